@@ -1,0 +1,308 @@
+"""The records Waymark holds, as plain dataclasses.
+
+Every record has a string `id` (a UUIDv7 made on the device) so records made
+offline on several devices never collide. Field names match the store's
+columns one for one, which keeps the mapping in store/ generic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from .enums import (
+    ContactRelationship,
+    ItemStatus,
+    Outcome,
+    PlaceType,
+    ProvisionType,
+    SenStatus,
+    Sex,
+    SiteType,
+    TravellerGroup,
+    Visibility,
+)
+
+
+@dataclass(kw_only=True)
+class School:
+    id: str = ""
+    urn: str
+    la_code: str
+    estab: str
+    name: str
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+
+    @property
+    def dfe_number(self) -> str:
+        """LA code and establishment number, as written on forms: 888/3001."""
+        return f"{self.la_code}/{self.estab}"
+
+
+@dataclass(kw_only=True)
+class Pupil:
+    id: str = ""
+    forename: str
+    surname: str
+    preferred_forename: str = ""
+    preferred_surname: str = ""
+    dob: date
+    sex: Sex = Sex.UNKNOWN
+    upn: str = ""
+    ethnicity: str = ""  # DfE code, e.g. WROM, WIRT
+    nc_year_override: int | None = None
+    sen: SenStatus = SenStatus.NONE
+    looked_after: bool = False
+    social_worker: str = ""
+    first_language: str = "English"
+    eal: bool = False
+    medical_needs: str = ""
+    traveller_group: TravellerGroup = TravellerGroup.NONE
+    base_school_id: str | None = None
+    address: str = ""
+    postcode: str = ""
+    suppress_address: bool = False  # never print this address on any copy
+    archived: bool = False
+
+    @property
+    def display_name(self) -> str:
+        forename = self.preferred_forename or self.forename
+        surname = self.preferred_surname or self.surname
+        return f"{forename} {surname}"
+
+    @property
+    def legal_name(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+
+@dataclass(kw_only=True)
+class Contact:
+    id: str = ""
+    pupil_id: str
+    name: str
+    relationship: ContactRelationship = ContactRelationship.CARER
+    phone: str = ""
+    needs_reading_help: bool = False
+    notes: str = ""
+
+
+@dataclass(kw_only=True)
+class Site:
+    id: str = ""
+    name: str
+    site_type: SiteType
+    address: str = ""
+    postcode: str = ""
+    notes: str = ""
+
+
+@dataclass(kw_only=True)
+class Stay:
+    """A family's stay at a site: arrival, proposed length, departure."""
+
+    id: str = ""
+    pupil_id: str
+    site_id: str
+    arrived: date
+    proposed_weeks: int | None = None
+    departed: date | None = None
+    travel_pattern: str = ""
+
+
+@dataclass(kw_only=True)
+class ProvisionEpisode:
+    id: str = ""
+    pupil_id: str
+    provision_type: ProvisionType
+    provider: str = ""
+    start: date
+    end: date | None = None
+    planned_hours_per_week: float = 0.0
+    medical_max_hours_per_week: float | None = None  # medically advised maximum
+    review_date: date | None = None
+    part_time_consent: bool = False  # parent's consent to a part-time timetable
+    reason: str = ""
+
+    def is_open_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(kw_only=True)
+class VisitNote:
+    id: str = ""
+    visit_id: str = ""
+    text: str
+    visibility: Visibility = Visibility.PROFESSIONAL
+
+
+@dataclass(kw_only=True)
+class Visit:
+    """One teaching visit or session; it may cover several siblings."""
+
+    id: str = ""
+    date: date
+    start: time | None = None
+    end: time | None = None
+    place_type: PlaceType = PlaceType.SITE
+    site_id: str | None = None
+    place_detail: str = ""
+    worker: str = ""
+    pupil_ids: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+    work_covered: str = ""
+    work_set: str = ""
+    work_returned: str = ""
+    levels_and_needs: str = ""
+    outcome: Outcome = Outcome.HELD
+    next_appointment: datetime | None = None
+    notes: list[VisitNote] = field(default_factory=list)
+
+    @property
+    def hours(self) -> float:
+        """Contact time in hours; nothing when the visit did not happen."""
+        if self.outcome is not Outcome.HELD or self.start is None or self.end is None:
+            return 0.0
+        minutes = (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
+        return max(minutes, 0) / 60
+
+    def notes_for(self, visibility: Visibility) -> list[VisitNote]:
+        return [n for n in self.notes if n.visibility is visibility]
+
+
+@dataclass(kw_only=True)
+class Concern:
+    """A safeguarding concern: restricted, never printed on any report."""
+
+    id: str = ""
+    pupil_id: str
+    raised_on: date
+    raised_by: str = ""
+    text: str
+    escalated_to: str = ""
+    closed: bool = False
+
+
+@dataclass(kw_only=True)
+class WorkPack:
+    id: str = ""
+    title: str
+    subject: str
+    key_stage: str = ""
+    nc_years: str = ""  # e.g. "3-4"
+    topic: str = ""
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class FolderItem:
+    id: str = ""
+    folder_id: str = ""
+    pack_id: str | None = None
+    title: str
+    subject: str = ""
+    status: ItemStatus = ItemStatus.NOT_STARTED
+    comment: str = ""
+
+
+@dataclass(kw_only=True)
+class Folder:
+    """A distance-learning folder issued by the base school before travel."""
+
+    id: str = ""
+    pupil_id: str
+    issued_on: date
+    expected_back: date | None = None
+    returned_on: date | None = None
+    issued_by: str = ""
+    items: list[FolderItem] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class ProgressEntry:
+    id: str = ""
+    pupil_id: str
+    subject: str
+    level: str  # a level or a descriptor, as the assessor wrote it
+    assessed_on: date
+    assessed_by: str = ""
+    evidence: str = ""
+    target: str = ""
+    learning_gap: str = ""
+
+
+@dataclass(kw_only=True)
+class Plan:
+    id: str = ""
+    pupil_id: str
+    title: str
+    success_criteria: str = ""
+    start: date
+    review_every_weeks: int = 6  # half-termly by default
+    next_review: date | None = None
+    closed: bool = False
+
+
+@dataclass(kw_only=True)
+class Review:
+    id: str = ""
+    plan_id: str
+    held_on: date
+    summary: str = ""
+    outcome: str = ""
+
+
+@dataclass(kw_only=True)
+class Action:
+    id: str = ""
+    pupil_id: str
+    due: date
+    owner: str
+    next_step: str
+    done: bool = False
+
+
+@dataclass(kw_only=True)
+class Consent:
+    id: str = ""
+    pupil_id: str
+    purpose: str
+    given_by: str
+    given_on: date
+    withdrawn_on: date | None = None
+
+
+@dataclass(kw_only=True)
+class Appointment:
+    id: str = ""
+    pupil_ids: list[str] = field(default_factory=list)
+    site_id: str | None = None
+    starts_at: datetime
+    minutes: int = 60
+    worker: str = ""
+    notes: str = ""
+    cancelled: bool = False
+
+
+@dataclass(kw_only=True)
+class AuditEvent:
+    id: str = ""
+    at: datetime
+    actor: str
+    action: str  # create, update, view-restricted, …
+    entity: str
+    entity_id: str
+    summary: str = ""
+
+
+@dataclass(kw_only=True)
+class Absence:
+    """Time off school for health; feeds the 15-school-day trigger."""
+
+    id: str = ""
+    pupil_id: str
+    start: date
+    end: date | None = None
+    expected_end: date | None = None
+    reason: str = ""

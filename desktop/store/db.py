@@ -1,0 +1,447 @@
+"""The encrypted store: one SQLCipher 4 database per profile.
+
+A profile directory holds `waymark.db` (SQLCipher, WAL, synchronous=FULL) and
+`waymark.key` (the database key wrapped by the passphrase; see keys.py).
+Every write goes through `Store.transaction()`, which commits the change, its
+sync outbox entries and its audit event together, or none of them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlcipher3
+import sqlcipher3.dbapi2
+from sqlalchemy import Engine, MetaData, Table, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
+from uuid6 import uuid7
+
+from . import keys
+from .keys import NotAStore, StoreError, WrongPassphrase
+from .mapping import COLLECTIONS, TABLES, Children, Link, column_fields, from_row, to_row
+from .migrations import LATEST, migrate
+
+__all__ = ["Store", "StoreError", "WrongPassphrase", "NotAStore", "new_id"]
+
+DB_NAME = "waymark.db"
+KEY_NAME = "waymark.key"
+PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def new_id() -> str:
+    return str(uuid7())
+
+
+class Clock:
+    """Monotonic change stamps: ISO UTC time, a counter and the device, so that
+    stamps from one device always sort in the order the changes were made."""
+
+    def __init__(self, device: str) -> None:
+        self.device = device
+        self._last = ""
+        self._lock = threading.Lock()
+
+    def now(self) -> str:
+        with self._lock:
+            stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            base = f"{stamp}-0000-{self.device}"
+            if base <= self._last:
+                counter = int(self._last.split("-")[3]) + 1 if self._last[:27] == stamp else 1
+                stamp = self._last[:27]
+                base = f"{stamp}-{counter:04d}-{self.device}"
+            self._last = base
+            return base
+
+
+def _connect(path: Path, key: bytes | None) -> sqlcipher3.Connection:
+    conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    if key is not None:
+        # A raw 256-bit key: SQLCipher skips its own PBKDF2, ours ran once at unlock.
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def _configure(conn: sqlcipher3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA cache_size = -32000")
+
+
+def _check_readable(path: Path, conn: sqlcipher3.Connection) -> None:
+    """Fail with NotAStore unless the file decrypts and is whole."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        page_count = conn.execute("PRAGMA page_count").fetchone()[0]
+    except sqlcipher3.DatabaseError as exc:
+        raise NotAStore(
+            f"{path} cannot be read: it is damaged, or it is not this profile's Waymark store. "
+            "It has been left untouched."
+        ) from exc
+    wal = path.with_name(path.name + "-wal")
+    if not wal.exists() and path.stat().st_size < page_size * page_count:
+        raise NotAStore(f"{path} is truncated (damaged). It has been left untouched.")
+
+
+class Store:
+    """Owns the engine. Safe to call from any thread: each call takes its own
+    pooled connection, and SQLite serialises the writers."""
+
+    def __init__(self, engine: Engine, meta: MetaData, device: str, path: Path | None) -> None:
+        self.engine = engine
+        self.tables = meta.tables
+        self.clock = Clock(device)
+        self.device = device
+        self.path = path
+
+    # --- opening ------------------------------------------------------------
+
+    @staticmethod
+    def files(data_dir: Path) -> tuple[Path, Path]:
+        return data_dir / DB_NAME, data_dir / KEY_NAME
+
+    @classmethod
+    def exists(cls, data_dir: Path) -> bool:
+        return any(p.exists() for p in cls.files(Path(data_dir)))
+
+    @classmethod
+    def create(cls, data_dir: Path, passphrase: str, *, scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> "Store":
+        """Make a new profile. Refuses to touch a directory that already has one."""
+        data_dir = Path(data_dir)
+        db_path, key_path = cls.files(data_dir)
+        if db_path.exists() or key_path.exists():
+            raise StoreError(f"A Waymark profile already exists in {data_dir}; it has not been changed.")
+        if not passphrase:
+            raise StoreError("A passphrase is required.")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        db_key = keys.new_db_key()
+        keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, scrypt_n))
+        return cls._open_file(db_path, db_key, creating=True)
+
+    @classmethod
+    def open(cls, data_dir: Path, passphrase: str) -> "Store":
+        data_dir = Path(data_dir)
+        db_path, key_path = cls.files(data_dir)
+        if not db_path.exists() and not key_path.exists():
+            raise StoreError(f"There is no Waymark profile in {data_dir}. Run 'waymark init' to make one.")
+        if not db_path.exists():
+            raise NotAStore(f"{db_path} is missing; the key file was left untouched.")
+        if not key_path.exists():
+            raise NotAStore(f"{key_path} is missing, so {db_path} cannot be unlocked. Nothing was changed.")
+        with open(db_path, "rb") as fh:
+            if fh.read(16) == PLAIN_SQLITE_HEADER:
+                raise NotAStore(f"{db_path} is an unencrypted SQLite file, not a Waymark store. Nothing was changed.")
+        db_key = keys.unwrap_key(keys.read_keyfile(key_path), passphrase)
+        return cls._open_file(db_path, db_key, creating=False)
+
+    @classmethod
+    def open_plain(cls, db_path: Path) -> "Store":
+        """An unencrypted store, for the benchmark's baseline only."""
+        return cls._open_file(Path(db_path), None, creating=not Path(db_path).exists())
+
+    @classmethod
+    def _open_file(cls, db_path: Path, db_key: bytes | None, *, creating: bool) -> "Store":
+        conn = _connect(db_path, db_key)
+        try:
+            if not creating:
+                _check_readable(db_path, conn)
+            _configure(conn)
+            try:
+                migrate(conn)
+            except RuntimeError as exc:
+                raise StoreError(str(exc)) from exc
+            except sqlcipher3.DatabaseError as exc:
+                raise NotAStore(f"{db_path} is damaged and could not be upgraded; it was left as it was.") from exc
+            if creating:
+                conn.execute("INSERT INTO meta VALUES ('device_id', ?), ('created_at', ?)",
+                             (new_id(), datetime.now(UTC).isoformat()))
+            device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+        finally:
+            conn.close()
+
+        def creator() -> sqlcipher3.Connection:
+            c = _connect(db_path, db_key)
+            _configure(c)
+            return c
+
+        engine = create_engine(
+            "sqlite://", module=sqlcipher3.dbapi2, creator=creator, poolclass=QueuePool, pool_size=4, max_overflow=4)
+
+        # Let SQLAlchemy, not the driver, decide when transactions begin (the
+        # documented recipe for pysqlite), so BEGIN IMMEDIATE takes the write lock.
+        @event.listens_for(engine, "begin")
+        def _begin(connection) -> None:  # noqa: ANN001
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
+
+        meta = MetaData()
+        meta.reflect(engine)
+        return cls(engine, meta, device, db_path)
+
+    def close(self) -> None:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.engine.dispose()
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+
+    def change_passphrase(self, old: str, new: str, *, scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> None:
+        """Re-wrap the same database key under a new passphrase."""
+        if not new:
+            raise StoreError("The new passphrase must not be empty.")
+        key_path = self.path.with_name(KEY_NAME)
+        db_key = keys.unwrap_key(keys.read_keyfile(key_path), old)
+        keys.write_keyfile(key_path, keys.wrap_key(db_key, new, scrypt_n))
+
+    # --- settings -------------------------------------------------------------
+
+    def get_setting(self, key: str, default: object = None) -> object:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(self.tables["meta"].c.value).where(self.tables["meta"].c.key == key)).scalar()
+        return default if value is None else json.loads(value)
+
+    def set_setting(self, key: str, value: object) -> None:
+        meta = self.tables["meta"]
+        with self._begin_write() as conn:
+            conn.execute(delete(meta).where(meta.c.key == key))
+            conn.execute(insert(meta).values(key=key, value=json.dumps(value)))
+
+    # --- writing --------------------------------------------------------------
+
+    @contextmanager
+    def _begin_write(self) -> Iterator:
+        with self.engine.connect() as conn:
+            conn.info["write"] = True
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info["write"] = False
+
+    @contextmanager
+    def transaction(self, actor: str) -> Iterator["Transaction"]:
+        """All writes, their outbox entries and audit events commit together."""
+        try:
+            with self._begin_write() as conn:
+                yield Transaction(self, conn, actor)
+        except DBAPIError as exc:
+            raise StoreError(f"The change was not saved: {exc.orig}") from exc
+
+    # --- reading --------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def table(self, cls_or_name: type | str) -> Table:
+        name = cls_or_name if isinstance(cls_or_name, str) else TABLES[cls_or_name]
+        return self.tables[name]
+
+    def get(self, cls: type, record_id: str, conn=None) -> object | None:  # noqa: ANN001
+        found = self.find(cls, conn=conn, id=record_id)
+        return found[0] if found else None
+
+    def find(self, cls: type, *, conn=None, order_by: Sequence[str] = (), where=None, **equals) -> list:  # noqa: ANN001
+        """Live records of `cls` whose columns equal the keyword values."""
+        table = self.table(cls)
+        stmt = select(table).where(table.c.deleted.is_(False))
+        for name, value in equals.items():
+            column = table.c[name]
+            stmt = stmt.where(column.in_(value) if isinstance(value, (list, tuple, set)) else column == value)
+        if where is not None:
+            stmt = stmt.where(where(table))
+        for name in order_by:
+            stmt = stmt.order_by(table.c[name.lstrip("-")].desc() if name.startswith("-") else table.c[name])
+        if conn is None:
+            with self.reading() as own:
+                return self._load(cls, own, own.execute(stmt).mappings().all())
+        return self._load(cls, conn, conn.execute(stmt).mappings().all())
+
+    def _load(self, cls: type, conn, rows: list) -> list:  # noqa: ANN001
+        records = [from_row(cls, row) for row in rows]
+        for name, holder in COLLECTIONS.get(cls, {}).items():
+            if not records:
+                break
+            ids = [rec.id for rec in records]
+            by_parent: dict[str, list] = {i: [] for i in ids}
+            for chunk in _chunks(ids, 900):
+                if isinstance(holder, Link):
+                    t = self.tables[holder.table]
+                    q = select(t.c[holder.parent_column], t.c[holder.value_column]).where(
+                        t.c[holder.parent_column].in_(chunk), t.c.deleted.is_(False)
+                    ).order_by(t.c.id)
+                    for parent, value in conn.execute(q):
+                        by_parent[parent].append(value)
+                else:
+                    t = self.table(holder.record)
+                    q = select(t).where(t.c[holder.parent_column].in_(chunk), t.c.deleted.is_(False)).order_by(t.c.id)
+                    for row in conn.execute(q).mappings():
+                        by_parent[row[holder.parent_column]].append(from_row(holder.record, row))
+            for rec in records:
+                setattr(rec, name, by_parent[rec.id])
+        return records
+
+    def count(self, name: str) -> int:
+        with self.reading() as conn:
+            return conn.execute(select(func.count()).select_from(self.tables[name])).scalar_one()
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class Transaction:
+    """One unit of work. Records are inserted or updated whole; the outbox names
+    the fields that changed, so sync can merge field by field."""
+
+    def __init__(self, store: Store, conn, actor: str) -> None:  # noqa: ANN001
+        self.store, self.conn, self.actor = store, conn, actor
+        self.changed: list[tuple[str, str, str]] = []  # (action, entity, id)
+
+    def insert(self, record: object, *, summary: str = "") -> str:
+        if not getattr(record, "id", ""):
+            record.id = new_id()
+        stamp = self.store.clock.now()
+        cls = type(record)
+        row = to_row(record) | {"updated_at": stamp}
+        self.conn.execute(insert(self.store.table(cls)).values(**row))
+        self._outbox(TABLES[cls], record.id, list(column_fields(cls)), stamp)
+        for name, holder in COLLECTIONS.get(cls, {}).items():
+            self._write_collection(record, holder, getattr(record, name), stamp)
+        self._audit("create", TABLES[cls], record.id, summary)
+        return record.id
+
+    def update(self, record: object, *, summary: str = "") -> list[str]:
+        """Write `record` over its stored version; return the fields that changed."""
+        cls = type(record)
+        table = self.store.table(cls)
+        current = self.conn.execute(select(table).where(table.c.id == record.id)).mappings().first()
+        if current is None or current["deleted"]:
+            raise StoreError(f"No {TABLES[cls].replace('_', ' ')} with id {record.id}.")
+        new_row = to_row(record)
+        fields = [k for k, v in new_row.items() if current[k] != v]
+        stamp = self.store.clock.now()
+        if fields:
+            values = {k: new_row[k] for k in fields} | {"updated_at": stamp}
+            self.conn.execute(update(table).where(table.c.id == record.id).values(**values))
+            self._outbox(TABLES[cls], record.id, fields, stamp)
+        for name, holder in COLLECTIONS.get(cls, {}).items():
+            if self._replace_collection(record, holder, getattr(record, name), stamp):
+                fields.append(name)
+        if fields:
+            self._audit("update", TABLES[cls], record.id, summary or ", ".join(fields))
+        return fields
+
+    def delete(self, cls: type, record_id: str, *, summary: str = "") -> None:
+        """Deletes are tombstones, so other devices learn of them."""
+        table = self.store.table(cls)
+        stamp = self.store.clock.now()
+        result = self.conn.execute(
+            update(table).where(table.c.id == record_id, table.c.deleted.is_(False)).values(deleted=True, updated_at=stamp)
+        )
+        if result.rowcount == 0:
+            raise StoreError(f"No {TABLES[cls].replace('_', ' ')} with id {record_id}.")
+        self._outbox(TABLES[cls], record_id, ["deleted"], stamp)
+        self._audit("delete", TABLES[cls], record_id, summary)
+
+    def audit(self, action: str, entity: str, entity_id: str, summary: str = "") -> None:
+        """Record a read of restricted data, or another event with no row change."""
+        self._audit(action, entity, entity_id, summary)
+
+    # --- internals ---------------------------------------------------------------
+
+    def _write_collection(self, parent: object, holder: Link | Children, values: list, stamp: str) -> None:
+        if isinstance(holder, Link):
+            table = self.store.tables[holder.table]
+            for value in values:
+                link_id = new_id()
+                self.conn.execute(
+                    insert(table).values(
+                        id=link_id, updated_at=stamp, **{holder.parent_column: parent.id, holder.value_column: value}
+                    )
+                )
+                self._outbox(holder.table, link_id, [holder.parent_column, holder.value_column], stamp)
+        else:
+            for child in values:
+                setattr(child, holder.parent_column, parent.id)
+                if not child.id:
+                    child.id = new_id()
+                self.conn.execute(insert(self.store.table(holder.record)).values(**to_row(child), updated_at=stamp))
+                self._outbox(TABLES[holder.record], child.id, list(column_fields(holder.record)), stamp)
+
+    def _replace_collection(self, parent: object, holder: Link | Children, values: list, stamp: str) -> bool:
+        """Bring a collection to `values`: tombstone what went, add what came, update children."""
+        if isinstance(holder, Link):
+            table = self.store.tables[holder.table]
+            rows = self.conn.execute(
+                select(table.c.id, table.c[holder.value_column]).where(
+                    table.c[holder.parent_column] == parent.id, table.c.deleted.is_(False)
+                )
+            ).all()
+            have = {value: link_id for link_id, value in rows}
+            gone = [link_id for value, link_id in have.items() if value not in values]
+            came = [v for v in values if v not in have]
+            for link_id in gone:
+                self.conn.execute(update(table).where(table.c.id == link_id).values(deleted=True, updated_at=stamp))
+                self._outbox(holder.table, link_id, ["deleted"], stamp)
+            self._write_collection(parent, holder, came, stamp)
+            return bool(gone or came)
+        table = self.store.table(holder.record)
+        existing = {
+            row["id"]: row
+            for row in self.conn.execute(
+                select(table).where(table.c[holder.parent_column] == parent.id, table.c.deleted.is_(False))
+            ).mappings()
+        }
+        changed = False
+        keep = {child.id for child in values if child.id}
+        for child_id in existing.keys() - keep:
+            self.conn.execute(update(table).where(table.c.id == child_id).values(deleted=True, updated_at=stamp))
+            self._outbox(TABLES[holder.record], child_id, ["deleted"], stamp)
+            changed = True
+        new_children = []
+        for child in values:
+            setattr(child, holder.parent_column, parent.id)
+            if child.id in existing:
+                row = to_row(child)
+                fields = [k for k, v in row.items() if existing[child.id][k] != v]
+                if fields:
+                    self.conn.execute(
+                        update(table).where(table.c.id == child.id).values(**{k: row[k] for k in fields}, updated_at=stamp)
+                    )
+                    self._outbox(TABLES[holder.record], child.id, fields, stamp)
+                    changed = True
+            else:
+                new_children.append(child)
+        if new_children:
+            self._write_collection(parent, holder, new_children, stamp)
+            changed = True
+        return changed
+
+    def _outbox(self, entity: str, entity_id: str, fields: list[str], stamp: str) -> None:
+        self.conn.execute(
+            insert(self.store.tables["outbox"]).values(
+                id=new_id(), entity=entity, entity_id=entity_id, fields=fields, changed_at=stamp
+            )
+        )
+
+    def _audit(self, action: str, entity: str, entity_id: str, summary: str) -> None:
+        self.conn.execute(
+            insert(self.store.tables["audit_event"]).values(
+                id=new_id(), at=datetime.now(UTC).replace(tzinfo=None), actor=self.actor, action=action,
+                entity=entity, entity_id=entity_id, summary=summary[:500],
+            )
+        )
+        self.changed.append((action, entity, entity_id))
+

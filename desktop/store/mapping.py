@@ -1,0 +1,98 @@
+"""Records <-> rows. Field names equal column names, so one generic mapping
+serves every record; list fields live in child tables or JSON columns."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+
+from desktop.domain import records as r
+
+
+@dataclass(frozen=True)
+class Link:
+    """A list of ids held in a link table (visit -> pupils)."""
+
+    table: str
+    parent_column: str
+    value_column: str
+
+
+@dataclass(frozen=True)
+class Children:
+    """A list of child records held in their own table (visit -> notes)."""
+
+    record: type
+    parent_column: str
+
+
+TABLES: dict[type, str] = {
+    r.School: "school",
+    r.Pupil: "pupil",
+    r.Contact: "contact",
+    r.Site: "site",
+    r.Stay: "stay",
+    r.ProvisionEpisode: "provision_episode",
+    r.Visit: "visit",
+    r.VisitNote: "visit_note",
+    r.Concern: "concern",
+    r.WorkPack: "work_pack",
+    r.Folder: "folder",
+    r.FolderItem: "folder_item",
+    r.ProgressEntry: "progress_entry",
+    r.Plan: "plan",
+    r.Review: "review",
+    r.Action: "action",
+    r.Consent: "consent",
+    r.Absence: "absence",
+    r.Appointment: "appointment",
+}
+
+COLLECTIONS: dict[type, dict[str, Link | Children]] = {
+    r.Visit: {
+        "pupil_ids": Link("visit_pupil", "visit_id", "pupil_id"),
+        "notes": Children(r.VisitNote, "visit_id"),
+    },
+    r.Appointment: {"pupil_ids": Link("appointment_pupil", "appointment_id", "pupil_id")},
+    r.Folder: {"items": Children(r.FolderItem, "folder_id")},
+}
+
+RECORDS_BY_TABLE = {table: cls for cls, table in TABLES.items()}
+
+
+@cache
+def column_fields(cls: type) -> tuple[str, ...]:
+    collections = COLLECTIONS.get(cls, {})
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in collections)
+
+
+@cache
+def _enum_fields(cls: type) -> dict[str, type[Enum]]:
+    hints = typing.get_type_hints(cls)
+    found = {}
+    for name, hint in hints.items():
+        if isinstance(hint, type) and issubclass(hint, Enum):
+            found[name] = hint
+    return found
+
+
+def to_row(record: object) -> dict:
+    row = {}
+    for name in column_fields(type(record)):
+        value = getattr(record, name)
+        row[name] = value.value if isinstance(value, Enum) else value
+    return row
+
+
+def from_row(cls: type, row: typing.Mapping) -> object:
+    enums = _enum_fields(cls)
+    values = {}
+    for name in column_fields(cls):
+        value = row[name]
+        if name in enums and value is not None:
+            value = enums[name](value)
+        values[name] = value
+    return cls(**values)

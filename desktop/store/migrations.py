@@ -1,0 +1,187 @@
+"""Versioned schema steps, tracked in PRAGMA user_version.
+
+Each step moves a database from version N-1 to N inside one transaction and is
+never edited once released: a change to the schema is a new step. The tables
+the code queries are reflected from the migrated database, so the schema is
+written down once, here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# Every synced table carries these: a device-made UUIDv7 key, the clock of its
+# last change (for last-writer-wins merges), and a tombstone flag.
+_SYNCED = "id TEXT PRIMARY KEY NOT NULL, updated_at TEXT NOT NULL DEFAULT '', deleted BOOLEAN NOT NULL DEFAULT 0"
+
+
+def _entity(name: str, columns: str) -> str:
+    return f"CREATE TABLE {name} ({_SYNCED}, {columns})"
+
+
+V1 = [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)",
+    _entity(
+        "school",
+        "urn TEXT NOT NULL UNIQUE, la_code TEXT NOT NULL, estab TEXT NOT NULL, name TEXT NOT NULL,"
+        " contact_name TEXT NOT NULL DEFAULT '', contact_phone TEXT NOT NULL DEFAULT '',"
+        " contact_email TEXT NOT NULL DEFAULT ''",
+    ),
+    _entity(
+        "pupil",
+        "forename TEXT NOT NULL, surname TEXT NOT NULL, preferred_forename TEXT NOT NULL DEFAULT '',"
+        " preferred_surname TEXT NOT NULL DEFAULT '', dob DATE NOT NULL, sex TEXT NOT NULL,"
+        " upn TEXT NOT NULL DEFAULT '', ethnicity TEXT NOT NULL DEFAULT '', nc_year_override INTEGER,"
+        " sen TEXT NOT NULL, looked_after BOOLEAN NOT NULL DEFAULT 0, social_worker TEXT NOT NULL DEFAULT '',"
+        " first_language TEXT NOT NULL DEFAULT '', eal BOOLEAN NOT NULL DEFAULT 0,"
+        " medical_needs TEXT NOT NULL DEFAULT '', traveller_group TEXT NOT NULL,"
+        " base_school_id TEXT REFERENCES school(id), address TEXT NOT NULL DEFAULT '',"
+        " postcode TEXT NOT NULL DEFAULT '', suppress_address BOOLEAN NOT NULL DEFAULT 0,"
+        " archived BOOLEAN NOT NULL DEFAULT 0",
+    ),
+    _entity(
+        "contact",
+        "pupil_id TEXT NOT NULL REFERENCES pupil(id), name TEXT NOT NULL, relationship TEXT NOT NULL,"
+        " phone TEXT NOT NULL DEFAULT '', needs_reading_help BOOLEAN NOT NULL DEFAULT 0, notes TEXT NOT NULL DEFAULT ''",
+    ),
+    _entity(
+        "site",
+        "name TEXT NOT NULL, site_type TEXT NOT NULL, address TEXT NOT NULL DEFAULT '',"
+        " postcode TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT ''",
+    ),
+    _entity(
+        "stay",
+        "pupil_id TEXT NOT NULL REFERENCES pupil(id), site_id TEXT NOT NULL REFERENCES site(id),"
+        " arrived DATE NOT NULL, proposed_weeks INTEGER, departed DATE, travel_pattern TEXT NOT NULL DEFAULT ''",
+    ),
+    _entity(
+        "provision_episode",
+        "pupil_id TEXT NOT NULL REFERENCES pupil(id), provision_type TEXT NOT NULL,"
+        " provider TEXT NOT NULL DEFAULT '', start DATE NOT NULL, \"end\" DATE,"
+        " planned_hours_per_week FLOAT NOT NULL DEFAULT 0, medical_max_hours_per_week FLOAT,"
+        " review_date DATE, part_time_consent BOOLEAN NOT NULL DEFAULT 0, reason TEXT NOT NULL DEFAULT ''",
+    ),
+    _entity(
+        "visit",
+        "date DATE NOT NULL, start TIME, \"end\" TIME, place_type TEXT NOT NULL,"
+        " site_id TEXT REFERENCES site(id), place_detail TEXT NOT NULL DEFAULT '', worker TEXT NOT NULL DEFAULT '',"
+        " subjects JSON NOT NULL DEFAULT '[]', work_covered TEXT NOT NULL DEFAULT '',"
+        " work_set TEXT NOT NULL DEFAULT '', work_returned TEXT NOT NULL DEFAULT '',"
+        " levels_and_needs TEXT NOT NULL DEFAULT '', outcome TEXT NOT NULL, next_appointment DATETIME",
+    ),
+    _entity(
+        "visit_pupil",
+        "visit_id TEXT NOT NULL REFERENCES visit(id), pupil_id TEXT NOT NULL REFERENCES pupil(id)",
+    ),
+    _entity(
+        "visit_note",
+        "visit_id TEXT NOT NULL REFERENCES visit(id), text TEXT NOT NULL, visibility TEXT NOT NULL",
+    ),
+    _entity(
+        "concern",
+        "pupil_id TEXT NOT NULL REFERENCES pupil(id), raised_on DATE NOT NULL, raised_by TEXT NOT NULL DEFAULT '',"
+        " text TEXT NOT NULL, escalated_to TEXT NOT NULL DEFAULT '', closed BOOLEAN NOT NULL DEFAULT 0",
+    ),
+    _entity(
+        "work_pack",
+        "title TEXT NOT NULL, subject TEXT NOT NULL, key_stage TEXT NOT NULL DEFAULT '',"
+        " nc_years TEXT NOT NULL DEFAULT '', topic TEXT NOT NULL DEFAULT '', items JSON NOT NULL DEFAULT '[]'",
+    ),
+    _entity(
+        "folder",
+        "pupil_id TEXT NOT NULL REFERENCES pupil(id), issued_on DATE NOT NULL, expected_back DATE,"
+        " returned_on DATE, issued_by TEXT NOT NULL DEFAULT ''",
+    ),
+    _entity(
+        "folder_item",
+        "folder_id TEXT NOT NULL REFERENCES folder(id), pack_id TEXT REFERENCES work_pack(id), title TEXT NOT NULL,"
+        " subject TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, comment TEXT NOT NULL DEFAULT ''",
+    ),
+    _entity(
+        "progress_entry",
+        "pupil_id TEXT NOT NULL REFERENCES pupil(id), subject TEXT NOT NULL, level TEXT NOT NULL,"
+        " assessed_on DATE NOT NULL, assessed_by TEXT NOT NULL DEFAULT '', evidence TEXT NOT NULL DEFAULT '',"
+        " target TEXT NOT NULL DEFAULT '', learning_gap TEXT NOT NULL DEFAULT ''",
+    ),
+    _entity(
+        "plan",
+        "pupil_id TEXT NOT NULL REFERENCES pupil(id), title TEXT NOT NULL, success_criteria TEXT NOT NULL DEFAULT '',"
+        " start DATE NOT NULL, review_every_weeks INTEGER NOT NULL DEFAULT 6, next_review DATE,"
+        " closed BOOLEAN NOT NULL DEFAULT 0",
+    ),
+    _entity(
+        "review",
+        "plan_id TEXT NOT NULL REFERENCES plan(id), held_on DATE NOT NULL, summary TEXT NOT NULL DEFAULT '',"
+        " outcome TEXT NOT NULL DEFAULT ''",
+    ),
+    _entity(
+        "action",
+        "pupil_id TEXT NOT NULL REFERENCES pupil(id), due DATE NOT NULL, owner TEXT NOT NULL,"
+        " next_step TEXT NOT NULL, done BOOLEAN NOT NULL DEFAULT 0",
+    ),
+    _entity(
+        "consent",
+        "pupil_id TEXT NOT NULL REFERENCES pupil(id), purpose TEXT NOT NULL, given_by TEXT NOT NULL,"
+        " given_on DATE NOT NULL, withdrawn_on DATE",
+    ),
+    _entity(
+        "absence",
+        "pupil_id TEXT NOT NULL REFERENCES pupil(id), start DATE NOT NULL, \"end\" DATE, expected_end DATE,"
+        " reason TEXT NOT NULL DEFAULT ''",
+    ),
+    # The sync outbox: one entry per change, committed with the change itself.
+    "CREATE TABLE outbox (id TEXT PRIMARY KEY NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,"
+    " fields JSON NOT NULL, changed_at TEXT NOT NULL)",
+    "CREATE TABLE audit_event (id TEXT PRIMARY KEY NOT NULL, at DATETIME NOT NULL, actor TEXT NOT NULL,"
+    " action TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX ix_visit_pupil_visit ON visit_pupil (visit_id)",
+    "CREATE INDEX ix_visit_note_visit ON visit_note (visit_id)",
+    "CREATE INDEX ix_folder_item_folder ON folder_item (folder_id)",
+]
+
+# Version 2: appointments (booked teaching slots), and the indexes that keep a
+# pupil's timeline and the caseload quick with hundreds of thousands of visits.
+V2 = [
+    _entity(
+        "appointment",
+        "site_id TEXT REFERENCES site(id), starts_at DATETIME NOT NULL, minutes INTEGER NOT NULL DEFAULT 60,"
+        " worker TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '', cancelled BOOLEAN NOT NULL DEFAULT 0",
+    ),
+    _entity(
+        "appointment_pupil",
+        "appointment_id TEXT NOT NULL REFERENCES appointment(id), pupil_id TEXT NOT NULL REFERENCES pupil(id)",
+    ),
+    "CREATE INDEX ix_appointment_starts ON appointment (starts_at)",
+    "CREATE INDEX ix_appointment_pupil_pupil ON appointment_pupil (pupil_id, appointment_id)",
+    "CREATE INDEX ix_visit_pupil_pupil ON visit_pupil (pupil_id, visit_id)",
+    "CREATE INDEX ix_visit_date ON visit (date)",
+    "CREATE INDEX ix_progress_pupil ON progress_entry (pupil_id, assessed_on)",
+    "CREATE INDEX ix_folder_pupil ON folder (pupil_id)",
+    "CREATE INDEX ix_episode_pupil ON provision_episode (pupil_id)",
+]
+
+Step = list[str] | Callable[[object], None]
+STEPS: list[Step] = [V1, V2]
+LATEST = len(STEPS)
+
+
+def migrate(conn, target: int = LATEST) -> int:
+    """Bring a DB-API connection up to `target`; return the version it started at."""
+    start = conn.execute("PRAGMA user_version").fetchone()[0]
+    if start > LATEST:
+        raise RuntimeError(f"this profile was written by a newer Waymark (schema {start}; this one knows {LATEST})")
+    for version in range(start + 1, target + 1):
+        step = STEPS[version - 1]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if callable(step):
+                step(conn)
+            else:
+                for statement in step:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+    return start
