@@ -251,7 +251,9 @@ class Store:
         found = self.find(cls, conn=conn, id=record_id)
         return found[0] if found else None
 
-    def find(self, cls: type, *, conn=None, order_by: Sequence[str] = (), where=None, **equals) -> list:  # noqa: ANN001
+    def find(  # noqa: ANN001
+        self, cls: type, *, conn=None, order_by: Sequence[str] = (), where=None, limit: int | None = None, **equals
+    ) -> list:
         """Live records of `cls` whose columns equal the keyword values."""
         table = self.table(cls)
         stmt = select(table).where(table.c.deleted.is_(False))
@@ -262,6 +264,8 @@ class Store:
             stmt = stmt.where(where(table))
         for name in order_by:
             stmt = stmt.order_by(table.c[name.lstrip("-")].desc() if name.startswith("-") else table.c[name])
+        if limit is not None:
+            stmt = stmt.limit(limit)
         if conn is None:
             with self.reading() as own:
                 return self._load(cls, own, own.execute(stmt).mappings().all())
@@ -339,6 +343,11 @@ class Transaction:
         for name, holder in COLLECTIONS.get(cls, {}).items():
             if self._replace_collection(record, holder, getattr(record, name), stamp):
                 fields.append(name)
+            copied = {column: getattr(record, field) for column, field in getattr(holder, "copies", ()) if field in fields}
+            if copied:
+                links = self.store.tables[holder.table]
+                parent_links = links.c[holder.parent_column] == record.id
+                self.conn.execute(update(links).where(parent_links).values(**copied, updated_at=stamp))
         if fields:
             self._audit("update", TABLES[cls], record.id, summary or ", ".join(fields))
         return fields
@@ -366,11 +375,16 @@ class Transaction:
             table = self.store.tables[holder.table]
             for value in values:
                 link_id = new_id()
+                copied = {column: getattr(parent, field) for column, field in holder.copies}
                 self.conn.execute(
                     insert(table).values(
-                        id=link_id, updated_at=stamp, **{holder.parent_column: parent.id, holder.value_column: value}
+                        id=link_id,
+                        updated_at=stamp,
+                        **{holder.parent_column: parent.id, holder.value_column: value},
+                        **copied,
                     )
                 )
+                # Copied columns are derived locally, so they are not sent.
                 self._outbox(holder.table, link_id, [holder.parent_column, holder.value_column], stamp)
         else:
             for child in values:

@@ -19,6 +19,9 @@ class Link:
     table: str
     parent_column: str
     value_column: str
+    # Parent fields copied onto each link row (column -> parent field), so an
+    # index on the link answers "latest visit of each pupil" without a join.
+    copies: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ TABLES: dict[type, str] = {
 
 COLLECTIONS: dict[type, dict[str, Link | Children]] = {
     r.Visit: {
-        "pupil_ids": Link("visit_pupil", "visit_id", "pupil_id"),
+        "pupil_ids": Link("visit_pupil", "visit_id", "pupil_id", copies=(("visit_date", "date"),)),
         "notes": Children(r.VisitNote, "visit_id"),
     },
     r.Appointment: {"pupil_ids": Link("appointment_pupil", "appointment_id", "pupil_id")},

@@ -153,7 +153,10 @@ V2 = [
     ),
     "CREATE INDEX ix_appointment_starts ON appointment (starts_at)",
     "CREATE INDEX ix_appointment_pupil_pupil ON appointment_pupil (pupil_id, appointment_id)",
-    "CREATE INDEX ix_visit_pupil_pupil ON visit_pupil (pupil_id, visit_id)",
+    # The visit's date on each link row, backfilled from the visits already held.
+    "ALTER TABLE visit_pupil ADD COLUMN visit_date DATE",
+    "UPDATE visit_pupil SET visit_date = (SELECT date FROM visit WHERE visit.id = visit_pupil.visit_id)",
+    "CREATE INDEX ix_visit_pupil_pupil ON visit_pupil (pupil_id, visit_date)",
     "CREATE INDEX ix_visit_date ON visit (date)",
     "CREATE INDEX ix_progress_pupil ON progress_entry (pupil_id, assessed_on)",
     "CREATE INDEX ix_folder_pupil ON folder (pupil_id)",

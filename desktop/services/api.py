@@ -1,0 +1,717 @@
+"""The one API the desktop UI and the CLI call.
+
+`Waymark` wraps an open store. Every mutation validates its input first (so
+bad input changes nothing) and returns a `Changes` value naming what it
+touched; views use it to decide whether to redraw. Reads return domain
+records or small view records, never rows or sessions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from desktop.domain import rules
+from desktop.domain.enums import ETHNICITY, Cohort, ItemStatus, PlaceType, SiteType, Visibility
+from desktop.domain.records import (
+    Absence,
+    Action,
+    Appointment,
+    Concern,
+    Consent,
+    Contact,
+    Folder,
+    FolderItem,
+    Plan,
+    ProgressEntry,
+    ProvisionEpisode,
+    Pupil,
+    Review,
+    School,
+    Site,
+    Stay,
+    Visit,
+    VisitNote,
+    WorkPack,
+)
+from desktop.domain.upn import UpnError, validate_upn
+from desktop.store import Store, queries
+from desktop.store.keys import DEFAULT_SCRYPT_N
+
+from .errors import NotFound, ValidationError
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a mutation touched: the tables (for views) and the ids, main record first."""
+
+    entities: frozenset[str]
+    ids: tuple[str, ...]
+    fields: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.ids[0]
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "ids": list(self.ids), "entities": sorted(self.entities), "fields": list(self.fields)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    service_name: str = "Traveller Education Service"
+    service_kind: str = "tes"  # tes, hospital, home
+    service_address: str = ""
+    service_phone: str = ""
+    service_email: str = ""
+    worker_name: str = ""
+    auto_lock_minutes: int = 10
+    thresholds: rules.Thresholds = rules.DEFAULT_THRESHOLDS
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One line of the caseload list: enough to sort, filter and search."""
+
+    pupil_id: str
+    name: str
+    legal_name: str
+    upn: str
+    dob: date
+    nc_year: int
+    cohort: Cohort
+    base_school_id: str | None
+    base_school: str
+    site_id: str | None
+    site: str
+    last_visit: date | None
+    attention: tuple[str, ...]  # attention kinds
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.name} {self.legal_name} {self.upn} {self.base_school}".casefold()
+
+
+@dataclass
+class PupilRecord:
+    """Everything on a pupil's record but the restricted concerns."""
+
+    pupil: Pupil
+    school: School | None
+    nc_year: int
+    cohort: Cohort
+    contacts: list[Contact]
+    stays: list[tuple[Stay, Site]]
+    episodes: list[ProvisionEpisode]
+    visits: list[Visit]
+    folders: list[Folder]
+    progress: list[ProgressEntry]
+    plans: list[Plan]
+    actions: list[Action]
+    consents: list[Consent]
+    absences: list[Absence]
+    appointments: list[Appointment]
+    attention: list[rules.Attention]
+    weeks: list[rules.WeekHours] = field(default_factory=list)
+    concern_count: int = 0
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    unsent: int
+    last_sync: str | None
+    last_error: str | None
+
+
+def _require(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(f"{what} is required.")
+    return value
+
+
+class Waymark:
+    """The services over one open profile."""
+
+    def __init__(self, store: Store, today: Callable[[], date] = date.today) -> None:
+        self.store = store
+        self.today = today
+
+    # --- profile --------------------------------------------------------------
+
+    @classmethod
+    def create_profile(
+        cls,
+        data_dir: Path,
+        passphrase: str,
+        *,
+        service_name: str = Settings.service_name,
+        worker_name: str = "",
+        service_kind: str = "tes",
+        scrypt_n: int = DEFAULT_SCRYPT_N,
+    ) -> "Waymark":
+        if len(passphrase) < 8:
+            raise ValidationError("The passphrase must be at least 8 characters.")
+        app = cls(Store.create(Path(data_dir), passphrase, scrypt_n=scrypt_n))
+        app.update_settings(service_name=service_name, worker_name=worker_name, service_kind=service_kind)
+        return app
+
+    @classmethod
+    def open_profile(cls, data_dir: Path, passphrase: str) -> "Waymark":
+        return cls(Store.open(Path(data_dir), passphrase))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        if len(new) < 8:
+            raise ValidationError("The new passphrase must be at least 8 characters.")
+        self.store.change_passphrase(old, new)
+
+    def settings(self) -> Settings:
+        stored = self.store.get_setting("settings", {}) or {}
+        thresholds = rules.Thresholds(**stored.pop("thresholds", {}))
+        known = {f.name for f in dataclasses.fields(Settings)}
+        return Settings(thresholds=thresholds, **{k: v for k, v in stored.items() if k in known})
+
+    def update_settings(self, **values: object) -> Settings:
+        current = dataclasses.asdict(self.settings())
+        unknown = set(values) - set(current)
+        if unknown:
+            raise ValidationError(f"Unknown setting: {', '.join(sorted(unknown))}.")
+        if "thresholds" in values and isinstance(values["thresholds"], rules.Thresholds):
+            values["thresholds"] = dataclasses.asdict(values["thresholds"])
+        current.update(values)
+        self.store.set_setting("settings", current)
+        return self.settings()
+
+    @property
+    def actor(self) -> str:
+        return self.settings().worker_name or "this device"
+
+    # --- helpers --------------------------------------------------------------
+
+    def _get(self, cls: type, record_id: str, what: str) -> object:
+        record = self.store.get(cls, record_id) if record_id else None
+        if record is None:
+            raise NotFound(f"No {what} with id '{record_id}'.")
+        return record
+
+    def _insert(self, record: object, summary: str = "") -> Changes:
+        with self.store.transaction(self.actor) as tx:
+            tx.insert(record, summary=summary)
+        return Changes(frozenset(e for _, e, _ in tx.changed), (record.id,))
+
+    def _update(self, record: object, summary: str = "") -> Changes:
+        with self.store.transaction(self.actor) as tx:
+            fields = tx.update(record, summary=summary)
+        return Changes(frozenset(e for _, e, _ in tx.changed), (record.id,), tuple(fields))
+
+    # --- schools -------------------------------------------------------------
+
+    def add_school(self, school: School) -> Changes:
+        school.urn = _require(school.urn, "The school's URN")
+        if not school.urn.isdigit() or len(school.urn) != 6:
+            raise ValidationError(f"A URN is 6 digits; '{school.urn}' is not.")
+        if not (school.la_code.isdigit() and len(school.la_code) == 3):
+            raise ValidationError(f"The LA code is 3 digits; '{school.la_code}' is not.")
+        if not (school.estab.isdigit() and len(school.estab) == 4):
+            raise ValidationError(f"The establishment number is 4 digits; '{school.estab}' is not.")
+        school.name = _require(school.name, "The school's name")
+        if self.store.find(School, urn=school.urn):
+            raise ValidationError(f"A school with URN {school.urn} is already recorded.")
+        return self._insert(school, school.name)
+
+    def list_schools(self) -> list[School]:
+        return self.store.find(School, order_by=["name"])
+
+    def get_school(self, school_id: str) -> School:
+        return self._get(School, school_id, "school")
+
+    def school_by_urn(self, urn: str) -> School:
+        found = self.store.find(School, urn=urn.strip())
+        if not found:
+            raise NotFound(f"No school with URN {urn} is recorded; add it with 'waymark school add'.")
+        return found[0]
+
+    # --- pupils --------------------------------------------------------------
+
+    def _validate_pupil(self, pupil: Pupil) -> None:
+        pupil.forename = _require(pupil.forename, "The pupil's forename")
+        pupil.surname = _require(pupil.surname, "The pupil's surname")
+        if pupil.dob > self.today():
+            raise ValidationError("The date of birth is in the future.")
+        if pupil.dob < self.today() - timedelta(days=365 * 26):
+            raise ValidationError("The date of birth is more than 25 years ago; check it.")
+        if pupil.upn:
+            try:
+                pupil.upn = validate_upn(pupil.upn)
+            except UpnError as exc:
+                raise ValidationError(str(exc)) from None
+        if pupil.ethnicity and pupil.ethnicity.upper() not in ETHNICITY:
+            raise ValidationError(f"'{pupil.ethnicity}' is not a DfE ethnicity code (e.g. WROM, WIRT, WBRI).")
+        pupil.ethnicity = pupil.ethnicity.upper()
+        if pupil.base_school_id and self.store.get(School, pupil.base_school_id) is None:
+            raise NotFound(f"No school with id '{pupil.base_school_id}'.")
+        if pupil.nc_year_override is not None and not -2 <= pupil.nc_year_override <= 14:
+            raise ValidationError("An NC year is between -2 (nursery) and 14.")
+
+    def add_pupil(self, pupil: Pupil) -> Changes:
+        self._validate_pupil(pupil)
+        if pupil.upn:
+            clash = self.store.find(Pupil, upn=pupil.upn)
+            if clash:
+                raise ValidationError(f"UPN {pupil.upn} already belongs to {clash[0].legal_name}.")
+        return self._insert(pupil, pupil.legal_name)
+
+    def edit_pupil(self, pupil_id: str, **values: object) -> Changes:
+        pupil = self.get_pupil(pupil_id)
+        unknown = set(values) - {f.name for f in dataclasses.fields(Pupil)} | ({"id"} & set(values))
+        if unknown:
+            raise ValidationError(f"Pupils have no field {', '.join(sorted(unknown))}.")
+        updated = dataclasses.replace(pupil, **values)
+        self._validate_pupil(updated)
+        return self._update(updated)
+
+    def get_pupil(self, pupil_id: str) -> Pupil:
+        return self._get(Pupil, pupil_id, "pupil")
+
+    def list_pupils(self, include_archived: bool = False) -> list[Pupil]:
+        equals = {} if include_archived else {"archived": False}
+        return self.store.find(Pupil, order_by=["surname", "forename"], **equals)
+
+    def nc_year(self, pupil: Pupil) -> int:
+        return rules.pupil_nc_year(pupil, self.today())
+
+    # --- contacts, sites and stays ---------------------------------------------
+
+    def add_contact(self, contact: Contact) -> Changes:
+        self.get_pupil(contact.pupil_id)
+        contact.name = _require(contact.name, "The contact's name")
+        return self._insert(contact, contact.name)
+
+    def add_site(self, site: Site) -> Changes:
+        site.name = _require(site.name, "The site's name")
+        return self._insert(site, site.name)
+
+    def list_sites(self) -> list[Site]:
+        return self.store.find(Site, order_by=["name"])
+
+    def get_site(self, site_id: str) -> Site:
+        return self._get(Site, site_id, "site")
+
+    def record_stay(self, stay: Stay) -> Changes:
+        self.get_pupil(stay.pupil_id)
+        self.get_site(stay.site_id)
+        if stay.departed and stay.departed < stay.arrived:
+            raise ValidationError("A stay cannot end before it starts.")
+        return self._insert(stay)
+
+    def record_departure(self, stay_id: str, departed: date) -> Changes:
+        stay = self._get(Stay, stay_id, "stay")
+        if departed < stay.arrived:
+            raise ValidationError("A stay cannot end before it starts.")
+        stay.departed = departed
+        return self._update(stay)
+
+    def current_stays(self) -> dict[str, Stay]:
+        """Each pupil's open stay (no departure), the latest if several."""
+        current: dict[str, Stay] = {}
+        for stay in self.store.find(Stay, departed=None, order_by=["arrived"]):
+            current[stay.pupil_id] = stay
+        return current
+
+    # --- provision -----------------------------------------------------------
+
+    def add_episode(self, episode: ProvisionEpisode) -> Changes:
+        self.get_pupil(episode.pupil_id)
+        self._validate_episode(episode)
+        return self._insert(episode, episode.provision_type.label)
+
+    def edit_episode(self, episode_id: str, **values: object) -> Changes:
+        episode = dataclasses.replace(self._get(ProvisionEpisode, episode_id, "provision episode"), **values)
+        self._validate_episode(episode)
+        return self._update(episode)
+
+    @staticmethod
+    def _validate_episode(episode: ProvisionEpisode) -> None:
+        if episode.end and episode.end < episode.start:
+            raise ValidationError("Provision cannot end before it starts.")
+        if not 0 <= episode.planned_hours_per_week <= 40:
+            raise ValidationError("Planned hours a week must be between 0 and 40.")
+        if episode.medical_max_hours_per_week is not None and episode.medical_max_hours_per_week < 0:
+            raise ValidationError("The medically advised maximum cannot be negative.")
+
+    def add_absence(self, absence: Absence) -> Changes:
+        self.get_pupil(absence.pupil_id)
+        if absence.end and absence.end < absence.start:
+            raise ValidationError("An absence cannot end before it starts.")
+        return self._insert(absence)
+
+    # --- visits --------------------------------------------------------------
+
+    def _validate_visit(self, visit: Visit) -> None:
+        if not visit.pupil_ids:
+            raise ValidationError("A visit needs at least one pupil.")
+        visit.pupil_ids = list(dict.fromkeys(visit.pupil_ids))
+        for pupil_id in visit.pupil_ids:
+            self.get_pupil(pupil_id)
+        if visit.site_id:
+            self.get_site(visit.site_id)
+        if visit.date > self.today() + timedelta(days=1):
+            raise ValidationError("A visit cannot be logged for a future date; book an appointment instead.")
+        if visit.start and visit.end and visit.end <= visit.start:
+            raise ValidationError("A visit must end after it starts.")
+        visit.subjects = [s.strip() for s in visit.subjects if s.strip()]
+        visit.notes = [n for n in visit.notes if n.text.strip()]
+
+    def log_visit(self, visit: Visit) -> Changes:
+        """Log a visit or session; siblings seen together share one visit."""
+        if not visit.worker:
+            visit.worker = self.actor
+        self._validate_visit(visit)
+        changes = self._insert(visit, f"{visit.date:%d/%m/%Y}, {len(visit.pupil_ids)} pupil(s)")
+        return changes
+
+    def edit_visit(self, visit: Visit) -> Changes:
+        self._get(Visit, visit.id, "visit")
+        self._validate_visit(visit)
+        return self._update(visit)
+
+    def get_visit(self, visit_id: str) -> Visit:
+        return self._get(Visit, visit_id, "visit")
+
+    def list_visits(self, pupil_id: str | None = None, start: date | None = None, end: date | None = None) -> list[Visit]:
+        """Newest first."""
+        if pupil_id:
+            self.get_pupil(pupil_id)
+            return queries.visits_for_pupil(self.store, pupil_id, start, end)
+        visits = queries.visits_between(self.store, start or date.min, end or date.max)
+        return sorted(visits, key=lambda v: (v.date, v.start or v.date), reverse=True)
+
+    def visit_defaults(self, pupil_id: str | None = None) -> Visit:
+        """A new visit pre-filled as a worker would fill it: today, where the pupil is
+        staying, the pupils seen there last time, and what was set last time."""
+        visit = Visit(date=self.today(), worker=self.actor)
+        if not pupil_id:
+            return visit
+        visit.pupil_ids = [pupil_id]
+        stay = self.current_stays().get(pupil_id)
+        previous = queries.visits_for_pupil(self.store, pupil_id)
+        last = previous[0] if previous else None
+        if stay:
+            visit.site_id = stay.site_id
+            site = self.store.get(Site, stay.site_id)
+            visit.place_type = _place_for_site(site)
+            at_site = queries.latest_visit_at_site(self.store, stay.site_id)
+            if at_site and pupil_id in at_site.pupil_ids:
+                last = at_site
+        if last:
+            visit.pupil_ids = list(dict.fromkeys([pupil_id, *last.pupil_ids]))
+            visit.place_type = last.place_type if not stay else visit.place_type
+            visit.subjects = list(last.subjects)
+            if last.start and last.end:
+                visit.start, visit.end = last.start, last.end
+        return visit
+
+    def last_work_set(self, pupil_id: str) -> str:
+        """'Same as last time' for work set."""
+        for visit in queries.visits_for_pupil(self.store, pupil_id):
+            if visit.work_set:
+                return visit.work_set
+        return ""
+
+    def known_subjects(self) -> list[str]:
+        subjects = {"English", "Maths", "Science", "Reading", "Writing", "Phonics", "History", "Geography", "Art", "PSHE"}
+        for pack in self.store.find(WorkPack):
+            subjects.add(pack.subject)
+        for entry in self.store.find(ProgressEntry):
+            subjects.add(entry.subject)
+        return sorted(subjects)
+
+    # --- concerns (restricted) -------------------------------------------------
+
+    def add_concern(self, concern: Concern) -> Changes:
+        self.get_pupil(concern.pupil_id)
+        concern.text = _require(concern.text, "The concern's text")
+        concern.raised_by = concern.raised_by or self.actor
+        return self._insert(concern, "safeguarding concern recorded")
+
+    def list_concerns(self, pupil_id: str) -> list[Concern]:
+        """Restricted: every read is written to the audit trail."""
+        self.get_pupil(pupil_id)
+        with self.store.transaction(self.actor) as tx:
+            tx.audit("view-restricted", "concern", pupil_id, "concerns viewed")
+        return self.store.find(Concern, pupil_id=pupil_id, order_by=["raised_on"])
+
+    def concern_count(self, pupil_id: str) -> int:
+        return len(self.store.find(Concern, pupil_id=pupil_id, closed=False))
+
+    # --- work packs and folders ------------------------------------------------
+
+    def add_pack(self, pack: WorkPack) -> Changes:
+        pack.title = _require(pack.title, "The pack's title")
+        pack.subject = _require(pack.subject, "The pack's subject")
+        pack.items = [i.strip() for i in pack.items if i.strip()] or [pack.title]
+        return self._insert(pack, pack.title)
+
+    def list_packs(self) -> list[WorkPack]:
+        return self.store.find(WorkPack, order_by=["subject", "title"])
+
+    def issue_folder(
+        self,
+        pupil_id: str,
+        pack_ids: Iterable[str],
+        *,
+        issued_on: date | None = None,
+        expected_back: date | None = None,
+        issued_by: str = "",
+    ) -> Changes:
+        self.get_pupil(pupil_id)
+        items = []
+        for pack_id in pack_ids:
+            pack = self._get(WorkPack, pack_id, "work pack")
+            items += [FolderItem(pack_id=pack.id, title=t, subject=pack.subject) for t in pack.items]
+        if not items:
+            raise ValidationError("A folder needs at least one work pack.")
+        issued_on = issued_on or self.today()
+        if expected_back and expected_back < issued_on:
+            raise ValidationError("A folder cannot be expected back before it is issued.")
+        folder = Folder(pupil_id=pupil_id, issued_on=issued_on, expected_back=expected_back,
+                        issued_by=issued_by or self.actor, items=items)
+        return self._insert(folder, f"{len(items)} item(s)")
+
+    def set_item_status(self, folder_id: str, item_id: str, status: ItemStatus, comment: str | None = None) -> Changes:
+        folder = self._get(Folder, folder_id, "folder")
+        item = next((i for i in folder.items if i.id == item_id), None)
+        if item is None:
+            raise NotFound(f"No item with id '{item_id}' in that folder.")
+        item.status = status
+        if comment is not None:
+            item.comment = comment
+        return self._update(folder, f"{item.title}: {status.label}")
+
+    def return_folder(self, folder_id: str, returned_on: date | None = None) -> Changes:
+        folder = self._get(Folder, folder_id, "folder")
+        if folder.returned_on:
+            raise ValidationError(f"That folder was already returned on {folder.returned_on:%d/%m/%Y}.")
+        folder.returned_on = returned_on or self.today()
+        if folder.returned_on < folder.issued_on:
+            raise ValidationError("A folder cannot come back before it was issued.")
+        for item in folder.items:
+            if item.status in (ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS):
+                item.status = ItemStatus.RETURNED
+        return self._update(folder, "returned")
+
+    def list_folders(self, pupil_id: str | None = None, overdue_only: bool = False) -> list[Folder]:
+        equals = {"pupil_id": pupil_id} if pupil_id else {}
+        folders = self.store.find(Folder, order_by=["-issued_on"], **equals)
+        if overdue_only:
+            today = self.today()
+            folders = [f for f in folders if f.returned_on is None and f.expected_back and f.expected_back < today]
+        return folders
+
+    def get_folder(self, folder_id: str) -> Folder:
+        return self._get(Folder, folder_id, "folder")
+
+    # --- progress, plans, actions, consents -------------------------------------------
+
+    def add_progress(self, entry: ProgressEntry) -> Changes:
+        self.get_pupil(entry.pupil_id)
+        entry.subject = _require(entry.subject, "The subject")
+        entry.level = _require(entry.level, "The level or descriptor")
+        if entry.assessed_on > self.today():
+            raise ValidationError("An assessment cannot be dated in the future.")
+        entry.assessed_by = entry.assessed_by or self.actor
+        return self._insert(entry, f"{entry.subject}: {entry.level}")
+
+    def list_progress(self, pupil_id: str) -> list[ProgressEntry]:
+        self.get_pupil(pupil_id)
+        return self.store.find(ProgressEntry, pupil_id=pupil_id, order_by=["assessed_on", "subject"])
+
+    def add_plan(self, plan: Plan) -> Changes:
+        self.get_pupil(plan.pupil_id)
+        plan.title = _require(plan.title, "The plan's title")
+        plan.next_review = plan.next_review or plan.start + timedelta(weeks=plan.review_every_weeks)
+        return self._insert(plan, plan.title)
+
+    def record_review(self, review: Review) -> Changes:
+        plan = self._get(Plan, review.plan_id, "plan")
+        with self.store.transaction(self.actor) as tx:
+            tx.insert(review, summary=plan.title)
+            plan.next_review = review.held_on + timedelta(weeks=plan.review_every_weeks)
+            tx.update(plan)
+        return Changes(frozenset({"review", "plan"}), (review.id, plan.id))
+
+    def add_action(self, action: Action) -> Changes:
+        self.get_pupil(action.pupil_id)
+        action.owner = _require(action.owner, "The action's owner")
+        action.next_step = _require(action.next_step, "The next step")
+        return self._insert(action, action.next_step)
+
+    def complete_action(self, action_id: str) -> Changes:
+        action = self._get(Action, action_id, "action")
+        action.done = True
+        return self._update(action)
+
+    def add_consent(self, consent: Consent) -> Changes:
+        self.get_pupil(consent.pupil_id)
+        consent.purpose = _require(consent.purpose, "The consent's purpose")
+        consent.given_by = _require(consent.given_by, "Who gave consent")
+        return self._insert(consent, consent.purpose)
+
+    # --- appointments ------------------------------------------------------------
+
+    def book_appointment(self, appointment: Appointment) -> Changes:
+        if not appointment.pupil_ids and not appointment.site_id:
+            raise ValidationError("An appointment needs a pupil or a site.")
+        for pupil_id in appointment.pupil_ids:
+            self.get_pupil(pupil_id)
+        if appointment.site_id:
+            self.get_site(appointment.site_id)
+        if not 5 <= appointment.minutes <= 480:
+            raise ValidationError("An appointment lasts between 5 minutes and 8 hours.")
+        appointment.worker = appointment.worker or self.actor
+        return self._insert(appointment, f"{appointment.starts_at:%d/%m/%Y %H:%M}")
+
+    def cancel_appointment(self, appointment_id: str) -> Changes:
+        appointment = self._get(Appointment, appointment_id, "appointment")
+        appointment.cancelled = True
+        return self._update(appointment)
+
+    def list_appointments(
+        self, start: date | None = None, end: date | None = None, *, site_id: str | None = None,
+        pupil_id: str | None = None,
+    ) -> list[Appointment]:
+        start_at = datetime.combine(start or self.today(), datetime.min.time())
+        end_at = datetime.combine(end or (start or self.today()) + timedelta(days=28), datetime.max.time())
+        found = self.store.find(
+            Appointment, cancelled=False, order_by=["starts_at"],
+            where=lambda t: (t.c.starts_at >= start_at) & (t.c.starts_at <= end_at),
+        )
+        if site_id:
+            found = [a for a in found if a.site_id == site_id]
+        if pupil_id:
+            found = [a for a in found if pupil_id in a.pupil_ids]
+        return found
+
+    # --- the record and the caseload ---------------------------------------------------
+
+    def pupil_record(self, pupil_id: str) -> PupilRecord:
+        pupil = self.get_pupil(pupil_id)
+        today = self.today()
+        settings = self.settings()
+        school = self.store.get(School, pupil.base_school_id) if pupil.base_school_id else None
+        sites = {s.id: s for s in self.store.find(Site)}
+        stays = [(s, sites[s.site_id]) for s in self.store.find(Stay, pupil_id=pupil_id, order_by=["arrived"])]
+        episodes = self.store.find(ProvisionEpisode, pupil_id=pupil_id, order_by=["start"])
+        visits = queries.visits_for_pupil(self.store, pupil_id)
+        folders = self.list_folders(pupil_id)
+        plans = self.store.find(Plan, pupil_id=pupil_id, order_by=["start"])
+        actions = self.store.find(Action, pupil_id=pupil_id, order_by=["due"])
+        absences = self.store.find(Absence, pupil_id=pupil_id, order_by=["start"])
+        attention = rules.needs_attention(
+            pupil_id=pupil_id, episodes=episodes, visits=visits, folders=folders, plans=plans,
+            actions=actions, absences=absences, today=today, thresholds=settings.thresholds,
+        )
+        weeks: list[rules.WeekHours] = []
+        if episodes:
+            first = max(min(e.start for e in episodes), today - timedelta(weeks=26))
+            weeks = rules.weekly_hours(pupil_id, episodes, visits, first, today, settings.thresholds)
+        return PupilRecord(
+            pupil=pupil, school=school, nc_year=rules.pupil_nc_year(pupil, today),
+            cohort=rules.cohort(pupil, episodes, today), contacts=self.store.find(Contact, pupil_id=pupil_id),
+            stays=stays, episodes=episodes, visits=visits, folders=folders,
+            progress=self.store.find(ProgressEntry, pupil_id=pupil_id, order_by=["assessed_on", "subject"]),
+            plans=plans, actions=actions, consents=self.store.find(Consent, pupil_id=pupil_id),
+            absences=absences, appointments=self.list_appointments(today, pupil_id=pupil_id),
+            attention=attention, weeks=weeks, concern_count=self.concern_count(pupil_id),
+        )
+
+    def attention(self, pupil_id: str | None = None) -> dict[str, list[rules.Attention]]:
+        """The needs-attention list, by pupil; pupils with nothing are left out."""
+        today = self.today()
+        thresholds = self.settings().thresholds
+        pupils = [self.get_pupil(pupil_id)] if pupil_id else self.list_pupils()
+        wanted = {p.id for p in pupils}
+
+        def by_pupil(cls: type) -> dict[str, list]:
+            grouped: dict[str, list] = defaultdict(list)
+            rows = self.store.find(cls, pupil_id=pupil_id) if pupil_id else self.store.find(cls)
+            for record in rows:
+                if record.pupil_id in wanted:
+                    grouped[record.pupil_id].append(record)
+            return grouped
+
+        episodes, folders, plans = by_pupil(ProvisionEpisode), by_pupil(Folder), by_pupil(Plan)
+        actions, absences = by_pupil(Action), by_pupil(Absence)
+        # Only last week's visits matter to the hours rule.
+        recent = queries.visits_between(self.store, rules.week_start(today) - timedelta(days=7), today)
+        visits: dict[str, list[Visit]] = defaultdict(list)
+        for visit in recent:
+            for pid in visit.pupil_ids:
+                visits[pid].append(visit)
+        result = {}
+        for pupil in pupils:
+            items = rules.needs_attention(
+                pupil_id=pupil.id, episodes=episodes[pupil.id], visits=visits[pupil.id], folders=folders[pupil.id],
+                plans=plans[pupil.id], actions=actions[pupil.id], absences=absences[pupil.id], today=today,
+                thresholds=thresholds,
+            )
+            if items:
+                result[pupil.id] = items
+        return result
+
+    def caseload(self) -> list[CaseloadRow]:
+        """Every pupil on the caseload with what the list shows and filters on."""
+        today = self.today()
+        pupils = self.list_pupils()
+        schools = {s.id: s for s in self.list_schools()}
+        sites = {s.id: s for s in self.list_sites()}
+        stays = self.current_stays()
+        episodes: dict[str, list[ProvisionEpisode]] = defaultdict(list)
+        for e in self.store.find(ProvisionEpisode):
+            episodes[e.pupil_id].append(e)
+        last = queries.last_visit_dates(self.store)
+        attention = self.attention()
+        rows = []
+        for p in pupils:
+            school = schools.get(p.base_school_id)
+            stay = stays.get(p.id)
+            site = sites.get(stay.site_id) if stay else None
+            rows.append(
+                CaseloadRow(
+                    pupil_id=p.id, name=p.display_name, legal_name=p.legal_name, upn=p.upn, dob=p.dob,
+                    nc_year=rules.pupil_nc_year(p, today), cohort=rules.cohort(p, episodes[p.id], today),
+                    base_school_id=p.base_school_id, base_school=school.name if school else "",
+                    site_id=site.id if site else None, site=site.name if site else "",
+                    last_visit=last.get(p.id), attention=tuple(dict.fromkeys(a.kind for a in attention.get(p.id, []))),
+                )
+            )
+        return rows
+
+    # --- sync status ----------------------------------------------------------------------
+
+    def sync_status(self) -> SyncStatus:
+        return SyncStatus(
+            unsent=queries.outbox_count(self.store),
+            last_sync=self.store.get_setting("last_sync"),
+            last_error=self.store.get_setting("last_sync_error"),
+        )
+
+    def family_notes(self, visit: Visit) -> list[VisitNote]:
+        return visit.notes_for(Visibility.FAMILY)
+
+
+def _place_for_site(site: Site | None) -> PlaceType:
+    if site is None:
+        return PlaceType.SITE
+    return {
+        SiteType.HOSPITAL_WARD: PlaceType.WARD,
+        SiteType.HOME: PlaceType.HOME,
+        SiteType.HOUSING: PlaceType.HOME,
+    }.get(site.site_type, PlaceType.SITE)

@@ -1,0 +1,22 @@
+"""Errors the services raise. Each message is one clear sentence for a user."""
+
+from __future__ import annotations
+
+from desktop.store import NotAStore, StoreError, WrongPassphrase
+
+
+class ServiceError(Exception):
+    """Base for anything a user should be told, never a traceback."""
+
+
+class ValidationError(ServiceError):
+    """Input that breaks a rule; nothing was changed."""
+
+
+class NotFound(ServiceError):
+    """An id that names no record."""
+
+
+USER_ERRORS = (ServiceError, StoreError, ValueError)
+
+__all__ = ["ServiceError", "ValidationError", "NotFound", "StoreError", "WrongPassphrase", "NotAStore", "USER_ERRORS"]
