@@ -79,12 +79,14 @@ def week_start(day: date) -> date:
 def target_hours(episode: ProvisionEpisode, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> float:
     """Hours a week the pupil should receive under an episode.
 
-    Tuition is at least the national minimum; nothing exceeds the medically
-    advised maximum; a plan with no hours (TES visits) has no target.
+    Only tuition the service delivers and logs has a target: at least the
+    national minimum, never above the medically advised maximum. TES visits
+    support a pupil who stays on roll, and a part-time timetable is attended
+    at school, so neither is judged by the sessions logged here.
     """
-    target = episode.planned_hours_per_week
-    if episode.provision_type in TUITION_TYPES:
-        target = max(target, thresholds.home_tuition_minimum_hours)
+    if episode.provision_type not in TUITION_TYPES:
+        return 0.0
+    target = max(episode.planned_hours_per_week, thresholds.home_tuition_minimum_hours)
     target = min(target, thresholds.full_time_hours)
     if episode.medical_max_hours_per_week is not None:
         target = min(target, episode.medical_max_hours_per_week)
@@ -218,7 +220,7 @@ def needs_attention(
         items.append(
             Attention(
                 "hours_below_target",
-                f"{w.delivered:g} of {w.target:g} hours in the week of {_fmt(w.week_start)}",
+                f"{round(w.delivered, 1):g} of {w.target:g} hours in the week of {_fmt(w.week_start)}",
                 w.week_start,
             )
         )
