@@ -160,6 +160,10 @@ class Waymark:
         app.update_settings(service_name=service_name, worker_name=worker_name, service_kind=service_kind)
         return app
 
+    @staticmethod
+    def profile_exists(data_dir: Path) -> bool:
+        return Store.exists(Path(data_dir))
+
     @classmethod
     def open_profile(cls, data_dir: Path, passphrase: str) -> "Waymark":
         return cls(Store.open(Path(data_dir), passphrase))

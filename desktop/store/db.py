@@ -79,8 +79,8 @@ def _check_readable(path: Path, conn: sqlcipher3.Connection) -> None:
     """Fail with NotAStore unless the file decrypts and is whole."""
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        page_count = conn.execute("PRAGMA page_count").fetchone()[0]
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])  # SQLCipher answers in text
+        page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
     except sqlcipher3.DatabaseError as exc:
         raise NotAStore(
             f"{path} cannot be read: it is damaged, or it is not this profile's Waymark store. "

@@ -1,0 +1,33 @@
+"""Shared fixtures. Qt runs offscreen; profiles are real SQLCipher files made
+with a cheap scrypt cost so the suite stays quick."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from desktop.services import Waymark  # noqa: E402
+
+PASSPHRASE = "correct horse battery"
+FAST_SCRYPT = 2**10
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def profile_dir(tmp_path: Path) -> Path:
+    return tmp_path / "profile"
+
+
+@pytest.fixture
+def app(profile_dir: Path):
+    """An open profile whose 'today' is fixed, so rules are deterministic."""
+    waymark = Waymark.create_profile(profile_dir, PASSPHRASE, worker_name="Ann Tutor", scrypt_n=FAST_SCRYPT)
+    waymark.today = lambda: TODAY
+    yield waymark
+    waymark.close()
