@@ -140,6 +140,7 @@ class Waymark:
     def __init__(self, store: Store, today: Callable[[], date] = date.today) -> None:
         self.store = store
         self.today = today
+        self._settings: Settings | None = None  # read once; every write goes through update_settings
 
     # --- profile --------------------------------------------------------------
 
@@ -177,10 +178,12 @@ class Waymark:
         self.store.change_passphrase(old, new)
 
     def settings(self) -> Settings:
-        stored = self.store.get_setting("settings", {}) or {}
-        thresholds = rules.Thresholds(**stored.pop("thresholds", {}))
-        known = {f.name for f in dataclasses.fields(Settings)}
-        return Settings(thresholds=thresholds, **{k: v for k, v in stored.items() if k in known})
+        if self._settings is None:
+            stored = self.store.get_setting("settings", {}) or {}
+            thresholds = rules.Thresholds(**stored.pop("thresholds", {}))
+            known = {f.name for f in dataclasses.fields(Settings)}
+            self._settings = Settings(thresholds=thresholds, **{k: v for k, v in stored.items() if k in known})
+        return self._settings
 
     def update_settings(self, **values: object) -> Settings:
         current = dataclasses.asdict(self.settings())
@@ -191,6 +194,7 @@ class Waymark:
             values["thresholds"] = dataclasses.asdict(values["thresholds"])
         current.update(values)
         self.store.set_setting("settings", current)
+        self._settings = None
         return self.settings()
 
     @property
@@ -362,8 +366,10 @@ class Waymark:
         if not visit.pupil_ids:
             raise ValidationError("A visit needs at least one pupil.")
         visit.pupil_ids = list(dict.fromkeys(visit.pupil_ids))
-        for pupil_id in visit.pupil_ids:
-            self.get_pupil(pupil_id)
+        found = {p.id for p in self.store.find(Pupil, id=visit.pupil_ids)}
+        missing = [p for p in visit.pupil_ids if p not in found]
+        if missing:
+            raise NotFound(f"No pupil with id '{missing[0]}'.")
         if visit.site_id:
             self.get_site(visit.site_id)
         if visit.date > self.today() + timedelta(days=1):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,6 +99,7 @@ class Store:
     def __init__(self, engine: Engine, meta: MetaData, device: str, path: Path | None) -> None:
         self.engine = engine
         self.tables = meta.tables
+        self.insert_order = [t.name for t in meta.sorted_tables]  # parents before children
         self.clock = Clock(device)
         self.device = device
         self.path = path
@@ -294,6 +296,47 @@ class Store:
             for rec in records:
                 setattr(rec, name, by_parent[rec.id])
         return records
+
+    def bulk_load(self, records: Iterable[object], batch: int = 20000) -> int:
+        """Insert many records, a batch per transaction, with no outbox entries
+        or audit events.
+
+        For data that is not a local change to send: a snapshot pulled from the
+        LA server, or a benchmark's generated caseload. Returns rows written.
+        """
+        stamp = self.clock.now()
+        rows: dict[str, list[dict]] = defaultdict(list)
+        written = pending = 0
+
+        def flush() -> int:
+            with self._begin_write() as conn:
+                for table in self.insert_order:
+                    if rows.get(table):
+                        conn.execute(insert(self.tables[table]), rows[table])
+            count = sum(len(v) for v in rows.values())
+            rows.clear()
+            return count
+
+        for record in records:
+            cls = type(record)
+            record.id = record.id or new_id()
+            rows[TABLES[cls]].append(to_row(record) | {"updated_at": stamp})
+            for name, holder in COLLECTIONS.get(cls, {}).items():
+                for value in getattr(record, name):
+                    if isinstance(holder, Link):
+                        copied = {column: getattr(record, f) for column, f in holder.copies}
+                        link = {"id": new_id(), "updated_at": stamp, holder.parent_column: record.id,
+                                holder.value_column: value}
+                        rows[holder.table].append(link | copied)
+                    else:
+                        setattr(value, holder.parent_column, record.id)
+                        value.id = value.id or new_id()
+                        rows[TABLES[holder.record]].append(to_row(value) | {"updated_at": stamp})
+            pending += 1
+            if pending >= batch:
+                written += flush()
+                pending = 0
+        return written + flush()
 
     def count(self, name: str) -> int:
         with self.reading() as conn:

@@ -1,0 +1,122 @@
+"""Store benchmark: SQLCipher against plain SQLite on the same workload, and
+logging a visit through the services against a bare insert of the same rows.
+
+    python bench/store.py [--pupils 5000] [--visits 250000]
+
+Prints figures and ratios; every baseline is measured in the same run.
+Targets: encrypted / plain <= 1.3; service log / bare insert <= 3x and < 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from datetime import time as clock
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert  # noqa: E402
+
+from bench.generate import generate  # noqa: E402
+from desktop.domain.enums import Visibility  # noqa: E402
+from desktop.domain.records import Pupil, Visit, VisitNote  # noqa: E402
+from desktop.services import Waymark  # noqa: E402
+from desktop.store import Store, new_id, queries  # noqa: E402
+from desktop.store.mapping import to_row  # noqa: E402
+
+TODAY = date(2026, 11, 22)
+
+
+def timed(fn) -> float:  # noqa: ANN001
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def workload(store: Store, pupils: int, visits: int) -> dict[str, float]:
+    """Insert the caseload, then the queries the app runs most."""
+    app = Waymark(store, today=lambda: TODAY)
+    figures = {"insert": timed(lambda: generate(store, pupils, visits, today=TODAY))}
+    ids = [p.id for p in store.find(Pupil)]
+    rng = random.Random(1)
+    sample = rng.sample(ids, 200)
+    figures["caseload"] = timed(app.caseload)
+    figures["200 pupil timelines"] = timed(lambda: [queries.visits_for_pupil(store, pid) for pid in sample])
+    figures["a month of visits"] = timed(lambda: queries.visits_between(store, TODAY - timedelta(days=30), TODAY))
+    figures["attention"] = timed(app.attention)
+    return figures
+
+
+def encrypted_vs_plain(pupils: int, visits: int, work: Path) -> None:
+    print(f"\n1. The same workload on SQLCipher and on plain SQLite ({pupils:,} pupils, {visits:,} visits)")
+    encrypted = Store.create(work / "encrypted", "benchmark passphrase")
+    plain = Store.open_plain(work / "plain.db")
+    results = {}
+    for name, store in (("plain", plain), ("encrypted", encrypted)):
+        results[name] = workload(store, pupils, visits)
+        store.close()
+    print(f"   {'step':<22}{'plain':>10}{'SQLCipher':>12}{'ratio':>8}")
+    for step in results["plain"]:
+        p, e = results["plain"][step], results["encrypted"][step]
+        print(f"   {step:<22}{p:>9.2f}s{e:>11.2f}s{e / p:>8.2f}")
+    total_p, total_e = sum(results["plain"].values()), sum(results["encrypted"].values())
+    verdict = "meets" if total_e / total_p <= 1.3 else "MISSES"
+    print(f"   {'total':<22}{total_p:>9.2f}s{total_e:>11.2f}s{total_e / total_p:>8.2f}  ({verdict} the 1.3 target)")
+
+
+def service_vs_bare(work: Path, runs: int = 200) -> None:
+    print(f"\n2. Logging a visit: through the services (validation, outbox, audit) vs a bare insert ({runs} each)")
+    app = Waymark.open_profile(work / "encrypted", "benchmark passphrase")
+    app.today = lambda: TODAY
+    store = app.store
+    pupils = [p.id for p in store.find(Pupil, limit=2)]
+
+    def make_visit() -> Visit:
+        return Visit(date=TODAY, start=clock(10), end=clock(11, 30), pupil_ids=list(pupils), subjects=["English"],
+                     work_covered="Phonics", work_set="Reading journal",
+                     notes=[VisitNote(text="Lovely work", visibility=Visibility.FAMILY),
+                            VisitNote(text="Dad unwell", visibility=Visibility.PROFESSIONAL)])
+
+    def bare() -> None:
+        visit = make_visit()
+        visit.id = new_id()
+        t = store.tables
+        with store._begin_write() as conn:
+            conn.execute(insert(t["visit"]).values(**to_row(visit)))
+            conn.execute(insert(t["visit_pupil"]), [
+                {"id": new_id(), "visit_id": visit.id, "pupil_id": p, "visit_date": visit.date} for p in pupils])
+            conn.execute(insert(t["visit_note"]), [
+                to_row(n) | {"id": new_id(), "visit_id": visit.id} for n in visit.notes])
+
+    bare_times, service_times = [], []
+    for _ in range(runs):  # interleaved, so disk and cache effects fall on both alike
+        bare_times.append(timed(bare))
+        service_times.append(timed(lambda: app.log_visit(make_visit())))
+    b, s = statistics.median(bare_times), statistics.median(service_times)
+    p95 = statistics.quantiles(service_times, n=20)[-1]
+    verdict = "meets" if s / b <= 3 and s < 0.020 else "MISSES"
+    print(f"   bare insert (visit, 2 links, 2 notes): median {b * 1000:.2f} ms")
+    print(f"   services log_visit:                    median {s * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms")
+    print(f"   ratio {s / b:.2f}x  ({verdict} the 3x and 20 ms targets)")
+    app.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pupils", type=int, default=5000)
+    parser.add_argument("--visits", type=int, default=250_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="waymark-bench-") as tmp:
+        work = Path(tmp)
+        encrypted_vs_plain(args.pupils, args.visits, work)
+        service_vs_bare(work)
+
+
+if __name__ == "__main__":
+    main()
