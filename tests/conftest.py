@@ -7,12 +7,12 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import date  # noqa: E402
-from pathlib import Path  # noqa: E402
+from datetime import date
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from desktop.services import Waymark  # noqa: E402
+from desktop.services import Waymark
 
 PASSPHRASE = "correct horse battery"
 FAST_SCRYPT = 2**10

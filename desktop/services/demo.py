@@ -62,20 +62,70 @@ SITES = [
 
 # (family surname, site index, traveller group, ethnicity, children (forename, sex, age), parent, needs reading help)
 FAMILIES = [
-    ("Ó Súilleabháin", 0, TravellerGroup.IRISH_TRAVELLER, "WIRT",
-     [("Seán", Sex.MALE, 9), ("Máire", Sex.FEMALE, 7), ("Pádraig", Sex.MALE, 5)], "Bridget Ó Súilleabháin", True),
-    ("Lee", 0, TravellerGroup.GYPSY_ROMA, "WROM", [("Levi", Sex.MALE, 12), ("Esme", Sex.FEMALE, 10)], "Shanti Lee", True),
-    ("Kowalski", 4, TravellerGroup.GYPSY_ROMA, "WROM", [("Łukasz", Sex.MALE, 11), ("Zofia", Sex.FEMALE, 8)],
-     "Agnieszka Kowalska", False),
-    ("Wilson", 1, TravellerGroup.SHOWMAN, "WBRI", [("Tyler", Sex.MALE, 13), ("Chelsea", Sex.FEMALE, 9)],
-     "Dawn Wilson", False),
-    ("Sinclair", 2, TravellerGroup.CIRCUS, "WOTH", [("Anya", Sex.FEMALE, 10), ("Mikhail", Sex.MALE, 6)],
-     "Elena Sinclair", False),
-    ("Ní Dhomhnaill", 3, TravellerGroup.IRISH_TRAVELLER, "WIRT", [("Caitlín", Sex.FEMALE, 8), ("Ciarán", Sex.MALE, 14)],
-     "Nora Ní Dhomhnaill", True),
+    (
+        "Ó Súilleabháin",
+        0,
+        TravellerGroup.IRISH_TRAVELLER,
+        "WIRT",
+        [("Seán", Sex.MALE, 9), ("Máire", Sex.FEMALE, 7), ("Pádraig", Sex.MALE, 5)],
+        "Bridget Ó Súilleabháin",
+        True,
+    ),
+    (
+        "Lee",
+        0,
+        TravellerGroup.GYPSY_ROMA,
+        "WROM",
+        [("Levi", Sex.MALE, 12), ("Esme", Sex.FEMALE, 10)],
+        "Shanti Lee",
+        True,
+    ),
+    (
+        "Kowalski",
+        4,
+        TravellerGroup.GYPSY_ROMA,
+        "WROM",
+        [("Łukasz", Sex.MALE, 11), ("Zofia", Sex.FEMALE, 8)],
+        "Agnieszka Kowalska",
+        False,
+    ),
+    (
+        "Wilson",
+        1,
+        TravellerGroup.SHOWMAN,
+        "WBRI",
+        [("Tyler", Sex.MALE, 13), ("Chelsea", Sex.FEMALE, 9)],
+        "Dawn Wilson",
+        False,
+    ),
+    (
+        "Sinclair",
+        2,
+        TravellerGroup.CIRCUS,
+        "WOTH",
+        [("Anya", Sex.FEMALE, 10), ("Mikhail", Sex.MALE, 6)],
+        "Elena Sinclair",
+        False,
+    ),
+    (
+        "Ní Dhomhnaill",
+        3,
+        TravellerGroup.IRISH_TRAVELLER,
+        "WIRT",
+        [("Caitlín", Sex.FEMALE, 8), ("Ciarán", Sex.MALE, 14)],
+        "Nora Ní Dhomhnaill",
+        True,
+    ),
     ("Price", 4, TravellerGroup.NEW_TRAVELLER, "WBRI", [("River", Sex.FEMALE, 7)], "Sky Price", False),
-    ("Boswell", 0, TravellerGroup.GYPSY_ROMA, "WROM", [("Noah", Sex.MALE, 6), ("Lily", Sex.FEMALE, 11)],
-     "Mary Boswell", True),
+    (
+        "Boswell",
+        0,
+        TravellerGroup.GYPSY_ROMA,
+        "WROM",
+        [("Noah", Sex.MALE, 6), ("Lily", Sex.FEMALE, 11)],
+        "Mary Boswell",
+        True,
+    ),
 ]
 
 HOSPITAL = [
@@ -96,12 +146,26 @@ HOME = [
 
 PACKS = [
     ("Number bonds to 20", "Maths", "KS1", "1-2", "Number", ["Adding to 10", "Adding to 20", "Missing numbers"]),
-    ("Times tables 2, 5 and 10", "Maths", "KS1", "2-3", "Multiplication", ["Counting in 2s", "Counting in 5s", "Tables test"]),
+    (
+        "Times tables 2, 5 and 10",
+        "Maths",
+        "KS1",
+        "2-3",
+        "Multiplication",
+        ["Counting in 2s", "Counting in 5s", "Tables test"],
+    ),
     ("Fractions of shapes", "Maths", "KS2", "3-4", "Fractions", ["Halves and quarters", "Thirds", "Fraction wall"]),
     ("Long multiplication", "Maths", "KS2", "5-6", "Calculation", ["Grid method", "Column method", "Word problems"]),
     ("Phonics phase 3", "English", "KS1", "1", "Phonics", ["Digraphs ch, sh, th", "Trigraphs", "Tricky words"]),
     ("Writing a recount", "English", "KS2", "3-4", "Writing", ["My journey", "Paragraphs", "Checking my work"]),
-    ("Reading journal: the fairground", "English", "KS2", "4-6", "Reading", ["Chapter questions", "New words", "Book review"]),
+    (
+        "Reading journal: the fairground",
+        "English",
+        "KS2",
+        "4-6",
+        "Reading",
+        ["Chapter questions", "New words", "Book review"],
+    ),
     ("Persuasive writing", "English", "KS3", "7-8", "Writing", ["Features", "Plan", "Final piece"]),
     ("Plants and growing", "Science", "KS1", "2", "Biology", ["Parts of a plant", "Growing beans diary"]),
     ("Forces and magnets", "Science", "KS2", "3", "Physics", ["Push and pull", "Magnet test", "Results table"]),
@@ -145,8 +209,14 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
 
     schools = []
     for urn, la, estab, name, contact in SCHOOLS:
-        school = School(urn=urn, la_code=la, estab=estab, name=name, contact_name=contact,
-                        contact_phone=f"01772 {rng.randint(100000, 999999)}")
+        school = School(
+            urn=urn,
+            la_code=la,
+            estab=estab,
+            name=name,
+            contact_name=contact,
+            contact_phone=f"01772 {rng.randint(100000, 999999)}",
+        )
         app.add_school(school)
         schools.append(school)
     sites = []
@@ -168,21 +238,48 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
         kids = []
         for forename, sex, age in children:
             pupil = Pupil(
-                forename=forename, surname=surname, dob=_dob(rng, age, today), sex=sex, upn=_upn(rng),
-                ethnicity=ethnicity, traveller_group=group, base_school_id=school.id,
-                address=f"Trailer {rng.randint(1, 20)}, {sites[site_index].name}", postcode=sites[site_index].postcode,
-                eal=surname == "Kowalski", first_language="Polish" if surname == "Kowalski" else "English",
+                forename=forename,
+                surname=surname,
+                dob=_dob(rng, age, today),
+                sex=sex,
+                upn=_upn(rng),
+                ethnicity=ethnicity,
+                traveller_group=group,
+                base_school_id=school.id,
+                address=f"Trailer {rng.randint(1, 20)}, {sites[site_index].name}",
+                postcode=sites[site_index].postcode,
+                eal=surname == "Kowalski",
+                first_language="Polish" if surname == "Kowalski" else "English",
             )
             app.add_pupil(pupil)
-            app.add_contact(Contact(pupil_id=pupil.id, name=parent, relationship=ContactRelationship.MOTHER,
-                                    phone=f"07{rng.randint(100000000, 999999999)}", needs_reading_help=reading_help))
-            app.record_stay(Stay(pupil_id=pupil.id, site_id=sites[site_index].id,
-                                 arrived=today - timedelta(weeks=rng.randint(3, 20)), proposed_weeks=rng.choice([4, 8, 26]),
-                                 travel_pattern="Travels April to October with the fair" if group is TravellerGroup.SHOWMAN
-                                 else ""))
-            app.add_episode(ProvisionEpisode(pupil_id=pupil.id, provision_type=ProvisionType.TES_VISITS,
-                                             provider="Traveller Education Service", start=start,
-                                             planned_hours_per_week=2, review_date=today + timedelta(weeks=4)))
+            app.add_contact(
+                Contact(
+                    pupil_id=pupil.id,
+                    name=parent,
+                    relationship=ContactRelationship.MOTHER,
+                    phone=f"07{rng.randint(100000000, 999999999)}",
+                    needs_reading_help=reading_help,
+                )
+            )
+            app.record_stay(
+                Stay(
+                    pupil_id=pupil.id,
+                    site_id=sites[site_index].id,
+                    arrived=today - timedelta(weeks=rng.randint(3, 20)),
+                    proposed_weeks=rng.choice([4, 8, 26]),
+                    travel_pattern="Travels April to October with the fair" if group is TravellerGroup.SHOWMAN else "",
+                )
+            )
+            app.add_episode(
+                ProvisionEpisode(
+                    pupil_id=pupil.id,
+                    provision_type=ProvisionType.TES_VISITS,
+                    provider="Traveller Education Service",
+                    start=start,
+                    planned_hours_per_week=2,
+                    review_date=today + timedelta(weeks=4),
+                )
+            )
             kids.append(pupil)
             counts["pupils"] += 1
         families.append((kids, sites[site_index]))
@@ -200,20 +297,40 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
             outcome = rng.choices(list(Outcome)[:4], weights=[85, 7, 4, 4])[0]
             subjects = rng.sample(["English", "Maths", "Science", "Reading"], k=2)
             set_now = rng.choice([p[0] for p in PACKS if p[1] in subjects] or ["Reading journal"])
-            notes = [VisitNote(text=rng.choice([
-                "Lovely session. Everyone worked hard and showed me their folders.",
-                "Mum asked for more reading books; I will bring some next week.",
-                "Good focus today despite the rain on the trailer roof.",
-            ]), visibility=Visibility.FAMILY)]
+            notes = [
+                VisitNote(
+                    text=rng.choice(
+                        [
+                            "Lovely session. Everyone worked hard and showed me their folders.",
+                            "Mum asked for more reading books; I will bring some next week.",
+                            "Good focus today despite the rain on the trailer roof.",
+                        ]
+                    ),
+                    visibility=Visibility.FAMILY,
+                )
+            ]
             if rng.random() < 0.3:
-                notes.append(VisitNote(text="Dad mentioned the family may move on before the fair ends; "
-                                            "check with the base school about a dual registration.",
-                                       visibility=Visibility.PROFESSIONAL))
+                notes.append(
+                    VisitNote(
+                        text="Dad mentioned the family may move on before the fair ends; "
+                        "check with the base school about a dual registration.",
+                        visibility=Visibility.PROFESSIONAL,
+                    )
+                )
             visit = Visit(
-                date=day, start=time(10, 0), end=time(11, 30), place_type=PlaceType.SITE, site_id=site.id,
-                worker=worker, pupil_ids=[k.id for k in kids], subjects=subjects, outcome=outcome,
+                date=day,
+                start=time(10, 0),
+                end=time(11, 30),
+                place_type=PlaceType.SITE,
+                site_id=site.id,
+                worker=worker,
+                pupil_ids=[k.id for k in kids],
+                subjects=subjects,
+                outcome=outcome,
                 work_covered=f"{subjects[0]}: {rng.choice(['number bonds', 'reading aloud', 'spelling patterns', 'fractions', 'plant diary'])}",
-                work_set=set_now, work_returned=last_set and f"{last_set} — marked", notes=notes,
+                work_set=set_now,
+                work_returned=last_set and f"{last_set} — marked",
+                notes=notes,
                 levels_and_needs=rng.choice(["Reading more fluently.", "Needs practice with times tables.", ""]),
                 next_appointment=datetime.combine(day + timedelta(days=7), time(10, 0)),
             )
@@ -223,78 +340,177 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
             day += timedelta(days=7 + rng.choice([-1, 0, 0, 1]))
         tick()
 
-    def tutee(forename: str, surname: str, sex: Sex, age: int, needs: str, kind: ProvisionType, site: Site | None,
-              planned: float, medical_max: float | None, place: PlaceType, weeks: int) -> Pupil:
-        pupil = Pupil(forename=forename, surname=surname, sex=sex, dob=_dob(rng, age, today), upn=_upn(rng),
-                      ethnicity=rng.choice(["WBRI", "AIND", "APKN", "WIRI", "MWBC"]), medical_needs=needs,
-                      base_school_id=rng.choice(schools).id, address=f"{rng.randint(2, 90)} Ribble Drive, Preston",
-                      postcode="PR1 4LT", sen=rng.choice([SenStatus.NONE, SenStatus.NONE, SenStatus.SEN_SUPPORT]))
+    def tutee(
+        forename: str,
+        surname: str,
+        sex: Sex,
+        age: int,
+        needs: str,
+        kind: ProvisionType,
+        site: Site | None,
+        planned: float,
+        medical_max: float | None,
+        place: PlaceType,
+        weeks: int,
+    ) -> Pupil:
+        pupil = Pupil(
+            forename=forename,
+            surname=surname,
+            sex=sex,
+            dob=_dob(rng, age, today),
+            upn=_upn(rng),
+            ethnicity=rng.choice(["WBRI", "AIND", "APKN", "WIRI", "MWBC"]),
+            medical_needs=needs,
+            base_school_id=rng.choice(schools).id,
+            address=f"{rng.randint(2, 90)} Ribble Drive, Preston",
+            postcode="PR1 4LT",
+            sen=rng.choice([SenStatus.NONE, SenStatus.NONE, SenStatus.SEN_SUPPORT]),
+        )
         app.add_pupil(pupil)
         begin = today - timedelta(weeks=weeks)
-        app.add_episode(ProvisionEpisode(
-            pupil_id=pupil.id, provision_type=kind, start=begin, planned_hours_per_week=planned,
-            medical_max_hours_per_week=medical_max,
-            provider="Hospital Education Service" if kind is ProvisionType.HOSPITAL_TUITION else "Home Tuition Service",
-            review_date=today + timedelta(weeks=rng.randint(1, 5)) if surname != "Roberts" else today - timedelta(days=4),
-            reason=needs))
+        app.add_episode(
+            ProvisionEpisode(
+                pupil_id=pupil.id,
+                provision_type=kind,
+                start=begin,
+                planned_hours_per_week=planned,
+                medical_max_hours_per_week=medical_max,
+                provider="Hospital Education Service"
+                if kind is ProvisionType.HOSPITAL_TUITION
+                else "Home Tuition Service",
+                review_date=today + timedelta(weeks=rng.randint(1, 5))
+                if surname != "Roberts"
+                else today - timedelta(days=4),
+                reason=needs,
+            )
+        )
         if site:
             app.record_stay(Stay(pupil_id=pupil.id, site_id=site.id, arrived=begin))
-        app.add_contact(Contact(pupil_id=pupil.id, name=f"{rng.choice(['Karen', 'Priya', 'Siobhan', 'Mark'])} {surname}",
-                                relationship=rng.choice([ContactRelationship.MOTHER, ContactRelationship.FATHER]),
-                                phone=f"07{rng.randint(100000000, 999999999)}"))
+        app.add_contact(
+            Contact(
+                pupil_id=pupil.id,
+                name=f"{rng.choice(['Karen', 'Priya', 'Siobhan', 'Mark'])} {surname}",
+                relationship=rng.choice([ContactRelationship.MOTHER, ContactRelationship.FATHER]),
+                phone=f"07{rng.randint(100000000, 999999999)}",
+            )
+        )
         counts["pupils"] += 1
         target = min(planned, medical_max) if medical_max else planned
         per_week = min(5, -(-int(target) // 2))  # sessions of up to two hours
         minutes = int(target * 60 / per_week)
         day = begin
         while day < today:
-            if day.weekday() < 5:
-                if day.weekday() < per_week:
-                    # Two pupils missed sessions last week, so their hours fell short.
-                    shortfall = surname in ("Walsh", "Hussain") and day >= rules_week(today) - timedelta(days=7)
-                    length = minutes // 2 if shortfall else minutes
-                    subject = rng.choice(["English", "Maths", "Science"])
-                    app.log_visit(Visit(
-                        date=day, start=time(13, 0), end=(datetime.combine(day, time(13, 0)) + timedelta(minutes=length)).time(),
-                        place_type=place, site_id=site.id if site else None, worker=worker, pupil_ids=[pupil.id],
-                        subjects=[subject], outcome=Outcome.PUPIL_UNWELL if shortfall and day.weekday() == 1 else Outcome.HELD,
+            if day.weekday() < per_week:  # Monday onwards, never a weekend
+                # Two pupils missed sessions last week, so their hours fell short.
+                shortfall = surname in ("Walsh", "Hussain") and day >= rules_week(today) - timedelta(days=7)
+                length = minutes // 2 if shortfall else minutes
+                subject = rng.choice(["English", "Maths", "Science"])
+                app.log_visit(
+                    Visit(
+                        date=day,
+                        start=time(13, 0),
+                        end=(datetime.combine(day, time(13, 0)) + timedelta(minutes=length)).time(),
+                        place_type=place,
+                        site_id=site.id if site else None,
+                        worker=worker,
+                        pupil_ids=[pupil.id],
+                        subjects=[subject],
+                        outcome=Outcome.PUPIL_UNWELL if shortfall and day.weekday() == 1 else Outcome.HELD,
                         work_covered=f"{subject}: {rng.choice(['comprehension', 'equations', 'essay plan', 'revision'])}",
                         work_set=rng.choice(["Past paper questions", "Reading chapter 3", "Practise spellings"]),
-                        notes=[VisitNote(text="Tired but keen to keep up with the class.", visibility=Visibility.FAMILY),
-                               VisitNote(text=f"Nurse reports {needs.split(';')[0].lower()} stable.",
-                                         visibility=Visibility.PROFESSIONAL)],
-                    ))
-                    counts["visits"] += 1
+                        notes=[
+                            VisitNote(text="Tired but keen to keep up with the class.", visibility=Visibility.FAMILY),
+                            VisitNote(
+                                text=f"Nurse reports {needs.split(';')[0].lower()} stable.",
+                                visibility=Visibility.PROFESSIONAL,
+                            ),
+                        ],
+                    )
+                )
+                counts["visits"] += 1
             day += timedelta(days=1)
         tick()
         return pupil
 
     ward = sites[5]
     for forename, surname, sex, age, needs, planned, medical_max in HOSPITAL:
-        tutee(forename, surname, sex, age, needs, ProvisionType.HOSPITAL_TUITION, ward, planned, medical_max,
-              PlaceType.WARD, rng.randint(3, 10))
+        tutee(
+            forename,
+            surname,
+            sex,
+            age,
+            needs,
+            ProvisionType.HOSPITAL_TUITION,
+            ward,
+            planned,
+            medical_max,
+            PlaceType.WARD,
+            rng.randint(3, 10),
+        )
     home_pupils = [
-        tutee(forename, surname, sex, age, needs, ProvisionType.HOME_TUITION, None, planned, medical_max,
-              PlaceType.HOME, rng.randint(6, 20))
+        tutee(
+            forename,
+            surname,
+            sex,
+            age,
+            needs,
+            ProvisionType.HOME_TUITION,
+            None,
+            planned,
+            medical_max,
+            PlaceType.HOME,
+            rng.randint(6, 20),
+        )
         for forename, surname, sex, age, needs, planned, medical_max in HOME
     ]
 
     # A pupil off sick for weeks with no tuition yet arranged: the 15-day trigger.
-    ill = Pupil(forename="Freya", surname="Marsden", sex=Sex.FEMALE, dob=_dob(rng, 10, today), upn=_upn(rng),
-                ethnicity="WBRI", medical_needs="Glandular fever", base_school_id=schools[1].id,
-                address="7 Cromwell Road, Preston", postcode="PR1 6TH")
+    ill = Pupil(
+        forename="Freya",
+        surname="Marsden",
+        sex=Sex.FEMALE,
+        dob=_dob(rng, 10, today),
+        upn=_upn(rng),
+        ethnicity="WBRI",
+        medical_needs="Glandular fever",
+        base_school_id=schools[1].id,
+        address="7 Cromwell Road, Preston",
+        postcode="PR1 6TH",
+    )
     app.add_pupil(ill)
-    app.add_absence(Absence(pupil_id=ill.id, start=today - timedelta(weeks=3), expected_end=today + timedelta(weeks=2),
-                            reason="Glandular fever; GP letter received"))
+    app.add_absence(
+        Absence(
+            pupil_id=ill.id,
+            start=today - timedelta(weeks=3),
+            expected_end=today + timedelta(weeks=2),
+            reason="Glandular fever; GP letter received",
+        )
+    )
     # A part-time timetable running past half a term, without recorded consent.
-    ptt = Pupil(forename="Mason", surname="Hargreaves", sex=Sex.MALE, dob=_dob(rng, 12, today), upn=_upn(rng),
-                ethnicity="WBRI", base_school_id=schools[2].id, sen=SenStatus.EHCP,
-                address="22 Deepdale Street, Preston", postcode="PR1 5AS")
+    ptt = Pupil(
+        forename="Mason",
+        surname="Hargreaves",
+        sex=Sex.MALE,
+        dob=_dob(rng, 12, today),
+        upn=_upn(rng),
+        ethnicity="WBRI",
+        base_school_id=schools[2].id,
+        sen=SenStatus.EHCP,
+        address="22 Deepdale Street, Preston",
+        postcode="PR1 5AS",
+    )
     app.add_pupil(ptt)
-    app.add_episode(ProvisionEpisode(pupil_id=ptt.id, provision_type=ProvisionType.PART_TIME_TIMETABLE,
-                                     provider="Ribbleton High School", start=today - timedelta(weeks=9),
-                                     planned_hours_per_week=12.5, review_date=today - timedelta(weeks=3),
-                                     reason="Reintegration after permanent exclusion from previous school"))
+    app.add_episode(
+        ProvisionEpisode(
+            pupil_id=ptt.id,
+            provision_type=ProvisionType.PART_TIME_TIMETABLE,
+            provider="Ribbleton High School",
+            start=today - timedelta(weeks=9),
+            planned_hours_per_week=12.5,
+            review_date=today - timedelta(weeks=3),
+            reason="Reintegration after permanent exclusion from previous school",
+        )
+    )
     counts["pupils"] += 2
     tick()
 
@@ -304,11 +520,14 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
         chosen = rng.sample(packs, k=2)
         issued = start + timedelta(days=rng.randint(0, 20))
         expected = today - timedelta(weeks=2) if i in (0, 1, 2) else today + timedelta(weeks=rng.randint(2, 10))
-        changes = app.issue_folder(pupil.id, [p.id for p in chosen], issued_on=issued, expected_back=expected,
-                                   issued_by="Base school")
+        changes = app.issue_folder(
+            pupil.id, [p.id for p in chosen], issued_on=issued, expected_back=expected, issued_by="Base school"
+        )
         folder = app.get_folder(changes.id)
         for item in folder.items[: rng.randint(0, len(folder.items))]:
-            app.set_item_status(folder.id, item.id, rng.choice([ItemStatus.IN_PROGRESS, ItemStatus.RETURNED, ItemStatus.MARKED]))
+            app.set_item_status(
+                folder.id, item.id, rng.choice([ItemStatus.IN_PROGRESS, ItemStatus.RETURNED, ItemStatus.MARKED])
+            )
         if i % 5 == 4:
             app.return_folder(folder.id, returned_on=today - timedelta(days=rng.randint(1, 20)))
     tick()
@@ -319,30 +538,69 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
             level = rng.randint(0, len(levels) - 2)
             for weeks_ago in (25, 12, 2):
                 level = min(level + rng.choice([0, 0, 1]), len(levels) - 1)
-                app.add_progress(ProgressEntry(
-                    pupil_id=pupil.id, subject=subject, level=levels[level], assessed_on=today - timedelta(weeks=weeks_ago),
-                    assessed_by=worker, evidence="Work in folder and teacher assessment",
-                    target=levels[min(level + 1, len(levels) - 1)],
-                    learning_gap=GAPS[subject] if level == 0 or rng.random() < 0.2 else ""))
+                app.add_progress(
+                    ProgressEntry(
+                        pupil_id=pupil.id,
+                        subject=subject,
+                        level=levels[level],
+                        assessed_on=today - timedelta(weeks=weeks_ago),
+                        assessed_by=worker,
+                        evidence="Work in folder and teacher assessment",
+                        target=levels[min(level + 1, len(levels) - 1)],
+                        learning_gap=GAPS[subject] if level == 0 or rng.random() < 0.2 else "",
+                    )
+                )
     tick()
 
     # Plans, actions, concerns, appointments.
     for pupil in home_pupils[:3]:
-        app.add_plan(Plan(pupil_id=pupil.id, title="Reintegration plan", start=today - timedelta(weeks=10),
-                          success_criteria="Attending school two mornings a week by the next review",
-                          review_every_weeks=4, next_review=today - timedelta(days=5) if pupil is home_pupils[0] else today + timedelta(weeks=2)))
-    app.add_action(Action(pupil_id=ill.id, due=today - timedelta(days=2), owner="Inclusion officer",
-                          next_step="Arrange home tuition; request GP evidence"))
-    app.add_action(Action(pupil_id=traveller_kids[0].id, due=today + timedelta(days=10), owner=worker,
-                          next_step="Send progress record to base school"))
-    app.add_concern(Concern(pupil_id=traveller_kids[3].id, raised_on=today - timedelta(days=12), raised_by=worker,
-                            text="Bruising seen on forearm; child said he fell off the wagon steps. Referred to DSL.",
-                            escalated_to="Designated Safeguarding Lead"))
+        app.add_plan(
+            Plan(
+                pupil_id=pupil.id,
+                title="Reintegration plan",
+                start=today - timedelta(weeks=10),
+                success_criteria="Attending school two mornings a week by the next review",
+                review_every_weeks=4,
+                next_review=today - timedelta(days=5) if pupil is home_pupils[0] else today + timedelta(weeks=2),
+            )
+        )
+    app.add_action(
+        Action(
+            pupil_id=ill.id,
+            due=today - timedelta(days=2),
+            owner="Inclusion officer",
+            next_step="Arrange home tuition; request GP evidence",
+        )
+    )
+    app.add_action(
+        Action(
+            pupil_id=traveller_kids[0].id,
+            due=today + timedelta(days=10),
+            owner=worker,
+            next_step="Send progress record to base school",
+        )
+    )
+    app.add_concern(
+        Concern(
+            pupil_id=traveller_kids[3].id,
+            raised_on=today - timedelta(days=12),
+            raised_by=worker,
+            text="Bruising seen on forearm; child said he fell off the wagon steps. Referred to DSL.",
+            escalated_to="Designated Safeguarding Lead",
+        )
+    )
     for kids, site in families[:5]:
-        app.book_appointment(Appointment(pupil_ids=[k.id for k in kids], site_id=site.id,
-                                         starts_at=datetime.combine(today + timedelta(days=rng.randint(1, 6)),
-                                                                    time(rng.choice([9, 10, 13, 14]), 0)),
-                                         minutes=90, notes="Weekly teaching visit"))
+        app.book_appointment(
+            Appointment(
+                pupil_ids=[k.id for k in kids],
+                site_id=site.id,
+                starts_at=datetime.combine(
+                    today + timedelta(days=rng.randint(1, 6)), time(rng.choice([9, 10, 13, 14]), 0)
+                ),
+                minutes=90,
+                notes="Weekly teaching visit",
+            )
+        )
     tick()
     return counts
 

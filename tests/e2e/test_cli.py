@@ -18,7 +18,10 @@ def waymark(tmp_path):
         proc = subprocess.run(
             [sys.executable, "-m", "desktop.cli", "--data-dir", str(tmp_path / "p"), *args],
             env={**env, "WAYMARK_PASSPHRASE": passphrase, **(extra_env or {})},
-            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
         )
         assert proc.returncode == expect, (proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr
@@ -34,18 +37,60 @@ def as_json(proc):
 
 def test_a_working_day_from_the_command_line(waymark):
     waymark("init", "--worker", "Ann Tutor", "--service-name", "Lancashire TES")
-    school = as_json(waymark("school", "add", "--urn", "119234", "--la", "888", "--estab", "2145",
-                             "--name", "St Anne's", "--json"))
+    school = as_json(
+        waymark("school", "add", "--urn", "119234", "--la", "888", "--estab", "2145", "--name", "St Anne's", "--json")
+    )
     assert school["id"] and school["urn"] == "119234"
-    pupil = as_json(waymark("pupil", "add", "--forename", "Seán", "--surname", "Ó Súilleabháin", "--dob",
-                            "2016-03-02", "--upn", "R674123101121", "--base-school", "119234",
-                            "--suppress-address", "--json"))
-    sibling = as_json(waymark("pupil", "add", "--forename", "Máire", "--surname", "Ó Súilleabháin", "--dob",
-                              "22/05/2018", "--json"))
-    visit = as_json(waymark("visit", "log", "--pupil", pupil["id"], "--pupil", sibling["id"], "--date", "2026-11-20",
-                            "--start", "10:00", "--end", "11:30", "--place-type", "site", "--subjects",
-                            "English,Maths", "--work", "Phonics", "--work-set", "Reading journal",
-                            "--family-note", "Lovely work", "--professional-note", "Dad unwell", "--json"))
+    pupil = as_json(
+        waymark(
+            "pupil",
+            "add",
+            "--forename",
+            "Seán",
+            "--surname",
+            "Ó Súilleabháin",
+            "--dob",
+            "2016-03-02",
+            "--upn",
+            "R674123101121",
+            "--base-school",
+            "119234",
+            "--suppress-address",
+            "--json",
+        )
+    )
+    sibling = as_json(
+        waymark("pupil", "add", "--forename", "Máire", "--surname", "Ó Súilleabháin", "--dob", "22/05/2018", "--json")
+    )
+    visit = as_json(
+        waymark(
+            "visit",
+            "log",
+            "--pupil",
+            pupil["id"],
+            "--pupil",
+            sibling["id"],
+            "--date",
+            "2026-11-20",
+            "--start",
+            "10:00",
+            "--end",
+            "11:30",
+            "--place-type",
+            "site",
+            "--subjects",
+            "English,Maths",
+            "--work",
+            "Phonics",
+            "--work-set",
+            "Reading journal",
+            "--family-note",
+            "Lovely work",
+            "--professional-note",
+            "Dad unwell",
+            "--json",
+        )
+    )
     assert visit["pupil_ids"] == [pupil["id"], sibling["id"]]
     listed = as_json(waymark("visit", "list", "--pupil", sibling["id"], "--json"))
     assert [v["id"] for v in listed] == [visit["id"]]
@@ -57,10 +102,24 @@ def test_a_working_day_from_the_command_line(waymark):
     assert "Shaun Ó Súilleabháin" in text and "Máire Ó Súilleabháin" in text
 
     waymark("concern", "add", "--pupil", pupil["id"], "--text", "Bruise on arm")
-    pack = as_json(waymark("pack", "add", "--title", "Fractions", "--subject", "Maths", "--items", "Halves,Quarters",
-                           "--json"))
-    folder = as_json(waymark("folder", "issue", "--pupil", pupil["id"], "--pack", pack["id"], "--issued",
-                             "2026-10-01", "--expected-back", "2026-11-01", "--json"))
+    pack = as_json(
+        waymark("pack", "add", "--title", "Fractions", "--subject", "Maths", "--items", "Halves,Quarters", "--json")
+    )
+    folder = as_json(
+        waymark(
+            "folder",
+            "issue",
+            "--pupil",
+            pupil["id"],
+            "--pack",
+            pack["id"],
+            "--issued",
+            "2026-10-01",
+            "--expected-back",
+            "2026-11-01",
+            "--json",
+        )
+    )
     assert [i["title"] for i in folder["items"]] == ["Halves", "Quarters"]
     overdue = as_json(waymark("folder", "list", "--overdue", "--json"))
     assert [f["id"] for f in overdue] == [folder["id"]]
@@ -68,8 +127,21 @@ def test_a_working_day_from_the_command_line(waymark):
     assert {"pupil_id": pupil["id"], "kind": "folder_overdue"}.items() <= attention[0].items()
     waymark("folder", "return", folder["id"], "--date", "2026-11-10")
     assert as_json(waymark("folder", "list", "--overdue", "--json")) == []
-    entry = as_json(waymark("progress", "add", "--pupil", pupil["id"], "--subject", "Maths", "--level",
-                            "Developing", "--gap", "Times tables", "--json"))
+    entry = as_json(
+        waymark(
+            "progress",
+            "add",
+            "--pupil",
+            pupil["id"],
+            "--subject",
+            "Maths",
+            "--level",
+            "Developing",
+            "--gap",
+            "Times tables",
+            "--json",
+        )
+    )
     assert entry["id"]
     assert as_json(waymark("progress", "list", "--pupil", pupil["id"], "--json"))[0]["learning_gap"] == "Times tables"
 
@@ -78,11 +150,13 @@ def test_bad_input_gets_one_clear_line_and_exit_2(waymark):
     waymark("init")
     wrong = waymark("pupil", "list", passphrase="not it", expect=2)
     assert wrong.stderr.strip() == "waymark: Wrong passphrase: the profile was not unlocked."
-    bad_upn = waymark("pupil", "add", "--forename", "A", "--surname", "B", "--dob", "2016-01-01", "--upn",
-                      "A674123101121", expect=2)
+    bad_upn = waymark(
+        "pupil", "add", "--forename", "A", "--surname", "B", "--dob", "2016-01-01", "--upn", "A674123101121", expect=2
+    )
     assert "check letter is wrong: expected R, got A" in bad_upn.stderr
-    short = waymark("pupil", "add", "--forename", "A", "--surname", "B", "--dob", "2016-01-01", "--upn", "R6741",
-                    expect=2)
+    short = waymark(
+        "pupil", "add", "--forename", "A", "--surname", "B", "--dob", "2016-01-01", "--upn", "R6741", expect=2
+    )
     assert "13 characters" in short.stderr
     unknown = waymark("visit", "show", "no-such-id", expect=2)
     assert "No visit with id 'no-such-id'" in unknown.stderr

@@ -94,7 +94,7 @@ def test_a_truncated_database_is_refused_and_left_untouched(store, tmp_path):
     db = tmp_path / "p" / DB_NAME
     db.write_bytes(db.read_bytes()[: db.stat().st_size // 2])
     before = sha(db)
-    with pytest.raises(NotAStore, match="truncated|damaged"):
+    with pytest.raises(NotAStore, match=r"truncated|damaged"):
         Store.open(tmp_path / "p", PASS)
     assert sha(db) == before
 
@@ -146,20 +146,18 @@ def test_every_change_writes_outbox_and_audit_in_the_same_transaction(store):
 
 
 def test_a_failure_rolls_back_the_change_its_outbox_and_its_audit(store):
-    with pytest.raises(StoreError):
-        with store.transaction("Ann Tutor") as tx:
-            tx.insert(School(urn="119234", la_code="888", estab="2145", name="St Anne's"))
-            tx.insert(School(urn="119234", la_code="888", estab="2146", name="Duplicate URN"))  # UNIQUE fails
+    with pytest.raises(StoreError), store.transaction("Ann Tutor") as tx:
+        tx.insert(School(urn="119234", la_code="888", estab="2145", name="St Anne's"))
+        tx.insert(School(urn="119234", la_code="888", estab="2146", name="Duplicate URN"))  # UNIQUE fails
     assert store.count("school") == 0
     assert store.count("outbox") == 0
     assert store.count("audit_event") == 0
 
 
 def test_an_exception_in_the_caller_rolls_back_too(store):
-    with pytest.raises(RuntimeError):
-        with store.transaction("Ann Tutor") as tx:
-            tx.insert(School(urn="119234", la_code="888", estab="2145", name="St Anne's"))
-            raise RuntimeError("power cut")
+    with pytest.raises(RuntimeError), store.transaction("Ann Tutor") as tx:
+        tx.insert(School(urn="119234", la_code="888", estab="2145", name="St Anne's"))
+        raise RuntimeError("power cut")
     assert (store.count("school"), store.count("outbox"), store.count("audit_event")) == (0, 0, 0)
 
 
@@ -201,10 +199,14 @@ def test_migrating_a_populated_version_1_database(tmp_path):
     conn.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
     migrate(conn, target=1)
     conn.execute("INSERT INTO meta VALUES ('device_id', 'dev-1')")
-    conn.execute("INSERT INTO pupil (id, forename, surname, dob, sex, sen, traveller_group) "
-                 "VALUES ('p1', 'Levi', 'Lee', '2014-06-01', 'male', 'none', 'gypsy_roma')")
-    conn.execute("INSERT INTO visit (id, date, place_type, outcome, subjects) "
-                 "VALUES ('v1', '2026-10-01', 'site', 'held', '[\"Maths\"]')")
+    conn.execute(
+        "INSERT INTO pupil (id, forename, surname, dob, sex, sen, traveller_group) "
+        "VALUES ('p1', 'Levi', 'Lee', '2014-06-01', 'male', 'none', 'gypsy_roma')"
+    )
+    conn.execute(
+        "INSERT INTO visit (id, date, place_type, outcome, subjects) "
+        "VALUES ('v1', '2026-10-01', 'site', 'held', '[\"Maths\"]')"
+    )
     conn.execute("INSERT INTO visit_pupil (id, visit_id, pupil_id) VALUES ('l1', 'v1', 'p1')")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     conn.close()

@@ -8,8 +8,14 @@ TODAY = date(2026, 11, 22)  # a Sunday
 
 
 def episode(kind=ProvisionType.HOME_TUITION, planned=5.0, medical_max=None, **kw):
-    return ProvisionEpisode(pupil_id="p", provision_type=kind, start=kw.pop("start", date(2026, 9, 1)),
-                            planned_hours_per_week=planned, medical_max_hours_per_week=medical_max, **kw)
+    return ProvisionEpisode(
+        pupil_id="p",
+        provision_type=kind,
+        start=kw.pop("start", date(2026, 9, 1)),
+        planned_hours_per_week=planned,
+        medical_max_hours_per_week=medical_max,
+        **kw,
+    )
 
 
 def session(day, minutes, outcome=Outcome.HELD):
@@ -40,16 +46,30 @@ def test_tuition_target_is_at_least_the_minimum_and_at_most_the_medical_maximum(
 
 def test_weeks_below_target_are_marked_and_missed_sessions_count_nothing():
     monday = date(2026, 11, 9)
-    visits = [session(monday, 120), session(monday + timedelta(days=1), 120, Outcome.PUPIL_UNWELL),
-              session(monday + timedelta(days=2), 60), session(monday + timedelta(days=7), 300)]
+    visits = [
+        session(monday, 120),
+        session(monday + timedelta(days=1), 120, Outcome.PUPIL_UNWELL),
+        session(monday + timedelta(days=2), 60),
+        session(monday + timedelta(days=7), 300),
+    ]
     weeks = rules.weekly_hours("p", [episode()], visits, monday, monday + timedelta(days=13))
-    assert [(w.week_start, w.delivered, w.target) for w in weeks] == [(monday, 3.0, 5.0), (monday + timedelta(7), 5.0, 5.0)]
+    assert [(w.week_start, w.delivered, w.target) for w in weeks] == [
+        (monday, 3.0, 5.0),
+        (monday + timedelta(7), 5.0, 5.0),
+    ]
     assert [w.below_target for w in weeks] == [True, False]
 
 
 def test_hours_band_edges():
     assert [rules.hours_band(h) for h in (0, 4.9, 5, 7.9, 8, 24.9, 25)] == [
-        "under 5", "under 5", "5-8", "5-8", "8-25", "8-25", "25 and over"]
+        "under 5",
+        "under 5",
+        "5-8",
+        "5-8",
+        "8-25",
+        "8-25",
+        "25 and over",
+    ]
 
 
 def test_school_days_skip_weekends():
@@ -69,8 +89,10 @@ def test_fifteen_school_days_of_illness_without_tuition_triggers():
     assert "health_trigger" not in kinds(absences=short)  # 14 days
     assert "health_trigger" not in kinds(absences=ill, episodes=[episode(start=date(2026, 11, 10))])
     # Cumulative: two spells add up.
-    spells = [Absence(pupil_id="p", start=date(2026, 9, 7), end=date(2026, 9, 18)),
-              Absence(pupil_id="p", start=date(2026, 10, 5), end=date(2026, 10, 9))]
+    spells = [
+        Absence(pupil_id="p", start=date(2026, 9, 7), end=date(2026, 9, 18)),
+        Absence(pupil_id="p", start=date(2026, 10, 5), end=date(2026, 10, 9)),
+    ]
     assert "health_trigger" in kinds(absences=spells)
 
 
@@ -86,8 +108,12 @@ def test_part_time_timetable_past_half_a_term_and_without_consent():
 def test_overdue_reviews_folders_and_hours():
     plan = Plan(pupil_id="p", title="Return", start=date(2026, 9, 1), next_review=TODAY - timedelta(days=1))
     folder = Folder(pupil_id="p", issued_on=date(2026, 9, 1), expected_back=TODAY - timedelta(days=3))
-    returned = Folder(pupil_id="p", issued_on=date(2026, 9, 1), expected_back=TODAY - timedelta(days=3),
-                      returned_on=TODAY - timedelta(days=4))
+    returned = Folder(
+        pupil_id="p",
+        issued_on=date(2026, 9, 1),
+        expected_back=TODAY - timedelta(days=3),
+        returned_on=TODAY - timedelta(days=4),
+    )
     ep = episode(review_date=TODAY - timedelta(days=1))
     assert kinds(plans=[plan]) == ["review_overdue"]
     assert kinds(folders=[folder, returned]) == ["folder_overdue"]
