@@ -162,20 +162,42 @@ def created(out: Output, what: str, changes: Changes, record: object) -> int:
 
 def cmd_school(args: argparse.Namespace, app: Waymark, out: Output) -> int:
     if args.action == "add":
-        school = School(urn=args.urn, la_code=args.la, estab=args.estab, name=args.name,
-                        contact_name=args.contact or "", contact_phone=args.phone or "")
+        school = School(
+            urn=args.urn,
+            la_code=args.la,
+            estab=args.estab,
+            name=args.name,
+            contact_name=args.contact or "",
+            contact_phone=args.phone or "",
+        )
         return created(out, "school", app.add_school(school), school)
     schools = app.list_schools()
-    out.table(schools, [("URN", lambda s: s.urn), ("DfE", lambda s: s.dfe_number), ("Name", lambda s: s.name),
-                        ("Id", lambda s: s.id)])
+    out.table(
+        schools,
+        [("URN", lambda s: s.urn), ("DfE", lambda s: s.dfe_number), ("Name", lambda s: s.name), ("Id", lambda s: s.id)],
+    )
     return 0
 
 
 def _pupil_fields(args: argparse.Namespace, app: Waymark) -> dict:
     values = {}
-    for name in ("forename", "surname", "preferred_forename", "preferred_surname", "dob", "upn", "ethnicity",
-                 "social_worker", "first_language", "medical_needs", "address", "postcode", "sex", "sen",
-                 "traveller_group"):
+    for name in (
+        "forename",
+        "surname",
+        "preferred_forename",
+        "preferred_surname",
+        "dob",
+        "upn",
+        "ethnicity",
+        "social_worker",
+        "first_language",
+        "medical_needs",
+        "address",
+        "postcode",
+        "sex",
+        "sen",
+        "traveller_group",
+    ):
         value = getattr(args, name, None)
         if value is not None:
             values[name] = value
@@ -209,8 +231,10 @@ def cmd_pupil(args: argparse.Namespace, app: Waymark, out: Output) -> int:
             raise ValidationError("Nothing to change: give at least one option, e.g. --upn.")
         changes = app.edit_pupil(args.id, **values)
         pupil = app.get_pupil(args.id)
-        out.emit(describe_pupil(app, pupil) | {"changed": list(changes.fields)},
-                 f"Updated {pupil.legal_name}: {', '.join(changes.fields) or 'no change'}")
+        out.emit(
+            describe_pupil(app, pupil) | {"changed": list(changes.fields)},
+            f"Updated {pupil.legal_name}: {', '.join(changes.fields) or 'no change'}",
+        )
         return 0
     if args.action == "show":
         pupil = app.get_pupil(args.id)
@@ -218,7 +242,8 @@ def cmd_pupil(args: argparse.Namespace, app: Waymark, out: Output) -> int:
 
         def text() -> str:
             lines = [
-                f"{pupil.legal_name}" + (f" (known as {pupil.display_name})" if pupil.display_name != pupil.legal_name else ""),
+                f"{pupil.legal_name}"
+                + (f" (known as {pupil.display_name})" if pupil.display_name != pupil.legal_name else ""),
                 f"  Id:           {pupil.id}",
                 f"  Born:         {fmt_date(pupil.dob)} ({rules.format_nc_year(data['nc_year'])})",
                 f"  UPN:          {pupil.upn or '—'}",
@@ -234,10 +259,18 @@ def cmd_pupil(args: argparse.Namespace, app: Waymark, out: Output) -> int:
         out.emit(data, text)
         return 0
     rows = app.caseload()
-    out.table(rows, [("Name", lambda r: r.name), ("Born", lambda r: fmt_date(r.dob)),
-                     ("Year", lambda r: rules.format_nc_year(r.nc_year)), ("Cohort", lambda r: r.cohort.label),
-                     ("Base school", lambda r: r.base_school), ("Attention", lambda r: len(r.attention) or ""),
-                     ("Id", lambda r: r.pupil_id)])
+    out.table(
+        rows,
+        [
+            ("Name", lambda r: r.name),
+            ("Born", lambda r: fmt_date(r.dob)),
+            ("Year", lambda r: rules.format_nc_year(r.nc_year)),
+            ("Cohort", lambda r: r.cohort.label),
+            ("Base school", lambda r: r.base_school),
+            ("Attention", lambda r: len(r.attention) or ""),
+            ("Id", lambda r: r.pupil_id),
+        ],
+    )
     return 0
 
 
@@ -246,10 +279,21 @@ def cmd_visit(args: argparse.Namespace, app: Waymark, out: Output) -> int:
         notes = [VisitNote(text=t, visibility=Visibility.FAMILY) for t in args.family_note or []]
         notes += [VisitNote(text=t, visibility=Visibility.PROFESSIONAL) for t in args.professional_note or []]
         visit = Visit(
-            date=args.date or app.today(), start=args.start, end=args.end, place_type=args.place_type,
-            site_id=args.site, place_detail=args.place or "", pupil_ids=args.pupil, subjects=args.subjects or [],
-            work_covered=args.work or "", work_set=args.work_set or "", work_returned=args.work_returned or "",
-            levels_and_needs=args.levels or "", outcome=args.outcome, next_appointment=args.next, notes=notes,
+            date=args.date or app.today(),
+            start=args.start,
+            end=args.end,
+            place_type=args.place_type,
+            site_id=args.site,
+            place_detail=args.place or "",
+            pupil_ids=args.pupil,
+            subjects=args.subjects or [],
+            work_covered=args.work or "",
+            work_set=args.work_set or "",
+            work_returned=args.work_returned or "",
+            levels_and_needs=args.levels or "",
+            outcome=args.outcome,
+            next_appointment=args.next,
+            notes=notes,
         )
         return created(out, f"visit ({visit.hours:g} h)", app.log_visit(visit), visit)
     if args.action == "show":
@@ -257,45 +301,88 @@ def cmd_visit(args: argparse.Namespace, app: Waymark, out: Output) -> int:
 
         def text() -> str:
             names = ", ".join(app.get_pupil(p).display_name for p in visit.pupil_ids)
-            when = f"{fmt_date(visit.date)} {visit.start:%H:%M}-{visit.end:%H:%M}" if visit.start and visit.end \
+            when = (
+                f"{fmt_date(visit.date)} {visit.start:%H:%M}-{visit.end:%H:%M}"
+                if visit.start and visit.end
                 else fmt_date(visit.date)
-            lines = [f"Visit {visit.id}", f"  When:     {when} ({visit.hours:g} h)", f"  Pupils:   {names}",
-                     f"  Place:    {visit.place_type.label} {visit.place_detail}".rstrip(),
-                     f"  Outcome:  {visit.outcome.label}", f"  Subjects: {', '.join(visit.subjects) or '—'}",
-                     f"  Covered:  {visit.work_covered or '—'}", f"  Set:      {visit.work_set or '—'}"]
+            )
+            lines = [
+                f"Visit {visit.id}",
+                f"  When:     {when} ({visit.hours:g} h)",
+                f"  Pupils:   {names}",
+                f"  Place:    {visit.place_type.label} {visit.place_detail}".rstrip(),
+                f"  Outcome:  {visit.outcome.label}",
+                f"  Subjects: {', '.join(visit.subjects) or '—'}",
+                f"  Covered:  {visit.work_covered or '—'}",
+                f"  Set:      {visit.work_set or '—'}",
+            ]
             lines += [f"  Note ({n.visibility.label}): {n.text}" for n in visit.notes]
             return "\n".join(lines)
 
         out.emit(visit, text)
         return 0
     visits = app.list_visits(args.pupil, args.from_date, args.to_date)
-    out.table(visits, [("Date", lambda v: fmt_date(v.date)), ("Hours", lambda v: f"{v.hours:g}"),
-                       ("Outcome", lambda v: v.outcome.label), ("Subjects", lambda v: ", ".join(v.subjects)),
-                       ("Pupils", lambda v: len(v.pupil_ids)), ("Id", lambda v: v.id)])
+    out.table(
+        visits,
+        [
+            ("Date", lambda v: fmt_date(v.date)),
+            ("Hours", lambda v: f"{v.hours:g}"),
+            ("Outcome", lambda v: v.outcome.label),
+            ("Subjects", lambda v: ", ".join(v.subjects)),
+            ("Pupils", lambda v: len(v.pupil_ids)),
+            ("Id", lambda v: v.id),
+        ],
+    )
     return 0
 
 
 def cmd_concern(args: argparse.Namespace, app: Waymark, out: Output) -> int:
     if args.action == "add":
-        concern = Concern(pupil_id=args.pupil, text=args.text, raised_on=args.date or app.today(),
-                          escalated_to=args.escalated_to or "")
+        concern = Concern(
+            pupil_id=args.pupil,
+            text=args.text,
+            raised_on=args.date or app.today(),
+            escalated_to=args.escalated_to or "",
+        )
         changes = app.add_concern(concern)
         out.emit({"id": changes.id, "pupil_id": concern.pupil_id}, f"Recorded restricted concern {changes.id}")
         return 0
     concerns = app.list_concerns(args.pupil)
-    out.table(concerns, [("Raised", lambda c: fmt_date(c.raised_on)), ("By", lambda c: c.raised_by),
-                         ("Concern", lambda c: c.text), ("Id", lambda c: c.id)])
+    out.table(
+        concerns,
+        [
+            ("Raised", lambda c: fmt_date(c.raised_on)),
+            ("By", lambda c: c.raised_by),
+            ("Concern", lambda c: c.text),
+            ("Id", lambda c: c.id),
+        ],
+    )
     return 0
 
 
 def cmd_pack(args: argparse.Namespace, app: Waymark, out: Output) -> int:
     if args.action == "add":
-        pack = WorkPack(title=args.title, subject=args.subject, key_stage=args.key_stage or "",
-                        nc_years=args.nc_years or "", topic=args.topic or "", items=args.items or [])
+        pack = WorkPack(
+            title=args.title,
+            subject=args.subject,
+            key_stage=args.key_stage or "",
+            nc_years=args.nc_years or "",
+            topic=args.topic or "",
+            items=args.items or [],
+        )
         return created(out, "work pack", app.add_pack(pack), pack)
     packs = app.list_packs()
-    out.table(packs, [("Subject", lambda p: p.subject), ("Title", lambda p: p.title), ("KS", lambda p: p.key_stage),
-                      ("Years", lambda p: p.nc_years), ("Items", lambda p: len(p.items)), ("Id", lambda p: p.id)])
+    out.table(
+        packs,
+        [
+            ("Subject", lambda p: p.subject),
+            ("Title", lambda p: p.title),
+            ("KS", lambda p: p.key_stage),
+            ("Years", lambda p: p.nc_years),
+            ("Items", lambda p: len(p.items)),
+            ("Id", lambda p: p.id),
+        ],
+    )
     return 0
 
 
@@ -315,22 +402,43 @@ def cmd_folder(args: argparse.Namespace, app: Waymark, out: Output) -> int:
         out.emit(folder, f"Item marked {args.status.label}")
         return 0
     folders = app.list_folders(args.pupil, overdue_only=args.overdue)
-    out.table(folders, [("Issued", lambda f: fmt_date(f.issued_on)), ("Expected", lambda f: fmt_date(f.expected_back)),
-                        ("Returned", lambda f: fmt_date(f.returned_on)), ("Items", lambda f: len(f.items)),
-                        ("Pupil", lambda f: f.pupil_id), ("Id", lambda f: f.id)])
+    out.table(
+        folders,
+        [
+            ("Issued", lambda f: fmt_date(f.issued_on)),
+            ("Expected", lambda f: fmt_date(f.expected_back)),
+            ("Returned", lambda f: fmt_date(f.returned_on)),
+            ("Items", lambda f: len(f.items)),
+            ("Pupil", lambda f: f.pupil_id),
+            ("Id", lambda f: f.id),
+        ],
+    )
     return 0
 
 
 def cmd_progress(args: argparse.Namespace, app: Waymark, out: Output) -> int:
     if args.action == "add":
-        entry = ProgressEntry(pupil_id=args.pupil, subject=args.subject, level=args.level,
-                              assessed_on=args.date or app.today(), evidence=args.evidence or "",
-                              target=args.target or "", learning_gap=args.gap or "")
+        entry = ProgressEntry(
+            pupil_id=args.pupil,
+            subject=args.subject,
+            level=args.level,
+            assessed_on=args.date or app.today(),
+            evidence=args.evidence or "",
+            target=args.target or "",
+            learning_gap=args.gap or "",
+        )
         return created(out, "progress entry", app.add_progress(entry), entry)
     entries = app.list_progress(args.pupil)
-    out.table(entries, [("Date", lambda e: fmt_date(e.assessed_on)), ("Subject", lambda e: e.subject),
-                        ("Level", lambda e: e.level), ("Target", lambda e: e.target),
-                        ("Learning gap", lambda e: e.learning_gap)])
+    out.table(
+        entries,
+        [
+            ("Date", lambda e: fmt_date(e.assessed_on)),
+            ("Subject", lambda e: e.subject),
+            ("Level", lambda e: e.level),
+            ("Target", lambda e: e.target),
+            ("Learning gap", lambda e: e.learning_gap),
+        ],
+    )
     return 0
 
 
@@ -338,10 +446,15 @@ def cmd_attention(args: argparse.Namespace, app: Waymark, out: Output) -> int:
     found = app.attention(args.pupil)
     flat = [(pid, item) for pid, items in found.items() for item in items]
     names = {pid: app.get_pupil(pid).legal_name for pid in found}
-    data = [{"pupil_id": pid, "pupil": names[pid], "kind": a.kind, "label": a.label, "message": a.message,
-             "since": a.since} for pid, a in flat]
-    out.table(flat, [("Pupil", lambda r: names[r[0]]), ("Needs", lambda r: r[1].label),
-                     ("Detail", lambda r: r[1].message)], data=data)
+    data = [
+        {"pupil_id": pid, "pupil": names[pid], "kind": a.kind, "label": a.label, "message": a.message, "since": a.since}
+        for pid, a in flat
+    ]
+    out.table(
+        flat,
+        [("Pupil", lambda r: names[r[0]]), ("Needs", lambda r: r[1].label), ("Detail", lambda r: r[1].message)],
+        data=data,
+    )
     return 0
 
 
@@ -350,8 +463,9 @@ def cmd_site(args: argparse.Namespace, app: Waymark, out: Output) -> int:
         site = Site(name=args.name, site_type=args.type, address=args.address or "", postcode=args.postcode or "")
         return created(out, "site", app.add_site(site), site)
     if args.action == "stay":
-        stay = Stay(pupil_id=args.pupil, site_id=args.site, arrived=args.arrived or app.today(),
-                    proposed_weeks=args.weeks)
+        stay = Stay(
+            pupil_id=args.pupil, site_id=args.site, arrived=args.arrived or app.today(), proposed_weeks=args.weeks
+        )
         return created(out, "stay", app.record_stay(stay), stay)
     sites = app.list_sites()
     out.table(sites, [("Name", lambda s: s.name), ("Type", lambda s: s.site_type.label), ("Id", lambda s: s.id)])
@@ -359,28 +473,52 @@ def cmd_site(args: argparse.Namespace, app: Waymark, out: Output) -> int:
 
 
 def cmd_provision(args: argparse.Namespace, app: Waymark, out: Output) -> int:
-    episode = ProvisionEpisode(pupil_id=args.pupil, provision_type=args.type, provider=args.provider or "",
-                               start=args.start or app.today(), end=args.end, planned_hours_per_week=args.hours,
-                               medical_max_hours_per_week=args.medical_max, review_date=args.review,
-                               part_time_consent=args.consent)
+    episode = ProvisionEpisode(
+        pupil_id=args.pupil,
+        provision_type=args.type,
+        provider=args.provider or "",
+        start=args.start or app.today(),
+        end=args.end,
+        planned_hours_per_week=args.hours,
+        medical_max_hours_per_week=args.medical_max,
+        review_date=args.review,
+        part_time_consent=args.consent,
+    )
     return created(out, "provision episode", app.add_episode(episode), episode)
 
 
 def cmd_absence(args: argparse.Namespace, app: Waymark, out: Output) -> int:
-    absence = Absence(pupil_id=args.pupil, start=args.start, end=args.end, expected_end=args.expected_end,
-                      reason=args.reason or "")
+    absence = Absence(
+        pupil_id=args.pupil, start=args.start, end=args.end, expected_end=args.expected_end, reason=args.reason or ""
+    )
     return created(out, "absence", app.add_absence(absence), absence)
 
 
 def cmd_contact(args: argparse.Namespace, app: Waymark, out: Output) -> int:
-    contact = Contact(pupil_id=args.pupil, name=args.name, relationship=args.relationship, phone=args.phone or "",
-                      needs_reading_help=args.reading_help)
+    contact = Contact(
+        pupil_id=args.pupil,
+        name=args.name,
+        relationship=args.relationship,
+        phone=args.phone or "",
+        needs_reading_help=args.reading_help,
+    )
     return created(out, "contact", app.add_contact(contact), contact)
 
 
 def cmd_settings(args: argparse.Namespace, app: Waymark, out: Output) -> int:
-    values = {k: v for k in ("service_name", "service_kind", "service_address", "service_phone", "service_email",
-                             "worker_name", "auto_lock_minutes") if (v := getattr(args, k, None)) is not None}
+    values = {
+        k: v
+        for k in (
+            "service_name",
+            "service_kind",
+            "service_address",
+            "service_phone",
+            "service_email",
+            "worker_name",
+            "auto_lock_minutes",
+        )
+        if (v := getattr(args, k, None)) is not None
+    }
     settings = app.update_settings(**values) if values else app.settings()
     out.emit(settings, lambda: "\n".join(f"{k}: {v}" for k, v in to_jsonable(settings).items()))
     return 0
@@ -413,8 +551,12 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the desktop app.",
     )
     parser.add_argument("--version", action="version", version=f"waymark {__version__}")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="profile directory (default: WAYMARK_DATA_DIR or the platform's data directory)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="profile directory (default: WAYMARK_DATA_DIR or the platform's data directory)",
+    )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -426,7 +568,8 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--demo", action="store_true", help="fill the new profile with the demo caseload")
     sub.add_parser("passwd", help="change the passphrase (WAYMARK_NEW_PASSPHRASE or a prompt)")
     sub.add_parser("demo", parents=[common], help="fill an empty profile (made if missing) with a demo caseload")
-    sub.add_parser("app", help="open the desktop app")
+    app_cmd = sub.add_parser("app", help="open the desktop app")
+    app_cmd.add_argument("--demo", action="store_true", help="open a demo profile (made on first use)")
 
     settings = sub.add_parser("settings", parents=[common], help="show or change the profile's settings")
     for name in ("service-name", "service-kind", "service-address", "service-phone", "service-email", "worker-name"):
@@ -466,8 +609,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--medical-needs")
         p.add_argument("--address")
         p.add_argument("--postcode")
-        for flag, help_text in (("suppress-address", "never print this pupil's address"),
-                                ("looked-after", "looked-after child"), ("eal", "English as an additional language")):
+        for flag, help_text in (
+            ("suppress-address", "never print this pupil's address"),
+            ("looked-after", "looked-after child"),
+            ("eal", "English as an additional language"),
+        ):
             p.add_argument(f"--{flag}", action=argparse.BooleanOptionalAction, default=None, help=help_text)
         if action == "edit":
             p.add_argument("--archived", action=argparse.BooleanOptionalAction, default=None)
@@ -501,7 +647,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
 
     concern = sub.add_parser("concern", help="safeguarding concerns (restricted)").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = concern.add_parser("add", parents=[common])
     p.add_argument("--pupil", required=True)
     p.add_argument("--text", required=True)
@@ -539,7 +686,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overdue", action="store_true")
 
     progress = sub.add_parser("progress", help="levels, targets and learning gaps").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = progress.add_parser("add", parents=[common])
     p.add_argument("--pupil", required=True)
     p.add_argument("--subject", required=True)
@@ -602,9 +750,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Waymark, Output], int]] = {
-    "school": cmd_school, "pupil": cmd_pupil, "visit": cmd_visit, "concern": cmd_concern, "pack": cmd_pack,
-    "folder": cmd_folder, "progress": cmd_progress, "attention": cmd_attention, "site": cmd_site,
-    "provision": cmd_provision, "absence": cmd_absence, "contact": cmd_contact, "settings": cmd_settings,
+    "school": cmd_school,
+    "pupil": cmd_pupil,
+    "visit": cmd_visit,
+    "concern": cmd_concern,
+    "pack": cmd_pack,
+    "folder": cmd_folder,
+    "progress": cmd_progress,
+    "attention": cmd_attention,
+    "site": cmd_site,
+    "provision": cmd_provision,
+    "absence": cmd_absence,
+    "contact": cmd_contact,
+    "settings": cmd_settings,
     "demo": cmd_demo,
 }
 
@@ -627,11 +785,16 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command in (None, "app"):
         from desktop.app import main as app_main
 
-        return app_main(data_dir=args.data_dir)
+        return app_main(data_dir=args.data_dir, demo=getattr(args, "demo", False))
     if args.command == "init":
         passphrase = read_passphrase("WAYMARK_PASSPHRASE", "New passphrase: ", confirm=True)
-        app = Waymark.create_profile(data_dir, passphrase, service_name=args.service_name,
-                                     worker_name=args.worker, service_kind=args.service_kind)
+        app = Waymark.create_profile(
+            data_dir,
+            passphrase,
+            service_name=args.service_name,
+            worker_name=args.worker,
+            service_kind=args.service_kind,
+        )
         try:
             out.emit({"data_dir": str(data_dir)}, f"Created an encrypted Waymark profile in {data_dir}")
             return cmd_demo(args, app, out) if args.demo else 0
@@ -673,7 +836,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nwaymark: stopped; nothing half-written was kept.", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last guard: a line for the user, the detail in the log
+    except Exception as exc:
         log_path = _log_unexpected(exc)
         print(f"waymark: unexpected error ({exc.__class__.__name__}); details written to {log_path}", file=sys.stderr)
         return 1

@@ -12,7 +12,7 @@ class Labelled(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
     @classmethod
-    def parse(cls, text: str) -> "Labelled":
+    def parse(cls, text: str) -> Labelled:
         """Accept a value or a label, any case, spaces or hyphens for underscores."""
         key = text.strip().lower().replace("-", "_").replace(" ", "_").replace("/", "_")
         for member in cls:

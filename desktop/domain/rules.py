@@ -214,7 +214,10 @@ def needs_attention(
 
     # Hours: judged on the last complete week, against the open episode's target.
     last_monday = week_start(today) - timedelta(days=7)
-    last_week = weekly_hours(pupil_id, episodes, visits, last_monday, last_monday + timedelta(days=6), thresholds)
+    has_target = any(e.provision_type in TUITION_TYPES for e in episodes)
+    last_week = has_target and weekly_hours(
+        pupil_id, episodes, visits, last_monday, last_monday + timedelta(days=6), thresholds
+    )
     if last_week and last_week[0].below_target:
         w = last_week[0]
         items.append(
@@ -230,22 +233,34 @@ def needs_attention(
             continue
         if e.review_date is not None and e.review_date < today:
             items.append(
-                Attention("review_overdue", f"{e.provision_type.label} review was due {_fmt(e.review_date)}", e.review_date)
+                Attention(
+                    "review_overdue", f"{e.provision_type.label} review was due {_fmt(e.review_date)}", e.review_date
+                )
             )
         if e.provision_type is ProvisionType.PART_TIME_TIMETABLE:
             limit = e.start + timedelta(weeks=thresholds.part_time_max_weeks)
             if limit < today:
-                items.append(Attention("part_time", f"Part-time timetable longer than half a term (since {_fmt(e.start)})", limit))
+                items.append(
+                    Attention(
+                        "part_time", f"Part-time timetable longer than half a term (since {_fmt(e.start)})", limit
+                    )
+                )
             if not e.part_time_consent:
                 items.append(Attention("part_time", "Part-time timetable has no recorded parental consent", e.start))
 
     for plan in plans:
         if not plan.closed and plan.next_review is not None and plan.next_review < today:
-            items.append(Attention("review_overdue", f"Plan '{plan.title}' review was due {_fmt(plan.next_review)}", plan.next_review))
+            items.append(
+                Attention(
+                    "review_overdue", f"Plan '{plan.title}' review was due {_fmt(plan.next_review)}", plan.next_review
+                )
+            )
 
     for folder in folders:
         if folder.returned_on is None and folder.expected_back is not None and folder.expected_back < today:
-            items.append(Attention("folder_overdue", f"Folder expected back {_fmt(folder.expected_back)}", folder.expected_back))
+            items.append(
+                Attention("folder_overdue", f"Folder expected back {_fmt(folder.expected_back)}", folder.expected_back)
+            )
 
     absences = list(absences)
     missed = health_absence_days(absences, today)
@@ -262,6 +277,10 @@ def needs_attention(
 
     for action in actions:
         if not action.done and action.due < today:
-            items.append(Attention("action_overdue", f"{action.next_step} ({action.owner}) was due {_fmt(action.due)}", action.due))
+            items.append(
+                Attention(
+                    "action_overdue", f"{action.next_step} ({action.owner}) was due {_fmt(action.due)}", action.due
+                )
+            )
 
     return items

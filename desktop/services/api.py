@@ -154,7 +154,7 @@ class Waymark:
         worker_name: str = "",
         service_kind: str = "tes",
         scrypt_n: int = DEFAULT_SCRYPT_N,
-    ) -> "Waymark":
+    ) -> Waymark:
         if len(passphrase) < 8:
             raise ValidationError("The passphrase must be at least 8 characters.")
         app = cls(Store.create(Path(data_dir), passphrase, scrypt_n=scrypt_n))
@@ -166,7 +166,7 @@ class Waymark:
         return Store.exists(Path(data_dir))
 
     @classmethod
-    def open_profile(cls, data_dir: Path, passphrase: str) -> "Waymark":
+    def open_profile(cls, data_dir: Path, passphrase: str) -> Waymark:
         return cls(Store.open(Path(data_dir), passphrase))
 
     def close(self) -> None:
@@ -395,7 +395,9 @@ class Waymark:
     def get_visit(self, visit_id: str) -> Visit:
         return self._get(Visit, visit_id, "visit")
 
-    def list_visits(self, pupil_id: str | None = None, start: date | None = None, end: date | None = None) -> list[Visit]:
+    def list_visits(
+        self, pupil_id: str | None = None, start: date | None = None, end: date | None = None
+    ) -> list[Visit]:
         """Newest first."""
         if pupil_id:
             self.get_pupil(pupil_id)
@@ -436,7 +438,18 @@ class Waymark:
         return ""
 
     def known_subjects(self) -> list[str]:
-        subjects = {"English", "Maths", "Science", "Reading", "Writing", "Phonics", "History", "Geography", "Art", "PSHE"}
+        subjects = {
+            "English",
+            "Maths",
+            "Science",
+            "Reading",
+            "Writing",
+            "Phonics",
+            "History",
+            "Geography",
+            "Art",
+            "PSHE",
+        }
         for pack in self.store.find(WorkPack):
             subjects.add(pack.subject)
         for entry in self.store.find(ProgressEntry):
@@ -491,8 +504,13 @@ class Waymark:
         issued_on = issued_on or self.today()
         if expected_back and expected_back < issued_on:
             raise ValidationError("A folder cannot be expected back before it is issued.")
-        folder = Folder(pupil_id=pupil_id, issued_on=issued_on, expected_back=expected_back,
-                        issued_by=issued_by or self.actor, items=items)
+        folder = Folder(
+            pupil_id=pupil_id,
+            issued_on=issued_on,
+            expected_back=expected_back,
+            issued_by=issued_by or self.actor,
+            items=items,
+        )
         return self._insert(folder, f"{len(items)} item(s)")
 
     def set_item_status(self, folder_id: str, item_id: str, status: ItemStatus, comment: str | None = None) -> Changes:
@@ -594,13 +612,19 @@ class Waymark:
         return self._update(appointment)
 
     def list_appointments(
-        self, start: date | None = None, end: date | None = None, *, site_id: str | None = None,
+        self,
+        start: date | None = None,
+        end: date | None = None,
+        *,
+        site_id: str | None = None,
         pupil_id: str | None = None,
     ) -> list[Appointment]:
         start_at = datetime.combine(start or self.today(), datetime.min.time())
         end_at = datetime.combine(end or (start or self.today()) + timedelta(days=28), datetime.max.time())
         found = self.store.find(
-            Appointment, cancelled=False, order_by=["starts_at"],
+            Appointment,
+            cancelled=False,
+            order_by=["starts_at"],
             where=lambda t: (t.c.starts_at >= start_at) & (t.c.starts_at <= end_at),
         )
         if site_id:
@@ -625,28 +649,49 @@ class Waymark:
         actions = self.store.find(Action, pupil_id=pupil_id, order_by=["due"])
         absences = self.store.find(Absence, pupil_id=pupil_id, order_by=["start"])
         attention = rules.needs_attention(
-            pupil_id=pupil_id, episodes=episodes, visits=visits, folders=folders, plans=plans,
-            actions=actions, absences=absences, today=today, thresholds=settings.thresholds,
+            pupil_id=pupil_id,
+            episodes=episodes,
+            visits=visits,
+            folders=folders,
+            plans=plans,
+            actions=actions,
+            absences=absences,
+            today=today,
+            thresholds=settings.thresholds,
         )
         weeks: list[rules.WeekHours] = []
         if episodes:
             first = max(min(e.start for e in episodes), today - timedelta(weeks=26))
             weeks = rules.weekly_hours(pupil_id, episodes, visits, first, today, settings.thresholds)
         return PupilRecord(
-            pupil=pupil, school=school, nc_year=rules.pupil_nc_year(pupil, today),
-            cohort=rules.cohort(pupil, episodes, today), contacts=self.store.find(Contact, pupil_id=pupil_id),
-            stays=stays, episodes=episodes, visits=visits, folders=folders,
+            pupil=pupil,
+            school=school,
+            nc_year=rules.pupil_nc_year(pupil, today),
+            cohort=rules.cohort(pupil, episodes, today),
+            contacts=self.store.find(Contact, pupil_id=pupil_id),
+            stays=stays,
+            episodes=episodes,
+            visits=visits,
+            folders=folders,
             progress=self.store.find(ProgressEntry, pupil_id=pupil_id, order_by=["assessed_on", "subject"]),
-            plans=plans, actions=actions, consents=self.store.find(Consent, pupil_id=pupil_id),
-            absences=absences, appointments=self.list_appointments(today, pupil_id=pupil_id),
-            attention=attention, weeks=weeks, concern_count=self.concern_count(pupil_id),
+            plans=plans,
+            actions=actions,
+            consents=self.store.find(Consent, pupil_id=pupil_id),
+            absences=absences,
+            appointments=self.list_appointments(today, pupil_id=pupil_id),
+            attention=attention,
+            weeks=weeks,
+            concern_count=self.concern_count(pupil_id),
         )
 
-    def attention(self, pupil_id: str | None = None) -> dict[str, list[rules.Attention]]:
+    def attention(
+        self, pupil_id: str | None = None, *, pupils: list[Pupil] | None = None
+    ) -> dict[str, list[rules.Attention]]:
         """The needs-attention list, by pupil; pupils with nothing are left out."""
         today = self.today()
         thresholds = self.settings().thresholds
-        pupils = [self.get_pupil(pupil_id)] if pupil_id else self.list_pupils()
+        if pupils is None:
+            pupils = [self.get_pupil(pupil_id)] if pupil_id else self.list_pupils()
         wanted = {p.id for p in pupils}
 
         def by_pupil(cls: type) -> dict[str, list]:
@@ -660,7 +705,7 @@ class Waymark:
         episodes, folders, plans = by_pupil(ProvisionEpisode), by_pupil(Folder), by_pupil(Plan)
         actions, absences = by_pupil(Action), by_pupil(Absence)
         # Only last week's visits matter to the hours rule.
-        recent = queries.visits_between(self.store, rules.week_start(today) - timedelta(days=7), today)
+        recent = queries.sessions_between(self.store, rules.week_start(today) - timedelta(days=7), today)
         visits: dict[str, list[Visit]] = defaultdict(list)
         for visit in recent:
             for pid in visit.pupil_ids:
@@ -668,8 +713,14 @@ class Waymark:
         result = {}
         for pupil in pupils:
             items = rules.needs_attention(
-                pupil_id=pupil.id, episodes=episodes[pupil.id], visits=visits[pupil.id], folders=folders[pupil.id],
-                plans=plans[pupil.id], actions=actions[pupil.id], absences=absences[pupil.id], today=today,
+                pupil_id=pupil.id,
+                episodes=episodes[pupil.id],
+                visits=visits[pupil.id],
+                folders=folders[pupil.id],
+                plans=plans[pupil.id],
+                actions=actions[pupil.id],
+                absences=absences[pupil.id],
+                today=today,
                 thresholds=thresholds,
             )
             if items:
@@ -687,7 +738,7 @@ class Waymark:
         for e in self.store.find(ProvisionEpisode):
             episodes[e.pupil_id].append(e)
         last = queries.last_visit_dates(self.store)
-        attention = self.attention()
+        attention = self.attention(pupils=pupils)
         rows = []
         for p in pupils:
             school = schools.get(p.base_school_id)
@@ -695,11 +746,19 @@ class Waymark:
             site = sites.get(stay.site_id) if stay else None
             rows.append(
                 CaseloadRow(
-                    pupil_id=p.id, name=p.display_name, legal_name=p.legal_name, upn=p.upn, dob=p.dob,
-                    nc_year=rules.pupil_nc_year(p, today), cohort=rules.cohort(p, episodes[p.id], today),
-                    base_school_id=p.base_school_id, base_school=school.name if school else "",
-                    site_id=site.id if site else None, site=site.name if site else "",
-                    last_visit=last.get(p.id), attention=tuple(dict.fromkeys(a.kind for a in attention.get(p.id, []))),
+                    pupil_id=p.id,
+                    name=p.display_name,
+                    legal_name=p.legal_name,
+                    upn=p.upn,
+                    dob=p.dob,
+                    nc_year=rules.pupil_nc_year(p, today),
+                    cohort=rules.cohort(p, episodes[p.id], today),
+                    base_school_id=p.base_school_id,
+                    base_school=school.name if school else "",
+                    site_id=site.id if site else None,
+                    site=site.name if site else "",
+                    last_visit=last.get(p.id),
+                    attention=tuple(dict.fromkeys(a.kind for a in attention.get(p.id, []))),
                 )
             )
         return rows

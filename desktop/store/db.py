@@ -26,9 +26,9 @@ from uuid6 import uuid7
 from . import keys
 from .keys import NotAStore, StoreError, WrongPassphrase
 from .mapping import COLLECTIONS, TABLES, Children, Link, column_fields, from_row, to_row
-from .migrations import LATEST, migrate
+from .migrations import migrate
 
-__all__ = ["Store", "StoreError", "WrongPassphrase", "NotAStore", "new_id"]
+__all__ = ["NotAStore", "Store", "StoreError", "WrongPassphrase", "new_id"]
 
 DB_NAME = "waymark.db"
 KEY_NAME = "waymark.key"
@@ -115,7 +115,7 @@ class Store:
         return any(p.exists() for p in cls.files(Path(data_dir)))
 
     @classmethod
-    def create(cls, data_dir: Path, passphrase: str, *, scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> "Store":
+    def create(cls, data_dir: Path, passphrase: str, *, scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> Store:
         """Make a new profile. Refuses to touch a directory that already has one."""
         data_dir = Path(data_dir)
         db_path, key_path = cls.files(data_dir)
@@ -129,7 +129,7 @@ class Store:
         return cls._open_file(db_path, db_key, creating=True)
 
     @classmethod
-    def open(cls, data_dir: Path, passphrase: str) -> "Store":
+    def open(cls, data_dir: Path, passphrase: str) -> Store:
         data_dir = Path(data_dir)
         db_path, key_path = cls.files(data_dir)
         if not db_path.exists() and not key_path.exists():
@@ -145,12 +145,12 @@ class Store:
         return cls._open_file(db_path, db_key, creating=False)
 
     @classmethod
-    def open_plain(cls, db_path: Path) -> "Store":
+    def open_plain(cls, db_path: Path) -> Store:
         """An unencrypted store, for the benchmark's baseline only."""
         return cls._open_file(Path(db_path), None, creating=not Path(db_path).exists())
 
     @classmethod
-    def _open_file(cls, db_path: Path, db_key: bytes | None, *, creating: bool) -> "Store":
+    def _open_file(cls, db_path: Path, db_key: bytes | None, *, creating: bool) -> Store:
         conn = _connect(db_path, db_key)
         try:
             if not creating:
@@ -163,8 +163,10 @@ class Store:
             except sqlcipher3.DatabaseError as exc:
                 raise NotAStore(f"{db_path} is damaged and could not be upgraded; it was left as it was.") from exc
             if creating:
-                conn.execute("INSERT INTO meta VALUES ('device_id', ?), ('created_at', ?)",
-                             (new_id(), datetime.now(UTC).isoformat()))
+                conn.execute(
+                    "INSERT INTO meta VALUES ('device_id', ?), ('created_at', ?)",
+                    (new_id(), datetime.now(UTC).isoformat()),
+                )
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
         finally:
             conn.close()
@@ -175,12 +177,13 @@ class Store:
             return c
 
         engine = create_engine(
-            "sqlite://", module=sqlcipher3.dbapi2, creator=creator, poolclass=QueuePool, pool_size=4, max_overflow=4)
+            "sqlite://", module=sqlcipher3.dbapi2, creator=creator, poolclass=QueuePool, pool_size=4, max_overflow=4
+        )
 
         # Let SQLAlchemy, not the driver, decide when transactions begin (the
         # documented recipe for pysqlite), so BEGIN IMMEDIATE takes the write lock.
         @event.listens_for(engine, "begin")
-        def _begin(connection) -> None:  # noqa: ANN001
+        def _begin(connection) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
 
         meta = MetaData()
@@ -230,7 +233,7 @@ class Store:
                 conn.info["write"] = False
 
     @contextmanager
-    def transaction(self, actor: str) -> Iterator["Transaction"]:
+    def transaction(self, actor: str) -> Iterator[Transaction]:
         """All writes, their outbox entries and audit events commit together."""
         try:
             with self._begin_write() as conn:
@@ -249,11 +252,11 @@ class Store:
         name = cls_or_name if isinstance(cls_or_name, str) else TABLES[cls_or_name]
         return self.tables[name]
 
-    def get(self, cls: type, record_id: str, conn=None) -> object | None:  # noqa: ANN001
+    def get(self, cls: type, record_id: str, conn=None) -> object | None:
         found = self.find(cls, conn=conn, id=record_id)
         return found[0] if found else None
 
-    def find(  # noqa: ANN001
+    def find(
         self, cls: type, *, conn=None, order_by: Sequence[str] = (), where=None, limit: int | None = None, **equals
     ) -> list:
         """Live records of `cls` whose columns equal the keyword values."""
@@ -273,7 +276,7 @@ class Store:
                 return self._load(cls, own, own.execute(stmt).mappings().all())
         return self._load(cls, conn, conn.execute(stmt).mappings().all())
 
-    def _load(self, cls: type, conn, rows: list) -> list:  # noqa: ANN001
+    def _load(self, cls: type, conn, rows: list) -> list:
         records = [from_row(cls, row) for row in rows]
         for name, holder in COLLECTIONS.get(cls, {}).items():
             if not records:
@@ -283,9 +286,11 @@ class Store:
             for chunk in _chunks(ids, 900):
                 if isinstance(holder, Link):
                     t = self.tables[holder.table]
-                    q = select(t.c[holder.parent_column], t.c[holder.value_column]).where(
-                        t.c[holder.parent_column].in_(chunk), t.c.deleted.is_(False)
-                    ).order_by(t.c.id)
+                    q = (
+                        select(t.c[holder.parent_column], t.c[holder.value_column])
+                        .where(t.c[holder.parent_column].in_(chunk), t.c.deleted.is_(False))
+                        .order_by(t.c.id)
+                    )
                     for parent, value in conn.execute(q):
                         by_parent[parent].append(value)
                 else:
@@ -325,8 +330,12 @@ class Store:
                 for value in getattr(record, name):
                     if isinstance(holder, Link):
                         copied = {column: getattr(record, f) for column, f in holder.copies}
-                        link = {"id": new_id(), "updated_at": stamp, holder.parent_column: record.id,
-                                holder.value_column: value}
+                        link = {
+                            "id": new_id(),
+                            "updated_at": stamp,
+                            holder.parent_column: record.id,
+                            holder.value_column: value,
+                        }
                         rows[holder.table].append(link | copied)
                     else:
                         setattr(value, holder.parent_column, record.id)
@@ -352,7 +361,7 @@ class Transaction:
     """One unit of work. Records are inserted or updated whole; the outbox names
     the fields that changed, so sync can merge field by field."""
 
-    def __init__(self, store: Store, conn, actor: str) -> None:  # noqa: ANN001
+    def __init__(self, store: Store, conn, actor: str) -> None:
         self.store, self.conn, self.actor = store, conn, actor
         self.changed: list[tuple[str, str, str]] = []  # (action, entity, id)
 
@@ -386,7 +395,9 @@ class Transaction:
         for name, holder in COLLECTIONS.get(cls, {}).items():
             if self._replace_collection(record, holder, getattr(record, name), stamp):
                 fields.append(name)
-            copied = {column: getattr(record, field) for column, field in getattr(holder, "copies", ()) if field in fields}
+            copied = {
+                column: getattr(record, field) for column, field in getattr(holder, "copies", ()) if field in fields
+            }
             if copied:
                 links = self.store.tables[holder.table]
                 parent_links = links.c[holder.parent_column] == record.id
@@ -400,7 +411,9 @@ class Transaction:
         table = self.store.table(cls)
         stamp = self.store.clock.now()
         result = self.conn.execute(
-            update(table).where(table.c.id == record_id, table.c.deleted.is_(False)).values(deleted=True, updated_at=stamp)
+            update(table)
+            .where(table.c.id == record_id, table.c.deleted.is_(False))
+            .values(deleted=True, updated_at=stamp)
         )
         if result.rowcount == 0:
             raise StoreError(f"No {TABLES[cls].replace('_', ' ')} with id {record_id}.")
@@ -475,7 +488,9 @@ class Transaction:
                 fields = [k for k, v in row.items() if existing[child.id][k] != v]
                 if fields:
                     self.conn.execute(
-                        update(table).where(table.c.id == child.id).values(**{k: row[k] for k in fields}, updated_at=stamp)
+                        update(table)
+                        .where(table.c.id == child.id)
+                        .values(**{k: row[k] for k in fields}, updated_at=stamp)
                     )
                     self._outbox(TABLES[holder.record], child.id, fields, stamp)
                     changed = True
@@ -496,9 +511,13 @@ class Transaction:
     def _audit(self, action: str, entity: str, entity_id: str, summary: str) -> None:
         self.conn.execute(
             insert(self.store.tables["audit_event"]).values(
-                id=new_id(), at=datetime.now(UTC).replace(tzinfo=None), actor=self.actor, action=action,
-                entity=entity, entity_id=entity_id, summary=summary[:500],
+                id=new_id(),
+                at=datetime.now(UTC).replace(tzinfo=None),
+                actor=self.actor,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                summary=summary[:500],
             )
         )
         self.changed.append((action, entity, entity_id))
-

@@ -55,7 +55,7 @@ class WrappedKey:
         )
 
     @classmethod
-    def from_json(cls, text: str) -> "WrappedKey":
+    def from_json(cls, text: str) -> WrappedKey:
         try:
             data = json.loads(text)
             if data.get("format") != KEYFILE_FORMAT:
