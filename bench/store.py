@@ -21,19 +21,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from bench.generate import generate  # noqa: E402
-from desktop.domain.enums import Visibility  # noqa: E402
-from desktop.domain.records import Pupil, Visit, VisitNote  # noqa: E402
-from desktop.services import Waymark  # noqa: E402
-from desktop.store import Store, new_id, queries  # noqa: E402
-from desktop.store.mapping import to_row  # noqa: E402
+from bench.generate import generate
+from desktop.domain.enums import Visibility
+from desktop.domain.records import Pupil, Visit, VisitNote
+from desktop.services import Waymark
+from desktop.store import Store, new_id, queries
+from desktop.store.mapping import to_row
 
 TODAY = date(2026, 11, 22)
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
@@ -78,10 +78,19 @@ def service_vs_bare(work: Path, runs: int = 200) -> None:
     pupils = [p.id for p in store.find(Pupil, limit=2)]
 
     def make_visit() -> Visit:
-        return Visit(date=TODAY, start=clock(10), end=clock(11, 30), pupil_ids=list(pupils), subjects=["English"],
-                     work_covered="Phonics", work_set="Reading journal",
-                     notes=[VisitNote(text="Lovely work", visibility=Visibility.FAMILY),
-                            VisitNote(text="Dad unwell", visibility=Visibility.PROFESSIONAL)])
+        return Visit(
+            date=TODAY,
+            start=clock(10),
+            end=clock(11, 30),
+            pupil_ids=list(pupils),
+            subjects=["English"],
+            work_covered="Phonics",
+            work_set="Reading journal",
+            notes=[
+                VisitNote(text="Lovely work", visibility=Visibility.FAMILY),
+                VisitNote(text="Dad unwell", visibility=Visibility.PROFESSIONAL),
+            ],
+        )
 
     def bare() -> None:
         visit = make_visit()
@@ -89,10 +98,13 @@ def service_vs_bare(work: Path, runs: int = 200) -> None:
         t = store.tables
         with store._begin_write() as conn:
             conn.execute(insert(t["visit"]).values(**to_row(visit)))
-            conn.execute(insert(t["visit_pupil"]), [
-                {"id": new_id(), "visit_id": visit.id, "pupil_id": p, "visit_date": visit.date} for p in pupils])
-            conn.execute(insert(t["visit_note"]), [
-                to_row(n) | {"id": new_id(), "visit_id": visit.id} for n in visit.notes])
+            conn.execute(
+                insert(t["visit_pupil"]),
+                [{"id": new_id(), "visit_id": visit.id, "pupil_id": p, "visit_date": visit.date} for p in pupils],
+            )
+            conn.execute(
+                insert(t["visit_note"]), [to_row(n) | {"id": new_id(), "visit_id": visit.id} for n in visit.notes]
+            )
 
     bare_times, service_times = [], []
     for _ in range(runs):  # interleaved, so disk and cache effects fall on both alike

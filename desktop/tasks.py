@@ -84,14 +84,14 @@ class TaskRunner(QObject):
         def work() -> None:
             try:
                 result = task()
-            except BaseException as exc:  # noqa: BLE001 - every failure goes back to the UI as a message
+            except BaseException as exc:
                 self._finished.emit(on_done, on_error, None, exc)
             else:
                 self._finished.emit(on_done, on_error, result, None)
 
         pool.submit(work)
 
-    def _deliver(self, on_done, on_error, result, error) -> None:  # noqa: ANN001
+    def _deliver(self, on_done, on_error, result, error) -> None:
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)
@@ -115,11 +115,11 @@ class TaskRunner(QObject):
 class ImmediateTaskRunner(TaskRunner):
     """Runs each task at once, on the calling thread: for tests."""
 
-    def run(self, task, on_done=None, on_error=None, *, network: bool = False) -> None:  # noqa: ANN001
+    def run(self, task, on_done=None, on_error=None, *, network: bool = False) -> None:
         self._pending += 1
         try:
             result = task()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             self._deliver(on_done, on_error, None, exc)
         else:
             self._deliver(on_done, on_error, result, None)

@@ -19,4 +19,4 @@ class NotFound(ServiceError):
 
 USER_ERRORS = (ServiceError, StoreError, ValueError)
 
-__all__ = ["ServiceError", "ValidationError", "NotFound", "StoreError", "WrongPassphrase", "NotAStore", "USER_ERRORS"]
+__all__ = ["USER_ERRORS", "NotAStore", "NotFound", "ServiceError", "StoreError", "ValidationError", "WrongPassphrase"]
