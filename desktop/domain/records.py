@@ -149,7 +149,7 @@ class Visit:
     site_id: str | None = None
     place_detail: str = ""
     worker: str = ""
-    pupil_ids: list[str] = field(default_factory=list)
+    pupil_ids: list[str] = field(default_factory=list)  # the pupils seen: a set, kept in the order first given
     subjects: list[str] = field(default_factory=list)
     work_covered: str = ""
     work_set: str = ""
