@@ -1,0 +1,227 @@
+"""Print preview: the report's own PDF bytes shown with QtPdf, so what the user
+sees is exactly what prints; Print renders those same pages onto a QPrinter,
+and Save as PDF writes the bytes unchanged.
+
+The PDF is held in memory only (a QBuffer, never a temporary file): reports
+carry pupils' details and the device's disk is no place to leave a copy.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize, QStandardPaths, Qt
+from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QSizePolicy, QToolBar, QVBoxLayout, QWidget
+
+from .widgets import Banner
+
+MAX_PRINT_DPI = 300  # enough for text; A4 at 600 dpi would be a 140 MB image a page
+
+
+class PrintError(Exception):
+    """Printing could not start; the message is for the user."""
+
+
+def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
+    """Render the document's pages onto the printer, each scaled to fit the paper
+    and centred; honours the page range chosen in the print dialog. Returns the
+    number of pages sent."""
+    count = document.pageCount()
+    first, last = 1, count
+    if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
+        first, last = printer.fromPage(), min(printer.toPage() or count, count)
+    printer.setFullPage(True)  # the PDF has its own margins; map page to paper one to one
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise PrintError("The printer could not be started. Check it is connected and try again.")
+    sent = 0
+    try:
+        paper = printer.paperRect(QPrinter.Unit.DevicePixel).toRect()
+        dpi = min(printer.resolution(), MAX_PRINT_DPI)
+        device_per_point = printer.resolution() / 72
+        for page in range(first - 1, last):
+            if sent:
+                printer.newPage()
+            points = document.pagePointSize(page)
+            scale = min(
+                paper.width() / (points.width() * device_per_point),
+                paper.height() / (points.height() * device_per_point),
+                1.0,
+            )
+            width = round(points.width() * device_per_point * scale)
+            height = round(points.height() * device_per_point * scale)
+            target = QRect(
+                QPoint(paper.x() + (paper.width() - width) // 2, paper.y() + (paper.height() - height) // 2),
+                QSize(width, height),
+            )
+            image = document.render(
+                page,
+                QSize(round(points.width() / 72 * dpi * scale), round(points.height() / 72 * dpi * scale)),
+                QPdfDocumentRenderOptions(),
+            )
+            painter.drawImage(target, image)
+            sent += 1
+    finally:
+        painter.end()
+    return sent
+
+
+def suggested_filename(title: str) -> str:
+    """A plain file name from the report's title: no path, nothing a file system dislikes."""
+    stem = re.sub(r"[^\w\- ]+", "", title, flags=re.UNICODE).strip()
+    stem = re.sub(r"\s+", " ", stem) or "Waymark report"
+    return f"{stem}.pdf"
+
+
+class PrintPreviewDialog(QDialog):
+    """Preview a report's PDF; Print (Ctrl+P) and Save as PDF (Ctrl+S)."""
+
+    def __init__(self, pdf_bytes: bytes, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{title} — print preview")
+        self.setAccessibleName(f"Print preview: {title}")
+        self._title = title
+        self._pdf_bytes = bytes(pdf_bytes)
+
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(self._pdf_bytes))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document = QPdfDocument(self)
+        self.document.load(self._buffer)
+
+        self.view = QPdfView(self)
+        self.view.setAccessibleName("Report pages")
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setPageSpacing(12)
+        self.view.setStyleSheet("QPdfView { background: #8a9099; }")
+
+        self.banner = Banner(self)
+        self.page_label = QLabel(self)
+        self.page_label.setAccessibleName("Page")
+        self.page_label.setObjectName("hint")
+
+        toolbar = QToolBar("Print preview", self)
+        toolbar.setAccessibleName("Print preview tools")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.print_action = self._action(toolbar, "&Print…", QKeySequence.StandardKey.Print, self.print_report)
+        self.save_action = self._action(toolbar, "&Save as PDF…", QKeySequence.StandardKey.Save, self.save_report)
+        toolbar.addSeparator()
+        self._action(toolbar, "Zoom out", QKeySequence.StandardKey.ZoomOut, lambda: self._zoom(1 / 1.25))
+        self._action(toolbar, "Zoom in", QKeySequence.StandardKey.ZoomIn, lambda: self._zoom(1.25))
+        self._action(toolbar, "Fit width", QKeySequence("Ctrl+0"), self._fit_width)
+        self._action(toolbar, "Whole page", QKeySequence("Ctrl+9"), self._fit_page)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.page_label)
+        spacer = QWidget(toolbar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self._action(toolbar, "Close", QKeySequence.StandardKey.Close, self.reject)
+        for button in toolbar.findChildren(QWidget):
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(toolbar)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.view, 1)
+
+        self.view.pageNavigator().currentPageChanged.connect(self._show_page)
+        self._show_page(0)
+        if self.document.status() == QPdfDocument.Status.Error or self.document.pageCount() == 0:
+            self.banner.show_message("This report could not be displayed; it was not made correctly. Nothing was lost.")
+            self.print_action.setEnabled(False)
+            self.save_action.setEnabled(False)
+        self._size_to_screen()
+        self.view.setFocus()
+
+    # --- pieces ---------------------------------------------------------------------------
+
+    def _action(self, toolbar: QToolBar, text: str, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        toolbar.addAction(action)
+        button = toolbar.widgetForAction(action)
+        button.setAccessibleName(text.replace("&", "").rstrip("…"))
+        shortcut_text = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        button.setToolTip(f"{text.replace('&', '')} ({shortcut_text})" if shortcut_text else text.replace("&", ""))
+        return action
+
+    def _size_to_screen(self) -> None:
+        screen = self.screen().availableGeometry() if self.screen() else QRect(0, 0, 1366, 768)
+        self.resize(min(900, int(screen.width() * 0.9)), int(screen.height() * 0.9))
+
+    @property
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def _show_page(self, page: int) -> None:
+        count = self.document.pageCount()
+        self.page_label.setText(f"Page {page + 1} of {count}" if count else "")
+
+    def _zoom(self, factor: float) -> None:
+        current = self.view.zoomFactor()
+        if self.view.zoomMode() != QPdfView.ZoomMode.Custom:
+            # The fitted zoom is not reported as a factor; start from the page's width on screen.
+            points = self.document.pagePointSize(0)
+            current = (self.view.viewport().width() - 24) / max(points.width() * self.logicalDpiX() / 72, 1)
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(max(0.25, min(current * factor, 4.0)))
+
+    def _fit_width(self) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+
+    def _fit_page(self) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+
+    # --- print and save -----------------------------------------------------------------------
+
+    def print_report(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self._title)
+        printer.setCreator("Waymark")
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle(f"Print {self._title}")
+        dialog.setMinMax(1, self.page_count)
+        dialog.setOption(QPrintDialog.PrintDialogOption.PrintPageRange, True)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> bool:
+        try:
+            sent = print_pdf(self.document, printer)
+        except PrintError as exc:
+            self.banner.show_message(str(exc))
+            return False
+        self.banner.show_message(f"Sent {sent} page{'s' if sent != 1 else ''} to the printer.", "info")
+        return True
+
+    def save_report(self) -> None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save as PDF", str(Path(folder) / suggested_filename(self._title)), "PDF documents (*.pdf)"
+        )
+        if path:
+            self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> bool:
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        try:
+            path.write_bytes(self._pdf_bytes)
+        except OSError as exc:
+            self.banner.show_message(
+                f"The report could not be saved there ({exc.strerror or 'no access'}). Try another folder."
+            )
+            return False
+        self.banner.show_message(f"Saved as {path.name}.", "info")
+        return True

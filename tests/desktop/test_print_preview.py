@@ -1,0 +1,111 @@
+"""The print preview shows the report's own PDF, prints its pages, saves its bytes."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import io
+from pathlib import Path
+
+import pytest
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from desktop.ui.print_preview import PrintPreviewDialog, suggested_filename
+
+
+def make_pdf(pages: int) -> bytes:
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    for page in range(pages):
+        pdf.drawString(72, 760, f"Visit report, page {page + 1}")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+@pytest.fixture
+def preview(qtbot):
+    def make(pdf: bytes, title: str = "Visit report: Seán Lee, 22 Nov 2026") -> PrintPreviewDialog:
+        dialog = PrintPreviewDialog(pdf, title)
+        qtbot.addWidget(dialog)
+        return dialog
+
+    return make
+
+
+def test_preview_loads_every_page(preview):
+    dialog = preview(make_pdf(3))
+    assert dialog.document.status() == QPdfDocument.Status.Ready
+    assert dialog.page_count == 3
+    assert dialog.page_label.text() == "Page 1 of 3"
+    assert dialog.print_action.isEnabled() and dialog.save_action.isEnabled()
+    assert "Seán Lee" in dialog.windowTitle()
+
+
+def test_print_sends_the_same_pages(preview, tmp_path: Path):
+    dialog = preview(make_pdf(2))
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert dialog.print_to(printer)
+    printed = QPdfDocument()
+    printed.load(str(tmp_path / "printed.pdf"))
+    assert printed.pageCount() == 2
+    assert abs(printed.pagePointSize(0).width() - 595) < 2  # A4, not shrunk onto Letter by accident
+    assert "Sent 2 pages" in dialog.banner.text()
+
+
+def test_print_honours_a_page_range(preview, tmp_path: Path):
+    dialog = preview(make_pdf(4))
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "range.pdf"))
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
+    printer.setFromTo(2, 3)
+    assert dialog.print_to(printer)
+    printed = QPdfDocument()
+    printed.load(str(tmp_path / "range.pdf"))
+    assert printed.pageCount() == 2
+
+
+def test_save_as_pdf_writes_the_bytes_unchanged(preview, tmp_path: Path):
+    pdf = make_pdf(1)
+    dialog = preview(pdf)
+    assert dialog.save_to(tmp_path / "report")
+    assert (tmp_path / "report.pdf").read_bytes() == pdf
+    assert dialog.banner.text() == "Saved as report.pdf."
+
+
+def test_save_failure_is_a_sentence_not_a_traceback(preview, tmp_path: Path):
+    dialog = preview(make_pdf(1))
+    assert not dialog.save_to(tmp_path / "no such folder" / "report.pdf")
+    assert dialog.banner.isVisibleTo(dialog)
+    assert "could not be saved" in dialog.banner.text()
+    assert "Traceback" not in dialog.banner.text()
+
+
+def test_broken_pdf_says_so_and_disables_print(preview):
+    dialog = preview(b"not a pdf at all")
+    assert dialog.page_count == 0
+    assert "could not be displayed" in dialog.banner.text()
+    assert not dialog.print_action.isEnabled()
+
+
+def test_suggested_filename_has_no_path_or_odd_characters():
+    assert suggested_filename("Visit report: Seán Lee, 22 Nov 2026") == "Visit report Seán Lee 22 Nov 2026.pdf"
+    assert suggested_filename("../../etc/passwd") == "etcpasswd.pdf"
+    assert suggested_filename("///") == "Waymark report.pdf"
+
+
+def test_every_toolbar_button_has_an_accessible_name(preview):
+    from PySide6.QtWidgets import QToolButton
+
+    dialog = preview(make_pdf(1))
+    buttons = [b for b in dialog.findChildren(QToolButton) if b.defaultAction()]
+    assert buttons
+    assert all(b.accessibleName() for b in buttons)
