@@ -62,7 +62,7 @@ COHORT_LABELS = {
 
 
 def format_date(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "Never"
+    return f"{day.day} {day:%b %Y}" if day else "Never"  # %-d is not portable
 
 
 def attention_text(kinds: Sequence[str]) -> str:
@@ -120,7 +120,7 @@ class CaseloadFilter:
             row = line.row
             return (
                 all(n in line.search for n in needles)
-                and (cohort is None or row.cohort is cohort)
+                and (cohort is None or row.cohort == cohort)
                 and (site_id is None or row.site_id == site_id)
                 and (school_id is None or row.base_school_id == school_id)
                 and (not attention_only or bool(row.attention))

@@ -144,7 +144,7 @@ class VisitDialog(QDialog):
         self.setAccessibleName("Log a visit")
         self.setModal(True)
         self._build()
-        self.resize(900, 640)
+        self.resize(940, 620)
 
     # --- layout ---------------------------------------------------------------------
 
@@ -159,15 +159,15 @@ class VisitDialog(QDialog):
         self.hours = label("", "hint")
         self.place = QComboBox()
         for place in PlaceType:
-            self.place.addItem(place.label, place)
+            self.place.addItem(place.label, place.value)  # Qt keeps a StrEnum as a plain str
         self.site = QComboBox()
         self.pupils = QListWidget()
-        self.pupils.setMinimumHeight(96)
+        self.pupils.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         self.add_pupil = QLineEdit()
         self.add_pupil.setPlaceholderText("Type a name or UPN")
         self.outcome = QComboBox()
         for outcome in Outcome:
-            self.outcome.addItem(outcome.label, outcome)
+            self.outcome.addItem(outcome.label, outcome.value)
         self.has_next = QCheckBox("Ne&xt visit booked:")
         self.next_visit = QDateTimeEdit()
         self.next_visit.setDisplayFormat("ddd dd/MM/yyyy HH:mm")
@@ -177,15 +177,15 @@ class VisitDialog(QDialog):
 
         self.subjects = SubjectsEdit()
         self.subjects.setPlaceholderText("English, Maths")
-        self.work_covered = _text_box("Work covered")
+        self.work_covered = _text_box("Work covered", lines=5)
         self.work_set = QLineEdit()
         self.same_as_last = QPushButton("&Same as last time")
         self.work_returned = QLineEdit()
         self.work_returned.setPlaceholderText("What came back, and whether it was marked")
         self.levels = QLineEdit()
         self.levels.setPlaceholderText("Levels reached, learning gaps, help needed")
-        self.family_note = _text_box("Note for the family: the family will see this")
-        self.professional_note = _text_box("Professionals only: not on the parent's copy")
+        self.family_note = _text_box("Note for the family: the family will see this", lines=4)
+        self.professional_note = _text_box("Professionals only: not on the parent's copy", lines=4)
 
         names = {
             self.date: "Date of visit",
@@ -242,25 +242,25 @@ class VisitDialog(QDialog):
         what.addRow(self._buddy("Work &returned:", self.work_returned), self.work_returned)
         what.addRow(self._buddy("Le&vels and needs:", self.levels), self.levels)
 
+        right = QVBoxLayout()
+        right.addLayout(what)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 2)
+        columns.addSpacing(16)
+        columns.addLayout(right, 3)
+
+        # Who reads a note is said in the label itself, in words and colour.
         notes = QGridLayout()
-        family = self._buddy("For the &family: the family will see this", self.family_note)
+        notes.setHorizontalSpacing(16)
+        family = self._buddy("Note for the &family — the family will see this", self.family_note)
         family.setObjectName("familyNote")
-        professional = self._buddy("Pr&ofessionals only: not on the parent's copy", self.professional_note)
+        professional = self._buddy("Pr&ofessionals only — not on the parent's copy", self.professional_note)
         professional.setObjectName("professionalNote")
         notes.addWidget(family, 0, 0)
         notes.addWidget(self.family_note, 1, 0)
         notes.addWidget(professional, 0, 1)
         notes.addWidget(self.professional_note, 1, 1)
-
-        right = QVBoxLayout()
-        right.addLayout(what)
-        right.addLayout(notes)
-        right.addStretch(1)
-
-        columns = QHBoxLayout()
-        columns.addLayout(left, 2)
-        columns.addSpacing(16)
-        columns.addLayout(right, 3)
 
         self.error = label("", "error", wrap=True)
         self.error.setAccessibleName("Problem saving the visit")
@@ -277,8 +277,13 @@ class VisitDialog(QDialog):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
 
+        self.heading = label("Log a visit", "heading")
         layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addSpacing(4)
         layout.addLayout(columns, 1)
+        layout.addSpacing(8)
+        layout.addLayout(notes)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
 
@@ -357,7 +362,7 @@ class VisitDialog(QDialog):
         end = visit.end or (datetime.combine(visit.date, start) + timedelta(hours=1)).time()
         self.start.setTime(QTime(start.hour, start.minute))
         self.end.setTime(QTime(end.hour, end.minute))
-        self.place.setCurrentIndex(max(0, self.place.findData(visit.place_type)))
+        self.place.setCurrentIndex(max(0, self.place.findData(PlaceType(visit.place_type).value)))
         self.site.clear()
         self.site.addItem("No site", None)
         for site in context.sites:
@@ -370,6 +375,8 @@ class VisitDialog(QDialog):
         self.next_visit.setDateTime(QDateTime(today.addDays(7), QTime(start.hour, start.minute)))
         self._fill_pupils(visit)
         self._update_hours()
+        first = self._caseload.get(visit.pupil_ids[0]) if visit.pupil_ids else None
+        self.heading.setText(f"Log a visit — {first.name}" if first else "Log a visit")
         (self.work_covered if visit.pupil_ids else self.add_pupil).setFocus()
 
     def _fill_pupils(self, visit: Visit) -> None:
@@ -419,7 +426,7 @@ class VisitDialog(QDialog):
 
     def _update_hours(self) -> None:
         minutes = self.start.time().secsTo(self.end.time()) // 60
-        if self.outcome.currentData() is not Outcome.HELD:
+        if self.outcome.currentData() != Outcome.HELD.value:
             self.hours.setText("no contact time")
         elif minutes <= 0:
             self.hours.setText("ends before it starts")
@@ -447,7 +454,7 @@ class VisitDialog(QDialog):
             date=day,
             start=self.start.time().toPython(),
             end=self.end.time().toPython(),
-            place_type=self.place.currentData(),
+            place_type=PlaceType(self.place.currentData()),
             site_id=self.site.currentData(),
             worker=base.worker if base else "",
             pupil_ids=self.pupil_ids(),
@@ -456,7 +463,7 @@ class VisitDialog(QDialog):
             work_set=self.work_set.text().strip(),
             work_returned=self.work_returned.text().strip(),
             levels_and_needs=self.levels.text().strip(),
-            outcome=self.outcome.currentData(),
+            outcome=Outcome(self.outcome.currentData()),
             next_appointment=self.next_visit.dateTime().toPython() if self.has_next.isChecked() else None,
             notes=[n for n in notes if n.text],
         )

@@ -1,0 +1,182 @@
+"""The desktop app's composition root.
+
+    main(data_dir: Path | None = None, demo: bool = False) -> int
+
+`waymark` with no command, and `waymark app [--demo]`, call `main`.
+
+- `data_dir` is the profile folder; by default `WAYMARK_DATA_DIR` or the
+  platform's data folder + `/profile`, the same rule as the CLI.
+- `demo=True` opens a demo profile: made and filled on first use (with a
+  progress dialog that can be cancelled) in `data_dir` if given, else in
+  `demo_data_dir()`. Its passphrase, `DEMO_PASSPHRASE`, is shown on the unlock
+  screen.
+
+Here the pieces are built and wired: the QApplication, the QSettings that
+remember window geometry (organisation "Waymark"), the task runner that owns
+all store work, and the main window. Nothing below this file knows how it was
+started.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from platformdirs import user_data_dir, user_log_dir
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtWidgets import QApplication, QProgressDialog
+
+from desktop.services import Waymark
+from desktop.tasks import CancelToken, TaskRunner, user_message
+from desktop.ui.common import report_error
+from desktop.ui.main_window import APPLICATION, ORGANISATION, MainWindow
+
+DEMO_PASSPHRASE = "waymark demo"
+
+log = logging.getLogger("waymark")
+
+
+def default_data_dir() -> Path:
+    """The same rule as `waymark --data-dir`'s default in the CLI."""
+    return Path(os.environ.get("WAYMARK_DATA_DIR") or user_data_dir("waymark", appauthor=False)) / "profile"
+
+
+def demo_data_dir() -> Path:
+    return Path(user_data_dir("waymark", appauthor=False)) / "demo"
+
+
+def make_qapplication(argv: list[str] | None = None) -> QApplication:
+    qapp = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    qapp.setOrganizationName(ORGANISATION)
+    qapp.setApplicationName(APPLICATION)
+    qapp.setApplicationDisplayName(APPLICATION)
+    qapp.setStyle("Fusion")  # the same look on every platform, and in the screenshots
+    return qapp
+
+
+class _Progress(QObject):
+    """Carries progress from the store thread to the UI thread (a queued signal)."""
+
+    changed = Signal(int, int)
+
+
+def prepare_demo(data_dir: Path, runner: TaskRunner, on_ready: Callable[[bool], None]) -> None:
+    """Make and fill the demo profile on the store thread, with a cancellable progress dialog.
+    `on_ready(True)` when it is there, `on_ready(False)` when cancelled or failed."""
+    from desktop.services.demo import fill_demo
+
+    dialog = QProgressDialog("Preparing the demo caseload…", "Cancel", 0, 100)
+    dialog.setWindowTitle("Waymark")
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAccessibleName("Preparing the demo caseload")
+    token = CancelToken()
+    progress = _Progress()
+    progress.changed.connect(lambda done, total: dialog.setValue(min(99, done * 100 // max(total, 1))))
+    dialog.canceled.connect(token.cancel)
+    dialog.show()
+
+    def build() -> bool:
+        app = Waymark.create_profile(data_dir, DEMO_PASSPHRASE, worker_name="Demo Teacher")
+
+        def tick(done: int, total: int) -> None:
+            progress.changed.emit(done, total)
+            token.check()
+
+        try:
+            fill_demo(app, progress=tick)
+        except BaseException:
+            # A half-made demo is worse than none: it would open next time as if complete.
+            app.close()
+            shutil.rmtree(data_dir, ignore_errors=True)
+            if token.cancelled:
+                return False
+            raise
+        app.close()
+        return True
+
+    def finished(ok: bool) -> None:
+        dialog.close()
+        on_ready(ok)
+
+    def failed(message: str) -> None:
+        dialog.close()
+        report_error(None, f"The demo profile could not be made. {message}")
+        on_ready(False)
+
+    runner.run(build, finished, failed)
+
+
+def _setup_logging() -> None:
+    log_dir = Path(user_log_dir("waymark", appauthor=False))
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(log_dir / "waymark.log", encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+
+
+def _install_excepthook(window: MainWindow) -> None:
+    """An unexpected error in a slot goes to the log; the user sees one sentence."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        report_error(window, user_message(error.with_traceback(tb)))  # user_message logs the traceback
+
+    sys.excepthook = hook
+
+
+def open_window(
+    data_dir: Path | None = None, demo: bool = False, settings: QSettings | None = None
+) -> tuple[QApplication, TaskRunner, MainWindow]:
+    """Build the app up to the main window (not yet shown)."""
+    qapp = make_qapplication()
+    runner = TaskRunner()
+    if demo:
+        data_dir = Path(data_dir) if data_dir else demo_data_dir()
+        hint = f"This is the demo profile. Its passphrase is: {DEMO_PASSPHRASE}"
+    else:
+        data_dir = Path(data_dir) if data_dir else default_data_dir()
+        hint = ""
+    window = MainWindow(runner, data_dir, settings or QSettings(ORGANISATION, APPLICATION), passphrase_hint=hint)
+    return qapp, runner, window
+
+
+def main(data_dir: Path | None = None, demo: bool = False) -> int:
+    """Open the desktop app; returns the exit status."""
+    _setup_logging()
+    qapp, runner, window = open_window(data_dir, demo)
+    _install_excepthook(window)
+
+    def show_window(ok: bool = True) -> None:
+        if not ok:
+            qapp.quit()
+            return
+        window.start()
+        window.show()
+
+    if demo and not Waymark.profile_exists(window.data_dir):
+        prepare_demo(window.data_dir, runner, show_window)
+    else:
+        show_window()
+    try:
+        status = qapp.exec()
+    finally:
+        window.lock()  # closes the profile on the store thread, if it is open
+        runner.shutdown()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

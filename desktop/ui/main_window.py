@@ -1,0 +1,941 @@
+"""The main window: the lock pages, the workspace that holds a session, the
+status bar and the idle lock.
+
+A session's widgets live in one `Workspace`, made at unlock and destroyed at
+lock: locking cannot leave a pupil's name behind in some forgotten view. Every
+service call goes through the task runner; callbacks that arrive after the
+session ended are dropped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.enums import Cohort
+from desktop.services import CaseloadRow, Changes, Settings, SyncStatus, Waymark, WrongPassphrase
+from desktop.tasks import TaskRunner
+
+from .caseload_model import COHORT_LABELS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
+from .common import STYLE, label, report_error, set_tab_order
+from .pupil_dialog import AddPupilDialog
+from .unlock import FirstRunPage, NewProfile, UnlockPage
+from .visit_dialog import VisitDialog
+
+ORGANISATION = "Waymark"
+APPLICATION = "Waymark"
+
+# Entities whose change can alter a caseload line (name, site, cohort, last visit, attention).
+CASELOAD_ENTITIES = frozenset(
+    {"pupil", "school", "site", "stay", "provision_episode", "visit", "folder", "plan", "review", "action", "absence"}
+)
+
+INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TabletPress,
+    }
+)
+
+
+def _optional(module: str, name: str) -> Any:
+    """A widget another part of the UI provides, or None while it does not exist yet.
+    A module that exists but fails to import raises, so real errors are not hidden."""
+    if importlib.util.find_spec(f"desktop.ui.{module}") is None:
+        return None
+    return getattr(importlib.import_module(f"desktop.ui.{module}"), name, None)
+
+
+class IdleWatcher(QObject):
+    """Signals `idle` after a quiet spell. An app-wide event filter restarts the
+    timer on any key, click, wheel or pointer movement in any window."""
+
+    idle = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.idle)
+        self._watching = False
+
+    def start(self, milliseconds: int) -> None:
+        self._timer.setInterval(max(1, milliseconds))
+        self._timer.start()
+        if not self._watching:
+            QApplication.instance().installEventFilter(self)
+            self._watching = True
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._watching:
+            QApplication.instance().removeEventFilter(self)
+            self._watching = False
+
+    @property
+    def active(self) -> bool:
+        return self._timer.isActive()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in INPUT_EVENTS:
+            self._timer.start()
+        return False
+
+
+# --- stand-ins until the record widgets land ---------------------------------------------
+
+
+class _PupilPlaceholder(QWidget):
+    log_visit_requested = Signal(str)
+    print_requested = Signal(str, str)
+
+    def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._label = label("Select a pupil to see their record.", "hint", wrap=True)
+        self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        QVBoxLayout(self).addWidget(self._label)
+
+    def show_pupil(self, pupil_id: str) -> None:
+        self._label.setText("The pupil record view is not available in this build.")
+
+    def clear(self) -> None:
+        self._label.setText("Select a pupil to see their record.")
+
+
+class _AppointmentsPlaceholder(QWidget):
+    def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        QVBoxLayout(self).addWidget(label("Appointments are not available in this build.", "hint"))
+
+    def refresh(self) -> None:
+        pass
+
+    def clear(self) -> None:
+        pass
+
+
+# --- the workspace: one unlocked session ----------------------------------------------------
+
+
+class Workspace(QWidget):
+    """Caseload, pupil record and appointments for one open profile."""
+
+    status_message = Signal(str)
+    counts_changed = Signal(int, int)  # shown, total
+
+    def __init__(self, app: Waymark, runner: TaskRunner, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app, self.runner, self.settings = app, runner, settings
+        self.closed = False
+        self._visit_dialog: VisitDialog | None = None
+        self._loaded_once = False
+        self._select_next: str | None = None  # a pupil just added, to select once the caseload reloads
+        self._build()
+        runner.did_change.connect(self._on_change)
+        self.restore_state()
+        self.reload()
+
+    def _build(self) -> None:
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search names, UPN or base school  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search the caseload")
+        self.cohort = QComboBox()
+        self.cohort.setAccessibleName("Filter by cohort")
+        self.cohort.addItem("All cohorts", None)
+        for cohort in Cohort:
+            self.cohort.addItem(COHORT_LABELS[cohort], cohort.value)  # Qt keeps a StrEnum as a plain str
+        self.site = QComboBox()
+        self.site.setAccessibleName("Filter by site")
+        self.school = QComboBox()
+        self.school.setAccessibleName("Filter by base school")
+        for combo in (self.site, self.school):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
+        self.attention = QCheckBox("Needs &attention")
+        self.attention.setAccessibleName("Show only pupils who need attention")
+        self._fill_choice(self.site, "All sites", [])
+        self._fill_choice(self.school, "All base schools", [])
+
+        self.model = CaseloadModel(self)
+        self.proxy = CaseloadProxy(self.model, self)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Caseload")
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, as keyboard users expect
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setHighlightSections(False)
+        widths = {Column.NAME: 22, Column.YEAR: 9, Column.COHORT: 12, Column.SITE: 22, Column.SCHOOL: 26}
+        widths |= {Column.LAST_VISIT: 10, Column.ATTENTION: 18}
+        char = self.fontMetrics().averageCharWidth()
+        for column, chars in widths.items():
+            header.resizeSection(column, chars * char + 16)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self._labelled("&Cohort:", self.cohort))
+        filters.addWidget(self.cohort)
+        filters.addWidget(self._labelled("&Site:", self.site))
+        filters.addWidget(self.site, 1)
+        filters.addWidget(self._labelled("&Base school:", self.school))
+        filters.addWidget(self.school, 1)
+        filters.addWidget(self.attention)
+
+        self.shown_label = label("", "hint")
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(8, 8, 4, 4)
+        column.addWidget(self.search)
+        column.addLayout(filters)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.shown_label)
+
+        pupil_view_class = _optional("pupil_view", "PupilView") or _PupilPlaceholder
+        self.pupil_view = pupil_view_class(self.app, self.runner, self)
+        self.pupil_view.setAccessibleName("Pupil record")
+        self.pupil_view.log_visit_requested.connect(self.log_visit)
+        self.pupil_view.print_requested.connect(self.print_report)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.pupil_view)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+
+        appointments_class = _optional("appointments", "AppointmentsView") or _AppointmentsPlaceholder
+        self.appointments = appointments_class(self.app, self.runner, self)
+        self.appointments.setAccessibleName("Appointments")
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.splitter, "Caseload")
+        self.tabs.addTab(self.appointments, "Appointments")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+
+        set_tab_order(self.search, self.cohort, self.site, self.school, self.attention, self.table)
+        self.search.textChanged.connect(self._filters_changed)
+        self.cohort.currentIndexChanged.connect(self._filters_changed)
+        self.site.currentIndexChanged.connect(self._filters_changed)
+        self.school.currentIndexChanged.connect(self._filters_changed)
+        self.attention.toggled.connect(self._filters_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.activated.connect(lambda index: self.log_visit(self.proxy.pupil_id(index.row())))
+
+    @staticmethod
+    def _labelled(text: str, buddy: QWidget) -> QLabel:
+        widget = QLabel(text)
+        widget.setBuddy(buddy)
+        return widget
+
+    @staticmethod
+    def _fill_choice(combo: QComboBox, everything: str, choices: list[tuple[str, str]]) -> None:
+        """Refill a filter combo, keeping the current choice when it still exists."""
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(everything, None)
+        for key, text in sorted(choices, key=lambda c: c[1].casefold()):
+            combo.addItem(text, key)
+        combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
+        combo.blockSignals(False)
+
+    # --- running service calls for this session ---------------------------------------
+
+    def call(
+        self,
+        task: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        """Run a service call; drop its result if the session has ended meanwhile."""
+
+        def done(result: Any) -> None:
+            if not self.closed and on_done:
+                on_done(result)
+
+        def failed(message: str) -> None:
+            if not self.closed:
+                (on_error or self.status_message.emit)(message)
+
+        self.runner.run(task, done, failed)
+
+    # --- caseload ----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        if not self._loaded_once:
+            self.shown_label.setText("Loading the caseload…")
+        self.call(self.app.caseload, self._loaded)
+
+    def _loaded(self, rows: list[CaseloadRow]) -> None:
+        current, self._select_next = self._select_next or self.current_pupil_id(), None
+        self._fill_choice(self.site, "All sites", list({(r.site_id, r.site) for r in rows if r.site_id}))
+        self._fill_choice(
+            self.school, "All base schools", list({(r.base_school_id, r.base_school) for r in rows if r.base_school_id})
+        )
+        self.model.set_rows(rows)
+        self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(), self._sort_order())
+        self._apply_filter()
+        first_load = not self._loaded_once
+        self._loaded_once = True
+        if current and self.select_pupil(current):
+            return
+        if first_load and self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    def _sort_order(self) -> Qt.SortOrder:
+        return self.table.horizontalHeader().sortIndicatorOrder()
+
+    def _filters_changed(self) -> None:
+        self._apply_filter()
+
+    def current_filter(self) -> CaseloadFilter:
+        return CaseloadFilter(
+            text=self.search.text(),
+            cohort=Cohort(self.cohort.currentData()) if self.cohort.currentData() else None,
+            site_id=self.site.currentData(),
+            school_id=self.school.currentData(),
+            attention_only=self.attention.isChecked(),
+        )
+
+    def _apply_filter(self) -> None:
+        self.proxy.set_filter(self.current_filter())
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        needing = sum(1 for r in self.model.rows() if r.attention) if total < 20000 else 0
+        text = f"{total:,} pupils" if shown == total else f"Showing {shown:,} of {total:,} pupils"
+        if needing:
+            text += f" · {needing:,} need attention"
+        self.shown_label.setText(text)
+        self.counts_changed.emit(shown, total)
+
+    def current_pupil_id(self) -> str | None:
+        index = self.table.selectionModel().currentIndex()
+        return self.proxy.pupil_id(index.row()) if index.isValid() else None
+
+    def select_pupil(self, pupil_id: str) -> bool:
+        row = self.proxy.proxy_row_for(pupil_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.proxy.index(row, 0))
+        return True
+
+    def _current_changed(self) -> None:
+        pupil_id = self.current_pupil_id()
+        if pupil_id:
+            self.pupil_view.show_pupil(pupil_id)
+
+    def _on_change(self, changes: Changes) -> None:
+        if self.closed:
+            return
+        if changes.entities & CASELOAD_ENTITIES:
+            self.reload()
+        if changes.entities & {"appointment", "visit"} and hasattr(self.appointments, "refresh"):
+            self.appointments.refresh()
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.appointments:
+            self.appointments.refresh()
+
+    # --- commands ----------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentWidget(self.splitter)
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def show_caseload(self) -> None:
+        self.tabs.setCurrentWidget(self.splitter)
+        self.table.setFocus()
+
+    def show_appointments(self) -> None:
+        self.tabs.setCurrentWidget(self.appointments)
+
+    def log_visit(self, pupil_id: str | None = None) -> VisitDialog:
+        """Open Log a visit for a pupil (the selected one by default)."""
+        if self._visit_dialog is not None and self._visit_dialog.isVisible():
+            self._visit_dialog.raise_()
+            self._visit_dialog.activateWindow()
+            return self._visit_dialog
+        pupil_id = pupil_id or self.current_pupil_id()
+        dialog = VisitDialog(self.app, self.runner, self.model.rows(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda _changes: self.status_message.emit(dialog.summary()))
+        dialog.destroyed.connect(lambda: setattr(self, "_visit_dialog", None))
+        self._visit_dialog = dialog
+        dialog.open()
+        dialog.start_for(pupil_id)
+        return dialog
+
+    def add_pupil(self) -> AddPupilDialog:
+        dialog = AddPupilDialog(self.app, self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._pupil_added)
+        dialog.open()
+        dialog.start()
+        return dialog
+
+    def _pupil_added(self, pupil_id: str) -> None:
+        self._select_next = pupil_id
+        self.search.clear()  # the new pupil must not be hidden by an old search
+        self.status_message.emit("Pupil added.")
+
+    def open_packs(self) -> QDialog | None:
+        dialog_class = _optional("packs", "PackLibraryDialog")
+        if dialog_class is None:
+            report_error(self, "The work pack library is not available in this build.")
+            return None
+        dialog = dialog_class(self.app, self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def print_report(self, kind: str, record_id: str) -> None:
+        """Render a report off the UI thread, then preview it exactly as it will print."""
+        render = getattr(self.app, "report_pdf", None)
+        preview_class = _optional("print_preview", "PrintPreviewDialog")
+        if render is None or preview_class is None:
+            report_error(self, "Printed reports are not available in this build.")
+            return
+        self.status_message.emit("Preparing the report…")
+
+        def show(result: Any) -> None:
+            pdf, title = result if isinstance(result, tuple) else (result, "Report")
+            dialog = preview_class(pdf, title, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.show()
+            self.status_message.emit("")
+
+        self.call(lambda: render(kind, record_id), show, lambda message: report_error(self, message))
+
+    # --- state and lock -------------------------------------------------------------------
+
+    def save_state(self) -> None:
+        self.settings.setValue("caseload/splitter", self.splitter.saveState())
+        self.settings.setValue("caseload/header", self.table.horizontalHeader().saveState())
+
+    def restore_state(self) -> None:
+        for key, restore in (
+            ("caseload/splitter", self.splitter.restoreState),
+            ("caseload/header", self.table.horizontalHeader().restoreState),
+        ):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def clear(self) -> None:
+        """Forget everything shown: on lock, before the workspace is destroyed."""
+        self.closed = True
+        for dialog in self.findChildren(QDialog):
+            dialog.reject()
+        self.search.clear()
+        self.model.clear()
+        self.pupil_view.clear()
+        self.appointments.clear()
+        self.shown_label.clear()
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+class SettingsDialog(QDialog):
+    """The few settings a worker changes: names on reports and the idle lock."""
+
+    def __init__(self, current: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.service_name = QLineEdit(current.service_name)
+        self.service_name.setAccessibleName("Service name")
+        self.worker_name = QLineEdit(current.worker_name)
+        self.worker_name.setAccessibleName("Your name")
+        self.auto_lock = QSpinBox()
+        self.auto_lock.setRange(1, 240)
+        self.auto_lock.setSuffix(" minutes")
+        self.auto_lock.setValue(current.auto_lock_minutes)
+        self.auto_lock.setAccessibleName("Lock after this many idle minutes")
+        form = QFormLayout(self)
+        form.addRow("Service &name:", self.service_name)
+        form.addRow("&Your name:", self.worker_name)
+        form.addRow("&Lock when idle for:", self.auto_lock)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict[str, object]:
+        return {
+            "service_name": self.service_name.text().strip(),
+            "worker_name": self.worker_name.text().strip(),
+            "auto_lock_minutes": self.auto_lock.value(),
+        }
+
+
+# --- the window ------------------------------------------------------------------------------------
+
+
+def format_sync(status: SyncStatus) -> str:
+    if status.unsent == 0:
+        waiting = "All changes sent"
+    elif status.unsent == 1:
+        waiting = "1 change waiting to sync"
+    else:
+        waiting = f"{status.unsent:,} changes waiting to sync"
+    last = "never"
+    if status.last_sync:
+        try:
+            when = datetime.fromisoformat(status.last_sync)
+            last = when.strftime("%d/%m/%Y %H:%M") if when.date() != date.today() else when.strftime("today %H:%M")
+        except ValueError:
+            last = status.last_sync
+    return f"{waiting} · Last sync: {last}"
+
+
+class MainWindow(QMainWindow):
+    """The one window: first run or unlock while locked, the workspace while open."""
+
+    session_opened = Signal()
+    session_locked = Signal()
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        data_dir: Path,
+        settings: QSettings,
+        *,
+        passphrase_hint: str = "",
+        scrypt_n: int | None = None,
+        today: Callable[[], date] | None = None,
+    ) -> None:
+        super().__init__()
+        self.runner, self.data_dir, self.settings = runner, Path(data_dir), settings
+        self._scrypt_n, self._today = scrypt_n, today
+        self.app: Waymark | None = None
+        self.workspace: Workspace | None = None
+        self._settings_cache: Settings | None = None
+        self.setWindowTitle("Waymark")
+        self.setStyleSheet(STYLE)
+        self.idle = IdleWatcher(self)
+        self.idle.idle.connect(self.lock)
+
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("pages")
+        self.first_run = FirstRunPage(str(self.data_dir))
+        self.unlock_page = UnlockPage(str(self.data_dir), passphrase_hint)
+        self.pages.addWidget(self.first_run)
+        self.pages.addWidget(self.unlock_page)
+        self.setCentralWidget(self.pages)
+        self.first_run.create_requested.connect(self._create)
+        self.unlock_page.unlock_requested.connect(self._unlock)
+        self.first_run.quit_requested.connect(self.close)
+        self.unlock_page.quit_requested.connect(self.close)
+
+        self._build_actions()
+        self._build_status_bar()
+        self.runner.busy_changed.connect(self._busy_changed)
+        self.runner.did_change.connect(self._on_change)
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setInterval(60_000)
+        self._sync_timer.timeout.connect(self.refresh_sync_status)
+        self._set_session_actions(False)
+        self._restore_geometry()
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _action(self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)  # shortcuts work with the menu bar hidden, too
+        return action
+
+    def _build_actions(self) -> None:
+        self.log_visit_action = self._action("&Log a visit…", self.log_visit, QKeySequence.StandardKey.New)
+        # Ctrl+N from anywhere in the app, dialogs included (modal dialogs still block it).
+        self.log_visit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.add_pupil_action = self._action("&Add a pupil…", self._add_pupil, "Ctrl+Shift+N")
+        self.find_action = self._action("&Find a pupil", self._focus_search, QKeySequence.StandardKey.Find)
+        self.refresh_action = self._action("&Refresh", self._refresh, QKeySequence.StandardKey.Refresh)
+        self.caseload_action = self._action("&Caseload", self._show_caseload, "Ctrl+1")
+        self.appointments_action = self._action("&Appointments", self._show_appointments, "Ctrl+2")
+        self.packs_action = self._action("&Work packs…", self._open_packs, "Ctrl+Shift+P")
+        self.settings_action = self._action("&Settings…", self._open_settings, QKeySequence.StandardKey.Preferences)
+        self.lock_action = self._action("Loc&k", self.lock, "Ctrl+L")
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.shortcuts_action = self._action(
+            "&Keyboard shortcuts", self._show_shortcuts, QKeySequence.StandardKey.HelpContents
+        )
+        self.about_action = self._action("&About Waymark", self._show_about)
+        self.log_visit_action.setToolTip("Log a visit (Ctrl+N)")
+        self.lock_action.setToolTip("Lock Waymark now (Ctrl+L)")
+
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.quit_action)
+        pupil_menu = menus.addMenu("&Pupils")
+        pupil_menu.addAction(self.log_visit_action)
+        pupil_menu.addAction(self.add_pupil_action)
+        pupil_menu.addSeparator()
+        pupil_menu.addAction(self.packs_action)
+        view_menu = menus.addMenu("&View")
+        view_menu.addAction(self.caseload_action)
+        view_menu.addAction(self.appointments_action)
+        view_menu.addAction(self.find_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.refresh_action)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+
+        self.toolbar = QToolBar("Main toolbar")
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addAction(self.log_visit_action)
+        self.toolbar.addAction(self.add_pupil_action)
+        self.toolbar.addAction(self.packs_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(spacer)
+        self.who_label = label("", "hint")
+        self.toolbar.addWidget(self.who_label)
+        self.toolbar.addAction(self.lock_action)
+        self.addToolBar(self.toolbar)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.sync_label = QLabel("")
+        self.sync_label.setAccessibleName("Sync status")
+        self.sync_error = label("", "syncError")
+        self.sync_error.setAccessibleName("Sync error")
+        self.sync_error.hide()
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # indeterminate: "working"
+        self.busy.setMaximumWidth(110)
+        self.busy.setMaximumHeight(14)
+        self.busy.setTextVisible(False)
+        self.busy.setAccessibleName("Working")
+        self.busy.hide()
+        self._busy_delay = QTimer(self)
+        self._busy_delay.setSingleShot(True)
+        self._busy_delay.setInterval(250)  # quick work never flashes the indicator
+        self._busy_delay.timeout.connect(self.busy.show)
+        bar.addPermanentWidget(self.sync_error)
+        bar.addPermanentWidget(self.busy)
+        bar.addPermanentWidget(self.sync_label)
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            return
+        # First start: comfortable on a 1366×768 laptop, never larger than the screen.
+        screen = QApplication.primaryScreen()
+        available = screen.availableGeometry() if screen else None
+        width, height = 1280, 760
+        if available is not None:
+            width, height = min(width, available.width() - 40), min(height, available.height() - 40)
+        self.resize(width, height)
+
+    # --- session ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show first run when there is no profile yet, else the unlock screen."""
+        if Waymark.profile_exists(self.data_dir):
+            self.pages.setCurrentWidget(self.unlock_page)
+            self.unlock_page.reset()
+        else:
+            self.pages.setCurrentWidget(self.first_run)
+            self.first_run.start()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.app is None
+
+    def _create(self, form: NewProfile) -> None:
+        self.first_run.set_busy(True)
+        options = {"scrypt_n": self._scrypt_n} if self._scrypt_n else {}
+
+        def create() -> tuple[Waymark, Settings]:
+            app = Waymark.create_profile(
+                self.data_dir,
+                form.passphrase,
+                service_name=form.service_name,
+                worker_name=form.worker_name,
+                service_kind=form.service_kind,
+                **options,
+            )
+            return app, app.settings()
+
+        def failed(message: str) -> None:
+            self.first_run.set_busy(False)
+            self.first_run.show_error(message)
+
+        self.runner.run(create, self._opened, failed)
+
+    def _unlock(self, passphrase: str) -> None:
+        self.unlock_page.set_busy(True)
+
+        def open_profile() -> tuple[Waymark, Settings] | None:
+            try:
+                app = Waymark.open_profile(self.data_dir, passphrase)
+            except WrongPassphrase:
+                return None  # an answer, not an error: the user simply tries again
+            return app, app.settings()
+
+        def done(result: tuple[Waymark, Settings] | None) -> None:
+            if result is None:
+                self.unlock_page.set_busy(False)
+                self.unlock_page.show_error("That passphrase is not right. Check Caps Lock and try again.")
+                return
+            self._opened(result)
+
+        def failed(message: str) -> None:
+            self.unlock_page.set_busy(False)
+            self.unlock_page.show_error(message)
+
+        self.runner.run(open_profile, done, failed)
+
+    def _opened(self, opened: tuple[Waymark, Settings]) -> None:
+        app, settings = opened
+        if self._today is not None:
+            app.today = self._today
+        self.app = app
+        self._apply_settings(settings)
+        self.first_run.set_busy(False)
+        self.unlock_page.reset()
+        self.workspace = Workspace(app, self.runner, self.settings, self)
+        self.workspace.status_message.connect(self._status_message)
+        self.pages.addWidget(self.workspace)
+        self.pages.setCurrentWidget(self.workspace)
+        self._set_session_actions(True)
+        self.refresh_sync_status()
+        self._sync_timer.start()
+        self.workspace.table.setFocus()
+        self.session_opened.emit()
+
+    def _apply_settings(self, settings: Settings) -> None:
+        self._settings_cache = settings
+        self.idle.start(int(settings.auto_lock_minutes * 60_000))
+        title = f"Waymark — {settings.service_name}" if settings.service_name else "Waymark"
+        self.setWindowTitle(title)
+        self.who_label.setText(settings.worker_name)
+
+    def lock(self) -> None:
+        """Clear every view, close the profile and show the unlock screen."""
+        if self.app is None:
+            return
+        self.idle.stop()
+        self._sync_timer.stop()
+        app, workspace = self.app, self.workspace
+        self.app, self.workspace = None, None
+        if workspace is not None:
+            workspace.save_state()
+            workspace.clear()
+            self.pages.removeWidget(workspace)
+            workspace.hide()
+        for dialog in self.findChildren(QDialog):
+            dialog.close()
+        self._set_session_actions(False)
+        self.setWindowTitle("Waymark")
+        self.who_label.clear()
+        self.sync_label.clear()
+        self.sync_error.hide()
+        self.statusBar().clearMessage()
+        self.pages.setCurrentWidget(self.unlock_page)
+        self.unlock_page.reset()
+
+        # Close on the store thread, after any work still queued; the workspace goes
+        # only then, so late results find it cleared rather than deleted.
+        def closed(_result: object = None) -> None:
+            if workspace is not None:
+                workspace.deleteLater()
+
+        self.runner.run(app.close, closed, lambda _message: closed())
+        self.session_locked.emit()
+
+    def _set_session_actions(self, unlocked: bool) -> None:
+        for action in (
+            self.log_visit_action,
+            self.add_pupil_action,
+            self.find_action,
+            self.refresh_action,
+            self.caseload_action,
+            self.appointments_action,
+            self.packs_action,
+            self.settings_action,
+            self.lock_action,
+        ):
+            action.setEnabled(unlocked)
+        self.toolbar.setVisible(unlocked)
+        self.menuBar().setVisible(True)
+
+    # --- commands -------------------------------------------------------------------------------
+
+    def log_visit(self, pupil_id: str | None = None) -> VisitDialog | None:
+        return self.workspace.log_visit(pupil_id) if self.workspace else None
+
+    def add_pupil(self) -> AddPupilDialog | None:
+        return self.workspace.add_pupil() if self.workspace else None
+
+    def _add_pupil(self) -> None:
+        self.add_pupil()
+
+    def _focus_search(self) -> None:
+        if self.workspace:
+            self.workspace.focus_search()
+
+    def _refresh(self) -> None:
+        if self.workspace:
+            self.workspace.reload()
+            self.refresh_sync_status()
+
+    def _show_caseload(self) -> None:
+        if self.workspace:
+            self.workspace.show_caseload()
+
+    def _show_appointments(self) -> None:
+        if self.workspace:
+            self.workspace.show_appointments()
+
+    def _open_packs(self) -> None:
+        if self.workspace:
+            self.workspace.open_packs()
+
+    def _open_settings(self) -> None:
+        if self.app is None or self._settings_cache is None:
+            return
+        dialog = SettingsDialog(self._settings_cache, self.workspace)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        app = self.app
+
+        def save() -> None:
+            values = dialog.values()
+            self.runner.run(
+                lambda: app.update_settings(**values),
+                lambda settings: self.app is app and self._apply_settings(settings),
+                lambda message: report_error(self, message),
+            )
+
+        dialog.accepted.connect(save)
+        dialog.open()
+
+    def _show_shortcuts(self) -> None:
+        rows = [
+            ("Ctrl+N", "Log a visit (from anywhere)"),
+            ("Ctrl+Return", "Save the visit"),
+            ("Ctrl+Shift+N", "Add a pupil"),
+            ("Ctrl+F", "Search the caseload"),
+            ("Ctrl+1 / Ctrl+2", "Caseload / Appointments"),
+            ("Ctrl+Shift+P", "Work pack library"),
+            ("F5", "Refresh"),
+            ("Ctrl+L", "Lock now"),
+            ("Ctrl+Q", "Quit"),
+            ("Alt+letter", "Jump to the field with that letter underlined"),
+        ]
+        table = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in rows)
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{table}</table>", parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _show_about(self) -> None:
+        from desktop import __version__
+
+        text = (
+            f"<b>Waymark {__version__}</b><p>Records and visit reports for teachers of children "
+            "out of school. Your records are stored encrypted on this computer.</p>"
+        )
+        box = QMessageBox(QMessageBox.Icon.Information, "About Waymark", text, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # --- status bar -----------------------------------------------------------------------------
+
+    def _status_message(self, message: str) -> None:
+        if message:
+            self.statusBar().showMessage(message, 8000)
+        else:
+            self.statusBar().clearMessage()
+
+    def _busy_changed(self, busy: bool) -> None:
+        if busy:
+            self._busy_delay.start()
+        else:
+            self._busy_delay.stop()
+            self.busy.hide()
+
+    def _on_change(self, _changes: Changes) -> None:
+        self.refresh_sync_status()
+
+    def refresh_sync_status(self) -> None:
+        app = self.app
+        if app is None:
+            return
+
+        def show(status: SyncStatus) -> None:
+            if self.app is not app:
+                return
+            self.sync_label.setText(format_sync(status))
+            self.sync_error.setText(f"Sync problem: {status.last_error}" if status.last_error else "")
+            self.sync_error.setVisible(bool(status.last_error))
+
+        self.runner.run(app.sync_status, show, lambda message: self.app is app and self._status_message(message))
+
+    # --- closing ----------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.lock()
+        self.idle.stop()
+        event.accept()
