@@ -10,6 +10,7 @@ sort would call back into Python for every comparison.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -61,6 +62,12 @@ COHORT_LABELS = {
 }
 
 
+def fold(text: str) -> str:
+    """Case and accents folded, so "sean" finds Seán and "osuil" finds Ó Súilleabháin."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def format_date(day: date | None) -> str:
     return f"{day.day} {day:%b %Y}" if day else "Never"  # %-d is not portable
 
@@ -101,7 +108,7 @@ def _line(row: CaseloadRow) -> _Line:
         (-len(row.attention), texts[Column.ATTENTION], name_key),
         (row.upn or "\uffff", name_key),
     )
-    return _Line(row, texts, keys, row.search_text)
+    return _Line(row, texts, keys, fold(row.search_text))
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ class CaseloadFilter:
     attention_only: bool = False
 
     def predicate(self) -> Callable[[_Line], bool]:
-        needles = self.text.casefold().split()
+        needles = fold(self.text).split()
         cohort, site_id, school_id, attention_only = self.cohort, self.site_id, self.school_id, self.attention_only
 
         def accepts(line: _Line) -> bool:
@@ -136,7 +143,7 @@ class CaseloadFilter:
             self.school_id,
             self.attention_only,
         )
-        return same_rest and bool(old.text.strip()) and self.text.casefold().startswith(old.text.casefold())
+        return same_rest and bool(old.text.strip()) and fold(self.text).startswith(fold(old.text))
 
 
 class CaseloadModel(QAbstractTableModel):

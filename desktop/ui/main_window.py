@@ -82,6 +82,17 @@ def _optional(module: str, name: str) -> Any:
     return getattr(importlib.import_module(f"desktop.ui.{module}"), name, None)
 
 
+def report_renderer(app: Waymark) -> Callable[[str, str], Any] | None:
+    """The services' report renderer, `(kind, id) -> (pdf bytes, title)`, if this build has one."""
+    method = getattr(app, "report_pdf", None)
+    if method is not None:
+        return method
+    if importlib.util.find_spec("desktop.services.reporting") is None:
+        return None
+    function = getattr(importlib.import_module("desktop.services.reporting"), "report_pdf", None)
+    return None if function is None else lambda kind, record_id: function(app, kind, record_id)
+
+
 class IdleWatcher(QObject):
     """Signals `idle` after a quiet spell. An app-wide event filter restarts the
     timer on any key, click, wheel or pointer movement in any window."""
@@ -252,9 +263,12 @@ class Workspace(QWidget):
         appointments_class = _optional("appointments", "AppointmentsView") or _AppointmentsPlaceholder
         self.appointments = appointments_class(self.app, self.runner, self)
         self.appointments.setAccessibleName("Appointments")
+        if hasattr(self.appointments, "pupil_requested"):
+            self.appointments.pupil_requested.connect(self.open_pupil)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName("Caseload and appointments")
         self.tabs.addTab(self.splitter, "Caseload")
         self.tabs.addTab(self.appointments, "Appointments")
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -397,6 +411,17 @@ class Workspace(QWidget):
         self.tabs.setCurrentWidget(self.splitter)
         self.table.setFocus()
 
+    def open_pupil(self, pupil_id: str) -> None:
+        """Show a pupil's record in the caseload tab (clearing filters that would hide them)."""
+        self.tabs.setCurrentWidget(self.splitter)
+        if self.proxy.proxy_row_for(pupil_id) < 0:
+            self.search.clear()
+            self.cohort.setCurrentIndex(0)
+            self.site.setCurrentIndex(0)
+            self.school.setCurrentIndex(0)
+            self.attention.setChecked(False)
+        self.select_pupil(pupil_id)
+
     def show_appointments(self) -> None:
         self.tabs.setCurrentWidget(self.appointments)
 
@@ -425,8 +450,9 @@ class Workspace(QWidget):
         return dialog
 
     def _pupil_added(self, pupil_id: str) -> None:
-        self._select_next = pupil_id
         self.search.clear()  # the new pupil must not be hidden by an old search
+        if not self.select_pupil(pupil_id):  # not loaded yet: select it when the reload lands
+            self._select_next = pupil_id
         self.status_message.emit("Pupil added.")
 
     def open_packs(self) -> QDialog | None:
@@ -441,7 +467,7 @@ class Workspace(QWidget):
 
     def print_report(self, kind: str, record_id: str) -> None:
         """Render a report off the UI thread, then preview it exactly as it will print."""
-        render = getattr(self.app, "report_pdf", None)
+        render = report_renderer(self.app)
         preview_class = _optional("print_preview", "PrintPreviewDialog")
         if render is None or preview_class is None:
             report_error(self, "Printed reports are not available in this build.")

@@ -115,6 +115,26 @@ class SubjectsEdit(QLineEdit):
         super().keyPressEvent(event)
 
 
+class _TabLeaves:
+    """Tab leaves a date or time field at once, instead of stepping through its
+    day, month and year: the form is filled by Tab and Alt+letter."""
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, forward)
+
+
+class DateEdit(_TabLeaves, QDateEdit):
+    pass
+
+
+class TimeEdit(_TabLeaves, QTimeEdit):
+    pass
+
+
+class DateTimeEdit(_TabLeaves, QDateTimeEdit):
+    pass
+
+
 def _text_box(name: str, lines: int = 3) -> QPlainTextEdit:
     box = QPlainTextEdit()
     box.setAccessibleName(name)
@@ -149,11 +169,11 @@ class VisitDialog(QDialog):
     # --- layout ---------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.date = QDateEdit()
+        self.date = DateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dd/MM/yyyy")
-        self.start = QTimeEdit()
-        self.end = QTimeEdit()
+        self.start = TimeEdit()
+        self.end = TimeEdit()
         for edit in (self.start, self.end):
             edit.setDisplayFormat("HH:mm")
         self.hours = label("", "hint")
@@ -169,7 +189,7 @@ class VisitDialog(QDialog):
         for outcome in Outcome:
             self.outcome.addItem(outcome.label, outcome.value)
         self.has_next = QCheckBox("Ne&xt visit booked:")
-        self.next_visit = QDateTimeEdit()
+        self.next_visit = DateTimeEdit()
         self.next_visit.setDisplayFormat("ddd dd/MM/yyyy HH:mm")
         self.next_visit.setCalendarPopup(True)
         self.next_visit.setEnabled(False)
