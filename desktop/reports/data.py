@@ -1,0 +1,234 @@
+"""The plain data the report renderers draw.
+
+The services build these values (desktop/services/reporting.py); the
+renderers only read them. Nothing here holds a store, a session or a
+safeguarding concern: concerns are never loaded into report data at all.
+Text is as the worker wrote it; dates are real dates, formatted when drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceDetails:
+    name: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+    @property
+    def contact_line(self) -> str:
+        return " · ".join(part for part in (self.address, self.phone, self.email) if part)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PupilDetails:
+    name: str  # as the pupil is known
+    forename: str  # as the pupil is known, for plain-language headings
+    legal_name: str = ""
+    dob: date
+    nc_year: str  # "Year 4", "Reception"
+    upn: str = ""
+    base_school: str = ""
+    base_school_dfe: str = ""  # 888/2145
+    address: str = ""  # home or stopping place, postcode included
+    address_suppressed: bool = False  # never print the address, nor where the pupil was seen
+    medical_needs: str = ""
+    sen: str = ""  # "SEN support", "EHC plan", or "" for none
+
+
+@dataclass(frozen=True, kw_only=True)
+class Place:
+    kind: str  # "Site", "Home", "Ward", ...
+    name: str = ""  # the site's name; it locates the family
+    detail: str = ""  # "Bay 3", "kitchen table"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Note:
+    text: str
+    professional: bool  # professional-only: never on the parent / carer copy
+
+
+@dataclass(frozen=True, kw_only=True)
+class Level:
+    """A level recorded for a subject: on the day of a visit, or at a period's edge."""
+
+    subject: str
+    level: str
+    assessed_on: date
+    target: str = ""
+    learning_gap: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitDetails:
+    day: date
+    start: time | None = None
+    end: time | None = None
+    hours: float = 0.0
+    place: Place
+    worker: str = ""
+    held: bool = True
+    outcome: str = ""  # "Not at home" when the visit did not happen
+    subjects: tuple[str, ...] = ()
+    work_covered: str = ""
+    work_set: str = ""
+    work_returned: str = ""
+    levels_and_needs: str = ""
+    next_appointment: datetime | None = None
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitPupil:
+    pupil: PupilDetails
+    levels: tuple[Level, ...] = ()  # levels recorded on the day of the visit
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitReport:
+    """One visit; siblings seen together give one report each, in one PDF."""
+
+    service: ServiceDetails
+    visit: VisitDetails
+    pupils: tuple[VisitPupil, ...]
+    printed_on: date
+
+
+# --- travel-period progress record -----------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class FolderWork:
+    title: str
+    subject: str
+    status: str  # "Returned", "Marked"
+    comment: str = ""
+    issued_on: date
+    returned_on: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubjectProgress:
+    subject: str
+    at_start: Level | None
+    at_end: Level | None
+    target: str = ""
+    learning_gap: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgressRecord:
+    service: ServiceDetails
+    pupil: PupilDetails
+    start: date
+    end: date
+    visits: tuple[VisitDetails, ...]  # oldest first
+    subjects: tuple[SubjectProgress, ...]
+    folder_work: tuple[FolderWork, ...]  # items returned or marked
+    folders_issued: int = 0
+    folders_returned: int = 0
+    printed_on: date
+
+    @property
+    def held(self) -> list[VisitDetails]:
+        return [v for v in self.visits if v.held]
+
+    @property
+    def hours(self) -> float:
+        return sum(v.hours for v in self.visits)
+
+
+# --- hours statement ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Provision:
+    kind: str
+    provider: str = ""
+    start: date
+    end: date | None = None
+    planned_hours: float = 0.0
+    medical_max_hours: float | None = None
+    review_date: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeekRow:
+    week_start: date
+    planned: float
+    delivered: float
+    target: float
+    below_target: bool
+    partial: bool = False  # the period ends before this week's Friday: hours so far, not judged
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoursStatement:
+    service: ServiceDetails
+    pupil: PupilDetails
+    start: date
+    end: date
+    provision: tuple[Provision, ...]
+    weeks: tuple[WeekRow, ...]
+    full_time_hours: float
+    minimum_hours: float
+    medical_max_hours: float | None
+    printed_on: date
+
+    @property
+    def weeks_below(self) -> int:
+        return sum(w.below_target for w in self.weeks)
+
+
+# --- LA caseload summary --------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SummaryRow:
+    """One pupil, in the columns of Ofsted's tracking sheet."""
+
+    name: str
+    upn: str
+    ethnicity: str
+    sex: str
+    dob: date
+    nc_year: str
+    send: str
+    locality: str  # where the pupil is now; "Withheld" when the address is suppressed
+    school: str
+    responsible: str
+    provision: str  # types and providers of the open provision
+    provision_start: date | None
+    planned_hours: float
+    hours_last_week: float
+    review_date: date | None
+    review_overdue: bool
+    reasons: str
+    action: str  # the next open action, with its owner and due date
+    cohort: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OverdueItem:
+    pupil: str
+    what: str
+    due: date | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseloadSummary:
+    service: ServiceDetails
+    on: date
+    hours_week_start: date  # the complete week the hours bands count
+    rows: tuple[SummaryRow, ...]
+    by_cohort: tuple[tuple[str, int], ...]
+    by_provision: tuple[tuple[str, int], ...]
+    by_hours_band: tuple[tuple[str, int], ...]
+    reviews_overdue: tuple[OverdueItem, ...]
+    folders_out: int
+    folders_overdue: tuple[OverdueItem, ...] = field(default_factory=tuple)

@@ -1,0 +1,164 @@
+"""The LA caseload summary: one row per pupil in the columns of Ofsted's
+tracking sheet (seed 001:899), then the counts leaders ask for: by cohort,
+by provision type, by hours band, reviews overdue, folders not returned."""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
+
+from .data import CaseloadSummary, OverdueItem
+from .fonts import CONDENSED_BOLD
+from .layout import (
+    NAVY,
+    WARN,
+    Band,
+    BandMark,
+    ReportDoc,
+    Styles,
+    data_table,
+    fmt_date,
+    fmt_hours,
+    fmt_short_date,
+    gap,
+    styles,
+    text,
+    title_block,
+)
+
+COLOUR = NAVY
+
+# (heading, width in mm): 267 mm is the width of landscape A4 inside the margins.
+COLUMNS = (
+    ("#", 6),
+    ("Name", 24),
+    ("UPN", 22),
+    ("Eth. / sex", 14),
+    ("DOB, NC year", 17),
+    ("SEND", 12),
+    ("Locality", 22),
+    ("Original school", 23),
+    ("Lead worker", 16),
+    ("Providers", 24),
+    ("Provision start", 16.5),
+    ("Hours/wk: planned / last wk", 13),
+    ("Review date", 17),
+    ("Reasons", 19),
+    ("Action and by whom", 22),
+)
+SEX_CODES = {"Female": "F", "Male": "M"}
+
+
+def _counts(heading: str, items: tuple[tuple[str, int], ...], st: Styles, width: float) -> Table:
+    rows = [(name, str(n)) for name, n in items] or [("None", "0")]
+    rows.append(("Total", str(sum(n for _, n in items))))
+    table = data_table((heading, "Pupils"), rows, (width * 0.72, width * 0.28), st, COLOUR)
+    table.setStyle(TableStyle([("FONTNAME", (0, -1), (-1, -1), CONDENSED_BOLD)]))
+    return table
+
+
+def _overdue(heading: str, items: tuple[OverdueItem, ...], due_label: str, st: Styles, width: float) -> list[Flowable]:
+    title = Paragraph(text(f"{heading} ({len(items)})"), st.heading)
+    if not items:
+        return [title, gap(1 * mm), Paragraph("None.", st.muted)]
+    rows = [(i.pupil, i.what, fmt_date(i.due)) for i in items]
+    return [
+        title,
+        gap(1.5 * mm),
+        data_table(("Pupil", "What", due_label), rows, [width * f for f in (0.25, 0.55, 0.2)], st, COLOUR),
+    ]
+
+
+def render_caseload_summary(summary: CaseloadSummary) -> bytes:
+    buffer = io.BytesIO()
+    st = styles(9.0, 6.6)
+    band = Band(tab="LA caseload summary", colour=COLOUR, note="Confidential: pupils' personal data")
+    doc = ReportDoc(
+        buffer,
+        title=f"Caseload summary, {fmt_date(summary.on)}",
+        subject="LA caseload summary",
+        service=summary.service,
+        printed_on=summary.on,
+        band=band,
+        wide=True,
+    )
+    width = doc.width
+    scale = width / (sum(w for _, w in COLUMNS) * mm)
+    widths = [w * mm * scale for _, w in COLUMNS]
+    rows = []
+    for i, r in enumerate(summary.rows, start=1):
+        review = fmt_short_date(r.review_date)
+        if r.review_overdue:
+            review = Paragraph(f'<font color="{WARN.hexval()}"><b>{review} overdue</b></font>', st.cell)
+        rows.append(
+            [
+                str(i),
+                Paragraph(f"<b>{text(r.name)}</b>", st.cell),
+                r.upn,
+                " · ".join(part for part in (r.ethnicity, SEX_CODES.get(r.sex, "")) if part),
+                Paragraph(f"{fmt_short_date(r.dob)}<br/>{text(r.nc_year)}", st.cell),
+                r.send,
+                r.locality,
+                r.school,
+                r.responsible,
+                r.provision,
+                fmt_short_date(r.provision_start),
+                f"{fmt_hours(r.planned_hours)} / {fmt_hours(r.hours_last_week)}",
+                review,
+                r.reasons,
+                r.action,
+            ]
+        )
+    story: list[Flowable] = [
+        BandMark(band),
+        *title_block(
+            "Caseload summary",
+            f"{summary.service.name} · at {fmt_date(summary.on)} · {len(summary.rows)} pupils",
+            st,
+        ),
+        data_table([h for h, _ in COLUMNS], rows, widths, st, COLOUR),
+        gap(6 * mm),
+    ]
+
+    third = (width - 12 * mm) / 3
+    counts = Table(
+        [
+            [
+                _counts("Cohort", summary.by_cohort, st, third),
+                _counts("Open provision", summary.by_provision, st, third),
+                _counts("Hours received last week", summary.by_hours_band, st, third),
+            ]
+        ],
+        colWidths=[third + 6 * mm, third + 6 * mm, third],
+    )
+    counts.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    story += [
+        KeepTogether(
+            [
+                Paragraph("Counts", st.heading),
+                Paragraph(
+                    text(
+                        "A pupil counts once by cohort and by hours band, and once for each open provision. "
+                        f"Hours bands count hours received in the week beginning {fmt_date(summary.hours_week_start)}."
+                    ),
+                    st.muted,
+                ),
+                gap(2 * mm),
+                counts,
+            ]
+        ),
+        gap(6 * mm),
+        *_overdue("Reviews overdue", summary.reviews_overdue, "Was due", st, width * 0.7),
+        gap(6 * mm),
+        *_overdue(
+            f"Folders not returned: {summary.folders_out} out, of which overdue",
+            summary.folders_overdue,
+            "Expected back",
+            st,
+            width * 0.7,
+        ),
+    ]
+    doc.render(story)
+    return buffer.getvalue()

@@ -1,0 +1,381 @@
+"""Report data from the services: each function reads through `Waymark` and
+returns the plain values desktop/reports draws.
+
+Safeguarding concerns are never read here, so no report can print one. What
+each copy of a visit report may show is decided later, in reports/copies.py.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from desktop.domain import rules
+from desktop.domain.enums import ItemStatus, Outcome
+from desktop.domain.records import Folder, ProgressEntry, ProvisionEpisode, Pupil, School, Site, Visit
+from desktop.reports import (
+    render_caseload_summary,
+    render_hours_statement,
+    render_progress_record,
+    render_visit_report,
+)
+from desktop.reports.copies import WITHHELD
+from desktop.reports.data import (
+    CaseloadSummary,
+    FolderWork,
+    HoursStatement,
+    Level,
+    Note,
+    OverdueItem,
+    Place,
+    ProgressRecord,
+    Provision,
+    PupilDetails,
+    ServiceDetails,
+    SubjectProgress,
+    SummaryRow,
+    VisitDetails,
+    VisitPupil,
+    VisitReport,
+    WeekRow,
+)
+from desktop.reports.layout import fmt_date
+
+from .errors import ValidationError
+
+if TYPE_CHECKING:
+    from .api import Waymark
+
+DEFAULT_PERIOD = timedelta(weeks=13)  # about a term, when the UI asks without dates
+
+
+def service_details(app: Waymark) -> ServiceDetails:
+    s = app.settings()
+    return ServiceDetails(name=s.service_name, address=s.service_address, phone=s.service_phone, email=s.service_email)
+
+
+def pupil_details(pupil: Pupil, school: School | None, on: date) -> PupilDetails:
+    return PupilDetails(
+        name=pupil.display_name,
+        forename=pupil.preferred_forename or pupil.forename,
+        legal_name=pupil.legal_name,
+        dob=pupil.dob,
+        nc_year=rules.format_nc_year(rules.pupil_nc_year(pupil, on)),
+        upn=pupil.upn,
+        base_school=school.name if school else "",
+        base_school_dfe=school.dfe_number if school else "",
+        address=", ".join(part for part in (pupil.address, pupil.postcode) if part),
+        address_suppressed=pupil.suppress_address,
+        medical_needs=pupil.medical_needs,
+        sen=pupil.sen.label if pupil.sen.value != "none" else "",
+    )
+
+
+def visit_details(visit: Visit, sites: dict[str, Site]) -> VisitDetails:
+    site = sites.get(visit.site_id) if visit.site_id else None
+    return VisitDetails(
+        day=visit.date,
+        start=visit.start,
+        end=visit.end,
+        hours=visit.hours,
+        place=Place(kind=visit.place_type.label, name=site.name if site else "", detail=visit.place_detail),
+        worker=visit.worker,
+        held=visit.outcome is Outcome.HELD,
+        outcome=visit.outcome.label,
+        subjects=tuple(visit.subjects),
+        work_covered=visit.work_covered,
+        work_set=visit.work_set,
+        work_returned=visit.work_returned,
+        levels_and_needs=visit.levels_and_needs,
+        next_appointment=visit.next_appointment,
+        notes=tuple(Note(text=n.text, professional=n.visibility.value == "professional") for n in visit.notes),
+    )
+
+
+def _level(entry: ProgressEntry) -> Level:
+    return Level(
+        subject=entry.subject,
+        level=entry.level,
+        assessed_on=entry.assessed_on,
+        target=entry.target,
+        learning_gap=entry.learning_gap,
+    )
+
+
+def _school(app: Waymark, pupil: Pupil) -> School | None:
+    return app.get_school(pupil.base_school_id) if pupil.base_school_id else None
+
+
+def _check_period(start: date, end: date) -> None:
+    if end < start:
+        raise ValidationError(f"The period starts ({fmt_date(start)}) after it ends ({fmt_date(end)}).")
+
+
+# --- the visit report ----------------------------------------------------------------
+
+
+def visit_report(app: Waymark, visit_id: str) -> VisitReport:
+    visit = app.get_visit(visit_id)
+    sites = {s.id: s for s in app.list_sites()}
+    seen = []
+    for pupil_id in visit.pupil_ids:
+        pupil = app.get_pupil(pupil_id)
+        levels = tuple(_level(e) for e in app.list_progress(pupil_id) if e.assessed_on == visit.date)
+        seen.append(VisitPupil(pupil=pupil_details(pupil, _school(app, pupil), visit.date), levels=levels))
+    return VisitReport(
+        service=service_details(app),
+        visit=visit_details(visit, sites),
+        pupils=tuple(seen),
+        printed_on=app.today(),
+    )
+
+
+# --- the travel-period progress record -------------------------------------------------
+
+
+def subject_progress(entries: list[ProgressEntry], start: date, end: date) -> list[SubjectProgress]:
+    """Per subject: the level at the start of the period (the latest before it, or
+    else the first within it) and the latest by its end, with target and gap."""
+    by_subject: dict[str, list[ProgressEntry]] = defaultdict(list)
+    for entry in sorted(entries, key=lambda e: e.assessed_on):
+        if entry.assessed_on <= end:
+            by_subject[entry.subject].append(entry)
+    result = []
+    for subject in sorted(by_subject, key=str.casefold):
+        history = by_subject[subject]
+        before = [e for e in history if e.assessed_on <= start]
+        within = [e for e in history if e.assessed_on >= start]
+        at_start = before[-1] if before else within[0]
+        at_end = history[-1]
+        result.append(
+            SubjectProgress(
+                subject=subject,
+                at_start=_level(at_start),
+                at_end=_level(at_end) if at_end is not at_start else None,
+                target=next((e.target for e in reversed(history) if e.target), ""),
+                learning_gap=next((e.learning_gap for e in reversed(history) if e.learning_gap), ""),
+            )
+        )
+    return result
+
+
+def _folders_in(folders: list[Folder], start: date, end: date) -> list[Folder]:
+    return [f for f in folders if f.issued_on <= end and (f.returned_on is None or f.returned_on >= start)]
+
+
+def progress_record(app: Waymark, pupil_id: str, start: date, end: date) -> ProgressRecord:
+    _check_period(start, end)
+    pupil = app.get_pupil(pupil_id)
+    visits = sorted(app.list_visits(pupil_id, start, end), key=lambda v: (v.date, v.start or v.date))
+    entries = app.list_progress(pupil_id)
+    if not visits and not any(start <= e.assessed_on <= end for e in entries):
+        raise ValidationError(
+            f"{pupil.display_name} has no visits or assessments from {fmt_date(start)} to {fmt_date(end)}; "
+            "there is nothing to report for that period."
+        )
+    sites = {s.id: s for s in app.list_sites()}
+    folders = sorted(_folders_in(app.list_folders(pupil_id), start, end), key=lambda f: f.issued_on)
+    folder_work = [
+        FolderWork(
+            title=item.title,
+            subject=item.subject,
+            status=item.status.label,
+            comment=item.comment,
+            issued_on=folder.issued_on,
+            returned_on=folder.returned_on,
+        )
+        for folder in folders
+        for item in folder.items
+        if item.status in (ItemStatus.RETURNED, ItemStatus.MARKED)
+    ]
+    return ProgressRecord(
+        service=service_details(app),
+        pupil=pupil_details(pupil, _school(app, pupil), end),
+        start=start,
+        end=end,
+        visits=tuple(visit_details(v, sites) for v in visits),
+        subjects=tuple(subject_progress(entries, start, end)),
+        folder_work=tuple(folder_work),
+        folders_issued=sum(start <= f.issued_on <= end for f in folders),
+        folders_returned=sum(f.returned_on is not None and start <= f.returned_on <= end for f in folders),
+        printed_on=app.today(),
+    )
+
+
+# --- the hours statement -----------------------------------------------------------------
+
+
+def _overlaps(episode: ProvisionEpisode, start: date, end: date) -> bool:
+    return episode.start <= end and (episode.end is None or episode.end >= start)
+
+
+def hours_statement(app: Waymark, pupil_id: str, start: date, end: date) -> HoursStatement:
+    _check_period(start, end)
+    start = rules.week_start(start)  # whole weeks: a part week would look short of its target
+    record = app.pupil_record(pupil_id)
+    thresholds = app.settings().thresholds
+    episodes = [e for e in record.episodes if _overlaps(e, start, end)]
+    visits = app.list_visits(pupil_id, start, end)
+    if not episodes and not visits:
+        raise ValidationError(
+            f"{record.pupil.display_name} has no provision or sessions from {fmt_date(start)} to {fmt_date(end)}; "
+            "there are no hours to report."
+        )
+    weeks = rules.weekly_hours(pupil_id, episodes, visits, start, end, thresholds)
+    # A last week that ends before its Friday is hours so far: shown, not judged.
+    part_week = weeks[-1] if weeks and end < rules.week_start(end) + timedelta(days=4) else None
+    maxima = [e.medical_max_hours_per_week for e in episodes if e.medical_max_hours_per_week is not None]
+    return HoursStatement(
+        service=service_details(app),
+        pupil=pupil_details(record.pupil, record.school, end),
+        start=start,
+        end=end,
+        provision=tuple(
+            Provision(
+                kind=e.provision_type.label,
+                provider=e.provider,
+                start=e.start,
+                end=e.end,
+                planned_hours=e.planned_hours_per_week,
+                medical_max_hours=e.medical_max_hours_per_week,
+                review_date=e.review_date,
+            )
+            for e in episodes
+        ),
+        weeks=tuple(
+            WeekRow(
+                week_start=w.week_start,
+                planned=w.planned,
+                delivered=w.delivered,
+                target=w.target,
+                below_target=w.below_target and w is not part_week,
+                partial=w is part_week,
+            )
+            for w in weeks
+        ),
+        full_time_hours=thresholds.full_time_hours,
+        minimum_hours=thresholds.home_tuition_minimum_hours,
+        medical_max_hours=min(maxima) if maxima else None,
+        printed_on=app.today(),
+    )
+
+
+# --- the LA caseload summary ---------------------------------------------------------------
+
+HOURS_BANDS = ("under 5", "5-8", "8-25", "25 and over")
+
+
+def caseload_summary(app: Waymark) -> CaseloadSummary:
+    today = app.today()
+    rows_by_pupil = {row.pupil_id: row for row in app.caseload()}
+    if not rows_by_pupil:
+        raise ValidationError("The caseload is empty; there is nobody to summarise.")
+    settings = app.settings()
+    monday = rules.week_start(today) - timedelta(days=7)  # the last complete week
+    delivered: dict[str, float] = defaultdict(float)
+    for visit in app.list_visits(start=monday, end=monday + timedelta(days=6)):
+        for pupil_id in visit.pupil_ids:
+            delivered[pupil_id] += visit.hours
+
+    rows, reviews_overdue = [], []
+    cohorts: Counter[str] = Counter()
+    provision: Counter[str] = Counter()
+    bands: Counter[str] = Counter()
+    for pupil_id, line in rows_by_pupil.items():
+        record = app.pupil_record(pupil_id)
+        pupil = record.pupil
+        open_episodes = [e for e in record.episodes if e.is_open_on(today)]
+        reviews = [e.review_date for e in open_episodes if e.review_date]
+        reviews += [p.next_review for p in record.plans if not p.closed and p.next_review]
+        actions = sorted((a for a in record.actions if not a.done), key=lambda a: a.due)
+        hours = round(delivered[pupil_id], 2)
+        cohorts[record.cohort.label] += 1
+        provision.update(e.provision_type.label for e in open_episodes)
+        bands[rules.hours_band(hours)] += 1
+        overdue = [a for a in record.attention if a.kind == "review_overdue"]
+        reviews_overdue += [OverdueItem(pupil=pupil.legal_name, what=a.message, due=a.since) for a in overdue]
+        rows.append(
+            SummaryRow(
+                name=pupil.legal_name + (f" ({pupil.display_name})" if pupil.display_name != pupil.legal_name else ""),
+                upn=pupil.upn,
+                ethnicity=pupil.ethnicity,
+                sex=pupil.sex.label,
+                dob=pupil.dob,
+                nc_year=rules.format_nc_year(record.nc_year),
+                send=pupil.sen.label if pupil.sen.value != "none" else "",
+                locality=WITHHELD if pupil.suppress_address else line.site,
+                school=line.base_school,
+                responsible=(record.visits[0].worker if record.visits else "") or settings.worker_name,
+                provision="; ".join(
+                    f"{e.provision_type.label}" + (f" ({e.provider})" if e.provider else "") for e in open_episodes
+                ),
+                provision_start=min((e.start for e in open_episodes), default=None),
+                planned_hours=sum(e.planned_hours_per_week for e in open_episodes),
+                hours_last_week=hours,
+                review_date=min(reviews, default=None),
+                review_overdue=bool(overdue),
+                reasons="; ".join(dict.fromkeys(e.reason for e in open_episodes if e.reason)),
+                action=f"{actions[0].next_step} ({actions[0].owner}, by {fmt_date(actions[0].due)})" if actions else "",
+                cohort=record.cohort.label,
+            )
+        )
+
+    names = {pid: line.legal_name for pid, line in rows_by_pupil.items()}
+    folders = [f for f in app.list_folders() if f.returned_on is None and f.pupil_id in names]
+    overdue_folders = [f for f in folders if f.expected_back and f.expected_back < today]
+    return CaseloadSummary(
+        service=service_details(app),
+        on=today,
+        hours_week_start=monday,
+        rows=tuple(sorted(rows, key=lambda r: r.name.casefold())),
+        by_cohort=tuple(sorted(cohorts.items())),
+        by_provision=tuple(sorted(provision.items())),
+        by_hours_band=tuple((band, bands[band]) for band in HOURS_BANDS),
+        reviews_overdue=tuple(sorted(reviews_overdue, key=lambda i: (i.due or today, i.pupil))),
+        folders_out=len(folders),
+        folders_overdue=tuple(
+            sorted(
+                (
+                    OverdueItem(
+                        pupil=names[f.pupil_id], what=f"Folder issued {fmt_date(f.issued_on)}", due=f.expected_back
+                    )
+                    for f in overdue_folders
+                ),
+                key=lambda i: (i.due, i.pupil),
+            )
+        ),
+    )
+
+
+# --- PDFs -----------------------------------------------------------------------------------
+
+REPORT_KINDS = ("visit", "progress", "hours", "summary")
+
+
+def report_pdf(
+    app: Waymark,
+    kind: str,
+    record_id: str = "",
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    large_print: bool = False,
+) -> tuple[bytes, str]:
+    """The PDF of a report and its title: what the print preview and the CLI call.
+    `record_id` is a visit's id for 'visit', a pupil's for 'progress' and 'hours'."""
+    end = end or app.today()
+    start = start or end - DEFAULT_PERIOD
+    if kind == "visit":
+        report = visit_report(app, record_id)
+        names = ", ".join(p.pupil.name for p in report.pupils)
+        return render_visit_report(report, large_print=large_print), f"Visit report {names} {report.visit.day}"
+    if kind == "progress":
+        record = progress_record(app, record_id, start, end)
+        return render_progress_record(record), f"Progress record {record.pupil.name} {start} to {end}"
+    if kind == "hours":
+        statement = hours_statement(app, record_id, start, end)
+        return render_hours_statement(statement), f"Hours statement {statement.pupil.name} {start} to {end}"
+    if kind == "summary":
+        return render_caseload_summary(caseload_summary(app)), f"Caseload summary {app.today()}"
+    raise ValidationError(f"There is no '{kind}' report; choose one of: {', '.join(REPORT_KINDS)}.")
