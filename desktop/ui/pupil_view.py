@@ -910,6 +910,7 @@ class PupilView(QWidget):
         self.view: RecordView | None = None
         self._generation = 0
         self._show_all_visits = False
+        self._fresh_visit: str | None = None  # a visit just logged: show it in the timeline
         self.setAccessibleName("Pupil record")
         self._build()
         runner.did_change.connect(self._on_change)
@@ -1081,6 +1082,7 @@ class PupilView(QWidget):
         self._generation += 1
         self.pupil_id, self.view = None, None
         self._show_all_visits = False
+        self._fresh_visit = None
         self.name.clear()
         self.facts.clear()
         self.attention.clear()
@@ -1137,6 +1139,8 @@ class PupilView(QWidget):
 
     def _on_change(self, changes: Changes) -> None:
         if self.pupil_id and changes.entities & RECORD_ENTITIES:
+            if "visit" in changes.entities:
+                self._fresh_visit = changes.id
             self._load()
             self.concerns.on_change(changes)
 
@@ -1190,6 +1194,10 @@ class PupilView(QWidget):
             self.appointments.set_pupil(p.id)
         self.print_last_visit_action.setEnabled(bool(r.visits))
         self.stack.setCurrentIndex(1)
+        if self._fresh_visit and any(v.id == self._fresh_visit for v in r.visits):
+            self.show_tab("visits")  # the visit just logged, where the user expects to see it
+            self.visits.verticalScrollBar().setValue(0)
+        self._fresh_visit = None
 
     @staticmethod
     def _set(pane: HtmlPane, html: str, keep_scroll: bool) -> None:

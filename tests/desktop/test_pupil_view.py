@@ -163,6 +163,7 @@ def test_a_visit_logged_elsewhere_redraws_the_record(app, runner, view, family):
     )
     text = plain(view.visits)
     assert "Times tables" in text and "Not at home" in text
+    assert view.tabs.currentIndex() == view.tab_index["visits"]  # the new visit is shown where it landed
     assert view.tabs.tabText(view.tab_index["visits"]) == "Visits (1)"
 
 
