@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from PySide6.QtCharts import (
-    QBarCategoryAxis,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
     QLineSeries,
@@ -523,6 +523,26 @@ class ProgressGrid(QWidget):
 # --- the hours chart ------------------------------------------------------------------------
 
 
+def month_axis(weeks: list[WeekHours]) -> QCategoryAxis:
+    """Weeks along the bottom, labelled by month (a label a week would not fit a
+    narrow pane): a band per month, from the first week that starts in it."""
+    axis = QCategoryAxis()
+    axis.setRange(-0.5, len(weeks) - 0.5)
+    axis.setStartValue(-0.5)
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionCenter)
+    axis.setGridLineVisible(False)
+    bands: list[tuple[str, int]] = []  # (label, index of the band's last week)
+    for i, week in enumerate(weeks):
+        label = f"{week.week_start:%b}" if week.week_start.month != 1 or not bands else f"{week.week_start:%b %Y}"
+        if bands and bands[-1][0] == label:
+            bands[-1] = (label, i)
+        else:
+            bands.append((label, i))
+    for label, last in bands:
+        axis.append(label, last + 0.5)
+    return axis
+
+
 class HoursChart(QChartView):
     """Hours delivered each week as bars, the target as a line; weeks below target
     are drawn in orange (and named in the summary, so colour is not the only signal)."""
@@ -571,14 +591,10 @@ class HoursChart(QChartView):
             bar_set.hovered.connect(self._hovered)
             bars.append(bar_set)
         chart.addSeries(bars)
-        categories = [f"{w.week_start.day} {w.week_start:%b}" for w in weeks]
-        x_axis = QBarCategoryAxis()
-        x_axis.append(categories)
-        x_axis.setLabelsAngle(-90 if len(weeks) > 12 else 0)
         small = QFont(self.font())
         small.setPointSizeF(max(small.pointSizeF() - 1.5, 7))
+        x_axis = month_axis(weeks)
         x_axis.setLabelsFont(small)
-        x_axis.setTitleText("Week beginning")
         top = max(max(w.delivered, w.target, w.planned) for w in weeks)
         y_axis = QValueAxis()
         ceiling = max(5, int(top) + 1)
@@ -1019,19 +1035,27 @@ class PupilView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Pupil record sections")
         self.tabs.setDocumentMode(True)
-        self.tabs.setUsesScrollButtons(True)
+        self.tabs.setUsesScrollButtons(True)  # on a narrow pane; the names are short so most fit
+        self.tabs.setStyleSheet("QTabBar::tab { padding: 5px 8px; }")
+        tips = {
+            "Stays": "Sites and stays",
+            "Plans": "Plans and actions",
+            # No count on the tab: a family sitting beside the worker must not read "Concerns (1)".
+            "Concerns": "Safeguarding concerns: restricted, shown only after a warning",
+        }
         for widget, title in (
             (self.profile, "Profile"),
-            (self.stays, "Sites && stays"),
+            (self.stays, "Stays"),
             (provision, "Provision"),
             (self.visits, "Visits"),
             (self.folders, "Folders"),
             (self.progress, "Progress"),
-            (plans, "Plans && actions"),
+            (plans, "Plans"),
             (self.appointments, "Appointments"),
-            (self.concerns, "Concerns (restricted)"),
+            (self.concerns, "Concerns"),
         ):
-            self.tabs.addTab(widget, title)
+            index = self.tabs.addTab(widget, title)
+            self.tabs.setTabToolTip(index, tips.get(title, title))
         self.tab_index = {
             "profile": 0,
             "stays": 1,
@@ -1059,6 +1083,7 @@ class PupilView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
+        self.setMinimumWidth(560)  # the record's tabs and timelines need this much; the caseload gives way
         set_tab_order(self.log_button, self.book_button, self.print_button, self.tabs)
 
         self.log_button.clicked.connect(lambda: self.pupil_id and self.log_visit_requested.emit(self.pupil_id))
