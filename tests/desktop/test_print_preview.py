@@ -109,3 +109,29 @@ def test_every_toolbar_button_has_an_accessible_name(preview):
     buttons = [b for b in dialog.findChildren(QToolButton) if b.defaultAction()]
     assert buttons
     assert all(b.accessibleName() for b in buttons)
+
+
+def test_preview_of_a_real_visit_report(app, preview):
+    """The reports service's own PDF: the three copies of a visit report for one pupil."""
+    from datetime import date, time
+
+    from desktop.domain.enums import PlaceType
+    from desktop.domain.records import Pupil, Visit
+    from desktop.services.reporting import report_pdf
+
+    pupil = Pupil(forename="Esme", surname="Lee", dob=date(2016, 6, 1))
+    app.add_pupil(pupil)
+    changes = app.log_visit(
+        Visit(
+            date=date(2026, 11, 20),
+            start=time(10, 0),
+            end=time(11, 0),
+            place_type=PlaceType.HOME,
+            pupil_ids=[pupil.id],
+            work_covered="Phonics",
+        )
+    )
+    pdf, title = report_pdf(app, "visit", changes.id)
+    dialog = preview(pdf, title)
+    assert dialog.page_count == 3  # the parent's, the service's and the base school's copies
+    assert "Esme Lee" in dialog.windowTitle()
