@@ -33,13 +33,15 @@ ATTENTION_TEXT = QColor("#8a4600")
 
 
 class Column(IntEnum):
+    """In the order a worker reads them: who, when last seen, what needs doing, where."""
+
     NAME = 0
     YEAR = 1
-    COHORT = 2
-    SITE = 3
-    SCHOOL = 4
-    LAST_VISIT = 5
-    ATTENTION = 6
+    LAST_VISIT = 2
+    ATTENTION = 3
+    SITE = 4
+    SCHOOL = 5
+    COHORT = 6
     UPN = 7
 
 
@@ -87,27 +89,21 @@ class _Line:
 
 
 def _line(row: CaseloadRow) -> _Line:
-    texts = (
-        row.name,
-        rules.format_nc_year(row.nc_year),
-        COHORT_LABELS.get(row.cohort, row.cohort.label),
-        row.site,
-        row.base_school,
-        format_date(row.last_visit),
-        attention_text(row.attention),
-        row.upn,
-    )
     name_key = row.name.casefold()
-    keys = (
-        name_key,
-        (row.nc_year, name_key),
-        (texts[Column.COHORT], name_key),
-        (row.site.casefold() or "\uffff", name_key),  # pupils with no site sort last
-        (row.base_school.casefold() or "\uffff", name_key),
-        (row.last_visit or date.min, name_key),
-        (-len(row.attention), texts[Column.ATTENTION], name_key),
-        (row.upn or "\uffff", name_key),
-    )
+    cohort = COHORT_LABELS.get(row.cohort, row.cohort.label)
+    attention = attention_text(row.attention)
+    columns = {
+        Column.NAME: (row.name, name_key),
+        Column.YEAR: (rules.format_nc_year(row.nc_year), (row.nc_year, name_key)),
+        Column.LAST_VISIT: (format_date(row.last_visit), (row.last_visit or date.min, name_key)),
+        Column.ATTENTION: (attention, (-len(row.attention), attention, name_key)),
+        Column.SITE: (row.site, (row.site.casefold() or "\uffff", name_key)),  # no site sorts last
+        Column.SCHOOL: (row.base_school, (row.base_school.casefold() or "\uffff", name_key)),
+        Column.COHORT: (cohort, (cohort, name_key)),
+        Column.UPN: (row.upn, (row.upn or "\uffff", name_key)),
+    }
+    texts = tuple(columns[c][0] for c in Column)
+    keys = tuple(columns[c][1] for c in Column)
     return _Line(row, texts, keys, fold(row.search_text))
 
 

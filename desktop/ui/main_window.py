@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QSizePolicy,
@@ -48,7 +49,7 @@ from desktop.domain.enums import Cohort
 from desktop.services import CaseloadRow, Changes, Settings, SyncStatus, Waymark, WrongPassphrase
 from desktop.tasks import TaskRunner
 
-from .caseload_model import COHORT_LABELS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
+from .caseload_model import COHORT_LABELS, HEADERS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
 from .common import STYLE, label, report_error, set_tab_order
 from .pupil_dialog import AddPupilDialog
 from .unlock import FirstRunPage, NewProfile, UnlockPage
@@ -198,7 +199,7 @@ class Workspace(QWidget):
         self.school.setAccessibleName("Filter by base school")
         for combo in (self.site, self.school):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(14)
+            combo.setMinimumContentsLength(8)
         self.attention = QCheckBox("Needs &attention")
         self.attention.setAccessibleName("Show only pupils who need attention")
         self._fill_choice(self.site, "All sites", [])
@@ -223,26 +224,27 @@ class Workspace(QWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
-        widths = {Column.NAME: 22, Column.YEAR: 9, Column.COHORT: 12, Column.SITE: 22, Column.SCHOOL: 26}
-        widths |= {Column.LAST_VISIT: 10, Column.ATTENTION: 18}
-        char = self.fontMetrics().averageCharWidth()
-        for column, chars in widths.items():
-            header.resizeSection(column, chars * char + 16)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        header.setSectionHidden(Column.UPN, True)  # searchable, but rarely read: shown on request
+        self._columns_fitted = False
 
+        find = QHBoxLayout()
+        find.addWidget(self.search, 1)
+        find.addWidget(self.attention)
         filters = QHBoxLayout()
         filters.addWidget(self._labelled("&Cohort:", self.cohort))
-        filters.addWidget(self.cohort)
+        filters.addWidget(self.cohort, 1)
         filters.addWidget(self._labelled("&Site:", self.site))
-        filters.addWidget(self.site, 1)
+        filters.addWidget(self.site, 2)
         filters.addWidget(self._labelled("&Base school:", self.school))
-        filters.addWidget(self.school, 1)
-        filters.addWidget(self.attention)
+        filters.addWidget(self.school, 2)
 
         self.shown_label = label("", "hint")
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(8, 8, 4, 4)
-        column.addWidget(self.search)
+        column.addLayout(find)
         column.addLayout(filters)
         column.addWidget(self.table, 1)
         column.addWidget(self.shown_label)
@@ -339,12 +341,41 @@ class Workspace(QWidget):
         self.model.set_rows(rows)
         self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(), self._sort_order())
         self._apply_filter()
+        self._fit_columns()
         first_load = not self._loaded_once
         self._loaded_once = True
         if current and self.select_pupil(current):
             return
         if first_load and self.proxy.rowCount():
             self.table.selectRow(0)
+
+    def _fit_columns(self) -> None:
+        """Size columns to their content once (the user's own widths are kept after that)."""
+        if self._columns_fitted or not self.model.rowCount():
+            return
+        self._columns_fitted = True
+        metrics = self.table.fontMetrics()
+        caps = {Column.NAME: 24, Column.SITE: 22, Column.SCHOOL: 24, Column.ATTENTION: 22}
+        header = self.table.horizontalHeader()
+        sample = range(min(self.model.rowCount(), 300))  # enough to see the widths; cheap at 5,000
+        for column in Column:
+            texts = [self.model.index(row, column).data() or "" for row in sample]
+            widest = max([metrics.horizontalAdvance(t) for t in texts] + [metrics.horizontalAdvance(HEADERS[column])])
+            cap = caps.get(column, 40) * metrics.averageCharWidth()
+            header.resizeSection(column, min(widest, cap) + 20)
+
+    def _column_menu(self, position: QPoint) -> None:
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        menu.setAccessibleName("Columns")
+        for column in Column:
+            if column == Column.NAME:
+                continue
+            action = menu.addAction(HEADERS[column])
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+        menu.popup(header.mapToGlobal(position))
 
     def _sort_order(self) -> Qt.SortOrder:
         return self.table.horizontalHeader().sortIndicatorOrder()
@@ -492,11 +523,15 @@ class Workspace(QWidget):
     def restore_state(self) -> None:
         for key, restore in (
             ("caseload/splitter", self.splitter.restoreState),
-            ("caseload/header", self.table.horizontalHeader().restoreState),
+            ("caseload/header", self._restore_header),
         ):
             value = self.settings.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
+
+    def _restore_header(self, state: QByteArray) -> None:
+        if self.table.horizontalHeader().restoreState(state):
+            self._columns_fitted = True  # the user's widths, not ours
 
     def clear(self) -> None:
         """Forget everything shown: on lock, before the workspace is destroyed."""
@@ -650,12 +685,12 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
-        pupil_menu = menus.addMenu("&Pupils")
+        pupil_menu = self.pupil_menu = menus.addMenu("&Pupils")
         pupil_menu.addAction(self.log_visit_action)
         pupil_menu.addAction(self.add_pupil_action)
         pupil_menu.addSeparator()
         pupil_menu.addAction(self.packs_action)
-        view_menu = menus.addMenu("&View")
+        view_menu = self.view_menu = menus.addMenu("&View")
         view_menu.addAction(self.caseload_action)
         view_menu.addAction(self.appointments_action)
         view_menu.addAction(self.find_action)
@@ -845,7 +880,8 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(unlocked)
         self.toolbar.setVisible(unlocked)
-        self.menuBar().setVisible(True)
+        for menu in (self.pupil_menu, self.view_menu):
+            menu.menuAction().setVisible(unlocked)
 
     # --- commands -------------------------------------------------------------------------------
 

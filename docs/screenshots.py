@@ -1,0 +1,171 @@
+"""Render screenshots of Waymark's main screens from the demo profile.
+
+    python docs/screenshots.py [--out docs/images] [--scale 1.0]
+
+Runs offscreen (no display needed): a demo profile is made in a temporary
+folder, the real windows are driven as a user would drive them, and each
+screen is saved as a PNG. The README shows them; look at them after any change
+to the UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+
+from desktop.app import DEMO_PASSPHRASE, make_qapplication
+from desktop.services import Waymark
+from desktop.services.demo import fill_demo
+from desktop.tasks import ImmediateTaskRunner
+from desktop.ui.main_window import MainWindow
+
+SIZE = (1366, 768)  # a common laptop screen: everything must fit it
+
+
+def settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def save(widget: QWidget, out: Path, name: str) -> Path:
+    settle()
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"  {path}")
+    return path
+
+
+def make_demo(folder: Path) -> Path:
+    data_dir = folder / "demo"
+    app = Waymark.create_profile(
+        data_dir,
+        DEMO_PASSPHRASE,
+        worker_name="Ann Tutor",
+        service_name="Lancashire Traveller Education Service",
+        scrypt_n=2**10,  # a throwaway profile: no need for the full key-stretching cost
+    )
+    fill_demo(app)
+    app.close()
+    return data_dir
+
+
+def window_for(data_dir: Path, folder: Path, hint: str = "") -> MainWindow:
+    settings = QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(ImmediateTaskRunner(), data_dir, settings, passphrase_hint=hint, scrypt_n=2**10)
+    window.resize(*SIZE)
+    window.start()
+    window.show()
+    return window
+
+
+def pick(window: MainWindow, name: str) -> str:
+    workspace = window.workspace
+    for row in workspace.model.rows():
+        if row.name == name:
+            workspace.select_pupil(row.pupil_id)
+            return row.pupil_id
+    workspace.table.selectRow(0)
+    return workspace.current_pupil_id()
+
+
+def render(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="waymark-shots-") as tmp:
+        folder = Path(tmp)
+        print("Making the demo profile…")
+        data_dir = make_demo(folder)
+
+        first = window_for(folder / "new", folder)
+        first.first_run.worker_name.setText("Ann Tutor")
+        first.first_run.passphrase.setText("three unrelated words")
+        save(first, out, "first-run")
+        first.close()
+
+        window = window_for(data_dir, folder, f"This is the demo profile. Its passphrase is: {DEMO_PASSPHRASE}")
+        save(window, out, "unlock")
+        window.unlock_page.passphrase.setText("not the passphrase")
+        window.unlock_page.unlock_button.click()
+        save(window, out, "unlock-wrong-passphrase")
+        window.unlock_page.passphrase.setText(DEMO_PASSPHRASE)
+        window.unlock_page.unlock_button.click()
+        workspace = window.workspace
+
+        sean = pick(window, "Seán Ó Súilleabháin")
+        workspace.table.setFocus()
+        save(window, out, "caseload")
+
+        for tab in ("visits", "provision", "folders", "progress"):
+            workspace.pupil_view.show_tab(tab)
+            save(window, out, f"pupil-{tab}")
+        workspace.pupil_view.show_tab("profile")
+
+        workspace.attention.setChecked(True)
+        workspace.table.selectRow(0)
+        save(window, out, "caseload-needs-attention")
+        workspace.attention.setChecked(False)
+        workspace.search.setText("lee")
+        save(window, out, "caseload-search")
+        workspace.search.clear()
+
+        pick(window, "Seán Ó Súilleabháin")
+        dialog = window.log_visit(sean)
+        dialog.work_covered.setPlainText("Phonics phase 3: ai, ee, igh. Read 'The Gruffalo' together.")
+        dialog.same_as_last.click()
+        dialog.family_note.setPlainText("Lovely reading today — keep going with the reading journal.")
+        dialog.professional_note.setPlainText("Dad says the family may move on after the fair.")
+        dialog.work_covered.setFocus()
+        save(dialog, out, "log-a-visit")
+        dialog.reject()
+
+        add = window.add_pupil()
+        save(add, out, "add-a-pupil")
+        add.reject()
+
+        workspace.show_appointments()
+        save(window, out, "appointments")
+        workspace.show_caseload()
+
+        packs = workspace.open_packs()
+        if packs is not None:
+            packs.resize(900, 560)
+            save(packs, out, "work-packs")
+            packs.close()
+
+        visits = window.app.list_visits(sean)
+        if visits:
+            workspace.print_report("visit", visits[0].id)
+            settle()
+            previews = [d for d in workspace.findChildren(QDialog) if type(d).__name__ == "PrintPreviewDialog"]
+            if previews:
+                previews[0].resize(1000, 740)
+                save(previews[0], out, "print-preview")
+                previews[0].close()
+
+        window.lock()
+        save(window, out, "locked")
+        window.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "images")
+    parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio, e.g. 2 for high-DPI shots")
+    args = parser.parse_args()
+    if args.scale != 1.0:
+        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+    make_qapplication()
+    QApplication.instance().setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
+    render(args.out)
+
+
+if __name__ == "__main__":
+    main()
