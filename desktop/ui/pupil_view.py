@@ -990,7 +990,7 @@ class PupilView(QWidget):
         self.hours_text.setAccessibleName("Hours summary")
         self.provision = HtmlPane("Provision episodes")
         provision = QSplitter(Qt.Orientation.Vertical)
-        chart_box = QWidget()
+        self.chart_box = chart_box = QWidget()
         chart_layout = QVBoxLayout(chart_box)
         chart_layout.setContentsMargins(8, 8, 8, 0)
         chart_layout.addWidget(self.hours_chart, 1)
@@ -1020,9 +1020,10 @@ class PupilView(QWidget):
         actions_layout = QVBoxLayout(actions_box)
         actions_layout.setContentsMargins(8, 0, 8, 8)
         actions_bar = QHBoxLayout()
-        actions_title = QLabel("Actions")
-        actions_title.setObjectName("sectionTitle")
-        actions_bar.addWidget(actions_title, 1)
+        self.actions_title = QLabel("Actions")
+        self.actions_title.setObjectName("sectionTitle")
+        self.actions_title.setAccessibleName("Actions")
+        actions_bar.addWidget(self.actions_title, 1)
         actions_bar.addWidget(self.done_button)
         actions_bar.addWidget(self.add_action_button)
         actions_layout.addLayout(actions_bar)
@@ -1120,6 +1121,7 @@ class PupilView(QWidget):
         self.folders.clear()
         self.progress.clear()
         self.actions.clear()
+        self.actions_title.setText("Actions")
         self.appointments.clear()
         self.concerns.clear()
         self.tabs.setTabText(self.tab_index["visits"], "Visits")
@@ -1206,6 +1208,7 @@ class PupilView(QWidget):
         self._set(self.profile, profile_html(view), same_pupil)
         self._set(self.stays, stays_html(view), same_pupil)
         self.hours_chart.set_weeks(r.weeks, view.today)
+        self.chart_box.setVisible(bool(r.weeks))  # no provision: the pane below says so, no empty frame
         self.hours_text.setText(hours_summary(r.weeks, view.today))
         self._set(self.provision, provision_html(view), same_pupil)
         self._set(self.visits, visits_html(view, self._show_all_visits), same_pupil)
@@ -1233,6 +1236,8 @@ class PupilView(QWidget):
     def _fill_actions(self, actions: list[Action], today: date) -> None:
         selected = {i.data(0, Qt.ItemDataRole.UserRole) for i in self.actions.selectedItems()}
         self.actions.clear()
+        open_count = sum(not a.done for a in actions)
+        self.actions_title.setText(f"Actions ({open_count} open)" if actions else "Actions: none recorded")
         for action in sorted(actions, key=lambda a: (a.done, a.due)):
             late = not action.done and action.due < today
             status = "Done" if action.done else "Overdue" if late else "Open"
