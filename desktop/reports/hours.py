@@ -49,7 +49,7 @@ def _axis(top: float) -> tuple[float, float]:
 
 def hours_chart(weeks: tuple[WeekRow, ...], width: float, height: float = CHART_HEIGHT) -> Drawing:
     """Bars of hours delivered a week (red when below target) under the target's line."""
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=SANS)  # else the chart lists an unembedded Helvetica
     left, bottom, right, top = 24, 26, width - 4, height - 8
     step, top_value = _axis(max([w.delivered for w in weeks] + [w.target for w in weeks] + [1]) * 1.05)
 

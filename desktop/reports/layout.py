@@ -53,6 +53,12 @@ FOOTER_Y = 9 * mm
 EMPTY = "—"
 
 
+def table_style(commands: list[tuple]) -> TableStyle:
+    """A table style whose default font is ours: reportlab's own default (Helvetica)
+    would be listed in the PDF, unembedded, even by an empty cell."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS), *commands])
+
+
 def tint(colour: colors.Color, amount: float = 0.9) -> colors.Color:
     """The colour mixed with white: section headings and label cells."""
     return colors.Color(*(c + (1 - c) * amount for c in (colour.red, colour.green, colour.blue)))
@@ -241,6 +247,7 @@ class ReportDoc(BaseDocTemplate):
             producer="Waymark",
             keywords="",
             lang="en-GB",
+            initialFontName=SANS,  # else every page lists a non-embedded Helvetica
             leftMargin=MARGIN,
             rightMargin=MARGIN,
             topMargin=BAND_TOP + BAND_HEIGHT + 6 * mm,
@@ -341,7 +348,7 @@ def section(
     table = Table(data, colWidths=[label_width, width - label_width], splitInRow=40, repeatRows=1)
     pad = st.size * 0.45
     table.setStyle(
-        TableStyle(
+        table_style(
             [
                 ("SPAN", (0, 0), (-1, 0)),
                 ("BACKGROUND", (0, 0), (-1, 0), tint(colour, 0.86)),
@@ -391,7 +398,7 @@ def field_grid(
             ("BOTTOMPADDING", (0, 0), (-1, 0), st.size * 0.45),
         ]
     table = Table(data, colWidths=[width / columns] * columns, repeatRows=1 if heading else 0)
-    table.setStyle(TableStyle(commands))
+    table.setStyle(table_style(commands))
     return table
 
 
@@ -413,7 +420,7 @@ def signature_block(parties: Sequence[tuple[str, str]], st: Styles, colour: colo
             rowHeights=[None, None, line_space, None],
         )
         inner.setStyle(
-            TableStyle(
+            table_style(
                 [
                     ("SPAN", (0, 0), (-1, 0)),
                     ("SPAN", (0, 1), (-1, 1)),
@@ -439,7 +446,7 @@ def signature_block(parties: Sequence[tuple[str, str]], st: Styles, colour: colo
         widths.append(box_width)
     outer = Table([row], colWidths=widths)
     outer.setStyle(
-        TableStyle(
+        table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -468,7 +475,7 @@ def data_table(
         data.append([cell if isinstance(cell, Flowable) else para(cell, st.cell, empty) for cell in row])
     table = LongTable(data, colWidths=list(col_widths), repeatRows=1, splitInRow=24)
     table.setStyle(
-        TableStyle(
+        table_style(
             [
                 ("BACKGROUND", (0, 0), (-1, 0), colour),
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]),
@@ -502,7 +509,9 @@ def figures(items: Sequence[tuple[str, str]], st: Styles, colour: colors.Color, 
         widths.append(tile)
         commands += [("BOX", (col, 0), (col, 0), 0.8, RULE), ("BACKGROUND", (col, 0), (col, 0), tint(colour, 0.94))]
     table = Table([row], colWidths=widths)
-    table.setStyle(TableStyle([*commands, ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 7)]))
+    table.setStyle(
+        table_style([*commands, ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 7)])
+    )
     return table
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
 
 from .data import CaseloadSummary, OverdueItem
 from .fonts import CONDENSED_BOLD
@@ -24,6 +24,7 @@ from .layout import (
     fmt_short_date,
     gap,
     styles,
+    table_style,
     text,
     title_block,
 )
@@ -55,7 +56,7 @@ def _counts(heading: str, items: tuple[tuple[str, int], ...], st: Styles, width:
     rows = [(name, str(n)) for name, n in items] or [("None", "0")]
     rows.append(("Total", str(sum(n for _, n in items))))
     table = data_table((heading, "Pupils"), rows, (width * 0.72, width * 0.28), st, COLOUR)
-    table.setStyle(TableStyle([("FONTNAME", (0, -1), (-1, -1), CONDENSED_BOLD)]))
+    table.setStyle(table_style([("FONTNAME", (0, -1), (-1, -1), CONDENSED_BOLD)]))
     return table
 
 
@@ -133,7 +134,7 @@ def render_caseload_summary(summary: CaseloadSummary) -> bytes:
         ],
         colWidths=[third + 6 * mm, third + 6 * mm, third],
     )
-    counts.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    counts.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story += [
         KeepTogether(
             [
