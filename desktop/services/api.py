@@ -772,6 +772,15 @@ class Waymark:
             last_error=self.store.get_setting("last_sync_error"),
         )
 
+    # --- printed reports ----------------------------------------------------------------------
+
+    def report_pdf(self, kind: str, record_id: str = "", **options: object) -> tuple[bytes, str]:
+        """A printed report's PDF bytes and title: kind is visit (a visit's id), progress or
+        hours (a pupil's id, with optional start and end) or summary. See services/reporting.py."""
+        from . import reporting  # reportlab loads when something is first printed, not at start-up
+
+        return reporting.report_pdf(self, kind, record_id, **options)
+
     def family_notes(self, visit: Visit) -> list[VisitNote]:
         return visit.notes_for(Visibility.FAMILY)
 
