@@ -927,6 +927,7 @@ class PupilView(QWidget):
         self._generation = 0
         self._show_all_visits = False
         self._fresh_visit: str | None = None  # a visit just logged: show it in the timeline
+        self._in_flight = self._stale = False
         self.setAccessibleName("Pupil record")
         self._build()
         runner.did_change.connect(self._on_change)
@@ -1106,6 +1107,7 @@ class PupilView(QWidget):
     def clear(self) -> None:
         """Drop every bit of pupil data from the widgets (the app is locking)."""
         self._generation += 1
+        self._in_flight = self._stale = False
         self.pupil_id, self.view = None, None
         self._show_all_visits = False
         self._fresh_visit = None
@@ -1154,6 +1156,7 @@ class PupilView(QWidget):
 
     def _load(self) -> None:
         self._generation += 1
+        self._in_flight, self._stale = True, False
         generation, pupil_id = self._generation, self.pupil_id
         if self.view is None or self.view.record.pupil.id != pupil_id:
             self.stack.setCurrentWidget(self.placeholder)
@@ -1168,8 +1171,17 @@ class PupilView(QWidget):
         if self.pupil_id and changes.entities & RECORD_ENTITIES:
             if "visit" in changes.entities:
                 self._fresh_visit = changes.id
-            self._load()
+            if self._in_flight:
+                self._stale = True  # a burst of changes (a sync, a folder of items) costs one more load, not one each
+            else:
+                self._load()
             self.concerns.on_change(changes)
+
+    def _reload_if_stale(self) -> None:
+        """A load has landed: load once more if the data changed while it ran."""
+        self._in_flight = False
+        if self._stale and self.pupil_id:
+            self._load()
 
     def _failed(self, generation: int, message: str) -> None:
         if generation != self._generation:
@@ -1178,6 +1190,7 @@ class PupilView(QWidget):
             self.placeholder.setText(f"The record could not be opened. {message}")
         else:
             self.banner.show_message(message)
+        self._reload_if_stale()
 
     def _loaded(self, generation: int, view: RecordView) -> None:
         if generation != self._generation:
@@ -1226,6 +1239,7 @@ class PupilView(QWidget):
             self.show_tab("visits")  # the visit just logged, where the user expects to see it
             self.visits.verticalScrollBar().setValue(0)
         self._fresh_visit = None
+        self._reload_if_stale()
 
     @staticmethod
     def _set(pane: HtmlPane, html: str, keep_scroll: bool) -> None:

@@ -409,3 +409,40 @@ def test_every_control_has_an_accessible_name(app, view, family):
             if control.objectName().startswith("qt_") or control.parent().inherits("QTabBar"):
                 continue  # Qt's own parts: scroll buttons of the tab bar, a table's corner
             assert control.accessibleName() or (isinstance(control, QAbstractButton) and control.text()), control
+
+
+class DeferredRunner(ImmediateTaskRunner):
+    """Holds tasks until `flush()`, like the worker thread when it is busy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: list = []
+
+    def run(self, task, on_done=None, on_error=None, *, network: bool = False) -> None:
+        self.queue.append((task, on_done, on_error))
+
+    def flush(self) -> int:
+        ran = 0
+        while self.queue:
+            task, on_done, on_error = self.queue.pop(0)
+            super().run(task, on_done, on_error)
+            ran += 1
+        return ran
+
+
+def test_a_burst_of_changes_costs_one_more_load_and_stale_results_are_dropped(app, family, qtbot):
+    site, (levi, esme) = family
+    runner = DeferredRunner()
+    view = PupilView(app, runner)
+    qtbot.addWidget(view)
+    view.show_pupil(levi.id)
+    view.show_pupil(esme.id)  # chosen before Levi's record arrived
+    changes = app.log_visit(visit(site, [esme], date(2026, 11, 20), "Spelling"))
+    for _ in range(5):
+        runner.did_change.emit(changes)
+    assert len(runner.queue) == 2  # Levi's (now stale) and Esme's; the changes wait for Esme's
+    assert runner.flush() == 3  # Levi's (dropped), Esme's, and one reload for the five changes
+    assert view.name.text() == "Esme Lee"
+    assert "Spelling" in plain(view.visits)
+    view.clear()
+    assert view.name.text() == ""
