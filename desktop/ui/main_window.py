@@ -178,6 +178,13 @@ class Workspace(QWidget):
         self._visit_dialog: VisitDialog | None = None
         self._loaded_once = False
         self._select_next: str | None = None  # a pupil just added, to select once the caseload reloads
+        self._needing = 0
+        self._filtering = False
+        self._shown_pupil: str | None = None
+        self._show_later = QTimer(self)
+        self._show_later.setSingleShot(True)
+        self._show_later.setInterval(250)
+        self._show_later.timeout.connect(self._show_current)
         self._build()
         runner.did_change.connect(self._on_change)
         self.restore_state()
@@ -338,6 +345,7 @@ class Workspace(QWidget):
         self._fill_choice(
             self.school, "All base schools", list({(r.base_school_id, r.base_school) for r in rows if r.base_school_id})
         )
+        self._needing = sum(1 for r in rows if r.attention)
         self.model.set_rows(rows)
         self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(), self._sort_order())
         self._apply_filter()
@@ -393,12 +401,15 @@ class Workspace(QWidget):
         )
 
     def _apply_filter(self) -> None:
-        self.proxy.set_filter(self.current_filter())
+        self._filtering = True
+        try:
+            self.proxy.set_filter(self.current_filter())
+        finally:
+            self._filtering = False
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        needing = sum(1 for r in self.model.rows() if r.attention) if total < 20000 else 0
         text = f"{total:,} pupils" if shown == total else f"Showing {shown:,} of {total:,} pupils"
-        if needing:
-            text += f" · {needing:,} need attention"
+        if self._needing:
+            text += f" · {self._needing:,} need attention"
         self.shown_label.setText(text)
         self.counts_changed.emit(shown, total)
 
@@ -415,9 +426,19 @@ class Workspace(QWidget):
         return True
 
     def _current_changed(self) -> None:
+        # While a search narrows the list the current row hops from pupil to pupil;
+        # loading each record would slow every keystroke, so wait until typing pauses.
+        if self._filtering:
+            self._show_later.start()
+        else:
+            self._show_later.stop()
+            self._show_current()
+
+    def _show_current(self) -> None:
         pupil_id = self.current_pupil_id()
-        if pupil_id:
-            self.pupil_view.show_pupil(pupil_id)
+        if pupil_id and pupil_id != self._shown_pupil:
+            self._shown_pupil = pupil_id
+            self.pupil_view.show_pupil(pupil_id)  # the view refreshes itself on did_change
 
     def _on_change(self, changes: Changes) -> None:
         if self.closed:
@@ -536,6 +557,8 @@ class Workspace(QWidget):
     def clear(self) -> None:
         """Forget everything shown: on lock, before the workspace is destroyed."""
         self.closed = True
+        self._show_later.stop()
+        self._shown_pupil = None
         for dialog in self.findChildren(QDialog):
             dialog.reject()
         self.search.clear()
