@@ -486,16 +486,16 @@ def folder_overdue(folder: Folder, today: date) -> bool:
 
 def _folder_title(folder: Folder, today: date) -> tuple[str, str]:
     """The folder's line and its status text."""
-    title = f"Folder issued {fmt_date(folder.issued_on)}"
+    title = f"Issued {fmt_date(folder.issued_on)}"
     if folder.issued_by:
         title += f" by {folder.issued_by}"
     if folder.returned_on:
         return title, f"Back {fmt_date(folder.returned_on)}"
     if folder_overdue(folder, today):
         days = (today - folder.expected_back).days
-        return title, f"OVERDUE: expected back {fmt_date(folder.expected_back)} ({days} day{'s' if days != 1 else ''})"
+        return title, f"OVERDUE: due back {fmt_date(folder.expected_back)} ({days} day{'s' if days != 1 else ''})"
     if folder.expected_back:
-        return title, f"Out: expected back {fmt_date(folder.expected_back)}"
+        return title, f"Out: due back {fmt_date(folder.expected_back)}"
     return title, "Out"
 
 
@@ -528,18 +528,23 @@ class FoldersPanel(QWidget):
         self.tree.setRootIsDecorated(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.tree.setColumnWidth(0, 380)
-        self.tree.setColumnWidth(1, 100)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.empty = QLabel("No folders issued yet.")
         self.empty.setObjectName("hint")
         self.banner = Banner(self)
 
         bar = QHBoxLayout()
-        bar.addWidget(self.summary, 1)
-        for button in (self.returned_button, self.marked_button, self.back_button, self.issue_button):
+        for button in (self.returned_button, self.marked_button, self.back_button):
             bar.addWidget(button)
+        bar.addStretch(1)
+        bar.addWidget(self.issue_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.summary)
         layout.addLayout(bar)
         layout.addWidget(self.banner)
         layout.addWidget(self.tree, 1)
@@ -574,6 +579,8 @@ class FoldersPanel(QWidget):
             top = QTreeWidgetItem([title, f"{back} of {len(folder.items)} back", status])
             top.setData(0, ID_ROLE, folder.id)
             top.setData(0, FOLDER_ROLE, folder.id)
+            top.setToolTip(0, title)
+            top.setToolTip(2, status)
             for column in range(3):
                 top.setFont(column, bold)
                 if late:

@@ -114,7 +114,7 @@ def test_issue_folder_from_packs_then_mark_items(app, runner, pupil, packs, qtbo
     qtbot.addWidget(panel)
     panel.set_folders(pupil.id, app.list_folders(pupil.id), TODAY)
     top = panel.tree.topLevelItem(0)
-    assert top.text(2) == "Out: expected back 15 Jan 2027"
+    assert top.text(2) == "Out: due back 15 Jan 2027"
     assert top.text(1) == "0 of 5 back"
     assert not panel.returned_button.isEnabled()
 
@@ -153,7 +153,7 @@ def test_overdue_folder_stands_out(app, runner, pupil, packs, qtbot):
     qtbot.addWidget(panel)
     panel.set_folders(pupil.id, app.list_folders(pupil.id), TODAY)
     late, current = panel.tree.topLevelItem(1), panel.tree.topLevelItem(0)  # newest first
-    assert late.text(2) == "OVERDUE: expected back 8 Nov 2026 (14 days)"
+    assert late.text(2) == "OVERDUE: due back 8 Nov 2026 (14 days)"
     assert late.background(0).color() == OVERDUE_BACKGROUND
     assert current.background(0).color() != OVERDUE_BACKGROUND
     assert panel.summary.text() == "2 folders · 2 out · 1 overdue"

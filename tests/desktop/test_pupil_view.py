@@ -385,7 +385,7 @@ def test_folders_and_appointments_tabs_follow_the_pupil(app, view, family):
     app.issue_folder(levi.id, [pack.id], issued_on=date(2026, 10, 1), expected_back=date(2026, 11, 12))
     view.show_pupil(levi.id)
     top = view.folders.tree.topLevelItem(0)
-    assert top.text(2) == "OVERDUE: expected back 12 Nov 2026 (10 days)"
+    assert top.text(2) == "OVERDUE: due back 12 Nov 2026 (10 days)"
     assert "Folder overdue" in view.attention.text()
     dialog = view.book()
     assert set(dialog.checked_pupils()) == {levi.id, esme.id}  # siblings on the same site
