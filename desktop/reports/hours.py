@@ -9,7 +9,7 @@ import io
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable
 
 from .copies import Copy, pupil_for
 from .data import HoursStatement, WeekRow
@@ -22,6 +22,7 @@ from .layout import (
     WARN_TINT,
     Band,
     BandMark,
+    Para,
     ReportDoc,
     data_table,
     field_grid,
@@ -216,14 +217,14 @@ def render_hours_statement(statement: HoursStatement) -> bytes:
         widths = [w * width for w in (0.18, 0.24, 0.11, 0.11, 0.11, 0.13, 0.12)]
         header = ("Provision", "Provider", "Start", "End", "Planned h/week", "Medical max h/week", "Review")
         story += [data_table(header, rows, widths, st, COLOUR), gap()]
-    story += [Paragraph("Hours delivered each week", st.heading), hours_chart(weeks, width), gap()]
+    story += [Para("Hours delivered each week", st.heading), hours_chart(weeks, width), gap()]
 
     rows, marks = [], []
     for i, w in enumerate(weeks, start=1):
         short = max(w.target - w.delivered, 0) if w.target and not w.partial else 0
         mark = ""
         if w.below_target:
-            mark = Paragraph(f'<font color="{WARN.hexval()}"><b>▼ Below target</b></font>', st.cell)
+            mark = Para(f'<font color="{WARN.hexval()}"><b>▼ Below target</b></font>', st.cell)
             marks.append(("BACKGROUND", (0, i), (-1, i), WARN_TINT))
         elif w.partial:
             mark = "Week not over: hours so far"
@@ -242,7 +243,7 @@ def render_hours_statement(statement: HoursStatement) -> bytes:
     story.append(data_table(header, rows, widths, st, COLOUR, extra=marks, empty=""))
     story.append(gap(2 * mm))
     story.append(
-        Paragraph(
+        Para(
             text("Hours are contact time from the sessions logged; sessions that did not take place count as none."),
             st.muted,
         )

@@ -156,12 +156,25 @@ def styles(size: float = 9.0, cell_size: float = 8.0) -> Styles:
     )
 
 
+class Para(Paragraph):
+    """A paragraph that remembers its line breaks for a width: a table that runs
+    over pages measures each cell again at every split, which made long records slow."""
+
+    _wrapped_for: float | None = None
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if avail_width != self._wrapped_for:
+            self._wrapped_size = super().wrap(avail_width, avail_height)
+            self._wrapped_for = avail_width
+        return self._wrapped_size
+
+
 def para(value: str | None, style: ParagraphStyle, empty: str = EMPTY) -> Paragraph:
     """A paragraph of user text; an em dash when there is nothing to show."""
     body = text(value)
     if not body:
-        return Paragraph(f'<font color="{MUTED.hexval()}">{empty}</font>', style)
-    return Paragraph(body, style)
+        return Para(f'<font color="{MUTED.hexval()}">{empty}</font>', style)
+    return Para(body, style)
 
 
 # --- the document ---------------------------------------------------------------------
@@ -319,12 +332,12 @@ class ReportDoc(BaseDocTemplate):
 
 
 def title_block(title: str, subtitle: str, st: Styles) -> list[Flowable]:
-    return [Paragraph(text(title), st.title), Paragraph(text(subtitle), st.subtitle)]
+    return [Para(text(title), st.title), Para(text(subtitle), st.subtitle)]
 
 
 def _heading_row(heading: str, st: Styles, colour: colors.Color) -> Paragraph:
     style = ParagraphStyle("h", parent=st.heading, textColor=colour)
-    return Paragraph(text(heading), style)
+    return Para(text(heading), style)
 
 
 def label_column(st: Styles) -> float:
@@ -344,7 +357,7 @@ def section(
     data: list[list] = [[_heading_row(heading, st, colour), ""]]
     for label, value in rows:
         cell = value if isinstance(value, Flowable | list) else para(value, st.body)
-        data.append([Paragraph(text(label), st.bold), cell])
+        data.append([Para(text(label), st.bold), cell])
     table = Table(data, colWidths=[label_width, width - label_width], splitInRow=40, repeatRows=1)
     pad = st.size * 0.45
     table.setStyle(
@@ -376,7 +389,7 @@ def field_grid(
     heading: str | None = None,
 ) -> Table:
     """Form boxes: each a small label over its value, `columns` to a row."""
-    cells = [[Paragraph(text(label), st.label), para(value, st.bold)] for label, value in fields]
+    cells = [[Para(text(label), st.label), para(value, st.bold)] for label, value in fields]
     while len(cells) % columns:
         cells.append("")
     data = [cells[i : i + columns] for i in range(0, len(cells), columns)]
@@ -411,10 +424,10 @@ def signature_block(parties: Sequence[tuple[str, str]], st: Styles, colour: colo
         line_space = st.size * 2.6
         inner = Table(
             [
-                [Paragraph(text(caption), st.bold), ""],
-                [Paragraph(text(name) or "&nbsp;", st.body), ""],  # a blank line keeps the boxes level
+                [Para(text(caption), st.bold), ""],
+                [Para(text(name) or "&nbsp;", st.body), ""],  # a blank line keeps the boxes level
                 ["", ""],
-                [Paragraph("Signature", st.label), Paragraph("Date", st.label)],
+                [Para("Signature", st.label), Para("Date", st.label)],
             ],
             colWidths=[box_width * 0.64, box_width * 0.36],
             rowHeights=[None, None, line_space, None],
@@ -469,7 +482,7 @@ def data_table(
     """A table of records that runs over pages, its header repeated on each;
     an empty text cell shows `empty`."""
     data: list[list] = [
-        [Paragraph(text(h), ParagraphStyle("th", parent=st.cell_bold, textColor=colors.white)) for h in header]
+        [Para(text(h), ParagraphStyle("th", parent=st.cell_bold, textColor=colors.white)) for h in header]
     ]
     for row in rows:
         data.append([cell if isinstance(cell, Flowable) else para(cell, st.cell, empty) for cell in row])
@@ -505,7 +518,7 @@ def figures(items: Sequence[tuple[str, str]], st: Styles, colour: colors.Color, 
             row.append("")
             widths.append(gap)
         col = len(row)
-        row.append([Paragraph(text(value), big), Paragraph(text(what), caption)])
+        row.append([Para(text(value), big), Para(text(what), caption)])
         widths.append(tile)
         commands += [("BOX", (col, 0), (col, 0), 0.8, RULE), ("BACKGROUND", (col, 0), (col, 0), tint(colour, 0.94))]
     table = Table([row], colWidths=widths)

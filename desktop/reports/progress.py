@@ -8,7 +8,7 @@ import io
 from collections import Counter
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.platypus import Flowable, PageBreak
 
 from .copies import Copy, pupil_for, visit_for
 from .data import Level, ProgressRecord, VisitDetails
@@ -16,6 +16,7 @@ from .layout import (
     PLUM,
     Band,
     BandMark,
+    Para,
     ReportDoc,
     Styles,
     data_table,
@@ -50,7 +51,7 @@ def _summary(record: ProgressRecord, visits: list[VisitDetails], st: Styles, wid
             f"{p.name} · {fmt_date(record.start)} to {fmt_date(record.end)}",
             st,
         ),
-        Paragraph(
+        Para(
             text(
                 f"Collated from {len(visits)} visit report{'s' if len(visits) != 1 else ''} by {record.service.name}. "
                 "A summary first; every visit follows, oldest first."
@@ -102,7 +103,7 @@ def _summary(record: ProgressRecord, visits: list[VisitDetails], st: Styles, wid
         ]
         widths = [w * width for w in (0.14, 0.2, 0.2, 0.2, 0.26)]
         story += [
-            Paragraph("Levels at the start and end of the period", st.heading),
+            Para("Levels at the start and end of the period", st.heading),
             gap(1.5 * mm),
             data_table(("Subject", "At the start", "At the end", "Target", "Learning gap"), rows, widths, st, COLOUR),
             gap(),
@@ -150,7 +151,7 @@ def _visit_rows(visits: list[VisitDetails], st: Styles) -> list[list]:
                 fmt_date(v.day),
                 place_text(v.place),
                 v.worker,
-                Paragraph("<br/>".join(work + notes) or "—", st.cell),
+                Para("<br/>".join(work + notes) or "—", st.cell),
                 v.work_set,
                 v.work_returned,
                 fmt_hours(v.hours) if v.held else "0",
@@ -176,7 +177,7 @@ def render_progress_record(record: ProgressRecord) -> bytes:
     visits = [visit_for(AUDIENCE, v, hide_location) for v in record.visits]
     story: list[Flowable] = [BandMark(band), *_summary(record, visits, st, width), PageBreak()]
 
-    story += [Paragraph("Visit by visit", st.heading), gap(1.5 * mm)]
+    story += [Para("Visit by visit", st.heading), gap(1.5 * mm)]
     widths = [w * width for w in (0.1, 0.13, 0.1, 0.34, 0.13, 0.13, 0.07)]
     header = ("Date", "Place", "Worker", "Subjects, work covered and notes", "Work set", "Returned and marked", "Hours")
     story.append(data_table(header, _visit_rows(visits, st), widths, st, COLOUR))
@@ -189,9 +190,11 @@ def render_progress_record(record: ProgressRecord) -> bytes:
         widths = [w * width for w in (0.28, 0.12, 0.1, 0.28, 0.11, 0.11)]
         story += [
             gap(6 * mm),
-            Paragraph("Folder work returned and marked", st.heading),
+            Para("Folder work returned and marked", st.heading),
             gap(1.5 * mm),
-            data_table(("Item", "Subject", "Status", "Comment", "Folder issued", "Returned"), rows, widths, st, COLOUR),
+            data_table(
+                ("Item", "Subject", "Status", "Comment", "Folder issued", "Folder back"), rows, widths, st, COLOUR
+            ),
         ]
     doc.render(story)
     return buffer.getvalue()

@@ -7,15 +7,15 @@ from __future__ import annotations
 import io
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
+from reportlab.platypus import Flowable, KeepTogether, Table
 
 from .data import CaseloadSummary, OverdueItem
-from .fonts import CONDENSED_BOLD
 from .layout import (
     NAVY,
     WARN,
     Band,
     BandMark,
+    Para,
     ReportDoc,
     Styles,
     data_table,
@@ -53,17 +53,16 @@ SEX_CODES = {"Female": "F", "Male": "M"}
 
 
 def _counts(heading: str, items: tuple[tuple[str, int], ...], st: Styles, width: float) -> Table:
-    rows = [(name, str(n)) for name, n in items] or [("None", "0")]
-    rows.append(("Total", str(sum(n for _, n in items))))
-    table = data_table((heading, "Pupils"), rows, (width * 0.72, width * 0.28), st, COLOUR)
-    table.setStyle(table_style([("FONTNAME", (0, -1), (-1, -1), CONDENSED_BOLD)]))
-    return table
+    rows: list[tuple] = [(name, str(n)) for name, n in items] or [("None", "0")]
+    total = str(sum(n for _, n in items))
+    rows.append((Para("Total", st.cell_bold), Para(total, st.cell_bold)))
+    return data_table((heading, "Pupils"), rows, (width * 0.72, width * 0.28), st, COLOUR)
 
 
 def _overdue(heading: str, items: tuple[OverdueItem, ...], due_label: str, st: Styles, width: float) -> list[Flowable]:
-    title = Paragraph(text(f"{heading} ({len(items)})"), st.heading)
+    title = Para(text(f"{heading} ({len(items)})"), st.heading)
     if not items:
-        return [title, gap(1 * mm), Paragraph("None.", st.muted)]
+        return [title, gap(1 * mm), Para("None.", st.muted)]
     rows = [(i.pupil, i.what, fmt_date(i.due)) for i in items]
     return [
         title,
@@ -92,14 +91,14 @@ def render_caseload_summary(summary: CaseloadSummary) -> bytes:
     for i, r in enumerate(summary.rows, start=1):
         review = fmt_short_date(r.review_date)
         if r.review_overdue:
-            review = Paragraph(f'<font color="{WARN.hexval()}"><b>{review} overdue</b></font>', st.cell)
+            review = Para(f'<font color="{WARN.hexval()}"><b>{review} overdue</b></font>', st.cell)
         rows.append(
             [
                 str(i),
-                Paragraph(f"<b>{text(r.name)}</b>", st.cell),
+                Para(f"<b>{text(r.name)}</b>", st.cell),
                 r.upn,
                 " · ".join(part for part in (r.ethnicity, SEX_CODES.get(r.sex, "")) if part),
-                Paragraph(f"{fmt_short_date(r.dob)}<br/>{text(r.nc_year)}", st.cell),
+                Para(f"{fmt_short_date(r.dob)}<br/>{text(r.nc_year)}", st.cell),
                 r.send,
                 r.locality,
                 r.school,
@@ -138,8 +137,8 @@ def render_caseload_summary(summary: CaseloadSummary) -> bytes:
     story += [
         KeepTogether(
             [
-                Paragraph("Counts", st.heading),
-                Paragraph(
+                Para("Counts", st.heading),
+                Para(
                     text(
                         "A pupil counts once by cohort and by hours band, and once for each open provision. "
                         f"Hours bands count hours received in the week beginning {fmt_date(summary.hours_week_start)}."

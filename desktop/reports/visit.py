@@ -17,6 +17,7 @@ from .layout import (
     TEAL,
     Band,
     BandMark,
+    Para,
     ReportDoc,
     Styles,
     data_table,
@@ -66,7 +67,7 @@ def _levels(c: VisitCopy, st: Styles, width: float) -> Flowable | None:
         return None
     if c.plain_language:
         lines = [f"<b>{text(lv.subject)}</b>: {text(lv.level)}" for lv in c.levels]
-        return Paragraph("<br/>".join(lines), st.body)
+        return Para("<br/>".join(lines), st.body)
     rows = [(lv.subject, lv.level, lv.target, lv.learning_gap) for lv in c.levels]
     widths = [w * width for w in (0.2, 0.2, 0.3, 0.3)]
     return data_table(("Subject", "Level", "Target", "Learning gap"), rows, widths, st, COLOURS[c.copy])
@@ -86,7 +87,7 @@ def copy_story(c: VisitCopy, width: float, group: str = "") -> list[Flowable]:
             f"{p.name} · {fmt_long_date(v.day) if plain else fmt_date(v.day)}",
             st,
         ),
-        Paragraph(text(c.instruction), st.muted),
+        Para(text(c.instruction), st.muted),
         gap(3 * mm),
     ]
 

@@ -107,3 +107,8 @@ def test_names_and_pound_sign_print(casefile):
     text = "".join(pages_text(render(casefile, casefile.sibling_visit)))
     for needle in ("Seán Ó Súilleabháin", "Máire", "£1"):
         assert needle in text
+
+
+def test_the_app_prints_through_waymark_report_pdf(casefile):
+    pdf, title = casefile.app.report_pdf("visit", casefile.hidden_visit.id)
+    assert pdf.startswith(b"%PDF") and title.startswith("Visit report Caitlín Ní Dhomhnaill")
