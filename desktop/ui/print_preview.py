@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QSizePolicy, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QSizePolicy, QToolBar, QToolButton, QVBoxLayout, QWidget
 
 from .widgets import Banner
 
@@ -123,8 +123,10 @@ class PrintPreviewDialog(QDialog):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         self._action(toolbar, "Close", QKeySequence.StandardKey.Close, self.reject)
-        for button in toolbar.findChildren(QWidget):
-            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for button in toolbar.findChildren(QToolButton):  # reachable by Tab, not only by mouse
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus if button.defaultAction() else Qt.FocusPolicy.NoFocus)
+            if not button.defaultAction():
+                button.setAccessibleName("More tools")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -552,6 +552,9 @@ class HoursChart(QChartView):
         self.setAccessibleName("Hours delivered each week against the target")
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(240)
+        # Nothing to operate: the sentence under the chart carries the same facts for the keyboard and screen reader.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.viewport().setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.weeks: list[WeekHours] = []
         self._empty_chart()
 

@@ -102,13 +102,17 @@ def test_suggested_filename_has_no_path_or_odd_characters():
     assert suggested_filename("///") == "Waymark report.pdf"
 
 
-def test_every_toolbar_button_has_an_accessible_name(preview):
-    from PySide6.QtWidgets import QToolButton
+def test_every_control_tab_reaches_has_a_name(preview):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import QWidget
 
     dialog = preview(make_pdf(1))
-    buttons = [b for b in dialog.findChildren(QToolButton) if b.defaultAction()]
-    assert buttons
-    assert all(b.accessibleName() for b in buttons)
+    dialog.show()
+    reachable = [w for w in dialog.findChildren(QWidget) if w.isVisible() and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    assert len(reachable) >= 7  # the six tools and Close, at least
+    for widget in reachable:
+        assert QAccessible.queryAccessibleInterface(widget).text(QAccessible.Text.Name).strip(), widget
 
 
 def test_preview_of_a_real_visit_report(app, preview):
