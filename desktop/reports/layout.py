@@ -287,18 +287,22 @@ class ReportDoc(BaseDocTemplate):
         canv.setFillColor(band.colour)
         canv.roundRect(left, top - BAND_HEIGHT, right - left, BAND_HEIGHT, 2 * mm, stroke=0, fill=1)
 
-        # The copy's name in a white tab on the right, shrunk to fit if the service's name is long.
-        tab_width_max = (right - left) * 0.45
-        size = 11.5
-        while size > 7 and canv.stringWidth(band.tab, SANS_BOLD, size) > tab_width_max - 8 * mm:
+        # The copy's name in a white tab on the right: on two lines if the service's name is long.
+        tab_width_max = (right - left) * 0.42
+        size, lines = 11.5, [band.tab]
+        while size > 6 and max(canv.stringWidth(line, SANS_BOLD, size) for line in lines) > tab_width_max - 8 * mm:
             size -= 0.5
-        tab_width = min(canv.stringWidth(band.tab, SANS_BOLD, size) + 8 * mm, tab_width_max)
+            if size < 10 and len(lines) == 1:  # rather two readable lines than one tiny one
+                size, lines = 11.5, simpleSplit(band.tab, SANS_BOLD, 11.5, tab_width_max - 8 * mm)[:2]
+        tab_width = max(canv.stringWidth(line, SANS_BOLD, size) for line in lines) + 8 * mm
         tab_left = right - 3 * mm - tab_width
         canv.setFillColor(colors.white)
-        canv.roundRect(tab_left, top - BAND_HEIGHT + 3.5 * mm, tab_width, BAND_HEIGHT - 7 * mm, 1.5 * mm, 0, 1)
+        canv.roundRect(tab_left, top - BAND_HEIGHT + 3 * mm, tab_width, BAND_HEIGHT - 6 * mm, 1.5 * mm, 0, 1)
         canv.setFillColor(band.colour)
         canv.setFont(SANS_BOLD, size)
-        canv.drawCentredString(tab_left + tab_width / 2, top - BAND_HEIGHT / 2 - size * 0.35, band.tab)
+        first_baseline = top - BAND_HEIGHT / 2 - size * 0.35 + (len(lines) - 1) * size * 0.6
+        for i, line in enumerate(lines):
+            canv.drawCentredString(tab_left + tab_width / 2, first_baseline - i * size * 1.2, line)
 
         # The service's name and how to reach it, on the left.
         text_width = tab_left - left - 8 * mm

@@ -156,6 +156,9 @@ def copy_story(c: VisitCopy, width: float, group: str = "") -> list[Flowable]:
         next_visit = f"{when} at {fmt_time(v.next_appointment)}"
     note_rows.append(("Next visit" if plain else "Next appointment", next_visit or ("Not booked yet" if plain else "")))
     story += [section("Notes and next visit" if plain else "Notes and next appointment", note_rows, st, colour, width)]
+    ways = " or ".join(part for part in (c.service.phone, c.service.email) if part)
+    if plain and ways:  # in the body, so it is as large as the rest in large print
+        story += [gap(), para(f"Any questions? Contact {c.service.name} on {ways}.", st.body)]
     story.append(gap(6 * mm))
 
     parties = [("Teacher" if plain else "Worker", v.worker), ("Parent / carer", "")]
@@ -166,10 +169,7 @@ def copy_story(c: VisitCopy, width: float, group: str = "") -> list[Flowable]:
 
 
 def _footer_note(c: VisitCopy) -> str:
-    if c.copy is Copy.PARENT:
-        contact = c.service.phone or c.service.email
-        return f"Questions? Contact us on {contact}" if contact else ""
-    return "Confidential: professional notes"
+    return "Yours to keep" if c.copy is Copy.PARENT else "Confidential: professional notes"
 
 
 def render_visit_report(report: VisitReport, *, large_print: bool = False) -> bytes:
