@@ -163,7 +163,7 @@ class Para(Paragraph):
     _wrapped_for: float | None = None
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        if avail_width != self._wrapped_for:
+        if avail_width != self._wrapped_for or not hasattr(self, "blPara"):  # split() drops blPara to force a re-wrap
             self._wrapped_size = super().wrap(avail_width, avail_height)
             self._wrapped_for = avail_width
         return self._wrapped_size
