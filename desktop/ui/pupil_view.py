@@ -27,9 +27,11 @@ from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -53,7 +55,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.enums import ETHNICITY, Outcome, ProvisionType, SenStatus, Sex, TravellerGroup, Visibility
-from desktop.domain.records import Action, Concern, ProgressEntry, Visit
+from desktop.domain.records import Action, Concern, ProgressEntry, ProvisionEpisode, Visit
 from desktop.domain.rules import WeekHours, format_nc_year
 from desktop.services import Changes, PupilRecord, Waymark
 from desktop.tasks import TaskRunner
@@ -427,7 +429,7 @@ class ProgressGrid(QWidget):
         self.table.setWordWrap(True)
         self.table.setCornerButtonEnabled(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setDefaultSectionSize(130)
+        self.table.horizontalHeader().setDefaultSectionSize(150)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.gaps = HtmlPane("Learning gaps")
         self.legend = QLabel()
@@ -436,10 +438,16 @@ class ProgressGrid(QWidget):
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setAccessibleName("Selected assessment")
+        self.record_button = QPushButton("&Record progress…")
+        self.record_button.setAccessibleName("Record progress")
         splitter = QSplitter(Qt.Orientation.Vertical)
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        bar.addWidget(self.record_button)
+        top_layout.addLayout(bar)
         top_layout.addWidget(self.table, 1)
         top_layout.addWidget(self.legend)
         top_layout.addWidget(self.detail)
@@ -887,6 +895,114 @@ class ConcernDialog(_SaveDialog):
         )
 
 
+class ProgressDialog(_SaveDialog):
+    """Record a level in a subject, with the target and any learning gap (the base school's record sheet)."""
+
+    LEVELS = ("Working towards", "Developing", "Secure", "Greater depth")
+
+    def __init__(
+        self, app: Waymark, runner: TaskRunner, pupil_id: str, name: str, subjects: list[str], parent: QWidget | None
+    ) -> None:
+        super().__init__(app, runner, f"Record progress: {name}", parent)
+        self.pupil_id = pupil_id
+        self.subject = QComboBox()
+        self.subject.setEditable(True)
+        self.subject.addItems(sorted(set(subjects) | {"English", "Maths", "Science"}))
+        self.level = QComboBox()
+        self.level.setEditable(True)
+        self.level.addItems(self.LEVELS)
+        self.level.setCurrentText("")
+        self.assessed_on = self.date_edit(app.today())
+        self.assessed_on.setMaximumDate(to_qdate(app.today()))
+        self.target = QLineEdit()
+        self.gap = QLineEdit()
+        self.gap.setPlaceholderText("Left empty when there is none")
+        self.evidence = QLineEdit()
+        self.evidence.setPlaceholderText("e.g. Work in folder and teacher assessment")
+        self.add_row("&Subject:", self.subject, "Subject")
+        self.add_row("&Level:", self.level, "Level or descriptor")
+        self.add_row("Assessed &on:", self.assessed_on, "Assessed on")
+        self.add_row("&Target:", self.target, "Target")
+        self.add_row("Learning &gap:", self.gap, "Learning gap")
+        self.add_row("&Evidence:", self.evidence, "Evidence")
+        self.resize(480, 280)
+
+    def save(self) -> Changes:
+        return self.app.add_progress(
+            ProgressEntry(
+                pupil_id=self.pupil_id,
+                subject=self.subject.currentText().strip(),
+                level=self.level.currentText().strip(),
+                assessed_on=from_qdate(self.assessed_on.date()),
+                target=self.target.text().strip(),
+                learning_gap=self.gap.text().strip(),
+                evidence=self.evidence.text().strip(),
+            )
+        )
+
+
+class EpisodeDialog(_SaveDialog):
+    """Start a provision episode: the type, who provides it, the hours planned and
+    the medically advised maximum, the review date, and consent for a part-time timetable."""
+
+    def __init__(self, app: Waymark, runner: TaskRunner, pupil_id: str, name: str, parent: QWidget | None) -> None:
+        super().__init__(app, runner, f"Add provision: {name}", parent)
+        self.pupil_id = pupil_id
+        today = app.today()
+        self.kind = QComboBox()
+        for kind in ProvisionType:
+            self.kind.addItem(kind.label, kind)
+        self.provider = QLineEdit()
+        self.start = self.date_edit(today)
+        self.planned = QDoubleSpinBox()
+        self.planned.setRange(0, 40)
+        self.planned.setSingleStep(0.5)
+        self.planned.setSuffix(" h a week")
+        self.medical_max = QDoubleSpinBox()
+        self.medical_max.setRange(-0.5, 40)
+        self.medical_max.setSingleStep(0.5)
+        self.medical_max.setSpecialValueText("None advised")
+        self.medical_max.setValue(-0.5)
+        self.medical_max.setSuffix(" h a week")
+        self.review = self.date_edit(today + timedelta(weeks=6))
+        self.consent = QCheckBox("Parent or carer has agreed to a part-time timetable")
+        self.reason = QLineEdit()
+        self.add_row("&Type:", self.kind, "Type of provision")
+        self.add_row("&Provider:", self.provider, "Provider")
+        self.add_row("&Starts:", self.start, "Starts on")
+        self.add_row("&Planned:", self.planned, "Planned hours a week")
+        self.add_row("&Medical maximum:", self.medical_max, "Medically advised maximum hours a week")
+        self.add_row("Re&view:", self.review, "Review date")
+        self.add_row("", self.consent, "Parent or carer has agreed to a part-time timetable")
+        self.add_row("&Reason:", self.reason, "Reason")
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+        self.resize(500, 320)
+
+    def _kind_changed(self) -> None:
+        self.consent.setEnabled(self.provision_type() is ProvisionType.PART_TIME_TIMETABLE)
+
+    def provision_type(self) -> ProvisionType:
+        return ProvisionType(self.kind.currentData())  # Qt hands a StrEnum back as its str
+
+    def save(self) -> Changes:
+        kind = self.provision_type()
+        medical = self.medical_max.value()
+        return self.app.add_episode(
+            ProvisionEpisode(
+                pupil_id=self.pupil_id,
+                provision_type=kind,
+                provider=self.provider.text().strip(),
+                start=from_qdate(self.start.date()),
+                planned_hours_per_week=self.planned.value(),
+                medical_max_hours_per_week=None if medical < 0 else medical,
+                review_date=from_qdate(self.review.date()),
+                part_time_consent=kind is ProvisionType.PART_TIME_TIMETABLE and self.consent.isChecked(),
+                reason=self.reason.text().strip(),
+            )
+        )
+
+
 class ActionDialog(_SaveDialog):
     """Add an action: dated, with an owner and the next step (004:337-343)."""
 
@@ -999,8 +1115,19 @@ class PupilView(QWidget):
         chart_layout.setContentsMargins(8, 8, 8, 0)
         chart_layout.addWidget(self.hours_chart, 1)
         chart_layout.addWidget(self.hours_text)
+        self.add_episode_button = QPushButton("&Add provision…")
+        self.add_episode_button.setAccessibleName("Add a provision episode")
+        episodes_box = QWidget()
+        episodes_layout = QVBoxLayout(episodes_box)
+        episodes_layout.setContentsMargins(0, 4, 0, 0)
+        episodes_bar = QHBoxLayout()
+        episodes_bar.setContentsMargins(8, 0, 8, 0)
+        episodes_bar.addStretch(1)
+        episodes_bar.addWidget(self.add_episode_button)
+        episodes_layout.addLayout(episodes_bar)
+        episodes_layout.addWidget(self.provision, 1)
         provision.addWidget(chart_box)
-        provision.addWidget(self.provision)
+        provision.addWidget(episodes_box)
         provision.setStretchFactor(0, 3)
         provision.setStretchFactor(1, 2)
         self.visits = HtmlPane("Visits, newest first")
@@ -1096,6 +1223,8 @@ class PupilView(QWidget):
         self.visits.link_activated.connect(self._visits_link)
         self.done_button.clicked.connect(self._complete_action)
         self.add_action_button.clicked.connect(self.add_action)
+        self.progress.record_button.clicked.connect(self.record_progress)
+        self.add_episode_button.clicked.connect(self.add_episode)
         self.actions.itemSelectionChanged.connect(self._action_selection)
 
     # --- public ---------------------------------------------------------------------------
@@ -1146,11 +1275,25 @@ class PupilView(QWidget):
         return dialog
 
     def add_action(self) -> ActionDialog | None:
+        return self._open(ActionDialog)
+
+    def add_episode(self) -> EpisodeDialog | None:
+        return self._open(EpisodeDialog)
+
+    def record_progress(self) -> ProgressDialog | None:
         if not self.view:
             return None
-        dialog = ActionDialog(
-            self.app, self.runner, self.view.record.pupil.id, self.view.record.pupil.display_name, self
+        subjects = [e.subject for e in self.view.record.progress]
+        return self._open(
+            lambda app, runner, pid, name, parent: ProgressDialog(app, runner, pid, name, subjects, parent)
         )
+
+    def _open(self, make) -> QDialog | None:
+        """Open one of the record's small forms for the pupil shown."""
+        if not self.view:
+            return None
+        pupil = self.view.record.pupil
+        dialog = make(self.app, self.runner, pupil.id, pupil.display_name, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

@@ -379,6 +379,38 @@ def test_actions_can_be_added_and_marked_done(app, view, family, qtbot):
     assert view.actions.topLevelItem(0).text(2) == "Send progress record to base school"
 
 
+def test_record_progress_and_add_provision_from_the_record(app, view, family, qtbot):
+    _, (levi, _) = family
+    view.show_pupil(levi.id)
+    assert "No progress recorded yet" in plain(view.progress.gaps)
+    dialog = view.record_progress()
+    qtbot.addWidget(dialog)
+    dialog.subject.setCurrentText("Maths")
+    dialog.submit()
+    assert dialog.banner.text() == "The level or descriptor is required."
+    dialog.level.setCurrentText("Developing")
+    dialog.gap.setText("Times tables")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    assert view.progress.table.item(0, 0).text().startswith("Developing")
+    assert "Times tables" in plain(view.progress.gaps)
+
+    dialog = view.add_episode()
+    qtbot.addWidget(dialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData(ProvisionType.HOME_TUITION))
+    assert not dialog.consent.isEnabled()
+    dialog.provider.setText("Home Tuition Service")
+    dialog.planned.setValue(5)
+    dialog.medical_max.setValue(3)
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    (episode,) = app.pupil_record(levi.id).episodes
+    assert (episode.planned_hours_per_week, episode.medical_max_hours_per_week) == (5, 3)
+    assert episode.review_date == TODAY + timedelta(weeks=6)
+    assert "Home tuition" in plain(view.provision) and "medical maximum 3 h" in plain(view.provision)
+    assert "target" in view.hours_text.text()  # a target now applies
+
+
 def test_folders_and_appointments_tabs_follow_the_pupil(app, view, family):
     _site, (levi, esme) = family
     pack = WorkPack(title="Fractions", subject="Maths", items=["Halves", "Quarters"])
@@ -427,7 +459,14 @@ def test_every_control_has_an_accessible_name(app, view, family, qtbot):
     view.concerns.reason.setChecked(True)
     view.concerns.reveal()
     assert unnamed_controls(view) == []
-    for dialog in (view.book(), view.add_action(), view.concerns.record_concern(), view.folders.issue()):
+    dialogs = (
+        view.book(),
+        view.add_action(),
+        view.add_episode(),
+        view.record_progress(),
+        view.concerns.record_concern(),
+    )
+    for dialog in (*dialogs, view.folders.issue()):
         qtbot.addWidget(dialog)
         assert unnamed_controls(dialog) == [], type(dialog).__name__
         dialog.reject()
