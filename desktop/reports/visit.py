@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.platypus import Flowable, PageBreak
 
 from .copies import Copy, VisitCopy, visit_copies
 from .data import Place, VisitDetails, VisitReport
@@ -55,7 +55,7 @@ def _time_text(visit: VisitDetails, plain: bool) -> str:
     return span
 
 
-def _notes(c: VisitCopy, st: Styles, professional: bool) -> Paragraph | list[Flowable] | None:
+def _notes(c: VisitCopy, st: Styles, professional: bool) -> list[Flowable] | None:
     notes = [n for n in c.visit.notes if n.professional is professional]
     if not notes:
         return None

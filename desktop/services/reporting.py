@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from desktop.domain import rules
-from desktop.domain.enums import ItemStatus, Outcome
+from desktop.domain.enums import ItemStatus, Outcome, SenStatus, Visibility
 from desktop.domain.records import Folder, ProgressEntry, ProvisionEpisode, Pupil, School, Site, Visit
 from desktop.reports import (
     render_caseload_summary,
@@ -68,7 +68,7 @@ def pupil_details(pupil: Pupil, school: School | None, on: date) -> PupilDetails
         address=", ".join(part for part in (pupil.address, pupil.postcode) if part),
         address_suppressed=pupil.suppress_address,
         medical_needs=pupil.medical_needs,
-        sen=pupil.sen.label if pupil.sen.value != "none" else "",
+        sen=pupil.sen.label if pupil.sen is not SenStatus.NONE else "",
     )
 
 
@@ -89,7 +89,8 @@ def visit_details(visit: Visit, sites: dict[str, Site]) -> VisitDetails:
         work_returned=visit.work_returned,
         levels_and_needs=visit.levels_and_needs,
         next_appointment=visit.next_appointment,
-        notes=tuple(Note(text=n.text, professional=n.visibility.value == "professional") for n in visit.notes),
+        # Only notes marked for the family may reach the parent copy: anything else counts as professional.
+        notes=tuple(Note(text=n.text, professional=n.visibility is not Visibility.FAMILY) for n in visit.notes),
     )
 
 
@@ -303,7 +304,7 @@ def caseload_summary(app: Waymark) -> CaseloadSummary:
                 sex=pupil.sex.label,
                 dob=pupil.dob,
                 nc_year=rules.format_nc_year(record.nc_year),
-                send=pupil.sen.label if pupil.sen.value != "none" else "",
+                send=pupil.sen.label if pupil.sen is not SenStatus.NONE else "",
                 locality=WITHHELD if pupil.suppress_address else line.site,
                 school=line.base_school,
                 responsible=(record.visits[0].worker if record.visits else "") or settings.worker_name,
