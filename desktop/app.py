@@ -31,7 +31,6 @@ from platformdirs import user_data_dir, user_log_dir
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from desktop.services import Waymark
 from desktop.tasks import CancelToken, TaskRunner, user_message
 from desktop.ui.common import report_error
 from desktop.ui.main_window import APPLICATION, ORGANISATION, MainWindow
@@ -68,6 +67,7 @@ class _Progress(QObject):
 def prepare_demo(data_dir: Path, runner: TaskRunner, on_ready: Callable[[bool], None]) -> None:
     """Make and fill the demo profile on the store thread, with a cancellable progress dialog.
     `on_ready(True)` when it is there, `on_ready(False)` when cancelled or failed."""
+    from desktop.services import Waymark
     from desktop.services.demo import fill_demo
 
     dialog = QProgressDialog("Preparing the demo caseload…", "Cancel", 0, 100)
@@ -111,6 +111,12 @@ def prepare_demo(data_dir: Path, runner: TaskRunner, on_ready: Callable[[bool], 
         on_ready(False)
 
     runner.run(build, finished, failed)
+
+
+def _profile_exists(data_dir: Path) -> bool:
+    from desktop.services import Waymark  # the demo path may wait for the services; the usual path does not
+
+    return Waymark.profile_exists(data_dir)
 
 
 def _setup_logging() -> None:
@@ -166,7 +172,7 @@ def main(data_dir: Path | None = None, demo: bool = False) -> int:
         window.start()
         window.show()
 
-    if demo and not Waymark.profile_exists(window.data_dir):
+    if demo and not _profile_exists(window.data_dir):
         prepare_demo(window.data_dir, runner, show_window)
     else:
         show_window()

@@ -20,8 +20,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.services import USER_ERRORS, Changes
-
 log = logging.getLogger(__name__)
 
 
@@ -47,6 +45,8 @@ class CancelToken:
 
 def user_message(exc: BaseException) -> str:
     """One line for a person; the traceback goes to the log, never the screen."""
+    from desktop.services import USER_ERRORS  # imported late: the unlock window must not wait for it
+
     if isinstance(exc, USER_ERRORS):
         return str(exc)
     log.error("Unexpected error in a background task", exc_info=exc)
@@ -102,6 +102,8 @@ class TaskRunner(QObject):
             if on_error:
                 on_error(message)
             return
+        from desktop.services import Changes  # late, as above; a dict lookup once loaded
+
         if isinstance(result, Changes):
             self.did_change.emit(result)
         if on_done:

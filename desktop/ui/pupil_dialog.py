@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -23,8 +24,10 @@ from PySide6.QtWidgets import (
 from desktop.domain.enums import ETHNICITY, Sex, TravellerGroup
 from desktop.domain.records import Pupil, School, Site, Stay
 from desktop.domain.upn import UpnError, validate_upn
-from desktop.services import Changes, Waymark
-from desktop.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the services load after the unlock window shows
+    from desktop.services import Changes, Waymark
+    from desktop.tasks import TaskRunner
 
 from .common import label, set_tab_order
 
@@ -42,6 +45,8 @@ def load_choices(app: Waymark) -> PupilChoices:
 
 def add_pupil_and_stay(app: Waymark, pupil: Pupil, site_id: str | None, arrived: date) -> Changes:
     """One task, so the caseload redraws once with the pupil already at their site."""
+    from desktop.services import Changes
+
     changes = app.add_pupil(pupil)
     if not site_id:
         return changes

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QDateTime, QStringListModel, Qt, QTime, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -39,8 +40,10 @@ from PySide6.QtWidgets import (
 from desktop.domain import rules
 from desktop.domain.enums import Outcome, PlaceType, Visibility
 from desktop.domain.records import Site, Visit, VisitNote
-from desktop.services import CaseloadRow, Changes, Waymark
-from desktop.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the services load after the unlock window shows
+    from desktop.services import CaseloadRow, Changes, Waymark
+    from desktop.tasks import TaskRunner
 
 from .common import label, set_tab_order
 
