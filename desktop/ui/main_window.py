@@ -10,7 +10,6 @@ session ended are dropped.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
@@ -78,28 +77,9 @@ INPUT_EVENTS = frozenset(
 )
 
 
-def _optional(module: str, name: str) -> Any:
-    """A widget another part of the UI provides, or None while it does not exist yet.
-    A module that exists but fails to import raises, so real errors are not hidden."""
-    if importlib.util.find_spec(f"desktop.ui.{module}") is None:
-        return None
-    return getattr(importlib.import_module(f"desktop.ui.{module}"), name, None)
-
-
 def profile_folder_used(data_dir: Path) -> bool:
     """True unless the profile folder is missing or empty."""
     return data_dir.is_dir() and any(data_dir.iterdir())
-
-
-def report_renderer(app: Waymark) -> Callable[[str, str], Any] | None:
-    """The services' report renderer, `(kind, id) -> (pdf bytes, title)`, if this build has one."""
-    method = getattr(app, "report_pdf", None)
-    if method is not None:
-        return method
-    if importlib.util.find_spec("desktop.services.reporting") is None:
-        return None
-    function = getattr(importlib.import_module("desktop.services.reporting"), "report_pdf", None)
-    return None if function is None else lambda kind, record_id: function(app, kind, record_id)
 
 
 class IdleWatcher(QObject):
@@ -136,38 +116,6 @@ class IdleWatcher(QObject):
         if event.type() in INPUT_EVENTS:
             self._timer.start()
         return False
-
-
-# --- stand-ins until the record widgets land ---------------------------------------------
-
-
-class _PupilPlaceholder(QWidget):
-    log_visit_requested = Signal(str)
-    print_requested = Signal(str, str)
-
-    def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._label = label("Select a pupil to see their record.", "hint", wrap=True)
-        self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        QVBoxLayout(self).addWidget(self._label)
-
-    def show_pupil(self, pupil_id: str) -> None:
-        self._label.setText("The pupil record view is not available in this build.")
-
-    def clear(self) -> None:
-        self._label.setText("Select a pupil to see their record.")
-
-
-class _AppointmentsPlaceholder(QWidget):
-    def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        QVBoxLayout(self).addWidget(label("Appointments are not available in this build.", "hint"))
-
-    def refresh(self) -> None:
-        pass
-
-    def clear(self) -> None:
-        pass
 
 
 # --- the workspace: one unlocked session ----------------------------------------------------
@@ -264,8 +212,12 @@ class Workspace(QWidget):
         column.addWidget(self.table, 1)
         column.addWidget(self.shown_label)
 
-        pupil_view_class = _optional("pupil_view", "PupilView") or _PupilPlaceholder
-        self.pupil_view = pupil_view_class(self.app, self.runner, self)
+        # Imported here, not at the top: the record views (QtCharts, the services) are
+        # not needed to show the unlock window, so they load after it.
+        from .appointments import AppointmentsView
+        from .pupil_view import PupilView
+
+        self.pupil_view = PupilView(self.app, self.runner, self)
         self.pupil_view.setAccessibleName("Pupil record")
         self.pupil_view.log_visit_requested.connect(self.log_visit)
         self.pupil_view.print_requested.connect(self.print_report)
@@ -277,11 +229,9 @@ class Workspace(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
 
-        appointments_class = _optional("appointments", "AppointmentsView") or _AppointmentsPlaceholder
-        self.appointments = appointments_class(self.app, self.runner, self)
+        self.appointments = AppointmentsView(self.app, self.runner, self)
         self.appointments.setAccessibleName("Appointments")
-        if hasattr(self.appointments, "pupil_requested"):
-            self.appointments.pupil_requested.connect(self.open_pupil)
+        self.appointments.pupil_requested.connect(self.open_pupil)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -513,33 +463,32 @@ class Workspace(QWidget):
             self._select_next = pupil_id
         self.status_message.emit("Pupil added.")
 
-    def open_packs(self) -> QDialog | None:
-        dialog_class = _optional("packs", "PackLibraryDialog")
-        if dialog_class is None:
-            report_error(self, "The work pack library is not available in this build.")
-            return None
-        dialog = dialog_class(self.app, self.runner, self)
+    def open_packs(self) -> QDialog:
+        from .packs import PackLibraryDialog
+
+        dialog = PackLibraryDialog(self.app, self.runner, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
 
     def print_report(self, kind: str, record_id: str) -> None:
         """Render a report off the UI thread, then preview it exactly as it will print."""
-        render = report_renderer(self.app)
-        preview_class = _optional("print_preview", "PrintPreviewDialog")
-        if render is None or preview_class is None:
-            report_error(self, "Printed reports are not available in this build.")
-            return
+        from .print_preview import PrintPreviewDialog
+
         self.status_message.emit("Preparing the report…")
 
-        def show(result: Any) -> None:
-            pdf, title = result if isinstance(result, tuple) else (result, "Report")
-            dialog = preview_class(pdf, title, self)
+        def show(result: tuple[bytes, str]) -> None:
+            pdf, title = result
+            dialog = PrintPreviewDialog(pdf, title, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.show()
             self.status_message.emit("")
 
-        self.call(lambda: render(kind, record_id), show, lambda message: report_error(self, message))
+        def failed(message: str) -> None:
+            self.status_message.emit("")
+            report_error(self, message)
+
+        self.call(lambda: self.app.report_pdf(kind, record_id), show, failed)
 
     # --- state and lock -------------------------------------------------------------------
 

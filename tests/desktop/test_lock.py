@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from desktop.ui.main_window import SettingsDialog
 from tests.conftest import PASSPHRASE
 from tests.desktop.shell_helpers import unlock, visible_texts
 
@@ -70,3 +71,15 @@ def test_geometry_is_remembered(make_window, demo_dir, ui_settings):
     assert ui_settings.value("window/geometry") is not None
     again = make_window(demo_dir, size=None)
     assert (again.width(), again.height()) == (700, 500)
+
+
+def test_settings_change_the_idle_lock_and_the_title(demo_window):
+    window = demo_window
+    window._open_settings()
+    dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
+    dialog.auto_lock.setValue(3)
+    dialog.service_name.setText("Lancashire TES")
+    dialog.accept()
+    assert window.app.settings().auto_lock_minutes == 3
+    assert window.idle._timer.interval() == 3 * 60_000
+    assert window.windowTitle() == "Waymark — Lancashire TES"
