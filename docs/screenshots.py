@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from desktop.app import DEMO_PASSPHRASE, make_qapplication
@@ -32,8 +33,7 @@ SIZE = (1366, 768)  # a common laptop screen: everything must fit it
 
 
 def settle() -> None:
-    for _ in range(3):
-        QApplication.processEvents()
+    QTest.qWait(300)  # past the record's wait for typing to pause
 
 
 def save(widget: QWidget, out: Path, name: str) -> Path:
