@@ -146,7 +146,7 @@ class Output:
             return
         rows = [[str(get(r)) for _, get in columns] for r in records]
         widths = [max(len(h), *(len(row[i]) for row in rows)) for i, (h, _) in enumerate(columns)]
-        print("  ".join(h.ljust(w) for (h, _), w in zip(columns, widths)))
+        print("  ".join(h.ljust(w) for (h, _), w in zip(columns, widths)).rstrip())
         for row in rows:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
 
@@ -570,6 +570,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", parents=[common], help="fill an empty profile (made if missing) with a demo caseload")
     app_cmd = sub.add_parser("app", help="open the desktop app")
     app_cmd.add_argument("--demo", action="store_true", help="open a demo profile (made on first use)")
+    # Also accepted after `app`, so `packaging/dev.sh run --data-dir DIR` works.
+    app_cmd.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="profile directory")
 
     settings = sub.add_parser("settings", parents=[common], help="show or change the profile's settings")
     for name in ("service-name", "service-kind", "service-address", "service-phone", "service-email", "worker-name"):
@@ -740,12 +742,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phone")
     p.add_argument("--reading-help", action="store_true", help="needs help reading")
 
-    try:
-        from . import report_cmd
-    except ImportError:  # the reports package is optional while it is being built
-        report_cmd = None
-    if report_cmd is not None:
-        report_cmd.register(sub)
+    from . import report_cmd  # here, not at the top: it imports this module
+
+    report_cmd.register(sub)
     return parser
 
 

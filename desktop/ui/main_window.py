@@ -648,6 +648,7 @@ class MainWindow(QMainWindow):
         self.appointments_action = self._action("&Appointments", self._show_appointments, "Ctrl+2")
         self.packs_action = self._action("&Work packs…", self._open_packs, "Ctrl+Shift+P")
         self.settings_action = self._action("&Settings…", self._open_settings, QKeySequence.StandardKey.Preferences)
+        self.summary_action = self._action("Print the caseload &summary…", self._print_summary, "Ctrl+Shift+S")
         self.lock_action = self._action("Loc&k", self.lock, "Ctrl+L")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.shortcuts_action = self._action(
@@ -659,6 +660,7 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.summary_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
@@ -863,6 +865,7 @@ class MainWindow(QMainWindow):
             self.caseload_action,
             self.appointments_action,
             self.packs_action,
+            self.summary_action,
             self.settings_action,
             self.lock_action,
         ):
@@ -902,6 +905,10 @@ class MainWindow(QMainWindow):
     def _open_packs(self) -> None:
         if self.workspace:
             self.workspace.open_packs()
+
+    def _print_summary(self) -> None:
+        if self.workspace:
+            self.workspace.print_report("summary", "")
 
     def _open_settings(self) -> None:
         if self.app is None or self._settings_cache is None:

@@ -143,6 +143,20 @@ def test_a_report_that_cannot_be_made_says_why(demo_window):
     boxes[-1].close()
 
 
+def test_file_menu_prints_the_caseload_summary(demo_window):
+    workspace = demo_window.workspace
+    assert demo_window.summary_action.isEnabled()
+    demo_window.summary_action.trigger()
+    preview = next(d for d in workspace.findChildren(QDialog) if type(d).__name__ == "PrintPreviewDialog")
+    assert preview.isVisible() and "Caseload summary" in preview.windowTitle()
+    assert preview.document.pageCount() >= 1
+    text = preview.document.getAllText(0).text()
+    assert "Caseload summary" in text or "caseload" in text.lower()
+    preview.close()
+    demo_window.lock()
+    assert not demo_window.summary_action.isEnabled()
+
+
 def test_ctrl_n_opens_log_a_visit_from_anywhere(demo_window, qtbot):
     workspace = demo_window.workspace
     workspace.search.setFocus()
