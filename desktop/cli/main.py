@@ -270,6 +270,8 @@ def cmd_pupil(args: argparse.Namespace, app: Waymark, out: Output) -> int:
             ("Attention", lambda r: len(r.attention) or ""),
             ("Id", lambda r: r.pupil_id),
         ],
+        # Every listed record carries `id`, as `pupil show` and `pupil add` do.
+        data=[{"id": r.pupil_id} | to_jsonable(r) for r in rows],
     )
     return 0
 

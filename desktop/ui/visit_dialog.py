@@ -525,7 +525,8 @@ class VisitDialog(QDialog):
         who = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names) or "the pupil"
         if visit.outcome is not Outcome.HELD:
             return f"Visit recorded for {who}: {visit.outcome.label.lower()}."
-        return f"Visit logged for {who} ({visit.hours:g} hours)."
+        hours = round(visit.hours, 2)
+        return f"Visit logged for {who} ({hours:g} {'hour' if hours == 1 else 'hours'})."
 
 
 def _round_down(moment: time) -> time:

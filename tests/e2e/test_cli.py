@@ -100,6 +100,7 @@ def test_a_working_day_from_the_command_line(waymark):
     assert edited["changed"] == ["preferred_forename"]
     text = waymark("pupil", "list").stdout
     assert "Shaun Ó Súilleabháin" in text and "Máire Ó Súilleabháin" in text
+    assert {row["id"] for row in as_json(waymark("pupil", "list", "--json"))} == {pupil["id"], sibling["id"]}
 
     waymark("concern", "add", "--pupil", pupil["id"], "--text", "Bruise on arm")
     pack = as_json(
