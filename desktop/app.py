@@ -28,10 +28,10 @@ from pathlib import Path
 from types import TracebackType
 
 from platformdirs import user_data_dir, user_log_dir
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
-from PySide6.QtWidgets import QApplication, QProgressDialog
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
-from desktop.tasks import CancelToken, TaskRunner, user_message
+from desktop.tasks import TaskRunner, user_message
 from desktop.ui.common import report_error
 from desktop.ui.main_window import APPLICATION, ORGANISATION, MainWindow
 
@@ -58,55 +58,37 @@ def make_qapplication(argv: list[str] | None = None) -> QApplication:
     return qapp
 
 
-class _Progress(QObject):
-    """Carries progress from the store thread to the UI thread (a queued signal)."""
-
-    changed = Signal(int, int)
-
-
 def prepare_demo(data_dir: Path, runner: TaskRunner, on_ready: Callable[[bool], None]) -> None:
     """Make and fill the demo profile on the store thread, with a cancellable progress dialog.
     `on_ready(True)` when it is there, `on_ready(False)` when cancelled or failed."""
     from desktop.services import Waymark
     from desktop.services.demo import fill_demo
+    from desktop.ui.progress import LongWork
 
-    dialog = QProgressDialog("Preparing the demo caseload…", "Cancel", 0, 100)
-    dialog.setWindowTitle("Waymark")
-    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
-    dialog.setMinimumDuration(0)
-    dialog.setAutoClose(False)
-    dialog.setAccessibleName("Preparing the demo caseload")
-    token = CancelToken()
-    progress = _Progress()
-    progress.changed.connect(lambda done, total: dialog.setValue(min(99, done * 100 // max(total, 1))))
-    dialog.canceled.connect(token.cancel)
-    dialog.show()
+    work = LongWork("Preparing the demo caseload…", delay_ms=0)
+    work.dialog.show()
 
     def build() -> bool:
         app = Waymark.create_profile(data_dir, DEMO_PASSPHRASE, worker_name="Demo Teacher")
 
-        def tick(done: int, total: int) -> None:
-            progress.changed.emit(done, total)
-            token.check()
-
         try:
-            fill_demo(app, progress=tick)
+            fill_demo(app, progress=work.tick)
         except BaseException:
             # A half-made demo is worse than none: it would open next time as if complete.
             app.close()
             shutil.rmtree(data_dir, ignore_errors=True)
-            if token.cancelled:
+            if work.cancelled:
                 return False
             raise
         app.close()
         return True
 
     def finished(ok: bool) -> None:
-        dialog.close()
+        work.close()
         on_ready(ok)
 
     def failed(message: str) -> None:
-        dialog.close()
+        work.close()
         report_error(None, f"The demo profile could not be made. {message}")
         on_ready(False)
 

@@ -8,6 +8,7 @@ each copy of a visit report may show is decided later, in reports/copies.py.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,8 @@ from .errors import ValidationError
 
 if TYPE_CHECKING:
     from .api import Waymark
+
+Progress = Callable[[int, int], None]
 
 DEFAULT_PERIOD = timedelta(weeks=13)  # about a term, when the UI asks without dates
 
@@ -267,7 +270,8 @@ def hours_statement(app: Waymark, pupil_id: str, start: date, end: date) -> Hour
 HOURS_BANDS = ("under 5", "5-8", "8-25", "25 and over")
 
 
-def caseload_summary(app: Waymark) -> CaseloadSummary:
+def caseload_summary(app: Waymark, progress: Progress | None = None) -> CaseloadSummary:
+    """The LA summary; `progress(done, total)` is told after each pupil (and may raise to cancel)."""
     today = app.today()
     rows_by_pupil = {row.pupil_id: row for row in app.caseload()}
     if not rows_by_pupil:
@@ -283,7 +287,9 @@ def caseload_summary(app: Waymark) -> CaseloadSummary:
     cohorts: Counter[str] = Counter()
     provision: Counter[str] = Counter()
     bands: Counter[str] = Counter()
-    for pupil_id, line in rows_by_pupil.items():
+    for done, (pupil_id, line) in enumerate(rows_by_pupil.items()):
+        if progress:
+            progress(done, len(rows_by_pupil))
         record = app.pupil_record(pupil_id)
         pupil = record.pupil
         open_episodes = [e for e in record.episodes if e.is_open_on(today)]
@@ -362,6 +368,7 @@ def report_pdf(
     start: date | None = None,
     end: date | None = None,
     large_print: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[bytes, str]:
     """The PDF of a report and its title: what the print preview and the CLI call.
     `record_id` is a visit's id for 'visit', a pupil's for 'progress' and 'hours'."""
@@ -378,5 +385,5 @@ def report_pdf(
         statement = hours_statement(app, record_id, start, end)
         return render_hours_statement(statement), f"Hours statement {statement.pupil.name} {start} to {end}"
     if kind == "summary":
-        return render_caseload_summary(caseload_summary(app)), f"Caseload summary {app.today()}"
+        return render_caseload_summary(caseload_summary(app, progress)), f"Caseload summary {app.today()}"
     raise ValidationError(f"There is no '{kind}' report; choose one of: {', '.join(REPORT_KINDS)}.")

@@ -165,8 +165,17 @@ V2 = [
     "CREATE INDEX ix_episode_pupil ON provision_episode (pupil_id)",
 ]
 
+# Version 3: the pupil index on the link also holds `deleted` and the visit id,
+# so "latest visit" is one seek per pupil and a timeline never touches the table
+# rows. Without it, the caseload slowed as the visit history grew (1.44x at ten
+# times the visits).
+V3 = [
+    "DROP INDEX ix_visit_pupil_pupil",
+    "CREATE INDEX ix_visit_pupil_pupil ON visit_pupil (pupil_id, deleted, visit_date, visit_id)",
+]
+
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2]
+STEPS: list[Step] = [V1, V2, V3]
 LATEST = len(STEPS)
 
 

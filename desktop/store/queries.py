@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from desktop.domain.enums import Outcome
 from desktop.domain.records import Visit
@@ -20,8 +20,10 @@ def last_visit_dates(store: Store) -> dict[str, date]:
     """Each pupil's latest visit, one index seek per pupil."""
     pupil, link = store.tables["pupil"], store.tables["visit_pupil"]
     latest = (
-        select(func.max(link.c.visit_date))
+        select(link.c.visit_date)
         .where(link.c.pupil_id == pupil.c.id, link.c.deleted.is_(False))
+        .order_by(link.c.visit_date.desc())
+        .limit(1)
         .scalar_subquery()
     )
     stmt = select(pupil.c.id, latest.label("last")).where(pupil.c.deleted.is_(False))

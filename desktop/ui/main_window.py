@@ -472,12 +472,16 @@ class Workspace(QWidget):
         return dialog
 
     def print_report(self, kind: str, record_id: str) -> None:
-        """Render a report off the UI thread, then preview it exactly as it will print."""
+        """Render a report off the UI thread, then preview it exactly as it will print.
+        A long one (the summary of a big caseload) shows progress and can be cancelled."""
         from .print_preview import PrintPreviewDialog
+        from .progress import LongWork
 
         self.status_message.emit("Preparing the report…")
+        work = LongWork("Preparing the report…", self)
 
         def show(result: tuple[bytes, str]) -> None:
+            work.close()
             pdf, title = result
             dialog = PrintPreviewDialog(pdf, title, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -485,10 +489,12 @@ class Workspace(QWidget):
             self.status_message.emit("")
 
         def failed(message: str) -> None:
+            work.close()
             self.status_message.emit("")
             report_error(self, message)
 
-        self.call(lambda: self.app.report_pdf(kind, record_id), show, failed)
+        work.dialog.canceled.connect(lambda: self.status_message.emit("Report cancelled."))
+        self.call(lambda: self.app.report_pdf(kind, record_id, progress=work.tick), show, failed)
 
     # --- state and lock -------------------------------------------------------------------
 

@@ -122,3 +122,19 @@ def test_summary_data_counts(casefile):
     assert dict(summary.by_hours_band) == {"under 5": 5, "5-8": 0, "8-25": 0, "25 and over": 0}
     assert dict(summary.by_provision) == {"TES visits": 4, "Home tuition": 1}
     assert summary.hours_week_start == date(2026, 11, 9)
+
+
+def test_the_summary_reports_progress_and_stops_when_told(casefile):
+    seen: list[tuple[int, int]] = []
+    reporting.caseload_summary(casefile.app, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(i, 5) for i in range(5)]
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_two(done: int, total: int) -> None:
+        if done == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        reporting.report_pdf(casefile.app, "summary", progress=stop_after_two)

@@ -212,7 +212,7 @@ def test_migrating_a_populated_version_1_database(tmp_path):
     conn.close()
 
     store = Store.open(folder, PASS)
-    assert store.schema_version() == LATEST == 2
+    assert store.schema_version() == LATEST == 3
     assert store.get(Pupil, "p1").surname == "Lee"
     assert store.get(Visit, "v1").pupil_ids == ["p1"]
     from desktop.store import queries
@@ -221,6 +221,51 @@ def test_migrating_a_populated_version_1_database(tmp_path):
     with store.reading() as c:
         c.execute(insert(store.tables["appointment"]).values(id="a1", starts_at=datetime(2026, 11, 23, 10)))
         c.commit()
+    store.close()
+
+
+def test_migrating_a_populated_version_2_database(tmp_path):
+    """The previous version, with a visit since removed from a pupil: after step 3
+    the latest-visit question still ignores removed links, and answers it from the
+    index alone."""
+    from desktop.store import keys, queries
+    from desktop.store.migrations import migrate
+
+    folder = tmp_path / "v2"
+    folder.mkdir()
+    db_key = keys.new_db_key()
+    keys.write_keyfile(folder / KEY_NAME, keys.wrap_key(db_key, PASS, N))
+    conn = sqlcipher3.connect(str(folder / DB_NAME), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
+    migrate(conn, target=2)
+    conn.execute("INSERT INTO meta VALUES ('device_id', 'dev-1')")
+    conn.execute(
+        "INSERT INTO pupil (id, forename, surname, dob, sex, sen, traveller_group) "
+        "VALUES ('p1', 'Levi', 'Lee', '2014-06-01', 'male', 'none', 'gypsy_roma')"
+    )
+    for visit_id, day, deleted in (("v1", "2026-10-01", 0), ("v2", "2026-11-02", 1)):
+        conn.execute(
+            "INSERT INTO visit (id, date, place_type, outcome, subjects) "
+            f"VALUES ('{visit_id}', '{day}', 'site', 'held', '[\"Maths\"]')"
+        )
+        conn.execute(
+            "INSERT INTO visit_pupil (id, visit_id, pupil_id, visit_date, deleted) "
+            f"VALUES ('l{visit_id}', '{visit_id}', 'p1', '{day}', {deleted})"
+        )
+    conn.close()
+
+    store = Store.open(folder, PASS)
+    assert store.schema_version() == LATEST == 3
+    assert queries.last_visit_dates(store) == {"p1": date(2026, 10, 1)}
+    assert queries.visit_ids_for_pupil(store, "p1") == ["v1"]
+    with store.reading() as c:
+        plan = " ".join(
+            row[-1]
+            for row in c.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT max(visit_date) FROM visit_pupil WHERE pupil_id = 'p1' AND deleted IS 0"
+            )
+        )
+    assert "COVERING INDEX ix_visit_pupil_pupil" in plan
     store.close()
 
 
