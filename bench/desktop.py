@@ -2,7 +2,7 @@
 the same with ten times the visit history, and cold start to the unlock window
 against a bare QApplication — every baseline measured in the same run.
 
-    python bench/desktop.py [--pupils 5000] [--visits 250000] [--years 0.5] [--factor 10]
+    python bench/desktop.py [--pupils 5000] [--visits 250000] [--years 0.5] [--factor 10] [--keep DIR]
 
 Targets (issue 4): a search keystroke under 50 ms; ten times the visits (over
 ten times the history) costs at most 1.2x to open the caseload; cold start
@@ -13,7 +13,9 @@ keystroke's time includes the repaint of the table.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,6 +44,9 @@ TODAY = date(2026, 11, 22)
 PASSPHRASE = "benchmark passphrase"
 # What a worker types: a name, a UPN, a school; then corrections.
 QUERIES = ["sean lee", "a8880001", "school 1", "ó súil"]
+
+
+STEPS = ("caseload service call", "model load and paint", "caseload opened")
 
 
 def settle(runner: TaskRunner) -> None:
@@ -96,7 +101,6 @@ def measure(data_dir: Path, runs: int = 5) -> dict[str, float | list[float]]:
         loads.append(time.perf_counter() - started)
     figures["model load and paint"] = median(loads)
     figures["caseload opened"] = figures["caseload service call"] + figures["model load and paint"]
-    figures["pupils"] = workspace.model.rowCount()
 
     keystrokes: list[float] = []
     for query in QUERIES:
@@ -176,31 +180,70 @@ def cold_start(data_dir: Path, runs: int) -> tuple[float, float]:
     return median(bare), median(waymark)
 
 
+def build_once(work: Path, pupils: int, visits: int, years: float) -> Path:
+    """Reuse a profile built by an earlier run with --keep (the large one takes minutes)."""
+    data_dir = work / f"profile-{visits}"
+    done = work / f"profile-{visits}.complete"
+    if done.exists() and done.read_text() == f"{pupils} {visits} {years}":
+        print(f"   reusing {pupils:,} pupils and {visits:,} visits from {data_dir}")
+        return data_dir
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    build(work, pupils, visits, years)
+    done.write_text(f"{pupils} {visits} {years}")
+    return data_dir
+
+
+def measure_in_child(data_dir: Path) -> dict:
+    """Each measurement in a fresh process, so neither profile inherits the other's heap."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, __file__, "--measure", str(data_dir)], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pupils", type=int, default=5000)
     parser.add_argument("--visits", type=int, default=250_000)
     parser.add_argument("--years", type=float, default=0.5, help="history the visits spread over")
     parser.add_argument("--factor", type=int, default=10, help="the larger run has this many times the visits")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements of each profile, interleaved")
     parser.add_argument("--cold-runs", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="build the profiles here and reuse them next time")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # a child run: one profile, JSON out
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before the QApplication is made
     make_qapplication()
+    if args.measure:
+        print(json.dumps(measure(args.measure)))
+        return
 
     with tempfile.TemporaryDirectory(prefix="waymark-bench-desktop-") as tmp:
-        work = Path(tmp)
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         big_visits, big_years = args.visits * args.factor, args.years * args.factor
         print("1. Building the profiles (encrypted, bulk-loaded)")
-        small_dir = build(work, args.pupils, args.visits, args.years)
-        large_dir = build(work, args.pupils, big_visits, big_years)
+        small_dir = build_once(work, args.pupils, args.visits, args.years)
+        large_dir = build_once(work, args.pupils, big_visits, big_years)
 
-        print(f"\n2. Opening the caseload and searching it ({args.pupils:,} pupils)")
-        small = measure(small_dir)
-        large = measure(large_dir)
+        print(f"\n2. Opening the caseload and searching it ({args.pupils:,} pupils; {args.rounds} rounds, interleaved)")
+        runs: dict[Path, list[dict]] = {small_dir: [], large_dir: []}
+        for _ in range(args.rounds):
+            for data_dir in runs:
+                runs[data_dir].append(measure_in_child(data_dir))
+
+        def combine(results: list[dict]) -> dict:
+            combined = {step: median([r[step] for r in results]) for step in STEPS}
+            combined["keystrokes"] = [k for r in results for k in r["keystrokes"]]
+            return combined
+
+        small, large = combine(runs[small_dir]), combine(runs[large_dir])
         label_small = f"{args.visits:,} visits"
         label_large = f"{big_visits:,} visits"
         print(f"   {'':<26}{label_small:>18}{label_large:>18}{'ratio':>8}")
-        for step in ("caseload service call", "model load and paint", "caseload opened"):
+        for step in STEPS:
             s, b = small[step], large[step]
             print(f"   {step:<26}{s * 1000:>15.0f} ms{b * 1000:>15.0f} ms{b / s:>8.2f}")
         ratio = large["caseload opened"] / small["caseload opened"]
