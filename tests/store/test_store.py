@@ -186,23 +186,30 @@ def test_deletes_are_tombstones(store):
         assert conn.exec_driver_sql("SELECT deleted FROM pupil WHERE id = ?", (pupil_id,)).scalar() == 1
 
 
-def test_migrating_a_populated_version_1_database(tmp_path):
-    """Build a real version-1 profile with data, then open it with today's code."""
+def profile_at_version(folder, version: int) -> sqlcipher3.Connection:
+    """A real profile as an older Waymark left it, holding one pupil; the open
+    connection is for the test to add more before today's code opens it."""
     from desktop.store import keys
     from desktop.store.migrations import migrate
 
-    folder = tmp_path / "old"
     folder.mkdir()
     db_key = keys.new_db_key()
     keys.write_keyfile(folder / KEY_NAME, keys.wrap_key(db_key, PASS, N))
     conn = sqlcipher3.connect(str(folder / DB_NAME), isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
-    migrate(conn, target=1)
+    migrate(conn, target=version)
     conn.execute("INSERT INTO meta VALUES ('device_id', 'dev-1')")
     conn.execute(
         "INSERT INTO pupil (id, forename, surname, dob, sex, sen, traveller_group) "
         "VALUES ('p1', 'Levi', 'Lee', '2014-06-01', 'male', 'none', 'gypsy_roma')"
     )
+    return conn
+
+
+def test_migrating_a_populated_version_1_database(tmp_path):
+    """Build a real version-1 profile with data, then open it with today's code."""
+    folder = tmp_path / "old"
+    conn = profile_at_version(folder, 1)
     conn.execute(
         "INSERT INTO visit (id, date, place_type, outcome, subjects) "
         "VALUES ('v1', '2026-10-01', 'site', 'held', '[\"Maths\"]')"
@@ -228,21 +235,10 @@ def test_migrating_a_populated_version_2_database(tmp_path):
     """The previous version, with a visit since removed from a pupil: after step 3
     the latest-visit question still ignores removed links, and answers it from the
     index alone."""
-    from desktop.store import keys, queries
-    from desktop.store.migrations import migrate
+    from desktop.store import queries
 
     folder = tmp_path / "v2"
-    folder.mkdir()
-    db_key = keys.new_db_key()
-    keys.write_keyfile(folder / KEY_NAME, keys.wrap_key(db_key, PASS, N))
-    conn = sqlcipher3.connect(str(folder / DB_NAME), isolation_level=None)
-    conn.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
-    migrate(conn, target=2)
-    conn.execute("INSERT INTO meta VALUES ('device_id', 'dev-1')")
-    conn.execute(
-        "INSERT INTO pupil (id, forename, surname, dob, sex, sen, traveller_group) "
-        "VALUES ('p1', 'Levi', 'Lee', '2014-06-01', 'male', 'none', 'gypsy_roma')"
-    )
+    conn = profile_at_version(folder, 2)
     for visit_id, day, deleted in (("v1", "2026-10-01", 0), ("v2", "2026-11-02", 1)):
         conn.execute(
             "INSERT INTO visit (id, date, place_type, outcome, subjects) "
