@@ -326,6 +326,53 @@ class Waymark:
         stay.departed = departed
         return self._update(stay)
 
+    def move_to_site(
+        self,
+        pupil_ids: list[str],
+        arrived: date,
+        *,
+        site_id: str | None = None,
+        new_site: Site | None = None,
+        proposed_weeks: int | None = None,
+    ) -> Changes:
+        """A family arrives at a site (one already known, or `new_site`): each pupil's
+        open stay ends on the day they arrived, and a new stay begins. One transaction,
+        so a family is never left half-moved."""
+        if not pupil_ids:
+            raise ValidationError("Choose at least one pupil who is moving.")
+        if arrived > self.today():
+            raise ValidationError("The arrival date cannot be in the future.")
+        if proposed_weeks is not None and proposed_weeks < 1:
+            raise ValidationError("The proposed stay is at least one week (or leave it as not known).")
+        if new_site is not None:
+            new_site.name = _require(new_site.name, "The new site's name")
+        else:
+            site = self.get_site(site_id or "")
+        pupils = [self.get_pupil(pid) for pid in dict.fromkeys(pupil_ids)]
+        open_stays = self.current_stays()
+        for pupil in pupils:
+            stay = open_stays.get(pupil.id)
+            if stay and new_site is None and stay.site_id == site.id:
+                raise ValidationError(f"{pupil.display_name} is already staying at {site.name}.")
+            if stay and stay.arrived > arrived:
+                raise ValidationError(
+                    f"{pupil.display_name} arrived at their current site on {stay.arrived:%d %b %Y}; "
+                    "the move cannot be dated before that."
+                )
+        with self.store.transaction(self.actor) as tx:
+            if new_site is not None:
+                tx.insert(new_site, summary=new_site.name)
+                site_id = new_site.id
+            stays = []
+            for pupil in pupils:
+                for stay in self.store.find(Stay, conn=tx.conn, pupil_id=pupil.id, departed=None):
+                    stay.departed = arrived
+                    tx.update(stay)
+                stay = Stay(pupil_id=pupil.id, site_id=site_id, arrived=arrived, proposed_weeks=proposed_weeks)
+                tx.insert(stay, summary=pupil.display_name)
+                stays.append(stay.id)
+        return Changes(frozenset(e for _, e, _ in tx.changed), tuple(stays))
+
     def current_stays(self) -> dict[str, Stay]:
         """Each pupil's open stay (no departure), the latest if several."""
         current: dict[str, Stay] = {}

@@ -457,6 +457,15 @@ class Workspace(QWidget):
         dialog.start()
         return dialog
 
+    def add_school(self) -> QDialog:
+        from .places import SchoolDialog
+
+        dialog = SchoolDialog(self.app, self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda _id: self.status_message.emit("School added."))
+        dialog.open()
+        return dialog
+
     def _pupil_added(self, pupil_id: str) -> None:
         self.search.clear()  # the new pupil must not be hidden by an old search
         if not self.select_pupil(pupil_id):  # not loaded yet: select it when the reload lands
@@ -648,6 +657,7 @@ class MainWindow(QMainWindow):
         # Ctrl+N from anywhere in the app, dialogs included (modal dialogs still block it).
         self.log_visit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.add_pupil_action = self._action("&Add a pupil…", self._add_pupil, "Ctrl+Shift+N")
+        self.add_school_action = self._action("Add a &school…", self._add_school)
         self.find_action = self._action("&Find a pupil", self._focus_search, QKeySequence.StandardKey.Find)
         self.refresh_action = self._action("&Refresh", self._refresh, QKeySequence.StandardKey.Refresh)
         self.caseload_action = self._action("&Caseload", self._show_caseload, "Ctrl+1")
@@ -674,6 +684,7 @@ class MainWindow(QMainWindow):
         pupil_menu = self.pupil_menu = menus.addMenu("&Pupils")
         pupil_menu.addAction(self.log_visit_action)
         pupil_menu.addAction(self.add_pupil_action)
+        pupil_menu.addAction(self.add_school_action)
         pupil_menu.addSeparator()
         pupil_menu.addAction(self.packs_action)
         view_menu = self.view_menu = menus.addMenu("&View")
@@ -866,6 +877,7 @@ class MainWindow(QMainWindow):
         for action in (
             self.log_visit_action,
             self.add_pupil_action,
+            self.add_school_action,
             self.find_action,
             self.refresh_action,
             self.caseload_action,
@@ -890,6 +902,12 @@ class MainWindow(QMainWindow):
 
     def _add_pupil(self) -> None:
         self.add_pupil()
+
+    def add_school(self) -> QDialog | None:
+        return self.workspace.add_school() if self.workspace else None
+
+    def _add_school(self) -> None:
+        self.add_school()
 
     def _focus_search(self) -> None:
         if self.workspace:

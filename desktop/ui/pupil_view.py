@@ -10,8 +10,10 @@ drops every bit of the pupil's data from the widgets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from PySide6.QtCharts import (
     QBarSet,
@@ -23,16 +25,13 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -62,9 +61,10 @@ from desktop.tasks import TaskRunner
 
 from .appointments import AppointmentsView, BookAppointmentDialog, fmt_length
 from .common import set_tab_order
+from .forms import SaveDialog
 from .packs import FoldersPanel
+from .places import MoveDialog
 from .widgets import (
-    DATE_FORMAT,
     Banner,
     HtmlPane,
     badge,
@@ -804,67 +804,7 @@ class ConcernsPanel(QWidget):
         return dialog
 
 
-class _SaveDialog(QDialog):
-    """A small form that saves one record through the services."""
-
-    saved = Signal(str)
-
-    def __init__(self, app: Waymark, runner: TaskRunner, title: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.app, self.runner = app, runner
-        self._saving = False
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
-        self.setModal(True)
-        self.banner = Banner(self)
-        self.form = QFormLayout()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setObjectName("primary")
-        self.save_button.setDefault(True)
-        self.save_button.setAccessibleName("Save")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addLayout(self.form)
-        layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.submit)
-
-    def add_row(self, text: str, widget: QWidget, name: str) -> None:
-        widget.setAccessibleName(name)
-        label = QLabel(text)
-        label.setBuddy(widget)
-        self.form.addRow(label, widget)
-
-    def date_edit(self, day: date) -> QDateEdit:
-        edit = QDateEdit(to_qdate(day))
-        edit.setDisplayFormat(DATE_FORMAT)
-        edit.setCalendarPopup(True)
-        return edit
-
-    def save(self) -> Changes:  # overridden
-        raise NotImplementedError
-
-    def submit(self) -> None:
-        if self._saving:
-            return
-        self._saving = True
-        task = self.save
-        self.runner.run(task, self._saved, self._failed)
-
-    def _failed(self, message: str) -> None:
-        self._saving = False
-        self.banner.show_message(message)
-
-    def _saved(self, changes: Changes) -> None:
-        self._saving = False
-        self.saved.emit(changes.id)
-        self.accept()
-
-
-class ConcernDialog(_SaveDialog):
+class ConcernDialog(SaveDialog):
     """Record a safeguarding concern. Writing needs no reveal; it is never printed."""
 
     def __init__(self, app: Waymark, runner: TaskRunner, pupil_id: str, name: str, parent: QWidget | None) -> None:
@@ -884,18 +824,19 @@ class ConcernDialog(_SaveDialog):
         self.form.addRow(note)
         self.resize(520, 340)
 
-    def save(self) -> Changes:
-        return self.app.add_concern(
+    def task(self) -> Callable[[], Changes]:
+        return partial(
+            self.app.add_concern,
             Concern(
                 pupil_id=self.pupil_id,
                 raised_on=from_qdate(self.raised_on.date()),
                 text=self.text.toPlainText(),
                 escalated_to=self.escalated_to.text().strip(),
-            )
+            ),
         )
 
 
-class ProgressDialog(_SaveDialog):
+class ProgressDialog(SaveDialog):
     """Record a level in a subject, with the target and any learning gap (the base school's record sheet)."""
 
     LEVELS = ("Working towards", "Developing", "Secure", "Greater depth")
@@ -927,8 +868,9 @@ class ProgressDialog(_SaveDialog):
         self.add_row("&Evidence:", self.evidence, "Evidence")
         self.resize(480, 280)
 
-    def save(self) -> Changes:
-        return self.app.add_progress(
+    def task(self) -> Callable[[], Changes]:
+        return partial(
+            self.app.add_progress,
             ProgressEntry(
                 pupil_id=self.pupil_id,
                 subject=self.subject.currentText().strip(),
@@ -937,11 +879,11 @@ class ProgressDialog(_SaveDialog):
                 target=self.target.text().strip(),
                 learning_gap=self.gap.text().strip(),
                 evidence=self.evidence.text().strip(),
-            )
+            ),
         )
 
 
-class EpisodeDialog(_SaveDialog):
+class EpisodeDialog(SaveDialog):
     """Start a provision episode: the type, who provides it, the hours planned and
     the medically advised maximum, the review date, and consent for a part-time timetable."""
 
@@ -985,10 +927,11 @@ class EpisodeDialog(_SaveDialog):
     def provision_type(self) -> ProvisionType:
         return ProvisionType(self.kind.currentData())  # Qt hands a StrEnum back as its str
 
-    def save(self) -> Changes:
+    def task(self) -> Callable[[], Changes]:
         kind = self.provision_type()
         medical = self.medical_max.value()
-        return self.app.add_episode(
+        return partial(
+            self.app.add_episode,
             ProvisionEpisode(
                 pupil_id=self.pupil_id,
                 provision_type=kind,
@@ -999,11 +942,11 @@ class EpisodeDialog(_SaveDialog):
                 review_date=from_qdate(self.review.date()),
                 part_time_consent=kind is ProvisionType.PART_TIME_TIMETABLE and self.consent.isChecked(),
                 reason=self.reason.text().strip(),
-            )
+            ),
         )
 
 
-class ActionDialog(_SaveDialog):
+class ActionDialog(SaveDialog):
     """Add an action: dated, with an owner and the next step (004:337-343)."""
 
     def __init__(self, app: Waymark, runner: TaskRunner, pupil_id: str, name: str, parent: QWidget | None) -> None:
@@ -1018,14 +961,15 @@ class ActionDialog(_SaveDialog):
         self.add_row("&Next step:", self.next_step, "Next step")
         self.resize(460, 200)
 
-    def save(self) -> Changes:
-        return self.app.add_action(
+    def task(self) -> Callable[[], Changes]:
+        return partial(
+            self.app.add_action,
             Action(
                 pupil_id=self.pupil_id,
                 due=from_qdate(self.due.date()),
                 owner=self.owner.text(),
                 next_step=self.next_step.text(),
-            )
+            ),
         )
 
 
@@ -1104,6 +1048,17 @@ class PupilView(QWidget):
 
         self.profile = HtmlPane("Profile")
         self.stays = HtmlPane("Sites and stays")
+        self.move_button = QPushButton("Record a &move…")
+        self.move_button.setAccessibleName("Record a move to a site")
+        stays_box = QWidget()
+        stays_layout = QVBoxLayout(stays_box)
+        stays_layout.setContentsMargins(0, 4, 0, 0)
+        stays_bar = QHBoxLayout()
+        stays_bar.setContentsMargins(8, 0, 8, 0)
+        stays_bar.addStretch(1)
+        stays_bar.addWidget(self.move_button)
+        stays_layout.addLayout(stays_bar)
+        stays_layout.addWidget(self.stays, 1)
         self.hours_chart = HoursChart()
         self.hours_text = QLabel()
         self.hours_text.setWordWrap(True)
@@ -1177,7 +1132,7 @@ class PupilView(QWidget):
         }
         for widget, title in (
             (self.profile, "Profile"),
-            (self.stays, "Stays"),
+            (stays_box, "Stays"),
             (provision, "Provision"),
             (self.visits, "Visits"),
             (self.folders, "Folders"),
@@ -1225,6 +1180,7 @@ class PupilView(QWidget):
         self.add_action_button.clicked.connect(self.add_action)
         self.progress.record_button.clicked.connect(self.record_progress)
         self.add_episode_button.clicked.connect(self.add_episode)
+        self.move_button.clicked.connect(self.record_move)
         self.actions.itemSelectionChanged.connect(self._action_selection)
 
     # --- public ---------------------------------------------------------------------------
@@ -1279,6 +1235,9 @@ class PupilView(QWidget):
 
     def add_episode(self) -> EpisodeDialog | None:
         return self._open(EpisodeDialog)
+
+    def record_move(self) -> MoveDialog | None:
+        return self._open(MoveDialog)
 
     def record_progress(self) -> ProgressDialog | None:
         if not self.view:

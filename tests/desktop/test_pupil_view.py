@@ -411,6 +411,40 @@ def test_record_progress_and_add_provision_from_the_record(app, view, family, qt
     assert "target" in view.hours_text.text()  # a target now applies
 
 
+def test_a_family_moving_to_a_new_site(app, view, family, qtbot):
+    site, (levi, esme) = family
+    app.log_visit(visit(site, [levi, esme], date(2026, 11, 20), "Phonics"))
+    view.show_pupil(levi.id)
+    dialog = view.record_move()
+    qtbot.addWidget(dialog)
+    assert [box.text() for box in dialog.family] == ["Esme Lee"] and dialog.family[0].isChecked()
+    assert dialog.site.findText("Walton Summit transit site", Qt.MatchFlag.MatchStartsWith) == -1  # where they are
+    assert dialog.site.currentText() == "A new site…" and dialog.site_name.isEnabled()
+    dialog.submit()
+    assert dialog.banner.text() == "The new site's name is required."
+    dialog.site_name.setText("Layby on the A59")
+    dialog.site_type.setCurrentIndex(dialog.site_type.findData(SiteType.ROADSIDE))
+    dialog.weeks.setValue(2)
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    stays = app.current_stays()
+    assert app.get_site(stays[levi.id].site_id).name == "Layby on the A59"
+    assert stays[esme.id].site_id == stays[levi.id].site_id and stays[levi.id].proposed_weeks == 2
+    text = plain(view.stays)
+    assert text.index("Layby on the A59") < text.index("Walton Summit transit site")  # newest first
+    assert "Layby on the A59" in view.facts.text()
+
+    dialog = view.record_move()  # Levi alone goes back; Esme stays where she is
+    qtbot.addWidget(dialog)
+    dialog.site.setCurrentIndex(dialog.site.findData(site.id))
+    assert not dialog.site_name.isEnabled()
+    dialog.family[0].setChecked(False)
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    stays = app.current_stays()
+    assert stays[levi.id].site_id == site.id and stays[esme.id].site_id != site.id
+
+
 def test_folders_and_appointments_tabs_follow_the_pupil(app, view, family):
     _site, (levi, esme) = family
     pack = WorkPack(title="Fractions", subject="Maths", items=["Halves", "Quarters"])
@@ -465,6 +499,7 @@ def test_every_control_has_an_accessible_name(app, view, family, qtbot):
         view.add_episode(),
         view.record_progress(),
         view.concerns.record_concern(),
+        view.record_move(),
     )
     for dialog in (*dialogs, view.folders.issue()):
         qtbot.addWidget(dialog)

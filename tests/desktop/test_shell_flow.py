@@ -164,3 +164,23 @@ def test_ctrl_n_opens_log_a_visit_from_anywhere(demo_window, qtbot):
     dialog = workspace._visit_dialog
     assert isinstance(dialog, VisitDialog) and dialog.isVisible()
     dialog.reject()
+
+
+def test_adding_a_school_from_the_pupils_menu(demo_window, qtbot):
+    assert demo_window.add_school_action.isEnabled()
+    demo_window.add_school_action.trigger()
+    dialog = next(d for d in demo_window.workspace.findChildren(QDialog) if type(d).__name__ == "SchoolDialog")
+    dialog.name.setText("Ysgol Pen y Bryn")
+    dialog.urn.setText("4012")
+    dialog.la_code.setText("661")
+    dialog.estab.setText("2044")
+    dialog.submit()
+    assert dialog.banner.text() == "A URN is 6 digits; '4012' is not." and dialog.isVisible()
+    dialog.urn.setText("401234")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    add = demo_window.add_pupil()
+    assert add.school.findText("Ysgol Pen y Bryn (661/2044)") > 0
+    add.reject()
+    demo_window.lock()
+    assert not demo_window.add_school_action.isEnabled()

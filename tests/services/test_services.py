@@ -185,3 +185,58 @@ def test_settings_round_trip_and_unknown_keys_are_refused(app):
     assert app.settings().service_name == "Lancashire Hospital Education Service"
     with pytest.raises(ValidationError):
         app.update_settings(colour="blue")
+
+
+def test_a_family_moves_to_a_new_site_in_one_go(app):
+    old = Site(name="Brick Kiln Lane", site_type=SiteType.PERMANENT_SITE)
+    app.add_site(old)
+    sean, maire = pupil(app), pupil(app, forename="Máire")
+    for p in (sean, maire):
+        app.record_stay(Stay(pupil_id=p.id, site_id=old.id, arrived=TODAY - timedelta(days=30)))
+    arrived = TODAY - timedelta(days=2)
+    new = Site(name="Layby on the A59", site_type=SiteType.ROADSIDE)
+
+    changes = app.move_to_site([sean.id, maire.id], arrived, new_site=new, proposed_weeks=3)
+
+    assert {"site", "stay"} <= changes.entities and len(changes.ids) == 2
+    now = app.current_stays()
+    for p in (sean, maire):
+        assert now[p.id].site_id == new.id and now[p.id].arrived == arrived and now[p.id].proposed_weeks == 3
+        ended = [s for s in app.store.find(Stay, pupil_id=p.id) if s.site_id == old.id]
+        assert [s.departed for s in ended] == [arrived]
+    assert app.get_site(new.id).name == "Layby on the A59"
+    assert app.move_to_site([sean.id], TODAY, site_id=old.id).entities == {"stay"}  # back again, a known site
+    assert app.current_stays()[sean.id].site_id == old.id
+
+
+def test_a_move_that_cannot_be_right_changes_nothing(app):
+    here = Site(name="Fairground winter quarters", site_type=SiteType.FAIRGROUND)
+    app.add_site(here)
+    p = pupil(app)
+    app.record_stay(Stay(pupil_id=p.id, site_id=here.id, arrived=TODAY - timedelta(days=10)))
+    before = app.store.count("outbox"), app.store.count("audit_event"), len(app.list_sites())
+    nameless = Site(name=" ", site_type=SiteType.ROADSIDE)
+    for call, message in (
+        (lambda: app.move_to_site([p.id], TODAY, site_id=here.id), "already staying at Fairground"),
+        (
+            lambda: app.move_to_site(
+                [p.id], TODAY - timedelta(days=11), new_site=Site(name="X", site_type=SiteType.ROADSIDE)
+            ),
+            "cannot be dated before",
+        ),
+        (
+            lambda: app.move_to_site(
+                [p.id], TODAY + timedelta(days=1), new_site=Site(name="X", site_type=SiteType.ROADSIDE)
+            ),
+            "future",
+        ),
+        (lambda: app.move_to_site([p.id], TODAY, new_site=nameless), "site's name is required"),
+        (lambda: app.move_to_site([], TODAY, site_id=here.id), "at least one pupil"),
+        (lambda: app.move_to_site([p.id], TODAY, site_id=here.id, proposed_weeks=0), "at least one week"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            call()
+    with pytest.raises(NotFound):
+        app.move_to_site([p.id], TODAY, site_id="no-such-site")
+    assert (app.store.count("outbox"), app.store.count("audit_event"), len(app.list_sites())) == before
+    assert app.current_stays()[p.id].site_id == here.id

@@ -1,0 +1,77 @@
+"""Small forms that save one record through the services, off the UI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from .widgets import DATE_FORMAT, Banner, to_qdate
+
+if TYPE_CHECKING:
+    from desktop.services import Changes, Waymark
+    from desktop.tasks import TaskRunner
+
+
+class SaveDialog(QDialog):
+    """A small form that saves one record through the services."""
+
+    saved = Signal(str)
+
+    def __init__(self, app: Waymark, runner: TaskRunner, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.app, self.runner = app, runner
+        self._saving = False
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setModal(True)
+        self.banner = Banner(self)
+        self.form = QFormLayout()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("primary")
+        self.save_button.setDefault(True)
+        self.save_button.setAccessibleName("Save")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(self.form)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.submit)
+
+    def add_row(self, text: str, widget: QWidget, name: str) -> None:
+        widget.setAccessibleName(name)
+        label = QLabel(text)
+        label.setBuddy(widget)
+        self.form.addRow(label, widget)
+
+    def date_edit(self, day: date) -> QDateEdit:
+        edit = QDateEdit(to_qdate(day))
+        edit.setDisplayFormat(DATE_FORMAT)
+        edit.setCalendarPopup(True)
+        return edit
+
+    def task(self) -> Callable[[], Changes]:  # overridden
+        """Read the form here, on the UI thread; the returned call runs on the store thread."""
+        raise NotImplementedError
+
+    def submit(self) -> None:
+        if self._saving:
+            return
+        self._saving = True
+        self.runner.run(self.task(), self._saved, self._failed)
+
+    def _failed(self, message: str) -> None:
+        self._saving = False
+        self.banner.show_message(message)
+
+    def _saved(self, changes: Changes) -> None:
+        self._saving = False
+        self.saved.emit(changes.id)
+        self.accept()
