@@ -44,7 +44,6 @@ from desktop.domain.records import (
     Pupil,
     School,
     Site,
-    Stay,
     Visit,
     VisitNote,
     WorkPack,
@@ -465,10 +464,15 @@ def cmd_site(args: argparse.Namespace, app: Waymark, out: Output) -> int:
         site = Site(name=args.name, site_type=args.type, address=args.address or "", postcode=args.postcode or "")
         return created(out, "site", app.add_site(site), site)
     if args.action == "stay":
-        stay = Stay(
-            pupil_id=args.pupil, site_id=args.site, arrived=args.arrived or app.today(), proposed_weeks=args.weeks
+        site = app.get_site(args.site)
+        changes = app.move_to_site(args.pupil, args.arrived or app.today(), site_id=site.id, proposed_weeks=args.weeks)
+        moved = len(changes.ids)
+        out.emit(
+            {"id": changes.id, "ids": list(changes.ids), "site_id": site.id},
+            f"Recorded {moved} {'pupil' if moved == 1 else 'pupils'} arriving at {site.name} (their last stay ends "
+            f"that day): {', '.join(changes.ids)}",
         )
-        return created(out, "stay", app.record_stay(stay), stay)
+        return 0
     sites = app.list_sites()
     out.table(sites, [("Name", lambda s: s.name), ("Type", lambda s: s.site_type.label), ("Id", lambda s: s.id)])
     return 0
@@ -713,8 +717,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--address")
     p.add_argument("--postcode")
     site.add_parser("list", parents=[common])
-    p = site.add_parser("stay", parents=[common], help="record a family's arrival at a site")
-    p.add_argument("--pupil", required=True)
+    p = site.add_parser("stay", parents=[common], help="record a family's arrival at a site (ends their last stay)")
+    p.add_argument("--pupil", action="append", required=True, help="repeat for each child in the family")
     p.add_argument("--site", required=True)
     p.add_argument("--arrived", type=parse_date)
     p.add_argument("--weeks", type=int, help="proposed length of stay")

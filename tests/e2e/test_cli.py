@@ -102,6 +102,31 @@ def test_a_working_day_from_the_command_line(waymark):
     assert "Shaun Ó Súilleabháin" in text and "Máire Ó Súilleabháin" in text
     assert {row["id"] for row in as_json(waymark("pupil", "list", "--json"))} == {pupil["id"], sibling["id"]}
 
+    sites = [
+        as_json(waymark("site", "add", "--name", name, "--type", kind, "--json"))["id"]
+        for name, kind in (("Walton Summit", "transit_site"), ("Layby on the A59", "roadside"))
+    ]
+    for site, day in zip(sites, ("2026-10-01", "2026-11-18"), strict=True):
+        moved = as_json(
+            waymark(
+                "site",
+                "stay",
+                "--pupil",
+                pupil["id"],
+                "--pupil",
+                sibling["id"],
+                "--site",
+                site,
+                "--arrived",
+                day,
+                "--json",
+            )
+        )
+        assert len(moved["ids"]) == 2 and moved["site_id"] == site
+    assert {row["site"] for row in as_json(waymark("pupil", "list", "--json"))} == {"Layby on the A59"}
+    again = waymark("site", "stay", "--pupil", pupil["id"], "--site", sites[1], expect=2)
+    assert "already staying at Layby on the A59" in again.stderr
+
     waymark("concern", "add", "--pupil", pupil["id"], "--text", "Bruise on arm")
     pack = as_json(
         waymark("pack", "add", "--title", "Fractions", "--subject", "Maths", "--items", "Halves,Quarters", "--json")
