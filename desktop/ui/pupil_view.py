@@ -976,6 +976,21 @@ class ActionDialog(SaveDialog):
 # --- the view ------------------------------------------------------------------------------
 
 
+def with_buttons(pane: QWidget, *buttons: QPushButton) -> QWidget:
+    """A pane with its buttons in a bar above it, on the right."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 4, 0, 0)
+    bar = QHBoxLayout()
+    bar.setContentsMargins(8, 0, 8, 0)
+    bar.addStretch(1)
+    for button in buttons:
+        bar.addWidget(button)
+    layout.addLayout(bar)
+    layout.addWidget(pane, 1)
+    return box
+
+
 class PupilView(QWidget):
     """One pupil's record. Signals ask the host to log a visit or print a report."""
 
@@ -1050,15 +1065,7 @@ class PupilView(QWidget):
         self.stays = HtmlPane("Sites and stays")
         self.move_button = QPushButton("Record a &move…")
         self.move_button.setAccessibleName("Record a move to a site")
-        stays_box = QWidget()
-        stays_layout = QVBoxLayout(stays_box)
-        stays_layout.setContentsMargins(0, 4, 0, 0)
-        stays_bar = QHBoxLayout()
-        stays_bar.setContentsMargins(8, 0, 8, 0)
-        stays_bar.addStretch(1)
-        stays_bar.addWidget(self.move_button)
-        stays_layout.addLayout(stays_bar)
-        stays_layout.addWidget(self.stays, 1)
+        stays_box = with_buttons(self.stays, self.move_button)
         self.hours_chart = HoursChart()
         self.hours_text = QLabel()
         self.hours_text.setWordWrap(True)
@@ -1072,15 +1079,7 @@ class PupilView(QWidget):
         chart_layout.addWidget(self.hours_text)
         self.add_episode_button = QPushButton("&Add provision…")
         self.add_episode_button.setAccessibleName("Add a provision episode")
-        episodes_box = QWidget()
-        episodes_layout = QVBoxLayout(episodes_box)
-        episodes_layout.setContentsMargins(0, 4, 0, 0)
-        episodes_bar = QHBoxLayout()
-        episodes_bar.setContentsMargins(8, 0, 8, 0)
-        episodes_bar.addStretch(1)
-        episodes_bar.addWidget(self.add_episode_button)
-        episodes_layout.addLayout(episodes_bar)
-        episodes_layout.addWidget(self.provision, 1)
+        episodes_box = with_buttons(self.provision, self.add_episode_button)
         provision.addWidget(chart_box)
         provision.addWidget(episodes_box)
         provision.setStretchFactor(0, 3)

@@ -69,10 +69,7 @@ def test_edit_reports_the_changed_fields_and_validates(app):
 
 def test_visit_defaults_bring_today_the_site_and_the_siblings_seen_there(app):
     site = Site(name="Walton Summit transit site", site_type=SiteType.TRANSIT_SITE)
-    app.add_site(site)
-    a, b = pupil(app), pupil(app, forename="Máire")
-    for child in (a, b):
-        app.record_stay(Stay(pupil_id=child.id, site_id=site.id, arrived=TODAY - timedelta(weeks=2)))
+    a, b = family_at(app, site, TODAY - timedelta(weeks=2))
     app.log_visit(
         Visit(
             date=TODAY - timedelta(days=7),
@@ -187,12 +184,18 @@ def test_settings_round_trip_and_unknown_keys_are_refused(app):
         app.update_settings(colour="blue")
 
 
+def family_at(app, site: Site, since: date) -> tuple[Pupil, Pupil]:
+    """Two siblings staying at `site` since `since`."""
+    app.add_site(site)
+    children = pupil(app), pupil(app, forename="Máire")
+    for child in children:
+        app.record_stay(Stay(pupil_id=child.id, site_id=site.id, arrived=since))
+    return children
+
+
 def test_a_family_moves_to_a_new_site_in_one_go(app):
     old = Site(name="Brick Kiln Lane", site_type=SiteType.PERMANENT_SITE)
-    app.add_site(old)
-    sean, maire = pupil(app), pupil(app, forename="Máire")
-    for p in (sean, maire):
-        app.record_stay(Stay(pupil_id=p.id, site_id=old.id, arrived=TODAY - timedelta(days=30)))
+    sean, maire = family_at(app, old, TODAY - timedelta(days=30))
     arrived = TODAY - timedelta(days=2)
     new = Site(name="Layby on the A59", site_type=SiteType.ROADSIDE)
 
