@@ -64,6 +64,7 @@ from .common import set_tab_order
 from .forms import SaveDialog
 from .packs import FoldersPanel
 from .places import MoveDialog
+from .pupil_details import ContactDialog, EditPupilDialog
 from .widgets import (
     Banner,
     HtmlPane,
@@ -1062,6 +1063,11 @@ class PupilView(QWidget):
         header_layout.addWidget(self.banner)
 
         self.profile = HtmlPane("Profile")
+        self.edit_button = QPushButton("&Edit details…")
+        self.edit_button.setAccessibleName("Edit the pupil's details")
+        self.contact_button = QPushButton("Add a parent or &carer…")
+        self.contact_button.setAccessibleName("Add a parent or carer")
+        profile_box = with_buttons(self.profile, self.edit_button, self.contact_button)
         self.stays = HtmlPane("Sites and stays")
         self.move_button = QPushButton("Record a &move…")
         self.move_button.setAccessibleName("Record a move to a site")
@@ -1130,7 +1136,7 @@ class PupilView(QWidget):
             "Concerns": "Safeguarding concerns: restricted, shown only after a warning",
         }
         for widget, title in (
-            (self.profile, "Profile"),
+            (profile_box, "Profile"),
             (stays_box, "Stays"),
             (provision, "Provision"),
             (self.visits, "Visits"),
@@ -1180,6 +1186,8 @@ class PupilView(QWidget):
         self.progress.record_button.clicked.connect(self.record_progress)
         self.add_episode_button.clicked.connect(self.add_episode)
         self.move_button.clicked.connect(self.record_move)
+        self.edit_button.clicked.connect(self.edit_details)
+        self.contact_button.clicked.connect(self.add_contact)
         self.actions.itemSelectionChanged.connect(self._action_selection)
 
     # --- public ---------------------------------------------------------------------------
@@ -1237,6 +1245,15 @@ class PupilView(QWidget):
 
     def record_move(self) -> MoveDialog | None:
         return self._open(MoveDialog)
+
+    def add_contact(self) -> ContactDialog | None:
+        return self._open(ContactDialog)
+
+    def edit_details(self) -> EditPupilDialog | None:
+        if not self.view:
+            return None
+        pupil = self.view.record.pupil
+        return self._open(lambda app, runner, _pid, _name, parent: EditPupilDialog(app, runner, pupil, parent))
 
     def record_progress(self) -> ProgressDialog | None:
         if not self.view:

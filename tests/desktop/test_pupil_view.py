@@ -3,6 +3,7 @@ are audited; lock clears every trace; the record redraws when its data changes."
 
 from __future__ import annotations
 
+import io
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -10,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from datetime import date, time, timedelta
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QTableWidget, QTextBrowser, QTreeWidget, QWidget
@@ -202,6 +204,57 @@ def test_profile_marks_a_suppressed_address_and_reading_help(app, view, family):
     assert "never printed" not in plain(view.profile)
     assert "Walton Summit transit site" in plain(view.stays)
     assert "Current" in plain(view.stays)
+
+
+def report_text(app, visit_id: str) -> str:
+    pdf, _title = app.report_pdf("visit", visit_id)
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_editing_details_can_withhold_an_address_from_every_report(app, view, family, qtbot):
+    site, (_levi, esme) = family
+    logged = app.log_visit(visit(site, [esme], date(2026, 11, 20), "Phonics"))
+    assert "Trailer 4, Walton Summit" in report_text(app, logged.id)
+    view.show_pupil(esme.id)
+    dialog = view.edit_details()
+    qtbot.addWidget(dialog)
+    assert dialog.school.currentText() == "St Anne's Catholic Primary School (888/2145)"
+    dialog.upn.setText("A674123101121")
+    dialog.suppress.setChecked(True)
+    dialog.submit()
+    assert (
+        dialog.banner.text() == "UPN check letter is wrong: expected R, got A." or "expected R" in dialog.banner.text()
+    )
+    assert app.get_pupil(esme.id).suppress_address is False  # nothing saved
+    dialog.upn.setText("R674123101121")
+    dialog.medical.setPlainText("Asthma: inhaler in the trailer")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    saved = app.get_pupil(esme.id)
+    assert (saved.suppress_address, saved.upn, saved.medical_needs) == (
+        True,
+        "R674123101121",
+        "Asthma: inhaler in the trailer",
+    )
+    assert saved.base_school_id is not None and saved.forename == "Esme"  # untouched fields kept
+    assert "Address suppressed: never printed on any copy" in plain(view.profile)
+    assert "Trailer 4, Walton Summit" not in report_text(app, logged.id)
+
+
+def test_adding_a_parent_or_carer(app, view, family, qtbot):
+    _site, (_levi, esme) = family
+    view.show_pupil(esme.id)
+    dialog = view.add_contact()
+    qtbot.addWidget(dialog)
+    dialog.submit()
+    assert dialog.banner.text() == "The contact's name is required."
+    dialog.name.setText("Joe Lee")
+    dialog.relationship.setCurrentIndex(dialog.relationship.findData(ContactRelationship.FATHER.value))
+    dialog.phone.setText("07700 900123")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    profile = plain(view.profile)
+    assert "Joe Lee" in profile and "07700 900123" in profile
 
 
 def audit_reads(app) -> int:
@@ -500,6 +553,8 @@ def test_every_control_has_an_accessible_name(app, view, family, qtbot):
         view.record_progress(),
         view.concerns.record_concern(),
         view.record_move(),
+        view.edit_details(),
+        view.add_contact(),
     )
     for dialog in (*dialogs, view.folders.issue()):
         qtbot.addWidget(dialog)
