@@ -118,6 +118,7 @@ class PupilRecord:
     attention: list[rules.Attention]
     weeks: list[rules.WeekHours] = field(default_factory=list)
     concern_count: int = 0
+    reviews: list[Review] = field(default_factory=list)  # of the plans above, newest first
 
 
 @dataclass(frozen=True)
@@ -614,11 +615,22 @@ class Waymark:
         plan.next_review = plan.next_review or plan.start + timedelta(weeks=plan.review_every_weeks)
         return self._insert(plan, plan.title)
 
-    def record_review(self, review: Review) -> Changes:
+    def record_review(self, review: Review, *, close_plan: bool = False) -> Changes:
+        """A plan reviewed: the next review falls due a cycle later, or the plan closes."""
         plan = self._get(Plan, review.plan_id, "plan")
+        if plan.closed:
+            raise ValidationError(f"The plan '{plan.title}' is closed.")
+        if review.held_on > self.today():
+            raise ValidationError("A review cannot be recorded before it is held.")
+        if review.held_on < plan.start:
+            raise ValidationError(f"The plan started on {plan.start:%d %b %Y}; a review cannot come before it.")
+        review.summary = _require(review.summary, "What the review found")
         with self.store.transaction(self.actor) as tx:
             tx.insert(review, summary=plan.title)
-            plan.next_review = review.held_on + timedelta(weeks=plan.review_every_weeks)
+            if close_plan:
+                plan.closed, plan.next_review = True, None
+            else:
+                plan.next_review = review.held_on + timedelta(weeks=plan.review_every_weeks)
             tx.update(plan)
         return Changes(frozenset({"review", "plan"}), (review.id, plan.id))
 
@@ -729,6 +741,7 @@ class Waymark:
             attention=attention,
             weeks=weeks,
             concern_count=self.concern_count(pupil_id),
+            reviews=self.store.find(Review, plan_id=[p.id for p in plans], order_by=["-held_on"]) if plans else [],
         )
 
     def attention(

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QSpinBox,
     QSplitter,
     QStackedWidget,
     QTableWidget,
@@ -54,7 +55,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.enums import ETHNICITY, Outcome, ProvisionType, SenStatus, Sex, TravellerGroup, Visibility
-from desktop.domain.records import Action, Concern, ProgressEntry, ProvisionEpisode, Visit
+from desktop.domain.records import Action, Concern, Plan, ProgressEntry, ProvisionEpisode, Review, Visit
 from desktop.domain.rules import WeekHours, format_nc_year
 from desktop.services import Changes, PupilRecord, Waymark
 from desktop.tasks import TaskRunner
@@ -387,7 +388,17 @@ def plans_html(view: RecordView) -> str:
     if not plans:
         return "<h3>Plans</h3><p class='muted'>No plans recorded.</p>"
     html = "<h3>Plans</h3>"
+    latest = {}
+    for held in view.record.reviews:  # newest first
+        latest.setdefault(held.plan_id, held)
     for plan in sorted(plans, key=lambda p: (p.closed, p.start)):
+        last = latest.get(plan.id)
+        reviewed = (
+            f"<br>Last reviewed {fmt_date(last.held_on)}: {esc(last.summary)}"
+            + (f" <i>Outcome:</i> {esc(last.outcome)}" if last.outcome else "")
+            if last
+            else ""
+        )
         review = ""
         if plan.next_review:
             late = not plan.closed and plan.next_review < view.today
@@ -400,7 +411,7 @@ def plans_html(view: RecordView) -> str:
         html += (
             f"<p><b>{esc(plan.title)}</b> {state}<br>"
             f"<span class='muted'>Started {fmt_date(plan.start)} · reviewed every {_plural(plan.review_every_weeks, 'week')}</span>"
-            f"{'<br>' + review if review else ''}"
+            f"{'<br>' + review if review else ''}{reviewed}"
             f"{'<br>Success criteria: ' + para_text(plan.success_criteria) if plan.success_criteria else ''}</p>"
         )
     return html
@@ -974,6 +985,76 @@ class ActionDialog(SaveDialog):
         )
 
 
+class PlanDialog(SaveDialog):
+    """Start a plan (a PEP, a reintegration plan…) with its success criteria and review cycle."""
+
+    def __init__(self, app: Waymark, runner: TaskRunner, pupil_id: str, name: str, parent: QWidget | None) -> None:
+        super().__init__(app, runner, f"Add a plan: {name}", parent)
+        self.pupil_id = pupil_id
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("e.g. Reintegration to St Anne's")
+        self.criteria = QPlainTextEdit()
+        self.criteria.setTabChangesFocus(True)
+        self.criteria.setMaximumHeight(70)
+        self.start = self.date_edit(app.today())
+        self.every = QSpinBox()
+        self.every.setRange(1, 52)
+        self.every.setValue(6)
+        self.every.setSuffix(" weeks")
+        self.add_row("&Title:", self.title, "Plan title")
+        self.add_row("&Success criteria:", self.criteria, "Success criteria")
+        self.add_row("S&tarts:", self.start, "Starts on")
+        self.add_row("&Review every:", self.every, "Review every")
+        self.resize(480, 0)
+
+    def task(self) -> Callable[[], Changes]:
+        return partial(
+            self.app.add_plan,
+            Plan(
+                pupil_id=self.pupil_id,
+                title=self.title.text().strip(),
+                success_criteria=self.criteria.toPlainText().strip(),
+                start=from_qdate(self.start.date()),
+                review_every_weeks=self.every.value(),
+            ),
+        )
+
+
+class ReviewDialog(SaveDialog):
+    """Record a plan's review: what it found, and whether the plan goes on or closes."""
+
+    def __init__(self, app: Waymark, runner: TaskRunner, plans: list[Plan], name: str, parent: QWidget | None) -> None:
+        super().__init__(app, runner, f"Record a review: {name}", parent)
+        self.plan = QComboBox()
+        for plan in plans:
+            due = f" (due {fmt_date(plan.next_review)})" if plan.next_review else ""
+            self.plan.addItem(plan.title + due, plan.id)
+        self.held_on = self.date_edit(app.today())
+        self.held_on.setMaximumDate(to_qdate(app.today()))
+        self.summary = QPlainTextEdit()
+        self.summary.setTabChangesFocus(True)
+        self.summary.setMaximumHeight(80)
+        self.summary.setPlaceholderText("What has gone well, what has not, what changes")
+        self.outcome = QLineEdit()
+        self.outcome.setPlaceholderText("e.g. Increase to three mornings a week")
+        self.close_plan = QCheckBox("The plan has done its work: close it")
+        self.add_row("&Plan:", self.plan, "Plan")
+        self.add_row("&Held on:", self.held_on, "Held on")
+        self.add_row("&Found:", self.summary, "What the review found")
+        self.add_row("&Outcome:", self.outcome, "Outcome")
+        self.add_row("", self.close_plan, "Close the plan")
+        self.resize(480, 0)
+
+    def task(self) -> Callable[[], Changes]:
+        review = Review(
+            plan_id=self.plan.currentData(),
+            held_on=from_qdate(self.held_on.date()),
+            summary=self.summary.toPlainText().strip(),
+            outcome=self.outcome.text().strip(),
+        )
+        return partial(self.app.record_review, review, close_plan=self.close_plan.isChecked())
+
+
 # --- the view ------------------------------------------------------------------------------
 
 
@@ -1094,6 +1175,10 @@ class PupilView(QWidget):
         self.folders = FoldersPanel(self.app, self.runner)
         self.progress = ProgressGrid()
         self.plans = HtmlPane("Plans")
+        self.add_plan_button = QPushButton("Add a p&lan…")
+        self.add_plan_button.setAccessibleName("Add a plan")
+        self.review_button = QPushButton("Record a re&view…")
+        self.review_button.setAccessibleName("Record a plan's review")
         self.actions = QTreeWidget()
         self.actions.setAccessibleName("Actions")
         self.actions.setHeaderLabels(["Due", "Owner", "Next step", "Status"])
@@ -1119,7 +1204,7 @@ class PupilView(QWidget):
         actions_bar.addWidget(self.add_action_button)
         actions_layout.addLayout(actions_bar)
         actions_layout.addWidget(self.actions, 1)
-        plans.addWidget(self.plans)
+        plans.addWidget(with_buttons(self.plans, self.add_plan_button, self.review_button))
         plans.addWidget(actions_box)
         self.appointments = AppointmentsView(self.app, self.runner, compact=True)
         self.concerns = ConcernsPanel(self.app, self.runner)
@@ -1187,6 +1272,8 @@ class PupilView(QWidget):
         self.add_episode_button.clicked.connect(self.add_episode)
         self.move_button.clicked.connect(self.record_move)
         self.edit_button.clicked.connect(self.edit_details)
+        self.add_plan_button.clicked.connect(self.add_plan)
+        self.review_button.clicked.connect(self.record_review)
         self.contact_button.clicked.connect(self.add_contact)
         self.actions.itemSelectionChanged.connect(self._action_selection)
 
@@ -1245,6 +1332,18 @@ class PupilView(QWidget):
 
     def record_move(self) -> MoveDialog | None:
         return self._open(MoveDialog)
+
+    def add_plan(self) -> PlanDialog | None:
+        return self._open(PlanDialog)
+
+    def record_review(self) -> ReviewDialog | None:
+        if not self.view:
+            return None
+        open_plans = [p for p in self.view.record.plans if not p.closed]
+        if not open_plans:
+            self.banner.show_message("There is no open plan to review. Add a plan first.")
+            return None
+        return self._open(lambda app, runner, _pid, name, parent: ReviewDialog(app, runner, open_plans, name, parent))
 
     def add_contact(self) -> ContactDialog | None:
         return self._open(ContactDialog)

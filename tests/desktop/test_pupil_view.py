@@ -41,6 +41,7 @@ from desktop.domain.records import (
 )
 from desktop.tasks import ImmediateTaskRunner
 from desktop.ui.pupil_view import GAP_BACKGROUND, PupilView
+from desktop.ui.widgets import to_qdate
 
 TODAY = date(2026, 11, 22)  # Sunday
 
@@ -239,6 +240,35 @@ def test_editing_details_can_withhold_an_address_from_every_report(app, view, fa
     assert saved.base_school_id is not None and saved.forename == "Esme"  # untouched fields kept
     assert "Address suppressed: never printed on any copy" in plain(view.profile)
     assert "Trailer 4, Walton Summit" not in report_text(app, logged.id)
+
+
+def test_a_plan_added_and_reviewed_from_the_record(app, view, family, qtbot):
+    _site, (levi, _esme) = family
+    view.show_pupil(levi.id)
+    assert view.record_review() is None
+    assert view.banner.text() == "There is no open plan to review. Add a plan first."
+    dialog = view.add_plan()
+    qtbot.addWidget(dialog)
+    dialog.title.setText("Reintegration to St Anne's")
+    dialog.start.setDate(to_qdate(TODAY - timedelta(weeks=7)))
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    assert "Review overdue: due 15 Nov 2026" in plain(view.plans)
+    assert "Review overdue" in view.attention.text()
+
+    dialog = view.record_review()
+    qtbot.addWidget(dialog)
+    assert dialog.plan.currentText() == "Reintegration to St Anne's (due 15 Nov 2026)"
+    dialog.submit()
+    assert dialog.banner.text() == "What the review found is required."
+    dialog.summary.setPlainText("Two mornings a week going well")
+    dialog.outcome.setText("Three mornings from January")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    text = plain(view.plans)
+    assert "Next review 3 Jan 2027" in text and "Review overdue" not in text
+    assert "Last reviewed 22 Nov 2026: Two mornings a week going well Outcome: Three mornings from January" in text
+    assert "Review overdue" not in view.attention.text()
 
 
 def test_adding_a_parent_or_carer(app, view, family, qtbot):
@@ -555,6 +585,7 @@ def test_every_control_has_an_accessible_name(app, view, family, qtbot):
         view.record_move(),
         view.edit_details(),
         view.add_contact(),
+        view.add_plan(),
     )
     for dialog in (*dialogs, view.folders.issue()):
         qtbot.addWidget(dialog)

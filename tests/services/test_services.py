@@ -6,8 +6,10 @@ from desktop.domain.enums import Cohort, ItemStatus, Outcome, ProvisionType, Sit
 from desktop.domain.records import (
     Appointment,
     Concern,
+    Plan,
     ProvisionEpisode,
     Pupil,
+    Review,
     School,
     Site,
     Stay,
@@ -243,3 +245,30 @@ def test_a_move_that_cannot_be_right_changes_nothing(app):
         app.move_to_site([p.id], TODAY, site_id="no-such-site")
     assert (app.store.count("outbox"), app.store.count("audit_event"), len(app.list_sites())) == before
     assert app.current_stays()[p.id].site_id == here.id
+
+
+def test_reviewing_a_plan_moves_its_next_review_or_closes_it(app):
+    p = pupil(app)
+    plan = Plan(pupil_id=p.id, title="Reintegration", start=TODAY - timedelta(weeks=8), review_every_weeks=6)
+    app.add_plan(plan)
+    assert [a.kind for a in app.attention(p.id).get(p.id, [])] == ["review_overdue"]
+    before = app.store.count("outbox")
+    for review, message in (
+        (Review(plan_id=plan.id, held_on=TODAY + timedelta(days=1), summary="x"), "before it is held"),
+        (Review(plan_id=plan.id, held_on=TODAY - timedelta(weeks=9), summary="x"), "a review cannot come before it"),
+        (Review(plan_id=plan.id, held_on=TODAY, summary=" "), "What the review found is required"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            app.record_review(review)
+    assert app.store.count("outbox") == before
+
+    app.record_review(Review(plan_id=plan.id, held_on=TODAY - timedelta(days=1), summary="Settling well"))
+    (saved,) = app.pupil_record(p.id).plans
+    assert saved.next_review == TODAY - timedelta(days=1) + timedelta(weeks=6) and not saved.closed
+    assert p.id not in app.attention(p.id)
+    app.record_review(Review(plan_id=plan.id, held_on=TODAY, summary="Back full time"), close_plan=True)
+    record = app.pupil_record(p.id)
+    assert record.plans[0].closed and record.plans[0].next_review is None
+    assert [r.summary for r in record.reviews] == ["Back full time", "Settling well"]
+    with pytest.raises(ValidationError, match="is closed"):
+        app.record_review(Review(plan_id=plan.id, held_on=TODAY, summary="Again"))
