@@ -1,7 +1,7 @@
 """Store benchmark: SQLCipher against plain SQLite on the same workload, and
 logging a visit through the services against a bare insert of the same rows.
 
-    python bench/store.py [--pupils 5000] [--visits 250000]
+    python bench/store.py [--pupils 5000] [--visits 250000] [--rounds 2]
 
 Prints figures and ratios; every baseline is measured in the same run.
 Targets: encrypted / plain <= 1.3; service log / bare insert <= 3x and < 20 ms.
@@ -10,8 +10,10 @@ Targets: encrypted / plain <= 1.3; service log / bare insert <= 3x and < 20 ms.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,19 +55,57 @@ def workload(store: Store, pupils: int, visits: int) -> dict[str, float]:
     return figures
 
 
-def encrypted_vs_plain(pupils: int, visits: int, work: Path) -> None:
-    print(f"\n1. The same workload on SQLCipher and on plain SQLite ({pupils:,} pupils, {visits:,} visits)")
-    encrypted = Store.create(work / "encrypted", "benchmark passphrase")
-    plain = Store.open_plain(work / "plain.db")
-    results = {}
-    for name, store in (("plain", plain), ("encrypted", encrypted)):
-        results[name] = workload(store, pupils, visits)
-        store.close()
+def run_one(kind: str, folder: Path, pupils: int, visits: int) -> dict[str, float]:
+    """One store, one workload: what a child process runs."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "plain":
+        folder.mkdir()
+    store = (
+        Store.create(folder, "benchmark passphrase") if kind == "encrypted" else Store.open_plain(folder / "plain.db")
+    )
+    figures = workload(store, pupils, visits)
+    store.close()
+    return figures
+
+
+def encrypted_vs_plain(pupils: int, visits: int, work: Path, rounds: int) -> None:
+    """Each run in a fresh process (so the second never inherits the first one's heap),
+    alternating which goes first; the median of each step over the rounds."""
+    print(
+        f"\n1. The same workload on SQLCipher and on plain SQLite ({pupils:,} pupils, {visits:,} visits; "
+        f"{rounds} rounds, each run in a fresh process)"
+    )
+    results: dict[str, list[dict[str, float]]] = {"plain": [], "encrypted": []}
+    for round_ in range(rounds):
+        order = ("plain", "encrypted") if round_ % 2 == 0 else ("encrypted", "plain")
+        for kind in order:
+            folder = work / (kind if round_ == 0 else f"{kind}-{round_}")
+            child = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    kind,
+                    "--folder",
+                    str(folder),
+                    "--pupils",
+                    str(pupils),
+                    "--visits",
+                    str(visits),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            results[kind].append(json.loads(child.stdout.strip().splitlines()[-1]))
+    median = {
+        kind: {step: statistics.median(r[step] for r in runs) for step in runs[0]} for kind, runs in results.items()
+    }
     print(f"   {'step':<22}{'plain':>10}{'SQLCipher':>12}{'ratio':>8}")
-    for step in results["plain"]:
-        p, e = results["plain"][step], results["encrypted"][step]
+    for step in median["plain"]:
+        p, e = median["plain"][step], median["encrypted"][step]
         print(f"   {step:<22}{p:>9.2f}s{e:>11.2f}s{e / p:>8.2f}")
-    total_p, total_e = sum(results["plain"].values()), sum(results["encrypted"].values())
+    total_p, total_e = sum(median["plain"].values()), sum(median["encrypted"].values())
     verdict = "meets" if total_e / total_p <= 1.3 else "MISSES"
     print(f"   {'total':<22}{total_p:>9.2f}s{total_e:>11.2f}s{total_e / total_p:>8.2f}  ({verdict} the 1.3 target)")
 
@@ -123,10 +163,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pupils", type=int, default=5000)
     parser.add_argument("--visits", type=int, default=250_000)
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each store, alternating which goes first")
+    parser.add_argument("--one", choices=("plain", "encrypted"), help=argparse.SUPPRESS)  # a child run
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, args.folder, args.pupils, args.visits)))
+        return
     with tempfile.TemporaryDirectory(prefix="waymark-bench-") as tmp:
         work = Path(tmp)
-        encrypted_vs_plain(args.pupils, args.visits, work)
+        encrypted_vs_plain(args.pupils, args.visits, work, args.rounds)
         service_vs_bare(work)
 
 
