@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
@@ -15,6 +16,8 @@ from .widgets import DATE_FORMAT, Banner, to_qdate
 if TYPE_CHECKING:
     from desktop.services import Changes, Waymark
     from desktop.tasks import TaskRunner
+
+T = TypeVar("T")
 
 
 class SaveDialog(QDialog):
@@ -56,6 +59,22 @@ class SaveDialog(QDialog):
         edit.setDisplayFormat(DATE_FORMAT)
         edit.setCalendarPopup(True)
         return edit
+
+    def load(self, task: Callable[[], T], on_loaded: Callable[[T], None]) -> None:
+        """Fetch what the form offers (on the store thread); Save waits for it. The
+        answer is dropped if the dialog has gone meanwhile (closed, or the app locked)."""
+        self.save_button.setEnabled(False)
+
+        def loaded(result: T) -> None:
+            if shiboken6.isValid(self):
+                on_loaded(result)
+                self.save_button.setEnabled(True)
+
+        def failed(message: str) -> None:
+            if shiboken6.isValid(self):
+                self.banner.show_message(message)
+
+        self.runner.run(task, loaded, failed)
 
     def task(self) -> Callable[[], Changes]:  # overridden
         """Read the form here, on the UI thread; the returned call runs on the store thread."""

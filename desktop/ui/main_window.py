@@ -502,7 +502,7 @@ class Workspace(QWidget):
             self.status_message.emit("")
             report_error(self, message)
 
-        work.dialog.canceled.connect(lambda: self.status_message.emit("Report cancelled."))
+        work.stopped.connect(lambda: self.status_message.emit("Report cancelled."))
         self.call(lambda: self.app.report_pdf(kind, record_id, progress=work.tick), show, failed)
 
     # --- state and lock -------------------------------------------------------------------

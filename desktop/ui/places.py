@@ -72,8 +72,7 @@ class MoveDialog(SaveDialog):
         self.form.addRow(note)
         self.site.currentIndexChanged.connect(self._site_changed)
         self.resize(500, 320)
-        self.save_button.setEnabled(False)
-        runner.run(lambda: load_move_choices(app, pupil_id), self._fill, self.banner.show_message)
+        self.load(lambda: load_move_choices(app, pupil_id), self._fill)
 
     def _fill(self, choices: MoveChoices) -> None:
         self.arrived.setMaximumDate(to_qdate(choices.today))
@@ -92,7 +91,6 @@ class MoveDialog(SaveDialog):
         if not choices.family:
             self.family_layout.addWidget(QLabel("Nobody else seen with them last time"))
         self._site_changed()
-        self.save_button.setEnabled(True)
         self.site.setFocus()
 
     def _site_changed(self) -> None:

@@ -8,18 +8,17 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from desktop.tasks import CancelToken
 
 
-class _Relay(QObject):
-    """Carries progress from the store thread to the UI thread (a queued signal)."""
-
-    changed = Signal(int, int)
-
-
-class LongWork:
+class LongWork(QObject):
     """A progress dialog that appears only if the work takes a while (`delay_ms`), and
     a `tick(done, total)` for the work to call from its thread: it moves the bar and
-    raises `Cancelled` once the user has pressed Cancel."""
+    raises `Cancelled` once the dialog has been cancelled or rejected (Cancel, Esc, or
+    the window rejecting its dialogs as it locks). `stopped` then fires, once."""
+
+    stopped = Signal()
+    _progress = Signal(int, int)  # emitted on the worker thread, delivered on the UI thread
 
     def __init__(self, text: str, parent: QWidget | None = None, *, delay_ms: int = 500) -> None:
+        super().__init__()
         self.token = CancelToken()
         self.dialog = QProgressDialog(text, "Cancel", 0, 100, parent)
         self.dialog.setWindowTitle("Waymark")
@@ -30,27 +29,32 @@ class LongWork:
         self.dialog.setAccessibleName(text.rstrip("…."))
         self.dialog.setValue(0)  # starts the timer behind minimumDuration
         self._closed = False
-        self._relay = _Relay()
-        self._relay.changed.connect(self._show)
-        # Cancel hides the dialog at once; the work stops at its next tick and its
-        # result is dropped (TaskRunner ignores Cancelled).
-        self.dialog.canceled.connect(self.token.cancel)
-        self.dialog.canceled.connect(self.close)
+        self._progress.connect(self._show)
+        self.dialog.canceled.connect(self._stop)
+        self.dialog.rejected.connect(self._stop)
 
     def _show(self, done: int, total: int) -> None:
         if not self._closed:
             self.dialog.setValue(min(99, done * 100 // max(total, 1)))
 
+    def _stop(self) -> None:
+        if self._closed:  # our own close() (QProgressDialog emits canceled on close)
+            return
+        self.token.cancel()  # the work stops at its next tick; TaskRunner drops Cancelled quietly
+        self.close()
+        self.stopped.emit()
+
     def tick(self, done: int, total: int) -> None:
         """Called from the worker thread."""
         self.token.check()
-        self._relay.changed.emit(done, total)
+        self._progress.emit(done, total)
 
     @property
     def cancelled(self) -> bool:
         return self.token.cancelled
 
     def close(self) -> None:
+        """The work is over: take the dialog away."""
         if not self._closed:
             self._closed = True
             self.dialog.close()

@@ -82,15 +82,13 @@ class EditPupilDialog(SaveDialog):
         self.add_row("&Postcode:", self.postcode, "Postcode")
         self.add_row("", self.suppress, "Never print this address")
         self.resize(560, 0)
-        self.save_button.setEnabled(False)
-        runner.run(app.list_schools, self._fill, self.banner.show_message)
+        self.load(app.list_schools, self._fill)
 
     def _fill(self, schools: list[School]) -> None:
         self.school.addItem("Not known", None)
         for school in schools:
             self.school.addItem(f"{school.name} ({school.dfe_number})", school.id)
         self.school.setCurrentIndex(max(0, self.school.findData(self.pupil.base_school_id)))
-        self.save_button.setEnabled(True)
         self.forename.setFocus()
 
     def values(self) -> dict[str, object]:

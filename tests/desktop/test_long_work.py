@@ -45,3 +45,36 @@ def test_cancelling_the_summary_shows_nothing_and_says_so(demo_window, monkeypat
     assert not [d for d in workspace.findChildren(QDialog) if type(d).__name__ == "PrintPreviewDialog"]
     assert not [b for b in workspace.findChildren(QMessageBox) if b.isVisible()]
     assert "Report cancelled." in messages
+
+
+def test_rejecting_the_dialog_stops_the_work_but_finishing_is_not_a_cancel(qtbot):
+    """The window rejects every dialog as it locks: a report still running must stop,
+    or the lock would wait behind it on the store thread."""
+    stopped: list[bool] = []
+    work = LongWork("Preparing the report…", delay_ms=0)
+    work.stopped.connect(lambda: stopped.append(True))
+    work.dialog.reject()
+    assert work.cancelled and stopped == [True]
+    with pytest.raises(Cancelled):
+        work.tick(1, 10)
+
+    finished = LongWork("Preparing the report…", delay_ms=0)
+    finished.stopped.connect(lambda: stopped.append(False))
+    finished.tick(10, 10)
+    finished.close()  # QProgressDialog emits canceled as it closes; that is not the user cancelling
+    assert not finished.cancelled and stopped == [True]
+
+
+def test_a_report_running_when_the_app_locks_is_stopped(demo_window, monkeypatch):
+    ticks: list[int] = []
+    original = LongWork.tick
+
+    def lock_on_the_second_pupil(self: LongWork, done: int, total: int) -> None:
+        ticks.append(done)
+        if done == 1:
+            demo_window.lock()
+        original(self, done, total)
+
+    monkeypatch.setattr(LongWork, "tick", lock_on_the_second_pupil)
+    demo_window.summary_action.trigger()
+    assert ticks == [0, 1] and demo_window.is_locked

@@ -634,3 +634,21 @@ def test_a_burst_of_changes_costs_one_more_load_and_stale_results_are_dropped(ap
     assert "Spelling" in plain(view.visits)
     view.clear()
     assert view.name.text() == ""
+
+
+def test_a_form_closed_before_its_choices_arrive_drops_them(app, family, qtbot):
+    import shiboken6
+
+    from desktop.ui.places import MoveDialog
+
+    _site, (levi, _esme) = family
+    runner = DeferredRunner()
+    dialog = MoveDialog(app, runner, levi.id, "Levi Lee", None)
+    assert not dialog.save_button.isEnabled()  # nothing to choose from yet
+    shiboken6.delete(dialog)  # closed, or the app locked, while the store thread was busy
+    assert runner.flush() == 1  # the answer arrives and is dropped without an error
+
+    dialog = MoveDialog(app, runner, levi.id, "Levi Lee", None)
+    qtbot.addWidget(dialog)
+    runner.flush()
+    assert dialog.save_button.isEnabled() and dialog.site.count() == 1  # only "A new site…"
