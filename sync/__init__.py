@@ -1,0 +1,1 @@
+"""Sync: the wire protocol, the desktop's sync engine and the LA server."""

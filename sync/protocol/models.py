@@ -1,0 +1,121 @@
+"""Request and response bodies. SQLModel without `table=True` is pydantic,
+so these validate on both sides and document the API at /docs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+from .clock import parse_stamp
+
+ENTITY = re.compile(r"[a-z][a-z0-9_]{0,62}")
+MAX_OPS = 1000
+
+
+def _valid_stamp(value: str) -> str:
+    parse_stamp(value)
+    return value
+
+
+class Op(SQLModel):
+    """One change made on a device: the fields of one record it set, all at
+    `clock`. `base` holds the clocks the device had last seen for that record's
+    fields (from a pull), so the server can tell a concurrent edit from a later one."""
+
+    op_id: str = Field(min_length=1, max_length=64)
+    entity: str
+    entity_id: str = Field(min_length=1, max_length=64)
+    clock: str
+    fields: dict[str, Any] = Field(default_factory=dict)
+    base: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("clock")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        return _valid_stamp(value)
+
+    @field_validator("entity")
+    @classmethod
+    def _entity(cls, value: str) -> str:
+        if not ENTITY.fullmatch(value):
+            raise ValueError("an entity is a lower-case table name")
+        return value
+
+
+class PushRequest(SQLModel):
+    ops: list[Op]
+
+    @field_validator("ops")
+    @classmethod
+    def _size(cls, value: list[Op]) -> list[Op]:
+        if len(value) > MAX_OPS:
+            raise ValueError(f"at most {MAX_OPS} operations in one push")
+        return value
+
+
+class OpResult(SQLModel):
+    op_id: str
+    status: Literal["applied", "duplicate", "refused"]
+    reason: str = ""
+
+
+class PushResponse(SQLModel):
+    results: list[OpResult]
+    conflicts: int = 0  # conflict records this push raised
+
+
+class Change(SQLModel):
+    """A record as the server holds it now: every field with the clock of its last write."""
+
+    entity: str
+    entity_id: str
+    fields: dict[str, Any]
+    clocks: dict[str, str]
+    deleted: bool = False
+    seq: int
+
+
+class PullResponse(SQLModel):
+    changes: list[Change]
+    cursor: str  # opaque; send it back to get what came after
+    more: bool  # another page is waiting
+
+
+class LoginRequest(SQLModel):
+    user: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)
+    device_name: str = Field(default="", max_length=200)
+
+
+class LoginResponse(SQLModel):
+    device_id: str
+    token: str
+    user: str
+    role: str
+
+
+class WhoAmI(SQLModel):
+    user: str
+    role: str
+    school_urn: str = ""
+    team: str = ""
+    device_id: str
+    device_name: str
+    protocol: int
+    server_time: str
+
+
+class DeviceInfo(SQLModel):
+    id: str
+    user: str
+    name: str
+    created_at: str
+    last_seen: str | None
+    revoked: bool
+
+
+class ErrorBody(SQLModel):
+    detail: str

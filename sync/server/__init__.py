@@ -1,0 +1,1 @@
+"""The LA server: FastAPI over SQLModel tables on PostgreSQL or SQLite."""

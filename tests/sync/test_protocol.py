@@ -1,0 +1,66 @@
+"""The wire protocol's models and change stamps (no server)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from sync.protocol import Op, PushRequest, clamp, parse_stamp, stamp_device, successor
+from sync.protocol.clock import COUNTER_MAX, Stamp, format_stamp
+
+STAMP = "2026-11-22T10:00:00.000000Z-0003-0195-device"
+
+
+def test_stamp_round_trip_keeps_a_device_id_with_hyphens():
+    stamp = parse_stamp(STAMP)
+    assert stamp == Stamp("2026-11-22T10:00:00.000000Z", 3, "0195-device")
+    assert format_stamp(stamp) == STAMP
+    assert stamp_device(STAMP) == "0195-device"
+
+
+def test_stamps_order_by_time_then_counter_then_device():
+    later_counter = successor(STAMP, "a")
+    assert later_counter > STAMP
+    assert parse_stamp(later_counter).counter == 4
+    assert "2026-11-22T10:00:00.000001Z-0000-a" > "2026-11-22T10:00:00.000000Z-9999-z"
+
+
+def test_successor_past_the_counter_moves_time_on():
+    full = format_stamp(Stamp("2026-11-22T10:00:00.999999Z", COUNTER_MAX, "d"))
+    nxt = successor(full, "d")
+    assert nxt == "2026-11-22T10:00:01.000000Z-0000-d"
+    assert nxt > full
+
+
+def test_clamp_brings_a_future_clock_back_and_leaves_the_present_alone():
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    ahead = format_stamp(Stamp("2026-11-23T10:00:00.000000Z", 2, "fast"))
+    assert clamp(ahead, now) == "2026-11-22T10:00:00.000000Z-0002-fast"
+    behind = format_stamp(Stamp("2026-11-21T10:00:00.000000Z", 2, "slow"))
+    assert clamp(behind, now) == behind
+    slightly = format_stamp(Stamp("2026-11-22T10:00:30.000000Z", 0, "d"))
+    assert clamp(slightly, now, timedelta(seconds=60)) == slightly
+
+
+@pytest.mark.parametrize("bad", ["", "zz", "2026-11-22T10:00:00.000000Z-00x3-d", "2026-13-22T10:00:00.000000Z-0003-d"])
+def test_malformed_stamps_are_refused(bad):
+    with pytest.raises(ValueError):
+        parse_stamp(bad)
+    with pytest.raises(ValidationError):
+        Op(op_id="o", entity="visit", entity_id="v", clock=bad)
+
+
+def test_an_op_names_a_table_and_carries_any_json_fields():
+    op = Op(op_id="o", entity="visit_entry", entity_id="v", clock=STAMP, fields={"subjects": ["Maths"], "end": None})
+    assert Op.model_validate_json(op.model_dump_json()) == op
+    with pytest.raises(ValidationError):
+        Op(op_id="o", entity="Visit; DROP", entity_id="v", clock=STAMP)
+
+
+def test_a_push_is_at_most_a_thousand_ops():
+    op = Op(op_id="o", entity="visit", entity_id="v", clock=STAMP)
+    assert len(PushRequest(ops=[op] * 1000).ops) == 1000
+    with pytest.raises(ValidationError):
+        PushRequest(ops=[op] * 1001)
