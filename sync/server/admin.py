@@ -1,0 +1,161 @@
+"""What the `waymark-server` console script does to users, devices and
+caseloads; also used by the tests to set a server up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select, update
+
+from . import auth, db
+from .tables import ROLES, Caseload, Device, User
+
+
+class AdminError(ValueError):
+    """Bad input for an admin command: one line for the user."""
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    name: str
+    role: str
+    school_urn: str
+    team: str
+    disabled: bool
+    created_at: datetime
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "school_urn": self.school_urn,
+            "team": self.team,
+            "disabled": self.disabled,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+        }
+
+
+def add_user(engine: Engine, name: str, role: str, password: str, *, school_urn: str = "", team: str = "") -> None:
+    name = name.strip()
+    if not name:
+        raise AdminError("A user name is required.")
+    if role not in ROLES:
+        raise AdminError(f"'{role}' is not a role; choose one of: {', '.join(ROLES)}.")
+    if role == "school" and not (school_urn.isdigit() and len(school_urn) == 6):
+        raise AdminError("A school user needs --school with the school's 6-digit URN.")
+    if role != "school" and school_urn:
+        raise AdminError("Only school users belong to a school (--school).")
+    if len(password) < 10:
+        raise AdminError("The password must be at least 10 characters.")
+    with db.writing(engine) as conn:
+        if conn.execute(select(User.id).where(User.name == name)).first():
+            raise AdminError(f"There is already a user called {name}.")
+        conn.execute(
+            insert(User).values(
+                name=name,
+                role=role,
+                school_urn=school_urn,
+                team=team,
+                password_hash=auth.hash_password(password),
+                disabled=False,
+                scope_epoch=0,
+                failed_logins=0,
+                created_at=auth.now(),
+            )
+        )
+
+
+def list_users(engine: Engine) -> list[UserInfo]:
+    with db.reading(engine) as conn:
+        rows = conn.execute(
+            select(User.name, User.role, User.school_urn, User.team, User.disabled, User.created_at).order_by(User.name)
+        ).all()
+    return [UserInfo(*row) for row in rows]
+
+
+def _user_id(conn, name: str) -> int:
+    found = conn.execute(select(User.id).where(User.name == name)).scalar()
+    if found is None:
+        raise AdminError(f"There is no user called {name}.")
+    return found
+
+
+def disable_user(engine: Engine, name: str) -> None:
+    """The user's devices get 401 on their next request; their data stays."""
+    with db.writing(engine) as conn:
+        conn.execute(update(User).where(User.id == _user_id(conn, name)).values(disabled=True))
+
+
+def list_devices(engine: Engine) -> list[dict]:
+    with db.reading(engine) as conn:
+        rows = conn.execute(
+            select(Device.id, User.name, Device.name, Device.created_at, Device.last_seen, Device.revoked)
+            .join(User, User.id == Device.user_id)
+            .order_by(Device.created_at)
+        ).all()
+    return [
+        {
+            "id": dev_id,
+            "user": user,
+            "name": name,
+            "created_at": created.isoformat(timespec="seconds"),
+            "last_seen": seen.isoformat(timespec="seconds") if seen else None,
+            "revoked": revoked,
+        }
+        for dev_id, user, name, created, seen, revoked in rows
+    ]
+
+
+def revoke_device(engine: Engine, device_id: str) -> None:
+    with db.writing(engine) as conn:
+        if conn.execute(update(Device).where(Device.id == device_id).values(revoked=True)).rowcount == 0:
+            raise AdminError(f"There is no device with id {device_id}.")
+
+
+def assign(engine: Engine, pupil_id: str, *, user: str | None = None, team: str | None = None) -> None:
+    """Put a pupil on a worker's (or a team's) caseload. The pupil's history is
+    older than their cursors, so those users get a fresh snapshot (410) next time."""
+    if bool(user) == bool(team):
+        raise AdminError("Give either --user or --team.")
+    with db.writing(engine) as conn:
+        if user:
+            user_id = _user_id(conn, user)
+            role = conn.execute(select(User.role).where(User.id == user_id)).scalar_one()
+            if role not in ("tutor", "tes"):
+                raise AdminError(f"{user} is a {role} user; caseloads are for tutors and TES workers.")
+            conn.execute(insert(Caseload).values(pupil_id=pupil_id, user_id=user_id))
+            conn.execute(update(User).where(User.id == user_id).values(scope_epoch=User.scope_epoch + 1))
+        else:
+            conn.execute(insert(Caseload).values(pupil_id=pupil_id, team=team))
+            conn.execute(update(User).where(User.team == team).values(scope_epoch=User.scope_epoch + 1))
+
+
+def prune_tombstones(engine: Engine, older_than_days: float) -> int:
+    """Forget tombstones deleted more than `older_than_days` ago. Cursors from
+    before the newest one forgotten get 410 and a fresh snapshot. Returns how many."""
+    from datetime import UTC, timedelta
+
+    from sqlalchemy import delete, tuple_
+
+    from sync.protocol.clock import format_time, parse_stamp
+
+    from .tables import Feed, Record, RecordPupil
+
+    cutoff = format_time(datetime.now(UTC) - timedelta(days=older_than_days))
+    records = Record.__table__
+    with db.writing(engine) as conn:
+        rows = conn.execute(
+            select(records.c.entity, records.c.entity_id, records.c.seq, records.c.clocks).where(records.c.deleted)
+        ).all()
+        gone = [(e, i, seq) for e, i, seq, clocks in rows if parse_stamp(clocks.get("deleted", "0" * 40)).time < cutoff]
+        if not gone:
+            return 0
+        keys = [(e, i) for e, i, _ in gone]
+        for start in range(0, len(keys), 400):
+            chunk = keys[start : start + 400]
+            conn.execute(delete(RecordPupil).where(tuple_(RecordPupil.entity, RecordPupil.entity_id).in_(chunk)))
+            conn.execute(delete(records).where(tuple_(records.c.entity, records.c.entity_id).in_(chunk)))
+        horizon = max(seq for _, _, seq in gone)
+        conn.execute(update(Feed).where(Feed.id == 1, Feed.horizon < horizon).values(horizon=horizon))
+    return len(gone)

@@ -1,0 +1,121 @@
+"""The HTTP API (FastAPI). OpenAPI docs at /docs.
+
+Every /v1 request carries the protocol version (426 when the client is too
+old) and, but for login, a device's bearer token (401 for a revoked device or
+a disabled user, with a message a teacher can act on).
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Engine, update
+
+from sync.protocol import (
+    PROTOCOL_VERSION,
+    ErrorBody,
+    LoginRequest,
+    LoginResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    WhoAmI,
+)
+from sync.protocol.clock import format_time
+
+from . import auth, db, feed
+from .merge import Merger
+from .tables import Device
+
+ERRORS = {
+    401: {"model": ErrorBody, "description": "Not signed in, device revoked or user disabled"},
+    426: {"model": ErrorBody, "description": "The client is too old"},
+}
+GONE = (
+    "This laptop's copy is too far behind the server to catch up change by change. Waymark will fetch "
+    "a fresh copy of your records; your unsent changes are kept and sent afterwards."
+)
+
+
+def create_app(engine: Engine) -> FastAPI:
+    app = FastAPI(
+        title="Waymark LA server",
+        version=str(PROTOCOL_VERSION),
+        description="Sync for Waymark desktops, and the LA overview.",
+    )
+    app.state.engine = engine
+
+    @app.exception_handler(auth.AuthError)
+    def _auth_error(_request: Request, exc: auth.AuthError) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
+
+    def protocol(waymark_protocol: Annotated[str | None, Header()] = None) -> int:
+        return auth.check_protocol(waymark_protocol)
+
+    def principal(
+        _version: Annotated[int, Depends(protocol)],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> auth.Principal:
+        # A write transaction: last_seen may be written (on SQLite a read could not upgrade safely).
+        with db.writing(engine) as conn:
+            return auth.authenticate(conn, authorization)
+
+    Who = Annotated[auth.Principal, Depends(principal)]  # noqa: N806  (a type alias)
+
+    @app.post("/v1/login", response_model=LoginResponse, responses=ERRORS, tags=["devices"])
+    def login(body: LoginRequest, _version: Annotated[int, Depends(protocol)]) -> LoginResponse:
+        """Register this device for the user; the token is shown once."""
+        error = None
+        with db.writing(engine) as conn:
+            try:
+                user, device, token = auth.login(conn, body.user, body.password, body.device_name)
+            except auth.AuthError as exc:
+                error = exc  # the failed attempt is counted: commit, then answer
+        if error:
+            raise error
+        return LoginResponse(device_id=device.id, token=token, user=user.name, role=user.role)
+
+    @app.post("/v1/logout", status_code=204, responses=ERRORS, tags=["devices"])
+    def logout(who: Who) -> Response:
+        """Revoke this device's token."""
+        with db.writing(engine) as conn:
+            conn.execute(update(Device).where(Device.id == who.device.id).values(revoked=True))
+        return Response(status_code=204)
+
+    @app.get("/v1/me", response_model=WhoAmI, responses=ERRORS, tags=["devices"])
+    def me(who: Who) -> WhoAmI:
+        return WhoAmI(
+            user=who.user.name,
+            role=who.user.role,
+            school_urn=who.user.school_urn,
+            team=who.user.team,
+            device_id=who.device.id,
+            device_name=who.device.name,
+            protocol=PROTOCOL_VERSION,
+            server_time=format_time(datetime.now(UTC)),
+        )
+
+    @app.post("/v1/push", response_model=PushResponse, responses=ERRORS, tags=["sync"])
+    def push(body: PushRequest, who: Who) -> PushResponse:
+        """Apply operations, each exactly once; answered per operation."""
+        with db.writing(engine) as conn:
+            return Merger(conn, who.user, who.device.id).push(body.ops)
+
+    @app.get(
+        "/v1/pull",
+        response_model=PullResponse,
+        responses=ERRORS | {410: {"model": ErrorBody, "description": "Cursor too old: start again from none"}},
+        tags=["sync"],
+    )
+    def pull(who: Who, cursor: str = "", limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 1000) -> PullResponse:
+        """Records changed since `cursor` that this user may see, oldest first."""
+        try:
+            with db.reading(engine) as conn:
+                return feed.pull(conn, who.user, cursor, limit)
+        except feed.CursorGone:
+            raise HTTPException(410, GONE) from None
+        except feed.BadCursor as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    return app

@@ -1,0 +1,167 @@
+"""Passwords, device tokens and the checks every request passes.
+
+Passwords are hashed with Argon2id (argon2-cffi). A device token is 256
+random bits shown once at login; the server keeps only its SHA-256. Repeated
+wrong passwords lock the name for a growing while (429 with Retry-After),
+rather than holding a worker thread asleep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, select, update
+
+from sync.protocol import MIN_CLIENT_VERSION, PROTOCOL_VERSION
+
+from .tables import Device, User
+
+FREE_TRIES = 5  # wrong passwords before the name is locked
+MAX_LOCK = timedelta(minutes=15)
+SEEN_EVERY = timedelta(minutes=1)  # last_seen is written at most this often
+
+_hasher = PasswordHasher()
+_DUMMY = None
+
+
+def set_hash_cost(*, time_cost: int, memory_cost: int) -> None:
+    """Tests make hashing cheap; the defaults are argon2-cffi's (RFC 9106 low-memory)."""
+    global _hasher, _DUMMY
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1)
+    _DUMMY = None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def burn_time(password: str) -> None:
+    """Spend what a real check would, so an unknown name answers as slowly as a known one."""
+    global _DUMMY
+    if _DUMMY is None:
+        _DUMMY = _hasher.hash("waymark")
+    verify_password(_DUMMY, password)
+
+
+def new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AuthError(Exception):
+    """A request refused; `status` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.headers = status, detail, headers or {}
+
+
+TOO_OLD = (
+    "This copy of Waymark is too old to sync with your LA's server. Please install the latest version; "
+    "your unsent changes are kept on this laptop."
+)
+REVOKED = (
+    "This device's access to the LA server was revoked. Your unsent changes stay on this laptop; "
+    "ask your LA's Waymark administrator to let it back in."
+)
+DISABLED = (
+    "Your account on the LA server has been disabled. Your unsent changes stay on this laptop; "
+    "ask your LA's Waymark administrator."
+)
+UNKNOWN_DEVICE = "This device is not signed in to the LA server. Log in again; your unsent changes are kept."
+
+
+def check_protocol(header: str | None) -> int:
+    if header is None:
+        raise AuthError(426, TOO_OLD, {"Upgrade": f"Waymark-Protocol/{PROTOCOL_VERSION}"})
+    try:
+        version = int(header)
+    except ValueError:
+        raise AuthError(400, "The Waymark-Protocol header must be a whole number.") from None
+    if version < MIN_CLIENT_VERSION:
+        raise AuthError(426, TOO_OLD, {"Upgrade": f"Waymark-Protocol/{PROTOCOL_VERSION}"})
+    return version
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: the user and the device they use."""
+
+    user: User
+    device: Device
+
+
+def authenticate(conn: Connection, authorization: str | None) -> Principal:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise AuthError(401, UNKNOWN_DEVICE, {"WWW-Authenticate": "Bearer"})
+    found = conn.execute(select(Device.__table__).where(Device.token_hash == token_hash(token))).mappings().first()
+    if found is None:
+        raise AuthError(401, UNKNOWN_DEVICE, {"WWW-Authenticate": "Bearer"})
+    device = Device.model_validate(dict(found))
+    user = User.model_validate(
+        dict(conn.execute(select(User.__table__).where(User.id == device.user_id)).mappings().one())
+    )
+    if device.revoked:
+        raise AuthError(401, REVOKED, {"WWW-Authenticate": "Bearer"})
+    if user.disabled:
+        raise AuthError(401, DISABLED, {"WWW-Authenticate": "Bearer"})
+    moment = now()
+    if device.last_seen is None or moment - device.last_seen > SEEN_EVERY:
+        conn.execute(update(Device).where(Device.id == device.id).values(last_seen=moment))
+    return Principal(user, device)
+
+
+def login(conn: Connection, name: str, password: str, device_name: str) -> tuple[User, Device, str]:
+    """Check the password and register a device; its token is returned once."""
+    row = conn.execute(select(User.__table__).where(User.name == name)).mappings().first()
+    user = User.model_validate(dict(row)) if row else None
+    moment = now()
+    if user is None:
+        burn_time(password)
+        raise AuthError(401, "That user name and password do not match.")
+    if user.locked_until and user.locked_until > moment:
+        wait = int((user.locked_until - moment).total_seconds()) + 1
+        raise AuthError(429, f"Too many wrong passwords. Try again in {wait} seconds.", {"Retry-After": str(wait)})
+    if not verify_password(user.password_hash, password):
+        failed = user.failed_logins + 1
+        locked = None
+        if failed >= FREE_TRIES:
+            locked = moment + min(timedelta(seconds=2 ** (failed - FREE_TRIES + 1)), MAX_LOCK)
+        conn.execute(update(User).where(User.id == user.id).values(failed_logins=failed, locked_until=locked))
+        raise AuthError(401, "That user name and password do not match.")
+    if user.disabled:
+        raise AuthError(401, DISABLED)
+    if user.failed_logins or user.locked_until:
+        conn.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=None))
+    token, hashed = new_token()
+    device = Device(
+        id=secrets.token_hex(16),
+        user_id=user.id,
+        name=device_name,
+        token_hash=hashed,
+        created_at=moment,
+        last_seen=moment,
+    )
+    conn.execute(Device.__table__.insert().values(**device.model_dump()))
+    return user, device, token

@@ -1,0 +1,164 @@
+"""`waymark-server`: run the LA server and manage its users and devices.
+
+Errors print one line and exit with status 2; nothing is changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import admin, db
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="waymark-server", description="The Waymark LA server.")
+    p.add_argument("--data-dir", type=Path, help="where the embedded database lives (or WAYMARK_SERVER_DATA_DIR)")
+    p.add_argument(
+        "--database", help="postgresql://user:password@host/dbname (or WAYMARK_SERVER_DATABASE); default: SQLite"
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--ssl-certfile", type=Path, help="TLS certificate (PEM); or put a reverse proxy in front")
+    serve.add_argument("--ssl-keyfile", type=Path, help="TLS private key (PEM)")
+    serve.add_argument("--workers", type=int, default=1)
+
+    user = sub.add_parser("user", help="users").add_subparsers(dest="action", required=True)
+    add = user.add_parser("add", help="add a user (password from WAYMARK_SERVER_PASSWORD or typed twice)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["tutor", "tes", "school", "la-lead"])
+    add.add_argument("--school", default="", help="the school's URN, for school users")
+    add.add_argument("--team", default="", help="the worker's team: they see its caseload")
+    ls = user.add_parser("list", help="list users")
+    ls.add_argument("--json", action="store_true")
+    dis = user.add_parser("disable", help="disable a user: their devices are refused from the next request")
+    dis.add_argument("name")
+
+    device = sub.add_parser("device", help="devices").add_subparsers(dest="action", required=True)
+    dls = device.add_parser("list", help="list devices: id, user, name, last seen")
+    dls.add_argument("--json", action="store_true")
+    rev = device.add_parser("revoke", help="revoke a device (a lost laptop)")
+    rev.add_argument("id")
+
+    case = sub.add_parser("caseload", help="caseloads").add_subparsers(dest="action", required=True)
+    assign = case.add_parser("assign", help="put a pupil on a worker's or a team's caseload")
+    assign.add_argument("pupil_id")
+    who = assign.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user")
+    who.add_argument("--team")
+
+    dbc = sub.add_parser("db", help="the database").add_subparsers(dest="action", required=True)
+    dbc.add_parser("upgrade", help="apply migrations (also done on first serve)")
+    prune = dbc.add_parser("prune", help="forget tombstones older than --days (older cursors then get a fresh copy)")
+    prune.add_argument("--days", type=float, default=90)
+    return p
+
+
+def _password() -> str:
+    password = os.environ.get("WAYMARK_SERVER_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise admin.AdminError("Set WAYMARK_SERVER_PASSWORD, or run this in a terminal to type the password.")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise admin.AdminError("The two passwords differ; nothing was changed.")
+    return first
+
+
+def _engine(args: argparse.Namespace):
+    url = db.database_url(args.database or os.environ.get("WAYMARK_SERVER_DATABASE"), args.data_dir)
+    engine = db.make_engine(url)
+    if not db.is_current(engine):
+        db.upgrade(engine)
+    return engine
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return _serve(args)
+    engine = _engine(args)
+    try:
+        if args.command == "user" and args.action == "add":
+            admin.add_user(engine, args.name, args.role, _password(), school_urn=args.school, team=args.team)
+            print(f"Added {args.role} user {args.name}.")
+        elif args.command == "user" and args.action == "list":
+            users = admin.list_users(engine)
+            if args.json:
+                print(json.dumps([u.to_json() for u in users], indent=2))
+            for u in [] if args.json else users:
+                extra = f" school {u.school_urn}" if u.school_urn else (f" team {u.team}" if u.team else "")
+                print(f"{u.name}\t{u.role}{extra}{'  (disabled)' if u.disabled else ''}")
+        elif args.command == "user" and args.action == "disable":
+            admin.disable_user(engine, args.name)
+            print(f"Disabled {args.name}; their devices are refused from their next request.")
+        elif args.command == "device" and args.action == "list":
+            devices = admin.list_devices(engine)
+            if args.json:
+                print(json.dumps(devices, indent=2))
+            for d in [] if args.json else devices:
+                state = "revoked" if d["revoked"] else f"last seen {d['last_seen'] or 'never'}"
+                print(f"{d['id']}\t{d['user']}\t{d['name']}\t{state}")
+        elif args.command == "device" and args.action == "revoke":
+            admin.revoke_device(engine, args.id)
+            print(f"Revoked device {args.id}.")
+        elif args.command == "caseload":
+            admin.assign(engine, args.pupil_id, user=args.user, team=args.team)
+            print(f"Assigned pupil {args.pupil_id} to {args.user or 'team ' + args.team}.")
+        elif args.command == "db" and args.action == "upgrade":
+            print("The database is up to date.")
+        elif args.command == "db" and args.action == "prune":
+            print(f"Forgot {admin.prune_tombstones(engine, args.days)} tombstones.")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        raise admin.AdminError("Give both --ssl-certfile and --ssl-keyfile, or neither.")
+    engine = _engine(args)
+    print(f"Waymark server on {'https' if args.ssl_certfile else 'http'}://{args.host}:{args.port} (docs at /docs)")
+    uvicorn.run(
+        create_app(engine),
+        host=args.host,
+        port=args.port,
+        ssl_certfile=str(args.ssl_certfile) if args.ssl_certfile else None,
+        ssl_keyfile=str(args.ssl_keyfile) if args.ssl_keyfile else None,
+        log_level="warning",
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return run(args)
+    except (admin.AdminError, ValueError) as exc:
+        print(f"waymark-server: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a database that cannot be reached, a port in use, ...
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, (OperationalError, OSError)):
+            reason = getattr(exc, "orig", None) or exc
+            print(f"waymark-server: {str(reason).strip().splitlines()[0]}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The change feed: pages of records changed since a cursor, each record as
+it is now, filtered by the user's scope in the query itself.
+
+A cursor is `<seq>.<scope epoch>`. Rows are served only up to the feed's
+`last` as read at the start of the request: every number at or below it
+belongs to a committed transaction (numbers are handed out under the feed
+lock), so no late commit can land below a cursor already given out.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from sync.protocol import Change, PullResponse
+
+from .scope import visible_records
+from .tables import Feed, Record, User
+
+MAX_PAGE = 5000
+
+
+class CursorGone(Exception):
+    """The cursor is older than the tombstone horizon, or the user's scope changed: 410."""
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def parse_cursor(text: str | None) -> tuple[int, int | None]:
+    if not text:
+        return 0, None
+    seq, _, epoch = text.partition(".")
+    try:
+        return int(seq), int(epoch)
+    except ValueError:
+        raise BadCursor(f"'{text}' is not a cursor this server gave out.") from None
+
+
+def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullResponse:
+    after, epoch = parse_cursor(cursor)
+    last, horizon = conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
+    if after > 0 and (after < horizon or epoch != user.scope_epoch):
+        raise CursorGone()
+    limit = max(1, min(limit, MAX_PAGE))
+    records = Record.__table__
+    stmt = select(records).where(records.c.seq > after, records.c.seq <= last).order_by(records.c.seq).limit(limit + 1)
+    clause = visible_records(user)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    rows = conn.execute(stmt).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_seq = rows[-1].seq if more else max(last, after)
+    changes = [
+        Change(entity=r.entity, entity_id=r.entity_id, fields=r.data, clocks=r.clocks, deleted=r.deleted, seq=r.seq)
+        for r in rows
+    ]
+    return PullResponse(changes=changes, cursor=f"{next_seq}.{user.scope_epoch}", more=more)

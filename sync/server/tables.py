@@ -1,0 +1,121 @@
+"""The server's tables, as SQLModel classes. Alembic migrations
+(migrations/versions/) create them; a test checks the two agree.
+
+Records are stored generically: one row per (entity, id) holding the fields
+as JSON with a clock per field, so the server carries any record shape the
+desktop holds. Scope lives beside them: `record_pupils` says which pupils a
+record belongs to, `caseload` and `pupil_school` say which pupils a user sees.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index
+from sqlmodel import Field, SQLModel
+
+ROLES = ("tutor", "tes", "school", "la-lead")
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True, index=True)
+    role: str = Field(max_length=20)
+    school_urn: str = Field(default="", max_length=6)
+    team: str = Field(default="", max_length=100)
+    password_hash: str = Field(max_length=200)
+    disabled: bool = False
+    # Moves on when the pupils this user may see grow (an assignment, a pupil
+    # joining their school): their cursors then get 410 and a fresh snapshot.
+    scope_epoch: int = 0
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime
+
+
+class Device(SQLModel, table=True):
+    __tablename__ = "devices"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(default="", max_length=200)
+    # SHA-256 of the bearer token: the token is 256 random bits, so a fast hash is enough.
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime
+    last_seen: datetime | None = None
+    revoked: bool = False
+
+
+class Record(SQLModel, table=True):
+    __tablename__ = "records"
+    __table_args__ = (Index("ix_records_parent", "parent_id"),)
+
+    entity: str = Field(primary_key=True, max_length=63)
+    entity_id: str = Field(primary_key=True, max_length=64)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    clocks: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
+    authors: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))  # user who wrote each field
+    deleted: bool = False
+    # Position in the change feed; moves on with every write. Assigned under
+    # the feed lock, so no transaction commits a number below one already read.
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    owner_pupil: str | None = Field(default=None, max_length=64)  # the pupil a row names directly
+    parent_id: str | None = Field(default=None, max_length=64)  # the row whose pupils it shares
+    restricted: str = Field(default="", max_length=20)  # "", "concern" or "professional"
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+
+
+class RecordPupil(SQLModel, table=True):
+    """Which pupils a record belongs to (a visit: every child seen)."""
+
+    __tablename__ = "record_pupils"
+
+    entity: str = Field(primary_key=True, max_length=63)
+    entity_id: str = Field(primary_key=True, max_length=64)
+    pupil_id: str = Field(primary_key=True, max_length=64, index=True)
+
+
+class Caseload(SQLModel, table=True):
+    """A pupil on a worker's caseload, or on a team's."""
+
+    __tablename__ = "caseload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pupil_id: str = Field(max_length=64, index=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    team: str | None = Field(default=None, max_length=100, index=True)
+
+
+class PupilSchool(SQLModel, table=True):
+    """Each pupil's base school, by URN, kept as pupil records arrive."""
+
+    __tablename__ = "pupil_school"
+
+    pupil_id: str = Field(primary_key=True, max_length=64)
+    urn: str = Field(max_length=6, index=True)
+
+
+class AppliedOp(SQLModel, table=True):
+    """Every operation applied, so a replayed push changes nothing."""
+
+    __tablename__ = "applied_ops"
+
+    op_id: str = Field(primary_key=True, max_length=64)
+    device_id: str = Field(max_length=64)
+    status: str = Field(max_length=10)
+    reason: str = Field(default="", max_length=500)
+    applied_at: datetime
+
+
+class Feed(SQLModel, table=True):
+    """One row: the last sequence number given out, and the tombstone horizon
+    (tombstones at or below it were pruned, so older cursors get 410)."""
+
+    __tablename__ = "feed"
+
+    id: int = Field(default=1, primary_key=True)
+    last: int = Field(sa_column=Column(BigInteger, nullable=False, default=0))
+    horizon: int = Field(sa_column=Column(BigInteger, nullable=False, default=0))
