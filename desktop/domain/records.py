@@ -306,3 +306,23 @@ class Absence:
     end: date | None = None
     expected_end: date | None = None
     reason: str = ""
+
+
+@dataclass(kw_only=True)
+class SyncConflict:
+    """Two people changed the same words on one record: the server kept one
+    version and this holds the other, until someone chooses."""
+
+    id: str = ""
+    entity: str  # the record's table, e.g. "visit"
+    entity_id: str
+    field: str
+    kind: str = "edit"  # edit: both changed it; deleted: changed here, deleted elsewhere
+    kept_value: str = ""
+    kept_by: str = ""
+    other_value: str = ""
+    other_by: str = ""
+    other_clock: str = ""
+    raised_at: str = ""
+    resolved: bool = False
+    resolution: str = ""  # mine, theirs or merged

@@ -23,6 +23,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 from uuid6 import uuid7
 
+from sync.protocol.clock import TIME_FORMAT, Stamp, format_stamp, parse_stamp, tick
+
 from . import keys
 from .keys import NotAStore, StoreError, WrongPassphrase
 from .mapping import COLLECTIONS, TABLES, Children, Link, column_fields, from_row, to_row
@@ -40,24 +42,31 @@ def new_id() -> str:
 
 
 class Clock:
-    """Monotonic change stamps: ISO UTC time, a counter and the device, so that
-    stamps from one device always sort in the order the changes were made."""
+    """Change stamps on a hybrid logical clock: ISO UTC time, a counter and the
+    device. Stamps from one device always sort in the order the changes were
+    made, and after `observe()` they sort after every stamp seen from the server."""
 
     def __init__(self, device: str) -> None:
         self.device = device
-        self._last = ""
+        self._time = ""
+        self._counter = 0
         self._lock = threading.Lock()
 
     def now(self) -> str:
         with self._lock:
-            stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            base = f"{stamp}-0000-{self.device}"
-            if base <= self._last:
-                counter = int(self._last.split("-")[3]) + 1 if self._last[:27] == stamp else 1
-                stamp = self._last[:27]
-                base = f"{stamp}-{counter:04d}-{self.device}"
-            self._last = base
-            return base
+            wall = datetime.now(UTC).strftime(TIME_FORMAT)
+            if wall > self._time:
+                self._time, self._counter = wall, 0
+            else:
+                self._time, self._counter, _ = tick(self._time, self._counter, self.device)
+            return format_stamp(Stamp(self._time, self._counter, self.device))
+
+    def observe(self, stamp: str) -> None:
+        """Never stamp a change below one already seen (a server clock ahead of ours)."""
+        seen = parse_stamp(stamp)
+        with self._lock:
+            if (seen.time, seen.counter) > (self._time, self._counter):
+                self._time, self._counter = seen.time, seen.counter
 
 
 def _connect(path: Path, key: bytes | None) -> sqlcipher3.Connection:
@@ -168,6 +177,7 @@ class Store:
                     (new_id(), datetime.now(UTC).isoformat()),
                 )
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+            seen = conn.execute("SELECT value FROM meta WHERE key = 'sync_clock'").fetchone()
         finally:
             conn.close()
 
@@ -188,7 +198,10 @@ class Store:
 
         meta = MetaData()
         meta.reflect(engine)
-        return cls(engine, meta, device, db_path)
+        store = cls(engine, meta, device, db_path)
+        if seen:
+            store.clock.observe(json.loads(seen[0]))  # the newest server stamp applied here (sync_port.py)
+        return store
 
     def close(self) -> None:
         with self.engine.connect() as conn:
@@ -419,6 +432,19 @@ class Transaction:
             raise StoreError(f"No {TABLES[cls].replace('_', ' ')} with id {record_id}.")
         self._outbox(TABLES[cls], record_id, ["deleted"], stamp)
         self._audit("delete", TABLES[cls], record_id, summary)
+
+    def restore(self, cls: type, record_id: str, *, summary: str = "") -> None:
+        """Undo a delete (a conflict resolved by keeping words written on a record deleted elsewhere)."""
+        table = self.store.table(cls)
+        stamp = self.store.clock.now()
+        result = self.conn.execute(
+            update(table)
+            .where(table.c.id == record_id, table.c.deleted.is_(True))
+            .values(deleted=False, updated_at=stamp)
+        )
+        if result.rowcount:
+            self._outbox(TABLES[cls], record_id, ["deleted"], stamp)
+            self._audit("restore", TABLES[cls], record_id, summary)
 
     def audit(self, action: str, entity: str, entity_id: str, summary: str = "") -> None:
         """Record a read of restricted data, or another event with no row change."""

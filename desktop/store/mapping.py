@@ -52,6 +52,7 @@ TABLES: dict[type, str] = {
     r.Consent: "consent",
     r.Absence: "absence",
     r.Appointment: "appointment",
+    r.SyncConflict: "sync_conflict",
 }
 
 COLLECTIONS: dict[type, dict[str, Link | Children]] = {

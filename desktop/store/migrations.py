@@ -174,8 +174,29 @@ V3 = [
     "CREATE INDEX ix_visit_pupil_pupil ON visit_pupil (pupil_id, deleted, visit_date, visit_id)",
 ]
 
+# Version 4: sync with the LA server. Conflict records come from the server
+# (and go back when resolved); sync_state holds the server's clock for each
+# field of each record, so a push can tell the server what this device had
+# seen; sync_rejected keeps changes the server refused, out of the outbox.
+V4 = [
+    _entity(
+        "sync_conflict",
+        "entity TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'edit',"
+        " kept_value TEXT NOT NULL DEFAULT '', kept_by TEXT NOT NULL DEFAULT '', other_value TEXT NOT NULL DEFAULT '',"
+        " other_by TEXT NOT NULL DEFAULT '', other_clock TEXT NOT NULL DEFAULT '', raised_at TEXT NOT NULL DEFAULT '',"
+        " resolved BOOLEAN NOT NULL DEFAULT 0, resolution TEXT NOT NULL DEFAULT ''",
+    ),
+    "CREATE TABLE sync_state (entity TEXT NOT NULL, entity_id TEXT NOT NULL, clocks JSON NOT NULL,"
+    " PRIMARY KEY (entity, entity_id))",
+    "CREATE TABLE sync_rejected (op_id TEXT PRIMARY KEY NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,"
+    " fields JSON NOT NULL, changed_at TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE INDEX ix_outbox_entity ON outbox (entity_id)",
+    "CREATE INDEX ix_outbox_order ON outbox (changed_at, id)",
+    "CREATE INDEX ix_sync_conflict_open ON sync_conflict (resolved, deleted)",
+]
+
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3]
+STEPS: list[Step] = [V1, V2, V3, V4]
 LATEST = len(STEPS)
 
 

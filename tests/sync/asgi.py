@@ -32,6 +32,41 @@ class InProcess(httpx.BaseTransport):
         return self._portal.call(call)
 
     def close(self) -> None:
+        """httpx closes a client's transport with the client; this one is shared, so it stays up."""
+
+    def shutdown(self) -> None:
         if self._portal_cm is not None:
             self._portal_cm.__exit__(None, None, None)
             self._portal_cm = None
+
+
+class Faulty(httpx.BaseTransport):
+    """One device's connection to a shared in-process server, which can be made
+    to drop: before the request reaches the server, or after the server has
+    done the work but before the answer arrives."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.sent = 0  # requests that reached the server
+        self._plan: dict[int, str] = {}  # request number (from 1) -> "request" | "response"
+        self._count = 0
+        self.offline = False
+
+    def drop(self, nth: int, where: str) -> None:
+        """Drop the nth request from now: where is 'request' or 'response'."""
+        assert where in ("request", "response")
+        self._plan = {self._count + nth: where}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._count += 1
+        where = self._plan.pop(self._count, None)
+        if self.offline or where == "request":
+            raise httpx.ConnectError("connection refused (test)", request=request)
+        response = self.inner.handle_request(request)
+        self.sent += 1
+        if where == "response":
+            raise httpx.ReadError("connection reset (test)", request=request)
+        return response
+
+    def close(self) -> None:
+        pass

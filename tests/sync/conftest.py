@@ -139,3 +139,60 @@ def server_app(engine):
 
 def add_user(engine, name: str, role: str, *, school_urn: str = "", team: str = "") -> None:
     admin.add_user(engine, name, role, PASSWORD, school_urn=school_urn, team=team)
+
+
+# --- client devices -------------------------------------------------------------------
+
+SERVER = "http://127.0.0.1:8765"
+
+
+@pytest.fixture
+def in_process(server_app):
+    from tests.sync.asgi import InProcess
+
+    transport = InProcess(server_app)
+    yield transport
+    transport.shutdown()
+
+
+class Device:
+    """A desktop profile (a real SQLCipher store) logged in to the server in-process."""
+
+    def __init__(self, app, transport) -> None:
+        from desktop.services.sync import SyncService
+
+        self.app = app
+        self.net = transport
+        self.sync_service = SyncService(app, transport=transport)
+
+    def login(self, user: str, password: str = PASSWORD) -> None:
+        self.sync_service.login(SERVER, user, password, device_name=f"laptop of {user}")
+
+    def sync(self):
+        return self.sync_service.sync()
+
+    @property
+    def port(self):
+        return self.sync_service.port
+
+
+@pytest.fixture
+def make_device(tmp_path, in_process):
+    from desktop.services import Waymark
+    from tests.conftest import FAST_SCRYPT, PASSPHRASE, TODAY
+    from tests.sync.asgi import Faulty
+
+    made = []
+
+    def make(name: str, user: str | None = None) -> Device:
+        app = Waymark.create_profile(tmp_path / name, PASSPHRASE, worker_name=name, scrypt_n=FAST_SCRYPT)
+        app.today = lambda: TODAY
+        device = Device(app, Faulty(in_process))
+        made.append(device)
+        if user:
+            device.login(user)
+        return device
+
+    yield make
+    for device in made:
+        device.app.close()

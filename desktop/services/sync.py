@@ -1,0 +1,185 @@
+"""Sync with the LA server, for the CLI and the app: log in, sync, conflicts.
+
+The device's token lives in the encrypted store (a setting), never in a
+plain file. Errors are told in words a teacher can act on, and always say
+that unsent changes stay on the laptop.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from desktop.domain.records import SyncConflict
+from desktop.store.mapping import RECORDS_BY_TABLE
+from desktop.store.sync_port import StoreSyncPort
+from sync.client import (
+    AccessRevoked,
+    ClientTooOld,
+    InsecureServer,
+    Offline,
+    SyncClient,
+    SyncError,
+    SyncResult,
+    login,
+)
+
+from .errors import NotFound, ValidationError
+
+ACCOUNT = "sync_account"
+KEEP_CHOICES = ("mine", "theirs")
+
+
+@dataclass(frozen=True)
+class SyncAccount:
+    server: str
+    user: str
+    role: str
+    device_id: str
+    insecure: bool = False
+
+    def to_json(self) -> dict:
+        return {"server": self.server, "user": self.user, "role": self.role, "device_id": self.device_id}
+
+
+def plain_words(exc: SyncError) -> str:
+    """What the status bar and the CLI say about a failed sync."""
+    if isinstance(exc, Offline):
+        return "Could not reach the LA server (no connection?). Your changes are kept and will be sent later."
+    if isinstance(exc, (AccessRevoked, ClientTooOld, InsecureServer)):
+        return str(exc)
+    return f"{exc} Your changes are kept and will be sent later."
+
+
+class SyncService:
+    """Sync for one open profile (a Waymark)."""
+
+    def __init__(self, app, transport=None) -> None:
+        self.app = app
+        self.store = app.store
+        self.port = StoreSyncPort(app.store)
+        self.transport = transport  # tests hand in an in-process server
+
+    # --- the account ----------------------------------------------------------------
+
+    def account(self) -> SyncAccount | None:
+        saved = self.store.get_setting(ACCOUNT)
+        if not saved or not saved.get("token"):
+            return None
+        return SyncAccount(
+            saved["server"], saved["user"], saved["role"], saved["device_id"], saved.get("insecure", False)
+        )
+
+    def login(
+        self, server: str, user: str, password: str, *, device_name: str = "", insecure: bool = False
+    ) -> SyncAccount:
+        if not user.strip() or not password:
+            raise ValidationError("Give the user name and password your LA gave you.")
+        try:
+            answer = login(
+                server,
+                user.strip(),
+                password,
+                device_name or socket.gethostname(),
+                insecure=insecure,
+                transport=self.transport,
+            )
+        except SyncError as exc:
+            raise ValidationError(str(exc)) from None
+        saved = {
+            "server": server.strip().rstrip("/"),
+            "user": answer.user,
+            "role": answer.role,
+            "device_id": answer.device_id,
+            "token": answer.token,
+            "insecure": insecure,
+        }
+        self.store.set_setting(ACCOUNT, saved)
+        self.store.set_setting("last_sync_error", None)
+        return self.account()
+
+    def logout(self) -> None:
+        """Revoke this device's token on the server (when reachable) and forget it here.
+        Records and unsent changes stay on the laptop."""
+        saved = self.store.get_setting(ACCOUNT)
+        if not saved:
+            raise ValidationError("This profile is not logged in to a server.")
+        try:
+            with self._client(saved) as client:
+                client.logout()
+        except SyncError:
+            pass  # offline or already revoked: forgetting the token here is what matters
+        self.store.set_setting(ACCOUNT, None)
+
+    def _client(self, saved: dict) -> SyncClient:
+        return SyncClient(
+            self.port, saved["server"], saved["token"], insecure=saved.get("insecure", False), transport=self.transport
+        )
+
+    # --- syncing --------------------------------------------------------------------
+
+    def sync(self, progress: Callable[[str, int], None] | None = None) -> SyncResult:
+        """Push, then pull. Records the outcome for the status bar; raises SyncError
+        (with plain words) when it could not finish."""
+        saved = self.store.get_setting(ACCOUNT)
+        if not saved or not saved.get("token"):
+            raise ValidationError("Log in to your LA's server first: waymark login --server URL --user NAME.")
+        try:
+            with self._client(saved) as client:
+                result = client.sync(progress)
+        except SyncError as exc:
+            words = plain_words(exc)
+            self.store.set_setting("last_sync_error", words)
+            raise type(exc)(words) from exc
+        self.store.set_setting("last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
+        refusals = sorted(set(result.refused.values()))
+        self.store.set_setting(
+            "last_sync_error", f"The server refused some changes: {refusals[0]}" if refusals else None
+        )
+        return result
+
+    # --- conflicts ------------------------------------------------------------------
+
+    def conflicts(self, include_resolved: bool = False) -> list[SyncConflict]:
+        equals = {} if include_resolved else {"resolved": False}
+        return self.store.find(SyncConflict, order_by=["raised_at"], **equals)
+
+    def mine_and_theirs(self, conflict: SyncConflict) -> tuple[str, str]:
+        """This user's words and the other person's. The server kept one version
+        (kept_value); the other lost. Mine is the one written by this user."""
+        me = (self.account() or SyncAccount("", "", "", "")).user
+        if conflict.kind == "deleted":
+            return conflict.other_value, ""
+        if conflict.other_by == me and conflict.kept_by != me:
+            return conflict.other_value, conflict.kept_value
+        return conflict.kept_value, conflict.other_value
+
+    def resolve(self, conflict_id: str, keep: str) -> SyncConflict:
+        """Keep `mine`, `theirs`, or the given text (a merge of both) in the record, and close the conflict."""
+        conflict = self.store.get(SyncConflict, conflict_id)
+        if conflict is None:
+            raise NotFound(f"No conflict with id '{conflict_id}'.")
+        if conflict.resolved:
+            raise ValidationError("That conflict is already resolved.")
+        cls = RECORDS_BY_TABLE.get(conflict.entity)
+        if cls is None:
+            raise ValidationError(f"This version of Waymark cannot change {conflict.entity} records.")
+        mine, theirs = self.mine_and_theirs(conflict)
+        choice = keep.strip() if keep not in KEEP_CHOICES else keep
+        if not choice:
+            raise ValidationError("Say which to keep: mine, theirs, or the merged text.")
+        text = {"mine": mine, "theirs": theirs}.get(choice, choice)
+        with self.store.transaction(self.app.actor) as tx:
+            dropping = conflict.kind == "deleted" and choice == "theirs"  # the delete stands
+            if conflict.kind == "deleted" and not dropping:  # keep the words: bring the record back
+                tx.restore(cls, conflict.entity_id, summary="kept after a conflict")
+            record = self.store.get(cls, conflict.entity_id, conn=tx.conn)
+            if record is not None and not dropping and getattr(record, conflict.field) != text:
+                setattr(record, conflict.field, text)
+                tx.update(record, summary=f"{conflict.field} chosen after a conflict")
+            conflict.resolved = True
+            conflict.resolution = choice if choice in KEEP_CHOICES else "merged"
+            tx.update(conflict, summary="conflict resolved")
+        return conflict

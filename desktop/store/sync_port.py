@@ -1,0 +1,348 @@
+"""The store's side of sync: the port sync/client talks to (sync.client.SyncPort).
+
+The outbox becomes operations (each field sent once, with the stamp of its
+latest change and the server clock this device last saw for it); pulled
+records are written with the cursor in one transaction, never re-queued, and
+never over a field that has an unsent local change. Foreign keys are not
+checked while a page is applied: a page may bring a child before its parent
+(a record re-sent under a newer number), and a school's copy holds visits
+whose other children it may not see.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, Time, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from sync.protocol import Change, Op
+
+from .db import Store
+from .mapping import COLLECTIONS, Link
+
+CURSOR = "sync_cursor"
+CLOCK = "sync_clock"
+LOCAL_ONLY = frozenset({"meta", "outbox", "audit_event", "sync_state", "sync_rejected"})
+NOT_SENT = frozenset({"id", "updated_at"})
+CHUNK = 500
+
+
+def encode(value: object) -> object:
+    """A column value as JSON."""
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return value
+
+
+def decode(column, value: object) -> object:
+    """A JSON value back to what the column holds."""
+    if value is None:
+        return None
+    kind = column.type
+    try:
+        if isinstance(kind, DateTime):
+            return datetime.fromisoformat(value) if isinstance(value, str) else value
+        if isinstance(kind, Date):
+            return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+        if isinstance(kind, Time):
+            return time.fromisoformat(value) if isinstance(value, str) else value
+        if isinstance(kind, Boolean):
+            return bool(value)
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
+def _blank(column) -> object:
+    """A stand-in for a required column the server did not send (an older client's record)."""
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return False
+    if isinstance(kind, (Integer, Float, Numeric)):
+        return 0
+    if isinstance(kind, JSON):
+        return []
+    if isinstance(kind, DateTime):
+        return datetime(1970, 1, 1)
+    if isinstance(kind, Date):
+        return date(1970, 1, 1)
+    return ""
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class StoreSyncPort:
+    """sync.client.SyncPort over an open Store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.tables = store.tables
+
+    # --- pushing ------------------------------------------------------------------
+
+    def pending(self, limit: int) -> list[Op]:
+        outbox = self.tables["outbox"]
+        with self.store.reading() as conn:
+            entries = conn.execute(select(outbox).order_by(outbox.c.changed_at, outbox.c.id).limit(limit)).all()
+            # Each field goes once, with its latest change: later entries for the same record take it.
+            latest: dict[tuple[str, str, str], str] = {}
+            for entry in entries:
+                for name in _fields(entry.fields):
+                    latest[(entry.entity, entry.entity_id, name)] = entry.id
+            ids_by_entity: dict[str, set[str]] = defaultdict(set)
+            for entry in entries:
+                ids_by_entity[entry.entity].add(entry.entity_id)
+            rows = self._rows(conn, ids_by_entity)
+            clocks = self._clocks(conn, [(e.entity, e.entity_id) for e in entries])
+        ops = []
+        for entry in entries:
+            row = rows.get((entry.entity, entry.entity_id))
+            names = [n for n in _fields(entry.fields) if latest[(entry.entity, entry.entity_id, n)] == entry.id]
+            fields = {n: encode(row[n]) for n in names if row is not None and n in row and n not in NOT_SENT}
+            known = clocks.get((entry.entity, entry.entity_id), {})
+            # What this device had seen: for a delete, every field (so edits it never saw are kept as conflicts).
+            wanted = known.keys() if fields.get("deleted") is True else {*fields, "deleted"}
+            ops.append(
+                Op(
+                    op_id=entry.id,
+                    entity=entry.entity,
+                    entity_id=entry.entity_id,
+                    clock=entry.changed_at,
+                    fields=fields,
+                    base={n: known[n] for n in wanted if n in known},
+                )
+            )
+        return ops
+
+    def _rows(self, conn, ids_by_entity: Mapping[str, set[str]]) -> dict[tuple[str, str], dict]:
+        rows = {}
+        for entity, ids in ids_by_entity.items():
+            table = self.tables.get(entity)
+            if table is None:
+                continue
+            for chunk in _chunks(sorted(ids)):
+                for row in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+                    rows[(entity, row["id"])] = dict(row)
+        return rows
+
+    def _clocks(self, conn, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+        state = self.tables["sync_state"]
+        found = {}
+        ids = sorted({k[1] for k in keys})
+        for chunk in _chunks(ids):
+            for entity, entity_id, clocks in conn.execute(
+                select(state.c.entity, state.c.entity_id, state.c.clocks).where(state.c.entity_id.in_(chunk))
+            ):
+                found[(entity, entity_id)] = clocks
+        return found
+
+    def acknowledge(self, op_ids: Sequence[str]) -> None:
+        outbox = self.tables["outbox"]
+        with self.store._begin_write() as conn:
+            for chunk in _chunks(list(op_ids)):
+                conn.execute(delete(outbox).where(outbox.c.id.in_(chunk)))
+
+    def reject(self, refused: Mapping[str, str]) -> None:
+        outbox, rejected = self.tables["outbox"], self.tables["sync_rejected"]
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.store._begin_write() as conn:
+            for chunk in _chunks(list(refused)):
+                entries = conn.execute(select(outbox).where(outbox.c.id.in_(chunk))).all()
+                if entries:
+                    conn.execute(
+                        insert(rejected),
+                        [
+                            {
+                                "op_id": e.id,
+                                "entity": e.entity,
+                                "entity_id": e.entity_id,
+                                "fields": e.fields,
+                                "changed_at": e.changed_at,
+                                "reason": refused[e.id][:500],
+                                "at": at,
+                            }
+                            for e in entries
+                        ],
+                    )
+                conn.execute(delete(outbox).where(outbox.c.id.in_(chunk)))
+
+    def unsent(self) -> int:
+        return self.store.count("outbox")
+
+    def rejected(self) -> list[dict]:
+        table = self.tables["sync_rejected"]
+        with self.store.reading() as conn:
+            return [dict(r) for r in conn.execute(select(table).order_by(table.c.at)).mappings()]
+
+    # --- pulling ------------------------------------------------------------------
+
+    def cursor(self) -> str | None:
+        return self.store.get_setting(CURSOR)
+
+    def forget_cursor(self) -> None:
+        self.store.set_setting(CURSOR, None)
+
+    @contextmanager
+    def _applying(self) -> Iterator:
+        """A write transaction with foreign keys off (they can only be switched outside one)."""
+        with self.store.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection  # outside SQLAlchemy, so no transaction has begun
+            raw.execute("PRAGMA foreign_keys = OFF")
+            conn.info["write"] = True
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info["write"] = False
+                raw.execute("PRAGMA foreign_keys = ON")
+
+    def apply_page(self, changes: Sequence[Change], cursor: str) -> None:
+        meta = self.tables["meta"]
+        newest = max((c for ch in changes for c in ch.clocks.values()), default=None)
+        with self._applying() as conn:
+            held = self._unsent_fields(conn, [c.entity_id for c in changes])
+            by_entity: dict[str, list[Change]] = defaultdict(list)
+            for change in changes:
+                if change.entity in self.tables and change.entity not in LOCAL_ONLY:
+                    by_entity[change.entity].append(change)
+            for entity, group in by_entity.items():
+                self._apply_entity(conn, entity, group, held)
+            self._refresh_copies(conn, by_entity)
+            self._save_clocks(conn, changes, held)
+            settings = {CURSOR: cursor} | ({CLOCK: max(newest, self.store.get_setting(CLOCK) or "")} if newest else {})
+            for key, value in settings.items():
+                conn.execute(delete(meta).where(meta.c.key == key))
+                conn.execute(insert(meta).values(key=key, value=json.dumps(value)))
+        if newest:
+            self.store.clock.observe(newest)
+
+    def _unsent_fields(self, conn, ids: list[str]) -> dict[tuple[str, str], set[str]]:
+        outbox = self.tables["outbox"]
+        held: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for chunk in _chunks(sorted(set(ids))):
+            for entity, entity_id, fields in conn.execute(
+                select(outbox.c.entity, outbox.c.entity_id, outbox.c.fields).where(outbox.c.entity_id.in_(chunk))
+            ):
+                held[(entity, entity_id)].update(_fields(fields))
+        return held
+
+    def _apply_entity(self, conn, entity: str, group: list[Change], held) -> None:
+        table = self.tables[entity]
+        columns = table.c
+        present = set()
+        for chunk in _chunks([c.entity_id for c in group]):
+            present.update(conn.execute(select(columns.id).where(columns.id.in_(chunk))).scalars())
+        inserts, updates = [], []
+        for change in group:
+            keep = held.get((entity, change.entity_id), set())
+            fields = dict(change.fields) | {"deleted": change.deleted}
+            values = {
+                name: decode(columns[name], value)
+                for name, value in fields.items()
+                if name in columns and name not in NOT_SENT and name not in keep
+            }
+            stamp = max(change.clocks.values(), default="")
+            if change.entity_id in present:
+                if values:
+                    updates.append((change.entity_id, values | {"updated_at": stamp}))
+            elif not change.deleted:  # a tombstone for a record never held here: nothing to write
+                row = {"id": change.entity_id, "updated_at": stamp} | values
+                for column in table.columns:
+                    if column.name not in row and not column.nullable and column.server_default is None:
+                        row[column.name] = _blank(column)
+                inserts.append(row)
+                present.add(change.entity_id)
+        for rows in _same_keys(inserts):
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(table), rows)
+            except IntegrityError:
+                for row in rows:  # one by one, so one clash (two schools added with one URN) blocks nothing else
+                    self._careful(conn, insert(table).values(**row), entity, row["id"])
+        for entity_id, values in updates:
+            self._careful(conn, update(table).where(columns.id == entity_id).values(**values), entity, entity_id)
+
+    def _careful(self, conn, statement, entity: str, entity_id: str) -> None:
+        """Write one pulled record; if it clashes with a local one, note it and go on."""
+        try:
+            with conn.begin_nested():
+                conn.execute(statement)
+        except IntegrityError as exc:
+            skipped = self.tables["sync_rejected"]
+            conn.execute(delete(skipped).where(skipped.c.op_id == f"pull:{entity}:{entity_id}"))
+            conn.execute(
+                insert(skipped).values(
+                    op_id=f"pull:{entity}:{entity_id}",
+                    entity=entity,
+                    entity_id=entity_id,
+                    fields=[],
+                    changed_at="",
+                    reason=f"Received from the server but not applied here: {str(exc.orig)[:300]}",
+                    at=datetime.now(UTC).isoformat(timespec="seconds"),
+                )
+            )
+
+    def _refresh_copies(self, conn, by_entity: Mapping[str, list[Change]]) -> None:
+        """Columns a link copies from its parent (visit_pupil.visit_date) are made here, not sent."""
+        for holders in COLLECTIONS.values():
+            for holder in holders.values():
+                if not isinstance(holder, Link) or not holder.copies:
+                    continue
+                parents = [c.entity_id for c in by_entity.get(_parent_table(holder), [])]
+                links = [c.entity_id for c in by_entity.get(holder.table, [])]
+                if not parents and not links:
+                    continue
+                link, parent = self.tables[holder.table], self.tables[_parent_table(holder)]
+                values = {
+                    column: select(parent.c[field]).where(parent.c.id == link.c[holder.parent_column]).scalar_subquery()
+                    for column, field in holder.copies
+                }
+                for chunk in _chunks(parents):
+                    conn.execute(update(link).where(link.c[holder.parent_column].in_(chunk)).values(**values))
+                for chunk in _chunks(links):
+                    conn.execute(update(link).where(link.c.id.in_(chunk)).values(**values))
+
+    def _save_clocks(self, conn, changes: Sequence[Change], held) -> None:
+        """The server clock of every field applied: the base of this device's next edit to it.
+        A field held back for an unsent change keeps its old base, so the server sees the race."""
+        state = self.tables["sync_state"]
+        keys = [(c.entity, c.entity_id) for c in changes]
+        known = self._clocks(conn, keys)
+        rows = []
+        for change in changes:
+            key = (change.entity, change.entity_id)
+            keep = held.get(key, set())
+            clocks = dict(known.get(key, {}))
+            clocks.update({k: v for k, v in change.clocks.items() if k not in keep})
+            known[key] = clocks
+        for (entity, entity_id), clocks in known.items():
+            rows.append({"entity": entity, "entity_id": entity_id, "clocks": clocks})
+        for chunk in _chunks(sorted({k[1] for k in known})):
+            conn.execute(delete(state).where(state.c.entity_id.in_(chunk)))
+        if rows:
+            conn.execute(insert(state), rows)
+
+
+def _parent_table(holder: Link) -> str:
+    # visit_pupil.visit_id -> visit: the link's parent column names its table.
+    return holder.parent_column.removesuffix("_id")
+
+
+def _fields(value: object) -> list[str]:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
+
+
+def _same_keys(rows: list[dict]) -> Iterator[list[dict]]:
+    """executemany needs every row to have the same columns: group them."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(sorted(row))].append(row)
+    yield from groups.values()

@@ -1,0 +1,36 @@
+"""The port the sync engine talks to: what it needs from a local store, and
+nothing about how the store keeps it. The desktop store implements it
+(desktop/store/sync_port.py); tests may implement it in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from sync.protocol import Change, Op
+
+
+class SyncPort(Protocol):
+    def pending(self, limit: int) -> list[Op]:
+        """The oldest unsent changes as operations, at most `limit`, oldest first.
+        An operation's id is stable: asking again gives the same ids."""
+
+    def acknowledge(self, op_ids: Sequence[str]) -> None:
+        """The server has these: remove them from the outbox."""
+
+    def reject(self, refused: Mapping[str, str]) -> None:
+        """The server refused these (op id -> reason): keep them aside, out of the outbox."""
+
+    def cursor(self) -> str | None:
+        """Where the last applied pull page ended; None before the first."""
+
+    def apply_page(self, changes: Sequence[Change], cursor: str) -> None:
+        """Apply pulled records and move the cursor on, in one local transaction.
+        Pulled changes never go back into the outbox, and never overwrite a field
+        that has an unsent local change."""
+
+    def forget_cursor(self) -> None:
+        """Start again from a fresh snapshot (the outbox is kept)."""
+
+    def unsent(self) -> int:
+        """How many changes wait in the outbox."""
