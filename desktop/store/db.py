@@ -177,6 +177,7 @@ class Store:
                     (new_id(), datetime.now(UTC).isoformat()),
                 )
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
             seen = conn.execute("SELECT value FROM meta WHERE key = 'sync_clock'").fetchone()
         finally:
             conn.close()
@@ -196,9 +197,7 @@ class Store:
         def _begin(connection) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
 
-        meta = MetaData()
-        meta.reflect(engine)
-        store = cls(engine, meta, device, db_path)
+        store = cls(engine, _reflected(engine, version), device, db_path)
         if seen:
             store.clock.observe(json.loads(seen[0]))  # the newest server stamp applied here (sync_port.py)
         return store
@@ -363,6 +362,21 @@ class Store:
     def count(self, name: str) -> int:
         with self.reading() as conn:
             return conn.execute(select(func.count()).select_from(self.tables[name])).scalar_one()
+
+
+_REFLECTED: dict[int, MetaData] = {}
+_REFLECTED_LOCK = threading.Lock()
+
+
+def _reflected(engine: Engine, version: int) -> MetaData:
+    """The tables of a schema version, reflected once per process: every
+    profile at one version has the same tables (migrations.py is their only author)."""
+    with _REFLECTED_LOCK:
+        if version not in _REFLECTED:
+            meta = MetaData()
+            meta.reflect(engine)
+            _REFLECTED[version] = meta
+        return _REFLECTED[version]
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

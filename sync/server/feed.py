@@ -1,7 +1,8 @@
 """The change feed: pages of records changed since a cursor, each record as
 it is now, filtered by the user's scope in the query itself.
 
-A cursor is `<seq>.<scope epoch>`. Rows are served only up to the feed's
+A cursor is `<seq>.<scope epoch>.<horizon>`: the horizon as it was when the
+cursor was given, so a snapshot begun after a prune may page on below it. Rows are served only up to the feed's
 `last` as read at the start of the request: every number at or below it
 belongs to a committed transaction (numbers are handed out under the feed
 lock), so no late commit can land below a cursor already given out.
@@ -27,21 +28,25 @@ class BadCursor(ValueError):
     pass
 
 
-def parse_cursor(text: str | None) -> tuple[int, int | None]:
+def parse_cursor(text: str | None) -> tuple[int, int | None, int | None]:
     if not text:
-        return 0, None
-    seq, _, epoch = text.partition(".")
+        return 0, None, None
     try:
-        return int(seq), int(epoch)
+        seq, epoch, horizon = (int(part) for part in text.split("."))
     except ValueError:
         raise BadCursor(f"'{text}' is not a cursor this server gave out.") from None
+    return seq, epoch, horizon
 
 
 def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullResponse:
-    after, epoch = parse_cursor(cursor)
+    after, epoch, seen_horizon = parse_cursor(cursor)
     last, horizon = conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
-    if after > 0 and (after < horizon or epoch != user.scope_epoch):
-        raise CursorGone()
+    if after > 0:
+        # Tombstones were forgotten since this cursor was given, above where it stands: it may have missed them.
+        if seen_horizon != horizon and after < horizon:
+            raise CursorGone()
+        if epoch != user.scope_epoch:  # the user may now see pupils whose history lies below the cursor
+            raise CursorGone()
     limit = max(1, min(limit, MAX_PAGE))
     records = Record.__table__
     stmt = select(records).where(records.c.seq > after, records.c.seq <= last).order_by(records.c.seq).limit(limit + 1)
@@ -56,4 +61,4 @@ def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullRe
         Change(entity=r.entity, entity_id=r.entity_id, fields=r.data, clocks=r.clocks, deleted=r.deleted, seq=r.seq)
         for r in rows
     ]
-    return PullResponse(changes=changes, cursor=f"{next_seq}.{user.scope_epoch}", more=more)
+    return PullResponse(changes=changes, cursor=f"{next_seq}.{user.scope_epoch}.{horizon}", more=more)

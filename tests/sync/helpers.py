@@ -1,0 +1,83 @@
+"""Shared set-ups for the sync tests: a school, pupils and a visit made on a device."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from desktop.domain.enums import Visibility
+from desktop.domain.records import ProgressEntry, Pupil, School, Visit, VisitNote
+from desktop.store.db import Clock
+
+URN_A, URN_B = "119234", "119235"
+
+
+def school(app, urn: str = URN_A) -> str:
+    found = [s for s in app.list_schools() if s.urn == urn]
+    if found:
+        return found[0].id
+    return app.add_school(School(urn=urn, la_code="888", estab=urn[-4:], name=f"School {urn}")).id
+
+
+def pupil(app, forename: str = "Seán", urn: str | None = URN_A, **extra) -> str:
+    school_id = school(app, urn) if urn else None
+    return app.add_pupil(
+        Pupil(forename=forename, surname="Ó Súilleabháin", dob=date(2016, 3, 2), base_school_id=school_id, **extra)
+    ).id
+
+
+def visit(app, pupil_ids: list[str], *, work: str = "Phonics phase 3", professional: str = "", family: str = "") -> str:
+    notes = []
+    if professional:
+        notes.append(VisitNote(text=professional, visibility=Visibility.PROFESSIONAL))
+    if family:
+        notes.append(VisitNote(text=family, visibility=Visibility.FAMILY))
+    return app.log_visit(Visit(date=date(2026, 11, 20), pupil_ids=pupil_ids, work_covered=work, notes=notes)).id
+
+
+def progress(app, pupil_id: str, evidence: str = "Read a page aloud") -> str:
+    return app.add_progress(
+        ProgressEntry(
+            pupil_id=pupil_id, subject="English", level="Year 3", assessed_on=date(2026, 11, 1), evidence=evidence
+        )
+    ).id
+
+
+class SkewedClock(Clock):
+    """A device whose wall clock is wrong by `offset`."""
+
+    def __init__(self, device: str, offset) -> None:
+        super().__init__(device)
+        self.offset = offset
+
+    def now(self) -> str:
+        import desktop.store.db as db
+
+        real = db.datetime
+        skew = self.offset
+
+        class Shifted(real):
+            @classmethod
+            def now(cls, tz=None):
+                return real.now(tz) + skew
+
+        db.datetime = Shifted
+        try:
+            return super().now()
+        finally:
+            db.datetime = real
+
+
+def dump(app) -> dict:
+    """Every synced table's live and deleted rows, without local-only columns, for comparing replicas."""
+    from sqlalchemy import select
+
+    store = app.store
+    skip = {"meta", "outbox", "audit_event", "sync_state", "sync_rejected"}
+    out = {}
+    with store.reading() as conn:
+        for name, table in store.tables.items():
+            if name in skip:
+                continue
+            cols = [c for c in table.c if c.name not in ("updated_at",)]
+            out[name] = sorted(tuple(str(v) for v in row) for row in conn.execute(select(*cols)))
+    return out
