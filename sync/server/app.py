@@ -57,9 +57,12 @@ def create_app(engine: Engine) -> FastAPI:
         _version: Annotated[int, Depends(protocol)],
         authorization: Annotated[str | None, Header()] = None,
     ) -> auth.Principal:
-        # A write transaction: last_seen may be written (on SQLite a read could not upgrade safely).
-        with db.writing(engine) as conn:
-            return auth.authenticate(conn, authorization)
+        with db.reading(engine) as conn:
+            who = auth.authenticate(conn, authorization)
+        if auth.seen_due(who):  # at most once a minute, in its own short write
+            with db.writing(engine) as conn:
+                auth.touch(conn, who)
+        return who
 
     Who = Annotated[auth.Principal, Depends(principal)]  # noqa: N806  (a type alias)
 

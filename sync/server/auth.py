@@ -126,10 +126,16 @@ def authenticate(conn: Connection, authorization: str | None) -> Principal:
         raise AuthError(401, REVOKED, {"WWW-Authenticate": "Bearer"})
     if user.disabled:
         raise AuthError(401, DISABLED, {"WWW-Authenticate": "Bearer"})
-    moment = now()
-    if device.last_seen is None or moment - device.last_seen > SEEN_EVERY:
-        conn.execute(update(Device).where(Device.id == device.id).values(last_seen=moment))
     return Principal(user, device)
+
+
+def seen_due(principal: Principal) -> bool:
+    last = principal.device.last_seen
+    return last is None or now() - last > SEEN_EVERY
+
+
+def touch(conn: Connection, principal: Principal) -> None:
+    conn.execute(update(Device).where(Device.id == principal.device.id).values(last_seen=now()))
 
 
 def login(conn: Connection, name: str, password: str, device_name: str) -> tuple[User, Device, str]:

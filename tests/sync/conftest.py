@@ -194,17 +194,43 @@ class Device:
         return self.sync_service.port
 
 
-@pytest.fixture
-def make_device(tmp_path, in_process):
+@pytest.fixture(scope="session")
+def profile_template(tmp_path_factory) -> Path:
+    """An empty profile made once; each device copies it and takes a new device id."""
     from desktop.services import Waymark
-    from tests.conftest import FAST_SCRYPT, PASSPHRASE, TODAY
+    from tests.conftest import FAST_SCRYPT, PASSPHRASE
+
+    folder = tmp_path_factory.mktemp("profile-template") / "profile"
+    Waymark.create_profile(folder, PASSPHRASE, worker_name="template", scrypt_n=FAST_SCRYPT).close()
+    return folder
+
+
+def new_profile(template: Path, folder: Path, worker: str):
+    """A copy of the template profile with its own device id (what makes its change stamps its own)."""
+    from desktop.services import Waymark
+    from desktop.store.db import Clock, new_id
+    from tests.conftest import PASSPHRASE, TODAY
+
+    shutil.copytree(template, folder)
+    app = Waymark.open_profile(folder, PASSPHRASE)
+    device = new_id()
+    with app.store.reading() as conn:
+        conn.exec_driver_sql("UPDATE meta SET value = ? WHERE key = 'device_id'", (device,))
+        conn.commit()
+    app.store.device, app.store.clock = device, Clock(device)
+    app.update_settings(worker_name=worker)
+    app.today = lambda: TODAY
+    return app
+
+
+@pytest.fixture
+def make_device(tmp_path, in_process, profile_template):
     from tests.sync.asgi import Faulty
 
     made = []
 
     def make(name: str, user: str | None = None) -> Device:
-        app = Waymark.create_profile(tmp_path / name, PASSPHRASE, worker_name=name, scrypt_n=FAST_SCRYPT)
-        app.today = lambda: TODAY
+        app = new_profile(profile_template, tmp_path / name, name)
         device = Device(app, Faulty(in_process))
         made.append(device)
         if user:

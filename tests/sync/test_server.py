@@ -1,0 +1,263 @@
+"""The server on its own, on SQLite and PostgreSQL: schema, passwords and
+tokens, throttling, the feed's ordering under concurrent transactions,
+paging, caseload changes, and the waymark-server command."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+
+import httpx
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select, text, update
+from sqlmodel import SQLModel
+
+from sync.protocol import PROTOCOL_HEADER, Op, PushRequest
+from sync.server import admin, auth, cli, db
+from sync.server.merge import Merger
+from sync.server.tables import Device, Feed, User
+from tests.sync import helpers as h
+from tests.sync.conftest import PASSWORD, SERVER, add_user
+
+
+@pytest.fixture
+def http(in_process):
+    with httpx.Client(transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1"}) as client:
+        yield client
+
+
+def login(http, user: str, password: str = PASSWORD) -> httpx.Response:
+    return http.post("/v1/login", json={"user": user, "password": password, "device_name": "test"})
+
+
+def test_the_migrated_schema_matches_the_models(engine):
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diffs == []
+    assert db.is_current(engine)
+
+
+def test_passwords_are_argon2id_and_tokens_are_kept_only_as_hashes(engine, http):
+    add_user(engine, "ann", "tutor")
+    token = login(http, "ann").json()["token"]
+    with engine.connect() as conn:
+        stored = conn.execute(select(User.password_hash)).scalar_one()
+        hashed = conn.execute(select(Device.token_hash)).scalar_one()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert hashed == auth.token_hash(token) and token not in hashed
+
+
+def test_wrong_passwords_are_slowed_down_then_let_through_after_the_wait(engine, http):
+    add_user(engine, "ann", "tutor")
+    for _ in range(auth.FREE_TRIES):
+        assert login(http, "ann", "wrong password").status_code == 401
+    locked = login(http, "ann")  # even the right password waits now
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) >= 1
+    assert "Try again in" in locked.json()["detail"]
+    with db.writing(engine) as conn:  # the wait has passed
+        conn.execute(update(User).values(locked_until=auth.now() - timedelta(seconds=1)))
+    assert login(http, "ann").status_code == 200
+    with engine.connect() as conn:
+        assert conn.execute(select(User.failed_logins, User.locked_until)).one() == (0, None)
+
+
+def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(engine, http):
+    add_user(engine, "ann", "tutor")
+    unknown, wrong = login(http, "nobody", "x"), login(http, "ann", "x")
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+
+
+def _op(n: int, entity: str = "school", **fields) -> Op:
+    return Op(
+        op_id=f"op-{n}",
+        entity=entity,
+        entity_id=f"rec-{n}",
+        clock=f"2026-11-22T10:00:00.{n:06d}Z-0000-dev",
+        fields=fields or {"urn": f"{100000 + n}", "name": f"School {n}"},
+    )
+
+
+def test_a_transaction_that_commits_late_never_lands_below_a_cursor(engine, http):
+    """While one push holds the feed, a second cannot take a number; a reader in
+    between stops at the last committed number, and then sees both in order."""
+    add_user(engine, "lead", "la-lead")
+    token = login(http, "lead").json()["token"]
+    auth_header = {"Authorization": f"Bearer {token}"}
+    with engine.connect() as conn:
+        lead = User.model_validate(dict(conn.execute(select(User.__table__)).mappings().one()))
+
+    first = db.make_engine(str(engine.url.render_as_string(hide_password=False)), pool_size=1)
+    held = first.connect()
+    held.info["write"] = True
+    transaction = held.begin()
+    Merger(held, lead, "dev-1").push([_op(1)])  # numbered, not committed
+
+    page = http.get("/v1/pull", headers=auth_header).json()
+    assert page["changes"] == [] and page["cursor"].startswith("0.")  # nothing committed, nothing skipped
+
+    # A second writer cannot even take a number while the first holds the feed.
+    second = db.make_engine(str(engine.url.render_as_string(hide_password=False)), pool_size=1)
+    with second.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SET lock_timeout = '100ms'"))
+            with pytest.raises(Exception, match="lock"):
+                conn.execute(update(Feed).values(last=Feed.last))
+        else:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+            with pytest.raises(Exception, match="locked"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+    second.dispose()
+
+    done = threading.Event()
+
+    def later_push() -> None:
+        with db.writing(engine) as conn:
+            Merger(conn, lead, "dev-2").push([_op(2)])
+        done.set()
+
+    writer = threading.Thread(target=later_push)
+    writer.start()
+    transaction.commit()  # the first commits; only now can the second number and commit
+    held.close()
+    first.dispose()
+    writer.join()
+    assert done.is_set()
+    later = http.get("/v1/pull", params={"cursor": page["cursor"]}, headers=auth_header).json()
+    assert [(c["entity_id"], c["seq"]) for c in later["changes"]] == [("rec-1", 1), ("rec-2", 2)]
+
+
+def test_pages_respect_the_limit_and_say_when_more_wait(engine, http):
+    add_user(engine, "lead", "la-lead")
+    token = login(http, "lead").json()["token"]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    ops = [_op(n) for n in range(1, 8)]
+    assert http.post("/v1/push", content=PushRequest(ops=ops).model_dump_json(), headers=headers).status_code == 200
+    seen, cursor, pages = [], "", 0
+    while True:
+        page = http.get("/v1/pull", params={"cursor": cursor, "limit": 3}, headers=headers).json()
+        pages += 1
+        assert len(page["changes"]) <= 3
+        seen += [c["entity_id"] for c in page["changes"]]
+        cursor = page["cursor"]
+        if not page["more"]:
+            break
+    assert seen == [f"rec-{n}" for n in range(1, 8)] and pages == 3
+    assert http.get("/v1/pull", params={"cursor": "nonsense"}, headers=headers).status_code == 400
+
+
+def test_bad_operations_are_refused_one_by_one(engine, http):
+    add_user(engine, "lead", "la-lead")
+    token = login(http, "lead").json()["token"]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    ops = [_op(1), _op(2, entity="no_such_thing"), _op(3, **{"not a name": 1}), _op(4)]
+    results = http.post("/v1/push", content=PushRequest(ops=ops).model_dump_json(), headers=headers).json()["results"]
+    assert [r["status"] for r in results] == ["applied", "refused", "refused", "applied"]
+    too_many = {"ops": [json.loads(_op(n).model_dump_json()) for n in range(1001)]}
+    assert http.post("/v1/push", json=too_many, headers=headers).status_code == 422
+
+
+def test_a_pupil_assigned_to_a_worker_brings_their_history_in_a_fresh_snapshot(engine, make_device):
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "tess", "tes")
+    ann, tess = make_device("ann", "ann"), make_device("tess", "tess")
+    pupil_id = h.pupil(ann.app)
+    h.progress(ann.app, pupil_id)
+    ann.sync()
+    tess.sync()
+    assert tess.app.list_pupils() == []
+    admin.assign(engine, pupil_id, user="tess")
+    result = tess.sync()
+    assert result.snapshot  # her cursor is past the pupil's history: 410, then a fresh copy
+    assert [p.id for p in tess.app.list_pupils()] == [pupil_id]
+    assert len(tess.app.list_progress(pupil_id)) == 1
+    assert not tess.sync().snapshot
+
+
+def test_a_pupil_joining_a_school_brings_their_history_to_the_school(engine, make_device, in_process):
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "school_b", "school", school_urn=h.URN_B)
+    ann = make_device("ann", "ann")
+    pupil_id = h.pupil(ann.app, urn=h.URN_A)
+    h.progress(ann.app, pupil_id)
+    school_b = h.school(ann.app, h.URN_B)
+    ann.sync()
+    with httpx.Client(transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1"}) as http:
+        token = login(http, "school_b").json()["token"]
+        auth_header = {"Authorization": f"Bearer {token}"}
+        before = http.get("/v1/pull", headers=auth_header).json()
+        assert {c["entity"] for c in before["changes"]} == {"school"}
+        ann.app.edit_pupil(pupil_id, base_school_id=school_b)
+        ann.sync()
+        assert http.get("/v1/pull", params={"cursor": before["cursor"]}, headers=auth_header).status_code == 410
+        fresh = http.get("/v1/pull", headers=auth_header).json()
+        assert {c["entity"] for c in fresh["changes"]} == {"school", "pupil", "progress_entry"}
+
+
+# --- the console script ----------------------------------------------------------------------
+
+
+def run_cli(server_url: str, *args: str, capsys) -> tuple[int, str, str]:
+    code = cli.main(["--database", server_url, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_console_script_manages_users_and_devices(server_url, engine, http, capsys, monkeypatch):
+    monkeypatch.setenv("WAYMARK_SERVER_PASSWORD", PASSWORD)
+    assert run_cli(server_url, "db", "upgrade", capsys=capsys)[0] == 0
+    code, out, _ = run_cli(server_url, "user", "add", "ann", "--role", "tutor", "--team", "north", capsys=capsys)
+    assert code == 0 and "Added tutor user ann" in out
+    run_cli(server_url, "user", "add", "st-annes", "--role", "school", "--school", h.URN_A, capsys=capsys)
+    code, out, _ = run_cli(server_url, "user", "list", "--json", capsys=capsys)
+    users = {u["name"]: u for u in json.loads(out)}
+    assert users["ann"]["team"] == "north" and users["st-annes"]["school_urn"] == h.URN_A
+    assert not any(u["disabled"] for u in users.values())
+
+    device_id = login(http, "ann").json()["device_id"]
+    code, out, _ = run_cli(server_url, "device", "list", "--json", capsys=capsys)
+    [device] = json.loads(out)
+    assert (device["id"], device["user"], device["revoked"]) == (device_id, "ann", False)
+    assert device["last_seen"]
+    assert run_cli(server_url, "device", "revoke", device_id, capsys=capsys)[0] == 0
+    assert json.loads(run_cli(server_url, "device", "list", "--json", capsys=capsys)[1])[0]["revoked"] is True
+    assert run_cli(server_url, "user", "disable", "ann", capsys=capsys)[0] == 0
+    assert login(http, "ann").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["user", "add", "x", "--role", "school"], "needs --school"),
+        (["user", "add", "x", "--role", "tutor", "--school", "119234"], "Only school users"),
+        (["user", "disable", "nobody"], "no user called nobody"),
+        (["device", "revoke", "nope"], "no device with id nope"),
+        (["caseload", "assign", "p1", "--user", "nobody"], "no user called nobody"),
+    ],
+)
+def test_the_console_script_refuses_bad_input_in_one_line(server_url, capsys, monkeypatch, args, message):
+    monkeypatch.setenv("WAYMARK_SERVER_PASSWORD", PASSWORD)
+    code, _out, err = run_cli(server_url, *args, capsys=capsys)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_console_script_wants_a_long_password_and_the_same_one_twice(server_url, capsys, monkeypatch):
+    monkeypatch.setenv("WAYMARK_SERVER_PASSWORD", "short")
+    code, _, err = run_cli(server_url, "user", "add", "x", "--role", "tutor", capsys=capsys)
+    assert code == 2 and "at least 10 characters" in err
+    monkeypatch.delenv("WAYMARK_SERVER_PASSWORD")
+    answers = iter(["first password!", "second password"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(answers))
+    monkeypatch.setattr(cli.sys.stdin, "isatty", lambda: True)
+    code, _, err = run_cli(server_url, "user", "add", "x", "--role", "tutor", capsys=capsys)
+    assert code == 2 and "differ" in err
+    assert admin.list_users(db.make_engine(db.database_url(server_url))) == []
+
+
+def test_an_unreachable_database_is_one_line(capsys):
+    code = cli.main(["--database", "postgresql://nobody@127.0.0.1:1/none", "user", "list"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("waymark-server: ") and len(err.strip().splitlines()) == 1
