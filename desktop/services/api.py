@@ -549,7 +549,7 @@ class Waymark:
         """Restricted: every read is written to the audit trail."""
         self.get_pupil(pupil_id)
         with self.store.transaction(self.actor) as tx:
-            tx.audit("view-restricted", "concern", pupil_id, "concerns viewed")
+            tx.audit("view-restricted", "concern", pupil_id, "concerns viewed", pupil_ids=[pupil_id])
         return self.store.find(Concern, pupil_id=pupil_id, order_by=["raised_on"])
 
     def concern_count(self, pupil_id: str) -> int:

@@ -121,8 +121,6 @@ def entries(
     """The trail newest first: about one pupil, from `start` to `end` inclusive (local days)."""
     if start and end and end < start:
         raise ValidationError("The period starts after it ends.")
-    if pupil_id:
-        app.get_pupil(pupil_id)
     rows = trail.events(
         app.store,
         pupil_id=pupil_id,
@@ -130,6 +128,8 @@ def entries(
         end=_utc(end + timedelta(days=1)) if end else None,
         limit=limit,
     )
+    if pupil_id and not rows:
+        app.get_pupil(pupil_id)  # an unknown id says so; an erased pupil still has their erasure row
     return [
         AuditEntry(
             seq=r["seq"],

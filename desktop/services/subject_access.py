@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from desktop.domain import enums
 from desktop.domain.records import Appointment, Review
 from desktop.reports.data import ServiceDetails
 from desktop.reports.subject_access import HeldRecord, HeldSection, SubjectAccessReport, render_subject_access
@@ -97,7 +98,17 @@ def gather(app: Waymark, pupil_id: str, *, include_restricted: bool = False) -> 
         data["concerns"] = plain(app.list_concerns(pupil_id))  # audited as a restricted read
     else:
         data["concerns_withheld"] = record.concern_count
-    data["audit_trail"] = [e.to_json() for e in reversed(audit_trail.entries(app, pupil_id=pupil_id))]
+    # Who read, printed or changed the record; other pupils on a shared row are not named.
+    data["audit_trail"] = [
+        {
+            "at": e.at.isoformat(timespec="seconds"),
+            "by": e.actor,
+            "action": e.action,
+            "record": e.entity,
+            "what": e.detail,
+        }
+        for e in reversed(audit_trail.entries(app, pupil_id=pupil_id))
+    ]
     return data
 
 
@@ -123,29 +134,66 @@ def _label(name: str) -> str:
     return LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
-def _value(value: object) -> str:
+# Fields held as codes, shown by their labels.
+ENUMS = {
+    "sex": enums.Sex,
+    "sen": enums.SenStatus,
+    "traveller_group": enums.TravellerGroup,
+    "relationship": enums.ContactRelationship,
+    "site_type": enums.SiteType,
+    "provision_type": enums.ProvisionType,
+    "place_type": enums.PlaceType,
+    "outcome": enums.Outcome,
+    "status": enums.ItemStatus,
+}
+
+
+def _value(value: object, name: str = "") -> str:
     if value is None or value == "" or value == []:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+    if name in ENUMS and isinstance(value, str):
         try:
-            return f"{date.fromisoformat(value):%d %b %Y}".lstrip("0")
+            return ENUMS[name](value).label
         except ValueError:
             return value
+    if name == "notes" and isinstance(value, list) and value and isinstance(value[0], dict):
+        who = {"family": "For the family", "professional": "Professionals only"}
+        return "\n".join(f"{who.get(n['visibility'], n['visibility'])}: {n['text']}" for n in value)
+    if isinstance(value, str):
+        return _when(value)
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
             return "\n".join(
-                "; ".join(f"{_label(k)}: {_value(v)}" for k, v in d.items() if k not in SKIP) for d in value
+                "; ".join(f"{_label(k)}: {_value(v, k)}" for k, v in d.items() if k not in SKIP) for d in value
             )
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{_label(k)}: {_value(v)}" for k, v in value.items() if k not in SKIP and v not in ("", None))
+        return "; ".join(
+            f"{_label(k)}: {_value(v, k)}" for k, v in value.items() if k not in SKIP and v not in ("", None)
+        )
     return str(value)
 
 
+def _when(value: str) -> str:
+    """ISO dates and times as people write them: 5 Oct 2026, 10:00."""
+    try:
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            day = date.fromisoformat(value)
+            return f"{day.day} {day:%b %Y}"
+        if len(value) >= 16 and value[4] == "-" and value[10] == "T":
+            moment = datetime.fromisoformat(value)
+            return f"{moment.day} {moment:%b %Y %H:%M}"
+        if len(value) == 8 and value[2] == ":" and value[5] == ":":
+            return value[:5]
+    except ValueError:
+        pass
+    return value
+
+
 def _fields(item: dict) -> tuple[tuple[str, str], ...]:
-    return tuple((_label(k), _value(v)) for k, v in item.items() if k not in SKIP)
+    return tuple((_label(k), _value(v, k)) for k, v in item.items() if k not in SKIP)
 
 
 def _records(items: list[dict], heading) -> tuple[HeldRecord, ...]:
@@ -167,7 +215,8 @@ def _report(app: Waymark, data: dict) -> SubjectAccessReport:
             _records(data["stays"], lambda s: f"{s['site']['name']}, from {d(s['arrived'])}"),
         ),
         HeldSection(
-            "Provision", _records(data["provision"], lambda e: f"{_label(e['provision_type'])}, from {d(e['start'])}")
+            "Provision",
+            _records(data["provision"], lambda e: f"{d(e['provision_type'], 'provision_type')}, from {d(e['start'])}"),
         ),
         HeldSection("Absences for health", _records(data["absences"], lambda a: f"From {d(a['start'])}")),
         HeldSection("Visits and sessions", _records(data["visits"], lambda v: f"Visit on {d(v['date'])}")),
@@ -204,7 +253,7 @@ def _report(app: Waymark, data: dict) -> SubjectAccessReport:
     trail_rows = tuple(
         HeldRecord(
             f"{e['at'][:16].replace('T', ' ')} · {audit_trail.ACTIONS.get(e['action'], e['action'])}",
-            (("By", e["actor"]), ("Record", e["entity"].replace("_", " ")), ("What", e["summary"])),
+            (("By", e["by"]), ("Record", e["record"].replace("_", " ")), ("What", e["what"])),
         )
         for e in data["audit_trail"]
     )

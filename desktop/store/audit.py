@@ -24,11 +24,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import Table, select, text, update
+from sqlalchemy import Table, or_, select, text, update
 
 FORMAT = 1
 GENESIS = "0" * 64
 RESTRICTED_ENTITIES = frozenset({"concern"})  # no value of these ever enters the trail
+KEPT_THROUGH_ERASURE = ("erase", "retention-confirmed")  # they say what was erased, never what it held
 MAX_VALUE = 300  # characters of an old or new value kept in the trail
 
 Query = Callable[[str, Sequence], list[tuple]]
@@ -180,10 +181,10 @@ def redact(conn, table: Table, pupil_ids: Iterable[str], entity_ids: Iterable[st
         "EXISTS (SELECT 1 FROM json_each(audit_event.pupil_ids) AS p WHERE p.value IN "
         f"({', '.join(f':p{i}' for i in range(len(pupils))) or 'NULL'}))"
     ).bindparams(**{f"p{i}": v for i, v in enumerate(pupils)})
-    where = about_pupil | table.c.entity_id.in_(entities) if entities else about_pupil
+    where = or_(about_pupil, table.c.entity_id.in_(entities)) if entities else about_pupil
     result = conn.execute(
         update(table)
-        .where(where, table.c.redacted.is_(False), table.c.action != "erase")
+        .where(where, table.c.redacted.is_(False), table.c.action.not_in(KEPT_THROUGH_ERASURE))
         .values(summary="", changes={}, salt="", redacted=True, sent=False)
     )
     return result.rowcount
