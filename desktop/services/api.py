@@ -11,12 +11,11 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from desktop.domain import rules
-from desktop.domain.enums import ETHNICITY, Cohort, ItemStatus, PlaceType, SiteType, Visibility
+from desktop.domain.enums import ETHNICITY, ItemStatus, PlaceType, SiteType, Visibility
 from desktop.domain.records import (
     Absence,
     Action,
@@ -39,98 +38,11 @@ from desktop.domain.records import (
     WorkPack,
 )
 from desktop.domain.upn import UpnError, validate_upn
-from desktop.store import Store, queries
+from desktop.store import Store, StoreError, queries
 from desktop.store.keys import DEFAULT_SCRYPT_N
 
 from .errors import NotFound, ValidationError
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What a mutation touched: the tables (for views) and the ids, main record first."""
-
-    entities: frozenset[str]
-    ids: tuple[str, ...]
-    fields: tuple[str, ...] = ()
-
-    @property
-    def id(self) -> str:
-        return self.ids[0]
-
-    def to_json(self) -> dict:
-        return {"id": self.id, "ids": list(self.ids), "entities": sorted(self.entities), "fields": list(self.fields)}
-
-
-@dataclass(frozen=True, kw_only=True)
-class Settings:
-    service_name: str = "Traveller Education Service"
-    service_kind: str = "tes"  # tes, hospital, home
-    service_address: str = ""
-    service_phone: str = ""
-    service_email: str = ""
-    worker_name: str = ""
-    auto_lock_minutes: int = 10
-    thresholds: rules.Thresholds = rules.DEFAULT_THRESHOLDS
-    # Retention (services/retention.py): archive this long after leaving the caseload;
-    # destroy this long after the date of birth (the IRMS toolkit's DOB + 25 years).
-    retention_archive_years: int = 1
-    retention_destroy_years: int = 25
-    keyring_unlock: bool = False  # keep the unlocked key in the OS secret store (services/keyring_unlock.py)
-
-
-@dataclass(frozen=True)
-class CaseloadRow:
-    """One line of the caseload list: enough to sort, filter and search."""
-
-    pupil_id: str
-    name: str
-    legal_name: str
-    upn: str
-    dob: date
-    nc_year: int
-    cohort: Cohort
-    base_school_id: str | None
-    base_school: str
-    site_id: str | None
-    site: str
-    last_visit: date | None
-    attention: tuple[str, ...]  # attention kinds
-
-    @property
-    def search_text(self) -> str:
-        return f"{self.name} {self.legal_name} {self.upn} {self.base_school}".casefold()
-
-
-@dataclass
-class PupilRecord:
-    """Everything on a pupil's record but the restricted concerns."""
-
-    pupil: Pupil
-    school: School | None
-    nc_year: int
-    cohort: Cohort
-    contacts: list[Contact]
-    stays: list[tuple[Stay, Site]]
-    episodes: list[ProvisionEpisode]
-    visits: list[Visit]
-    folders: list[Folder]
-    progress: list[ProgressEntry]
-    plans: list[Plan]
-    actions: list[Action]
-    consents: list[Consent]
-    absences: list[Absence]
-    appointments: list[Appointment]
-    attention: list[rules.Attention]
-    weeks: list[rules.WeekHours] = field(default_factory=list)
-    concern_count: int = 0
-    reviews: list[Review] = field(default_factory=list)  # of the plans above, newest first
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    unsent: int
-    last_sync: str | None
-    last_error: str | None
+from .results import CaseloadRow, Changes, PupilRecord, Settings, SyncStatus
 
 
 def _require(value: str, what: str) -> str:
@@ -917,6 +829,36 @@ class Waymark:
         from . import erasure
 
         return erasure.apply(self, confirmed=confirmed)
+
+    @classmethod
+    def open_with_keyring(cls, data_dir: Path) -> Waymark | None:
+        """The profile opened with the key kept in the OS keyring, or None: no entry, a
+        key that no longer fits, keyring unlock turned off, or forbidden by the LA's
+        policy (the entry is then removed). The passphrase always works instead."""
+        from . import keyring_unlock
+
+        data_dir = Path(data_dir)
+        db_key = keyring_unlock.recall(data_dir)
+        if db_key is None:
+            return None
+        try:
+            store = Store.open_with_key(data_dir, db_key)
+        except StoreError:
+            keyring_unlock.forget(data_dir)
+            return None
+        app = cls(store)
+        if not app.settings().keyring_unlock or not keyring_unlock.allowed(app):
+            keyring_unlock.forget(data_dir)
+            app.close()
+            return None
+        app.record_sign_in("system keyring")
+        return app
+
+    def set_la_policy(self, **policy: str) -> None:
+        """The LA's policy, as sync brings it (keyring_unlock="forbidden" turns keyring unlock off)."""
+        from . import keyring_unlock
+
+        keyring_unlock.set_la_policy(self, **policy)
 
     def keyring_allowed(self) -> bool:
         from . import keyring_unlock

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from desktop.store import trail
 from desktop.store.audit import Break, Verification
 
 from .errors import ValidationError
-
-if TYPE_CHECKING:
-    from .api import Waymark
+from .source import RecordSource
 
 __all__ = ["ACTIONS", "AuditEntry", "Break", "Verification", "entries", "verify"]
 
@@ -111,7 +108,7 @@ def _utc(day: date) -> datetime:
 
 
 def entries(
-    app: Waymark,
+    app: RecordSource,
     *,
     pupil_id: str | None = None,
     start: date | None = None,
@@ -152,7 +149,7 @@ def entries(
     ]
 
 
-def verify(app: Waymark) -> Verification:
+def verify(app: RecordSource) -> Verification:
     return trail.verify(app.store)
 
 

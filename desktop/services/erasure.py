@@ -11,18 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from desktop.domain.records import Absence, Folder, Plan, ProgressEntry, ProvisionEpisode, Pupil, Stay, Visit
 from desktop.store import queries
 from desktop.store.audit import redact
 from desktop.store.erasure import erase_pupil as blank_pupil
 
-from .api import Changes
 from .errors import ValidationError
-
-if TYPE_CHECKING:
-    from .api import Waymark
+from .results import Changes
+from .source import RecordSource
 
 # Plain words for the erasure row: "2 contacts, 14 visits".
 NOUNS = {
@@ -43,7 +40,7 @@ def _counted(table: str, n: int) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def erase(app: Waymark, pupil_id: str, reason: str, *, action_note: str = "") -> Changes:
+def erase(app: RecordSource, pupil_id: str, reason: str, *, action_note: str = "") -> Changes:
     """Erase a pupil and what is theirs alone. `reason` is required (the request or
     the retention rule); it is kept, the erased content is not."""
     reason = (reason or "").strip()
@@ -109,7 +106,7 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def last_active(app: Waymark, pupil: Pupil) -> tuple[date | None, bool]:
+def last_active(app: RecordSource, pupil: Pupil) -> tuple[date | None, bool]:
     """The last day the pupil was on the caseload, and whether they still are
     (an open provision episode or an open stay keeps them on it)."""
     today = app.today()
@@ -129,7 +126,7 @@ def last_active(app: Waymark, pupil: Pupil) -> tuple[date | None, bool]:
     return (max(days) if days else None), False
 
 
-def review(app: Waymark) -> list[RetentionItem]:
+def review(app: RecordSource) -> list[RetentionItem]:
     """What the schedule says is due today: archive (the record leaves the working
     caseload) and destroy (erasure, only after a confirmation)."""
     settings = app.settings()
@@ -170,7 +167,7 @@ def review(app: Waymark) -> list[RetentionItem]:
     return sorted(due, key=lambda i: (i.step != "destroy", i.due, i.name.casefold()))
 
 
-def apply(app: Waymark, *, confirmed: bool) -> dict[str, list[str]]:
+def apply(app: RecordSource, *, confirmed: bool) -> dict[str, list[str]]:
     """Archive and destroy what the review lists. Nothing happens without
     `confirmed`; the confirmation is written to the trail before anything is destroyed."""
     items = review(app)

@@ -3,8 +3,8 @@ policy forbids it.
 
 The LA's policy is a setting the LA owns (`la_policy` in the profile; sync
 brings it from the LA server). When keyring unlock is on, the database key is
-kept in the OS secret store (store/keycache.py) and `open_with_keyring` opens
-the profile without the passphrase; the idle lock still closes the profile
+kept in the OS secret store (store/keycache.py) and `Waymark.open_with_keyring`
+opens the profile without the passphrase; the idle lock still closes the profile
 and clears every view. Turning it off, or a policy that forbids it, removes
 the key from the secret store at once.
 """
@@ -13,27 +13,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.store import Store, StoreError, keycache
+from desktop.store import keycache
 
-from .api import Waymark
 from .errors import ValidationError
+from .source import RecordSource
 
 FORBIDDEN = "forbidden"
 
 
-def la_policy(app: Waymark) -> dict:
+def la_policy(app: RecordSource) -> dict:
     return dict(app.store.get_setting("la_policy", {}) or {})
 
 
-def allowed(app: Waymark) -> bool:
+def allowed(app: RecordSource) -> bool:
     return la_policy(app).get("keyring_unlock") != FORBIDDEN
 
 
-def _data_dir(app: Waymark) -> Path:
+def _data_dir(app: RecordSource) -> Path:
     return Path(app.store.path).parent
 
 
-def _set(app: Waymark, on: bool) -> None:
+def _set(app: RecordSource, on: bool) -> None:
     app._keyring_change = True
     try:
         app.update_settings(keyring_unlock=on)
@@ -41,7 +41,7 @@ def _set(app: Waymark, on: bool) -> None:
         app._keyring_change = False
 
 
-def enable(app: Waymark, passphrase: str) -> None:
+def enable(app: RecordSource, passphrase: str) -> None:
     """Keep the key in the OS keyring; asks for the passphrase again, as a check."""
     if not allowed(app):
         raise ValidationError("Your local authority's policy does not allow unlocking with the system keyring.")
@@ -50,13 +50,13 @@ def enable(app: Waymark, passphrase: str) -> None:
     _set(app, True)
 
 
-def disable(app: Waymark) -> None:
+def disable(app: RecordSource) -> None:
     keycache.forget(_data_dir(app))
     if app.settings().keyring_unlock:
         _set(app, False)
 
 
-def set_la_policy(app: Waymark, **policy: str) -> None:
+def set_la_policy(app: RecordSource, **policy: str) -> None:
     """The LA's policy (from sync). `keyring_unlock="forbidden"` turns keyring unlock off
     and removes the kept key."""
     unknown = set(policy) - {"keyring_unlock"}
@@ -77,23 +77,9 @@ def has_entry(data_dir: Path) -> bool:
     return keycache.recall(Path(data_dir)) is not None
 
 
-def open_with_keyring(data_dir: Path) -> Waymark | None:
-    """The profile opened with the kept key, or None: no entry, a key that no longer
-    fits, keyring unlock turned off, or forbidden by the LA's policy (the entry is
-    then removed). The passphrase always works instead."""
-    data_dir = Path(data_dir)
-    db_key = keycache.recall(data_dir)
-    if db_key is None:
-        return None
-    try:
-        store = Store.open_with_key(data_dir, db_key)
-    except StoreError:
-        keycache.forget(data_dir)
-        return None
-    app = Waymark(store)
-    if not app.settings().keyring_unlock or not allowed(app):
-        keycache.forget(data_dir)
-        app.close()
-        return None
-    app.record_sign_in("system keyring")
-    return app
+def recall(data_dir: Path) -> bytes | None:
+    return keycache.recall(Path(data_dir))
+
+
+def forget(data_dir: Path) -> None:
+    keycache.forget(Path(data_dir))

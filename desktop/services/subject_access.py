@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from desktop.domain import enums
 from desktop.domain.records import Appointment, Review
@@ -21,9 +20,7 @@ from desktop.reports.data import ServiceDetails
 from desktop.reports.subject_access import HeldRecord, HeldSection, SubjectAccessReport, render_subject_access
 
 from . import audit_trail
-
-if TYPE_CHECKING:
-    from .api import Waymark
+from .source import RecordSource
 
 FORMAT = "waymark-subject-access/1"
 
@@ -51,7 +48,7 @@ def plain(value: object) -> object:
     return value
 
 
-def gather(app: Waymark, pupil_id: str, *, include_restricted: bool = False) -> dict:
+def gather(app: RecordSource, pupil_id: str, *, include_restricted: bool = False) -> dict:
     record = app.pupil_record(pupil_id)
     pupil = record.pupil
     settings = app.settings()
@@ -200,7 +197,7 @@ def _records(items: list[dict], heading) -> tuple[HeldRecord, ...]:
     return tuple(HeldRecord(heading(item), _fields(item)) for item in items)
 
 
-def _report(app: Waymark, data: dict) -> SubjectAccessReport:
+def _report(app: RecordSource, data: dict) -> SubjectAccessReport:
     pupil = data["pupil"]
     name = f"{pupil['forename']} {pupil['surname']}"
     d = _value
@@ -271,7 +268,7 @@ def _report(app: Waymark, data: dict) -> SubjectAccessReport:
     )
 
 
-def make_copy(app: Waymark, pupil_id: str, *, include_restricted: bool = False) -> SubjectAccessCopy:
+def make_copy(app: RecordSource, pupil_id: str, *, include_restricted: bool = False) -> SubjectAccessCopy:
     """JSON and PDF of everything held about the pupil; writes the export to the trail."""
     data = gather(app, pupil_id, include_restricted=include_restricted)
     pdf = render_subject_access(_report(app, data))

@@ -7,7 +7,7 @@ import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
 
-from desktop.services import StoreError, ValidationError, WrongPassphrase, keyring_unlock
+from desktop.services import StoreError, ValidationError, Waymark, WrongPassphrase
 from desktop.store import keycache
 from tests.conftest import PASSPHRASE
 
@@ -57,7 +57,7 @@ def memory():
 def test_off_by_default_and_nothing_is_kept(app, profile_dir, memory):
     assert app.settings().keyring_unlock is False
     assert memory.secrets == {}
-    assert keyring_unlock.open_with_keyring(profile_dir) is None
+    assert Waymark.open_with_keyring(profile_dir) is None
 
 
 def test_turned_on_it_keeps_the_key_not_the_passphrase_and_unlocks(app, profile_dir, memory):
@@ -70,7 +70,7 @@ def test_turned_on_it_keeps_the_key_not_the_passphrase_and_unlocks(app, profile_
     assert app.settings().keyring_unlock is True
     app.close()
 
-    opened = keyring_unlock.open_with_keyring(profile_dir)
+    opened = Waymark.open_with_keyring(profile_dir)
     assert opened is not None
     try:
         assert opened.audit_trail()[0].summary == "unlocked (system keyring)"
@@ -78,7 +78,7 @@ def test_turned_on_it_keeps_the_key_not_the_passphrase_and_unlocks(app, profile_
         assert memory.secrets == {} and opened.settings().keyring_unlock is False
     finally:
         opened.close()
-    assert keyring_unlock.open_with_keyring(profile_dir) is None
+    assert Waymark.open_with_keyring(profile_dir) is None
 
 
 def test_the_setting_cannot_be_flipped_without_the_key(app):
@@ -88,7 +88,7 @@ def test_the_setting_cannot_be_flipped_without_the_key(app):
 
 def test_an_la_policy_forbids_it_and_removes_a_kept_key(app, profile_dir, memory):
     app.enable_keyring_unlock(PASSPHRASE)
-    keyring_unlock.set_la_policy(app, keyring_unlock="forbidden")
+    app.set_la_policy(keyring_unlock="forbidden")
     assert memory.secrets == {} and app.settings().keyring_unlock is False
     assert app.keyring_allowed() is False
     with pytest.raises(ValidationError, match="policy does not allow"):
@@ -103,7 +103,7 @@ def test_a_key_kept_before_the_policy_arrived_is_refused_at_unlock(app, profile_
     app.enable_keyring_unlock(PASSPHRASE)
     app.store.set_setting("la_policy", {"keyring_unlock": "forbidden"})
     app.close()
-    assert keyring_unlock.open_with_keyring(profile_dir) is None
+    assert Waymark.open_with_keyring(profile_dir) is None
     assert memory.secrets == {}
 
 
@@ -111,7 +111,7 @@ def test_a_key_that_no_longer_fits_is_dropped(app, profile_dir, memory):
     app.enable_keyring_unlock(PASSPHRASE)
     app.close()
     keycache.remember(profile_dir, b"\x01" * 32)
-    assert keyring_unlock.open_with_keyring(profile_dir) is None
+    assert Waymark.open_with_keyring(profile_dir) is None
     assert memory.secrets == {}
 
 
@@ -122,6 +122,6 @@ def test_no_secret_store_says_so_and_the_passphrase_still_works(app, profile_dir
         with pytest.raises(StoreError, match="system keyring cannot be used"):
             app.enable_keyring_unlock(PASSPHRASE)
         assert app.settings().keyring_unlock is False
-        assert keyring_unlock.open_with_keyring(profile_dir) is None
+        assert Waymark.open_with_keyring(profile_dir) is None
     finally:
         keyring.set_keyring(before)
