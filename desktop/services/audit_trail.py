@@ -66,7 +66,7 @@ class AuditEntry:
         """One line: the summary, then each change as old → new."""
         if self.redacted:
             return "(erased)"
-        parts = [self.summary] if self.summary and self.action != "update" else []
+        parts = [self.summary] if self.summary and not self.changes else []
         for c in self.changes:
             if not c.values_kept:
                 parts.append(f"{c.field} changed")
