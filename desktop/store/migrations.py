@@ -174,11 +174,43 @@ V3 = [
     "CREATE INDEX ix_visit_pupil_pupil ON visit_pupil (pupil_id, deleted, visit_date, visit_id)",
 ]
 
-# Version 4: sync with the LA server. Conflict records come from the server
+def _v4_audit_chain(conn) -> None:
+    """Version 4: the audit trail becomes tamper-evident and readable. Each row
+    gets its place (seq), the pupils it concerns, old and new values, a salted
+    digest of what it says, the previous row's hash and its own, a redacted flag
+    (erasure) and a sent flag (sync). Rows already held are chained oldest first."""
+    from .audit import chain_all  # the hashing lives with the trail it guards
+
+    for column in (
+        "seq INTEGER",
+        "pupil_ids JSON NOT NULL DEFAULT '[]'",
+        "changes JSON NOT NULL DEFAULT '{}'",
+        "salt TEXT NOT NULL DEFAULT ''",
+        "content_hash TEXT NOT NULL DEFAULT ''",
+        "prev_hash TEXT NOT NULL DEFAULT ''",
+        "hash TEXT NOT NULL DEFAULT ''",
+        "redacted BOOLEAN NOT NULL DEFAULT 0",
+        "sent BOOLEAN NOT NULL DEFAULT 0",
+    ):
+        conn.execute(f"ALTER TABLE audit_event ADD COLUMN {column}")
+
+    def query(sql: str, params: tuple = ()) -> list[tuple]:
+        return conn.execute(sql, params).fetchall()
+
+    def columns(table: str) -> set[str]:
+        return {row[1] for row in query(f"PRAGMA table_info({table})")} if table.isidentifier() else set()
+
+    chain_all(query, conn.execute, columns)
+    conn.execute("CREATE UNIQUE INDEX ix_audit_seq ON audit_event (seq)")
+    conn.execute("CREATE INDEX ix_audit_at ON audit_event (at)")
+    conn.execute("CREATE INDEX ix_audit_unsent ON audit_event (sent, seq)")
+
+
+# Version 5: sync with the LA server. Conflict records come from the server
 # (and go back when resolved); sync_state holds the server's clock for each
 # field of each record, so a push can tell the server what this device had
 # seen; sync_rejected keeps changes the server refused, out of the outbox.
-V4 = [
+V5 = [
     _entity(
         "sync_conflict",
         "entity TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'edit',"
@@ -195,8 +227,9 @@ V4 = [
     "CREATE INDEX ix_sync_conflict_open ON sync_conflict (resolved, deleted)",
 ]
 
+
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3, V4]
+STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, V5]
 LATEST = len(STEPS)
 
 
