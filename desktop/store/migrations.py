@@ -174,6 +174,7 @@ V3 = [
     "CREATE INDEX ix_visit_pupil_pupil ON visit_pupil (pupil_id, deleted, visit_date, visit_id)",
 ]
 
+
 def _v4_audit_chain(conn) -> None:
     """Version 4: the audit trail becomes tamper-evident and readable. Each row
     gets its place (seq), the pupils it concerns, old and new values, a salted

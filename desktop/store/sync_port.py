@@ -22,9 +22,12 @@ from sqlalchemy.exc import IntegrityError
 
 from sync.protocol import Change, Op
 
-from .db import Store
+from .db import Store, new_id
 from .mapping import COLLECTIONS, Link
 
+# Natural keys the local schema holds unique: two laptops that each added the
+# same school offline end with one (the smaller id), references moved to it.
+NATURAL_KEYS = {"school": "urn"}
 CURSOR = "sync_cursor"
 CLOCK = "sync_clock"
 LOCAL_ONLY = frozenset({"meta", "outbox", "audit_event", "sync_state", "sync_rejected"})
@@ -85,6 +88,7 @@ class StoreSyncPort:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.tables = store.tables
+        self._held: dict[tuple[str, str], set[str]] = defaultdict(set)
 
     # --- pushing ------------------------------------------------------------------
 
@@ -107,6 +111,8 @@ class StoreSyncPort:
             row = rows.get((entry.entity, entry.entity_id))
             names = [n for n in _fields(entry.fields) if latest[(entry.entity, entry.entity_id, n)] == entry.id]
             fields = {n: encode(row[n]) for n in names if row is not None and n in row and n not in NOT_SENT}
+            if row is None and names == ["deleted"]:
+                fields = {"deleted": True}  # a duplicate merged away here (see _merge_duplicate)
             known = clocks.get((entry.entity, entry.entity_id), {})
             # What this device had seen: for a delete, every field (so edits it never saw are kept as conflicts).
             wanted = known.keys() if fields.get("deleted") is True else {*fields, "deleted"}
@@ -208,7 +214,7 @@ class StoreSyncPort:
         meta = self.tables["meta"]
         newest = max((c for ch in changes for c in ch.clocks.values()), default=None)
         with self._applying() as conn:
-            held = self._unsent_fields(conn, [c.entity_id for c in changes])
+            held = self._held = self._unsent_fields(conn, [c.entity_id for c in changes])
             by_entity: dict[str, list[Change]] = defaultdict(list)
             for change in changes:
                 if change.entity in self.tables and change.entity not in LOCAL_ONLY:
@@ -242,6 +248,12 @@ class StoreSyncPort:
             present.update(conn.execute(select(columns.id).where(columns.id.in_(chunk))).scalars())
         inserts, updates = [], []
         for change in group:
+            if (
+                entity in NATURAL_KEYS
+                and not change.deleted
+                and not self._merge_duplicate(conn, entity, change, present)
+            ):
+                continue  # a duplicate of a record kept here: references moved, the duplicate deleted
             keep = held.get((entity, change.entity_id), set())
             fields = dict(change.fields) | {"deleted": change.deleted}
             values = {
@@ -260,6 +272,13 @@ class StoreSyncPort:
                         row[column.name] = _blank(column)
                 inserts.append(row)
                 present.add(change.entity_id)
+            if entity in NATURAL_KEYS:  # write now: the next record's duplicate check must see this one
+                self._write_rows(conn, table, entity, inserts, updates)
+                inserts, updates = [], []
+        self._write_rows(conn, table, entity, inserts, updates)
+
+    def _write_rows(self, conn, table, entity: str, inserts: list[dict], updates: list[tuple[str, dict]]) -> None:
+        columns = table.c
         for rows in _same_keys(inserts):
             try:
                 with conn.begin_nested():
@@ -269,6 +288,50 @@ class StoreSyncPort:
                     self._careful(conn, insert(table).values(**row), entity, row["id"])
         for entity_id, values in updates:
             self._careful(conn, update(table).where(columns.id == entity_id).values(**values), entity, entity_id)
+
+    def _merge_duplicate(self, conn, entity: str, change: Change, present: set[str]) -> bool:
+        """Whether to apply `change`. When a local record has the same natural key
+        under another id, the smaller id survives on every laptop: the other is
+        renamed (if it is ours) or skipped (if it is the server's), references
+        move to the survivor, and the duplicate is deleted on the server."""
+        column = NATURAL_KEYS[entity]
+        value = change.fields.get(column)
+        table = self.tables[entity]
+        local = conn.execute(
+            select(table.c.id).where(table.c[column] == value, table.c.id != change.entity_id)
+        ).scalar()
+        if value is None or local is None:
+            return True
+        survivor, duplicate = sorted((local, change.entity_id))
+        stamp = self.store.clock.now()
+        if survivor == change.entity_id:  # ours is the duplicate: it becomes the survivor
+            conn.execute(update(table).where(table.c.id == local).values(id=survivor))
+            state = self.tables["sync_state"]
+            conn.execute(delete(state).where(state.c.entity == entity, state.c.entity_id == local))
+            present.add(survivor)
+        self._repoint(conn, entity, duplicate, survivor, stamp)
+        self._queue(conn, entity, duplicate, ["deleted"], stamp)
+        return survivor == change.entity_id
+
+    def _repoint(self, conn, entity: str, old: str, new: str, stamp: str) -> None:
+        """Move every reference to `old` onto `new`, as local changes to send."""
+        for table in self.tables.values():
+            for column in table.c:
+                if not any(fk.column.table.name == entity for fk in column.foreign_keys):
+                    continue
+                ids = list(conn.execute(select(table.c.id).where(column == old)).scalars())
+                if ids:
+                    conn.execute(update(table).where(column == old).values({column.name: new, "updated_at": stamp}))
+                    for record_id in ids:
+                        self._queue(conn, table.name, record_id, [column.name], stamp)
+
+    def _queue(self, conn, entity: str, entity_id: str, fields: list[str], stamp: str) -> None:
+        self._held[(entity, entity_id)].update(fields)  # later changes in this page must not undo it
+        conn.execute(
+            insert(self.tables["outbox"]).values(
+                id=new_id(), entity=entity, entity_id=entity_id, fields=fields, changed_at=stamp
+            )
+        )
 
     def _careful(self, conn, statement, entity: str, entity_id: str) -> None:
         """Write one pulled record; if it clashes with a local one, note it and go on."""

@@ -310,3 +310,22 @@ def test_ops_carry_the_outbox_entry_ids_and_each_field_once(pair):
     assert ops[1].fields == {"medical_needs": "two", "address": "Somewhere"}
     assert ops[0].clock < ops[1].clock
     assert "medical_needs" in ops[1].base  # what this laptop had seen from the server
+
+
+def test_one_school_added_offline_on_two_laptops_ends_as_one_school_everywhere(engine, make_device):
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "carl", "tutor")
+    ann, carl = make_device("ann", "ann"), make_device("carl", "carl")
+    peter = h.pupil(ann.app, "Peter")  # each adds school 119234 with its own id
+    quinn = h.pupil(carl.app, "Quinn")
+    survivor = min(h.school(ann.app), h.school(carl.app))
+    for device in (ann, carl, ann, carl):
+        device.sync()
+    for device in (ann, carl):
+        assert [s.id for s in device.app.list_schools()] == [survivor]
+        assert device.port.rejected() == []
+    assert ann.app.get_pupil(peter).base_school_id == survivor
+    assert carl.app.get_pupil(quinn).base_school_id == survivor
+    with engine.connect() as conn:
+        live = conn.execute(select(Record.entity_id).where(Record.entity == "school", Record.deleted.is_(False))).all()
+    assert [row[0] for row in live] == [survivor]  # the duplicate is a tombstone on the server
