@@ -28,6 +28,7 @@ from .commands import (
     attention,
     audit,
     concern,
+    conflicts,
     contact,
     erase,
     export,
@@ -42,6 +43,7 @@ from .commands import (
     school,
     settings,
     site,
+    sync,
     visit,
 )
 
@@ -69,6 +71,8 @@ NOUNS = [
     audit,
     retention,
     erase,
+    sync,  # login, logout, sync
+    conflicts,
 ]
 
 

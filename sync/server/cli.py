@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--ssl-certfile", type=Path, help="TLS certificate (PEM); or put a reverse proxy in front")
     serve.add_argument("--ssl-keyfile", type=Path, help="TLS private key (PEM)")
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--fd", type=int, help=argparse.SUPPRESS)  # a listening socket handed in (tests)
 
     user = sub.add_parser("user", help="users").add_subparsers(dest="action", required=True)
     add = user.add_parser("add", help="add a user (password from WAYMARK_SERVER_PASSWORD or typed twice)")
@@ -129,11 +129,13 @@ def _serve(args: argparse.Namespace) -> int:
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         raise admin.AdminError("Give both --ssl-certfile and --ssl-keyfile, or neither.")
     engine = _engine(args)
-    print(f"Waymark server on {'https' if args.ssl_certfile else 'http'}://{args.host}:{args.port} (docs at /docs)")
+    where = f"file descriptor {args.fd}" if args.fd is not None else f"{args.host}:{args.port}"
+    print(f"Waymark server on {'https' if args.ssl_certfile else 'http'}://{where} (docs at /docs)", flush=True)
     uvicorn.run(
         create_app(engine),
         host=args.host,
         port=args.port,
+        fd=args.fd,
         ssl_certfile=str(args.ssl_certfile) if args.ssl_certfile else None,
         ssl_keyfile=str(args.ssl_keyfile) if args.ssl_keyfile else None,
         log_level="warning",
