@@ -320,6 +320,7 @@ class SyncConflict:
     kind: str = "edit"  # edit: both changed it; deleted: changed here, deleted elsewhere
     kept_value: str = ""
     kept_by: str = ""
+    kept_clock: str = ""  # change stamps end with the device that wrote them
     other_value: str = ""
     other_by: str = ""
     other_clock: str = ""

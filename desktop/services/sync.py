@@ -25,8 +25,20 @@ from sync.client import (
     SyncResult,
     login,
 )
+from sync.protocol import stamp_device
 
 from .errors import NotFound, ValidationError
+
+__all__ = [
+    "AccessRevoked",
+    "ClientTooOld",
+    "Offline",
+    "SyncAccount",
+    "SyncError",
+    "SyncResult",
+    "SyncService",
+    "plain_words",
+]
 
 ACCOUNT = "sync_account"
 KEEP_CHOICES = ("mine", "theirs")
@@ -147,11 +159,17 @@ class SyncService:
         return self.store.find(SyncConflict, order_by=["raised_at"], **equals)
 
     def mine_and_theirs(self, conflict: SyncConflict) -> tuple[str, str]:
-        """This user's words and the other person's. The server kept one version
-        (kept_value); the other lost. Mine is the one written by this user."""
-        me = (self.account() or SyncAccount("", "", "", "")).user
+        """This laptop's words and the other version. The server kept one version
+        (kept_value); the other lost. Mine is the one written on this laptop (a
+        change stamp ends with its device), else the one written by this user."""
         if conflict.kind == "deleted":
             return conflict.other_value, ""
+        here = self.store.device
+        if stamp_device(conflict.other_clock) == here != stamp_device(conflict.kept_clock):
+            return conflict.other_value, conflict.kept_value
+        if stamp_device(conflict.kept_clock) == here:
+            return conflict.kept_value, conflict.other_value
+        me = (self.account() or SyncAccount("", "", "", "")).user
         if conflict.other_by == me and conflict.kept_by != me:
             return conflict.other_value, conflict.kept_value
         return conflict.kept_value, conflict.other_value

@@ -215,7 +215,8 @@ V5 = [
     _entity(
         "sync_conflict",
         "entity TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'edit',"
-        " kept_value TEXT NOT NULL DEFAULT '', kept_by TEXT NOT NULL DEFAULT '', other_value TEXT NOT NULL DEFAULT '',"
+        " kept_value TEXT NOT NULL DEFAULT '', kept_by TEXT NOT NULL DEFAULT '', kept_clock TEXT NOT NULL DEFAULT '',"
+        " other_value TEXT NOT NULL DEFAULT '',"
         " other_by TEXT NOT NULL DEFAULT '', other_clock TEXT NOT NULL DEFAULT '', raised_at TEXT NOT NULL DEFAULT '',"
         " resolved BOOLEAN NOT NULL DEFAULT 0, resolution TEXT NOT NULL DEFAULT ''",
     ),

@@ -644,6 +644,7 @@ class MainWindow(QMainWindow):
         self._scrypt_n, self._today = scrypt_n, today
         self.app: Waymark | None = None
         self.workspace: Workspace | None = None
+        self.sync_controller = None  # a SyncController while a profile is open
         self._settings_cache: Settings | None = None
         self.setWindowTitle("Waymark")
         self.setStyleSheet(STYLE)
@@ -697,6 +698,9 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action("&Settings…", self._open_settings, QKeySequence.StandardKey.Preferences)
         self.summary_action = self._action("Print the caseload &summary…", self._print_summary, "Ctrl+Shift+S")
         self.audit_action = self._action("Audit &trail…", self.open_audit_trail)
+        self.sync_now_action = self._action("S&ync now", self.sync_now, "F9")
+        self.connect_action = self._action("Connect to the LA ser&ver…", self.open_connect)
+        self.conflicts_action = self._action("Sync co&nflicts…", self.open_conflicts)
         self.lock_action = self._action("Loc&k", self.lock, "Ctrl+L")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.shortcuts_action = self._action(
@@ -710,6 +714,11 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         file_menu.addAction(self.summary_action)
         file_menu.addAction(self.audit_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.sync_now_action)
+        file_menu.addAction(self.connect_action)
+        file_menu.addAction(self.conflicts_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
@@ -912,6 +921,7 @@ class MainWindow(QMainWindow):
         self._set_session_actions(True)
         self.refresh_sync_status()
         self._sync_timer.start()
+        self._start_sync(app)
         self.workspace.table.setFocus()
         self.session_opened.emit()
 
@@ -929,6 +939,9 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         self._sync_timer.stop()
+        if self.sync_controller is not None:
+            self.sync_controller.stop()
+            self.sync_controller = None
         app, workspace = self.app, self.workspace
         self.app, self.workspace = None, None
         if workspace is not None:
@@ -969,6 +982,9 @@ class MainWindow(QMainWindow):
             self.packs_action,
             self.summary_action,
             self.audit_action,
+            self.sync_now_action,
+            self.connect_action,
+            self.conflicts_action,
             self.settings_action,
             self.lock_action,
         ):
@@ -1077,6 +1093,7 @@ class MainWindow(QMainWindow):
             ("Ctrl+1 / Ctrl+2", "Caseload / Appointments"),
             ("Ctrl+Shift+P", "Work pack library"),
             ("F5", "Refresh"),
+            ("F9", "Sync with the LA server now"),
             ("Ctrl+L", "Lock now"),
             ("Ctrl+Q", "Quit"),
             ("Alt+letter", "Jump to the field with that letter underlined"),
@@ -1112,8 +1129,57 @@ class MainWindow(QMainWindow):
             self._busy_delay.stop()
             self.busy.hide()
 
-    def _on_change(self, _changes: Changes) -> None:
+    def _on_change(self, changes: Changes) -> None:
         self.refresh_sync_status()
+        if self.sync_controller is not None and changes.ids != ("sync",):  # not what a pull just brought
+            self.sync_controller.note_change()
+
+    # --- sync with the LA server (desktop/ui/sync_ui.py) ------------------------------------------
+
+    def _start_sync(self, app: Waymark) -> None:
+        from desktop.services.sync import SyncService
+
+        from .sync_ui import SyncController
+
+        self.sync_controller = SyncController(self.runner, SyncService(app), self)
+        self.sync_controller.state_changed.connect(self._sync_state)
+        self.sync_controller.synced.connect(lambda _outcome: self.refresh_sync_status())
+        self.sync_controller.start()
+
+    def _sync_state(self, words: str) -> None:
+        if words:
+            self.statusBar().showMessage(words, 0 if words.endswith("…") else 10_000)
+
+    def sync_now(self) -> None:
+        """File → Sync now (F9)."""
+        if self.sync_controller is not None:
+            self.sync_controller.sync_now()
+
+    def open_connect(self) -> QDialog | None:
+        if self.app is None:
+            return None
+        from desktop.services.sync import SyncService
+
+        from .sync_ui import ConnectDialog
+
+        dialog = ConnectDialog(self.runner, SyncService(self.app), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.connected.connect(self.sync_now)
+        dialog.open()
+        return dialog
+
+    def open_conflicts(self) -> QDialog | None:
+        if self.app is None:
+            return None
+        from desktop.services.sync import SyncService
+
+        from .sync_ui import ConflictsDialog
+
+        dialog = ConflictsDialog(self.runner, SyncService(self.app), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resolved.connect(lambda: self.sync_controller and self.sync_controller.note_change())
+        dialog.open()
+        return dialog
 
     def refresh_sync_status(self) -> None:
         app = self.app

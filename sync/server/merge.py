@@ -283,6 +283,7 @@ class Merger:
             "kind": kind,
             "kept_value": _text(row.data.get(name)) if kind == "edit" else "",
             "kept_by": row.authors.get(name, "") if kind == "edit" else "",
+            "kept_clock": row.clocks.get(name, "") if kind == "edit" else "",
             "other_value": _text(loser),
             "other_by": loser_by,
             "other_clock": loser_clock,

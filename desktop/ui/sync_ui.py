@@ -1,0 +1,354 @@
+"""Sync in the app: a controller that syncs in the background, the
+"Connect to the LA server" dialog and the Conflicts view.
+
+The controller never syncs on the window's thread: it hands the work to the
+task runner's network pool and hears back by queued signals. It syncs soon
+after an edit, every few minutes, and backs off (30 s, 1 min, 2 min … 15 min)
+while the server cannot be reached. Its words go to the status bar.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services import Changes
+from desktop.services.sync import AccessRevoked, ClientTooOld, Offline, SyncError, SyncService
+from desktop.tasks import TaskRunner
+
+EVERY = 5 * 60_000  # ms between syncs when all is well
+SOON = 15_000  # ms after an edit
+FIRST_RETRY = 30_000
+LONGEST_WAIT = 15 * 60_000
+# Every record kind, so each view redraws after a pull that brought something.
+PULLED = Changes(
+    frozenset({"pupil", "visit", "school", "site", "folder", "progress_entry", "plan", "sync_conflict"}), ("sync",)
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one background sync came to; never an exception across threads."""
+
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    error: str = ""
+    offline: bool = False
+    stop: bool = False  # revoked, disabled or too old: trying again will not help
+    not_connected: bool = False
+
+
+def _run_sync(service: SyncService, progress: Callable[[str, int], None]) -> Outcome:
+    if service.account() is None:
+        return Outcome(not_connected=True)
+    try:
+        result = service.sync(progress)
+    except Offline as exc:
+        return Outcome(error=str(exc), offline=True)
+    except (AccessRevoked, ClientTooOld) as exc:
+        return Outcome(error=str(exc), stop=True)
+    except SyncError as exc:
+        return Outcome(error=str(exc))
+    return Outcome(pushed=result.pushed, pulled=result.pulled, conflicts=result.conflicts)
+
+
+def wait_words(ms: int) -> str:
+    minutes = round(ms / 60_000)
+    if ms < 60_000:
+        return f"{ms // 1000} seconds"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+class SyncController(QObject):
+    """Background sync for one open profile."""
+
+    state_changed = Signal(str)  # words for the status bar
+    synced = Signal(object)  # Outcome, on the window's thread
+    _progress = Signal(str, int)  # from the network thread
+
+    def __init__(self, runner: TaskRunner, service: SyncService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.service = runner, service
+        self.running = False
+        self.failures = 0
+        self._stopped = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer may run 5 % long
+        self._timer.timeout.connect(self.sync_now)
+        self._progress.connect(self._show_progress)
+
+    def start(self) -> None:
+        self._stopped = False
+        self._schedule(1_000)
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._timer.stop()
+
+    def note_change(self) -> None:
+        """An edit was saved here: send it soon (unless a retry is already due sooner)."""
+        if not self._stopped and (not self._timer.isActive() or self._timer.remainingTime() > SOON):
+            self._schedule(SOON)
+
+    def _schedule(self, ms: int) -> None:
+        if not self._stopped:
+            self._timer.start(ms)
+
+    @property
+    def next_in(self) -> int:
+        return self._timer.remainingTime() if self._timer.isActive() else -1
+
+    def sync_now(self) -> None:
+        if self.running or self._stopped:
+            return
+        self.running = True
+        self._timer.stop()
+        self.state_changed.emit("Syncing…")
+        service = self.service
+        self.runner.run(
+            lambda: _run_sync(service, lambda stage, n: self._progress.emit(stage, n)),
+            self._done,
+            lambda message: self._done(Outcome(error=message)),
+            network=True,
+        )
+
+    def _show_progress(self, stage: str, count: int) -> None:
+        if self.running:
+            verb = "Sending changes" if stage == "push" else "Receiving records"
+            self.state_changed.emit(f"{verb}: {count:,} so far…")
+
+    def _done(self, outcome: Outcome) -> None:
+        self.running = False
+        if self._stopped:
+            return
+        if outcome.not_connected:
+            self.state_changed.emit("")
+            self.synced.emit(outcome)
+            return  # nothing to do until someone connects (which starts a sync)
+        if outcome.error:
+            self.failures += 1
+            if outcome.stop:
+                self.state_changed.emit(outcome.error)
+            else:
+                wait = min(FIRST_RETRY * 2 ** (self.failures - 1), LONGEST_WAIT)
+                lead = "Offline" if outcome.offline else "Sync did not finish"
+                self.state_changed.emit(f"{lead}: trying again in {wait_words(wait)}. Your changes are kept.")
+                self._schedule(wait)
+        else:
+            self.failures = 0
+            words = "Synced"
+            if outcome.conflicts:
+                words += f": {outcome.conflicts} conflict{'s' if outcome.conflicts != 1 else ''} to look at (File → Sync conflicts)"
+            self.state_changed.emit(words)
+            self._schedule(EVERY)
+            if outcome.pulled:
+                self.runner.did_change.emit(PULLED)
+        self.synced.emit(outcome)
+
+
+class ConnectDialog(QDialog):
+    """File → Connect to the LA server: registers this laptop as a device."""
+
+    connected = Signal()
+
+    def __init__(self, runner: TaskRunner, service: SyncService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.service = runner, service
+        self.setWindowTitle("Connect to the LA server")
+        form = QFormLayout(self)
+        intro = QLabel(
+            "Your local authority gives you the server's address, your user name and a password. "
+            "This laptop then syncs by itself whenever it is online."
+        )
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.server = QLineEdit()
+        self.server.setPlaceholderText("https://waymark.example.gov.uk")
+        self.server.setAccessibleName("Server address")
+        self.user = QLineEdit()
+        self.user.setAccessibleName("User name")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.device_name = QLineEdit(socket.gethostname())
+        self.device_name.setAccessibleName("This laptop's name")
+        self.insecure = QCheckBox("Allow an unencrypted (http://) address: only on a network you trust")
+        form.addRow("&Server:", self.server)
+        form.addRow("&User name:", self.user)
+        form.addRow("&Password:", self.password)
+        form.addRow("&This laptop:", self.device_name)
+        form.addRow("", self.insecure)
+        self.error = QLabel("")
+        self.error.setObjectName("formError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form.addRow(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Connect")
+        self.buttons.accepted.connect(self._connect)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    def _connect(self) -> None:
+        server, user, password = self.server.text().strip(), self.user.text().strip(), self.password.text()
+        device, insecure = self.device_name.text().strip(), self.insecure.isChecked()
+        if not server or not user or not password:
+            self._fail("Fill in the server's address, your user name and your password.")
+            return
+        self.buttons.setEnabled(False)
+        self.error.hide()
+        service = self.service
+
+        def login() -> object:
+            return service.login(server, user, password, device_name=device, insecure=insecure)
+
+        self.runner.run(login, self._connected, self._fail, network=True)
+
+    def _connected(self, _account: object) -> None:
+        self.password.clear()
+        self.connected.emit()
+        self.accept()
+
+    def _fail(self, message: str) -> None:
+        self.buttons.setEnabled(True)
+        self.error.setText(message)
+        self.error.show()
+
+
+class ConflictsDialog(QDialog):
+    """File → Sync conflicts: both versions side by side; keep one, or merge them."""
+
+    resolved = Signal()
+
+    def __init__(self, runner: TaskRunner, service: SyncService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.service = runner, service
+        self.setWindowTitle("Sync conflicts")
+        self.resize(820, 480)
+        self.rows: list[tuple] = []
+        layout = QHBoxLayout(self)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Conflicts")
+        self.list.currentRowChanged.connect(self._show)
+        layout.addWidget(self.list, 1)
+        right = QVBoxLayout()
+        layout.addLayout(right, 2)
+        self.heading = QLabel("")
+        self.heading.setWordWrap(True)
+        right.addWidget(self.heading)
+        self.mine = self._text("Mine (this laptop's user)", right)
+        self.theirs = self._text("Theirs", right)
+        self.merged = self._text("Merged: edit, then Keep merged", right, read_only=False)
+        buttons = QHBoxLayout()
+        self.keep_mine = QPushButton("Keep &mine")
+        self.keep_theirs = QPushButton("Keep &theirs")
+        self.keep_merged = QPushButton("Keep mer&ged")
+        close = QPushButton("&Close")
+        self.keep_mine.clicked.connect(lambda: self._resolve("mine"))
+        self.keep_theirs.clicked.connect(lambda: self._resolve("theirs"))
+        self.keep_merged.clicked.connect(lambda: self._resolve(self.merged.toPlainText()))
+        close.clicked.connect(self.accept)
+        for button in (self.keep_mine, self.keep_theirs, self.keep_merged, close):
+            buttons.addWidget(button)
+        right.addLayout(buttons)
+        self.empty = QLabel("No conflicts: every change merged cleanly.")
+        right.addWidget(self.empty)
+        self.reload()
+
+    @staticmethod
+    def _text(title: str, layout: QVBoxLayout, *, read_only: bool = True) -> QPlainTextEdit:
+        layout.addWidget(QLabel(title))
+        box = QPlainTextEdit()
+        box.setReadOnly(read_only)
+        box.setAccessibleName(title)
+        box.setMaximumHeight(90)
+        layout.addWidget(box)
+        return box
+
+    def reload(self) -> None:
+        service = self.service
+
+        def load() -> list[tuple]:
+            return [(c, *service.mine_and_theirs(c)) for c in service.conflicts()]
+
+        self.runner.run(load, self._loaded, self._error)
+
+    def _loaded(self, rows: list[tuple]) -> None:
+        self.rows = rows
+        self.list.clear()
+        for conflict, _mine, _theirs in rows:
+            what = conflict.entity.replace("_", " ").capitalize()
+            item = QListWidgetItem(f"{what}: {conflict.field.replace('_', ' ')}")
+            item.setData(Qt.ItemDataRole.UserRole, conflict.id)
+            self.list.addItem(item)
+        has = bool(rows)
+        for widget in (self.keep_mine, self.keep_theirs, self.keep_merged, self.mine, self.theirs, self.merged):
+            widget.setEnabled(has)
+        self.empty.setVisible(not has)
+        if has:
+            self.list.setCurrentRow(0)
+        else:
+            for box in (self.mine, self.theirs, self.merged):
+                box.clear()
+            self.heading.clear()
+
+    def _show(self, row: int) -> None:
+        if not 0 <= row < len(self.rows):
+            return
+        conflict, mine, theirs = self.rows[row]
+        if conflict.kind == "deleted":
+            self.heading.setText(
+                "Someone deleted this record on another laptop while these words were written. "
+                "Keep mine brings it back with them; keep theirs leaves it deleted."
+            )
+            theirs = "(deleted)"
+        else:
+            who = conflict.other_by if conflict.other_value == theirs else conflict.kept_by
+            self.heading.setText(
+                f"Both laptops changed the {conflict.field.replace('_', ' ')}" + (f" ({who})." if who else ".")
+            )
+        self.mine.setPlainText(mine)
+        self.theirs.setPlainText(theirs)
+        self.merged.setPlainText(f"{mine}\n{theirs}" if conflict.kind == "edit" else mine)
+
+    def _resolve(self, keep: str) -> None:
+        row = self.list.currentRow()
+        if not 0 <= row < len(self.rows):
+            return
+        conflict_id = self.rows[row][0].id
+        if not keep.strip():
+            self._error("The merged text is empty: write what should be kept.")
+            return
+        service = self.service
+
+        def resolve() -> None:
+            service.resolve(conflict_id, keep)
+
+        def done(_result: object) -> None:
+            self.resolved.emit()
+            self.reload()
+
+        self.runner.run(resolve, done, self._error)
+
+    def _error(self, message: str) -> None:
+        self.heading.setText(message)

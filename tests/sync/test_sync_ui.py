@@ -1,0 +1,171 @@
+"""Sync in the app (pytest-qt, offscreen): the background controller and its
+backoff, the status words, F9, the Connect dialog and the Conflicts view,
+against the real server in-process. Desktop tests, so SQLite only."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from desktop.services.sync import SyncService
+from desktop.tasks import ImmediateTaskRunner, TaskRunner
+from desktop.ui import sync_ui
+from desktop.ui.sync_ui import ConflictsDialog, ConnectDialog, SyncController
+from sync.server import admin
+from tests.conftest import PASSPHRASE
+from tests.desktop.conftest import immediate_runner, make_window, ui_settings  # noqa: F401  (fixtures)
+from tests.sync import helpers as h
+from tests.sync.conftest import PASSWORD, SERVER, add_user, new_profile
+
+pytestmark = pytest.mark.parametrize("server_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def laptop(engine, make_device):
+    add_user(engine, "ann", "tutor")
+    return make_device("laptop", "ann")
+
+
+def controller(device, runner=None) -> tuple[SyncController, list[str]]:
+    words: list[str] = []
+    made = SyncController(runner or ImmediateTaskRunner(), device.sync_service)
+    made.state_changed.connect(words.append)
+    made.start()
+    return made, words
+
+
+def test_an_edit_is_sent_soon_and_the_status_says_so(qtbot, laptop):
+    sync, words = controller(laptop)
+    changed = []
+    sync.runner.did_change.connect(changed.append)
+    h.pupil(laptop.app)
+    sync.note_change()
+    assert 0 < sync.next_in <= sync_ui.SOON
+    sync.sync_now()
+    assert words[0] == "Syncing…" and words[-1] == "Synced"
+    assert "Sending changes: 2 so far…" in words  # progress, for a long first sync
+    assert laptop.port.unsent() == 0
+    assert changed and changed[-1].ids == ("sync",)  # the pull's echo redraws the views
+    assert sync_ui.SOON < sync.next_in <= sync_ui.EVERY
+    assert laptop.app.sync_status().last_sync
+
+
+def test_offline_backs_off_and_recovers(qtbot, laptop):
+    sync, words = controller(laptop)
+    h.pupil(laptop.app)
+    laptop.net.offline = True
+    sync.sync_now()
+    assert words[-1] == "Offline: trying again in 30 seconds. Your changes are kept."
+    assert 25_000 < sync.next_in <= 30_000
+    sync.sync_now()
+    assert words[-1].startswith("Offline: trying again in 1 minute")
+    sync.sync_now()
+    assert words[-1].startswith("Offline: trying again in 2 minutes")
+    assert "Could not reach the LA server" in laptop.app.sync_status().last_error
+    assert laptop.port.unsent() > 0
+    laptop.net.offline = False
+    sync.sync_now()
+    assert words[-1] == "Synced" and sync.failures == 0
+    assert laptop.app.sync_status().last_error is None
+
+
+def test_a_revoked_laptop_stops_trying_and_says_why(qtbot, laptop, engine):
+    sync, words = controller(laptop)
+    admin.revoke_device(engine, laptop.app.store.get_setting("sync_account")["device_id"])
+    sync.sync_now()
+    assert "revoked" in words[-1] and "unsent changes stay on this laptop" in words[-1]
+    assert sync.next_in == -1  # retrying will not help
+
+
+def test_sync_runs_off_the_windows_thread(qtbot, laptop):
+    runner = TaskRunner()
+    seen = []
+    real = laptop.sync_service.sync
+
+    def spy(progress=None):
+        seen.append(threading.current_thread())
+        return real(progress)
+
+    laptop.sync_service.sync = spy
+    sync, words = controller(laptop, runner)
+    outcomes = []
+    sync.synced.connect(outcomes.append)
+    sync.sync_now()
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=20_000)
+    assert seen and seen[0] is not threading.main_thread() and seen[0].name.startswith("waymark-net")
+    assert words[-1] == "Synced"
+    runner.shutdown()
+
+
+def test_the_conflicts_view_shows_both_versions_and_keeps_a_merge(qtbot, laptop, make_device):
+    other = make_device("other", "ann")
+    pupil_id = h.pupil(laptop.app)
+    laptop.sync()
+    other.sync()
+    laptop.app.edit_pupil(pupil_id, medical_needs="Asthma")
+    other.app.edit_pupil(pupil_id, medical_needs="Epilepsy")
+    laptop.sync()
+    other.sync()
+    dialog = ConflictsDialog(ImmediateTaskRunner(), other.sync_service)
+    qtbot.addWidget(dialog)
+    assert dialog.list.count() == 1
+    assert (dialog.mine.toPlainText(), dialog.theirs.toPlainText()) == ("Epilepsy", "Asthma")  # by laptop
+    dialog.merged.setPlainText("Asthma; epilepsy")
+    dialog.keep_merged.click()
+    assert dialog.list.count() == 0 and dialog.empty.isVisibleTo(dialog)
+    assert other.app.get_pupil(pupil_id).medical_needs == "Asthma; epilepsy"
+    other.sync()
+    laptop.sync()
+    assert laptop.app.get_pupil(pupil_id).medical_needs == "Asthma; epilepsy"
+    assert laptop.sync_service.conflicts() == []
+
+
+def test_the_connect_dialog_registers_the_laptop_or_says_what_went_wrong(qtbot, engine, make_device):
+    add_user(engine, "bea", "tutor")
+    device = make_device("fresh")
+    dialog = ConnectDialog(ImmediateTaskRunner(), device.sync_service)
+    qtbot.addWidget(dialog)
+    dialog.server.setText(SERVER)
+    dialog.user.setText("bea")
+    dialog.password.setText("not her password")
+    dialog._connect()
+    assert dialog.error.isVisibleTo(dialog) and "do not match" in dialog.error.text()
+    connected = []
+    dialog.connected.connect(lambda: connected.append(True))
+    dialog.password.setText(PASSWORD)
+    dialog._connect()
+    assert connected and device.sync_service.account().user == "bea"
+    assert dialog.password.text() == ""  # not kept in the widget
+
+
+def test_f9_in_the_window_syncs_now(qtbot, engine, in_process, profile_template, tmp_path, make_window, monkeypatch):  # noqa: F811
+    add_user(engine, "ann", "tutor")
+    from tests.sync.asgi import Faulty
+
+    transport = Faulty(in_process)
+    monkeypatch.setattr(
+        "desktop.services.sync.SyncService.__init__",
+        lambda self, app, transport_=None: _init(self, app, transport),
+    )
+    folder = tmp_path / "profile"
+    new_profile(profile_template, folder, "Ann").close()
+    window = make_window(folder)
+    window.unlock_page.passphrase.setText(PASSPHRASE)
+    window.unlock_page.unlock_button.click()
+    assert window.sync_now_action.shortcut().toString() == "F9"
+    assert window.sync_now_action in window.menuBar().actions()[0].menu().actions()
+    SyncService(window.app).login(SERVER, "ann", PASSWORD)
+    h.pupil(window.app)
+    window.sync_now_action.trigger()
+    QApplication.processEvents()
+    assert window.app.sync_status().unsent == 0
+    assert window.statusBar().currentMessage() == "Synced"
+    assert window.sync_label.text().startswith("All changes sent · Last sync: ")
+
+
+def _init(self, app, transport) -> None:
+    from desktop.store.sync_port import StoreSyncPort
+
+    self.app, self.store, self.port, self.transport = app, app.store, StoreSyncPort(app.store), transport
