@@ -15,8 +15,8 @@ from desktop.domain.enums import ExclusionKind
 from desktop.domain.records import CalendarEntry, Exclusion, PlannedTravel, School
 
 from . import calendars
-from .changes import Changes
 from .errors import NotFound, ValidationError
+from .results import Changes
 
 if TYPE_CHECKING:
     from desktop.store import Store
