@@ -28,6 +28,7 @@ from .commands import (
     attention,
     concern,
     contact,
+    exclusion,
     folder,
     pack,
     profile,
@@ -36,8 +37,10 @@ from .commands import (
     pupil,
     report,
     school,
+    school_calendar,
     settings,
     site,
+    travel,
     visit,
 )
 
@@ -59,7 +62,10 @@ NOUNS = [
     site,
     provision,
     absence,
+    exclusion,
+    travel,
     contact,
+    school_calendar,
     report,
 ]
 
