@@ -68,7 +68,7 @@ def test_exclusions_travel_and_the_attention_list(waymark):  # noqa: F811
     )
     attention = as_json(waymark("attention", "--pupil", excluded["id"], "--json"))
     assert [a["kind"] for a in attention] == ["exclusion"]
-    assert "full-time provision" in attention[0]["message"] and "is not in place" in attention[0]["message"]
+    assert "full-time provision" in attention[0]["message"] and "none is in place" in attention[0]["message"]
 
     fixed = as_json(
         waymark(

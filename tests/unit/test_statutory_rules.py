@@ -154,12 +154,13 @@ def test_a_permanent_exclusion_needs_full_time_provision_from_the_sixth_school_d
     )
     [late] = attention(date(2026, 1, 8), exclusions=[excluded])
     assert late.message == (
-        "Permanently excluded from 16 Dec 2025: full-time provision (23 h 30 min, Year 6) was due from 7 Jan 2026 and is not in place"
+        "Permanently excluded from 16 Dec 2025: full-time provision (23 h 30 min, Year 6) was due from 7 Jan 2026; none is in place"
     )
     placed = episode(kind=ProvisionType.ALTERNATIVE_PROVISION, planned=25, start=date(2026, 1, 7))
     assert attention(date(2026, 1, 8), exclusions=[excluded], episodes=[placed]) == []
     part = episode(kind=ProvisionType.ALTERNATIVE_PROVISION, planned=15, start=date(2026, 1, 7))
-    assert [a.kind for a in attention(date(2026, 1, 8), exclusions=[excluded], episodes=[part])] == ["exclusion"]
+    [short] = attention(date(2026, 1, 8), exclusions=[excluded], episodes=[part])
+    assert short.message.endswith("was due from 7 Jan 2026; only 15 h a week is in place")
 
 
 def test_a_fixed_period_longer_than_five_days_needs_provision_from_its_sixth_day_too():

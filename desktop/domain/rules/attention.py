@@ -159,8 +159,8 @@ def _part_time(episodes, today, calendar, t) -> list[Attention]:
             items.append(
                 Attention(
                     "part_time",
-                    f"Part-time timetable longer than half a term ({t.part_time_max_weeks} teaching weeks) "
-                    f"since {fmt_date(e.start)}",
+                    f"Part-time timetable since {fmt_date(e.start)}: longer than half a term "
+                    f"({t.part_time_max_weeks} teaching weeks)",
                     limit,
                 )
             )
@@ -204,6 +204,8 @@ def _health(absences, episodes, today, calendar, t) -> list[Attention]:
         return []  # back at school, and tuition was arranged while off
     if counted.missed >= t.health_trigger_school_days:
         message = f"{counted.missed} school days missed for health with no tuition arranged"
+        if counted.ahead:
+            message += f" ({counted.expected} expected by {fmt_date(counted.last)})"
     else:
         message = (
             f"Expected to miss {counted.expected} school days for health ({counted.missed} so far, "
@@ -214,7 +216,7 @@ def _health(absences, episodes, today, calendar, t) -> list[Attention]:
 
 def _exclusions(pupil, exclusions, episodes, today, calendar, t) -> list[Attention]:
     items = []
-    _, full_time, full = _full_time_in_force(pupil, episodes, today, t)
+    in_place, full_time, full = _full_time_in_force(pupil, episodes, today, t)
     for e in exclusions:
         running = e.start <= today and (e.end is None or e.end >= today)
         if not running or full:
@@ -227,10 +229,11 @@ def _exclusions(pupil, exclusions, episodes, today, calendar, t) -> list[Attenti
         if due > today:
             message = f"{excluded} from {fmt_date(e.start)}: {who} must arrange full-time provision by {fmt_date(due)}"
         else:
+            hours = in_place.planned_hours_per_week if in_place else 0.0
             message = (
                 f"{excluded} from {fmt_date(e.start)}: full-time provision ({fmt_hours(full_time)}, "
-                f"{format_nc_year(pupil_nc_year(pupil, today))}) "
-                f"was due from {fmt_date(due)} and is not in place"
+                f"{format_nc_year(pupil_nc_year(pupil, today))}) was due from {fmt_date(due)}; "
+                + (f"only {fmt_hours(hours)} a week is in place" if hours else "none is in place")
             )
         items.append(Attention("exclusion", message, due))
     total = fixed_period_days(exclusions, today, calendar)
