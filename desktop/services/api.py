@@ -687,7 +687,11 @@ class Waymark(StatutoryRecords):
         weeks: list[rules.WeekHours] = []
         if episodes:
             first = max(min(e.start for e in episodes), today - timedelta(weeks=26))
-            weeks = rules.weekly_hours(pupil_id, episodes, visits, first, today, settings.thresholds, calendar=calendar)
+            # To the end of this week, so its planned hours and target are the whole week's.
+            this_sunday = rules.week_start(today) + timedelta(days=6)
+            weeks = rules.weekly_hours(
+                pupil_id, episodes, visits, first, this_sunday, settings.thresholds, calendar=calendar
+            )
         return PupilRecord(
             pupil=pupil,
             school=school,

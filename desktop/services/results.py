@@ -117,3 +117,22 @@ class SyncStatus:
     unsent: int
     last_sync: str | None
     last_error: str | None
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """One academic year of the calendar in use, for a list."""
+
+    year: int
+    label: str  # 2025/26
+    source: str  # "England default", or the file an LA's dates came from
+    imported: bool
+    school_days: int
+    terms: tuple[tuple[date, date], ...]
+
+
+@dataclass(frozen=True)
+class CalendarImport:
+    changes: Changes
+    years: tuple[CalendarYear, ...]
+    notes: tuple[str, ...]  # unusual day counts, events skipped

@@ -4,7 +4,6 @@ dates that every rule counting school days reads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,29 +15,10 @@ from desktop.domain.records import CalendarEntry, Exclusion, PlannedTravel, Scho
 
 from . import calendars
 from .errors import NotFound, ValidationError
-from .results import Changes
+from .results import CalendarImport, CalendarYear, Changes
 
 if TYPE_CHECKING:
     from desktop.store import Store
-
-
-@dataclass(frozen=True)
-class CalendarYear:
-    """One academic year of the calendar in use, for a list."""
-
-    year: int
-    label: str  # 2025/26
-    source: str  # "England default", or the file an LA's dates came from
-    imported: bool
-    school_days: int
-    terms: tuple[tuple[date, date], ...]
-
-
-@dataclass(frozen=True)
-class CalendarImport:
-    changes: Changes
-    years: tuple[CalendarYear, ...]
-    notes: tuple[str, ...]  # unusual day counts, events skipped
 
 
 class StatutoryRecords:
