@@ -348,11 +348,13 @@ class Waymark(StatutoryRecords):
             return
         # Half a term from the start, or from today when an agreed timetable is reviewed again.
         base = max(episode.start, self.today())
-        latest = self.school_calendar().nth_day(base, thresholds.part_time_max_school_days)
+        # Any day before the school day after half a term: a weekend's start is not penalised.
+        latest = self.school_calendar().nth_day(base, thresholds.part_time_max_school_days + 1) - timedelta(days=1)
         if episode.review_date > latest:
             raise ValidationError(
                 f"A part-time timetable is reviewed at most half a term ({thresholds.part_time_max_weeks} "
-                f"teaching weeks) ahead: by {latest:%d %b %Y}, not {episode.review_date:%d %b %Y}."
+                f"teaching weeks) ahead: by {latest.day} {latest:%b %Y}, "
+                f"not {episode.review_date.day} {episode.review_date:%b %Y}."
             )
         if episode.review_date < episode.start:
             raise ValidationError("The review date comes before the timetable starts.")

@@ -4,6 +4,8 @@ dates that every rule counting school days reads."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +17,7 @@ from desktop.domain.records import CalendarEntry, Exclusion, PlannedTravel, Scho
 
 from . import calendars
 from .errors import NotFound, ValidationError
-from .results import CalendarImport, CalendarYear, Changes
+from .results import CalendarImport, CalendarYear, Changes, Settings
 
 if TYPE_CHECKING:
     from desktop.store import Store
@@ -25,6 +27,8 @@ class StatutoryRecords:
     """Mixed into `Waymark`; uses its store, clock and helpers."""
 
     store: Store
+    settings: Callable[[], Settings]
+    update_settings: Callable[..., Settings]
     _calendar: SchoolCalendar | None = None
 
     # --- the school calendar ---------------------------------------------------------
@@ -87,6 +91,33 @@ class StatutoryRecords:
                 tx.delete(CalendarEntry, entry.id, summary="back to the default")
         self._calendar = None
         return Changes(frozenset({"calendar_entry"}), tuple(e.id for e in stored))
+
+    # --- thresholds --------------------------------------------------------------------
+
+    def update_thresholds(self, **values: object) -> Settings:
+        """Change the rules' thresholds (docs/rules.md says which rule reads each); a
+        value is checked against the default's type and must be above zero."""
+        current = dataclasses.asdict(self.settings().thresholds)
+        for name, value in values.items():
+            if name not in current:
+                known = ", ".join(sorted(current))
+                raise ValidationError(f"There is no threshold '{name}'; the thresholds are: {known}.")
+            default = current[name]
+            try:
+                if isinstance(default, tuple):
+                    parts = [float(v) for v in (value.split(",") if isinstance(value, str) else value)]
+                    if len(parts) != len(default):
+                        raise ValueError
+                    value = tuple(parts)
+                else:
+                    value = type(default)(value)
+            except (TypeError, ValueError):
+                shape = "four numbers, e.g. 21,23.5,24,25" if isinstance(default, tuple) else type(default).__name__
+                raise ValidationError(f"'{value}' is not a value for {name}: give {shape}.") from None
+            if any(v <= 0 for v in (value if isinstance(value, tuple) else (value,))):
+                raise ValidationError(f"{name} must be above zero.")
+            current[name] = value
+        return self.update_settings(thresholds=rules.Thresholds(**current))
 
     # --- exclusions -------------------------------------------------------------------
 

@@ -140,6 +140,14 @@ def test_the_nc_year_by_hand_moves_up_with_the_pupil(waymark):  # noqa: F811
     assert "is not an NC year" in refused.stderr
 
 
+def test_thresholds_are_changed_from_the_command_line(waymark):  # noqa: F811
+    waymark("init")
+    shown = as_json(waymark("settings", "--threshold", "home_tuition_minimum_hours=10", "--json"))
+    assert shown["thresholds"]["home_tuition_minimum_hours"] == 10.0
+    assert "no threshold 'nope'" in one_line(waymark("settings", "--threshold", "nope=1", expect=2))
+    assert "is not NAME=VALUE" in one_line(waymark("settings", "--threshold", "nope", expect=2))
+
+
 def test_a_upn_with_other_digits_and_a_part_time_timetable_without_review_are_refused(waymark):  # noqa: F811
     waymark("init")
     refused = waymark(

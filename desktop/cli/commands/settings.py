@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from desktop.services import Waymark
+from desktop.services import ValidationError, Waymark
 
 from ..args import COMMON, Output, to_jsonable
 
@@ -15,6 +15,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for name in ("service-name", "service-kind", "service-address", "service-phone", "service-email", "worker-name"):
         settings.add_argument(f"--{name}")
     settings.add_argument("--auto-lock-minutes", type=int)
+    settings.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a rule's threshold, e.g. home_tuition_minimum_hours=10 (docs/rules.md lists them)",
+    )
 
 
 def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
@@ -31,6 +38,14 @@ def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
         )
         if (v := getattr(args, k, None)) is not None
     }
+    thresholds = {}
+    for pair in args.threshold:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise ValidationError(f"'{pair}' is not NAME=VALUE, e.g. home_tuition_minimum_hours=10.")
+        thresholds[name.strip()] = value.strip()
+    if thresholds:
+        app.update_thresholds(**thresholds)
     settings = app.update_settings(**values) if values else app.settings()
     out.emit(settings, lambda: "\n".join(f"{k}: {v}" for k, v in to_jsonable(settings).items()))
     return 0
