@@ -26,9 +26,12 @@ from .commands import (
     absence,
     app,
     attention,
+    audit,
     concern,
     contact,
+    erase,
     exclusion,
+    export,
     folder,
     pack,
     profile,
@@ -36,6 +39,7 @@ from .commands import (
     provision,
     pupil,
     report,
+    retention,
     school,
     school_calendar,
     settings,
@@ -67,6 +71,10 @@ NOUNS = [
     contact,
     school_calendar,
     report,
+    export,
+    audit,
+    retention,
+    erase,
 ]
 
 
@@ -97,7 +105,10 @@ def run(args: argparse.Namespace) -> int:
     if hasattr(args, "without_profile"):
         return args.without_profile(args, data_dir, out)
     passphrase = read_passphrase("WAYMARK_PASSPHRASE", "Passphrase: ")
-    opened = getattr(args, "open_profile", Waymark.open_profile)(data_dir, passphrase)
+    if hasattr(args, "open_profile"):
+        opened = args.open_profile(data_dir, passphrase)
+    else:
+        opened = Waymark.open_profile(data_dir, passphrase, via=f"command line: {args.command}")
     try:
         return args.handler(args, opened, out)
     finally:

@@ -176,8 +176,40 @@ V3 = [
 ]
 
 
-def v4(conn) -> None:
-    """Version 4: exclusions, planned travel and the school calendar; the NC year
+def _v4_audit_chain(conn) -> None:
+    """Version 4: the audit trail becomes tamper-evident and readable. Each row
+    gets its place (seq), the pupils it concerns, old and new values, a salted
+    digest of what it says, the previous row's hash and its own, a redacted flag
+    (erasure) and a sent flag (sync). Rows already held are chained oldest first."""
+    from .audit import chain_all  # the hashing lives with the trail it guards
+
+    for column in (
+        "seq INTEGER",
+        "pupil_ids JSON NOT NULL DEFAULT '[]'",
+        "changes JSON NOT NULL DEFAULT '{}'",
+        "salt TEXT NOT NULL DEFAULT ''",
+        "content_hash TEXT NOT NULL DEFAULT ''",
+        "prev_hash TEXT NOT NULL DEFAULT ''",
+        "hash TEXT NOT NULL DEFAULT ''",
+        "redacted BOOLEAN NOT NULL DEFAULT 0",
+        "sent BOOLEAN NOT NULL DEFAULT 0",
+    ):
+        conn.execute(f"ALTER TABLE audit_event ADD COLUMN {column}")
+
+    def query(sql: str, params: tuple = ()) -> list[tuple]:
+        return conn.execute(sql, params).fetchall()
+
+    def columns(table: str) -> set[str]:
+        return {row[1] for row in query(f"PRAGMA table_info({table})")} if table.isidentifier() else set()
+
+    chain_all(query, conn.execute, columns)
+    conn.execute("CREATE UNIQUE INDEX ix_audit_seq ON audit_event (seq)")
+    conn.execute("CREATE INDEX ix_audit_at ON audit_event (at)")
+    conn.execute("CREATE INDEX ix_audit_unsent ON audit_event (sent, seq)")
+
+
+def _v5_statutory(conn) -> None:
+    """Version 5: exclusions, planned travel and the school calendar; the NC year
     set by hand becomes an offset from the year by age (a pupil placed a year
     behind stays a year behind as they move up)."""
     for statement in (
@@ -215,7 +247,7 @@ def v4(conn) -> None:
 
 
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3, v4]
+STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_statutory]
 LATEST = len(STEPS)
 
 
