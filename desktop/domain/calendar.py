@@ -96,6 +96,8 @@ class SchoolCalendar:
     """School days by academic year; weekdays for a year it holds no dates for."""
 
     years: dict[int, AcademicYear] = field(default_factory=dict)
+    # Short ranges asked again and again (a week, for every pupil on the caseload).
+    _spans: dict[tuple[date, date], tuple[date, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_entries(cls, entries: Iterable[CalendarEntry]) -> SchoolCalendar:
@@ -146,6 +148,16 @@ class SchoolCalendar:
             else:
                 yield from year.days[bisect_left(year.days, start) : bisect_right(year.days, last)]
             start = last + timedelta(days=1)
+
+    def week(self, start: date, end: date) -> tuple[date, ...]:
+        """The school days from start to end (at most a week apart), remembered."""
+        key = (start, end)
+        found = self._spans.get(key)
+        if found is None:
+            if len(self._spans) > 4096:
+                self._spans.clear()
+            found = self._spans[key] = tuple(self.days(start, end))
+        return found
 
     def nth_day(self, start: date, n: int) -> date:
         """The n-th school day counting `start` as day 1 if it is one (n >= 1)."""

@@ -748,9 +748,14 @@ class Waymark(StatutoryRecords):
         )
 
     def attention(
-        self, pupil_id: str | None = None, *, pupils: list[Pupil] | None = None
+        self,
+        pupil_id: str | None = None,
+        *,
+        pupils: list[Pupil] | None = None,
+        episodes_by_pupil: dict[str, list[ProvisionEpisode]] | None = None,
     ) -> dict[str, list[rules.Attention]]:
-        """The needs-attention list, by pupil; pupils with nothing are left out."""
+        """The needs-attention list, by pupil; pupils with nothing are left out.
+        `episodes_by_pupil`: the episodes already read (the caseload has them)."""
         today = self.today()
         thresholds = self.settings().thresholds
         if pupils is None:
@@ -765,7 +770,8 @@ class Waymark(StatutoryRecords):
                     grouped[record.pupil_id].append(record)
             return grouped
 
-        episodes, folders, plans = by_pupil(ProvisionEpisode), by_pupil(Folder), by_pupil(Plan)
+        episodes = episodes_by_pupil if episodes_by_pupil is not None else by_pupil(ProvisionEpisode)
+        folders, plans = by_pupil(Folder), by_pupil(Plan)
         actions, absences = by_pupil(Action), by_pupil(Absence)
         exclusions, travel = by_pupil(Exclusion), by_pupil(PlannedTravel)
         hospital = self._hospital_stays(today, wanted)
@@ -778,19 +784,20 @@ class Waymark(StatutoryRecords):
                 visits[pid].append(visit)
         result = {}
         for pupil in pupils:
+            pid = pupil.id  # .get, not [], so a pupil with nothing adds no empty list to each dict
             items = rules.needs_attention(
                 pupil=pupil,
                 today=today,
                 calendar=calendar,
-                episodes=episodes[pupil.id],
-                visits=visits[pupil.id],
-                folders=folders[pupil.id],
-                plans=plans[pupil.id],
-                actions=actions[pupil.id],
-                absences=absences[pupil.id],
-                exclusions=exclusions[pupil.id],
-                hospital_stays=hospital[pupil.id],
-                travel=travel[pupil.id],
+                episodes=episodes.get(pid, ()),
+                visits=visits.get(pid, ()),
+                folders=folders.get(pid, ()),
+                plans=plans.get(pid, ()),
+                actions=actions.get(pid, ()),
+                absences=absences.get(pid, ()),
+                exclusions=exclusions.get(pid, ()),
+                hospital_stays=hospital.get(pid, ()),
+                travel=travel.get(pid, ()),
                 thresholds=thresholds,
             )
             if items:
@@ -821,7 +828,7 @@ class Waymark(StatutoryRecords):
         for e in self.store.find(ProvisionEpisode):
             episodes[e.pupil_id].append(e)
         last = queries.last_visit_dates(self.store)
-        attention = self.attention(pupils=pupils)
+        attention = self.attention(pupils=pupils, episodes_by_pupil=episodes)
         rows = []
         for p in pupils:
             school = schools.get(p.base_school_id)

@@ -56,8 +56,9 @@ def fmt_date(day: date) -> str:
 
 def fmt_hours(hours: float) -> str:
     """Hours and minutes: 5 h, 12 h 30 min."""
-    minutes = round(hours * 60)
-    h, m = divmod(minutes, 60)
+    if hours == int(hours):
+        return f"{int(hours)} h"
+    h, m = divmod(round(hours * 60), 60)
     if h and m:
         return f"{h} h {m} min"
     return f"{h} h" if h or not m else f"{m} min"
@@ -96,12 +97,10 @@ def full_time_check(
 ) -> list[Attention]:
     """Tuition as near to full time as medical needs allow (001:135): below full time
     for the pupil's age with no medically advised maximum; above that maximum."""
-    tuition = [e for e in episodes if e.provision_type in TUITION_TYPES]
-    episode = in_force(tuition, today)
-    if episode is None:
+    tuition = [e for e in episodes if e.provision_type in TUITION_TYPES and e.is_open_on(today)]
+    if not tuition:
         return []
-    year = pupil_nc_year(pupil, today)
-    full_time = full_time_hours_for(year, t)
+    episode = max(tuition, key=lambda e: e.start)  # the tuition in force (see hours.in_force)
     planned, medical_max = episode.planned_hours_per_week, episode.medical_max_hours_per_week
     items = []
     if medical_max is not None and planned > medical_max + 1e-9:
@@ -113,7 +112,11 @@ def full_time_check(
                 episode.start,
             )
         )
-    if full_time is not None and medical_max is None and planned + 1e-9 < full_time:
+    if medical_max is not None:
+        return items
+    year = pupil_nc_year(pupil, today)
+    full_time = full_time_hours_for(year, t)
+    if full_time is not None and planned + 1e-9 < full_time:
         items.append(
             Attention(
                 "below_full_time",
@@ -173,10 +176,11 @@ def _part_time(episodes, today, calendar, t) -> list[Attention]:
 
 def _tutor_withdrawal(episodes, today, t) -> list[Attention]:
     """The home tutor withdraws once the pupil is back in school 10 hours a week (000:5389)."""
-    open_now = [e for e in episodes if e.is_open_on(today)]
-    if not any(e.provision_type is ProvisionType.HOME_TUITION for e in open_now):
+    in_school = [e for e in episodes if e.provision_type is ProvisionType.PART_TIME_TIMETABLE and e.is_open_on(today)]
+    if not in_school or not any(
+        e.provision_type is ProvisionType.HOME_TUITION and e.is_open_on(today) for e in episodes
+    ):
         return []
-    in_school = [e for e in open_now if e.provision_type is ProvisionType.PART_TIME_TIMETABLE]
     hours = max((e.planned_hours_per_week for e in in_school), default=0.0)
     if hours + 1e-9 < t.tutor_withdrawal_school_hours:
         return []
@@ -192,6 +196,8 @@ def _tutor_withdrawal(episodes, today, t) -> list[Attention]:
 
 
 def _health(absences, episodes, today, calendar, t) -> list[Attention]:
+    if not absences:
+        return []
     counted = health_absence_days(absences, today, calendar)
     if counted.expected < t.health_trigger_school_days:
         return []
@@ -215,6 +221,8 @@ def _health(absences, episodes, today, calendar, t) -> list[Attention]:
 
 
 def _exclusions(pupil, exclusions, episodes, today, calendar, t) -> list[Attention]:
+    if not exclusions:
+        return []
     items = []
     in_place, full_time, full = _full_time_in_force(pupil, episodes, today, t)
     for e in exclusions:
@@ -259,6 +267,8 @@ def _exclusions(pupil, exclusions, episodes, today, calendar, t) -> list[Attenti
 
 def _hospital(stays, episodes, today, t) -> list[Attention]:
     """Hospital tuition if the stay is 3 days or more (000:5376), expected length included."""
+    if not stays:
+        return []
     if any(e.provision_type is ProvisionType.HOSPITAL_TUITION and e.is_open_on(today) for e in episodes):
         return []
     items = []
@@ -283,6 +293,8 @@ def _hospital(stays, episodes, today, t) -> list[Attention]:
 def _traveller(pupil, travel, today) -> list[Attention]:
     """Traveller pupils stay on their base school's roll during planned travel (004:113-143)."""
     if not is_traveller(pupil):
+        return []
+    if pupil.base_school_id and not travel:
         return []
     items = []
     if not pupil.base_school_id:
@@ -330,24 +342,33 @@ def needs_attention(
     """Everything about one pupil that a worker or lead should act on today.
     `hospital_stays` are the pupil's stays at hospital wards."""
     t = thresholds
-    episodes = list(episodes)
-    plans = list(plans)
+    episodes, plans = list(episodes), list(plans)
+    absences, exclusions, stays, travel = list(absences), list(exclusions), list(hospital_stays), list(travel)
     items: list[Attention] = []
-    items += _hours(pupil, episodes, list(visits), today, calendar, t)
-    items += full_time_check(pupil, episodes, today, t)
-    items += _reviews(episodes, plans, today)
-    items += _part_time(episodes, today, calendar, t)
-    items += _tutor_withdrawal(episodes, today, t)
+    # Each rule only where it has something to read: the caseload asks this of every pupil.
+    if episodes:
+        items += _hours(pupil, episodes, list(visits), today, calendar, t)
+        items += full_time_check(pupil, episodes, today, t)
+        items += _reviews(episodes, plans, today)
+        items += _part_time(episodes, today, calendar, t)
+        items += _tutor_withdrawal(episodes, today, t)
+    elif plans:
+        items += _reviews(episodes, plans, today)
     items += [
         Attention("folder_overdue", f"Folder expected back {fmt_date(f.expected_back)}", f.expected_back)
         for f in folders
         if f.returned_on is None and f.expected_back is not None and f.expected_back < today
     ]
-    items += _health(list(absences), episodes, today, calendar, t)
-    items += _exclusions(pupil, list(exclusions), episodes, today, calendar, t)
-    items += _hospital(hospital_stays, episodes, today, t)
-    items += _traveller(pupil, list(travel), today)
-    items += _plans(plans)
+    if absences:
+        items += _health(absences, episodes, today, calendar, t)
+    if exclusions:
+        items += _exclusions(pupil, exclusions, episodes, today, calendar, t)
+    if stays:
+        items += _hospital(stays, episodes, today, t)
+    if travel or not pupil.base_school_id:
+        items += _traveller(pupil, travel, today)
+    if plans:
+        items += _plans(plans)
     items += [
         Attention("action_overdue", f"{a.next_step} ({a.owner}) was due {fmt_date(a.due)}", a.due)
         for a in actions

@@ -9,7 +9,6 @@ provision in force each day, never the sum of the episodes.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -101,22 +100,38 @@ def weekly_hours(
     """Week by week (Monday to Sunday) from `start` to `end`: planned, delivered and
     target, each day's share taken from the provision in force that day."""
     episodes = list(episodes)
-    delivered: dict[date, float] = defaultdict(float)
+    delivered: dict[date, float] = {}
     for visit in visits:
-        if start <= visit.date <= end:
-            delivered[week_start(visit.date)] += visit_hours_for(visit, pupil_id)
+        day = visit.date
+        if start <= day <= end:
+            monday = day - timedelta(days=day.weekday())
+            delivered[monday] = delivered.get(monday, 0.0) + visit_hours_for(visit, pupil_id)
     weeks = []
     monday = week_start(start)
     while monday <= end:
-        days = list(calendar.days(max(monday, start), min(monday + timedelta(days=6), end)))
+        sunday = monday + timedelta(days=6)
+        days = calendar.week(max(monday, start), min(sunday, end))
+        here = [e for e in episodes if e.start <= sunday and (e.end is None or e.end >= monday)]
         planned = target = 0.0
-        for day in days:
-            episode = in_force(episodes, day)
-            if episode is not None:
-                planned += episode.planned_hours_per_week / DAYS_A_WEEK
-                target += target_hours(episode, thresholds) / DAYS_A_WEEK
-        weeks.append(WeekHours(monday, round(planned, 2), round(delivered[monday], 2), round(target, 2), len(days)))
-        monday += timedelta(days=7)
+        if days and here:
+            first, last = days[0], days[-1]
+            if len(here) == 1:
+                # One provision (the usual case): the school days it covers.
+                e = here[0]
+                whole = e.start <= first and (e.end is None or e.end >= last)
+                spans = [(e, len(days) if whole else sum(1 for d in days if e.is_open_on(d)))]
+            elif all(e.start <= first and (e.end is None or e.end >= last) for e in here):
+                spans = [(in_force(here, first), len(days))]  # the same provision all week
+            else:
+                spans = [(in_force(here, day), 1) for day in days]
+            for episode, count in spans:
+                if episode is not None and count:
+                    planned += episode.planned_hours_per_week * count / DAYS_A_WEEK
+                    target += target_hours(episode, thresholds) * count / DAYS_A_WEEK
+        weeks.append(
+            WeekHours(monday, round(planned, 2), round(delivered.get(monday, 0.0), 2), round(target, 2), len(days))
+        )
+        monday = sunday + timedelta(days=1)
     return weeks
 
 
