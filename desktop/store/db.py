@@ -340,7 +340,8 @@ class Store:
                     else:
                         setattr(value, holder.parent_column, record.id)
                         value.id = value.id or new_id()
-                        rows[TABLES[holder.record]].append(to_row(value) | {"updated_at": stamp})
+                        copied = {column: getattr(record, f) for column, f in holder.copies}
+                        rows[TABLES[holder.record]].append(to_row(value) | copied | {"updated_at": stamp})
             pending += 1
             if pending >= batch:
                 written += flush()
@@ -395,13 +396,11 @@ class Transaction:
         for name, holder in COLLECTIONS.get(cls, {}).items():
             if self._replace_collection(record, holder, getattr(record, name), stamp):
                 fields.append(name)
-            copied = {
-                column: getattr(record, field) for column, field in getattr(holder, "copies", ()) if field in fields
-            }
+            copied = {column: getattr(record, field) for column, field in holder.copies if field in fields}
             if copied:
-                links = self.store.tables[holder.table]
-                parent_links = links.c[holder.parent_column] == record.id
-                self.conn.execute(update(links).where(parent_links).values(**copied, updated_at=stamp))
+                rows = self.store.tables[holder.table] if isinstance(holder, Link) else self.store.table(holder.record)
+                of_parent = rows.c[holder.parent_column] == record.id
+                self.conn.execute(update(rows).where(of_parent).values(**copied, updated_at=stamp))
         if fields:
             self._audit("update", TABLES[cls], record.id, summary or ", ".join(fields))
         return fields
@@ -443,11 +442,14 @@ class Transaction:
                 # Copied columns are derived locally, so they are not sent.
                 self._outbox(holder.table, link_id, [holder.parent_column, holder.value_column], stamp)
         else:
+            copied = {column: getattr(parent, field) for column, field in holder.copies}
             for child in values:
                 setattr(child, holder.parent_column, parent.id)
                 if not child.id:
                     child.id = new_id()
-                self.conn.execute(insert(self.store.table(holder.record)).values(**to_row(child), updated_at=stamp))
+                self.conn.execute(
+                    insert(self.store.table(holder.record)).values(**to_row(child), **copied, updated_at=stamp)
+                )
                 self._outbox(TABLES[holder.record], child.id, list(column_fields(holder.record)), stamp)
 
     def _replace_collection(self, parent: object, holder: Link | Children, values: list, stamp: str) -> bool:

@@ -95,7 +95,7 @@ def visit(site, kids, day, covered, family_note="", professional_note="", outcom
         notes.append(VisitNote(text=family_note, visibility=Visibility.FAMILY))
     if professional_note:
         notes.append(VisitNote(text=professional_note, visibility=Visibility.PROFESSIONAL))
-    return Visit(
+    return Visit.same_for_all(
         date=day,
         start=time(10, 0),
         end=time(11, 30),
@@ -419,10 +419,12 @@ def test_hours_chart_marks_weeks_below_target(app, view, family):
     # 5 hours in the week of 26 Oct, 1.5 in the week of 2 Nov, nothing since.
     for day in (date(2026, 10, 26), date(2026, 10, 27)):
         app.log_visit(
-            Visit(date=day, start=time(9, 0), end=time(11, 30), place_type=PlaceType.HOME, pupil_ids=[levi.id])
+            Visit.same_for_all(
+                date=day, start=time(9, 0), end=time(11, 30), place_type=PlaceType.HOME, pupil_ids=[levi.id]
+            )
         )
     app.log_visit(
-        Visit(
+        Visit.same_for_all(
             date=date(2026, 11, 3), start=time(9, 0), end=time(10, 30), place_type=PlaceType.HOME, pupil_ids=[levi.id]
         )
     )
