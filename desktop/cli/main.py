@@ -26,8 +26,11 @@ from .commands import (
     absence,
     app,
     attention,
+    audit,
     concern,
     contact,
+    erase,
+    export,
     folder,
     pack,
     profile,
@@ -35,6 +38,7 @@ from .commands import (
     provision,
     pupil,
     report,
+    retention,
     school,
     settings,
     site,
@@ -61,6 +65,10 @@ NOUNS = [
     absence,
     contact,
     report,
+    export,
+    audit,
+    retention,
+    erase,
 ]
 
 
@@ -91,7 +99,10 @@ def run(args: argparse.Namespace) -> int:
     if hasattr(args, "without_profile"):
         return args.without_profile(args, data_dir, out)
     passphrase = read_passphrase("WAYMARK_PASSPHRASE", "Passphrase: ")
-    opened = getattr(args, "open_profile", Waymark.open_profile)(data_dir, passphrase)
+    if hasattr(args, "open_profile"):
+        opened = args.open_profile(data_dir, passphrase)
+    else:
+        opened = Waymark.open_profile(data_dir, passphrase, via=f"command line: {args.command}")
     try:
         return args.handler(args, opened, out)
     finally:

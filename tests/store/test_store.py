@@ -272,19 +272,19 @@ def latest_visit_plan(store) -> str:
         )
 
 
-def test_migrating_a_populated_version_3_database_gives_each_child_an_entry(tmp_path):
-    """Version 3 kept one set of work for every child on a visit. Step 4 gives each
-    child their own entry holding a copy of it; the link rows become the entries
-    (same ids), visits that did not happen saw nobody, and changes not yet sent
-    take the new shape."""
+def test_migrating_a_populated_version_4_database_gives_each_child_an_entry(tmp_path):
+    """Version 4 (like every version before it) kept one set of work for every
+    child on a visit. Step 5 gives each child their own entry holding a copy of
+    it; the link rows become the entries (same ids), visits that did not happen
+    saw nobody, and changes not yet sent take the new shape."""
     import json
 
     from desktop.domain.enums import NotSeenReason
     from desktop.services import Waymark, reporting
     from desktop.store import queries
 
-    folder = tmp_path / "v3"
-    conn = profile_at_version(folder, 3)
+    folder = tmp_path / "v4"
+    conn = profile_at_version(folder, 4)
     conn.execute(
         "INSERT INTO pupil (id, forename, surname, dob, sex, sen, traveller_group) "
         "VALUES ('p2', 'Esme', 'Lee', '2016-02-01', 'female', 'none', 'gypsy_roma')"
@@ -332,7 +332,7 @@ def test_migrating_a_populated_version_3_database_gives_each_child_an_entry(tmp_
     conn.close()
 
     store = Store.open(folder, PASS)
-    assert store.schema_version() == LATEST == 4
+    assert store.schema_version() == LATEST == 5
 
     v1 = store.get(Visit, "v1")
     assert [e.id for e in v1.entries] == ["l-v1-p1", "l-v1-p2"]  # the links, kept as the same synced records
@@ -374,10 +374,18 @@ def test_migrating_a_populated_version_3_database_gives_each_child_an_entry(tmp_
     assert queries.visit_ids_for_pupil(store, "p1") == ["v2", "v1"]  # the removed link is still ignored
     assert "COVERING INDEX ix_visit_entry_pupil" in latest_visit_plan(store)
 
-    # Today's services and reports read the migrated visit child by child.
+    # Today's services and reports read the migrated visit child by child, and a
+    # change to one child's entry is audited against that child, on the same chain.
+    from desktop.store import trail
+
     app = Waymark(store, today=lambda: date(2026, 11, 1))
+    v1.entries[1].work_covered = "Ratio"
+    app.edit_visit(v1)
+    assert trail.verify(store).intact
+    assert "visit" in [e["entity"] for e in trail.events(store, pupil_id="p2")]
+    assert store.get(Visit, "v1").entry_for("p1").work_covered == "Times tables"  # Levi's own is untouched
     report = reporting.visit_report(app, "v1")
-    assert [p.visit.work_covered for p in report.pupils] == ["Times tables", "Times tables"]
+    assert [p.visit.work_covered for p in report.pupils] == ["Times tables", "Ratio"]
     assert [(p.visit.held, p.visit.outcome) for p in reporting.visit_report(app, "v2").pupils] == [
         (False, "Not at home")
     ] * 2
