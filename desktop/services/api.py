@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from desktop.domain import rules
@@ -395,16 +395,13 @@ class Waymark:
 
     def _refuse_a_second_copy(self, visit: Visit, pupils: dict[str, Pupil]) -> None:
         """Two visits to the same child at the same time are one visit typed twice."""
-        for pupil_id in visit.pupil_ids:
-            for other in queries.visits_for_pupil(self.store, pupil_id, visit.date, visit.date):
-                if other.id != visit.id and _same_time(visit, other):
-                    when = f"{visit.date.day} {visit.date:%b %Y}"
-                    if other.start:
-                        when += f" at {other.start:%H:%M}"
-                    raise ValidationError(
-                        f"{pupils[pupil_id].display_name} already has a visit on {when}; "
-                        "this one would repeat it. Change the time, or open that visit instead."
-                    )
+        for visit_id, pupil_id, start, end in queries.times_on(self.store, visit.pupil_ids, visit.date):
+            if visit_id != visit.id and _same_time(visit.start, visit.end, start, end):
+                when = f"{visit.date.day} {visit.date:%b %Y}" + (f" at {start:%H:%M}" if start else "")
+                raise ValidationError(
+                    f"{pupils[pupil_id].display_name} already has a visit on {when}; "
+                    "this one would repeat it. Change the time, or open that visit instead."
+                )
 
     def log_visit(self, visit: Visit) -> Changes:
         """Log a visit or session; siblings seen together share one visit, each
@@ -949,13 +946,13 @@ def _setting_changes(before: dict, after: dict, prefix: str = "") -> dict[str, l
     return changes
 
 
-def _same_time(a: Visit, b: Visit) -> bool:
-    """The same day and time: both untimed, the same start, or overlapping times."""
-    if a.start is None or b.start is None:
-        return a.start is None and b.start is None
-    if a.start == b.start:
+def _same_time(start: time | None, end: time | None, other_start: time | None, other_end: time | None) -> bool:
+    """On the same day, the same time: both untimed, the same start, or overlapping times."""
+    if start is None or other_start is None:
+        return start is None and other_start is None
+    if start == other_start:
         return True
-    return a.end is not None and b.end is not None and a.start < b.end and b.start < a.end
+    return end is not None and other_end is not None and start < other_end and other_start < end
 
 
 def _place_for_site(site: Site | None) -> PlaceType:
