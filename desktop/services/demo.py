@@ -377,7 +377,8 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
                 fitting = [
                     p.title for p in packs_for(packs, rules.pupil_nc_year(kid, today)) if p.subject in kid_subjects
                 ]
-                set_now = rng.choice(fitting or ["Reading journal"])
+                topic = rng.choice(TOPICS[(kid_subjects[0], stage)])
+                set_now = rng.choice(fitting) if fitting else f"Practise at home: {topic}"
                 entries.append(
                     VisitEntry(
                         pupil_id=kid.id,
@@ -397,7 +398,14 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
                             pupil_id=kid.id,
                         )
                     )
-            if held:
+            if held and not any(e.seen for e in entries):
+                notes.append(
+                    VisitNote(
+                        text="Called as planned; none of the children could work today.",
+                        visibility=Visibility.PROFESSIONAL,
+                    )
+                )
+            elif held:
                 notes.insert(
                     0,
                     VisitNote(
