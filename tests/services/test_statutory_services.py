@@ -198,7 +198,7 @@ def test_thresholds_are_settings(app):
     )
     for day in range(9, 14):  # an hour a day in the last complete week (9 Nov): 5 h
         app.log_visit(
-            Visit(
+            Visit.same_for_all(
                 date=date(2026, 11, day),
                 start=time(10),
                 end=time(11),

@@ -28,7 +28,7 @@ def episode(kind=ProvisionType.HOME_TUITION, planned=5.0, medical_max=None, star
 
 def session(day, hours):
     end = time(9 + int(hours), round((hours % 1) * 60))
-    return Visit(date=day, start=time(9, 0), end=end, pupil_ids=["p"], outcome=Outcome.HELD)
+    return Visit.same_for_all(date=day, start=time(9, 0), end=end, pupil_ids=["p"], outcome=Outcome.HELD)
 
 
 def attention(today, pupil=YEAR_7, **kw):

@@ -26,13 +26,13 @@ DAYS_A_WEEK = 5
 
 
 def visit_pupils(visit: Visit) -> list[str]:
-    """The pupils a visit counts hours for."""
-    return list(visit.pupil_ids)
+    """The children on a visit (seen or not)."""
+    return visit.pupil_ids
 
 
 def visit_hours_for(visit: Visit, pupil_id: str) -> float:
-    """Hours of contact the visit gave one pupil: none when not seen."""
-    return visit.hours if pupil_id in visit.pupil_ids else 0.0
+    """Hours of contact the visit gave one pupil: none when not on it, or not seen."""
+    return visit.hours_for(pupil_id)
 
 
 # --- targets ----------------------------------------------------------------------
