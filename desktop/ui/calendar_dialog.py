@@ -4,6 +4,7 @@ where each year's dates come from, and importing an LA's own (CSV or iCalendar).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -19,10 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import CalendarImport, CalendarYear, Waymark
-from desktop.tasks import TaskRunner
-
 from .widgets import Banner, esc
+
+if TYPE_CHECKING:  # the window opens before the services load (tests/desktop/test_app_entry.py)
+    from desktop.services import CalendarImport, CalendarYear, Waymark
+    from desktop.tasks import TaskRunner
 
 FILE_FILTER = "Term dates (*.ics *.csv);;iCalendar (*.ics);;CSV (*.csv);;All files (*)"
 
