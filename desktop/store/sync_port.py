@@ -23,14 +23,14 @@ from sqlalchemy.exc import IntegrityError
 from sync.protocol import Change, Op
 
 from .db import Store, new_id
-from .mapping import COLLECTIONS, Link
+from .mapping import COLLECTIONS, TABLES, Link
 
 # Natural keys the local schema holds unique: two laptops that each added the
 # same school offline end with one (the smaller id), references moved to it.
 NATURAL_KEYS = {"school": "urn"}
 CURSOR = "sync_cursor"
 CLOCK = "sync_clock"
-LOCAL_ONLY = frozenset({"meta", "outbox", "audit_event", "sync_state", "sync_rejected"})
+LOCAL_ONLY = frozenset({"meta", "outbox", "audit_event", "sync_state", "sync_rejected"})  # never written from a pull
 NOT_SENT = frozenset({"id", "updated_at"})
 CHUNK = 500
 
@@ -354,24 +354,29 @@ class StoreSyncPort:
             )
 
     def _refresh_copies(self, conn, by_entity: Mapping[str, list[Change]]) -> None:
-        """Columns a link copies from its parent (visit_pupil.visit_date) are made here, not sent."""
+        """Columns a child row copies from its parent (visit_entry.visit_date) are made here, not sent."""
         for holders in COLLECTIONS.values():
             for holder in holders.values():
-                if not isinstance(holder, Link) or not holder.copies:
+                copies = getattr(holder, "copies", ())
+                if not copies:
                     continue
-                parents = [c.entity_id for c in by_entity.get(_parent_table(holder), [])]
-                links = [c.entity_id for c in by_entity.get(holder.table, [])]
-                if not parents and not links:
+                child_table = holder.table if isinstance(holder, Link) else TABLES[holder.record]
+                parent_table = _parent_table(holder)
+                parents = [c.entity_id for c in by_entity.get(parent_table, [])]
+                children = [c.entity_id for c in by_entity.get(child_table, [])]
+                if not parents and not children:
                     continue
-                link, parent = self.tables[holder.table], self.tables[_parent_table(holder)]
+                child, parent = self.tables[child_table], self.tables[parent_table]
                 values = {
-                    column: select(parent.c[field]).where(parent.c.id == link.c[holder.parent_column]).scalar_subquery()
-                    for column, field in holder.copies
+                    column: select(parent.c[field])
+                    .where(parent.c.id == child.c[holder.parent_column])
+                    .scalar_subquery()
+                    for column, field in copies
                 }
                 for chunk in _chunks(parents):
-                    conn.execute(update(link).where(link.c[holder.parent_column].in_(chunk)).values(**values))
-                for chunk in _chunks(links):
-                    conn.execute(update(link).where(link.c.id.in_(chunk)).values(**values))
+                    conn.execute(update(child).where(child.c[holder.parent_column].in_(chunk)).values(**values))
+                for chunk in _chunks(children):
+                    conn.execute(update(child).where(child.c.id.in_(chunk)).values(**values))
 
     def _save_clocks(self, conn, changes: Sequence[Change], held) -> None:
         """The server clock of every field applied: the base of this device's next edit to it.
@@ -394,8 +399,8 @@ class StoreSyncPort:
             conn.execute(insert(state), rows)
 
 
-def _parent_table(holder: Link) -> str:
-    # visit_pupil.visit_id -> visit: the link's parent column names its table.
+def _parent_table(holder) -> str:
+    # visit_entry.visit_id -> visit: the child's parent column names its table.
     return holder.parent_column.removesuffix("_id")
 
 

@@ -22,7 +22,7 @@ from sync.protocol.clock import format_time
 from . import shapes
 from .auth import now as utc_now
 from .scope import visible_pupils
-from .shapes import CONFLICT_ENTITY, LINKS, SHAPES, Conflict, Gathered, Owner, Parent, Shared
+from .shapes import CONFLICT_ENTITY, LINKS, SHAPES, Conflict, Gathered, Owner, OwnerElseParent, Parent, Shared
 from .tables import AppliedOp, Caseload, Feed, PupilSchool, Record, RecordPupil, User
 
 RESERVED_FIELDS = frozenset({"id", "updated_at"})
@@ -327,13 +327,15 @@ class Merger:
         outside = "This record is not on your caseload."
         if before is not None and not self._visible(before):
             return outside
-        if isinstance(shape, Owner):
+        if isinstance(shape, (Owner, OwnerElseParent)):
             pupil = op.entity_id if shape.column == "id" else after.get(shape.column)
             if op.entity == "pupil" and before is None and role in ("tutor", "tes"):
                 return ""
             if pupil and pupil not in self.pupils:
                 return "That pupil is not on your caseload."
         parent = shapes.parent_of(op.entity, after)
+        if isinstance(shape, OwnerElseParent) and after.get(shape.parent_column):
+            parent = (shape.entity, after[shape.parent_column])  # a note about one child is still on its visit
         if parent and parent in self.rows and not self._visible(self.rows[parent]):
             return outside
         return ""
@@ -358,9 +360,9 @@ class Merger:
 
     def _members(self, row: Row) -> set[str]:
         shape = SHAPES[row.entity]
-        if isinstance(shape, Owner):
+        if isinstance(shape, Owner) or (isinstance(shape, OwnerElseParent) and row.owner):
             return {row.owner} if row.owner else set()
-        if isinstance(shape, (Parent, Conflict)):
+        if isinstance(shape, (Parent, Conflict, OwnerElseParent)):
             parent = self.rows.get(row.parent) if row.parent else None
             return set(parent.members) if parent else set()
         if isinstance(shape, Gathered):

@@ -4,9 +4,13 @@ a new table on the desktop needs one line below before it can sync.
 
 - `Owner(column)`: the row names its pupil (`pupil_id`; a pupil is its own).
 - `Parent(entity, column)`: the row belongs to whoever its parent belongs to
-  (a visit note to its visit, a folder item to its folder, a review to its plan).
+  (a folder item to its folder, a review to its plan).
+- `OwnerElseParent(column, entity, parent_column)`: the row names its pupil
+  when it is about one child (a note on a visit about one child), else it
+  belongs to its parent's pupils (a note about the whole visit).
 - `Gathered(link, column)`: the row belongs to every pupil its link rows name
-  (a visit to each child seen, through `visit_pupil.visit_id`).
+  (a visit to each child on it, through `visit_entry.visit_id`; each child's
+  entry is that child's alone, so one school never sees another's child's work).
 - `Shared`: reference data every worker may read (schools, sites, work packs).
 - `Conflict`: a conflict record belongs to the record it is about.
 """
@@ -28,6 +32,13 @@ class Parent:
 
 
 @dataclass(frozen=True)
+class OwnerElseParent:
+    column: str
+    entity: str
+    parent_column: str
+
+
+@dataclass(frozen=True)
 class Gathered:
     link: str  # the link table whose rows name the pupils
     column: str  # the link's column that points at this row
@@ -43,7 +54,7 @@ class Conflict:
     pass
 
 
-Shape = Owner | Parent | Gathered | Shared | Conflict
+Shape = Owner | Parent | OwnerElseParent | Gathered | Shared | Conflict
 
 CONFLICT_ENTITY = "sync_conflict"
 
@@ -51,6 +62,7 @@ SHAPES: dict[str, Shape] = {
     "school": Shared(),
     "site": Shared(),
     "work_pack": Shared(),
+    "calendar_entry": Shared(),  # the LA's term dates
     "pupil": Owner("id"),
     "contact": Owner("pupil_id"),
     "stay": Owner("pupil_id"),
@@ -62,9 +74,11 @@ SHAPES: dict[str, Shape] = {
     "action": Owner("pupil_id"),
     "consent": Owner("pupil_id"),
     "absence": Owner("pupil_id"),
-    "visit": Gathered("visit_pupil", "visit_id"),
-    "visit_pupil": Owner("pupil_id"),
-    "visit_note": Parent("visit", "visit_id"),
+    "exclusion": Owner("pupil_id"),
+    "planned_travel": Owner("pupil_id"),
+    "visit": Gathered("visit_entry", "visit_id"),
+    "visit_entry": Owner("pupil_id"),
+    "visit_note": OwnerElseParent("pupil_id", "visit", "visit_id"),
     "folder_item": Parent("folder", "folder_id"),
     "review": Parent("plan", "plan_id"),
     "appointment": Gathered("appointment_pupil", "appointment_id"),
@@ -85,7 +99,8 @@ FREE_TEXT: dict[str, frozenset[str]] = {
     "site": frozenset({"notes", "address"}),
     "stay": frozenset({"travel_pattern"}),
     "provision_episode": frozenset({"reason"}),
-    "visit": frozenset({"work_covered", "work_set", "work_returned", "levels_and_needs", "place_detail"}),
+    "visit": frozenset({"place_detail"}),
+    "visit_entry": frozenset({"work_covered", "work_set", "work_returned", "levels_and_needs"}),
     "visit_note": frozenset({"text"}),
     "concern": frozenset({"text", "escalated_to"}),
     "folder_item": frozenset({"comment"}),
@@ -94,6 +109,8 @@ FREE_TEXT: dict[str, frozenset[str]] = {
     "review": frozenset({"summary", "outcome"}),
     "action": frozenset({"next_step"}),
     "absence": frozenset({"reason"}),
+    "exclusion": frozenset({"reason"}),
+    "planned_travel": frozenset({"destination", "notes"}),
     "appointment": frozenset({"notes"}),
 }
 
@@ -118,6 +135,8 @@ def owner_pupil(entity: str, entity_id: str, data: dict) -> str | None:
     shape = SHAPES[entity]
     if isinstance(shape, Owner):
         return entity_id if shape.column == "id" else data.get(shape.column)
+    if isinstance(shape, OwnerElseParent):
+        return data.get(shape.column) or None
     return None
 
 
@@ -127,6 +146,9 @@ def parent_of(entity: str, data: dict) -> tuple[str, str] | None:
     if isinstance(shape, Parent):
         value = data.get(shape.column)
         return (shape.entity, value) if value else None
+    if isinstance(shape, OwnerElseParent):
+        value = data.get(shape.parent_column)
+        return (shape.entity, value) if value and not data.get(shape.column) else None
     if isinstance(shape, Conflict):
         target, target_id = data.get("entity"), data.get("entity_id")
         return (target, target_id) if target in SHAPES and target_id else None

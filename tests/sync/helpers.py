@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from desktop.domain.enums import Visibility
 from desktop.domain.records import ProgressEntry, Pupil, School, Visit, VisitNote
@@ -25,13 +25,32 @@ def pupil(app, forename: str = "Seán", urn: str | None = URN_A, **extra) -> str
     ).id
 
 
-def visit(app, pupil_ids: list[str], *, work: str = "Phonics phase 3", professional: str = "", family: str = "") -> str:
+def visit(
+    app,
+    pupil_ids: list[str],
+    *,
+    work: str = "Phonics phase 3",
+    professional: str = "",
+    family: str = "",
+    about: str = "",
+) -> str:
+    """A visit to these children, all doing `work`; `about` is a child the
+    professional note is about (else it is about the whole visit)."""
     notes = []
     if professional:
-        notes.append(VisitNote(text=professional, visibility=Visibility.PROFESSIONAL))
+        notes.append(VisitNote(text=professional, visibility=Visibility.PROFESSIONAL, pupil_id=about or None))
     if family:
         notes.append(VisitNote(text=family, visibility=Visibility.FAMILY))
-    return app.log_visit(Visit(date=date(2026, 11, 20), pupil_ids=pupil_ids, work_covered=work, notes=notes)).id
+    return app.log_visit(
+        Visit.same_for_all(
+            date=date(2026, 11, 20),
+            start=time(10),
+            end=time(11, 30),
+            pupil_ids=pupil_ids,
+            work_covered=work,
+            notes=notes,
+        )
+    ).id
 
 
 def progress(app, pupil_id: str, evidence: str = "Read a page aloud") -> str:

@@ -134,7 +134,7 @@ def test_a_visit_logged_on_one_laptop_is_seen_on_the_other(tmp_path, backend, re
         got = json.loads(ok(waymark(second, "sync", "--json")))
         assert got["pulled"] >= 3 and got["conflicts"] == 0
         visits = json.loads(ok(waymark(second, "visit", "list", "--json")))
-        assert [v["work_covered"] for v in visits] == ["Phonics phase 3"]
+        assert [e["work_covered"] for v in visits for e in v["entries"]] == ["Phonics phase 3"]
         assert json.loads(ok(waymark(second, "sync", "--json")))["round_trips"] == 1
 
         devices = json.loads(ok(server_cli(where, "device", "list", "--json")))

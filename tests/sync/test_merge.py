@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from desktop.domain.records import ProgressEntry, Pupil, SyncConflict, Visit
+from desktop.domain.records import ProgressEntry, Pupil, SyncConflict
 from sync.protocol import PROTOCOL_HEADER, Op, PushRequest
 from sync.server.tables import Record
 from tests.sync import helpers as h
@@ -63,20 +63,24 @@ def test_the_same_free_text_edited_on_two_laptops_keeps_both_texts_as_a_conflict
     visit_id = h.visit(a.app, [pupil_id], work="Phonics")
     a.sync()
     b.sync()
-    edit = lambda device, text: device.app.edit_visit(  # noqa: E731
-        Visit(**{**vars(device.app.get_visit(visit_id)), "work_covered": text})
-    )
+
+    def edit(device, text: str) -> None:
+        visit = device.app.get_visit(visit_id)
+        visit.entries[0].work_covered = text
+        device.app.edit_visit(visit)
+
+    entry_id = a.app.get_visit(visit_id).entries[0].id
     edit(a, "Phonics phase 3 and reading journal")
     edit(b, "Number bonds to 20")
     first = a.sync()
     second = b.sync()
     assert first.conflicts == 0 and second.conflicts == 1
     a.sync()
-    texts = {a.app.get_visit(visit_id).work_covered, b.app.get_visit(visit_id).work_covered}
+    texts = {d.app.get_visit(visit_id).entries[0].work_covered for d in (a, b)}
     assert len(texts) == 1  # both replicas hold the winner
     for device in (a, b):
         [conflict] = device.sync_service.conflicts()
-        assert (conflict.entity, conflict.entity_id, conflict.field) == ("visit", visit_id, "work_covered")
+        assert (conflict.entity, conflict.entity_id, conflict.field) == ("visit_entry", entry_id, "work_covered")
         assert {conflict.kept_value, conflict.other_value} == {
             "Phonics phase 3 and reading journal",
             "Number bonds to 20",
@@ -88,7 +92,10 @@ def test_the_same_free_text_edited_on_two_laptops_keeps_both_texts_as_a_conflict
     b.sync()
     a.sync()
     for device in (a, b):
-        assert device.app.get_visit(visit_id).work_covered == "Phonics phase 3 and reading journal; number bonds to 20"
+        assert (
+            device.app.get_visit(visit_id).entries[0].work_covered
+            == "Phonics phase 3 and reading journal; number bonds to 20"
+        )
         assert device.sync_service.conflicts() == []
         assert device.sync_service.conflicts(include_resolved=True)[0].resolution == "merged"
     assert h.dump(a.app) == h.dump(b.app)

@@ -24,7 +24,7 @@ def test_a_new_profile_logged_in_gets_the_whole_caseload_back(engine, make_devic
     fresh = make_device("new-profile", "ann")
     result = fresh.sync()
     assert result.pulled >= 6 and fresh.port.unsent() == 0
-    assert fresh.app.get_visit(visit_id).work_covered == "Phonics phase 3"
+    assert fresh.app.get_visit(visit_id).entries[0].work_covered == "Phonics phase 3"
     after = h.dump(fresh.app)
     assert {k: v for k, v in after.items() if k != "sync_conflict"} == {
         k: v for k, v in before.items() if k != "sync_conflict"

@@ -10,7 +10,8 @@ from datetime import date
 import httpx
 import pytest
 
-from desktop.domain.records import Concern, Folder
+from desktop.domain.enums import Visibility
+from desktop.domain.records import Concern, Folder, VisitNote
 from sync.protocol import PROTOCOL_HEADER, Op, PushRequest
 from sync.server import admin
 from tests.sync import helpers as h
@@ -46,6 +47,11 @@ def world(engine, make_device, in_process):
     w.polly = h.pupil(ann.app, "Polly", h.URN_B)
     w.visit = h.visit(ann.app, [w.peter, w.polly], professional="Dad mentioned moving on", family="Lovely reading")
     notes = ann.app.get_visit(w.visit).notes
+    visit = ann.app.get_visit(w.visit)
+    visit.notes.append(VisitNote(text="Peter read to his sister", visibility=Visibility.FAMILY, pupil_id=w.peter))
+    ann.app.edit_visit(visit)
+    notes = ann.app.get_visit(w.visit).notes
+    w.peter_note = next(n.id for n in notes if n.pupil_id == w.peter)
     w.prof_note = next(n.id for n in notes if n.text.startswith("Dad"))
     w.family_note = next(n.id for n in notes if n.text.startswith("Lovely"))
     w.links = {}
@@ -56,6 +62,7 @@ def world(engine, make_device, in_process):
     ann.sync()
     w.quinn = h.pupil(carl.app, "Quinn", h.URN_A)
     w.quinn_visit = h.visit(carl.app, [w.quinn], professional="Carl's private note", family="Carl's family note")
+    w.quinn_family_note = next(n.id for n in carl.app.get_visit(w.quinn_visit).notes if n.text == "Carl's family note")
     w.quinn_concern = carl.app.add_concern(
         Concern(pupil_id=w.quinn, raised_on=date(2026, 11, 20), text="Quinn worry")
     ).id
@@ -69,7 +76,7 @@ def world(engine, make_device, in_process):
         assert answer.status_code == 200, answer.text
         w.tokens[name] = answer.json()["token"]
     with ann.app.store.reading() as conn:
-        link = ann.app.store.tables["visit_pupil"]
+        link = ann.app.store.tables["visit_entry"]
         w.links = {p: i for i, p in conn.execute(link.select().with_only_columns(link.c.id, link.c.pupil_id))}
     yield w
     w.http.close()
@@ -110,7 +117,7 @@ def test_each_role_pulls_exactly_its_scope(world):
     assert ann["pupil"] == {w.peter, w.polly}
     assert ann["concern"] == {w.concern}
     assert ann["visit"] == {w.visit}
-    assert ann["visit_note"] == {w.prof_note, w.family_note}
+    assert ann["visit_note"] == {w.prof_note, w.family_note, w.peter_note}
 
     carl = pull_all(w, "carl")
     assert carl["pupil"] == {w.quinn}
@@ -121,8 +128,9 @@ def test_each_role_pulls_exactly_its_scope(world):
     bea = pull_all(w, "bea")  # team north: Polly only
     assert bea["pupil"] == {w.polly}
     assert bea["visit"] == {w.visit}
-    assert bea["visit_pupil"] == {w.links[w.polly]}  # not Peter's link
+    assert bea["visit_entry"] == {w.links[w.polly]}  # not Peter's link
     assert bea["progress_entry"] == {w.polly_progress}
+    assert w.peter_note not in bea["visit_note"]
     assert "concern" not in bea  # Peter's concern is not about her pupil
 
     assert set(pull_all(w, "tess")) == {"school"}  # a caseload of nobody yet
@@ -130,17 +138,17 @@ def test_each_role_pulls_exactly_its_scope(world):
     school_a = pull_all(w, "school_a")
     assert school_a["pupil"] == {w.peter, w.quinn}
     assert school_a["visit"] == {w.visit, w.quinn_visit}
-    assert w.links[w.polly] not in school_a["visit_pupil"]
+    assert w.links[w.polly] not in school_a["visit_entry"]
     assert school_a["progress_entry"] == {w.peter_progress}
     assert school_a["folder"] == {w.folder}
     assert "concern" not in school_a
-    assert w.prof_note not in school_a["visit_note"] and w.family_note in school_a["visit_note"]
+    assert school_a["visit_note"] == {w.family_note, w.peter_note, w.quinn_family_note}
     everything_a = {i for ids in school_a.values() for i in ids}
     assert not everything_a & {w.polly, w.polly_progress, w.concern, w.quinn_concern, w.prof_note}
 
     school_b = pull_all(w, "school_b")
     assert school_b["pupil"] == {w.polly}
-    assert school_b["visit_note"] == {w.family_note}
+    assert school_b["visit_note"] == {w.family_note}  # not the note about Peter alone
     assert "concern" not in school_b
 
 
