@@ -5,7 +5,9 @@ old) and, but for login, a device's bearer token (401 for a revoked device or
 a disabled user, with a message a teacher can act on).
 """
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
@@ -38,11 +40,17 @@ GONE = (
 )
 
 
-def create_app(engine: Engine) -> FastAPI:
+def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.overview.close()
+
     app = FastAPI(
         title="Waymark LA server",
         version=str(PROTOCOL_VERSION),
-        description="Sync for Waymark desktops, and the LA overview.",
+        description="Sync for Waymark desktops, and the LA overview for LA leads.",
+        lifespan=lifespan,
     )
     app.state.engine = engine
 
@@ -121,4 +129,7 @@ def create_app(engine: Engine) -> FastAPI:
         except feed.BadCursor as exc:
             raise HTTPException(400, str(exc)) from None
 
+    from . import overview  # the bridge to the desktop's report code, loaded with the app
+
+    overview.register(app, engine, principal, today)
     return app

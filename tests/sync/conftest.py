@@ -151,8 +151,11 @@ def engine(server_url):
 @pytest.fixture
 def server_app(engine):
     from sync.server.app import create_app
+    from tests.conftest import TODAY
 
-    return create_app(engine)
+    app = create_app(engine, today=lambda: TODAY)
+    yield app
+    app.state.overview.close()
 
 
 def add_user(engine, name: str, role: str, *, school_urn: str = "", team: str = "") -> None:
