@@ -61,7 +61,8 @@ cmd_run() {
 }
 
 cmd_test() {
-    apt_install "${QT_LIBS[@]}" poppler-utils fonts-dejavu-core
+    # postgresql: the sync tests start their own temporary cluster (initdb + pg_ctl).
+    apt_install "${QT_LIBS[@]}" poppler-utils fonts-dejavu-core postgresql
     setup_venv
     say "ruff: lint and format"
     "$VENV/bin/ruff" check .
