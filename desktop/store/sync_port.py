@@ -21,6 +21,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, T
 from sqlalchemy.exc import IntegrityError
 
 from sync.protocol import Change, Op
+from sync.protocol.clock import expand
 
 from .db import Store, new_id
 from .mapping import COLLECTIONS, TABLES, Link
@@ -389,7 +390,8 @@ class StoreSyncPort:
             key = (change.entity, change.entity_id)
             keep = held.get(key, set())
             clocks = dict(known.get(key, {}))
-            clocks.update({k: v for k, v in change.clocks.items() if k not in keep})
+            full = expand(change.clocks, [*change.fields, "deleted"])
+            clocks.update({k: v for k, v in full.items() if k not in keep})
             known[key] = clocks
         for (entity, entity_id), clocks in known.items():
             rows.append({"entity": entity, "entity_id": entity_id, "clocks": clocks})

@@ -68,7 +68,9 @@ class PushResponse(SQLModel):
 
 
 class Change(SQLModel):
-    """A record as the server holds it now: every field with the clock of its last write."""
+    """A record as the server holds it now: every field with the clock of its
+    last write. In `clocks`, "*" is the clock of every field not named (see
+    clock.compress and clock.expand)."""
 
     entity: str
     entity_id: str

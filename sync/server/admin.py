@@ -148,7 +148,9 @@ def prune_tombstones(engine: Engine, older_than_days: float) -> int:
         rows = conn.execute(
             select(records.c.entity, records.c.entity_id, records.c.seq, records.c.clocks).where(records.c.deleted)
         ).all()
-        gone = [(e, i, seq) for e, i, seq, clocks in rows if parse_stamp(clocks.get("deleted", "0" * 40)).time < cutoff]
+        gone = [
+            (e, i, seq) for e, i, seq, clocks in rows if parse_stamp(clocks.get("deleted") or clocks["*"]).time < cutoff
+        ]
         if not gone:
             return 0
         keys = [(e, i) for e, i, _ in gone]

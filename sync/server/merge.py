@@ -12,20 +12,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, String, and_, any_, bindparam, delete, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
-from sync.protocol.clock import format_time
+from sync.protocol.clock import compress, expand, format_time
 
-from . import shapes
+from . import db, shapes
 from .auth import now as utc_now
 from .scope import visible_pupils
 from .shapes import CONFLICT_ENTITY, LINKS, SHAPES, Conflict, Gathered, Owner, OwnerElseParent, Parent, Shared
 from .tables import AppliedOp, Caseload, Feed, PupilSchool, Record, RecordPupil, User
 
 RESERVED_FIELDS = frozenset({"id", "updated_at"})
+GATHERED = tuple(entity for entity, _column in LINKS.values())
+CLOCK_ALLOWANCE = timedelta(seconds=60)  # a device clock this far ahead is believed
 CHUNK = 400
 RECORDS = Record.__table__
 
@@ -73,6 +76,7 @@ class Merger:
     def __init__(self, conn: Connection, user: User, device_id: str, moment: datetime | None = None) -> None:
         self.conn, self.user, self.device_id = conn, user, device_id
         self.moment = moment or datetime.now(UTC)
+        self.clamp_limit = format_time(self.moment + CLOCK_ALLOWANCE)
         self.rows: dict[Key, Row] = {}
         self.missing: set[Key] = set()  # looked up, not in the database
         self.link_cache: dict[str, dict[Key, Row]] = {}  # gathered row id -> its link rows
@@ -82,12 +86,24 @@ class Merger:
 
     # --- loading --------------------------------------------------------------
 
+    def _in(self, column, values: list[str]):
+        """column IN values; on PostgreSQL one array parameter (= ANY), so a long list
+        is neither parsed as hundreds of placeholders nor planned anew each time."""
+        if self.conn.dialect.name == "postgresql":
+            return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+        return column.in_(values)
+
+    def _keys_in(self, columns, keys: list[Key]):
+        """(entity, entity_id) IN keys, as one array test per entity (the primary key's order)."""
+        by_entity: dict[str, list[str]] = {}
+        for entity, entity_id in keys:
+            by_entity.setdefault(entity, []).append(entity_id)
+        return or_(*(and_(columns.entity == e, self._in(columns.entity_id, ids)) for e, ids in by_entity.items()))
+
     def _load(self, keys: Iterable[Key]) -> None:
         wanted = [k for k in set(keys) if k not in self.rows and k not in self.missing and k[1]]
         for chunk in _chunks(wanted):
-            found = self.conn.execute(
-                select(RECORDS).where(tuple_(RECORDS.c.entity, RECORDS.c.entity_id).in_(chunk))
-            ).all()
+            found = self.conn.execute(select(RECORDS).where(self._keys_in(RECORDS.c, chunk))).all()
             for rec in found:
                 self._adopt(rec)
             got = {(rec.entity, rec.entity_id) for rec in found}
@@ -95,32 +111,47 @@ class Merger:
             self._load_members([k for k in chunk if k in got])
 
     def _adopt(self, rec) -> Row:
+        data = dict(rec.data)  # stored clocks and authors are compressed ("*": the commonest)
         row = Row(
-            rec.entity, rec.entity_id, dict(rec.data), dict(rec.clocks), dict(rec.authors), rec.created_by, rec.seq
+            rec.entity,
+            rec.entity_id,
+            data,
+            expand(rec.clocks, data),
+            expand(rec.authors, data),
+            rec.created_by,
+            rec.seq,
         )
         self.rows[row.key] = row
         return row
 
     def _load_members(self, keys: list[Key]) -> None:
+        listed = []
         for key in keys:
-            self.rows[key].members = set()
-            self.rows[key].stored_members = set()
-        for chunk in _chunks(keys):
+            row = self.rows[key]
+            if _listed(row):
+                row.members, row.stored_members = set(), set()
+                listed.append(key)
+            else:  # its one pupil is on the row itself
+                row.members = {row.owner} if row.owner else set()
+                row.stored_members = set(row.members)
+        for chunk in _chunks(listed):
             for entity, entity_id, pupil in self.conn.execute(
                 select(RecordPupil.entity, RecordPupil.entity_id, RecordPupil.pupil_id).where(
-                    tuple_(RecordPupil.entity, RecordPupil.entity_id).in_(chunk)
+                    self._keys_in(RecordPupil.__table__.c, chunk)
                 )
             ):
                 self.rows[(entity, entity_id)].members.add(pupil)
                 self.rows[(entity, entity_id)].stored_members.add(pupil)
 
-    def _load_children(self, parent_ids: list[str]) -> list[Row]:
-        """Rows whose parent_id is one of these (stored ones, and ones made in this push)."""
+    def _load_children(self, parent_ids: list[str], stored: list[str] | None = None) -> list[Row]:
+        """Rows whose parent_id is one of these (stored ones, and ones made in this push).
+        Only `stored` parents (default: all) are looked up in the database: a row
+        made in this push has no stored children."""
         wanted = set(parent_ids)
         found: dict[Key, Row] = {}
         fresh = []
-        for chunk in _chunks(sorted(wanted)):
-            for rec in self.conn.execute(select(RECORDS).where(RECORDS.c.parent_id.in_(chunk))):
+        for chunk in _chunks(sorted(wanted if stored is None else set(stored))):
+            for rec in self.conn.execute(select(RECORDS).where(self._in(RECORDS.c.parent_id, chunk))):
                 key = (rec.entity, rec.entity_id)
                 if key not in self.rows:
                     fresh.append(key)
@@ -175,8 +206,7 @@ class Merger:
 
         self._settle_members()
         last = self._write(feed)
-        if applied:
-            self.conn.execute(insert(AppliedOp), applied)
+        db.bulk_insert(self.conn, AppliedOp.__table__, applied)
         self.conn.execute(update(Feed).where(Feed.id == 1).values(last=last))
         return PushResponse(results=results, conflicts=self.conflicts)
 
@@ -184,7 +214,7 @@ class Merger:
         done = {}
         for chunk in _chunks(list(set(op_ids))):
             for op_id, status, reason in self.conn.execute(
-                select(AppliedOp.op_id, AppliedOp.status, AppliedOp.reason).where(AppliedOp.op_id.in_(chunk))
+                select(AppliedOp.op_id, AppliedOp.status, AppliedOp.reason).where(self._in(AppliedOp.op_id, chunk))
             ):
                 done[op_id] = (status, reason)
         return done
@@ -212,13 +242,19 @@ class Merger:
                 self.new_caseload.append(op.entity_id)
         else:
             row = before
-        clock = clamp(op.clock, self.moment)
+        clock = clamp(op.clock, self.moment, limit=self.clamp_limit)
         author = stamp_device(op.clock)
         if self._merge_fields(row, op, fields, clock, author):
             row.dirty = True  # re-sent in the feed, so the pusher learns the value that won
         return ""
 
     def _merge_fields(self, row: Row, op: Op, fields: dict, clock: str, author: str) -> bool:
+        if not row.clocks:  # a new record: every field at once
+            row.data.update(fields)
+            row.clocks = dict.fromkeys(fields, clock)
+            row.authors = dict.fromkeys(fields, self.user.name)
+            row.dirty = True
+            return False
         lost = False
         was_deleted = row.deleted
         deleting = fields.get("deleted") is True and not was_deleted
@@ -354,9 +390,13 @@ class Merger:
         need = [i for i in ids if i not in self.link_cache]
         for i in need:
             self.link_cache[i] = {}
-        for row in self._load_children(need):
+        stored = [i for i in need if any(r.seq is not None for r in self._gathered(i))]
+        for row in self._load_children(need, stored):
             if row.entity in LINKS:
                 self.link_cache[row.parent[1]][row.key] = row
+
+    def _gathered(self, entity_id: str) -> list[Row]:
+        return [self.rows[(entity, entity_id)] for entity in GATHERED if (entity, entity_id) in self.rows]
 
     def _members(self, row: Row) -> set[str]:
         shape = SHAPES[row.entity]
@@ -394,7 +434,7 @@ class Merger:
             for row in self.rows.values():  # links made or changed in this push
                 if row.entity in LINKS and row.parent and row.parent[1] in self.link_cache:
                     self.link_cache[row.parent[1]][row.key] = row
-            changed = []
+            changed, existing = [], []
             for row in rows:
                 if isinstance(SHAPES.get(row.entity), Shared):
                     continue
@@ -402,10 +442,12 @@ class Merger:
                 if members != row.members or row.stored_members is None:
                     if members != row.members:
                         changed.append(row.entity_id)
+                        if row.seq is not None:
+                            existing.append(row.entity_id)
                     row.members = members
                     row.dirty = True
             if changed:
-                pending.update(child.key for child in self._load_children(changed))
+                pending.update(child.key for child in self._load_children(changed, existing))
 
     # --- writing ------------------------------------------------------------------
 
@@ -420,8 +462,8 @@ class Merger:
                 "entity": row.entity,
                 "entity_id": row.entity_id,
                 "data": row.data,
-                "clocks": row.clocks,
-                "authors": row.authors,
+                "clocks": compress(row.clocks),
+                "authors": compress(row.authors),
                 "deleted": row.deleted,
                 "seq": last,
                 "owner_pupil": row.owner,
@@ -453,17 +495,19 @@ class Merger:
                     for values in old
                 ],
             )
-        if new:
-            self.conn.execute(insert(RECORDS), new)
+        db.bulk_insert(self.conn, RECORDS, new)
         self._write_members(dirty)
         self._write_caseload_and_schools(dirty)
         return last
 
     def _write_members(self, dirty: list[Row]) -> None:
-        changed = [r for r in dirty if r.stored_members != r.members and not isinstance(SHAPES[r.entity], Shared)]
+        # A row that names its pupil needs no membership row: the pull reads owner_pupil.
+        changed = [r for r in dirty if r.stored_members != r.members and _listed(r)]
         stored = [r.key for r in changed if r.stored_members]
+        # A note that now names its child no longer needs the rows it had.
+        stored += [r.key for r in dirty if isinstance(SHAPES[r.entity], OwnerElseParent) and not _listed(r)]
         for chunk in _chunks(stored):
-            self.conn.execute(delete(RecordPupil).where(tuple_(RecordPupil.entity, RecordPupil.entity_id).in_(chunk)))
+            self.conn.execute(delete(RecordPupil).where(self._keys_in(RecordPupil.__table__.c, chunk)))
         rows = [
             {"entity": r.entity, "entity_id": r.entity_id, "pupil_id": p} for r in changed for p in sorted(r.members)
         ]
@@ -508,6 +552,14 @@ class Merger:
                 .where(User.role == "school", User.school_urn.in_(sorted(joined)))
                 .values(scope_epoch=User.scope_epoch + 1)
             )
+
+
+def _listed(row: Row) -> bool:
+    """Whether the row's pupils are kept in record_pupils (rows that do not name their one pupil)."""
+    shape = SHAPES[row.entity]
+    if isinstance(shape, Shared | Owner):
+        return False
+    return not (isinstance(shape, OwnerElseParent) and row.owner)
 
 
 def _text(value: object) -> str:

@@ -50,9 +50,14 @@ def visible_records(user: User):
     if pupils is not None:
         belongs = (RecordPupil.entity == Record.entity) & (RecordPupil.entity_id == Record.entity_id)
         member = exists().where(belongs, RecordPupil.pupil_id.in_(pupils))
-        # A row nobody's pupil yet (a visit pushed before its children's links) is its author's.
-        orphan = and_(Record.created_by == user.id, ~exists().where(belongs)) if user.id else false()
-        clauses.append(or_(Record.entity.in_(SHARED), member, orphan))
+        # A row nobody's pupil yet (a visit pushed before its children's entries) is its author's.
+        orphan = (
+            and_(Record.created_by == user.id, Record.owner_pupil.is_(None), ~exists().where(belongs))
+            if user.id
+            else false()
+        )
+        owned = Record.owner_pupil.in_(pupils)  # most rows name their pupil (merge.py keeps no membership row)
+        clauses.append(or_(Record.entity.in_(SHARED), owned, member, orphan))
     return and_(*clauses) if clauses else None
 
 

@@ -1,0 +1,304 @@
+"""Sync benchmark: the LA server on PostgreSQL over loopback (uvicorn in its own
+process), against a plain psycopg bulk insert of the same rows into the same
+PostgreSQL, measured in the same run.
+
+    python bench/sync.py [--changes 50000] [--devices 200] [--per-device 100]
+
+Prints:
+- push and pull of N changes (records per second) and their ratio to the bulk
+  insert (target: at least 25 %); the pull into a real encrypted desktop store too;
+- the round trips of a sync with nothing to do (target: one);
+- D devices each syncing K changes at once against one server (target: no
+  errors, p99 under 1 s), with the latency spread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+
+from bench.pg import cluster  # noqa: E402
+from sync.client import SyncClient  # noqa: E402
+from sync.protocol import Op  # noqa: E402
+from sync.protocol.clock import Stamp, format_stamp, format_time  # noqa: E402
+
+
+class MemoryPort:
+    """The sync port over plain memory: the client's own cost, without a store's."""
+
+    def __init__(self, ops: list[Op]) -> None:
+        self.outbox: OrderedDict[str, Op] = OrderedDict((op.op_id, op) for op in ops)
+        self._cursor: str | None = None
+        self.applied = 0
+
+    def pending(self, limit: int) -> list[Op]:
+        return [op for _, op in zip(range(limit), self.outbox.values())]
+
+    def acknowledge(self, op_ids) -> None:
+        for op_id in op_ids:
+            self.outbox.pop(op_id, None)
+
+    def reject(self, refused) -> None:
+        self.acknowledge(list(refused))
+
+    def cursor(self) -> str | None:
+        return self._cursor
+
+    def apply_page(self, changes, cursor: str) -> None:
+        self.applied += len(changes)
+        self._cursor = cursor
+
+    def forget_cursor(self) -> None:
+        self._cursor = None
+
+    def unsent(self) -> int:
+        return len(self.outbox)
+
+
+def stamps(device: str):
+    start = datetime.now(UTC) - timedelta(hours=1)
+    n = 0
+    while True:
+        yield format_stamp(Stamp(format_time(start + timedelta(microseconds=n)), 0, device))
+        n += 1
+
+
+def caseload_ops(changes: int, device: str, pupils: int) -> list[Op]:
+    """`pupils` pupils, then progress entries spread over them: `changes` operations."""
+    clock = stamps(device)
+    ops, pupil_ids = [], [str(uuid.uuid4()) for _ in range(pupils)]
+    for i, pid in enumerate(pupil_ids):
+        fields = {
+            "forename": f"Pupil{i}",
+            "surname": "Lee",
+            "dob": "2015-05-01",
+            "sex": "unknown",
+            "sen": "none",
+            "traveller_group": "gypsy_roma",
+            "first_language": "English",
+            "deleted": False,
+        }
+        ops.append(Op(op_id=str(uuid.uuid4()), entity="pupil", entity_id=pid, clock=next(clock), fields=fields))
+    for i in range(changes - pupils):
+        fields = {
+            "pupil_id": pupil_ids[i % pupils],
+            "subject": "English",
+            "level": f"Year {i % 6 + 1}",
+            "assessed_on": "2026-11-01",
+            "assessed_by": "Ann",
+            "evidence": f"Read page {i}",
+            "target": "",
+            "learning_gap": "",
+            "deleted": False,
+        }
+        ops.append(
+            Op(
+                op_id=str(uuid.uuid4()),
+                entity="progress_entry",
+                entity_id=str(uuid.uuid4()),
+                clock=next(clock),
+                fields=fields,
+            )
+        )
+    return ops
+
+
+def bulk_insert_rate(url: str, ops: list[Op]) -> float:
+    """Rows per second of a plain psycopg bulk insert of the same rows (JSON data, per-field clocks)."""
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "CREATE TABLE bench_rows (entity text, entity_id text, data json NOT NULL, clocks json NOT NULL,"
+            " PRIMARY KEY (entity, entity_id))"
+        )
+        rows = [
+            (op.entity, op.entity_id, json.dumps(op.fields), json.dumps(dict.fromkeys(op.fields, op.clock)))
+            for op in ops
+        ]
+        start = time.perf_counter()
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO bench_rows VALUES (%s, %s, %s, %s)", rows)
+        conn.commit()
+        return len(rows) / (time.perf_counter() - start)
+
+
+def start_server(url: str, workers_env: dict) -> tuple[subprocess.Popen, str]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1024)
+    port = listener.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sync.server.cli", "--database", url, "serve", "--fd", str(listener.fileno())],
+        pass_fds=[listener.fileno()],
+        env=workers_env,
+        stdout=subprocess.DEVNULL,
+    )
+    listener.close()
+    return server, f"http://127.0.0.1:{port}"
+
+
+def register_devices(url: str, users: list[tuple[str, str]], per_user: int) -> list[str]:
+    """Users and device tokens made directly (log-ins are not what is measured)."""
+    from sync.server import admin, auth, db
+    from sync.server.tables import Device, User
+
+    engine = db.make_engine(db.database_url(url))
+    tokens = []
+    with db.writing(engine) as conn:
+        for name, role in users:
+            conn.execute(
+                User.__table__.insert().values(
+                    name=name,
+                    role=role,
+                    school_urn="",
+                    team="",
+                    disabled=False,
+                    password_hash="!",
+                    scope_epoch=0,
+                    failed_logins=0,
+                    created_at=auth.now(),
+                )
+            )
+            user_id = conn.execute(User.__table__.select().where(User.name == name)).first().id
+            for _ in range(per_user):
+                token, hashed = auth.new_token()
+                conn.execute(
+                    Device.__table__.insert().values(
+                        id=uuid.uuid4().hex,
+                        user_id=user_id,
+                        name="bench",
+                        token_hash=hashed,
+                        created_at=auth.now(),
+                        revoked=False,
+                    )
+                )
+                tokens.append(token)
+    engine.dispose()
+    del admin
+    return tokens
+
+
+def pull_into_store(base: str, token: str) -> tuple[float, int]:
+    """The same pull, applied to a real encrypted desktop store."""
+    from desktop.services import Waymark
+    from desktop.store.sync_port import StoreSyncPort
+
+    folder = Path(tempfile.mkdtemp(prefix="waymark-bench-store-"))
+    app = Waymark.create_profile(folder / "p", "bench passphrase", scrypt_n=2**14)
+    port = StoreSyncPort(app.store)
+    try:
+        with SyncClient(port, base, token, page_size=5000) as client:
+            start = time.perf_counter()
+            result = client.pull()
+            return time.perf_counter() - start, result.pulled
+    finally:
+        app.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--changes", type=int, default=50_000)
+    parser.add_argument("--devices", type=int, default=200)
+    parser.add_argument("--per-device", type=int, default=100)
+    args = parser.parse_args()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+
+    with cluster() as admin_url:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE baseline")
+            conn.execute("CREATE DATABASE waymark")
+        base_url = admin_url.rsplit("/", 1)[0]
+        baseline_url, server_url = f"{base_url}/baseline", f"{base_url}/waymark"
+        ops = caseload_ops(args.changes, "bench-device-1", pupils=max(1, args.changes // 100))
+        bulk = bulk_insert_rate(baseline_url, ops)
+        print(f"plain psycopg bulk insert: {bulk:,.0f} rows/s")
+
+        subprocess.run(
+            [sys.executable, "-m", "sync.server.cli", "--database", server_url, "db", "upgrade"], env=env, check=True
+        )
+        lead_tokens = register_devices(server_url, [("ann", "tutor")], 3)
+        device_tokens = register_devices(
+            server_url, [(f"worker{i}", "tutor") for i in range(args.devices // 10 or 1)], 10
+        )[: args.devices]
+        server, base = start_server(server_url, env)
+        try:
+            port = MemoryPort(ops)
+            with SyncClient(port, base, lead_tokens[0], push_batch=1000, page_size=5000) as client:
+                start = time.perf_counter()
+                pushed = client.push()
+                push_s = time.perf_counter() - start
+            assert pushed.pushed == len(ops) and not pushed.refused, pushed
+            print(
+                f"push {len(ops):,} changes: {push_s:.1f} s, {len(ops) / push_s:,.0f}/s = {len(ops) / push_s / bulk:.0%} of the bulk insert"
+            )
+
+            fresh = MemoryPort([])
+            with SyncClient(fresh, base, lead_tokens[1], page_size=5000) as client:
+                start = time.perf_counter()
+                pulled = client.pull()
+                pull_s = time.perf_counter() - start
+                print(
+                    f"pull {pulled.pulled:,} records: {pull_s:.1f} s, {pulled.pulled / pull_s:,.0f}/s = {pulled.pulled / pull_s / bulk:.0%} of the bulk insert"
+                )
+                idle = client.sync()
+                print(f"a sync with nothing to do: {idle.round_trips} round trip(s)")
+
+            seconds, count = pull_into_store(base, lead_tokens[2])
+            print(f"pull {count:,} records into an encrypted desktop store: {seconds:.1f} s, {count / seconds:,.0f}/s")
+
+            # Many devices at once: each pushes its changes and pulls, all starting together.
+            per_device = [caseload_ops(args.per_device, f"dev{i}", pupils=1) for i in range(len(device_tokens))]
+            gate = threading.Barrier(len(device_tokens))
+            latencies, errors = [], []
+
+            def one(i: int) -> None:
+                port = MemoryPort(per_device[i])
+                with SyncClient(port, base, device_tokens[i], timeout=120) as client:
+                    gate.wait()
+                    start = time.perf_counter()
+                    try:
+                        result = client.sync()
+                        if result.refused or port.unsent():
+                            errors.append(f"device {i}: {result.refused or 'unsent left'}")
+                    except Exception as exc:  # counted, not raised: the figure is how many
+                        errors.append(f"device {i}: {exc}")
+                    latencies.append(time.perf_counter() - start)
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(len(device_tokens)) as pool:
+                list(pool.map(one, range(len(device_tokens))))
+            wall = time.perf_counter() - start
+            latencies.sort()
+            p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
+            print(
+                f"{len(device_tokens)} devices x {args.per_device} changes at once: {len(errors)} errors, "
+                f"p50 {p(0.5):.2f} s, p99 {p(0.99):.2f} s, max {latencies[-1]:.2f} s, all done in {wall:.1f} s "
+                f"({len(device_tokens) * args.per_device / wall:,.0f} changes/s)"
+            )
+            for error in errors[:5]:
+                print("  ", error)
+            print(f"  mean {statistics.mean(latencies):.2f} s")
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
