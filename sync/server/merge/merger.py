@@ -1,0 +1,254 @@
+"""The push itself: Merger, one operation at a time, and the scope checks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select, update
+
+from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
+from sync.protocol.clock import format_time
+
+from .. import db, shapes
+from ..auth import now as utc_now
+from ..scope import visible_pupils
+from ..shapes import CONFLICT_ENTITY, SHAPES, Owner, OwnerElseParent, Shared
+from ..tables import AppliedOp, Feed, User
+from .loading import Loading
+from .membership import Membership
+from .rows import CLOCK_ALLOWANCE, RESERVED_FIELDS, Key, Row, _chunks, _text
+from .writing import Writing
+
+
+class Merger(Loading, Membership, Writing):
+    """One push, for one user and device."""
+
+    def __init__(self, conn: Connection, user: User, device_id: str, moment: datetime | None = None) -> None:
+        self.conn, self.user, self.device_id = conn, user, device_id
+        self.moment = moment or datetime.now(UTC)
+        self.clamp_limit = format_time(self.moment + CLOCK_ALLOWANCE)
+        self.rows: dict[Key, Row] = {}
+        self.missing: set[Key] = set()  # looked up, not in the database
+        self.link_cache: dict[str, dict[Key, Row]] = {}  # gathered row id -> its link rows
+        self.pupils: set[str] | None = None
+        self.new_caseload: list[str] = []
+        self.conflicts = 0
+
+    # --- the push -------------------------------------------------------------
+
+    def push(self, ops: list[Op]) -> PushResponse:
+        feed = self.conn.execute(
+            update(Feed).where(Feed.id == 1).values(last=Feed.last).returning(Feed.last)
+        ).scalar_one()  # takes the feed lock until commit
+        self.pupils = visible_pupils(self.conn, self.user)
+        done = self._applied([op.op_id for op in ops])
+        fresh = [op for op in ops if op.op_id not in done]
+        self._load((op.entity, op.entity_id) for op in fresh if op.entity in SHAPES)
+        parents = [self.rows[k].parent for k in list(self.rows)]
+        parents += [shapes.parent_of(op.entity, op.fields) for op in fresh if op.entity in SHAPES]
+        schools = [("school", op.fields["base_school_id"]) for op in fresh if op.fields.get("base_school_id")]
+        self._load([p for p in parents if p] + schools)
+
+        results: list[OpResult] = []
+        applied: list[dict] = []
+        seen: set[str] = set()
+        for op in ops:
+            if op.op_id in done or op.op_id in seen:
+                status, reason = done.get(op.op_id, ("applied", ""))
+                results.append(
+                    OpResult(op_id=op.op_id, status="duplicate", reason=reason if status == "refused" else "")
+                )
+                continue
+            seen.add(op.op_id)
+            reason = self._apply(op)
+            status = "refused" if reason else "applied"
+            results.append(OpResult(op_id=op.op_id, status=status, reason=reason))
+            applied.append(
+                {
+                    "op_id": op.op_id,
+                    "device_id": self.device_id,
+                    "status": status,
+                    "reason": reason,
+                    "applied_at": utc_now(),
+                }
+            )
+
+        self._settle_members()
+        last = self._write(feed)
+        db.bulk_insert(self.conn, AppliedOp.__table__, applied)
+        self.conn.execute(update(Feed).where(Feed.id == 1).values(last=last))
+        return PushResponse(results=results, conflicts=self.conflicts)
+
+    def _applied(self, op_ids: list[str]) -> dict[str, tuple[str, str]]:
+        done = {}
+        for chunk in _chunks(list(set(op_ids))):
+            for op_id, status, reason in self.conn.execute(
+                select(AppliedOp.op_id, AppliedOp.status, AppliedOp.reason).where(self._in(AppliedOp.op_id, chunk))
+            ):
+                done[op_id] = (status, reason)
+        return done
+
+    # --- one operation --------------------------------------------------------
+
+    def _apply(self, op: Op) -> str:
+        """Merge one operation; the reason it was refused, or ''."""
+        if op.entity not in SHAPES:
+            return f"The server does not know '{op.entity}' records; update the server."
+        fields = {k: v for k, v in op.fields.items() if k not in RESERVED_FIELDS}
+        if any(not k.isidentifier() for k in fields):
+            return "A field name is not valid."
+        before = self.rows.get((op.entity, op.entity_id))
+        after_data = dict(before.data if before else {}) | fields
+        reason = self._refusal(op, before, after_data)
+        if reason:
+            return reason
+        if before is None:
+            row = Row(op.entity, op.entity_id, {}, {}, {}, self.user.id)
+            self.rows[row.key] = row
+            self.missing.discard(row.key)
+            if op.entity == "pupil" and self.pupils is not None:
+                self.pupils.add(op.entity_id)  # a worker's new pupil joins their caseload
+                self.new_caseload.append(op.entity_id)
+        else:
+            row = before
+        clock = clamp(op.clock, self.moment, limit=self.clamp_limit)
+        author = stamp_device(op.clock)
+        if self._merge_fields(row, op, fields, clock, author):
+            row.dirty = True  # re-sent in the feed, so the pusher learns the value that won
+        return ""
+
+    def _merge_fields(self, row: Row, op: Op, fields: dict, clock: str, author: str) -> bool:
+        if not row.clocks:  # a new record: every field at once
+            row.data.update(fields)
+            row.clocks = dict.fromkeys(fields, clock)
+            row.authors = dict.fromkeys(fields, self.user.name)
+            row.dirty = True
+            return False
+        lost = False
+        was_deleted = row.deleted
+        deleting = fields.get("deleted") is True and not was_deleted
+        if deleting:
+            self._deleted_under_edits(row, op, author)
+        for name, value in fields.items():
+            current = row.clocks.get(name)
+            if current is None:
+                self._set(row, name, value, clock)
+                continue
+            concurrent = op.base.get(name) != current and stamp_device(current) != author
+            if not concurrent:
+                # The device saw what is stored, so its write comes after it even if its clock is behind.
+                self._set(row, name, value, clock if clock > current else successor(current, author))
+                continue
+            if clock > current:
+                loser, loser_clock, loser_by = row.data.get(name), current, row.authors.get(name, "")
+                self._set(row, name, value, clock)
+            else:
+                loser, loser_clock, loser_by = value, clock, self.user.name
+                lost = lost or value != row.data.get(name)
+            if shapes.is_free_text(row.entity, name) and _text(loser) and loser != row.data.get(name):
+                self._conflict(row, name, "edit", loser, loser_clock, loser_by)
+        if was_deleted and "deleted" not in fields:
+            self._edited_after_delete(row, op, fields, clock, author)
+        return lost
+
+    def _set(self, row: Row, name: str, value: object, clock: str) -> None:
+        if row.data.get(name) != value or row.clocks.get(name) != clock:
+            row.dirty = True
+        row.data[name] = value
+        row.clocks[name] = clock
+        row.authors[name] = self.user.name
+
+    def _deleted_under_edits(self, row: Row, op: Op, author: str) -> None:
+        """A delete arrives for a record someone else edited meanwhile: keep their words."""
+        for name in shapes.FREE_TEXT.get(row.entity, ()):
+            current = row.clocks.get(name)
+            if (
+                current
+                and op.base.get(name) != current
+                and stamp_device(current) != author
+                and _text(row.data.get(name))
+            ):
+                self._conflict(row, name, "deleted", row.data.get(name), current, row.authors.get(name, ""))
+
+    def _edited_after_delete(self, row: Row, op: Op, fields: dict, clock: str, author: str) -> None:
+        """An edit arrives for a record deleted elsewhere meanwhile: the record stays deleted, the words are kept."""
+        removed = row.clocks.get("deleted")
+        if not removed or op.base.get("deleted") == removed or stamp_device(removed) == author:
+            return
+        for name, value in fields.items():
+            if shapes.is_free_text(row.entity, name) and _text(value):
+                self._conflict(row, name, "deleted", value, clock, self.user.name)
+
+    def _conflict(self, row: Row, name: str, kind: str, loser: object, loser_clock: str, loser_by: str) -> None:
+        stamp = successor(max(row.clocks.values()), "server")
+        data = {
+            "entity": row.entity,
+            "entity_id": row.entity_id,
+            "field": name,
+            "kind": kind,
+            "kept_value": _text(row.data.get(name)) if kind == "edit" else "",
+            "kept_by": row.authors.get(name, "") if kind == "edit" else "",
+            "kept_clock": row.clocks.get(name, "") if kind == "edit" else "",
+            "other_value": _text(loser),
+            "other_by": loser_by,
+            "other_clock": loser_clock,
+            "raised_at": format_time(self.moment),
+            "resolved": False,
+            "resolution": "",
+            "deleted": False,
+        }
+        conflict = Row(CONFLICT_ENTITY, str(uuid.uuid4()), data, dict.fromkeys(data, stamp), {}, self.user.id)
+        conflict.authors = dict.fromkeys(data, "server")
+        conflict.dirty = True
+        self.rows[conflict.key] = conflict
+        self.conflicts += 1
+
+    # --- scope ----------------------------------------------------------------
+
+    def _visible(self, row: Row) -> bool:
+        if self.pupils is None or isinstance(SHAPES[row.entity], Shared):
+            return True
+        if row.members:
+            return bool(row.members & self.pupils)
+        return row.created_by == self.user.id
+
+    def _refusal(self, op: Op, before: Row | None, after: dict) -> str:
+        role = self.user.role
+        shape = SHAPES[op.entity]
+        restricted = {self._restriction(op.entity, after)} | (
+            {self._restriction(before.entity, before.data)} if before else set()
+        )
+        if role == "school":
+            if "concern" in restricted:
+                return "Schools cannot record or change safeguarding concerns here."
+            if "professional" in restricted:
+                return "Schools cannot record or change professional-only notes."
+            if isinstance(shape, Shared):
+                return "Schools cannot change schools, sites or work packs."
+            if op.entity == "pupil" and before is None:
+                return "Schools cannot add pupils to the LA's record."
+        if self.pupils is None:
+            return ""
+        outside = "This record is not on your caseload."
+        if before is not None and not self._visible(before):
+            return outside
+        if isinstance(shape, (Owner, OwnerElseParent)):
+            pupil = op.entity_id if shape.column == "id" else after.get(shape.column)
+            if op.entity == "pupil" and before is None and role in ("tutor", "tes"):
+                return ""
+            if pupil and pupil not in self.pupils:
+                return "That pupil is not on your caseload."
+        parent = shapes.parent_of(op.entity, after)
+        if isinstance(shape, OwnerElseParent) and after.get(shape.parent_column):
+            parent = (shape.entity, after[shape.parent_column])  # a note about one child is still on its visit
+        if parent and parent in self.rows and not self._visible(self.rows[parent]):
+            return outside
+        return ""
+
+    def _restriction(self, entity: str, data: dict) -> str:
+        """A conflict record is as restricted as the record it is about (it holds its words)."""
+        if entity == CONFLICT_ENTITY:
+            target = self.rows.get(shapes.parent_of(entity, data) or ("", ""))
+            return self._restriction(target.entity, target.data) if target else ""
+        return shapes.restriction(entity, data)

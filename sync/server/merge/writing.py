@@ -1,0 +1,120 @@
+"""Writing the batch: rows under new sequence numbers, memberships, caseloads and schools."""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, delete, insert, select, update
+
+from sync.protocol.clock import compress
+
+from .. import db
+from ..shapes import CONFLICT_ENTITY, SHAPES, OwnerElseParent
+from ..tables import Caseload, PupilSchool, RecordPupil, User
+from .rows import RECORDS, Row, _chunks, _listed
+
+
+class Writing:
+    """A part of Merger (merger.py), which holds the state these methods use."""
+
+    # --- writing ------------------------------------------------------------------
+
+    def _write(self, last: int) -> int:
+        dirty = sorted(
+            (r for r in self.rows.values() if r.dirty), key=lambda r: r.entity == CONFLICT_ENTITY
+        )  # conflicts after their records
+        new, old = [], []
+        for row in dirty:
+            last += 1
+            values = {
+                "entity": row.entity,
+                "entity_id": row.entity_id,
+                "data": row.data,
+                "clocks": compress(row.clocks),
+                "authors": compress(row.authors),
+                "deleted": row.deleted,
+                "seq": last,
+                "owner_pupil": row.owner,
+                "parent_id": row.parent[1] if row.parent else None,
+                "restricted": self._restriction(row.entity, row.data),
+                "created_by": row.created_by,
+            }
+            (old if row.seq is not None else new).append(values)
+            row.seq = last
+        if old:
+            # New numbers are all above the old `last`, so none clashes with a stored one.
+            table = RECORDS
+            self.conn.execute(
+                update(table)
+                .where(table.c.entity == bindparam("b_entity"), table.c.entity_id == bindparam("b_id"))
+                .values(
+                    data=bindparam("data"),
+                    clocks=bindparam("clocks"),
+                    authors=bindparam("authors"),
+                    deleted=bindparam("deleted"),
+                    seq=bindparam("seq"),
+                    owner_pupil=bindparam("owner_pupil"),
+                    parent_id=bindparam("parent_id"),
+                    restricted=bindparam("restricted"),
+                ),
+                [
+                    {k: v for k, v in values.items() if k not in ("entity", "entity_id", "created_by")}
+                    | {"b_entity": values["entity"], "b_id": values["entity_id"]}
+                    for values in old
+                ],
+            )
+        db.bulk_insert(self.conn, RECORDS, new)
+        self._write_members(dirty)
+        self._write_caseload_and_schools(dirty)
+        return last
+
+    def _write_members(self, dirty: list[Row]) -> None:
+        # A row that names its pupil needs no membership row: the pull reads owner_pupil.
+        changed = [r for r in dirty if r.stored_members != r.members and _listed(r)]
+        stored = [r.key for r in changed if r.stored_members]
+        # A note that now names its child no longer needs the rows it had.
+        stored += [r.key for r in dirty if isinstance(SHAPES[r.entity], OwnerElseParent) and not _listed(r)]
+        for chunk in _chunks(stored):
+            self.conn.execute(delete(RecordPupil).where(self._keys_in(RecordPupil.__table__.c, chunk)))
+        rows = [
+            {"entity": r.entity, "entity_id": r.entity_id, "pupil_id": p} for r in changed for p in sorted(r.members)
+        ]
+        if rows:
+            self.conn.execute(insert(RecordPupil), rows)
+        for r in changed:
+            r.stored_members = set(r.members)
+
+    def _write_caseload_and_schools(self, dirty: list[Row]) -> None:
+        if self.new_caseload:
+            self.conn.execute(insert(Caseload), [{"pupil_id": p, "user_id": self.user.id} for p in self.new_caseload])
+        pupils = [r for r in dirty if r.entity == "pupil"]
+        if not pupils:
+            return
+        self._load(("school", r.data["base_school_id"]) for r in pupils if r.data.get("base_school_id"))
+        current = {}
+        for chunk in _chunks([r.entity_id for r in pupils]):
+            current.update(
+                self.conn.execute(
+                    select(PupilSchool.pupil_id, PupilSchool.urn).where(PupilSchool.pupil_id.in_(chunk))
+                ).all()
+            )
+        gone, came, joined = [], [], set()
+        for row in pupils:
+            school = self.rows.get(("school", row.data.get("base_school_id") or ""))
+            urn = (school.data.get("urn") or "") if school else ""
+            if current.get(row.entity_id) == urn:
+                continue
+            if row.entity_id in current:
+                gone.append(row.entity_id)
+                if urn:
+                    joined.add(urn)  # an existing pupil moved school: the new school needs their history
+            if urn:
+                came.append({"pupil_id": row.entity_id, "urn": urn})
+        for chunk in _chunks(gone):
+            self.conn.execute(delete(PupilSchool).where(PupilSchool.pupil_id.in_(chunk)))
+        if came:
+            self.conn.execute(insert(PupilSchool), came)
+        if joined:
+            self.conn.execute(
+                update(User)
+                .where(User.role == "school", User.school_urn.in_(sorted(joined)))
+                .values(scope_epoch=User.scope_epoch + 1)
+            )
