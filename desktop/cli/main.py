@@ -64,7 +64,32 @@ NOUNS = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _wanted_nouns(argv: list[str] | None) -> list:
+    """The noun module a command line names, or all of them (for --help, no
+    command or one we do not know: argparse then lists or rejects as usual).
+
+    Building every noun's parser costs more than the rest of a quick command
+    after unlocking (argparse looks up a translation for each help string), so
+    `waymark settings` builds only its own. A noun registers the command named
+    like its module, or those in its COMMANDS."""
+    if not argv:
+        return NOUNS
+    words = iter(argv)
+    command = None
+    for word in words:
+        if word == "--data-dir":
+            next(words, None)
+        elif not word.startswith("-"):
+            command = word
+            break
+    for noun in NOUNS:
+        if command in getattr(noun, "COMMANDS", (noun.__name__.rsplit(".", 1)[-1],)):
+            return [noun]
+    return NOUNS
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser: for `argv`'s command only when given one, else for every command."""
     parser = argparse.ArgumentParser(
         prog="waymark",
         description="Waymark: records of visits, sessions, folders and progress for children out of school. "
@@ -78,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="profile directory (default: WAYMARK_DATA_DIR or the platform's data directory)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for noun in NOUNS:
+    for noun in _wanted_nouns(argv):
         noun.register(sub)
     return parser
 
@@ -99,7 +124,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return run(args)

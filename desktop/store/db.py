@@ -11,17 +11,14 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import sqlcipher3
 import sqlcipher3.dbapi2
-from sqlalchemy import Engine, MetaData, Table, create_engine, delete, event, func, insert, select, update
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import QueuePool
-from uuid6 import uuid7
 
 from . import keys
 from .keys import NotAStore, StoreError, WrongPassphrase
@@ -36,7 +33,38 @@ PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def new_id() -> str:
-    return str(uuid7())
+    return str(_uuid7()())
+
+
+@cache
+def _uuid7() -> Callable[[], object]:
+    # uuid6 reads its own package metadata when imported (about 0.05 s): a
+    # command that makes no record should not pay for it.
+    from uuid6 import uuid7
+
+    return uuid7
+
+
+class _NotLoaded(Exception):
+    """Stands in for SQLAlchemy's DBAPIError until SQLAlchemy is imported."""
+
+
+# SQLAlchemy takes longer to import than a command such as `waymark settings`
+# takes to do everything else after the key derivation, so it is imported when
+# the first query needs the engine (Store.engine calls _import_sqlalchemy, which
+# binds these names); settings, the schema version and closing use the driver.
+DBAPIError: type[Exception] = _NotLoaded
+_sqlalchemy_lock = threading.Lock()
+
+
+def _import_sqlalchemy() -> None:
+    global DBAPIError, Engine, MetaData, Table, create_engine, delete, event, func, insert, select, update, QueuePool
+    with _sqlalchemy_lock:
+        if DBAPIError is not _NotLoaded:
+            return
+        from sqlalchemy import Engine, MetaData, Table, create_engine, delete, event, func, insert, select, update
+        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.pool import QueuePool
 
 
 class Clock:
@@ -96,10 +124,19 @@ class Store:
     """Owns the engine. Safe to call from any thread: each call takes its own
     pooled connection, and SQLite serialises the writers."""
 
-    def __init__(self, engine: Engine, meta: MetaData, device: str, path: Path | None) -> None:
-        self.engine = engine
-        self.tables = meta.tables
-        self.insert_order = [t.name for t in meta.sorted_tables]  # parents before children
+    def __init__(
+        self,
+        creator: Callable[[], sqlcipher3.Connection],
+        device: str,
+        path: Path | None,
+        conn: sqlcipher3.Connection | None = None,
+    ) -> None:
+        self._creator = creator
+        self._conn = conn  # the opening connection, for settings and closing
+        self._driver_lock = threading.Lock()
+        self._engine: Engine | None = None  # made on first query, with the tables
+        self._meta: MetaData | None = None
+        self._lazy_lock = threading.RLock()
         self.clock = Clock(device)
         self.device = device
         self.path = path
@@ -168,16 +205,27 @@ class Store:
                     (new_id(), datetime.now(UTC).isoformat()),
                 )
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
-        finally:
+        except BaseException:
             conn.close()
+            raise
 
         def creator() -> sqlcipher3.Connection:
             c = _connect(db_path, db_key)
             _configure(c)
             return c
 
+        # The opening connection stays open for settings and closing (see _driver).
+        return cls(creator, device, db_path, conn)
+
+    def _make_engine(self) -> Engine:
+        _import_sqlalchemy()
         engine = create_engine(
-            "sqlite://", module=sqlcipher3.dbapi2, creator=creator, poolclass=QueuePool, pool_size=4, max_overflow=4
+            "sqlite://",
+            module=sqlcipher3.dbapi2,
+            creator=self._creator,
+            poolclass=QueuePool,
+            pool_size=4,
+            max_overflow=4,
         )
 
         # Let SQLAlchemy, not the driver, decide when transactions begin (the
@@ -186,18 +234,59 @@ class Store:
         def _begin(connection) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
 
-        meta = MetaData()
-        meta.reflect(engine)
-        return cls(engine, meta, device, db_path)
+        return engine
+
+    @property
+    def engine(self) -> Engine:
+        """SQLAlchemy's engine, made (and SQLAlchemy imported) on first use."""
+        if self._engine is None:
+            with self._lazy_lock:
+                if self._engine is None:
+                    self._engine = self._make_engine()
+        return self._engine
+
+    @property
+    def tables(self):
+        """The tables by name, built on first use from the schema the file holds
+        (schema.tables_for: cheaper than reflection, and cached per schema)."""
+        return self._metadata().tables
+
+    @property
+    def insert_order(self) -> list[str]:
+        """Table names, parents before children."""
+        return [t.name for t in self._metadata().sorted_tables]
+
+    def _metadata(self) -> MetaData:
+        if self._meta is None:
+            _import_sqlalchemy()
+            from .schema import describe, tables_for
+
+            with self._lazy_lock:
+                if self._meta is None:
+                    with self._driver() as conn:
+                        self._meta = tables_for(describe(conn))
+        return self._meta
+
+    @contextmanager
+    def _driver(self) -> Iterator[sqlcipher3.Connection]:
+        """The connection the store was opened with, straight through the driver:
+        enough for settings and closing, without SQLAlchemy."""
+        with self._driver_lock:
+            if self._conn is None:
+                self._conn = self._creator()
+            yield self._conn
 
     def close(self) -> None:
-        with self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
+        with self._driver() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            conn.close()
+            self._conn = None
 
     def schema_version(self) -> int:
-        with self.engine.connect() as conn:
-            return conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+        with self._driver() as conn:
+            return conn.execute("PRAGMA user_version").fetchall()[0][0]
 
     def change_passphrase(self, old: str, new: str, *, scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> None:
         """Re-wrap the same database key under a new passphrase."""
@@ -210,15 +299,16 @@ class Store:
     # --- settings -------------------------------------------------------------
 
     def get_setting(self, key: str, default: object = None) -> object:
-        with self.engine.connect() as conn:
-            value = conn.execute(select(self.tables["meta"].c.value).where(self.tables["meta"].c.key == key)).scalar()
-        return default if value is None else json.loads(value)
+        with self._driver() as conn:
+            found = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchall()
+        return default if not found else json.loads(found[0][0])
 
     def set_setting(self, key: str, value: object) -> None:
-        meta = self.tables["meta"]
-        with self._begin_write() as conn:
-            conn.execute(delete(meta).where(meta.c.key == key))
-            conn.execute(insert(meta).values(key=key, value=json.dumps(value)))
+        with self._driver() as conn:  # one statement: atomic on its own
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
 
     # --- writing --------------------------------------------------------------
 

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from desktop.domain.enums import Outcome
 from desktop.domain.records import Visit
 
 from .db import Store
+
+
+def select(*columns):
+    """SQLAlchemy's select, imported on first use (see db._import_sqlalchemy)."""
+    from sqlalchemy import select
+
+    return select(*columns)
 
 
 def last_visit_dates(store: Store) -> dict[str, date]:
