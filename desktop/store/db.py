@@ -12,7 +12,7 @@ import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -24,6 +24,7 @@ from . import keys
 from .keys import NotAStore, StoreError, WrongPassphrase
 from .mapping import COLLECTIONS, TABLES, Children, Link, column_fields, from_row, to_row
 from .migrations import migrate
+from .reads import TableReader
 
 __all__ = ["NotAStore", "Store", "StoreError", "WrongPassphrase", "new_id"]
 
@@ -132,8 +133,13 @@ class Store:
         conn: sqlcipher3.Connection | None = None,
     ) -> None:
         self._creator = creator
-        self._conn = conn  # the opening connection, for settings and closing
+        # Each thread reads through its own driver connection (the opening one is
+        # the opening thread's): settings, closing and find() need no SQLAlchemy.
+        self._local = threading.local()
+        self._local.conn = conn
+        self._driver_conns = [conn] if conn is not None else []
         self._driver_lock = threading.Lock()
+        self._readers: dict[type | str, TableReader] = {}
         self._engine: Engine | None = None  # made on first query, with the tables
         self._meta: MetaData | None = None
         self._lazy_lock = threading.RLock()
@@ -267,22 +273,29 @@ class Store:
                         self._meta = tables_for(describe(conn))
         return self._meta
 
+    def _connection(self) -> sqlcipher3.Connection:
+        """This thread's connection, straight through the driver (made on first use)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._creator()
+            with self._driver_lock:
+                self._driver_conns.append(conn)
+        return conn
+
     @contextmanager
     def _driver(self) -> Iterator[sqlcipher3.Connection]:
-        """The connection the store was opened with, straight through the driver:
-        enough for settings and closing, without SQLAlchemy."""
-        with self._driver_lock:
-            if self._conn is None:
-                self._conn = self._creator()
-            yield self._conn
+        yield self._connection()
 
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
         with self._driver() as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            conn.close()
-            self._conn = None
+        with self._driver_lock:
+            for conn in self._driver_conns:
+                conn.close()
+            self._driver_conns.clear()
+            self._local = threading.local()
 
     def schema_version(self) -> int:
         with self._driver() as conn:
@@ -349,25 +362,66 @@ class Store:
     def find(
         self, cls: type, *, conn=None, order_by: Sequence[str] = (), where=None, limit: int | None = None, **equals
     ) -> list:
-        """Live records of `cls` whose columns equal the keyword values."""
+        """Live records of `cls` whose columns equal the keyword values (a list:
+        any of them; None: no value), ordered by `order_by` ("-name" descending).
+        `where(table)` adds a SQLAlchemy condition; without one, the SQL is
+        written once per shape and run on the driver (see reads.py)."""
+        if where is not None:
+            return self._find_where(cls, conn, order_by, where, limit, equals)
+        reader = self._readers.get(cls) or self.reader(cls)
+        sql, params = reader.sql(equals, order_by, limit)
+        if conn is None and cls not in COLLECTIONS:  # one statement: no transaction needed
+            return reader.records(self._connection().execute(sql, params))
+        with self._raw(conn, snapshot=True) as raw:
+            return self._load(cls, raw, reader.records(raw.execute(sql, params)))
+
+    def _find_where(self, cls: type, conn, order_by: Sequence[str], where, limit: int | None, equals: dict) -> list:
         table = self.table(cls)
         stmt = select(table).where(table.c.deleted.is_(False))
         for name, value in equals.items():
             column = table.c[name]
             stmt = stmt.where(column.in_(value) if isinstance(value, (list, tuple, set)) else column == value)
-        if where is not None:
-            stmt = stmt.where(where(table))
+        stmt = stmt.where(where(table))
         for name in order_by:
             stmt = stmt.order_by(table.c[name.lstrip("-")].desc() if name.startswith("-") else table.c[name])
         if limit is not None:
             stmt = stmt.limit(limit)
-        if conn is None:
-            with self.reading() as own:
-                return self._load(cls, own, own.execute(stmt).mappings().all())
-        return self._load(cls, conn, conn.execute(stmt).mappings().all())
+        with self.reading() if conn is None else nullcontext(conn) as conn:
+            records = [from_row(cls, row) for row in conn.execute(stmt).mappings().all()]
+            with self._raw(conn) as raw:
+                return self._load(cls, raw, records)
 
-    def _load(self, cls: type, conn, rows: list) -> list:
-        records = [from_row(cls, row) for row in rows]
+    def reader(self, cls_or_name: type | str) -> TableReader:
+        """The prepared reads of a record's table (or a link table, by name)."""
+        reader = self._readers.get(cls_or_name)
+        if reader is None:
+            cls = None if isinstance(cls_or_name, str) else cls_or_name
+            reader = TableReader(self.table(cls_or_name), self.engine.dialect, cls)
+            self._readers[cls_or_name] = reader
+        return reader
+
+    @contextmanager
+    def _raw(self, conn=None, *, snapshot: bool = False) -> Iterator[sqlcipher3.Connection]:
+        """The driver connection under `conn` (a SQLAlchemy connection, in its
+        transaction), or else this thread's own; `snapshot` reads in one
+        transaction (a record and its collections)."""
+        if conn is not None:
+            if not conn.in_transaction():
+                conn.begin()  # as SQLAlchemy's own first execute would: later reads share a snapshot
+            yield conn.connection.driver_connection
+            return
+        raw = self._connection()
+        if not snapshot:
+            yield raw
+        else:
+            raw.execute("BEGIN")
+            try:
+                yield raw
+            finally:
+                raw.execute("COMMIT")
+
+    def _load(self, cls: type, raw, records: list) -> list:
+        """Fill each record's collections: a query per collection, not per record."""
         for name, holder in COLLECTIONS.get(cls, {}).items():
             if not records:
                 break
@@ -375,19 +429,16 @@ class Store:
             by_parent: dict[str, list] = {i: [] for i in ids}
             for chunk in _chunks(ids, 900):
                 if isinstance(holder, Link):
-                    t = self.tables[holder.table]
-                    q = (
-                        select(t.c[holder.parent_column], t.c[holder.value_column])
-                        .where(t.c[holder.parent_column].in_(chunk), t.c.deleted.is_(False))
-                        .order_by(t.c.id)
-                    )
-                    for parent, value in conn.execute(q):
-                        by_parent[parent].append(value)
+                    reader = self.reader(holder.table)
+                    sql, params = reader.sql({holder.parent_column: chunk}, ["id"])
+                    parent, value = reader.index[holder.parent_column], reader.index[holder.value_column]
+                    for row in raw.execute(sql, params):
+                        by_parent[row[parent]].append(reader.convert(holder.value_column, row[value]))
                 else:
-                    t = self.table(holder.record)
-                    q = select(t).where(t.c[holder.parent_column].in_(chunk), t.c.deleted.is_(False)).order_by(t.c.id)
-                    for row in conn.execute(q).mappings():
-                        by_parent[row[holder.parent_column]].append(from_row(holder.record, row))
+                    reader = self.reader(holder.record)
+                    sql, params = reader.sql({holder.parent_column: chunk}, ["id"])
+                    for child in reader.records(raw.execute(sql, params)):
+                        by_parent[getattr(child, holder.parent_column)].append(child)
             for rec in records:
                 setattr(rec, name, by_parent[rec.id])
         return records
