@@ -2,7 +2,7 @@
 
 from .api import Waymark
 from .errors import USER_ERRORS, NotAStore, NotFound, ServiceError, StoreError, ValidationError, WrongPassphrase
-from .results import CaseloadRow, Changes, PupilRecord, Settings, SyncStatus
+from .results import CaseloadRow, Changes, PupilOverview, PupilRecord, Settings, SyncStatus
 
 __all__ = [
     "USER_ERRORS",
@@ -10,6 +10,7 @@ __all__ = [
     "Changes",
     "NotAStore",
     "NotFound",
+    "PupilOverview",
     "PupilRecord",
     "ServiceError",
     "Settings",

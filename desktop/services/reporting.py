@@ -47,7 +47,7 @@ from desktop.reports.data import (
 from desktop.reports.layout import fmt_date
 
 from .errors import ValidationError
-from .results import CaseloadRow, PupilRecord, Settings
+from .results import CaseloadRow, PupilOverview, PupilRecord, Settings
 
 
 class ReportSource(Protocol):
@@ -57,6 +57,7 @@ class ReportSource(Protocol):
 
     def settings(self) -> Settings: ...
     def caseload(self) -> list[CaseloadRow]: ...
+    def overview(self) -> list[PupilOverview]: ...
     def pupil_record(self, pupil_id: str) -> PupilRecord: ...
     def get_pupil(self, pupil_id: str) -> Pupil: ...
     def get_school(self, school_id: str) -> School: ...
@@ -293,35 +294,36 @@ HOURS_BANDS = ("under 5", "5-8", "8-25", "25 and over")
 
 def caseload_summary(app: ReportSource, progress: Progress | None = None) -> CaseloadSummary:
     """The LA summary; `progress(done, total)` is told after each pupil (and may raise to cancel)."""
-    today = app.today()
-    rows_by_pupil = {row.pupil_id: row for row in app.caseload()}
-    if not rows_by_pupil:
+    pupils = app.overview()
+    if not pupils:
         raise ValidationError("The caseload is empty; there is nobody to summarise.")
+    return summarise(app, pupils, progress)
+
+
+def summarise(app: ReportSource, pupils: list[PupilOverview], progress: Progress | None = None) -> CaseloadSummary:
+    """The summary of these pupils (`Waymark.overview` reads every pupil's in a few
+    queries; a test builds the same from each pupil's record and compares)."""
+    today = app.today()
     settings = app.settings()
     monday = rules.week_start(today) - timedelta(days=7)  # the last complete week
-    delivered: dict[str, float] = defaultdict(float)
-    for visit in app.list_visits(start=monday, end=monday + timedelta(days=6)):
-        for pupil_id in visit.pupil_ids:
-            delivered[pupil_id] += visit.hours
 
     rows, reviews_overdue = [], []
     cohorts: Counter[str] = Counter()
     provision: Counter[str] = Counter()
     bands: Counter[str] = Counter()
-    for done, (pupil_id, line) in enumerate(rows_by_pupil.items()):
+    for done, seen in enumerate(pupils):
         if progress:
-            progress(done, len(rows_by_pupil))
-        record = app.pupil_record(pupil_id)
-        pupil = record.pupil
-        open_episodes = [e for e in record.episodes if e.is_open_on(today)]
+            progress(done, len(pupils))
+        pupil, line = seen.pupil, seen.row
+        open_episodes = [e for e in seen.episodes if e.is_open_on(today)]
         reviews = [e.review_date for e in open_episodes if e.review_date]
-        reviews += [p.next_review for p in record.plans if not p.closed and p.next_review]
-        actions = sorted((a for a in record.actions if not a.done), key=lambda a: a.due)
-        hours = round(delivered[pupil_id], 2)
-        cohorts[record.cohort.label] += 1
+        reviews += [p.next_review for p in seen.plans if not p.closed and p.next_review]
+        actions = sorted((a for a in seen.actions if not a.done), key=lambda a: a.due)
+        hours = seen.hours_last_week
+        cohorts[line.cohort.label] += 1
         provision.update(e.provision_type.label for e in open_episodes)
         bands[rules.hours_band(hours)] += 1
-        overdue = [a for a in record.attention if a.kind == "review_overdue"]
+        overdue = [a for a in seen.attention if a.kind == "review_overdue"]
         reviews_overdue += [OverdueItem(pupil=pupil.legal_name, what=a.message, due=a.since) for a in overdue]
         rows.append(
             SummaryRow(
@@ -330,11 +332,11 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
                 ethnicity=pupil.ethnicity,
                 sex=pupil.sex.label,
                 dob=pupil.dob,
-                nc_year=rules.format_nc_year(record.nc_year),
+                nc_year=rules.format_nc_year(line.nc_year),
                 send=pupil.sen.label if pupil.sen is not SenStatus.NONE else "",
                 locality=WITHHELD if pupil.suppress_address else line.site,
                 school=line.base_school,
-                responsible=(record.visits[0].worker if record.visits else "") or settings.worker_name,
+                responsible=seen.latest_worker or settings.worker_name,
                 provision="; ".join(
                     f"{e.provision_type.label}" + (f" ({e.provider})" if e.provider else "") for e in open_episodes
                 ),
@@ -345,11 +347,11 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
                 review_overdue=bool(overdue),
                 reasons="; ".join(dict.fromkeys(e.reason for e in open_episodes if e.reason)),
                 action=f"{actions[0].next_step} ({actions[0].owner}, by {fmt_date(actions[0].due)})" if actions else "",
-                cohort=record.cohort.label,
+                cohort=line.cohort.label,
             )
         )
 
-    names = {pid: line.legal_name for pid, line in rows_by_pupil.items()}
+    names = {seen.row.pupil_id: seen.row.legal_name for seen in pupils}
     folders = [f for f in app.list_folders() if f.returned_on is None and f.pupil_id in names]
     overdue_folders = [f for f in folders if f.expected_back and f.expected_back < today]
     return CaseloadSummary(

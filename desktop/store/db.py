@@ -411,7 +411,7 @@ class Store:
             yield conn.connection.driver_connection
             return
         raw = self._connection()
-        if not snapshot:
+        if not snapshot or raw.in_transaction:  # already in one (see snapshot)
             yield raw
         else:
             raw.execute("BEGIN")
@@ -419,6 +419,18 @@ class Store:
                 yield raw
             finally:
                 raw.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlcipher3.Connection]:
+        """This thread's driver connection inside one read transaction, for the
+        hand-written SQL of the hot paths (queries.py): values come back as
+        stored; `reader(...).convert` turns them into what records hold."""
+        with self._raw(snapshot=True) as raw:
+            yield raw
+
+    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """The rows of one hand-written statement (see snapshot)."""
+        return self._connection().execute(sql, params).fetchall()
 
     def _load(self, cls: type, raw, records: list) -> list:
         """Fill each record's collections: a query per collection, not per record."""

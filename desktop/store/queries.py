@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from desktop.domain.enums import Outcome
+from desktop.domain.enums import Outcome, PlaceType
 from desktop.domain.records import Visit
 
 from .db import Store
@@ -23,18 +23,56 @@ def select(*columns):
 
 def last_visit_dates(store: Store) -> dict[str, date]:
     """Each pupil's latest visit, one index seek per pupil."""
-    pupil, link = store.tables["pupil"], store.tables["visit_pupil"]
-    latest = (
-        select(link.c.visit_date)
-        .where(link.c.pupil_id == pupil.c.id, link.c.deleted.is_(False))
-        .order_by(link.c.visit_date.desc())
-        .limit(1)
-        .scalar_subquery()
+    rows = store.rows(
+        "SELECT p.id, (SELECT l.visit_date FROM visit_pupil AS l WHERE l.pupil_id = p.id AND l.deleted IS 0"
+        " ORDER BY l.visit_date DESC LIMIT 1) FROM pupil AS p WHERE p.deleted IS 0"
     )
-    stmt = select(pupil.c.id, latest.label("last")).where(pupil.c.deleted.is_(False))
-    with store.reading() as conn:
-        rows = conn.execute(stmt).all()
-    return {pid: (date.fromisoformat(last) if isinstance(last, str) else last) for pid, last in rows if last}
+    convert = store.reader("visit_pupil").convert
+    return {pid: convert("visit_date", last) for pid, last in rows if last}
+
+
+def latest_visits(store: Store) -> dict[str, Visit]:
+    """Each pupil's newest live visit (its date, times, place and worker; not its
+    pupils, work or notes): a seek per pupil for the day of it, then that day's
+    visits, ordered as a pupil's timeline orders them."""
+    rows = store.rows(
+        """
+        WITH last AS (
+            SELECT p.id AS pupil_id, (
+                SELECT x.visit_date FROM visit_pupil AS x JOIN visit AS y ON y.id = x.visit_id
+                WHERE x.pupil_id = p.id AND x.deleted IS 0 AND y.deleted IS 0
+                ORDER BY x.visit_date DESC LIMIT 1
+            ) AS day
+            FROM pupil AS p WHERE p.deleted IS 0
+        )
+        SELECT l.pupil_id, v.id, v.date, v.start, v."end", v.place_type, v.site_id, v.worker, v.outcome
+        FROM last CROSS JOIN visit_pupil AS l CROSS JOIN visit AS v  -- CROSS: pupils drive the join
+        WHERE l.pupil_id = last.pupil_id AND l.deleted IS 0 AND l.visit_date = last.day
+          AND v.id = l.visit_id AND v.deleted IS 0
+        ORDER BY v.id
+        """
+    )
+    convert = store.reader(Visit).convert
+    candidates: dict[str, list[Visit]] = {}
+    for pupil_id, visit_id, day, start, end, place, site_id, worker, outcome in rows:
+        visit = Visit(
+            id=visit_id,
+            date=convert("date", day),
+            start=convert("start", start),
+            end=convert("end", end),
+            place_type=PlaceType(place),
+            site_id=site_id,
+            worker=worker,
+            outcome=Outcome(outcome),
+            pupil_ids=[pupil_id],
+        )
+        candidates.setdefault(pupil_id, []).append(visit)
+    return {pupil_id: newest_first(visits)[0] for pupil_id, visits in candidates.items()}
+
+
+def newest_first(visits: list[Visit]) -> list[Visit]:
+    """A pupil's visits in timeline order, newest first (ties keep their order)."""
+    return sorted(visits, key=lambda v: (v.date, v.start or v.date), reverse=True)
 
 
 def visit_ids_for_pupil(store: Store, pupil_id: str, start: date | None = None, end: date | None = None) -> list[str]:
@@ -55,8 +93,7 @@ def visits_for_pupil(store: Store, pupil_id: str, start: date | None = None, end
     with store.reading() as conn:
         for i in range(0, len(ids), 900):
             visits.extend(store.find(Visit, conn=conn, id=ids[i : i + 900]))
-    visits.sort(key=lambda v: (v.date, v.start or v.date), reverse=True)
-    return visits
+    return newest_first(visits)
 
 
 def visits_between(store: Store, start: date, end: date) -> list[Visit]:
@@ -66,21 +103,30 @@ def visits_between(store: Store, start: date, end: date) -> list[Visit]:
 def sessions_between(store: Store, start: date, end: date) -> list[Visit]:
     """Visits from `start` to `end` with only what the hours rules read (date,
     times, outcome, pupils): two covering-index range scans, no row lookups."""
-    visit, link = store.tables["visit"], store.tables["visit_pupil"]
-    times = select(visit.c.id, visit.c.date, visit.c.start, visit.c.end, visit.c.outcome).where(
-        visit.c.date >= start, visit.c.date <= end, visit.c.deleted.is_(False)
-    )
-    seen = select(link.c.visit_id, link.c.pupil_id).where(
-        link.c.visit_date >= start, link.c.visit_date <= end, link.c.deleted.is_(False)
-    )
-    with store.reading() as conn:
-        sessions = {
-            visit_id: Visit(id=visit_id, date=day, start=begin, end=finish, outcome=Outcome(outcome))
-            for visit_id, day, begin, finish, outcome in conn.execute(times)
-        }
-        for visit_id, pupil_id in conn.execute(seen):
-            if visit_id in sessions:
-                sessions[visit_id].pupil_ids.append(pupil_id)
+    visits = store.reader(Visit)
+    convert = visits.convert
+    bounds = (visits.param("date", start), visits.param("date", end))
+    with store.snapshot() as conn:
+        times = conn.execute(
+            'SELECT id, date, start, "end", outcome FROM visit WHERE date >= ? AND date <= ? AND deleted IS 0', bounds
+        ).fetchall()
+        seen = conn.execute(
+            "SELECT visit_id, pupil_id FROM visit_pupil WHERE visit_date >= ? AND visit_date <= ? AND deleted IS 0",
+            bounds,
+        ).fetchall()
+    sessions = {
+        visit_id: Visit(
+            id=visit_id,
+            date=convert("date", day),
+            start=convert("start", begin),
+            end=convert("end", finish),
+            outcome=Outcome(outcome),
+        )
+        for visit_id, day, begin, finish, outcome in times
+    }
+    for visit_id, pupil_id in seen:
+        if visit_id in sessions:
+            sessions[visit_id].pupil_ids.append(pupil_id)
     return list(sessions.values())
 
 
