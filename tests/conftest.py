@@ -7,6 +7,8 @@ import os
 import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test may reach the machine's own secret store; keyring tests install an in-memory one.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
 from datetime import date
 from pathlib import Path

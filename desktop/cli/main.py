@@ -12,9 +12,11 @@ share (value parsing, --json output, the passphrase) is in `args.py`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 from platformdirs import user_log_dir
 
@@ -22,70 +24,61 @@ from desktop import __version__
 from desktop.services import USER_ERRORS, Waymark
 
 from .args import Output, default_data_dir, read_passphrase
-from .commands import (
-    absence,
-    app,
-    attention,
-    concern,
-    contact,
-    folder,
-    pack,
-    profile,
-    progress,
-    provision,
-    pupil,
-    report,
-    school,
-    settings,
-    site,
-    visit,
-)
 
 EXIT_USER_ERROR = 2
 
-# Each registers its own parser(s), in the order `waymark --help` lists them.
+# The modules in commands/, in the order `waymark --help` lists them. Each is
+# imported only when its command runs (or for --help): a quick command should
+# not pay for importing what the others need (the audit trail's SQLAlchemy, say).
 NOUNS = [
-    profile,  # init, passwd, demo
-    app,
-    settings,
-    school,
-    pupil,
-    visit,
-    concern,
-    pack,
-    folder,
-    progress,
-    attention,
-    site,
-    provision,
-    absence,
-    contact,
-    report,
+    "profile",  # init, passwd, demo
+    "app",
+    "settings",
+    "school",
+    "pupil",
+    "visit",
+    "concern",
+    "pack",
+    "folder",
+    "progress",
+    "attention",
+    "site",
+    "provision",
+    "absence",
+    "contact",
+    "report",
+    "export",
+    "audit",
+    "retention",
+    "erase",
 ]
+# Commands not named like their module.
+OTHER_COMMANDS = {"init": "profile", "passwd": "profile", "demo": "profile"}
 
 
-def _wanted_nouns(argv: list[str] | None) -> list:
+def noun_module(name: str) -> ModuleType:
+    return importlib.import_module(f"{__package__}.commands.{name}")
+
+
+def _wanted_nouns(argv: list[str] | None) -> list[ModuleType]:
     """The noun module a command line names, or all of them (for --help, no
     command or one we do not know: argparse then lists or rejects as usual).
 
     Building every noun's parser costs more than the rest of a quick command
     after unlocking (argparse looks up a translation for each help string), so
-    `waymark settings` builds only its own. A noun registers the command named
-    like its module, or those in its COMMANDS."""
-    if not argv:
-        return NOUNS
-    words = iter(argv)
+    `waymark settings` builds (and imports) only its own."""
     command = None
+    words = iter(argv or ())
     for word in words:
         if word == "--data-dir":
             next(words, None)
         elif not word.startswith("-"):
             command = word
             break
-    for noun in NOUNS:
-        if command in getattr(noun, "COMMANDS", (noun.__name__.rsplit(".", 1)[-1],)):
-            return [noun]
-    return NOUNS
+    name = OTHER_COMMANDS.get(command, command)
+    if name in NOUNS:
+        return [noun_module(name)]
+    return [noun_module(noun) for noun in NOUNS]
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -112,11 +105,14 @@ def run(args: argparse.Namespace) -> int:
     data_dir = args.data_dir or default_data_dir()
     out = Output(getattr(args, "json", False))
     if args.command is None:
-        return app.launch(args, data_dir, out)
+        return noun_module("app").launch(args, data_dir, out)
     if hasattr(args, "without_profile"):
         return args.without_profile(args, data_dir, out)
     passphrase = read_passphrase("WAYMARK_PASSPHRASE", "Passphrase: ")
-    opened = getattr(args, "open_profile", Waymark.open_profile)(data_dir, passphrase)
+    if hasattr(args, "open_profile"):
+        opened = args.open_profile(data_dir, passphrase)
+    else:
+        opened = Waymark.open_profile(data_dir, passphrase, via=f"command line: {args.command}")
     try:
         return args.handler(args, opened, out)
     finally:

@@ -60,12 +60,15 @@ _sqlalchemy_lock = threading.Lock()
 
 def _import_sqlalchemy() -> None:
     global DBAPIError, Engine, MetaData, Table, create_engine, delete, event, func, insert, select, update, QueuePool
+    global audit_trail  # written with SQLAlchemy too
     with _sqlalchemy_lock:
         if DBAPIError is not _NotLoaded:
             return
         from sqlalchemy import Engine, MetaData, Table, create_engine, delete, event, func, insert, select, update
         from sqlalchemy.exc import DBAPIError
         from sqlalchemy.pool import QueuePool
+
+        from . import audit as audit_trail
 
 
 class Clock:
@@ -185,6 +188,15 @@ class Store:
             if fh.read(16) == PLAIN_SQLITE_HEADER:
                 raise NotAStore(f"{db_path} is an unencrypted SQLite file, not a Waymark store. Nothing was changed.")
         db_key = keys.unwrap_key(keys.read_keyfile(key_path), passphrase)
+        return cls._open_file(db_path, db_key, creating=False)
+
+    @classmethod
+    def open_with_key(cls, data_dir: Path, db_key: bytes) -> Store:
+        """Open with the database key itself (kept by the OS keyring, keycache.py):
+        a wrong key fails as any foreign file does, with NotAStore, nothing written."""
+        db_path, key_path = cls.files(Path(data_dir))
+        if not db_path.exists() or not key_path.exists():
+            raise StoreError(f"There is no Waymark profile in {data_dir}.")
         return cls._open_file(db_path, db_key, creating=False)
 
     @classmethod
@@ -324,6 +336,42 @@ class Store:
             )
 
     # --- writing --------------------------------------------------------------
+
+    def record_event(self, actor: str, action: str, entity: str, entity_id: str = "", summary: str = "") -> None:
+        """Append an event that changes no record and concerns no pupil (sign-in,
+        lock) to the chained trail, in its own write transaction, through the
+        driver: every command opens the profile, and writing its sign-in should
+        not import SQLAlchemy. The row is the one `Transaction.audit` would write
+        (tests/store/test_events.py compares them)."""
+        from . import audit
+
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")  # the write lock: reading the chain's head is race-free
+        try:
+            found = conn.execute("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").fetchall()
+            seq, prev = found[0] if found else (0, audit.GENESIS)
+            row = audit.make_row(
+                seq=seq + 1,
+                prev_hash=prev,
+                event_id=new_id(),
+                at=datetime.now(UTC).replace(tzinfo=None),
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                summary=summary[:500],
+                pupil_ids=[],
+                changes={},
+            )
+            stored = {name: _as_stored(value) for name, value in row.items()}
+            conn.execute(
+                f"INSERT INTO audit_event ({', '.join(stored)}) VALUES ({', '.join('?' * len(stored))})",
+                list(stored.values()),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def _begin_write(self) -> Iterator:
@@ -505,6 +553,18 @@ class Store:
             return conn.execute(select(func.count()).select_from(self.tables[name])).scalar_one()
 
 
+def _as_stored(value: object) -> object:
+    """A value as SQLAlchemy's SQLite types store it (DATETIME as text to the
+    microsecond, JSON as json.dumps, BOOLEAN as 0 or 1)."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
 def _chunks(items: list, size: int) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -517,6 +577,7 @@ class Transaction:
     def __init__(self, store: Store, conn, actor: str) -> None:
         self.store, self.conn, self.actor = store, conn, actor
         self.changed: list[tuple[str, str, str]] = []  # (action, entity, id)
+        self._head: tuple[int, str] | None = None  # the audit trail's last (seq, hash), read once
 
     def insert(self, record: object, *, summary: str = "") -> str:
         if not getattr(record, "id", ""):
@@ -540,6 +601,7 @@ class Transaction:
             raise StoreError(f"No {TABLES[cls].replace('_', ' ')} with id {record.id}.")
         new_row = to_row(record)
         fields = [k for k, v in new_row.items() if current[k] != v]
+        changes = audit_trail.field_changes(TABLES[cls], current, new_row, fields)
         stamp = self.store.clock.now()
         if fields:
             values = {k: new_row[k] for k in fields} | {"updated_at": stamp}
@@ -555,8 +617,9 @@ class Transaction:
                 links = self.store.tables[holder.table]
                 parent_links = links.c[holder.parent_column] == record.id
                 self.conn.execute(update(links).where(parent_links).values(**copied, updated_at=stamp))
+        changes |= {name: None for name in fields if name not in changes}  # collections: named, not copied
         if fields:
-            self._audit("update", TABLES[cls], record.id, summary or ", ".join(fields))
+            self._audit("update", TABLES[cls], record.id, summary or ", ".join(fields), changes=changes)
         return fields
 
     def delete(self, cls: type, record_id: str, *, summary: str = "") -> None:
@@ -573,9 +636,25 @@ class Transaction:
         self._outbox(TABLES[cls], record_id, ["deleted"], stamp)
         self._audit("delete", TABLES[cls], record_id, summary)
 
-    def audit(self, action: str, entity: str, entity_id: str, summary: str = "") -> None:
-        """Record a read of restricted data, or another event with no row change."""
-        self._audit(action, entity, entity_id, summary)
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: str,
+        summary: str = "",
+        *,
+        pupil_ids: list[str] | None = None,
+        changes: dict | None = None,
+    ) -> None:
+        """Record a read of restricted data, a print, a sign-in or another event with
+        no row change. `pupil_ids` defaults to the pupils the record belongs to."""
+        self._audit(action, entity, entity_id, summary, pupil_ids=pupil_ids, changes=changes)
+
+    def set_meta(self, key: str, value: object) -> None:
+        """A profile setting, written in this transaction (so with its audit row)."""
+        meta = self.store.tables["meta"]
+        self.conn.execute(delete(meta).where(meta.c.key == key))
+        self.conn.execute(insert(meta).values(key=key, value=json.dumps(value)))
 
     # --- internals ---------------------------------------------------------------
 
@@ -661,16 +740,44 @@ class Transaction:
             )
         )
 
-    def _audit(self, action: str, entity: str, entity_id: str, summary: str) -> None:
-        self.conn.execute(
-            insert(self.store.tables["audit_event"]).values(
-                id=new_id(),
-                at=datetime.now(UTC).replace(tzinfo=None),
-                actor=self.actor,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                summary=summary[:500],
-            )
+    def _audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: str,
+        summary: str,
+        *,
+        pupil_ids: list[str] | None = None,
+        changes: dict | None = None,
+    ) -> None:
+        """Append a row to the chained trail (see store/audit.py). Writers hold the
+        write lock (BEGIN IMMEDIATE), so reading the head here is race-free."""
+        table = self.store.tables["audit_event"]
+        if self._head is None:
+            self._head = audit_trail.head(self.conn, table)
+        if pupil_ids is None:
+            pupil_ids = audit_trail.pupils_for(self._query, self._columns, entity, entity_id)
+        seq, prev = self._head
+        row = audit_trail.make_row(
+            seq=seq + 1,
+            prev_hash=prev,
+            event_id=new_id(),
+            at=datetime.now(UTC).replace(tzinfo=None),
+            actor=self.actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            summary=summary[:500],
+            pupil_ids=pupil_ids,
+            changes=changes or {},
         )
+        self.conn.execute(insert(table).values(**row))
+        self._head = (row["seq"], row["hash"])
         self.changed.append((action, entity, entity_id))
+
+    def _query(self, sql: str, params: Sequence) -> list[tuple]:
+        return list(self.conn.exec_driver_sql(sql, tuple(params)).all())
+
+    def _columns(self, table: str) -> set[str]:
+        found = self.store.tables.get(table)
+        return set(found.c.keys()) if found is not None else set()

@@ -11,8 +11,6 @@ from desktop.services import ValidationError, Waymark
 
 from ..args import COMMON, Output, read_passphrase
 
-COMMANDS = ("init", "passwd", "demo")  # what register() adds: main.py builds only the one asked for
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     init_cmd = subparsers.add_parser("init", parents=[COMMON], help="create an encrypted profile")
