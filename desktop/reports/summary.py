@@ -28,6 +28,7 @@ from .layout import (
     text,
     title_block,
 )
+from .rows import Cell, RowTable, Text
 
 COLOUR = NAVY
 
@@ -87,18 +88,18 @@ def render_caseload_summary(summary: CaseloadSummary) -> bytes:
     width = doc.width
     scale = width / (sum(w for _, w in COLUMNS) * mm)
     widths = [w * mm * scale for _, w in COLUMNS]
-    rows = []
+    rows: list[list[Cell]] = []
     for i, r in enumerate(summary.rows, start=1):
-        review = fmt_short_date(r.review_date)
+        review: Cell = fmt_short_date(r.review_date)
         if r.review_overdue:
-            review = Para(f'<font color="{WARN.hexval()}"><b>{review} overdue</b></font>', st.cell)
+            review = Text(f"{review} overdue", bold=True, colour=WARN)
         rows.append(
             [
                 str(i),
-                Para(f"<b>{text(r.name)}</b>", st.cell),
+                Text(r.name, bold=True),
                 r.upn,
                 " · ".join(part for part in (r.ethnicity, SEX_CODES.get(r.sex, "")) if part),
-                Para(f"{fmt_short_date(r.dob)}<br/>{text(r.nc_year)}", st.cell),
+                (Text(fmt_short_date(r.dob)), Text(r.nc_year)),
                 r.send,
                 r.locality,
                 r.school,
@@ -118,7 +119,8 @@ def render_caseload_summary(summary: CaseloadSummary) -> bytes:
             f"{summary.service.name} · at {fmt_date(summary.on)} · {len(summary.rows)} pupils",
             st,
         ),
-        data_table([h for h, _ in COLUMNS], rows, widths, st, COLOUR),
+        # Thousands of rows at an LA: drawn as plain text rows (rows.py), not a Table of Paragraphs.
+        RowTable([h for h, _ in COLUMNS], rows, widths, st, COLOUR),
         gap(6 * mm),
     ]
 
