@@ -571,7 +571,8 @@ class Store:
                     else:
                         setattr(value, holder.parent_column, record.id)
                         value.id = value.id or new_id()
-                        rows[TABLES[holder.record]].append(to_row(value) | {"updated_at": stamp})
+                        copied = {column: getattr(record, f) for column, f in holder.copies}
+                        rows[TABLES[holder.record]].append(to_row(value) | copied | {"updated_at": stamp})
             pending += 1
             if pending >= batch:
                 written += flush()
@@ -640,13 +641,11 @@ class Transaction:
         for name, holder in COLLECTIONS.get(cls, {}).items():
             if self._replace_collection(record, holder, getattr(record, name), stamp):
                 fields.append(name)
-            copied = {
-                column: getattr(record, field) for column, field in getattr(holder, "copies", ()) if field in fields
-            }
+            copied = {column: getattr(record, field) for column, field in holder.copies if field in fields}
             if copied:
-                links = self.store.tables[holder.table]
-                parent_links = links.c[holder.parent_column] == record.id
-                self.conn.execute(update(links).where(parent_links).values(**copied, updated_at=stamp))
+                rows = self.store.tables[holder.table] if isinstance(holder, Link) else self.store.table(holder.record)
+                of_parent = rows.c[holder.parent_column] == record.id
+                self.conn.execute(update(rows).where(of_parent).values(**copied, updated_at=stamp))
         changes |= {name: None for name in fields if name not in changes}  # collections: named, not copied
         if fields:
             self._audit("update", TABLES[cls], record.id, summary or ", ".join(fields), changes=changes)
@@ -701,13 +700,26 @@ class Transaction:
                 )
                 # Copied columns are derived locally, so they are not sent.
                 self._outbox(holder.table, link_id, [holder.parent_column, holder.value_column], stamp)
-        else:
+        elif values:
+            # All the children in one statement, and their outbox entries in another:
+            # a visit's entries and notes cost two round trips, not two per child.
+            copied = {column: getattr(parent, field) for column, field in holder.copies}
+            rows = []
             for child in values:
                 setattr(child, holder.parent_column, parent.id)
                 if not child.id:
                     child.id = new_id()
-                self._insert_row(self.store.table(holder.record), to_row(child) | {"updated_at": stamp})
-                self._outbox(TABLES[holder.record], child.id, list(column_fields(holder.record)), stamp)
+                rows.append(to_row(child) | copied | {"updated_at": stamp})
+            self._insert_rows(self.store.table(holder.record), rows)
+            fields = list(column_fields(holder.record))
+            entity = TABLES[holder.record]
+            self._insert_rows(
+                self.store.tables["outbox"],
+                [
+                    {"id": new_id(), "entity": entity, "entity_id": child.id, "fields": fields, "changed_at": stamp}
+                    for child in values
+                ],
+            )
 
     def _replace_collection(self, parent: object, holder: Link | Children, values: list, stamp: str) -> bool:
         """Bring a collection to `values`: tombstone what went, add what came, update children."""
@@ -761,20 +773,25 @@ class Transaction:
         return changed
 
     def _insert_row(self, table: Table, row: dict) -> None:
-        """One row, through the driver: SQL written once per table and set of
-        columns, values converted by the same SQLAlchemy type processors the
-        engine would use (reads.TableReader.param), inside this transaction.
-        `insert(t).values(**row)` built, coerced and compiled a statement every
-        time: most of a write's cost, and nearly all of the demo's."""
+        self._insert_rows(table, [row])
+
+    def _insert_rows(self, table: Table, rows: list[dict]) -> None:
+        """Rows with the same columns, through the driver: SQL written once per
+        table and set of columns, values converted by the same SQLAlchemy type
+        processors the engine would use (reads.TableReader.param), inside this
+        transaction. `insert(t).values(**row)` built, coerced and compiled a
+        statement every time: most of a write's cost, and nearly all the demo's."""
+        if not rows:
+            return
         reader = self.store.reader(table.name)
-        key = (table.name, tuple(row))
+        key = (table.name, tuple(rows[0]))
         sql = self.store._inserts.get(key)
         if sql is None:
-            columns = ", ".join(f'"{name}"' for name in row)
-            sql = self.store._inserts[key] = (
-                f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(row))})'
-            )
-        self.conn.connection.driver_connection.execute(sql, [reader.param(k, v) for k, v in row.items()])
+            columns = ", ".join(f'"{name}"' for name in rows[0])
+            sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(rows[0]))})'
+            self.store._inserts[key] = sql
+        param = reader.param
+        self.conn.connection.driver_connection.executemany(sql, [[param(k, v) for k, v in row.items()] for row in rows])
 
     def _outbox(self, entity: str, entity_id: str, fields: list[str], stamp: str) -> None:
         self._insert_row(

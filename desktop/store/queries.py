@@ -1,15 +1,16 @@
 """Queries that are more than "records whose columns equal these values".
 
 Each is written to stay quick as visits grow: nothing here scans the whole
-visit table; per-pupil questions seek the (pupil_id, visit_date) index.
+visit table; per-pupil questions seek the visit entries' pupil index
+(pupil_id, deleted, visit_date, visit_id).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from desktop.domain.enums import Outcome, PlaceType
-from desktop.domain.records import Visit
+from desktop.domain.records import Visit, VisitEntry
 
 from .db import Store
 
@@ -24,37 +25,36 @@ def select(*columns):
 def last_visit_dates(store: Store) -> dict[str, date]:
     """Each pupil's latest visit, one index seek per pupil."""
     rows = store.rows(
-        "SELECT p.id, (SELECT l.visit_date FROM visit_pupil AS l WHERE l.pupil_id = p.id AND l.deleted IS 0"
-        " ORDER BY l.visit_date DESC LIMIT 1) FROM pupil AS p WHERE p.deleted IS 0"
+        "SELECT p.id, (SELECT e.visit_date FROM visit_entry AS e WHERE e.pupil_id = p.id AND e.deleted IS 0"
+        " ORDER BY e.visit_date DESC LIMIT 1) FROM pupil AS p WHERE p.deleted IS 0"
     )
-    convert = store.reader("visit_pupil").convert
+    convert = store.reader("visit_entry").convert
     return {pid: convert("visit_date", last) for pid, last in rows if last}
 
 
 def latest_visits(store: Store) -> dict[str, Visit]:
-    """Each pupil's newest live visit (its date, times, place and worker; not its
-    pupils, work or notes): a seek per pupil for the day of it, then that day's
-    visits, ordered as a pupil's timeline orders them."""
+    """Each pupil's newest live visit (its date, times, place and worker, and the
+    pupil's entry without its work; not the other children or the notes): a seek
+    per pupil for the day of it, then that day's visits, in timeline order."""
     rows = store.rows(
         """
         WITH last AS (
             SELECT p.id AS pupil_id, (
-                SELECT x.visit_date FROM visit_pupil AS x JOIN visit AS y ON y.id = x.visit_id
+                SELECT x.visit_date FROM visit_entry AS x JOIN visit AS y ON y.id = x.visit_id
                 WHERE x.pupil_id = p.id AND x.deleted IS 0 AND y.deleted IS 0
                 ORDER BY x.visit_date DESC LIMIT 1
             ) AS day
             FROM pupil AS p WHERE p.deleted IS 0
         )
-        SELECT l.pupil_id, v.id, v.date, v.start, v."end", v.place_type, v.site_id, v.worker, v.outcome
-        FROM last CROSS JOIN visit_pupil AS l CROSS JOIN visit AS v  -- CROSS: pupils drive the join
-        WHERE l.pupil_id = last.pupil_id AND l.deleted IS 0 AND l.visit_date = last.day
-          AND v.id = l.visit_id AND v.deleted IS 0
-        ORDER BY v.id
+        SELECT e.pupil_id, e.seen, v.id, v.date, v.start, v."end", v.place_type, v.site_id, v.worker, v.outcome
+        FROM last CROSS JOIN visit_entry AS e CROSS JOIN visit AS v  -- CROSS: pupils drive the join
+        WHERE e.pupil_id = last.pupil_id AND e.deleted IS 0 AND e.visit_date = last.day
+          AND v.id = e.visit_id AND v.deleted IS 0
         """
     )
     convert = store.reader(Visit).convert
     candidates: dict[str, list[Visit]] = {}
-    for pupil_id, visit_id, day, start, end, place, site_id, worker, outcome in rows:
+    for pupil_id, seen, visit_id, day, start, end, place, site_id, worker, outcome in rows:
         visit = Visit(
             id=visit_id,
             date=convert("date", day),
@@ -64,26 +64,26 @@ def latest_visits(store: Store) -> dict[str, Visit]:
             site_id=site_id,
             worker=worker,
             outcome=Outcome(outcome),
-            pupil_ids=[pupil_id],
+            entries=[VisitEntry(visit_id=visit_id, pupil_id=pupil_id, seen=bool(seen))],
         )
         candidates.setdefault(pupil_id, []).append(visit)
     return {pupil_id: newest_first(visits)[0] for pupil_id, visits in candidates.items()}
 
 
 def newest_first(visits: list[Visit]) -> list[Visit]:
-    """A pupil's visits in timeline order, newest first (ties keep their order)."""
-    return sorted(visits, key=lambda v: (v.date, v.start or v.date), reverse=True)
+    """A pupil's visits in timeline order, newest first."""
+    return sorted(visits, key=lambda v: v.order, reverse=True)
 
 
 def visit_ids_for_pupil(store: Store, pupil_id: str, start: date | None = None, end: date | None = None) -> list[str]:
-    link = store.tables["visit_pupil"]
-    stmt = select(link.c.visit_id).where(link.c.pupil_id == pupil_id, link.c.deleted.is_(False))
+    entry = store.tables["visit_entry"]
+    stmt = select(entry.c.visit_id).where(entry.c.pupil_id == pupil_id, entry.c.deleted.is_(False))
     if start is not None:
-        stmt = stmt.where(link.c.visit_date >= start)
+        stmt = stmt.where(entry.c.visit_date >= start)
     if end is not None:
-        stmt = stmt.where(link.c.visit_date <= end)
+        stmt = stmt.where(entry.c.visit_date <= end)
     with store.reading() as conn:
-        return list(conn.execute(stmt.order_by(link.c.visit_date.desc())).scalars())
+        return list(conn.execute(stmt.order_by(entry.c.visit_date.desc())).scalars())
 
 
 def visits_for_pupil(store: Store, pupil_id: str, start: date | None = None, end: date | None = None) -> list[Visit]:
@@ -96,13 +96,31 @@ def visits_for_pupil(store: Store, pupil_id: str, start: date | None = None, end
     return newest_first(visits)
 
 
+def times_on(store: Store, pupil_ids: list[str], day: date) -> list[tuple[str, str, time | None, time | None]]:
+    """(visit id, pupil id, start, end) of these pupils' visits on a day: one seek per
+    pupil on the entries' pupil index, for telling a visit typed twice."""
+    visit, entry = store.tables["visit"], store.tables["visit_entry"]
+    stmt = (
+        select(entry.c.visit_id, entry.c.pupil_id, visit.c.start, visit.c.end)
+        .join(visit, visit.c.id == entry.c.visit_id)
+        .where(
+            entry.c.pupil_id.in_(pupil_ids),
+            entry.c.deleted.is_(False),
+            entry.c.visit_date == day,
+            visit.c.deleted.is_(False),
+        )
+    )
+    with store.reading() as conn:
+        return [tuple(row) for row in conn.execute(stmt)]
+
+
 def visits_between(store: Store, start: date, end: date) -> list[Visit]:
     return store.find(Visit, where=lambda t: (t.c.date >= start) & (t.c.date <= end), order_by=["date"])
 
 
 def sessions_between(store: Store, start: date, end: date) -> list[Visit]:
     """Visits from `start` to `end` with only what the hours rules read (date,
-    times, outcome, pupils): two covering-index range scans, no row lookups."""
+    times, outcome, who was seen): two covering-index range scans, no row lookups."""
     visits = store.reader(Visit)
     convert = visits.convert
     bounds = (visits.param("date", start), visits.param("date", end))
@@ -111,7 +129,8 @@ def sessions_between(store: Store, start: date, end: date) -> list[Visit]:
             'SELECT id, date, start, "end", outcome FROM visit WHERE date >= ? AND date <= ? AND deleted IS 0', bounds
         ).fetchall()
         seen = conn.execute(
-            "SELECT visit_id, pupil_id FROM visit_pupil WHERE visit_date >= ? AND visit_date <= ? AND deleted IS 0",
+            "SELECT visit_id, pupil_id, seen FROM visit_entry"
+            " WHERE visit_date >= ? AND visit_date <= ? AND deleted IS 0",
             bounds,
         ).fetchall()
     sessions = {
@@ -124,9 +143,9 @@ def sessions_between(store: Store, start: date, end: date) -> list[Visit]:
         )
         for visit_id, day, begin, finish, outcome in times
     }
-    for visit_id, pupil_id in seen:
+    for visit_id, pupil_id, was_seen in seen:
         if visit_id in sessions:
-            sessions[visit_id].pupil_ids.append(pupil_id)
+            sessions[visit_id].entries.append(VisitEntry(visit_id=visit_id, pupil_id=pupil_id, seen=bool(was_seen)))
     return list(sessions.values())
 
 

@@ -39,7 +39,7 @@ def from_record(app: Waymark, row) -> PupilOverview:
         actions=record.actions,
         attention=record.attention,
         latest_worker=record.visits[0].worker if record.visits else "",
-        hours_last_week=round(sum(v.hours for v in last_week), 2),
+        hours_last_week=round(sum(v.hours_for(row.pupil_id) for v in last_week), 2),
     )
 
 
@@ -64,7 +64,9 @@ def test_the_summary_read_in_sets_equals_the_summary_from_each_record(demo):
 def test_the_newest_visit_decides_who_is_responsible_even_after_a_delete(demo):
     row = demo.caseload()[0]
     pupil_id = row.pupil_id
-    visit = Visit(date=TODAY, start=time(9), end=time(10), pupil_ids=[pupil_id], worker="Bea Locum", subjects=["Maths"])
+    visit = Visit.same_for_all(
+        date=TODAY, start=time(9), end=time(10), pupil_ids=[pupil_id], worker="Bea Locum", subjects=["Maths"]
+    )
     demo.log_visit(visit)
     [mine] = [o for o in demo.overview() if o.row.pupil_id == pupil_id]
     assert mine.latest_worker == "Bea Locum" == from_record(demo, row).latest_worker
@@ -79,7 +81,9 @@ def test_hours_count_only_the_last_complete_week(demo):
     before = {o.row.pupil_id: o for o in demo.overview()}[pupil_id].hours_last_week
     monday = rules.week_start(TODAY) - timedelta(days=7)
     for day, hours in ((monday + timedelta(days=2), 2), (monday - timedelta(days=1), 3), (TODAY, 1)):
-        demo.log_visit(Visit(date=day, start=time(9), end=time(9 + hours), pupil_ids=[pupil_id], subjects=["English"]))
+        demo.log_visit(
+            Visit.same_for_all(date=day, start=time(7), end=time(7 + hours), pupil_ids=[pupil_id], subjects=["English"])
+        )
     after = {o.row.pupil_id: o for o in demo.overview()}[pupil_id]
     assert after.hours_last_week == round(before + 2, 2)
     assert dataclasses.replace(after, hours_last_week=0) == dataclasses.replace(

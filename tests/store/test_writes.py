@@ -11,8 +11,8 @@ from datetime import date, datetime, time
 import pytest
 from sqlalchemy import insert
 
-from desktop.domain.enums import Outcome, PlaceType
-from desktop.domain.records import School, Visit
+from desktop.domain.enums import NotSeenReason, Outcome, PlaceType
+from desktop.domain.records import Pupil, School, Visit, VisitEntry
 from desktop.store import Store, StoreError
 from desktop.store.mapping import to_row
 
@@ -35,22 +35,34 @@ def stored(store: Store, table: str, record_id: str) -> dict:
 
 
 def test_a_row_through_the_driver_is_stored_as_sqlalchemy_stores_it(store):
+    with store.transaction("tester") as tx:
+        pupil_id = tx.insert(Pupil(forename="Máire", surname="Lee", dob=date(2017, 5, 4)))
+    entry = VisitEntry(
+        pupil_id=pupil_id, seen=False, not_seen_reason=NotSeenReason.UNWELL, subjects=["English", "Maths ½"]
+    )
     visit = Visit(
         date=date(2026, 11, 20),
         start=time(9, 30),
         end=time(11, 0),
         place_type=PlaceType.HOME,
-        subjects=["English", "Maths"],
-        work_covered="Fractions — ½ and ¼",
+        worker="Ann Tutor — ½ day",
         outcome=Outcome.HELD,
         next_appointment=datetime(2026, 11, 27, 10, 15),
+        entries=[entry],
     )
     with store.transaction("tester") as tx:
-        tx.insert(visit)
-        twin = dataclasses.replace(visit, id="twin")
-        tx.conn.execute(insert(store.tables["visit"]).values(**to_row(twin), updated_at="x"))
+        tx.insert(visit)  # the visit and its entry, through the driver
+        tx.conn.execute(insert(store.tables["visit"]).values(**to_row(visit) | {"id": "twin", "updated_at": "x"}))
+        tx.conn.execute(
+            insert(store.tables["visit_entry"]).values(
+                **to_row(entry) | {"id": "twin-entry", "visit_id": "twin", "visit_date": visit.date, "updated_at": "x"}
+            )
+        )
     assert stored(store, "visit", visit.id) == stored(store, "visit", "twin")
-    assert store.get(Visit, visit.id) == dataclasses.replace(visit, notes=[], pupil_ids=[])
+    mine, theirs = stored(store, "visit_entry", entry.id), stored(store, "visit_entry", "twin-entry")
+    assert mine.pop("visit_id") != theirs.pop("visit_id")
+    assert mine == theirs
+    assert store.get(Visit, visit.id) == dataclasses.replace(visit, notes=[])
 
 
 def test_a_refused_insert_is_one_clear_error_and_leaves_nothing(store):
