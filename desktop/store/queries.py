@@ -33,28 +33,41 @@ def last_visit_dates(store: Store) -> dict[str, date]:
 
 
 def latest_visits(store: Store) -> dict[str, Visit]:
-    """Each pupil's newest live visit (its date, times, place and worker, and the
-    pupil's entry without its work; not the other children or the notes): a seek
-    per pupil for the day of it, then that day's visits, in timeline order."""
-    rows = store.rows(
-        """
-        WITH last AS (
-            SELECT p.id AS pupil_id, (
-                SELECT x.visit_date FROM visit_entry AS x JOIN visit AS y ON y.id = x.visit_id
-                WHERE x.pupil_id = p.id AND x.deleted IS 0 AND y.deleted IS 0
-                ORDER BY x.visit_date DESC LIMIT 1
-            ) AS day
-            FROM pupil AS p WHERE p.deleted IS 0
-        )
-        SELECT e.pupil_id, e.seen, v.id, v.date, v.start, v."end", v.place_type, v.site_id, v.worker, v.outcome
-        FROM last CROSS JOIN visit_entry AS e CROSS JOIN visit AS v  -- CROSS: pupils drive the join
-        WHERE e.pupil_id = last.pupil_id AND e.deleted IS 0 AND e.visit_date = last.day
-          AND v.id = e.visit_id AND v.deleted IS 0
-        """
+    """Each pupil's newest live visit: its date, times, place, worker and outcome
+    only (no entries or notes). A seek per pupil on the entries' pupil index for
+    the day of it, then that day's visits, in timeline order; the only rows read
+    are the candidate visits' own (at an LA, most of the cost)."""
+    select_day = (
+        'SELECT e.pupil_id, v.id, v.date, v.start, v."end", v.place_type, v.site_id, v.worker, v.outcome'
+        # CROSS JOIN: the pupils drive the join; and the entries' pupil index, which
+        # covers this, not their date index, which the planner picks otherwise
+        # (scanning a whole day's entries for every pupil).
+        " FROM {days} CROSS JOIN visit_entry AS e INDEXED BY ix_visit_entry_pupil CROSS JOIN visit AS v"
+        " WHERE e.pupil_id = last.pupil_id AND e.deleted IS 0 AND e.visit_date = last.day"
+        " AND v.id = e.visit_id AND v.deleted IS 0"
     )
+    latest_day = (
+        "(SELECT p.id AS pupil_id, (SELECT x.visit_date FROM visit_entry AS x WHERE x.pupil_id = p.id"
+        " AND x.deleted IS 0 {live} ORDER BY x.visit_date DESC LIMIT 1) AS day"
+        " FROM pupil AS p WHERE p.deleted IS 0 {which}) AS last"
+    )
+    first = latest_day.format(live="", which="")
+    found = _newest_by_pupil(store, store.rows(select_day.format(days=first)))
+    # A pupil whose latest day holds only deleted visits: their newest live one is
+    # earlier (rare: only those pupils pay for checking that each visit is live).
+    missing = [pid for pid, day in store.rows(f"SELECT * FROM {first} WHERE day IS NOT NULL") if pid not in found]
+    if missing:
+        live = "AND EXISTS (SELECT 1 FROM visit AS y WHERE y.id = x.visit_id AND y.deleted IS 0)"
+        which = f"AND p.id IN ({', '.join('?' * len(missing))})"
+        rows = store.rows(select_day.format(days=latest_day.format(live=live, which=which)), missing)
+        found |= _newest_by_pupil(store, rows)
+    return found
+
+
+def _newest_by_pupil(store: Store, rows: list[tuple]) -> dict[str, Visit]:
     convert = store.reader(Visit).convert
     candidates: dict[str, list[Visit]] = {}
-    for pupil_id, seen, visit_id, day, start, end, place, site_id, worker, outcome in rows:
+    for pupil_id, visit_id, day, start, end, place, site_id, worker, outcome in rows:
         visit = Visit(
             id=visit_id,
             date=convert("date", day),
@@ -64,7 +77,6 @@ def latest_visits(store: Store) -> dict[str, Visit]:
             site_id=site_id,
             worker=worker,
             outcome=Outcome(outcome),
-            entries=[VisitEntry(visit_id=visit_id, pupil_id=pupil_id, seen=bool(seen))],
         )
         candidates.setdefault(pupil_id, []).append(visit)
     return {pupil_id: newest_first(visits)[0] for pupil_id, visits in candidates.items()}
