@@ -674,12 +674,18 @@ class Waymark:
     ) -> list[Appointment]:
         start_at = datetime.combine(start or self.today(), datetime.min.time())
         end_at = datetime.combine(end or (start or self.today()) + timedelta(days=28), datetime.max.time())
-        found = self.store.find(
-            Appointment,
-            cancelled=False,
-            order_by=["starts_at"],
-            where=lambda t: (t.c.starts_at >= start_at) & (t.c.starts_at <= end_at),
-        )
+        if pupil_id:  # the pupil's own, through the link's pupil index, not every pupil's
+            found = self.store.find(
+                Appointment, id=queries.appointment_ids_for_pupil(self.store, pupil_id), cancelled=False
+            )
+            found = sorted((a for a in found if start_at <= a.starts_at <= end_at), key=lambda a: a.starts_at)
+        else:
+            found = self.store.find(
+                Appointment,
+                cancelled=False,
+                order_by=["starts_at"],
+                where=lambda t: (t.c.starts_at >= start_at) & (t.c.starts_at <= end_at),
+            )
         if site_id:
             found = [a for a in found if a.site_id == site_id]
         if pupil_id:
@@ -693,8 +699,9 @@ class Waymark:
         today = self.today()
         settings = self.settings()
         school = self.store.get(School, pupil.base_school_id) if pupil.base_school_id else None
-        sites = {s.id: s for s in self.store.find(Site)}
-        stays = [(s, sites[s.site_id]) for s in self.store.find(Stay, pupil_id=pupil_id, order_by=["arrived"])]
+        own_stays = self.store.find(Stay, pupil_id=pupil_id, order_by=["arrived"])
+        sites = {s.id: s for s in self.store.find(Site, id=sorted({s.site_id for s in own_stays}))}
+        stays = [(s, sites[s.site_id]) for s in own_stays]
         episodes = self.store.find(ProvisionEpisode, pupil_id=pupil_id, order_by=["start"])
         visits = queries.visits_for_pupil(self.store, pupil_id)
         folders = self.list_folders(pupil_id)

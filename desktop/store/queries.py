@@ -88,14 +88,26 @@ def newest_first(visits: list[Visit]) -> list[Visit]:
 
 
 def visit_ids_for_pupil(store: Store, pupil_id: str, start: date | None = None, end: date | None = None) -> list[str]:
-    entry = store.tables["visit_entry"]
-    stmt = select(entry.c.visit_id).where(entry.c.pupil_id == pupil_id, entry.c.deleted.is_(False))
+    """A pupil's visits' ids, newest day first: a range of the entries' pupil index."""
+    entries = store.reader(VisitEntry)
+    sql = "SELECT visit_id FROM visit_entry WHERE pupil_id = ? AND deleted IS 0"
+    params: list = [pupil_id]
     if start is not None:
-        stmt = stmt.where(entry.c.visit_date >= start)
+        sql += " AND visit_date >= ?"
+        params.append(entries.param("visit_date", start))
     if end is not None:
-        stmt = stmt.where(entry.c.visit_date <= end)
-    with store.reading() as conn:
-        return list(conn.execute(stmt.order_by(entry.c.visit_date.desc())).scalars())
+        sql += " AND visit_date <= ?"
+        params.append(entries.param("visit_date", end))
+    return [visit_id for (visit_id,) in store.rows(sql + " ORDER BY visit_date DESC", params)]
+
+
+def appointment_ids_for_pupil(store: Store, pupil_id: str) -> list[str]:
+    """The appointments a pupil is booked on (the link's pupil index)."""
+    rows = store.rows(
+        "SELECT appointment_id FROM appointment_pupil WHERE pupil_id = ? AND deleted IS 0 ORDER BY appointment_id",
+        (pupil_id,),
+    )
+    return [appointment_id for (appointment_id,) in rows]
 
 
 def visits_for_pupil(store: Store, pupil_id: str, start: date | None = None, end: date | None = None) -> list[Visit]:
