@@ -45,7 +45,10 @@ NOUNS = [
     "site",
     "provision",
     "absence",
+    "exclusion",
+    "travel",
     "contact",
+    "school_calendar",  # calendar
     "report",
     "export",
     "audit",
@@ -53,7 +56,7 @@ NOUNS = [
     "erase",
 ]
 # Commands not named like their module.
-OTHER_COMMANDS = {"init": "profile", "passwd": "profile", "demo": "profile"}
+OTHER_COMMANDS = {"init": "profile", "passwd": "profile", "demo": "profile", "calendar": "school_calendar"}
 
 
 def noun_module(name: str) -> ModuleType:

@@ -34,7 +34,7 @@ class Text:
     colour: colors.Color | None = None  # the cell style's colour when None
 
 
-Cell = str | Text | Sequence[Text]  # a plain string is one run; empty shows EMPTY, muted
+Cell = str | Text | Sequence[Text]  # a plain string is one run (blank: EMPTY, muted); () is a blank cell
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -91,16 +91,17 @@ class RowTable(Flowable):
         """A row's height and, per cell, its lines as (text, font, colour)."""
         st, cells = self.style, []
         for cell, width in zip(row, self.col_widths, strict=True):
-            runs = [Text(cell)] if isinstance(cell, str) else [cell] if isinstance(cell, Text) else list(cell)
-            if not any(run.text.strip() for run in runs):
-                runs = [Text(EMPTY, colour=MUTED)]
+            if isinstance(cell, str):  # as data_table's para(): a blank shows EMPTY
+                runs = [Text(cell) if cell.strip() else Text(EMPTY, colour=MUTED)]
+            else:  # as a Paragraph: runs are drawn as they are, () is a blank cell
+                runs = [cell] if isinstance(cell, Text) else list(cell)
             lines = []
             for run in runs:
                 font = self.bold_font if run.bold else st.fontName
                 for line in wrap(run.text.strip(), font, st.fontSize, width - 2 * SIDE):
                     lines.append((line, font, run.colour or st.textColor))
             cells.append(lines)
-        height = max(len(lines) for lines in cells) * st.leading + TOP + BOTTOM
+        height = max(max(len(lines) for lines in cells), 1) * st.leading + TOP + BOTTOM
         return height, cells
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:

@@ -15,7 +15,16 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from desktop.domain import rules
-from desktop.domain.enums import ETHNICITY, ItemStatus, NotSeenReason, Outcome, PlaceType, SiteType, Visibility
+from desktop.domain.enums import (
+    ETHNICITY,
+    ItemStatus,
+    NotSeenReason,
+    Outcome,
+    PlaceType,
+    ProvisionType,
+    SiteType,
+    Visibility,
+)
 from desktop.domain.records import (
     Absence,
     Action,
@@ -23,9 +32,11 @@ from desktop.domain.records import (
     Concern,
     Consent,
     Contact,
+    Exclusion,
     Folder,
     FolderItem,
     Plan,
+    PlannedTravel,
     ProgressEntry,
     ProvisionEpisode,
     Pupil,
@@ -44,6 +55,7 @@ from desktop.store.keys import DEFAULT_SCRYPT_N
 
 from .errors import NotFound, ValidationError
 from .results import CaseloadRow, Changes, PupilOverview, PupilRecord, Settings, SyncStatus
+from .statutory import StatutoryRecords
 
 
 def _require(value: str, what: str) -> str:
@@ -53,7 +65,7 @@ def _require(value: str, what: str) -> str:
     return value
 
 
-class Waymark:
+class Waymark(StatutoryRecords):
     """The services over one open profile."""
 
     def __init__(self, store: Store, today: Callable[[], date] = date.today) -> None:
@@ -212,8 +224,12 @@ class Waymark:
         pupil.ethnicity = pupil.ethnicity.upper()
         if pupil.base_school_id and self.store.get(School, pupil.base_school_id) is None:
             raise NotFound(f"No school with id '{pupil.base_school_id}'.")
-        if pupil.nc_year_override is not None and not -2 <= pupil.nc_year_override <= 14:
-            raise ValidationError("An NC year is between -2 (nursery) and 14.")
+        if pupil.nc_year_offset is not None:
+            if not -3 <= pupil.nc_year_offset <= 3:
+                raise ValidationError("A pupil is taught at most three years above or below their year by age.")
+            if not -2 <= rules.pupil_nc_year(pupil, self.today()) <= 14:
+                raise ValidationError("An NC year is between -2 (nursery) and 14.")
+            pupil.nc_year_offset = pupil.nc_year_offset or None
 
     def add_pupil(self, pupil: Pupil) -> Changes:
         self._validate_pupil(pupil)
@@ -223,8 +239,19 @@ class Waymark:
                 raise ValidationError(f"UPN {pupil.upn} already belongs to {clash[0].legal_name}.")
         return self._insert(pupil, pupil.legal_name)
 
+    def nc_year_offset(self, dob: date, taught_in: int | None) -> int | None:
+        """The offset that places a pupil born on `dob` in NC year `taught_in` today
+        (None: the year by age). Stored as an offset, so the pupil moves up each year."""
+        if taught_in is None:
+            return None
+        if not -2 <= taught_in <= 14:
+            raise ValidationError("An NC year is between -2 (nursery) and 14.")
+        return (taught_in - rules.nc_year(dob, self.today())) or None
+
     def edit_pupil(self, pupil_id: str, **values: object) -> Changes:
         pupil = self.get_pupil(pupil_id)
+        if "nc_year" in values:  # the year taught in now, kept as an offset from the year by age
+            values["nc_year_offset"] = self.nc_year_offset(values.get("dob", pupil.dob), values.pop("nc_year"))
         unknown = set(values) - {f.name for f in dataclasses.fields(Pupil)} | ({"id"} & set(values))
         if unknown:
             raise ValidationError(f"Pupils have no field {', '.join(sorted(unknown))}.")
@@ -335,18 +362,40 @@ class Waymark:
         return self._insert(episode, episode.provision_type.label)
 
     def edit_episode(self, episode_id: str, **values: object) -> Changes:
-        episode = dataclasses.replace(self._get(ProvisionEpisode, episode_id, "provision episode"), **values)
-        self._validate_episode(episode)
+        current = self._get(ProvisionEpisode, episode_id, "provision episode")
+        episode = dataclasses.replace(current, **values)
+        self._validate_episode(episode, review_changed=episode.review_date != current.review_date)
         return self._update(episode)
 
-    @staticmethod
-    def _validate_episode(episode: ProvisionEpisode) -> None:
+    def _validate_episode(self, episode: ProvisionEpisode, *, review_changed: bool = True) -> None:
         if episode.end and episode.end < episode.start:
             raise ValidationError("Provision cannot end before it starts.")
         if not 0 <= episode.planned_hours_per_week <= 40:
             raise ValidationError("Planned hours a week must be between 0 and 40.")
         if episode.medical_max_hours_per_week is not None and episode.medical_max_hours_per_week < 0:
             raise ValidationError("The medically advised maximum cannot be negative.")
+        if episode.provision_type is ProvisionType.PART_TIME_TIMETABLE:
+            self._validate_part_time(episode, review_changed)
+
+    def _validate_part_time(self, episode: ProvisionEpisode, review_changed: bool) -> None:
+        """A part-time timetable is reviewed within half a term (000:1953-1954, 002:8249-8257)."""
+        thresholds = self.settings().thresholds
+        if episode.review_date is None:
+            raise ValidationError("A part-time timetable needs a review date, at most half a term ahead.")
+        if not review_changed:
+            return
+        # Half a term from the start, or from today when an agreed timetable is reviewed again.
+        base = max(episode.start, self.today())
+        # Any day before the school day after half a term: a weekend's start is not penalised.
+        latest = self.school_calendar().nth_day(base, thresholds.part_time_max_school_days + 1) - timedelta(days=1)
+        if episode.review_date > latest:
+            raise ValidationError(
+                f"A part-time timetable is reviewed at most half a term ({thresholds.part_time_max_weeks} "
+                f"teaching weeks) ahead: by {latest.day} {latest:%b %Y}, "
+                f"not {episode.review_date.day} {episode.review_date:%b %Y}."
+            )
+        if episode.review_date < episode.start:
+            raise ValidationError("The review date comes before the timetable starts.")
 
     def add_absence(self, absence: Absence) -> Changes:
         self.get_pupil(absence.pupil_id)
@@ -606,6 +655,10 @@ class Waymark:
     def add_plan(self, plan: Plan) -> Changes:
         self.get_pupil(plan.pupil_id)
         plan.title = _require(plan.title, "The plan's title")
+        # Success criteria are set at the start, so a review has something to measure (000:5358-5378).
+        plan.success_criteria = (plan.success_criteria or "").strip()
+        if not plan.success_criteria:
+            raise ValidationError("A plan needs its success criteria: what will show, at review, that it has worked.")
         plan.next_review = plan.next_review or plan.start + timedelta(weeks=plan.review_every_weeks)
         return self._insert(plan, plan.title)
 
@@ -708,25 +761,39 @@ class Waymark:
         plans = self.store.find(Plan, pupil_id=pupil_id, order_by=["start"])
         actions = self.store.find(Action, pupil_id=pupil_id, order_by=["due"])
         absences = self.store.find(Absence, pupil_id=pupil_id, order_by=["start"])
+        exclusions = self.store.find(Exclusion, pupil_id=pupil_id, order_by=["start"])
+        travel = self.store.find(PlannedTravel, pupil_id=pupil_id, order_by=["leaves"])
+        calendar = self.school_calendar()
         attention = rules.needs_attention(
-            pupil_id=pupil_id,
+            pupil=pupil,
+            today=today,
+            calendar=calendar,
             episodes=episodes,
             visits=visits,
             folders=folders,
             plans=plans,
             actions=actions,
             absences=absences,
-            today=today,
+            exclusions=exclusions,
+            hospital_stays=[stay for stay, site in stays if site.site_type is SiteType.HOSPITAL_WARD],
+            travel=travel,
             thresholds=settings.thresholds,
         )
         weeks: list[rules.WeekHours] = []
         if episodes:
             first = max(min(e.start for e in episodes), today - timedelta(weeks=26))
-            weeks = rules.weekly_hours(pupil_id, episodes, visits, first, today, settings.thresholds)
+            # To the end of this week, so its planned hours and target are the whole week's.
+            this_sunday = rules.week_start(today) + timedelta(days=6)
+            weeks = rules.weekly_hours(
+                pupil_id, episodes, visits, first, this_sunday, settings.thresholds, calendar=calendar
+            )
         return PupilRecord(
             pupil=pupil,
             school=school,
             nc_year=rules.pupil_nc_year(pupil, today),
+            nc_year_by_age=rules.nc_year(pupil.dob, today),
+            exclusions=exclusions,
+            travel=travel,
             cohort=rules.cohort(pupil, episodes, today),
             contacts=self.store.find(Contact, pupil_id=pupil_id),
             stays=stays,
@@ -746,17 +813,28 @@ class Waymark:
         )
 
     def attention(
-        self, pupil_id: str | None = None, *, pupils: list[Pupil] | None = None
+        self,
+        pupil_id: str | None = None,
+        *,
+        pupils: list[Pupil] | None = None,
+        episodes_by_pupil: dict[str, list[ProvisionEpisode]] | None = None,
     ) -> dict[str, list[rules.Attention]]:
-        """The needs-attention list, by pupil; pupils with nothing are left out."""
+        """The needs-attention list, by pupil; pupils with nothing are left out.
+        `episodes_by_pupil`: the episodes already read (the caseload has them)."""
         if pupils is None:
             pupils = [self.get_pupil(pupil_id)] if pupil_id else self.list_pupils()
-        return self._judge(pupils, self._attention_inputs(pupils, pupil_id))
+        return self._judge(pupils, self._attention_inputs(pupils, pupil_id, episodes_by_pupil))
 
-    def _attention_inputs(self, pupils: list[Pupil], pupil_id: str | None = None) -> dict[str, dict[str, list]]:
+    def _attention_inputs(
+        self,
+        pupils: list[Pupil],
+        pupil_id: str | None = None,
+        episodes_by_pupil: dict[str, list[ProvisionEpisode]] | None = None,
+    ) -> dict[str, dict[str, list]]:
         """What the attention rules read, by kind and then by pupil: a query per kind
         for all the pupils (not a record each), each pupil's in the order their
         record lists them, so the list and the record judge alike."""
+        today = self.today()
         wanted = {p.id for p in pupils}
 
         def by_pupil(cls: type, key: Callable, reverse: bool = False) -> dict[str, list]:
@@ -767,34 +845,57 @@ class Waymark:
                     grouped[record.pupil_id].append(record)
             return grouped
 
-        # Only last week's sessions matter to the hours rule.
-        last_monday = rules.week_start(self.today()) - timedelta(days=7)
+        # Only last week's and this week's sessions matter to the hours rule.
+        recent = queries.sessions_between(self.store, rules.week_start(today) - timedelta(days=7), today)
         visits: dict[str, list[Visit]] = defaultdict(list)
-        for visit in queries.sessions_between(self.store, last_monday, last_monday + timedelta(days=6)):
-            for pid in visit.pupil_ids:
+        for visit in recent:
+            for pid in rules.visit_pupils(visit):
                 visits[pid].append(visit)
+        hospital = self._hospital_stays(today, wanted)
+        for stays in hospital.values():
+            stays.sort(key=lambda s: s.arrived)
         return {
-            "episodes": by_pupil(ProvisionEpisode, lambda e: e.start),
+            "episodes": episodes_by_pupil
+            if episodes_by_pupil is not None
+            else by_pupil(ProvisionEpisode, lambda e: e.start),
             "visits": visits,
             "folders": by_pupil(Folder, lambda f: f.issued_on, reverse=True),
             "plans": by_pupil(Plan, lambda p: p.start),
             "actions": by_pupil(Action, lambda a: a.due),
             "absences": by_pupil(Absence, lambda a: a.start),
+            "exclusions": by_pupil(Exclusion, lambda e: e.start),
+            "hospital_stays": hospital,
+            "travel": by_pupil(PlannedTravel, lambda t: t.leaves),
         }
 
     def _judge(self, pupils: list[Pupil], inputs: dict[str, dict[str, list]]) -> dict[str, list[rules.Attention]]:
-        today, thresholds = self.today(), self.settings().thresholds
+        today, thresholds, calendar = self.today(), self.settings().thresholds, self.school_calendar()
         result = {}
         for pupil in pupils:
+            pid = pupil.id  # .get, not [], so a pupil with nothing adds no empty list to each dict
             items = rules.needs_attention(
-                pupil_id=pupil.id,
+                pupil=pupil,
                 today=today,
+                calendar=calendar,
                 thresholds=thresholds,
-                **{kind: by_pupil.get(pupil.id, []) for kind, by_pupil in inputs.items()},
+                **{kind: by_pupil.get(pid, ()) for kind, by_pupil in inputs.items()},
             )
             if items:
-                result[pupil.id] = items
+                result[pid] = items
         return result
+
+    def _hospital_stays(self, today: date, wanted: set[str]) -> dict[str, list[Stay]]:
+        """Each pupil's stays at a hospital ward that have not ended before today."""
+        wards = [s.id for s in self.store.find(Site, site_type=SiteType.HOSPITAL_WARD.value)]
+        found: dict[str, list[Stay]] = defaultdict(list)
+        if wards:
+            stays = self.store.find(
+                Stay, site_id=wards, where=lambda t: t.c.departed.is_(None) | (t.c.departed >= today)
+            )
+            for stay in stays:
+                if stay.pupil_id in wanted:
+                    found[stay.pupil_id].append(stay)
+        return found
 
     def caseload(self) -> list[CaseloadRow]:
         """Every pupil on the caseload with what the list shows and filters on."""
@@ -834,18 +935,26 @@ class Waymark:
             )
         return rows
 
-    def overview(self) -> list[PupilOverview]:
+    def overview(self, hours_week: date | None = None) -> list[PupilOverview]:
         """What the LA summary reads of every pupil on the caseload, in the caseload's
         order: read in sets, a few queries over all pupils rather than a record each
-        (at 5,000 pupils a record each took minutes)."""
+        (at 5,000 pupils a record each took minutes). Hours are those received in
+        the week from Monday `hours_week` (by default the last week)."""
         pupils = self.list_pupils()
         inputs = self._attention_inputs(pupils)
         attention = self._judge(pupils, inputs)
         rows = self._caseload_rows(pupils, inputs["episodes"], attention)
         latest = queries.latest_visits(self.store)
+        monday = hours_week or rules.week_start(self.today()) - timedelta(days=7)
+        sunday = monday + timedelta(days=6)
+        if monday >= rules.week_start(self.today()) - timedelta(days=7):
+            sessions = [v for visits in inputs["visits"].values() for v in visits]  # read already
+        else:  # a holiday last week: the summary counts an earlier week
+            sessions = queries.sessions_between(self.store, monday, sunday)
         hours: dict[str, float] = defaultdict(float)
-        for pupil_id, visits in inputs["visits"].items():  # last week's sessions
-            hours[pupil_id] = sum(v.hours_for(pupil_id) for v in visits)
+        for visit in {v.id: v for v in sessions if monday <= v.date <= sunday}.values():
+            for pid in rules.visit_pupils(visit):
+                hours[pid] += rules.visit_hours_for(visit, pid)
         return [
             PupilOverview(
                 row=row,

@@ -332,7 +332,7 @@ def test_migrating_a_populated_version_4_database_gives_each_child_an_entry(tmp_
     conn.close()
 
     store = Store.open(folder, PASS)
-    assert store.schema_version() == LATEST == 5
+    assert store.schema_version() == LATEST
 
     v1 = store.get(Visit, "v1")
     assert [e.id for e in v1.entries] == ["l-v1-p1", "l-v1-p2"]  # the links, kept as the same synced records
@@ -389,6 +389,46 @@ def test_migrating_a_populated_version_4_database_gives_each_child_an_entry(tmp_
     assert [(p.visit.held, p.visit.outcome) for p in reporting.visit_report(app, "v2").pupils] == [
         (False, "Not at home")
     ] * 2
+    store.close()
+
+
+def test_migrating_a_populated_version_5_database(tmp_path):
+    """Step 6: a year set by hand becomes an offset from the year by age (so the
+    pupil moves up with their class), and exclusions, planned travel and the
+    school calendar have tables."""
+    from desktop.domain import rules
+    from desktop.domain.enums import CalendarKind, ExclusionKind
+    from desktop.domain.records import CalendarEntry, Exclusion, PlannedTravel
+
+    folder = tmp_path / "v5"
+    conn = profile_at_version(folder, 5)
+    # A second pupil, born 1 Oct 2017, taught a year behind: "Year 3" fixed by hand in 2026/27.
+    by_age = rules.nc_year(date(2017, 10, 1), date.today())
+    conn.execute(
+        "INSERT INTO pupil (id, forename, surname, dob, sex, sen, traveller_group, nc_year_override) "
+        f"VALUES ('p2', 'Noah', 'Price', '2017-10-01', 'male', 'none', 'none', {by_age - 1})"
+    )
+    conn.close()
+
+    store = Store.open(folder, PASS)
+    assert store.schema_version() == LATEST == 6
+    held_back = store.get(Pupil, "p2")
+    assert held_back.nc_year_offset == -1
+    assert rules.pupil_nc_year(held_back, date.today()) == by_age - 1
+    assert rules.pupil_nc_year(held_back, date.today().replace(year=date.today().year + 1)) == by_age  # moves up
+    assert store.get(Pupil, "p1").nc_year_offset is None
+    with store.reading() as c:
+        columns = [row[1] for row in c.exec_driver_sql("PRAGMA table_info(pupil)")]
+    assert "nc_year_override" not in columns
+    with store.transaction("tester") as tx:
+        tx.insert(Exclusion(pupil_id="p1", kind=ExclusionKind.PERMANENT, start=date(2026, 11, 2)))
+        tx.insert(PlannedTravel(pupil_id="p1", leaves=date(2026, 12, 1), returns=date(2027, 1, 8)))
+        tx.insert(
+            CalendarEntry(academic_year=2026, kind=CalendarKind.TERM, start=date(2026, 9, 3), end=date(2026, 12, 18))
+        )
+    assert store.find(Exclusion, pupil_id="p1")[0].kind is ExclusionKind.PERMANENT
+    assert store.find(PlannedTravel, pupil_id="p1")[0].returns == date(2027, 1, 8)
+    assert store.find(CalendarEntry, academic_year=2026)[0].end == date(2026, 12, 18)
     store.close()
 
 
