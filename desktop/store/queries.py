@@ -146,7 +146,6 @@ def sessions_between(store: Store, start: date, end: date) -> list[Visit]:
     """Visits from `start` to `end` with only what the hours rules read (date,
     times, outcome, who was seen): two covering-index range scans, no row lookups."""
     visits = store.reader(Visit)
-    convert = visits.convert
     bounds = (visits.param("date", start), visits.param("date", end))
     with store.snapshot() as conn:
         times = conn.execute(
@@ -157,13 +156,10 @@ def sessions_between(store: Store, start: date, end: date) -> list[Visit]:
             " WHERE visit_date >= ? AND visit_date <= ? AND deleted IS 0",
             bounds,
         ).fetchall()
+    day_of, time_of, outcome_of = visits.converter("date"), visits.converter("start"), Outcome._value2member_map_
     sessions = {
         visit_id: Visit(
-            id=visit_id,
-            date=convert("date", day),
-            start=convert("start", begin),
-            end=convert("end", finish),
-            outcome=Outcome(outcome),
+            id=visit_id, date=day_of(day), start=time_of(begin), end=time_of(finish), outcome=outcome_of[outcome]
         )
         for visit_id, day, begin, finish, outcome in times
     }

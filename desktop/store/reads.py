@@ -25,6 +25,21 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _member(enum: type[Enum] | None) -> Convert:
+    """A stored value to its enum member by a dict look-up (calling the enum class
+    costs several times more, on every row); anything else goes to the class,
+    which raises for a value it does not know, as before."""
+    if enum is None:
+        return None
+    members = enum._value2member_map_
+
+    def member(value: object) -> Enum:
+        found = members.get(value)
+        return found if found is not None else enum(value)
+
+    return member
+
+
 def _chain(first: Convert, then: Convert) -> Convert:
     if first is None:
         return then
@@ -67,7 +82,7 @@ class TableReader:
             self._make = _maker(
                 cls,
                 [
-                    (name, self.index[name], _chain(self._result[self.index[name]], enums.get(name)))
+                    (name, self.index[name], _chain(self._result[self.index[name]], _member(enums.get(name))))
                     for name in column_fields(cls)
                 ],
             )
@@ -132,6 +147,13 @@ class TableReader:
         """Rows (in column order) as records of this reader's class."""
         make = self._make
         return [make(row) for row in rows]
+
+    def converter(self, column: str) -> Callable[[object], object]:
+        """What convert does for one column, as a function (for loops over many rows)."""
+        process = self._result[self.index[column]]
+        if process is None:
+            return lambda value: value
+        return lambda value: None if value is None else process(value)
 
     def convert(self, column: str, value: object) -> object:
         """One stored value as SQLAlchemy would have returned it."""
