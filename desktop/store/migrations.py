@@ -326,8 +326,13 @@ def _v6_statutory(conn) -> None:
     conn.execute("ALTER TABLE pupil DROP COLUMN nc_year_override")
 
 
+# Version 7: a pupil's stays by an index, not a scan of every stay (each pupil
+# record reads its own, in arrival order).
+V7 = ["CREATE INDEX ix_stay_pupil ON stay (pupil_id, arrived)"]
+
+
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory]
+STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory, V7]
 LATEST = len(STEPS)
 
 
