@@ -2,8 +2,8 @@
 
 Each step moves a database from version N-1 to N inside one transaction and is
 never edited once released: a change to the schema is a new step. The tables
-the code queries are reflected from the migrated database, so the schema is
-written down once, here.
+the code queries are built from the migrated database's own description
+(schema.py), so the schema is written down once, here.
 """
 
 from __future__ import annotations
@@ -326,11 +326,15 @@ def _v6_statutory(conn) -> None:
     conn.execute("ALTER TABLE pupil DROP COLUMN nc_year_override")
 
 
-# Version 7: sync with the LA server. Conflict records come from the server
+# Version 7: a pupil's stays by an index, not a scan of every stay (each pupil
+# record reads its own, in arrival order).
+V7 = ["CREATE INDEX ix_stay_pupil ON stay (pupil_id, arrived)"]
+
+# Version 8: sync with the LA server. Conflict records come from the server
 # (and go back when resolved); sync_state holds the server's clock for each
 # field of each record, so a push can tell the server what this device had
 # seen; sync_rejected keeps changes the server refused, out of the outbox.
-V7 = [
+V8 = [
     _entity(
         "sync_conflict",
         "entity TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'edit',"
@@ -350,7 +354,7 @@ V7 = [
 
 
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory, V7]
+STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory, V7, V8]
 LATEST = len(STEPS)
 
 

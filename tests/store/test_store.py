@@ -6,7 +6,7 @@ import pytest
 import sqlcipher3
 from sqlalchemy import insert
 
-from desktop.domain.records import Pupil, School, Visit, VisitNote
+from desktop.domain.records import Pupil, School, Stay, Visit, VisitNote
 from desktop.store import NotAStore, Store, StoreError, WrongPassphrase
 from desktop.store.db import DB_NAME, KEY_NAME
 from desktop.store.migrations import LATEST
@@ -411,7 +411,7 @@ def test_migrating_a_populated_version_5_database(tmp_path):
     conn.close()
 
     store = Store.open(folder, PASS)
-    assert store.schema_version() == LATEST
+    assert store.schema_version() == LATEST >= 6
     held_back = store.get(Pupil, "p2")
     assert held_back.nc_year_offset == -1
     assert rules.pupil_nc_year(held_back, date.today()) == by_age - 1
@@ -429,6 +429,38 @@ def test_migrating_a_populated_version_5_database(tmp_path):
     assert store.find(Exclusion, pupil_id="p1")[0].kind is ExclusionKind.PERMANENT
     assert store.find(PlannedTravel, pupil_id="p1")[0].returns == date(2027, 1, 8)
     assert store.find(CalendarEntry, academic_year=2026)[0].end == date(2026, 12, 18)
+    store.close()
+
+
+def test_migrating_a_populated_version_6_database_indexes_stays_by_pupil(tmp_path):
+    """Step 7: a pupil's stays are found by an index, not a scan of every stay,
+    and the stays already there read back unchanged."""
+    folder = tmp_path / "v6"
+    conn = profile_at_version(folder, 6)
+    conn.execute("INSERT INTO site (id, name, site_type) VALUES ('s1', 'Riverside', 'transit_site')")
+    for stay_id, pupil, arrived, departed in (
+        ("st1", "p1", "2026-03-01", "2026-05-01"),
+        ("st2", "p1", "2026-09-01", None),
+    ):
+        conn.execute(
+            "INSERT INTO stay (id, pupil_id, site_id, arrived, departed) VALUES (?, ?, 's1', ?, ?)",
+            (stay_id, pupil, arrived, departed),
+        )
+    conn.close()
+
+    store = Store.open(folder, PASS)
+    assert store.schema_version() == LATEST >= 7
+    with store.reading() as c:
+        plan = " ".join(
+            str(row[-1])
+            for row in c.exec_driver_sql("EXPLAIN QUERY PLAN SELECT * FROM stay WHERE pupil_id = 'p1' ORDER BY arrived")
+        )
+    assert "USING INDEX ix_stay_pupil" in plan and "TEMP B-TREE" not in plan
+    stays = store.find(Stay, pupil_id="p1", order_by=["arrived"])
+    assert [(s.id, s.arrived, s.departed) for s in stays] == [
+        ("st1", date(2026, 3, 1), date(2026, 5, 1)),
+        ("st2", date(2026, 9, 1), None),
+    ]
     store.close()
 
 
