@@ -65,6 +65,7 @@ OTHER_COMMANDS = {
     "calendar": "school_calendar",
     "login": "sync",
     "logout": "sync",
+    "sync": "sync",
 }
 
 
