@@ -42,6 +42,7 @@ from desktop.domain.upn import UpnError, validate_upn
 from desktop.store import Store, queries
 from desktop.store.keys import DEFAULT_SCRYPT_N
 
+from .drafts import DraftServices
 from .errors import NotFound, ValidationError
 
 
@@ -135,8 +136,8 @@ def _require(value: str, what: str) -> str:
     return value
 
 
-class Waymark:
-    """The services over one open profile."""
+class Waymark(DraftServices):
+    """The services over one open profile (drafts of forms: services/drafts.py)."""
 
     def __init__(self, store: Store, today: Callable[[], date] = date.today) -> None:
         self.store = store

@@ -223,6 +223,13 @@ class Store:
     # --- writing --------------------------------------------------------------
 
     @contextmanager
+    def local_write(self) -> Iterator:
+        """A write transaction with no outbox entry or audit event: for rows that
+        never leave this device (settings, drafts)."""
+        with self._begin_write() as conn:
+            yield conn
+
+    @contextmanager
     def _begin_write(self) -> Iterator:
         with self.engine.connect() as conn:
             conn.info["write"] = True

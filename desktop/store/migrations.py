@@ -174,8 +174,17 @@ V3 = [
     "CREATE INDEX ix_visit_pupil_pupil ON visit_pupil (pupil_id, deleted, visit_date, visit_id)",
 ]
 
+# Drafts: a form's fields as the user types, so nothing typed is lost to the idle
+# lock, a crash or a flat battery. Local to this device: never synced (no id,
+# no outbox), one row per form (kind) and subject (key), replaced as typing goes on.
+DRAFTS = [
+    "CREATE TABLE draft (kind TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',"
+    " context JSON NOT NULL DEFAULT '{}', fields JSON NOT NULL DEFAULT '{}', saved_at DATETIME NOT NULL,"
+    " PRIMARY KEY (kind, key))",
+]
+
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3]
+STEPS: list[Step] = [V1, V2, V3, DRAFTS]
 LATEST = len(STEPS)
 
 
