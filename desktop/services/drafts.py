@@ -34,7 +34,7 @@ class DraftServices:
             raise ValidationError("A draft holds only text, numbers, dates as text and yes/no values.") from None
         if size > MAX_DRAFT_BYTES:
             raise ValidationError("This form holds too much text to keep as a draft; save it or shorten it.")
-        draft.saved_at = datetime.now().replace(microsecond=0)
+        draft.saved_at = datetime.now()
         stored.save(self.store, draft)
 
     def draft(self, kind: str, key: str = "") -> Draft | None:

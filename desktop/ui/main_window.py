@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock 
 
 from .caseload_model import COHORT_LABELS, HEADERS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
 from .common import STYLE, label, report_error, set_tab_order
+from .drafts import DraftsBar, keep_all_drafts
 from .pupil_dialog import AddPupilDialog
 from .unlock import FirstRunPage, NewProfile, UnlockPage
 from .visit_dialog import VisitDialog
@@ -145,6 +146,7 @@ class Workspace(QWidget):
         runner.did_change.connect(self._on_change)
         self.restore_state()
         self.reload()
+        self.call(self.app.drafts, self._offer_drafts)
 
     def _build(self) -> None:
         self.search = QLineEdit()
@@ -239,8 +241,14 @@ class Workspace(QWidget):
         self.tabs.addTab(self.splitter, "Caseload")
         self.tabs.addTab(self.appointments, "Appointments")
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.drafts_bar = DraftsBar()
+        self.drafts_bar.reopen_requested.connect(self.reopen_draft)
+        self.drafts_bar.discard_requested.connect(
+            lambda draft: self.call(lambda: self.app.discard_draft(draft.kind, draft.key))
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.drafts_bar)
         layout.addWidget(self.tabs)
 
         set_tab_order(self.search, self.cohort, self.site, self.school, self.attention, self.table)
@@ -505,6 +513,30 @@ class Workspace(QWidget):
         work.stopped.connect(lambda: self.status_message.emit("Report cancelled."))
         self.call(lambda: self.app.report_pdf(kind, record_id, progress=work.tick), show, failed)
 
+    # --- drafts ------------------------------------------------------------------------------
+
+    def _offer_drafts(self, drafts: list) -> None:
+        """After unlocking (or starting again after a crash): the newest unsaved form
+        opens again as it was left; any others wait in the bar above the caseload."""
+        if not drafts:
+            return
+        self.drafts_bar.set_drafts(drafts)
+        self.reopen_draft(drafts[0])
+
+    def reopen_draft(self, draft) -> QDialog | None:
+        """Open the form a draft belongs to; the form finds its draft and puts it back."""
+        self.drafts_bar.remove(draft.kind, draft.key)
+        self.status_message.emit(f"You have an unsaved {draft.title}; here it is as you left it.")
+        if draft.kind == "school":
+            return self.add_school()
+        if draft.kind == "pupil":
+            return self.add_pupil()
+        pupil_id = draft.context.get("pupil_id") or draft.key
+        if pupil_id:
+            self.open_pupil(pupil_id)
+            self.pupil_view.open_form(draft.kind, pupil_id)
+        return None
+
     # --- state and lock -------------------------------------------------------------------
 
     def save_state(self) -> None:
@@ -536,6 +568,7 @@ class Workspace(QWidget):
         self.pupil_view.clear()
         self.appointments.clear()
         self.shown_label.clear()
+        self.drafts_bar.set_drafts([])
 
 
 # --- settings -----------------------------------------------------------------------------------
@@ -846,6 +879,8 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         self._sync_timer.stop()
+        # Every open form's draft is saved now, queued on the store thread ahead of the close.
+        keep_all_drafts(self)
         app, workspace = self.app, self.workspace
         self.app, self.workspace = None, None
         if workspace is not None:

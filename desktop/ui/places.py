@@ -72,6 +72,7 @@ class MoveDialog(SaveDialog):
         self.form.addRow(note)
         self.site.currentIndexChanged.connect(self._site_changed)
         self.resize(500, 320)
+        self.keep_drafts("move", pupil_id, title=f"move for {name}", context={"pupil_id": pupil_id, "name": name})
         self.load(lambda: load_move_choices(app, pupil_id), self._fill)
 
     def _fill(self, choices: MoveChoices) -> None:
@@ -135,6 +136,7 @@ class SchoolDialog(SaveDialog):
         self.add_row("&Phone:", self.contact_phone, "Contact's phone")
         self.add_row("&Email:", self.contact_email, "Contact's email")
         self.resize(460, 300)
+        self.keep_drafts("school", title="new school")
 
     def task(self) -> Callable[[], Changes]:
         return partial(

@@ -10,7 +10,9 @@ from html import escape
 from typing import ClassVar
 
 from PySide6.QtCore import QDate, QTime, QUrl, Signal
-from PySide6.QtWidgets import QLabel, QTextBrowser, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QTextBrowser, QWidget
+
+from desktop.domain.dates import DateTypoError, format_date, parse_date
 
 # --- formats -------------------------------------------------------------------
 
@@ -54,6 +56,32 @@ def from_qtime(value: QTime) -> time:
 
 
 DATE_FORMAT = "d MMM yyyy"  # QDateEdit display format matching fmt_date
+
+
+class DateField(QLineEdit):
+    """A date that starts empty (a date of birth must be typed, never guessed).
+    Takes 30/11/2018, 30.11.18, 30 Nov 2018 or 2018-11-30; once typed it reads
+    30 Nov 2018, like every other date in the app."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText("e.g. 30/11/2018")
+        self.editingFinished.connect(self._tidy)
+
+    def value(self) -> date | None:
+        """The date typed, None if nothing is; DateTypoError if it is not a date."""
+        return parse_date(self.text()) if self.text().strip() else None
+
+    def set_value(self, day: date | None) -> None:
+        self.setText(format_date(day) if day else "")
+
+    def _tidy(self) -> None:
+        try:
+            day = self.value()
+        except DateTypoError:
+            return  # left as typed; the form says what is wrong when it is saved
+        if day is not None and self.text() != format_date(day):
+            self.setText(format_date(day))
 
 
 # --- rich text -------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def test_first_run_add_pupil_log_visit_lock_unlock(make_window, profile_dir, qtb
     assert isinstance(dialog, AddPupilDialog)
     dialog.forename.setText("Seán")
     dialog.surname.setText("Ó Súilleabháin")
-    dialog.dob.setDate(QDate(2016, 3, 2))
+    dialog.dob.setText("02/03/2016")
     dialog.upn.setText("R674123101121")
     dialog.save_button.click()
     assert not shiboken6.isValid(dialog) or not dialog.isVisible()
