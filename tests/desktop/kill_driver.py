@@ -20,7 +20,7 @@ from desktop.app import open_window
 
 def main() -> None:
     data_dir, settings_file = Path(sys.argv[1]), sys.argv[2]
-    qapp, runner, window = open_window(data_dir, settings=QSettings(settings_file, QSettings.Format.IniFormat))
+    qapp, _runner, window = open_window(data_dir, settings=QSettings(settings_file, QSettings.Format.IniFormat))
 
     def opened() -> None:
         dialog = window.add_school()
