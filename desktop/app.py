@@ -4,8 +4,9 @@
 
 `waymark` with no command, and `waymark app [--demo]`, call `main`.
 
-- `data_dir` is the profile folder; by default `WAYMARK_DATA_DIR` or the
-  platform's data folder + `/profile`, the same rule as the CLI.
+- `data_dir` is the profile folder; by default `WAYMARK_DATA_DIR` (the profile
+  folder itself) or the platform's data folder + `/profile`, the same rule as
+  the CLI (desktop/paths.py).
 - `demo=True` opens a demo profile: made and filled on first use (with a
   progress dialog that can be cancelled) in `data_dir` if given, else in
   `demo_data_dir()`. Its passphrase, `DEMO_PASSPHRASE`, is shown on the unlock
@@ -20,7 +21,6 @@ started.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -31,6 +31,7 @@ from platformdirs import user_data_dir, user_log_dir
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from desktop.paths import profile_dir
 from desktop.tasks import TaskRunner, user_message
 from desktop.ui.common import report_error
 from desktop.ui.main_window import APPLICATION, ORGANISATION, MainWindow
@@ -41,8 +42,8 @@ log = logging.getLogger("waymark")
 
 
 def default_data_dir() -> Path:
-    """The same rule as `waymark --data-dir`'s default in the CLI."""
-    return Path(os.environ.get("WAYMARK_DATA_DIR") or user_data_dir("waymark", appauthor=False)) / "profile"
+    """The same rule as the CLI's: WAYMARK_DATA_DIR names the profile folder (desktop/paths.py)."""
+    return profile_dir()
 
 
 def demo_data_dir() -> Path:
@@ -135,7 +136,7 @@ def open_window(
         data_dir = Path(data_dir) if data_dir else demo_data_dir()
         hint = f"This is the demo profile. Its passphrase is: {DEMO_PASSPHRASE}"
     else:
-        data_dir = Path(data_dir) if data_dir else default_data_dir()
+        data_dir = profile_dir(data_dir)
         hint = ""
     window = MainWindow(runner, data_dir, settings or QSettings(ORGANISATION, APPLICATION), passphrase_hint=hint)
     return qapp, runner, window

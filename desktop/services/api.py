@@ -45,6 +45,24 @@ from .drafts import DraftServices
 from .errors import NotFound, ValidationError
 from .results import CaseloadRow, Changes, PupilRecord, Settings, SyncStatus
 
+AUTO_LOCK_MINUTES = (1, 240)  # the idle lock: at least a minute, at most four hours
+SERVICE_KINDS = ("tes", "hospital", "home")
+
+
+def _check_settings(values: dict[str, object]) -> None:
+    """Refuse settings that cannot work, before anything is written."""
+    if "auto_lock_minutes" in values:
+        minutes = values["auto_lock_minutes"]
+        low, high = AUTO_LOCK_MINUTES
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
+            raise ValidationError(f"The idle lock is between {low} and {high} minutes; {minutes} is not.")
+    if "service_kind" in values and values["service_kind"] not in SERVICE_KINDS:
+        raise ValidationError(
+            f"The kind of service is one of {', '.join(SERVICE_KINDS)}; '{values['service_kind']}' is not."
+        )
+    if "service_name" in values and not str(values["service_name"] or "").strip():
+        raise ValidationError("The service's name is required: it heads every report.")
+
 
 def _require(value: str, what: str) -> str:
     value = (value or "").strip()
@@ -109,6 +127,7 @@ class Waymark(DraftServices):
         unknown = set(values) - set(current)
         if unknown:
             raise ValidationError(f"Unknown setting: {', '.join(sorted(unknown))}.")
+        _check_settings(values)
         if "thresholds" in values and isinstance(values["thresholds"], rules.Thresholds):
             values["thresholds"] = dataclasses.asdict(values["thresholds"])
         current.update(values)

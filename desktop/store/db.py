@@ -62,6 +62,9 @@ class Clock:
 
 def _connect(path: Path, key: bytes | None) -> sqlcipher3.Connection:
     conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    # SQLCipher writes "ERROR CORE sqlcipher_page_cipher…" to stderr when a page fails its
+    # check; the user gets one clear sentence from us instead (and the log has the rest).
+    conn.execute("PRAGMA cipher_log_level = NONE")
     if key is not None:
         # A raw 256-bit key: SQLCipher skips its own PBKDF2, ours ran once at unlock.
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
@@ -74,6 +77,27 @@ def _configure(conn: sqlcipher3.Connection) -> None:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA cache_size = -32000")
+
+
+def _damaged(path: Path | None) -> NotAStore:
+    where = str(path) if path else "The database"
+    return NotAStore(
+        f"{where} cannot be read: it is damaged, or it is not this profile's Waymark store. It has been left untouched."
+    )
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """A page that fails to decrypt or a malformed file: SQLite's plain DatabaseError
+    (its subclasses are a locked file, a broken constraint and the like)."""
+    orig = getattr(exc, "orig", exc)
+    return type(orig) is sqlcipher3.DatabaseError or type(orig) is sqlcipher3.dbapi2.DatabaseError
+
+
+def _profile_folder(data_dir: Path) -> None:
+    """A profile folder that is a file (or sits under one) is named as the problem."""
+    for folder in (data_dir, *data_dir.parents):
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(f"{folder} is a file, not a folder; choose a folder for the profile (--data-dir).")
 
 
 def _check_readable(path: Path, conn: sqlcipher3.Connection) -> None:
@@ -118,12 +142,16 @@ class Store:
     def create(cls, data_dir: Path, passphrase: str, *, scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> Store:
         """Make a new profile. Refuses to touch a directory that already has one."""
         data_dir = Path(data_dir)
+        _profile_folder(data_dir)
         db_path, key_path = cls.files(data_dir)
         if db_path.exists() or key_path.exists():
             raise StoreError(f"A Waymark profile already exists in {data_dir}; it has not been changed.")
         if not passphrase:
             raise StoreError("A passphrase is required.")
-        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"The profile folder {data_dir} could not be made: {exc.strerror or exc}.") from None
         db_key = keys.new_db_key()
         keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, scrypt_n))
         return cls._open_file(db_path, db_key, creating=True)
@@ -131,6 +159,7 @@ class Store:
     @classmethod
     def open(cls, data_dir: Path, passphrase: str) -> Store:
         data_dir = Path(data_dir)
+        _profile_folder(data_dir)
         db_path, key_path = cls.files(data_dir)
         if not db_path.exists() and not key_path.exists():
             raise StoreError(f"There is no Waymark profile in {data_dir}. Run 'waymark init' to make one.")
@@ -168,6 +197,10 @@ class Store:
                     (new_id(), datetime.now(UTC).isoformat()),
                 )
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+        except sqlcipher3.DatabaseError as exc:
+            if _is_damage(exc):  # a page past the first that fails its check
+                raise _damaged(db_path) from exc
+            raise
         finally:
             conn.close()
 
@@ -187,7 +220,12 @@ class Store:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
 
         meta = MetaData()
-        meta.reflect(engine)
+        try:
+            meta.reflect(engine)
+        except DBAPIError as exc:
+            if _is_damage(exc):
+                raise _damaged(db_path) from exc
+            raise
         return cls(engine, meta, device, db_path)
 
     def close(self) -> None:
@@ -210,7 +248,7 @@ class Store:
     # --- settings -------------------------------------------------------------
 
     def get_setting(self, key: str, default: object = None) -> object:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             value = conn.execute(select(self.tables["meta"].c.value).where(self.tables["meta"].c.key == key)).scalar()
         return default if value is None else json.loads(value)
 
@@ -236,6 +274,10 @@ class Store:
             try:
                 with conn.begin():
                     yield conn
+            except DBAPIError as exc:
+                if _is_damage(exc):
+                    raise _damaged(self.path) from exc
+                raise
             finally:
                 conn.info["write"] = False
 
@@ -252,8 +294,13 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator:
-        with self.engine.connect() as conn:
-            yield conn
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except DBAPIError as exc:
+            if _is_damage(exc):
+                raise _damaged(self.path) from exc
+            raise
 
     def table(self, cls_or_name: type | str) -> Table:
         name = cls_or_name if isinstance(cls_or_name, str) else TABLES[cls_or_name]

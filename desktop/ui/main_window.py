@@ -373,7 +373,8 @@ class Workspace(QWidget):
         finally:
             self._filtering = False
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        text = f"{total:,} pupils" if shown == total else f"Showing {shown:,} of {total:,} pupils"
+        pupils = "pupil" if total == 1 else "pupils"
+        text = f"{total:,} {pupils}" if shown == total else f"Showing {shown:,} of {total:,} {pupils}"
         if self._needing:
             text += f" · {self._needing:,} need attention"
         self.shown_label.setText(text)

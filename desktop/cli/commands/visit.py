@@ -32,11 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--professional-note", action="append", help="a note for professionals only")
     p.add_argument("--outcome", type=choice_of(Outcome), default=Outcome.HELD)
     p.add_argument("--next", type=parse_datetime, help="next appointment, e.g. '2026-11-29 10:00'")
-    p = visit.add_parser("list", parents=[COMMON])
+    p = visit.add_parser("list", parents=[COMMON], help="list visits, newest first")
     p.add_argument("--pupil")
     p.add_argument("--from", dest="from_date", type=parse_date)
     p.add_argument("--to", dest="to_date", type=parse_date)
-    p = visit.add_parser("show", parents=[COMMON])
+    p = visit.add_parser("show", parents=[COMMON], help="show one visit")
     p.add_argument("id")
 
 
