@@ -767,6 +767,7 @@ class Waymark(DraftServices):
             unsent=queries.outbox_count(self.store),
             last_sync=self.store.get_setting("last_sync"),
             last_error=self.store.get_setting("last_sync_error"),
+            server=self.store.get_setting("sync_server") or "",
         )
 
     # --- printed reports ----------------------------------------------------------------------

@@ -601,6 +601,8 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
                 notes="Weekly teaching visit",
             )
         )
+    # The demo is an example to look at, not changes to send to an LA server.
+    app.store.forget_outbox()
     tick()
     return counts
 

@@ -112,3 +112,4 @@ class SyncStatus:
     unsent: int
     last_sync: str | None
     last_error: str | None
+    server: str = ""  # the LA server this profile syncs with; none until sync is set up

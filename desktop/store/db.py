@@ -401,6 +401,12 @@ class Store:
                 pending = 0
         return written + flush()
 
+    def forget_outbox(self) -> int:
+        """Drop every change waiting to be sent: for records that are not this device's
+        work to share (the demo caseload). Returns how many were dropped."""
+        with self._begin_write() as conn:
+            return conn.execute(delete(self.tables["outbox"])).rowcount
+
     def count(self, name: str) -> int:
         with self.reading() as conn:
             return conn.execute(select(func.count()).select_from(self.tables[name])).scalar_one()

@@ -611,6 +611,9 @@ class SettingsDialog(QDialog):
 
 
 def format_sync(status: SyncStatus) -> str:
+    if not status.server:
+        # Until this profile is set up to sync there is nothing "sent" or "waiting": say so.
+        return "Not connected to a server"
     if status.unsent == 0:
         waiting = "All changes sent"
     elif status.unsent == 1:
