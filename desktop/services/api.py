@@ -311,6 +311,36 @@ class Waymark(DraftServices):
                 stays.append(stay.id)
         return Changes(frozenset(e for _, e, _ in tx.changed), tuple(stays))
 
+    def family_at_site(self, pupil_id: str) -> list[Pupil]:
+        """The pupil's brothers and sisters where the family is staying now: every child at
+        the same site who has been seen with the pupil at any visit, shares their surname,
+        or shares a parent or carer (the same name or phone). With no current stay, the
+        children seen with the pupil or sharing a parent or carer. Ordered by name."""
+        pupil = self.get_pupil(pupil_id)
+        stays = self.current_stays()
+        stay = stays.get(pupil_id)
+        seen_with = {pid for visit in queries.visits_for_pupil(self.store, pupil_id) for pid in visit.pupil_ids}
+        contacts = self.store.find(Contact)
+        theirs = {(c.name.casefold(), c.phone) for c in contacts if c.pupil_id == pupil_id}
+        theirs_names = {name for name, _ in theirs if name}
+        theirs_phones = {phone for _, phone in theirs if phone}
+        shares_carer = {
+            c.pupil_id
+            for c in contacts
+            if c.pupil_id != pupil_id and (c.name.casefold() in theirs_names or (c.phone and c.phone in theirs_phones))
+        }
+        family = []
+        for other in self.list_pupils():
+            if other.id == pupil_id:
+                continue
+            here = stays.get(other.id)
+            if stay is not None and (here is None or here.site_id != stay.site_id):
+                continue
+            same_name = other.surname.casefold() == pupil.surname.casefold() and stay is not None
+            if other.id in seen_with or other.id in shares_carer or same_name:
+                family.append(other)
+        return sorted(family, key=lambda p: (p.display_name.casefold()))
+
     def current_stays(self) -> dict[str, Stay]:
         """Each pupil's open stay (no departure), the latest if several."""
         current: dict[str, Stay] = {}
