@@ -339,7 +339,7 @@ class Waymark(DraftServices):
             same_name = other.surname.casefold() == pupil.surname.casefold() and stay is not None
             if other.id in seen_with or other.id in shares_carer or same_name:
                 family.append(other)
-        return sorted(family, key=lambda p: (p.display_name.casefold()))
+        return sorted(family, key=lambda p: p.display_name.casefold())
 
     def current_stays(self) -> dict[str, Stay]:
         """Each pupil's open stay (no departure), the latest if several."""

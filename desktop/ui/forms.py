@@ -87,8 +87,13 @@ class SaveDialog(DraftedDialog):
     def submit(self) -> None:
         if self._saving:
             return
+        try:
+            task = self.task()
+        except ValueError as exc:  # a field the form could not read (a typed date): say which, save nothing
+            self.banner.show_message(str(exc))
+            return
         self._saving = True
-        self.runner.run(self.task(), self._saved, self._failed)
+        self.runner.run(task, self._saved, self._failed)
 
     def _failed(self, message: str) -> None:
         self._saving = False

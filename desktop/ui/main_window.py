@@ -223,6 +223,9 @@ class Workspace(QWidget):
         self.pupil_view.setAccessibleName("Pupil record")
         self.pupil_view.log_visit_requested.connect(self.log_visit)
         self.pupil_view.print_requested.connect(self.print_report)
+        self.pupil_view.print_period_requested.connect(
+            lambda kind, pupil_id, start, end: self.print_report(kind, pupil_id, start=start, end=end)
+        )
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -489,7 +492,7 @@ class Workspace(QWidget):
         dialog.show()
         return dialog
 
-    def print_report(self, kind: str, record_id: str) -> None:
+    def print_report(self, kind: str, record_id: str, **options: object) -> None:
         """Render a report off the UI thread, then preview it exactly as it will print.
         A long one (the summary of a big caseload) shows progress and can be cancelled."""
         from .print_preview import PrintPreviewDialog
@@ -512,7 +515,7 @@ class Workspace(QWidget):
             report_error(self, message)
 
         work.stopped.connect(lambda: self.status_message.emit("Report cancelled."))
-        self.call(lambda: self.app.report_pdf(kind, record_id, progress=work.tick), show, failed)
+        self.call(lambda: self.app.report_pdf(kind, record_id, progress=work.tick, **options), show, failed)
 
     # --- drafts ------------------------------------------------------------------------------
 

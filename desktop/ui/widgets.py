@@ -10,6 +10,7 @@ from html import escape
 from typing import ClassVar
 
 from PySide6.QtCore import QDate, QTime, QUrl, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QLineEdit, QTextBrowser, QWidget
 
 from desktop.domain.dates import DateTypoError, format_date, parse_date
@@ -154,6 +155,19 @@ class HtmlPane(QTextBrowser):
 
 def link(path: str, text: str) -> str:
     return f'<a href="waymark:{esc(path)}">{esc(text)}</a>'
+
+
+# --- availability -------------------------------------------------------------------------
+
+
+def set_available(control: QWidget | QAction, enabled: bool, what: str, why_not: str) -> None:
+    """Enable a button or menu action, or disable it and say why: in its tooltip (shown
+    on a disabled control, and in menus that show tooltips) and to screen readers."""
+    control.setEnabled(enabled)
+    control.setToolTip(what if enabled else why_not)
+    control.setStatusTip("" if enabled else why_not)
+    if isinstance(control, QWidget):
+        control.setAccessibleDescription("" if enabled else why_not)
 
 
 # --- messages --------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from desktop.domain.records import (
     WorkPack,
 )
 from desktop.tasks import ImmediateTaskRunner
-from desktop.ui.record import GAP_BACKGROUND, PupilView
+from desktop.ui.record import GAP_BACKGROUND, PupilView, ReportPeriodDialog
 from desktop.ui.widgets import to_qdate
 
 TODAY = date(2026, 11, 22)  # Sunday
@@ -181,12 +181,24 @@ def test_log_visit_and_print_requests(app, view, family, qtbot):
     with qtbot.waitSignal(view.print_requested) as printed:
         view.visits.anchorClicked.emit(QUrl(f"waymark:print/visit/{changes.id}"))
     assert printed.args == ["visit", changes.id]
-    with qtbot.waitSignal(view.print_requested) as printed:
-        view.print_progress_action.trigger()
-    assert printed.args == ["progress", levi.id]
-    with qtbot.waitSignal(view.print_requested) as printed:
-        view.print_hours_action.trigger()
-    assert printed.args == ["hours", levi.id]
+    # A progress record or an hours statement asks which weeks it covers, offering this stay first.
+    view.print_progress_action.trigger()
+    [period] = [d for d in view.findChildren(ReportPeriodDialog) if d.isVisible()]
+    assert period.period.currentText() == "This stay at Walton Summit transit site (1 Oct 2026 to 22 Nov 2026)"
+    with qtbot.waitSignal(view.print_period_requested) as printed:
+        period.preview_button.click()
+    assert printed.args == ["progress", levi.id, date(2026, 10, 1), TODAY]
+    view.print_hours_action.trigger()
+    [period] = [d for d in view.findChildren(ReportPeriodDialog) if d.isVisible()]
+    period.start.setDate(to_qdate(date(2026, 11, 2)))  # any other dates can be typed
+    assert period.period.currentText() == "Other dates"
+    period.end.setDate(to_qdate(date(2026, 10, 1)))
+    period.preview_button.click()
+    assert period.isVisible() and "ends before it starts" in period.banner.text()
+    period.end.setDate(to_qdate(date(2026, 11, 20)))
+    with qtbot.waitSignal(view.print_period_requested) as printed:
+        period.preview_button.click()
+    assert printed.args == ["hours", levi.id, date(2026, 11, 2), date(2026, 11, 20)]
     with qtbot.waitSignal(view.print_requested) as printed:
         view.print_last_visit_action.trigger()
     assert printed.args == ["visit", changes.id]
