@@ -81,8 +81,8 @@ def test_a_record_form_comes_back_after_the_idle_lock(demo_window, qtbot):
     assert window.is_locked
 
     unlock(window, PASSPHRASE)
-    view = window.workspace.pupil_view
+    record = window.workspace.pupil_view
     [again] = open_dialogs(window, AbsenceDialog)
     assert again.reason.text() == "Broken leg; in plaster until January"
-    assert again.pupil_id == pupil_id and view.pupil_id == pupil_id  # the record behind it is the pupil's
+    assert again.pupil_id == pupil_id and record.pupil_id == pupil_id  # the record behind it is the pupil's
     assert again.banner.text().startswith("You have an unsaved absence for ")
