@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from desktop.domain import rules
+from desktop.domain.collation import pupil_key
 from desktop.domain.enums import ETHNICITY, ItemStatus, PlaceType, SiteType, Visibility
 from desktop.domain.records import (
     Absence,
@@ -228,7 +229,7 @@ class Waymark(DraftServices):
 
     def list_pupils(self, include_archived: bool = False) -> list[Pupil]:
         equals = {} if include_archived else {"archived": False}
-        return self.store.find(Pupil, order_by=["surname", "forename"], **equals)
+        return sorted(self.store.find(Pupil, **equals), key=pupil_key)
 
     def nc_year(self, pupil: Pupil) -> int:
         return rules.pupil_nc_year(pupil, self.today())
@@ -339,7 +340,7 @@ class Waymark(DraftServices):
             same_name = other.surname.casefold() == pupil.surname.casefold() and stay is not None
             if other.id in seen_with or other.id in shares_carer or same_name:
                 family.append(other)
-        return sorted(family, key=lambda p: p.display_name.casefold())
+        return sorted(family, key=pupil_key)
 
     def current_stays(self) -> dict[str, Stay]:
         """Each pupil's open stay (no departure), the latest if several."""
@@ -776,6 +777,7 @@ class Waymark(DraftServices):
                     pupil_id=p.id,
                     name=p.display_name,
                     legal_name=p.legal_name,
+                    sort_key=pupil_key(p),
                     upn=p.upn,
                     dob=p.dob,
                     nc_year=rules.pupil_nc_year(p, today),

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from desktop.domain import rules
+from desktop.domain.collation import pupil_key
 from desktop.domain.enums import ItemStatus, Outcome, SenStatus, Visibility
 from desktop.domain.records import Folder, ProgressEntry, ProvisionEpisode, Pupil, School, Site, Visit
 from desktop.reports import (
@@ -305,6 +306,7 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
             delivered[pupil_id] += visit.hours
 
     rows, reviews_overdue = [], []
+    keys: dict[int, tuple] = {}  # row number -> the pupil's sort key (by surname, collated)
     cohorts: Counter[str] = Counter()
     provision: Counter[str] = Counter()
     bands: Counter[str] = Counter()
@@ -323,6 +325,7 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
         bands[rules.hours_band(hours)] += 1
         overdue = [a for a in record.attention if a.kind == "review_overdue"]
         reviews_overdue += [OverdueItem(pupil=pupil.legal_name, what=a.message, due=a.since) for a in overdue]
+        keys[len(rows)] = pupil_key(pupil)
         rows.append(
             SummaryRow(
                 name=pupil.legal_name + (f" ({pupil.display_name})" if pupil.display_name != pupil.legal_name else ""),
@@ -356,7 +359,7 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
         service=service_details(app),
         on=today,
         hours_week_start=monday,
-        rows=tuple(sorted(rows, key=lambda r: r.name.casefold())),
+        rows=tuple(row for _, row in sorted(enumerate(rows), key=lambda pair: keys[pair[0]])),
         by_cohort=tuple(sorted(cohorts.items())),
         by_provision=tuple(sorted(provision.items())),
         by_hours_band=tuple((band, bands[band]) for band in HOURS_BANDS),

@@ -76,6 +76,7 @@ class CaseloadRow:
     site: str
     last_visit: date | None
     attention: tuple[str, ...]  # attention kinds
+    sort_key: tuple = ()  # by surname, with Unicode collation (domain/collation.py)
 
     @property
     def search_text(self) -> str:
