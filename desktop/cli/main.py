@@ -28,8 +28,11 @@ from .commands import (
     absence,
     app,
     attention,
+    audit,
     concern,
     contact,
+    erase,
+    export,
     folder,
     pack,
     profile,
@@ -37,6 +40,7 @@ from .commands import (
     provision,
     pupil,
     report,
+    retention,
     school,
     settings,
     site,
@@ -63,6 +67,10 @@ NOUNS = [
     absence,
     contact,
     report,
+    export,
+    audit,
+    retention,
+    erase,
 ]
 
 
@@ -96,7 +104,10 @@ def run(args: argparse.Namespace) -> int:
     if hasattr(args, "without_profile"):
         return args.without_profile(args, data_dir, out)
     passphrase = read_passphrase("WAYMARK_PASSPHRASE", "Passphrase: ")
-    opened = getattr(args, "open_profile", Waymark.open_profile)(data_dir, passphrase)
+    if hasattr(args, "open_profile"):
+        opened = args.open_profile(data_dir, passphrase)
+    else:
+        opened = Waymark.open_profile(data_dir, passphrase, via=f"command line: {args.command}")
     try:
         return args.handler(args, opened, out)
     finally:

@@ -274,14 +274,14 @@ def test_a_database_from_a_newer_waymark_is_refused(store, tmp_path):
         Store.open(tmp_path / "p", PASS)
 
 
-def test_migrating_a_populated_version_3_database_adds_drafts(tmp_path):
-    """A version-3 profile with a pupil and a visit opens with today's code: its
+def test_migrating_a_populated_version_4_database_adds_drafts(tmp_path):
+    """A version-4 profile with a pupil and a visit opens with today's code: its
     records are intact and it can keep drafts, which write no outbox or audit."""
     from desktop.domain.records import Draft
     from desktop.store import drafts
 
-    folder = tmp_path / "v3"
-    conn = profile_at_version(folder, 3)
+    folder = tmp_path / "v4"
+    conn = profile_at_version(folder, 4)
     conn.execute(
         "INSERT INTO visit (id, date, place_type, outcome, subjects) VALUES ('v1', '2026-10-01', 'site', 'held', '[]')"
     )
