@@ -439,6 +439,13 @@ class Waymark(DraftServices):
     def get_visit(self, visit_id: str) -> Visit:
         return self._get(Visit, visit_id, "visit")
 
+    def needs_reading_help(self, visit_id: str) -> list[str]:
+        """The parents and carers of the pupils on a visit who need help reading, by
+        name: the print preview offers them the large-print parent / carer copy."""
+        visit = self.get_visit(visit_id)
+        contacts = self.store.find(Contact, pupil_id=list(visit.pupil_ids)) if visit.pupil_ids else []
+        return list(dict.fromkeys(c.name for c in contacts if c.needs_reading_help))
+
     def list_visits(
         self, pupil_id: str | None = None, start: date | None = None, end: date | None = None
     ) -> list[Visit]:

@@ -37,7 +37,9 @@ class SaveDialog(DraftedDialog):
         self.banner = Banner(self)
         self.form = QFormLayout()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        # No Alt+S: Enter or Ctrl+Return saves, and S is the letter of the fields (Site, Subject, Starts…).
+        self.save_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setToolTip("Save (Ctrl+Return)")
         self.save_button.setObjectName("primary")
         self.save_button.setDefault(True)
         self.save_button.setAccessibleName("Save")

@@ -16,8 +16,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -117,6 +118,37 @@ class IdleWatcher(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in INPUT_EVENTS:
             self._timer.start()
+        return False
+
+
+class LockKey(QObject):
+    """Ctrl+L locks from every window while a session is open: a modal form, the print
+    preview, the work pack library. (The main window's own Lock action only sees keys
+    typed in the main window; a modal dialog blocks it.)"""
+
+    pressed = Signal()
+
+    def __init__(self, sequence: QKeySequence, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sequence = sequence
+        self._watching = False
+
+    def start(self) -> None:
+        if not self._watching:
+            QApplication.instance().installEventFilter(self)
+            self._watching = True
+
+    def stop(self) -> None:
+        if self._watching:
+            QApplication.instance().removeEventFilter(self)
+            self._watching = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination())
+            if pressed.matches(self._sequence) == QKeySequence.SequenceMatch.ExactMatch:
+                self.pressed.emit()
+                return True
         return False
 
 
@@ -495,17 +527,34 @@ class Workspace(QWidget):
 
     def print_report(self, kind: str, record_id: str, **options: object) -> None:
         """Render a report off the UI thread, then preview it exactly as it will print.
-        A long one (the summary of a big caseload) shows progress and can be cancelled."""
+        A long one (the summary of a big caseload) shows progress and can be cancelled.
+        A visit report whose family has someone who needs help reading offers large print."""
         from .print_preview import PrintPreviewDialog
         from .progress import LongWork
 
         self.status_message.emit("Preparing the report…")
         work = LongWork("Preparing the report…", self)
+        app = self.app
 
-        def show(result: tuple[bytes, str]) -> None:
+        def render() -> tuple[bytes, str, list[str]]:
+            pdf, title = app.report_pdf(kind, record_id, progress=work.tick, **options)
+            readers = app.needs_reading_help(record_id) if kind == "visit" else []
+            return pdf, title, readers
+
+        def show(result: tuple[bytes, str, list[str]]) -> None:
             work.close()
-            pdf, title = result
-            dialog = PrintPreviewDialog(pdf, title, self)
+            pdf, title, readers = result
+            offer = ""
+            if readers:
+                who = " and ".join([", ".join(readers[:-1]), readers[-1]] if len(readers) > 1 else readers)
+                offer = f"{who} {'needs' if len(readers) == 1 else 'need'} help reading."
+            dialog = PrintPreviewDialog(
+                pdf,
+                title,
+                self,
+                large_print_offer=offer,
+                rerender=lambda large: self._rerender(dialog, record_id, large),
+            )
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.show()
             self.status_message.emit("")
@@ -516,7 +565,21 @@ class Workspace(QWidget):
             report_error(self, message)
 
         work.stopped.connect(lambda: self.status_message.emit("Report cancelled."))
-        self.call(lambda: self.app.report_pdf(kind, record_id, progress=work.tick, **options), show, failed)
+        self.call(render, show, failed)
+
+    def _rerender(self, dialog: QDialog, visit_id: str, large_print: bool) -> None:
+        """The visit report again, its parent's copy in large print or not, into the same preview."""
+
+        def done(result: tuple[bytes, str]) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.replace_pdf(result[0])
+
+        def failed(message: str) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.large_print_action.setEnabled(True)
+                dialog.banner.show_message(message)
+
+        self.call(lambda: self.app.report_pdf("visit", visit_id, large_print=large_print), done, failed)
 
     # --- drafts ------------------------------------------------------------------------------
 
@@ -689,6 +752,8 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE)
         self.idle = IdleWatcher(self)
         self.idle.idle.connect(lambda: self.lock("idle"))
+        self.lock_key = LockKey(QKeySequence("Ctrl+L"), self)
+        self.lock_key.pressed.connect(lambda: self.lock())
 
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
@@ -735,10 +800,10 @@ class MainWindow(QMainWindow):
         self.appointments_action = self._action("&Appointments", self._show_appointments, "Ctrl+2")
         self.packs_action = self._action("&Work packs…", self._open_packs, "Ctrl+Shift+P")
         self.settings_action = self._action("&Settings…", self._open_settings, QKeySequence.StandardKey.Preferences)
-        self.summary_action = self._action("Print the caseload &summary…", self._print_summary, "Ctrl+Shift+S")
+        self.summary_action = self._action("Print the caseload s&ummary…", self._print_summary, "Ctrl+Shift+S")
         self.audit_action = self._action("Audit &trail…", self.open_audit_trail)
         self.lock_action = self._action("Loc&k", self.lock, "Ctrl+L")
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")  # not StandardKey.Quit: Windows has none
         self.shortcuts_action = self._action(
             "&Keyboard shortcuts", self._show_shortcuts, QKeySequence.StandardKey.HelpContents
         )
@@ -950,6 +1015,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self._set_session_actions(True)
+        self.lock_key.start()
         self.refresh_sync_status()
         self._sync_timer.start()
         self.workspace.table.setFocus()
@@ -968,6 +1034,7 @@ class MainWindow(QMainWindow):
         if self.app is None:
             return
         self.idle.stop()
+        self.lock_key.stop()
         self._sync_timer.stop()
         # Every open form's draft is saved now, queued on the store thread ahead of the close.
         keep_all_drafts(self)

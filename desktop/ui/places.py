@@ -133,7 +133,7 @@ class SchoolDialog(SaveDialog):
         self.add_row("&Establishment number:", self.estab, "Establishment number")
         self.add_row("&Contact:", self.contact_name, "Named contact")
         self.add_row("&Phone:", self.contact_phone, "Contact's phone")
-        self.add_row("&Email:", self.contact_email, "Contact's email")
+        self.add_row("E&mail:", self.contact_email, "Contact's email")
         self.resize(460, 300)
         self.keep_drafts("school", title="new school")
 

@@ -98,7 +98,7 @@ class PlanDialog(SaveDialog):
         self.every.setSuffix(" weeks")
         self.add_row("&Title:", self.title, "Plan title")
         self.add_row("&Success criteria:", self.criteria, "Success criteria")
-        self.add_row("S&tarts:", self.start, "Starts on")
+        self.add_row("St&arts:", self.start, "Starts on")
         self.add_row("&Review every:", self.every, "Review every")
         self.resize(480, 0)
         self.keep_drafts("plan", pupil_id, title=f"plan for {name}", context={"pupil_id": pupil_id, "name": name})

@@ -116,7 +116,7 @@ class EpisodeDialog(SaveDialog):
         self.add_row("&Type:", self.kind, "Type of provision")
         self.add_row("&Provider:", self.provider, "Provider")
         self.add_row("&Starts:", self.start, "Starts on")
-        self.add_row("&Planned:", self.planned, "Planned hours a week")
+        self.add_row("P&lanned:", self.planned, "Planned hours a week")
         self.add_row("&Medical maximum:", self.medical_max, "Medically advised maximum hours a week")
         self.add_row("Re&view:", self.review, "Review date")
         self.add_row("", self.consent, "Parent or carer has agreed to a part-time timetable")
