@@ -93,11 +93,23 @@ class Waymark(DraftServices):
         worker_name: str = "",
         service_kind: str = "tes",
         scrypt_n: int = DEFAULT_SCRYPT_N,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Waymark:
+        """Make a new encrypted profile. `progress(done, total)` as it goes: the key from
+        the passphrase, each schema step, the settings (slow on a busy machine)."""
         if len(passphrase) < 8:
             raise ValidationError("The passphrase must be at least 8 characters.")
-        app = cls(Store.create(Path(data_dir), passphrase, scrypt_n=scrypt_n))
+        total = [0]
+
+        def store_step(done: int, steps: int) -> None:
+            total[0] = steps + 1
+            if progress is not None:
+                progress(done, steps + 1)
+
+        app = cls(Store.create(Path(data_dir), passphrase, scrypt_n=scrypt_n, progress=store_step))
         app.update_settings(service_name=service_name, worker_name=worker_name, service_kind=service_kind)
+        if progress is not None:
+            progress(total[0], total[0])
         return app
 
     @staticmethod

@@ -604,6 +604,8 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
     # The demo is an example to look at, not changes to send to an LA server.
     app.store.forget_outbox()
     tick()
+    if progress:
+        progress(steps[0], steps[0])  # done: the bar reaches its end whatever the count of steps
     return counts
 
 

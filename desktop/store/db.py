@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from . import audit as audit_trail
 from . import keys
 from .keys import NotAStore, StoreError, WrongPassphrase
 from .mapping import COLLECTIONS, TABLES, Children, Link, column_fields, from_row, to_row
-from .migrations import migrate
+from .migrations import LATEST, migrate
 
 __all__ = ["NotAStore", "Store", "StoreError", "WrongPassphrase", "new_id"]
 
@@ -140,8 +140,16 @@ class Store:
         return any(p.exists() for p in cls.files(Path(data_dir)))
 
     @classmethod
-    def create(cls, data_dir: Path, passphrase: str, *, scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> Store:
-        """Make a new profile. Refuses to touch a directory that already has one."""
+    def create(
+        cls,
+        data_dir: Path,
+        passphrase: str,
+        *,
+        scrypt_n: int = keys.DEFAULT_SCRYPT_N,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Store:
+        """Make a new profile. Refuses to touch a directory that already has one.
+        `progress(done, total)` after the key is made and after each schema step."""
         data_dir = Path(data_dir)
         _profile_folder(data_dir)
         db_path, key_path = cls.files(data_dir)
@@ -155,7 +163,11 @@ class Store:
             raise StoreError(f"The profile folder {data_dir} could not be made: {exc.strerror or exc}.") from None
         db_key = keys.new_db_key()
         keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, scrypt_n))
-        return cls._open_file(db_path, db_key, creating=True)
+        total = LATEST + 1
+        if progress is not None:
+            progress(1, total)
+        steps = (lambda version, _target: progress(1 + version, total)) if progress is not None else None
+        return cls._open_file(db_path, db_key, creating=True, on_step=steps)
 
     @classmethod
     def open(cls, data_dir: Path, passphrase: str) -> Store:
@@ -189,14 +201,21 @@ class Store:
         return cls._open_file(Path(db_path), None, creating=not Path(db_path).exists())
 
     @classmethod
-    def _open_file(cls, db_path: Path, db_key: bytes | None, *, creating: bool) -> Store:
+    def _open_file(
+        cls,
+        db_path: Path,
+        db_key: bytes | None,
+        *,
+        creating: bool,
+        on_step: Callable[[int, int], None] | None = None,
+    ) -> Store:
         conn = _connect(db_path, db_key)
         try:
             if not creating:
                 _check_readable(db_path, conn)
             _configure(conn)
             try:
-                migrate(conn)
+                migrate(conn, on_step=on_step)
             except RuntimeError as exc:
                 raise StoreError(str(exc)) from exc
             except sqlcipher3.DatabaseError as exc:

@@ -221,8 +221,9 @@ STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, DRAFTS]
 LATEST = len(STEPS)
 
 
-def migrate(conn, target: int = LATEST) -> int:
-    """Bring a DB-API connection up to `target`; return the version it started at."""
+def migrate(conn, target: int = LATEST, on_step: Callable[[int, int], None] | None = None) -> int:
+    """Bring a DB-API connection up to `target`; return the version it started at.
+    `on_step(version, target)` after each step (a new profile shows its progress)."""
     start = conn.execute("PRAGMA user_version").fetchone()[0]
     if start > LATEST:
         raise RuntimeError(f"this profile was written by a newer Waymark (schema {start}; this one knows {LATEST})")
@@ -237,6 +238,8 @@ def migrate(conn, target: int = LATEST) -> int:
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
+            if on_step is not None:
+                on_step(version, target)
         except Exception:
             conn.execute("ROLLBACK")
             raise

@@ -907,8 +907,16 @@ class MainWindow(QMainWindow):
         return self.app is None
 
     def _create(self, form: NewProfile) -> None:
+        """Make the profile on the store thread. A progress dialog (after a moment) moves
+        with each step and counts the seconds: on a busy machine this can take a while.
+        It cannot be cancelled halfway: a half-made profile would be worse than waiting."""
+        from .progress import LongWork
+
         self.first_run.set_busy(True)
         options = {"scrypt_n": self._scrypt_n} if self._scrypt_n else {}
+        work = self.creating = LongWork(
+            "Creating your encrypted profile…", self, delay_ms=400, show_elapsed=True, cancellable=False
+        )
 
         def create() -> tuple[Waymark, Settings]:
             from desktop.services import Waymark
@@ -919,15 +927,21 @@ class MainWindow(QMainWindow):
                 service_name=form.service_name,
                 worker_name=form.worker_name,
                 service_kind=form.service_kind,
+                progress=work.part(0, 100),
                 **options,
             )
             return app, app.settings()
 
+        def done(opened: tuple[Waymark, Settings]) -> None:
+            work.close()
+            self._opened(opened)
+
         def failed(message: str) -> None:
+            work.close()
             self.first_run.set_busy(False)
             self.first_run.show_error(message)
 
-        self.runner.run(create, self._opened, failed)
+        self.runner.run(create, done, failed)
 
     def _unlock(self, passphrase: str) -> None:
         self.unlock_page.set_busy(True)
