@@ -231,7 +231,8 @@ class _NumberedCanvas(Canvas):
             # The outline is written as the pages are: a bookmark points at the page in hand.
             for title in self.page_outline:
                 marks += 1
-                self.bookmarkPage(f"outline{marks}")
+                # An explicit top-left destination: viewers (QtPdf too) warn about a bare /Fit.
+                self.bookmarkPage(f"outline{marks}", fit="XYZ", left=0, top=self._pagesize[1], zoom=0)
                 self.addOutlineEntry(title, f"outline{marks}", level=0)
             seen[self.page_group] += 1
             width = self._pagesize[0]

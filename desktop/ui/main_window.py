@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock 
 from .caseload_model import COHORT_LABELS, HEADERS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
 from .common import STYLE, label, report_error, set_tab_order
 from .drafts import DraftsBar, keep_all_drafts
+from .getting_started import GettingStarted
 from .pupil_dialog import AddPupilDialog
 from .unlock import FirstRunPage, NewProfile, UnlockPage
 from .visit_dialog import VisitDialog
@@ -225,7 +226,14 @@ class Workspace(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
         header.setSectionHidden(Column.UPN, True)  # searchable, but rarely read: shown on request
-        self._columns_fitted = False
+        header.setSectionHidden(Column.COHORT, True)  # a filter above says it; shown on request
+        self._columns_fitted = False  # the user has set their own widths (or we have fitted them once)
+        self._fitting = False
+        self._wanted: dict[int, int] = {}  # each column's width for its content, capped
+        self._dragging = False  # the user is dragging a column's edge
+        header.sectionResized.connect(self._section_resized)
+        header.viewport().installEventFilter(self)
+        self.table.viewport().installEventFilter(self)
 
         find = QHBoxLayout()
         find.addWidget(self.search, 1)
@@ -239,12 +247,23 @@ class Workspace(QWidget):
         filters.addWidget(self.school, 2)
 
         self.shown_label = label("", "hint")
+        # A new, empty profile shows what to do first instead of an empty table.
+        self.getting_started = GettingStarted()
+        self.getting_started.add_school_requested.connect(self.add_school)
+        self.getting_started.add_pupil_requested.connect(self.add_pupil)
+        self.finders = QWidget()
+        finders = QVBoxLayout(self.finders)
+        finders.setContentsMargins(0, 0, 0, 0)
+        finders.addLayout(find)
+        finders.addLayout(filters)
+        self.caseload_pages = QStackedWidget()
+        self.caseload_pages.addWidget(self.table)
+        self.caseload_pages.addWidget(self.getting_started)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(8, 8, 4, 4)
-        column.addLayout(find)
-        column.addLayout(filters)
-        column.addWidget(self.table, 1)
+        column.addWidget(self.finders)
+        column.addWidget(self.caseload_pages, 1)
         column.addWidget(self.shown_label)
 
         # Imported here, not at the top: the record views (QtCharts, the services) are
@@ -348,6 +367,7 @@ class Workspace(QWidget):
             self.school, "All base schools", list({(r.base_school_id, r.base_school) for r in rows if r.base_school_id})
         )
         self._needing = sum(1 for r in rows if r.attention)
+        self._show_getting_started(not rows)
         self.model.set_rows(rows)
         self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(), self._sort_order())
         self._apply_filter()
@@ -359,20 +379,82 @@ class Workspace(QWidget):
         if first_load and self.proxy.rowCount():
             self.table.selectRow(0)
 
+    def _show_getting_started(self, empty: bool) -> None:
+        if empty:
+            self.call(lambda: len(self.app.list_schools()), self.getting_started.set_schools)
+        if empty == (self.caseload_pages.currentWidget() is self.getting_started):
+            return
+        had_focus = self.table.hasFocus()
+        self.caseload_pages.setCurrentWidget(self.getting_started if empty else self.table)
+        if empty and had_focus:
+            self.getting_started.pupil_button.setFocus()
+        self.finders.setVisible(not empty)
+        self.pupil_view.placeholder.setText(
+            "Add a pupil to see their record here." if empty else "Select a pupil to see their record."
+        )
+
     def _fit_columns(self) -> None:
-        """Size columns to their content once (the user's own widths are kept after that)."""
+        """Size columns to their content once, then fit them to the table's width, so a
+        1366x768 laptop shows Name to Base school with no sideways scrolling: the wide
+        columns give way (their text elided, never their header). The user's own widths
+        are kept once they drag a column."""
         if self._columns_fitted or not self.model.rowCount():
             return
-        self._columns_fitted = True
         metrics = self.table.fontMetrics()
         caps = {Column.NAME: 24, Column.SITE: 22, Column.SCHOOL: 24, Column.ATTENTION: 22}
-        header = self.table.horizontalHeader()
         sample = range(min(self.model.rowCount(), 300))  # enough to see the widths; cheap at 5,000
         for column in Column:
             texts = [self.model.index(row, column).data() or "" for row in sample]
-            widest = max([metrics.horizontalAdvance(t) for t in texts] + [metrics.horizontalAdvance(HEADERS[column])])
+            widest = max([metrics.horizontalAdvance(t) for t in texts] + [self._header_width(column)])
             cap = caps.get(column, 40) * metrics.averageCharWidth()
-            header.resizeSection(column, min(widest, cap) + 20)
+            self._wanted[column] = max(min(widest, cap) + 20, self._header_width(column))
+        self._fit_to_view()
+
+    def _header_width(self, column: Column) -> int:
+        """What the header needs: its text in bold (the stylesheet's), padding, the sort arrow."""
+        font = QFont(self.table.horizontalHeader().font())
+        font.setBold(True)
+        return QFontMetrics(font).horizontalAdvance(HEADERS[column]) + 12 + 20
+
+    def _fit_to_view(self) -> None:
+        if self._columns_fitted or not self._wanted:
+            return
+        header = self.table.horizontalHeader()
+        shown = [c for c in Column if not header.isSectionHidden(c)]
+        room = self.table.viewport().width()
+        widths = {c: self._wanted[c] for c in shown}
+        over = sum(widths.values()) - room
+        # The columns that can give way, down to what their header needs.
+        elastic = [c for c in (Column.ATTENTION, Column.SCHOOL, Column.SITE, Column.NAME) if c in widths]
+        while over > 0:
+            slack = {c: widths[c] - self._header_width(c) for c in elastic if widths[c] > self._header_width(c)}
+            if not slack:
+                break
+            share = sum(slack.values())
+            cut = min(over, share)
+            for c, spare in slack.items():
+                widths[c] -= min(spare, -(-cut * spare // share))  # round up, never below the header
+            over = sum(widths.values()) - room
+        self._fitting = True
+        try:
+            for column, width in widths.items():
+                header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+
+    def _section_resized(self, *_args: object) -> None:
+        if self._dragging and not self._fitting:
+            self._columns_fitted = True  # the user dragged a column: their widths from now on
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_to_view()
+        elif watched is self.table.horizontalHeader().viewport():
+            if event.type() == QEvent.Type.MouseButtonPress:
+                self._dragging = True
+            elif event.type() == QEvent.Type.MouseButtonRelease:
+                self._dragging = False
+        return super().eventFilter(watched, event)
 
     def _column_menu(self, position: QPoint) -> None:
         header = self.table.horizontalHeader()
@@ -658,6 +740,9 @@ class SettingsDialog(QDialog):
         self.auto_lock.setSuffix(" minutes")
         self.auto_lock.setValue(current.auto_lock_minutes)
         self.auto_lock.setAccessibleName("Lock after this many idle minutes")
+        # Wide enough for a long service name ("Lancashire Traveller Education Service") whole.
+        for edit in (self.service_name, self.worker_name):
+            edit.setMinimumWidth(max(340, edit.fontMetrics().horizontalAdvance(edit.text()) + 30))
         form = QFormLayout(self)
         form.addRow("Service &name:", self.service_name)
         form.addRow("&Your name:", self.worker_name)

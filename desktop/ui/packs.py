@@ -46,7 +46,7 @@ from desktop.services import Changes, Waymark
 from desktop.tasks import TaskRunner
 
 from .common import set_tab_order
-from .widgets import DATE_FORMAT, Banner, HtmlPane, esc, fmt_date, from_qdate, to_qdate
+from .widgets import DATE_FORMAT, Banner, HtmlPane, esc, fmt_date, from_qdate, size_columns, to_qdate
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FOLDER_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -124,8 +124,7 @@ class PackLibraryDialog(QDialog):
         self.tree = _tree("Work packs", ["Title", "Subject", "Key stage", "Years", "Topic", "Items"])
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(1, Qt.SortOrder.AscendingOrder)
-        for column, width in enumerate((210, 80, 75, 55, 100, 45)):
-            self.tree.setColumnWidth(column, width)
+        size_columns(self.tree, (210, 80, 75, 55, 100, 45), stretch=0)  # titles give way, headers never
         self.details = HtmlPane("What is in the pack")
         self.details.setMinimumWidth(220)
         self.count = QLabel()
@@ -533,6 +532,11 @@ class FoldersPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # In the record's narrow pane "Issued 9 Jun 2026 by Base school" wraps rather than
+        # losing its end: rows take the height their text needs.
+        self.tree.setUniformRowHeights(False)
+        self.tree.setWordWrap(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.empty = QLabel("No folders issued yet.")
         self.empty.setObjectName("hint")
         self.banner = Banner(self)

@@ -5,13 +5,14 @@ and scales on high-DPI screens)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from html import escape
 from typing import ClassVar
 
-from PySide6.QtCore import QDate, QTime, QUrl, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QLineEdit, QTextBrowser, QWidget
+from PySide6.QtCore import QDate, Qt, QTime, QUrl, Signal
+from PySide6.QtGui import QAction, QFont, QFontMetrics
+from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTableView, QTextBrowser, QTreeView, QWidget
 
 from desktop.domain.dates import DateTypoError, format_date, parse_date
 
@@ -155,6 +156,30 @@ class HtmlPane(QTextBrowser):
 
 def link(path: str, text: str) -> str:
     return f'<a href="waymark:{esc(path)}">{esc(text)}</a>'
+
+
+# --- column headers ---------------------------------------------------------------------
+
+
+def header_width(header: QHeaderView, section: int) -> int:
+    """What a column header needs to show its text whole: the text in bold (the
+    stylesheet's), the padding, and room for the sort arrow when it can show one."""
+    font = QFont(header.font())
+    font.setBold(True)
+    text = str(header.model().headerData(section, Qt.Orientation.Horizontal) or "")
+    return QFontMetrics(font).horizontalAdvance(text) + 12 + (20 if header.isSortIndicatorShown() else 4)
+
+
+def size_columns(view: QTreeView | QTableView, widths: Sequence[int], *, stretch: int | None = None) -> None:
+    """Give each column its width, but never less than its header needs; the `stretch`
+    column (if any) takes the room left over, so narrow panes do not scroll sideways."""
+    header = view.header() if isinstance(view, QTreeView) else view.horizontalHeader()
+    for section, width in enumerate(widths):
+        header.resizeSection(section, max(width, header_width(header, section)))
+    if stretch is not None:
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(min(60, header.minimumSectionSize()))
 
 
 # --- availability -------------------------------------------------------------------------

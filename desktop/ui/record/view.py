@@ -43,7 +43,7 @@ from ..packs import FoldersPanel
 from ..places import MoveDialog
 from ..pupil_details import ContactDialog, EditPupilDialog
 from ..subject_access import SubjectAccessDialog
-from ..widgets import Banner, HtmlPane, esc, fmt_date, fmt_datetime, set_available
+from ..widgets import Banner, HtmlPane, esc, fmt_date, fmt_datetime, set_available, size_columns
 from .charts import HoursChart
 from .colours import OVERDUE_TEXT
 from .concerns import ConcernsPanel
@@ -214,9 +214,9 @@ class PupilView(QWidget):
         self.actions.setHeaderLabels(["Due", "Owner", "Next step", "Status"])
         self.actions.setRootIsDecorated(False)
         self.actions.setAlternatingRowColors(True)
-        self.actions.setColumnWidth(0, 110)
-        self.actions.setColumnWidth(1, 160)
-        self.actions.setColumnWidth(2, 340)
+        # Due, owner and status at their size; the next step takes what is left (the record
+        # pane is narrow on a 1366x768 laptop, and Status must not fall off the edge).
+        size_columns(self.actions, (110, 150, 0, 80), stretch=2)
         self.done_button = QPushButton("Mark &done")
         self.done_button.setAccessibleName("Mark the selected action done")
         self.add_action_button = QPushButton("Add act&ion…")
@@ -514,7 +514,8 @@ class PupilView(QWidget):
             facts.append(f"at {current[-1]}")
         if r.appointments:
             facts.append(f"next visit {fmt_datetime(r.appointments[0].starts_at)}")
-        self.facts.setText(" · ".join(facts))
+        # Each fact holds together when the line wraps: never "UPN" at a line's end and its number on the next.
+        self.facts.setText(" · ".join(fact.replace(" ", "\u00a0") for fact in facts))
         attention = attention_text(view)
         self.attention.setText(attention)
         self.attention.setVisible(bool(attention))
