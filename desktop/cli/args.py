@@ -35,7 +35,8 @@ def finish_help(parser: argparse.ArgumentParser) -> None:
     command (its one-line help, when it has no longer one)."""
     for action in parser._actions:
         enum = getattr(action.type, "enum", None)
-        if enum is not None and "one of:" not in (action.help or ""):
+        listed = all(member.value in (action.help or "") for member in enum) if enum is not None else True
+        if enum is not None and not listed:
             choices = ", ".join(member.value for member in enum)
             action.help = f"{action.help}; one of: {choices}" if action.help else f"one of: {choices}"
             if action.default is not None and isinstance(action.default, Enum):

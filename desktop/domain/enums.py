@@ -90,6 +90,23 @@ class Outcome(Labelled):
         }[self.value]
 
 
+class NotSeenReason(Labelled):
+    """Why a child on a visit was not taught, though the visit itself took place."""
+
+    AT_NURSERY = "at_nursery"
+    UNWELL = "unwell"
+    ASLEEP = "asleep"
+    REFUSED = "refused"
+    NOT_AT_HOME = "not_at_home"
+    AT_SCHOOL = "at_school"
+    OTHER = "other"
+
+    @classmethod
+    def for_outcome(cls, outcome: Outcome) -> NotSeenReason | None:
+        """The reason every child shares when the whole visit did not happen, if one fits."""
+        return {Outcome.NOT_AT_HOME: cls.NOT_AT_HOME, Outcome.PUPIL_UNWELL: cls.UNWELL}.get(outcome)
+
+
 class Visibility(Labelled):
     """Who may read a visit note."""
 

@@ -117,8 +117,8 @@ def weekly_hours(
     episodes = list(episodes)
     delivered: dict[date, float] = defaultdict(float)
     for visit in visits:
-        if pupil_id in visit.pupil_ids and start <= visit.date <= end:
-            delivered[week_start(visit.date)] += visit.hours
+        if start <= visit.date <= end:
+            delivered[week_start(visit.date)] += visit.hours_for(pupil_id)  # nothing if not seen
     weeks = []
     monday = week_start(start)
     while monday <= end:

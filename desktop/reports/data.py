@@ -66,26 +66,31 @@ class Level:
 
 @dataclass(frozen=True, kw_only=True)
 class VisitDetails:
+    """A visit as one child's copies show it: what was shared, and only this
+    child's own entry and notes (a sibling's work never reaches them)."""
+
     day: date
     start: time | None = None
     end: time | None = None
-    hours: float = 0.0
+    hours: float = 0.0  # this child's: nothing when not seen
     place: Place
     worker: str = ""
-    held: bool = True
-    outcome: str = ""  # "Not at home" when the visit did not happen
+    held: bool = True  # the visit happened and this child was taught
+    outcome: str = ""  # why not: "Not at home", "Not seen: asleep"
     subjects: tuple[str, ...] = ()
     work_covered: str = ""
     work_set: str = ""
     work_returned: str = ""
     levels_and_needs: str = ""
     next_appointment: datetime | None = None
-    notes: tuple[Note, ...] = ()
+    notes: tuple[Note, ...] = ()  # the whole visit's and this child's own
+    sessions: bool = False  # tuition (home, ward): "the next session" rather than "the next stop"
 
 
 @dataclass(frozen=True, kw_only=True)
 class VisitPupil:
     pupil: PupilDetails
+    visit: VisitDetails  # the visit with this child's entry
     levels: tuple[Level, ...] = ()  # levels recorded on the day of the visit
 
 
@@ -94,7 +99,7 @@ class VisitReport:
     """One visit; siblings seen together give one report each, in one PDF."""
 
     service: ServiceDetails
-    visit: VisitDetails
+    day: date
     pupils: tuple[VisitPupil, ...]
     printed_on: date
 
@@ -119,6 +124,7 @@ class SubjectProgress:
     at_end: Level | None
     target: str = ""
     learning_gap: str = ""
+    learning_gap_on: date | None = None  # when the gap was noted: it may be from before the period
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,14 +9,14 @@ records or small view records, never rows or sessions.
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from desktop.domain import rules
 from desktop.domain.collation import pupil_key
-from desktop.domain.enums import ETHNICITY, ItemStatus, PlaceType, SiteType, Visibility
+from desktop.domain.enums import ETHNICITY, ItemStatus, NotSeenReason, Outcome, PlaceType, SiteType, Visibility
 from desktop.domain.records import (
     Absence,
     Action,
@@ -35,6 +35,7 @@ from desktop.domain.records import (
     Site,
     Stay,
     Visit,
+    VisitEntry,
     VisitNote,
     WorkPack,
 )
@@ -419,28 +420,59 @@ class Waymark(DraftServices):
     # --- visits --------------------------------------------------------------
 
     def _validate_visit(self, visit: Visit) -> None:
-        if not visit.pupil_ids:
+        if not visit.entries:
             raise ValidationError("A visit needs at least one pupil.")
-        visit.pupil_ids = list(dict.fromkeys(visit.pupil_ids))
-        found = {p.id for p in self.store.find(Pupil, id=visit.pupil_ids)}
+        found = {p.id: p for p in self.store.find(Pupil, id=visit.pupil_ids)}
         missing = [p for p in visit.pupil_ids if p not in found]
         if missing:
             raise NotFound(f"No pupil with id '{missing[0]}'.")
+        twice = [pid for pid, n in Counter(visit.pupil_ids).items() if n > 1]
+        if twice:
+            raise ValidationError(f"{found[twice[0]].display_name} is on this visit twice; give each child one entry.")
         if visit.site_id:
             self.get_site(visit.site_id)
         if visit.date > self.today() + timedelta(days=1):
             raise ValidationError("A visit cannot be logged for a future date; book an appointment instead.")
         if visit.start and visit.end and visit.end <= visit.start:
             raise ValidationError("A visit must end after it starts.")
-        visit.subjects = [s.strip() for s in visit.subjects if s.strip()]
+        if visit.outcome is Outcome.HELD and (visit.start is None or visit.end is None):
+            raise ValidationError(
+                "A visit that was held needs its start and end times (its hours count towards each child's target)."
+            )
+        for entry in visit.entries:
+            entry.subjects = [s.strip() for s in entry.subjects if s.strip()]
+            if visit.outcome is not Outcome.HELD:
+                # Nobody is taught at a visit that did not happen.
+                entry.seen = False
+                entry.not_seen_reason = entry.not_seen_reason or NotSeenReason.for_outcome(visit.outcome)
+            elif entry.seen:
+                entry.not_seen_reason = None
+            elif entry.not_seen_reason is None:
+                name = found[entry.pupil_id].display_name
+                raise ValidationError(f"Say why {name} was not seen (asleep, unwell, at nursery, …).")
         visit.notes = [n for n in visit.notes if n.text.strip()]
+        for note in visit.notes:
+            if note.pupil_id is not None and note.pupil_id not in found:
+                raise ValidationError("A note about a child must be about a child on this visit.")
+        self._refuse_a_second_copy(visit, found)
+
+    def _refuse_a_second_copy(self, visit: Visit, pupils: dict[str, Pupil]) -> None:
+        """Two visits to the same child at the same time are one visit typed twice."""
+        for visit_id, pupil_id, start, end in queries.times_on(self.store, visit.pupil_ids, visit.date):
+            if visit_id != visit.id and _same_time(visit.start, visit.end, start, end):
+                when = f"{visit.date.day} {visit.date:%b %Y}" + (f" at {start:%H:%M}" if start else "")
+                raise ValidationError(
+                    f"{pupils[pupil_id].display_name} already has a visit on {when}; "
+                    "this one would repeat it. Change the time, or open that visit instead."
+                )
 
     def log_visit(self, visit: Visit) -> Changes:
-        """Log a visit or session; siblings seen together share one visit."""
+        """Log a visit or session; siblings seen together share one visit, each
+        with their own entry."""
         if not visit.worker:
             visit.worker = self.actor
         self._validate_visit(visit)
-        changes = self._insert(visit, f"{visit.date:%d/%m/%Y}, {len(visit.pupil_ids)} pupil(s)")
+        changes = self._insert(visit, f"{visit.date:%d/%m/%Y}, {len(visit.entries)} pupil(s)")
         return changes
 
     def edit_visit(self, visit: Visit) -> Changes:
@@ -466,15 +498,16 @@ class Waymark(DraftServices):
             self.get_pupil(pupil_id)
             return queries.visits_for_pupil(self.store, pupil_id, start, end)
         visits = queries.visits_between(self.store, start or date.min, end or date.max)
-        return sorted(visits, key=lambda v: (v.date, v.start or v.date), reverse=True)
+        return sorted(visits, key=lambda v: v.order, reverse=True)
 
     def visit_defaults(self, pupil_id: str | None = None) -> Visit:
         """A new visit pre-filled as a worker would fill it: today, where the pupil is
-        staying, the pupils seen there last time, and what was set last time."""
+        staying, the pupils seen there last time, the usual times, and each child's
+        subjects from their own last visit."""
         visit = Visit(date=self.today(), worker=self.actor)
         if not pupil_id:
             return visit
-        visit.pupil_ids = [pupil_id]
+        pupil_ids = [pupil_id]
         stay = self.current_stays().get(pupil_id)
         previous = queries.visits_for_pupil(self.store, pupil_id)
         last = previous[0] if previous else None
@@ -486,18 +519,34 @@ class Waymark(DraftServices):
             if at_site and pupil_id in at_site.pupil_ids:
                 last = at_site
         if last:
-            visit.pupil_ids = list(dict.fromkeys([pupil_id, *last.pupil_ids]))
+            pupil_ids = list(dict.fromkeys([pupil_id, *last.pupil_ids]))
             visit.place_type = last.place_type if not stay else visit.place_type
-            visit.subjects = list(last.subjects)
             if last.start and last.end:
                 visit.start, visit.end = last.start, last.end
+        lasts = self.last_entries(pupil_ids)
+        visit.entries = [
+            VisitEntry(pupil_id=pid, subjects=list(lasts[pid].subjects) if pid in lasts else []) for pid in pupil_ids
+        ]
         return visit
 
+    def last_entries(self, pupil_ids: Iterable[str]) -> dict[str, VisitEntry]:
+        """Each child's own entry at the last visit they were seen: what 'Same as
+        last time' and the usual subjects come from. Children never seen are left out."""
+        found = {}
+        for pupil_id in pupil_ids:
+            for visit in queries.visits_for_pupil(self.store, pupil_id):
+                entry = visit.entry_for(pupil_id)
+                if visit.outcome is Outcome.HELD and entry is not None and entry.seen:
+                    found[pupil_id] = entry
+                    break
+        return found
+
     def last_work_set(self, pupil_id: str) -> str:
-        """'Same as last time' for work set."""
+        """'Same as last time' for one child's work set: the last set for them."""
         for visit in queries.visits_for_pupil(self.store, pupil_id):
-            if visit.work_set:
-                return visit.work_set
+            entry = visit.entry_for(pupil_id)
+            if entry is not None and entry.work_set:
+                return entry.work_set
         return ""
 
     def known_subjects(self) -> list[str]:
@@ -967,6 +1016,15 @@ def _setting_changes(before: dict, after: dict, prefix: str = "") -> dict[str, l
         elif old != new:
             changes[f"{prefix}{key}"] = [old, new]
     return changes
+
+
+def _same_time(start: time | None, end: time | None, other_start: time | None, other_end: time | None) -> bool:
+    """On the same day, the same time: both untimed, the same start, or overlapping times."""
+    if start is None or other_start is None:
+        return start is None and other_start is None
+    if start == other_start:
+        return True
+    return end is not None and other_end is not None and start < other_end and other_start < end
 
 
 def _place_for_site(site: Site | None) -> PlaceType:

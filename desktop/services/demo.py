@@ -9,9 +9,11 @@ import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
+from desktop.domain import rules
 from desktop.domain.enums import (
     ContactRelationship,
     ItemStatus,
+    NotSeenReason,
     Outcome,
     PlaceType,
     ProvisionType,
@@ -35,6 +37,7 @@ from desktop.domain.records import (
     Site,
     Stay,
     Visit,
+    VisitEntry,
     VisitNote,
     WorkPack,
 )
@@ -50,6 +53,13 @@ SCHOOLS = [
     ("140077", "888", "4107", "Fulwood Academy", "Mr D. Armitage"),
     ("119001", "888", "2050", "Hesketh Lane Primary School", "Miss L. Ní Bhriain"),
 ]
+SECONDARY = {"134501", "140077"}  # the rest are primary schools: Reception to Year 6
+
+SERVICE_CONTACT = {
+    "service_address": "County Hall, Fishergate, Preston PR1 8XJ",
+    "service_phone": "01772 530000",
+    "service_email": "tes@lancashire.example.org",
+}
 
 SITES = [
     ("Walton Summit transit site", SiteType.TRANSIT_SITE, "Walton Summit Road, Bamber Bridge", "PR5 8AA"),
@@ -178,11 +188,53 @@ SUBJECT_LEVELS = {
     "Science": ["Working towards", "Developing", "Secure"],
 }
 
+# What a session covers, by subject and key stage: a Year 2 child and a Year 7
+# sibling on the same visit do their own work.
+TOPICS = {
+    ("English", "KS1"): ["phonics phase 3: ai, ee, igh", "reading aloud from a picture book", "letter formation"],
+    ("English", "KS2"): [
+        "writing a recount of the journey",
+        "spelling patterns: -tion, -sion",
+        "reading comprehension",
+    ],
+    ("English", "KS3"): ["persuasive writing: planning", "poetry: similes and metaphors", "essay paragraphs (PEE)"],
+    ("Maths", "KS1"): ["number bonds to 20", "counting in 2s, 5s and 10s", "o'clock and half past"],
+    ("Maths", "KS2"): ["column addition to 1,000", "fractions of amounts", "times tables: 3, 4 and 8"],
+    ("Maths", "KS3"): ["simplifying expressions", "ratio and proportion", "negative numbers"],
+    ("Science", "KS1"): ["parts of a plant", "materials: waterproof or not", "our five senses"],
+    ("Science", "KS2"): ["forces and magnets", "the water cycle", "circuits and switches"],
+    ("Science", "KS3"): ["cells and microscopes", "acids and alkalis", "energy transfers"],
+    ("Reading", "KS1"): ["reading book: sounding out", "sharing a story"],
+    ("Reading", "KS2"): ["reading journal: chapter questions", "new words from the book"],
+    ("Reading", "KS3"): ["class novel: character study", "reading for information"],
+}
+
+NEEDS = {
+    "KS1": ["Reading more fluently.", "Needs practice blending sounds.", "Counting on confidently.", ""],
+    "KS2": ["Needs practice with times tables.", "Writing in paragraphs now.", "Reading with expression.", ""],
+    "KS3": ["Needs help structuring longer answers.", "Confident with algebra.", "Spelling still holds her back.", ""],
+}
+
 GAPS = {
     "English": "Letter formation; reading stamina",
     "Maths": "Place value beyond 100; times tables",
     "Science": "Recording results in a table",
 }
+
+
+def key_stage(nc_year: int) -> str:
+    return "KS1" if nc_year <= 2 else "KS2" if nc_year <= 6 else "KS3"
+
+
+def packs_for(packs: list[WorkPack], nc_year: int) -> list[WorkPack]:
+    """Packs written for the child's year, or else the two nearest to it."""
+
+    def years(pack: WorkPack) -> tuple[int, int]:
+        low, _, high = pack.nc_years.partition("-")
+        return int(low), int(high or low)
+
+    fitting = [p for p in packs if years(p)[0] <= nc_year <= years(p)[1]]
+    return fitting or sorted(packs, key=lambda p: abs(years(p)[0] - nc_year))[:2]
 
 
 def _upn(rng: random.Random, la: str = "888") -> str:
@@ -206,6 +258,9 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
         steps[0] += 1
         if progress:
             progress(steps[0], 40)
+
+    current = app.settings()
+    app.update_settings(**{k: v for k, v in SERVICE_CONTACT.items() if not getattr(current, k)})
 
     schools = []
     for urn, la, estab, name, contact in SCHOOLS:
@@ -231,16 +286,25 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
         packs.append(pack)
     tick()
 
+    primaries = [s for s in schools if s.urn not in SECONDARY]
+    secondaries = [s for s in schools if s.urn in SECONDARY]
+
+    def school_for(dob: date, primary: School, secondary: School) -> School:
+        return primary if rules.nc_year(dob, today) <= 6 else secondary
+
     counts = {"pupils": 0, "visits": 0}
     families: list[tuple[list[Pupil], Site]] = []
     for surname, site_index, group, ethnicity, children, parent, reading_help in FAMILIES:
-        school = rng.choice(schools)
+        # Siblings of primary age share a school; an older one goes to a high school.
+        primary, secondary = rng.choice(primaries), rng.choice(secondaries)
         kids = []
         for forename, sex, age in children:
+            dob = _dob(rng, age, today)
+            school = school_for(dob, primary, secondary)
             pupil = Pupil(
                 forename=forename,
                 surname=surname,
-                dob=_dob(rng, age, today),
+                dob=dob,
                 sex=sex,
                 upn=_upn(rng),
                 ethnicity=ethnicity,
@@ -289,54 +353,103 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
     for pupil in families[5][0]:
         app.edit_pupil(pupil.id, suppress_address=True)
 
-    # Weekly site visits to each family, siblings together.
+    # Weekly site visits to each family, siblings together, each child at their own stage.
     for kids, site in families:
         day = start + timedelta(days=rng.randint(0, 4))
-        last_set = ""
+        last_set: dict[str, str] = {}
+        stages = {k.id: key_stage(rules.pupil_nc_year(k, today)) for k in kids}
         while day < today:
-            outcome = rng.choices(list(Outcome)[:4], weights=[85, 7, 4, 4])[0]
+            outcome = rng.choices([Outcome.HELD, Outcome.NOT_AT_HOME, Outcome.CANCELLED], weights=[88, 8, 4])[0]
+            held = outcome is Outcome.HELD
             subjects = rng.sample(["English", "Maths", "Science", "Reading"], k=2)
-            set_now = rng.choice([p[0] for p in PACKS if p[1] in subjects] or ["Reading journal"])
-            notes = [
-                VisitNote(
-                    text=rng.choice(
-                        [
-                            "Lovely session. Everyone worked hard and showed me their folders.",
-                            "Mum asked for more reading books; I will bring some next week.",
-                            "Good focus today despite the rain on the trailer roof.",
-                        ]
-                    ),
-                    visibility=Visibility.FAMILY,
+            entries, notes = [], []
+            for kid in kids:
+                stage = stages[kid.id]
+                seen = not held or rng.random() > 0.08
+                if not held:
+                    entries.append(VisitEntry(pupil_id=kid.id))  # the service records why from the outcome
+                    continue
+                if not seen:
+                    reason = rng.choice([NotSeenReason.ASLEEP, NotSeenReason.UNWELL, NotSeenReason.AT_SCHOOL])
+                    entries.append(VisitEntry(pupil_id=kid.id, seen=False, not_seen_reason=reason))
+                    continue
+                kid_subjects = subjects if stage != "KS3" else rng.sample(["English", "Maths", "Science"], k=2)
+                fitting = [
+                    p.title for p in packs_for(packs, rules.pupil_nc_year(kid, today)) if p.subject in kid_subjects
+                ]
+                topic = rng.choice(TOPICS[(kid_subjects[0], stage)])
+                set_now = rng.choice(fitting) if fitting else f"Practise at home: {topic}"
+                entries.append(
+                    VisitEntry(
+                        pupil_id=kid.id,
+                        subjects=list(kid_subjects),
+                        work_covered="; ".join(f"{s}: {rng.choice(TOPICS[(s, stage)])}" for s in kid_subjects),
+                        work_set=set_now,
+                        work_returned=f"{last_set[kid.id]}: marked" if kid.id in last_set else "",
+                        levels_and_needs=rng.choice(NEEDS[stage]),
+                    )
                 )
-            ]
-            if rng.random() < 0.3:
+                last_set[kid.id] = set_now
+                if rng.random() < 0.15:
+                    notes.append(
+                        VisitNote(
+                            text=f"{kid.forename} showed me the work in the folder; well done.",
+                            visibility=Visibility.FAMILY,
+                            pupil_id=kid.id,
+                        )
+                    )
+            if held and not any(e.seen for e in entries):
                 notes.append(
                     VisitNote(
-                        text="Dad mentioned the family may move on before the fair ends; "
-                        "check with the base school about a dual registration.",
+                        text="Called as planned; none of the children could work today.",
+                        visibility=Visibility.PROFESSIONAL,
+                    )
+                )
+            elif held:
+                notes.insert(
+                    0,
+                    VisitNote(
+                        text=rng.choice(
+                            [
+                                "A good session: everyone seen worked hard.",
+                                "Mum asked for more reading books; I will bring some next week.",
+                                "Good focus today despite the rain on the trailer roof.",
+                            ]
+                        ),
+                        visibility=Visibility.FAMILY,
+                    ),
+                )
+                if rng.random() < 0.3:
+                    notes.append(
+                        VisitNote(
+                            text="Dad mentioned the family may move on within the month; "
+                            "check with the base schools about dual registration.",
+                            visibility=Visibility.PROFESSIONAL,
+                        )
+                    )
+            else:
+                notes.append(
+                    VisitNote(
+                        text="Called at the usual time; nobody was there."
+                        if outcome is Outcome.NOT_AT_HOME
+                        else "Visit cancelled: the family rang to say they were at a hospital appointment.",
                         visibility=Visibility.PROFESSIONAL,
                     )
                 )
             visit = Visit(
                 date=day,
-                start=time(10, 0),
-                end=time(11, 30),
+                start=time(10, 0) if held else None,
+                end=time(11, 30) if held else None,
                 place_type=PlaceType.SITE,
                 site_id=site.id,
                 worker=worker,
-                pupil_ids=[k.id for k in kids],
-                subjects=subjects,
                 outcome=outcome,
-                work_covered=f"{subjects[0]}: {rng.choice(['number bonds', 'reading aloud', 'spelling patterns', 'fractions', 'plant diary'])}",
-                work_set=set_now,
-                work_returned=last_set and f"{last_set} — marked",
+                entries=entries,
                 notes=notes,
-                levels_and_needs=rng.choice(["Reading more fluently.", "Needs practice with times tables.", ""]),
                 next_appointment=datetime.combine(day + timedelta(days=7), time(10, 0)),
             )
             app.log_visit(visit)
             counts["visits"] += 1
-            last_set = set_now if outcome is Outcome.HELD else last_set
             day += timedelta(days=7 + rng.choice([-1, 0, 0, 1]))
         tick()
 
@@ -353,15 +466,16 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
         place: PlaceType,
         weeks: int,
     ) -> Pupil:
+        dob = _dob(rng, age, today)
         pupil = Pupil(
             forename=forename,
             surname=surname,
             sex=sex,
-            dob=_dob(rng, age, today),
+            dob=dob,
             upn=_upn(rng),
             ethnicity=rng.choice(["WBRI", "AIND", "APKN", "WIRI", "MWBC"]),
             medical_needs=needs,
-            base_school_id=rng.choice(schools).id,
+            base_school_id=school_for(dob, rng.choice(primaries), rng.choice(secondaries)).id,
             address=f"{rng.randint(2, 90)} Ribble Drive, Preston",
             postcode="PR1 4LT",
             sen=rng.choice([SenStatus.NONE, SenStatus.NONE, SenStatus.SEN_SUPPORT]),
@@ -405,6 +519,18 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
                 shortfall = surname in ("Walsh", "Hussain") and day >= rules_week(today) - timedelta(days=7)
                 length = minutes // 2 if shortfall else minutes
                 subject = rng.choice(["English", "Maths", "Science"])
+                stage = key_stage(rules.pupil_nc_year(pupil, today))
+                unwell = shortfall and day.weekday() == 1  # the tutor came; the child was too unwell to work
+                entry = (
+                    VisitEntry(pupil_id=pupil.id, seen=False, not_seen_reason=NotSeenReason.UNWELL)
+                    if unwell
+                    else VisitEntry(
+                        pupil_id=pupil.id,
+                        subjects=[subject],
+                        work_covered=f"{subject}: {rng.choice(TOPICS[(subject, stage)])}",
+                        work_set=rng.choice(["Practice questions on today's topic", "Reading chapter 3", "Spellings"]),
+                    )
+                )
                 app.log_visit(
                     Visit(
                         date=day,
@@ -413,13 +539,14 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
                         place_type=place,
                         site_id=site.id if site else None,
                         worker=worker,
-                        pupil_ids=[pupil.id],
-                        subjects=[subject],
-                        outcome=Outcome.PUPIL_UNWELL if shortfall and day.weekday() == 1 else Outcome.HELD,
-                        work_covered=f"{subject}: {rng.choice(['comprehension', 'equations', 'essay plan', 'revision'])}",
-                        work_set=rng.choice(["Past paper questions", "Reading chapter 3", "Practise spellings"]),
+                        entries=[entry],
                         notes=[
-                            VisitNote(text="Tired but keen to keep up with the class.", visibility=Visibility.FAMILY),
+                            VisitNote(
+                                text="Too unwell for a lesson today; we will catch up next session."
+                                if unwell
+                                else "Tired but keen to keep up with the class.",
+                                visibility=Visibility.FAMILY,
+                            ),
                             VisitNote(
                                 text=f"Nurse reports {needs.split(';')[0].lower()} stable.",
                                 visibility=Visibility.PROFESSIONAL,
@@ -517,7 +644,8 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
     # Folders issued before travel; one family's is overdue.
     traveller_kids = [k for kids, _ in families for k in kids]
     for i, pupil in enumerate(traveller_kids):
-        chosen = rng.sample(packs, k=2)
+        fitting = packs_for(packs, rules.pupil_nc_year(pupil, today))
+        chosen = rng.sample(fitting, k=min(2, len(fitting)))
         issued = start + timedelta(days=rng.randint(0, 20))
         expected = today - timedelta(weeks=2) if i in (0, 1, 2) else today + timedelta(weeks=rng.randint(2, 10))
         changes = app.issue_folder(

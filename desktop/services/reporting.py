@@ -17,7 +17,7 @@ from typing import Protocol
 
 from desktop.domain import rules
 from desktop.domain.collation import pupil_key
-from desktop.domain.enums import ItemStatus, Outcome, SenStatus, Visibility
+from desktop.domain.enums import ItemStatus, PlaceType, SenStatus, Visibility
 from desktop.domain.records import Folder, ProgressEntry, ProvisionEpisode, Pupil, School, Site, Visit
 from desktop.reports import (
     render_caseload_summary,
@@ -102,26 +102,38 @@ def pupil_details(pupil: Pupil, school: School | None, on: date) -> PupilDetails
     )
 
 
-def visit_details(visit: Visit, sites: dict[str, Site]) -> VisitDetails:
+def visit_details(visit: Visit, pupil_id: str, sites: dict[str, Site], tuition_service: bool = False) -> VisitDetails:
+    """The visit as one child's copies show it: the shared part, this child's own
+    entry, and the notes about the whole visit or about them; nothing of a sibling's."""
     site = sites.get(visit.site_id) if visit.site_id else None
+    entry = visit.entry_for(pupil_id)
+    if entry is None:
+        raise ValidationError("That pupil was not on this visit.")
     return VisitDetails(
         day=visit.date,
         start=visit.start,
         end=visit.end,
-        hours=visit.hours,
+        hours=visit.hours_for(pupil_id),
         place=Place(kind=visit.place_type.label, name=site.name if site else "", detail=visit.place_detail),
         worker=visit.worker,
-        held=visit.outcome is Outcome.HELD,
-        outcome=visit.outcome.label,
-        subjects=tuple(visit.subjects),
-        work_covered=visit.work_covered,
-        work_set=visit.work_set,
-        work_returned=visit.work_returned,
-        levels_and_needs=visit.levels_and_needs,
+        held=visit.held_for(pupil_id),
+        outcome=visit.status_for(pupil_id),
+        subjects=tuple(entry.subjects),
+        work_covered=entry.work_covered,
+        work_set=entry.work_set,
+        work_returned=entry.work_returned,
+        levels_and_needs=entry.levels_and_needs,
         next_appointment=visit.next_appointment,
         # Only notes marked for the family may reach the parent copy: anything else counts as professional.
-        notes=tuple(Note(text=n.text, professional=n.visibility is not Visibility.FAMILY) for n in visit.notes),
+        notes=tuple(
+            Note(text=n.text, professional=n.visibility is not Visibility.FAMILY) for n in visit.notes_about(pupil_id)
+        ),
+        sessions=tuition_service or visit.place_type in (PlaceType.HOME, PlaceType.WARD),
     )
+
+
+def _tuition_service(app: ReportSource) -> bool:
+    return app.settings().service_kind in ("hospital", "home")
 
 
 def _level(entry: ProgressEntry) -> Level:
@@ -149,17 +161,19 @@ def _check_period(start: date, end: date) -> None:
 def visit_report(app: ReportSource, visit_id: str) -> VisitReport:
     visit = app.get_visit(visit_id)
     sites = {s.id: s for s in app.list_sites()}
+    tuition = _tuition_service(app)
     seen = []
     for pupil_id in visit.pupil_ids:
         pupil = app.get_pupil(pupil_id)
         levels = tuple(_level(e) for e in app.list_progress(pupil_id) if e.assessed_on == visit.date)
-        seen.append(VisitPupil(pupil=pupil_details(pupil, _school(app, pupil), visit.date), levels=levels))
-    return VisitReport(
-        service=service_details(app),
-        visit=visit_details(visit, sites),
-        pupils=tuple(seen),
-        printed_on=app.today(),
-    )
+        seen.append(
+            VisitPupil(
+                pupil=pupil_details(pupil, _school(app, pupil), visit.date),
+                visit=visit_details(visit, pupil_id, sites, tuition),
+                levels=levels,
+            )
+        )
+    return VisitReport(service=service_details(app), day=visit.date, pupils=tuple(seen), printed_on=app.today())
 
 
 # --- the travel-period progress record -------------------------------------------------
@@ -179,13 +193,15 @@ def subject_progress(entries: list[ProgressEntry], start: date, end: date) -> li
         within = [e for e in history if e.assessed_on >= start]
         at_start = before[-1] if before else within[0]
         at_end = history[-1]
+        gap = next((e for e in reversed(history) if e.learning_gap), None)
         result.append(
             SubjectProgress(
                 subject=subject,
                 at_start=_level(at_start),
                 at_end=_level(at_end) if at_end is not at_start else None,
                 target=next((e.target for e in reversed(history) if e.target), ""),
-                learning_gap=next((e.learning_gap for e in reversed(history) if e.learning_gap), ""),
+                learning_gap=gap.learning_gap if gap else "",
+                learning_gap_on=gap.assessed_on if gap else None,
             )
         )
     return result
@@ -198,7 +214,7 @@ def _folders_in(folders: list[Folder], start: date, end: date) -> list[Folder]:
 def progress_record(app: ReportSource, pupil_id: str, start: date, end: date) -> ProgressRecord:
     _check_period(start, end)
     pupil = app.get_pupil(pupil_id)
-    visits = sorted(app.list_visits(pupil_id, start, end), key=lambda v: (v.date, v.start or v.date))
+    visits = sorted(app.list_visits(pupil_id, start, end), key=lambda v: v.order)
     entries = app.list_progress(pupil_id)
     if not visits and not any(start <= e.assessed_on <= end for e in entries):
         raise ValidationError(
@@ -206,6 +222,7 @@ def progress_record(app: ReportSource, pupil_id: str, start: date, end: date) ->
             "there is nothing to report for that period."
         )
     sites = {s.id: s for s in app.list_sites()}
+    tuition = _tuition_service(app)
     folders = sorted(_folders_in(app.list_folders(pupil_id), start, end), key=lambda f: f.issued_on)
     folder_work = [
         FolderWork(
@@ -225,7 +242,7 @@ def progress_record(app: ReportSource, pupil_id: str, start: date, end: date) ->
         pupil=pupil_details(pupil, _school(app, pupil), end),
         start=start,
         end=end,
-        visits=tuple(visit_details(v, sites) for v in visits),
+        visits=tuple(visit_details(v, pupil_id, sites, tuition) for v in visits),
         subjects=tuple(subject_progress(entries, start, end)),
         folder_work=tuple(folder_work),
         folders_issued=sum(start <= f.issued_on <= end for f in folders),
@@ -308,7 +325,7 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
     delivered: dict[str, float] = defaultdict(float)
     for visit in app.list_visits(start=monday, end=monday + timedelta(days=6)):
         for pupil_id in visit.pupil_ids:
-            delivered[pupil_id] += visit.hours
+            delivered[pupil_id] += visit.hours_for(pupil_id)
 
     rows, reviews_overdue = [], []
     keys: dict[int, tuple] = {}  # row number -> the pupil's sort key (by surname, collated)
@@ -409,10 +426,11 @@ def report_pdf(
     if kind == "visit":
         report = visit_report(app, record_id)
         names = ", ".join(p.pupil.name for p in report.pupils)
-        pdf, title = render_visit_report(report, large_print=large_print), f"Visit report {names} {report.visit.day}"
+        pdf, title = render_visit_report(report, large_print=large_print), f"Visit report {names} {report.day}"
         # The service and school copies carry the UPN and medical needs; the service copy the notes.
         pupil_ids = app.get_visit(record_id).pupil_ids
-        carried = _carried([p.pupil for p in report.pupils], report.visit.notes, address=True)
+        notes = [n for p in report.pupils for n in p.visit.notes]
+        carried = _carried([p.pupil for p in report.pupils], notes, address=True)
     elif kind == "progress":
         record = progress_record(app, record_id, start, end)
         pdf, title = render_progress_record(record), f"Progress record {record.pupil.name} {start} to {end}"

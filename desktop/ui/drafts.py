@@ -228,6 +228,7 @@ class DraftKeeper(QObject):
         context: dict | None = None,
         read: Callable[[], Fields] | None = None,
         write: Callable[[Fields], None] | None = None,
+        describe: Callable[[], tuple[str, dict] | None] | None = None,
         delay_ms: int = SAVE_AFTER_MS,
     ) -> None:
         super().__init__(form)  # the form is reached through parent(): no Python reference keeps it alive
@@ -235,6 +236,7 @@ class DraftKeeper(QObject):
         self.kind, self.key, self.title, self.context = kind, key, title, dict(context or {})
         self._read_with = _weak(read)
         self._write_with = _weak(write)
+        self._describe_with = _weak(describe)  # a form whose subject changes as it is typed (a visit's pupils)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
@@ -305,6 +307,10 @@ class DraftKeeper(QObject):
         if self.started and not self._restoring and not self.finished:
             self._timer.start()
 
+    def changed(self) -> None:
+        """A change the keeper cannot see by itself (a ticked child in a list)."""
+        self._changed()
+
     @property
     def dirty(self) -> bool:
         """The form holds something the user typed (or a draft put back)."""
@@ -327,6 +333,10 @@ class DraftKeeper(QObject):
                 self._stored = False
                 self.runner.run(lambda: app.discard_draft(kind, key))
             return
+        describe = self._describe_with() if self._describe_with else None
+        described = describe() if describe else None
+        if described:
+            self.title, self.context = described
         draft = Draft(kind=kind, key=key, title=self.title, context=self.context, fields=fields)
         self._stored = True
         self.runner.run(lambda: app.save_draft(draft), lambda _none: self.saved.emit(), self._save_failed)
@@ -394,6 +404,7 @@ class DraftedDialog(QDialog):
             context=context,
             read=self.draft_fields,
             write=self.restore_draft,
+            describe=self.draft_description,
         )
         self.drafts.restored.connect(self._draft_restored)
         self.drafts.failed.connect(self._draft_failed)  # a bound method: a lambda would keep the dialog alive
@@ -407,6 +418,11 @@ class DraftedDialog(QDialog):
 
     def restore_draft(self, values: Fields) -> None:
         write_fields(self, values)
+
+    def draft_description(self) -> tuple[str, dict] | None:
+        """The draft's title and context as the form now stands, for a form whose subject
+        changes while it is typed; None keeps those given to keep_drafts."""
+        return None
 
     def show_draft_notice(self, text: str, kind: str = "info") -> None:
         banner = getattr(self, "banner", None)

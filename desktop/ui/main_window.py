@@ -681,6 +681,8 @@ class Workspace(QWidget):
             return self.add_school()
         if draft.kind == "pupil":
             return self.add_pupil()
+        if draft.kind == "visit":
+            return self.log_visit(draft.context.get("pupil_id") or None)
         pupil_id = draft.context.get("pupil_id") or draft.key
         if pupil_id:
             self.open_pupil(pupil_id)

@@ -5,6 +5,7 @@ form comes back after unlocking, and so it does after the app is killed."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -158,7 +159,8 @@ def test_a_killed_app_offers_the_draft_when_started_again(make_window, tmp_path,
         text=True,
     )
     try:
-        assert process.stdout.readline().strip() == "kept"
+        ready, _, _ = select.select([process.stdout], [], [], 300)  # a hung child fails the test, not the run
+        assert ready and process.stdout.readline().strip() == "kept"
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.wait(timeout=60)

@@ -40,7 +40,7 @@ def sibling_visit(folder: Path, *, reading_help: bool) -> str:
         )
     )
     visit = app.log_visit(
-        Visit(
+        Visit.same_for_all(
             date=date(2026, 11, 20),
             start=time(10),
             end=time(11, 30),

@@ -136,8 +136,9 @@ def test_report_paths_are_checked_before_anything_is_written(with_a_pupil, tmp_p
 
 def test_help_lists_the_choices_and_describes_every_command():
     visit_help = " ".join(waymark("visit", "log", "--help").stdout.split())
-    assert "--outcome OUTCOME one of: held, not_at_home" in visit_help
-    assert "--place-type PLACE_TYPE one of: site, home, ward" in visit_help
+    assert "held, not_at_home, pupil_unwell, cancelled, family_moved_on" in visit_help
+    assert "site, home, ward, library, school, other" in visit_help
+    assert visit_help.count("not_at_home, pupil_unwell") == 1  # listed once, not again by finish_help
     assert "--status STATUS one of: not_started, in_progress" in " ".join(
         waymark("folder", "item", "--help").stdout.split()
     )

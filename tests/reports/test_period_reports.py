@@ -36,9 +36,11 @@ def test_progress_record_summary_first_then_every_visit(casefile):
     assert "Maths Emerging" in summary and "Developing" in summary
     assert "Reading: gap after travel" in summary
     assert "Walton Summit transit site (9)" in summary
-    for week in range(1, 11):
+    for week in (1, 2, 3, 5, 6, 7, 8, 9, 10):
         assert f"Week {week}: reading aloud" in detail
-    assert "Not held: Not at home" in detail
+    # The fourth visit did not happen: it says so, and prints no work covered or returned.
+    assert "Not at home" in detail and "Week 4: reading aloud" not in detail
+    assert detail.count("Spelling pack 3, marked 18/20") == 9
     assert "Sound mat" in detail and "Marked" in detail and "All sounds correct" in detail
     assert PROFESSIONAL_NOTE in detail  # the record goes to the base school
 
@@ -138,3 +140,71 @@ def test_the_summary_reports_progress_and_stops_when_told(casefile):
 
     with pytest.raises(Stop):
         reporting.report_pdf(casefile.app, "summary", progress=stop_after_two)
+
+
+def test_a_learning_gap_says_when_it_was_noted(casefile):
+    """Defect: a gap noted before the period printed as if it were current, with no date."""
+    from desktop.reports import render_progress_record
+    from desktop.reports.data import Level, ProgressRecord, PupilDetails, ServiceDetails, SubjectProgress
+    from desktop.reports.layout import fmt_date
+
+    noted = fmt_date(casefile.sibling_visit.date)
+    assert f"Reading: gap after travel (noted {noted})" in progress_pages(casefile, casefile.sean)[0]
+    start = date(2026, 9, 1)
+    old = Level(subject="Maths", level="Emerging", assessed_on=date(2026, 6, 3))
+    record = ProgressRecord(
+        service=ServiceDetails(name="TES", phone="01772 530000"),
+        pupil=PupilDetails(name="Zofia Kowalska", forename="Zofia", dob=date(2018, 1, 1), nc_year="Year 3"),
+        start=start,
+        end=date(2026, 11, 22),
+        visits=(),
+        subjects=(
+            SubjectProgress(
+                subject="Maths",
+                at_start=old,
+                at_end=None,
+                learning_gap="Place value",
+                learning_gap_on=old.assessed_on,
+            ),
+        ),
+        folder_work=(),
+        printed_on=date(2026, 11, 22),
+    )
+    text = " ".join(pages_text(render_progress_record(record)))
+    assert "Place value (noted 3 Jun 2026, before this period)" in text
+
+
+def test_every_copy_of_every_report_says_whom_to_call(casefile):
+    """The service's phone and email on every page of every report, so a parent or a
+    school knows whom to ask; in the body of the parent's and the school's copies too."""
+    app = casefile.app
+    reports = {
+        "visit": reporting.report_pdf(app, "visit", casefile.sibling_visit.id)[0],
+        "progress": reporting.report_pdf(app, "progress", casefile.sean.id, start=casefile.first_visit_day)[0],
+        "hours": reporting.report_pdf(app, "hours", casefile.kai.id, start=casefile.first_visit_day)[0],
+        "summary": reporting.report_pdf(app, "summary")[0],
+    }
+    for kind, pdf in reports.items():
+        for page in pages_text(pdf):
+            assert "01772 530000" in page and "tes@example.org" in page, kind
+    visit_pages = pages_text(reports["visit"])
+    assert "Any questions? Contact Lancashire Traveller Education Service on 01772 530000" in visit_pages[0]
+    assert "Questions about this report: Lancashire Traveller Education Service on 01772 530000" in visit_pages[2]
+
+
+def test_the_progress_record_ends_with_next_steps_for_the_class_teacher(casefile):
+    pages = progress_pages(casefile, casefile.sean)
+    last = pages[-1]
+    steps = last[last.index("Next steps for the class teacher") :]
+    assert "Reading: gap after travel" in steps and "Year 4 expected" in steps  # gaps and targets
+    assert "Reading journal: two pages a day" in steps  # the work last set
+    assert "01772 530000" in steps and "tes@example.org" in steps
+
+
+def test_tuition_copies_say_next_session_and_traveller_copies_next_stop(casefile):
+    app = casefile.app
+    home = pages_text(reporting.report_pdf(app, "visit", app.list_visits(casefile.kai.id)[0].id)[0])
+    site = pages_text(reporting.report_pdf(app, "visit", casefile.hidden_visit.id)[0])
+    assert "Work to do before the next session" in home[0] and "Work set for the next session" in home[1]
+    assert "next stop" not in " ".join(home)
+    assert "Work to do before the next visit" in site[0] and "Work set for the next stop" in site[1]

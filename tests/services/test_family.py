@@ -24,7 +24,7 @@ def _pupil(app, forename, surname, site, mother=""):
 
 def _seen(app, site, day, *kids):
     app.log_visit(
-        Visit(
+        Visit.same_for_all(
             date=day,
             start=time(10),
             end=time(11),

@@ -73,7 +73,7 @@ def test_visit_defaults_bring_today_the_site_and_the_siblings_seen_there(app):
     site = Site(name="Walton Summit transit site", site_type=SiteType.TRANSIT_SITE)
     a, b = family_at(app, site, TODAY - timedelta(weeks=2))
     app.log_visit(
-        Visit(
+        Visit.same_for_all(
             date=TODAY - timedelta(days=7),
             start=time(10),
             end=time(11, 30),
@@ -87,14 +87,16 @@ def test_visit_defaults_bring_today_the_site_and_the_siblings_seen_there(app):
     assert defaults.date == TODAY
     assert defaults.site_id == site.id
     assert defaults.pupil_ids == [b.id, a.id]
-    assert defaults.subjects == ["English", "Maths"]
+    assert [e.subjects for e in defaults.entries] == [["English", "Maths"]] * 2
     assert (defaults.start, defaults.end) == (time(10), time(11, 30))
     assert app.last_work_set(a.id) == "Fractions pack"
 
 
 def test_a_visit_that_did_not_happen_counts_no_hours(app):
     p = pupil(app)
-    app.log_visit(Visit(date=TODAY, start=time(10), end=time(11), pupil_ids=[p.id], outcome=Outcome.NOT_AT_HOME))
+    app.log_visit(
+        Visit.same_for_all(date=TODAY, start=time(10), end=time(11), pupil_ids=[p.id], outcome=Outcome.NOT_AT_HOME)
+    )
     assert app.list_visits(p.id)[0].hours == 0
 
 
@@ -167,8 +169,10 @@ def test_appointments_by_day_and_site(app):
 
 def test_notes_keep_their_visibility(app):
     p = pupil(app)
-    visit = Visit(
+    visit = Visit.same_for_all(
         date=TODAY,
+        start=time(10),
+        end=time(11),
         pupil_ids=[p.id],
         notes=[VisitNote(text="Lovely work", visibility=Visibility.FAMILY), VisitNote(text="Dad unwell")],
     )

@@ -20,7 +20,7 @@ def episode(kind=ProvisionType.HOME_TUITION, planned=5.0, medical_max=None, **kw
 
 def session(day, minutes, outcome=Outcome.HELD):
     end = time(9 + minutes // 60, minutes % 60)
-    return Visit(date=day, start=time(9, 0), end=end, pupil_ids=["p"], outcome=outcome)
+    return Visit.same_for_all(date=day, start=time(9, 0), end=end, pupil_ids=["p"], outcome=outcome)
 
 
 def test_nc_year_turns_on_the_first_of_september():

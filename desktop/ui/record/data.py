@@ -17,6 +17,7 @@ RECORD_ENTITIES = frozenset(
         "stay",
         "provision_episode",
         "visit",
+        "visit_entry",
         "visit_note",
         "folder",
         "folder_item",
