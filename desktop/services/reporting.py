@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from desktop.domain import rules
-from desktop.domain.collation import pupil_key
+from desktop.domain.collation import collation_key, pupil_key
 from desktop.domain.enums import ItemStatus, PlaceType, SenStatus, Visibility
 from desktop.domain.records import Folder, ProgressEntry, ProvisionEpisode, Pupil, School, Site, Visit
 from desktop.reports import (
@@ -163,7 +163,7 @@ def visit_report(app: ReportSource, visit_id: str) -> VisitReport:
     sites = {s.id: s for s in app.list_sites()}
     tuition = _tuition_service(app)
     seen = []
-    for pupil_id in visit.pupil_ids:
+    for pupil_id in visit.pupil_ids:  # in the order the worker ticked them, as the visit records it
         pupil = app.get_pupil(pupil_id)
         levels = tuple(_level(e) for e in app.list_progress(pupil_id) if e.assessed_on == visit.date)
         seen.append(
@@ -385,7 +385,7 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
         by_cohort=tuple(sorted(cohorts.items())),
         by_provision=tuple(sorted(provision.items())),
         by_hours_band=tuple((band, bands[band]) for band in HOURS_BANDS),
-        reviews_overdue=tuple(sorted(reviews_overdue, key=lambda i: (i.due or today, i.pupil))),
+        reviews_overdue=tuple(sorted(reviews_overdue, key=lambda i: (i.due or today, collation_key(i.pupil)))),
         folders_out=len(folders),
         folders_overdue=tuple(
             sorted(
@@ -395,7 +395,7 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
                     )
                     for f in overdue_folders
                 ),
-                key=lambda i: (i.due, i.pupil),
+                key=lambda i: (i.due, collation_key(i.pupil)),
             )
         ),
     )

@@ -60,6 +60,7 @@ from .getting_started import GettingStarted
 from .pupil_dialog import AddPupilDialog
 from .unlock import FirstRunPage, NewProfile, UnlockPage
 from .visit_dialog import VisitDialog
+from .widgets import set_available
 
 ORGANISATION = "Waymark"
 APPLICATION = "Waymark"
@@ -900,6 +901,7 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
+        file_menu.setToolTipsVisible(True)  # a disabled item says why
         file_menu.addAction(self.summary_action)
         file_menu.addAction(self.audit_action)
         file_menu.addAction(self.settings_action)
@@ -1113,14 +1115,25 @@ class MainWindow(QMainWindow):
         self.unlock_page.reset()
         self.workspace = Workspace(app, self.runner, self.settings, self)
         self.workspace.status_message.connect(self._status_message)
+        self.workspace.counts_changed.connect(self._caseload_counted)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self._set_session_actions(True)
+        if self.workspace._loaded_once:  # the caseload came back before we listened
+            self._caseload_counted(0, self.workspace.model.rowCount())
         self.lock_key.start()
         self.refresh_sync_status()
         self._sync_timer.start()
         self.workspace.table.setFocus()
         self.session_opened.emit()
+
+    def _caseload_counted(self, _shown: int, total: int) -> None:
+        set_available(
+            self.summary_action,
+            total > 0,
+            "The LA caseload summary: the tracking-sheet columns and counts",
+            "The caseload is empty: there is nobody to summarise yet.",
+        )
 
     def _apply_settings(self, settings: Settings) -> None:
         self._settings_cache = settings

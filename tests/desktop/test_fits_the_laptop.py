@@ -87,6 +87,8 @@ def test_an_empty_profile_says_what_to_do_first(make_window, tmp_path, qtbot):
     assert "Your caseload is empty" in " ".join(visible_texts(guide))
     assert "Common Transfer File" in guide.later.text()
     assert workspace.pupil_view.placeholder.text() == "Add a pupil to see their record here."
+    assert not window.summary_action.isEnabled()
+    assert window.summary_action.toolTip() == "The caseload is empty: there is nobody to summarise yet."
     QApplication.processEvents()
     assert clipped(window) == []
 
@@ -110,3 +112,4 @@ def test_an_empty_profile_says_what_to_do_first(make_window, tmp_path, qtbot):
     add.save()
     assert not guide.isVisible() and workspace.table.isVisible() and workspace.finders.isVisible()
     assert workspace.shown_label.text() == "1 pupil"
+    assert window.summary_action.isEnabled()
