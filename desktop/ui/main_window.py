@@ -232,6 +232,7 @@ class Workspace(QWidget):
         self._fitting = False
         self._wanted: dict[int, int] = {}  # each column's width for its content, capped
         self._dragging = False  # the user is dragging a column's edge
+        self._user_sized = False  # the user has dragged a column or chosen the columns
         header.sectionResized.connect(self._section_resized)
         header.viewport().installEventFilter(self)
         self.table.viewport().installEventFilter(self)
@@ -425,17 +426,19 @@ class Workspace(QWidget):
         room = self.table.viewport().width()
         widths = {c: self._wanted[c] for c in shown}
         over = sum(widths.values()) - room
-        # The columns that can give way, down to what their header needs.
-        elastic = [c for c in (Column.ATTENTION, Column.SCHOOL, Column.SITE, Column.NAME) if c in widths]
-        while over > 0:
-            slack = {c: widths[c] - self._header_width(c) for c in elastic if widths[c] > self._header_width(c)}
-            if not slack:
-                break
-            share = sum(slack.values())
-            cut = min(over, share)
-            for c, spare in slack.items():
-                widths[c] -= min(spare, -(-cut * spare // share))  # round up, never below the header
-            over = sum(widths.values()) - room
+        # The columns that can give way, down to what their header needs: where a pupil is
+        # first (site, then base school), then what needs attention, and the name last.
+        for elastic in ((Column.SITE, Column.SCHOOL), (Column.ATTENTION,), (Column.NAME,)):
+            while over > 0:
+                slack = {c: widths[c] - self._header_width(c) for c in elastic if c in widths}
+                slack = {c: spare for c, spare in slack.items() if spare > 0}
+                if not slack:
+                    break
+                share = sum(slack.values())
+                cut = min(over, share)
+                for c, spare in slack.items():
+                    widths[c] -= min(spare, -(-cut * spare // share))  # round up, never below the header
+                over = sum(widths.values()) - room
         self._fitting = True
         try:
             for column, width in widths.items():
@@ -445,7 +448,12 @@ class Workspace(QWidget):
 
     def _section_resized(self, *_args: object) -> None:
         if self._dragging and not self._fitting:
-            self._columns_fitted = True  # the user dragged a column: their widths from now on
+            self._columns_fitted = self._user_sized = True  # the user dragged a column: their widths from now on
+
+    def _show_column(self, column: Column, on: bool) -> None:
+        self.table.horizontalHeader().setSectionHidden(column, not on)
+        self._user_sized = True  # their choice of columns is kept
+        self._fit_to_view()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
@@ -467,7 +475,7 @@ class Workspace(QWidget):
             action = menu.addAction(HEADERS[column])
             action.setCheckable(True)
             action.setChecked(not header.isSectionHidden(column))
-            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+            action.toggled.connect(lambda on, c=column: self._show_column(c, on))
         menu.popup(header.mapToGlobal(position))
 
     def _sort_order(self) -> Qt.SortOrder:
@@ -694,9 +702,18 @@ class Workspace(QWidget):
 
     def save_state(self) -> None:
         self.settings.setValue("caseload/splitter", self.splitter.saveState())
-        self.settings.setValue("caseload/header", self.table.horizontalHeader().saveState())
+        # Only the user's own widths and columns are kept: ours are fitted afresh to the window
+        # (an unfitted header, saved from an empty caseload, would otherwise stick for good).
+        if self._user_sized:
+            self.settings.setValue("caseload/header", self.table.horizontalHeader().saveState())
+        else:
+            self.settings.remove("caseload/header")
 
     def restore_state(self) -> None:
+        # First use: the record takes what its tabs need and the caseload the rest, so a
+        # 1366x768 laptop shows names and every tab whole; the user's own split is kept after.
+        record = max(self.pupil_view.minimumWidth(), self.pupil_view.tabs.tabBar().sizeHint().width() + 24)
+        self.splitter.setSizes([1366 - 24 - record, record])
         for key, restore in (
             ("caseload/splitter", self.splitter.restoreState),
             ("caseload/header", self._restore_header),
@@ -707,7 +724,7 @@ class Workspace(QWidget):
 
     def _restore_header(self, state: QByteArray) -> None:
         if self.table.horizontalHeader().restoreState(state):
-            self._columns_fitted = True  # the user's widths, not ours
+            self._columns_fitted = self._user_sized = True  # the user's widths, not ours
 
     def clear(self) -> None:
         """Forget everything shown: on lock, before the workspace is destroyed."""

@@ -534,9 +534,9 @@ class FoldersPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         # In the record's narrow pane "Issued 9 Jun 2026 by Base school" wraps rather than
         # losing its end: rows take the height their text needs.
+        # In the record's narrow pane a folder's line is two ("Issued 9 Jun 2026" / "by Base
+        # school") rather than one that loses its end: rows take the height their text needs.
         self.tree.setUniformRowHeights(False)
-        self.tree.setWordWrap(True)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.empty = QLabel("No folders issued yet.")
         self.empty.setObjectName("hint")
         self.banner = Banner(self)
@@ -580,7 +580,8 @@ class FoldersPanel(QWidget):
             late = folder_overdue(folder, today)
             overdue += late
             back = sum(i.status in (ItemStatus.RETURNED, ItemStatus.MARKED) for i in folder.items)
-            top = QTreeWidgetItem([title, f"{back} of {len(folder.items)} back", status])
+            shown = title.replace(" by ", "\nby ", 1)
+            top = QTreeWidgetItem([shown, f"{back} of {len(folder.items)} back", status])
             top.setData(0, ID_ROLE, folder.id)
             top.setData(0, FOLDER_ROLE, folder.id)
             top.setToolTip(0, title)

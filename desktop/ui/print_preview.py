@@ -169,7 +169,7 @@ class PrintPreviewDialog(QDialog):
         self.print_action = self._action(toolbar, "&Print…", QKeySequence.StandardKey.Print, self.print_report)
         self.copies_menu = QMenu("Print copies", self)
         self.copies_menu.setAccessibleName("Print some of the copies")
-        self.copies_action = self._action(toolbar, "Print c&opies ▾", QKeySequence("Ctrl+Shift+P"), self._show_copies)
+        self.copies_action = self._action(toolbar, "Print c&opies", QKeySequence("Ctrl+Shift+P"), self._show_copies)
         self.copies_action.setMenu(self.copies_menu)
         toolbar.widgetForAction(self.copies_action).setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.save_action = self._action(toolbar, "&Save as PDF…", QKeySequence.StandardKey.Save, self.save_report)
@@ -179,12 +179,16 @@ class PrintPreviewDialog(QDialog):
         self.large_print_action.setCheckable(True)
         self.large_print_action.setVisible(bool(large_print_offer and rerender))
         toolbar.addSeparator()
-        self.previous_action = self._action(toolbar, "◀ Pre&vious", QKeySequence("Ctrl+PgUp"), lambda: self.go_to(-1))
+        self.previous_action = self._action(toolbar, "Pre&vious", QKeySequence("Ctrl+PgUp"), lambda: self.go_to(-1))
         toolbar.addWidget(self.page_label)
-        self.next_action = self._action(toolbar, "&Next ▶", QKeySequence("Ctrl+PgDown"), lambda: self.go_to(+1))
+        self.next_action = self._action(toolbar, "&Next", QKeySequence("Ctrl+PgDown"), lambda: self.go_to(+1))
         toolbar.addSeparator()
-        self._action(toolbar, "Zoom out", QKeySequence.StandardKey.ZoomOut, lambda: self._zoom(1 / 1.25))
-        self._action(toolbar, "Zoom in", QKeySequence.StandardKey.ZoomIn, lambda: self._zoom(1.25))
+        # Zoom is − and + on the bar (its names are for screen readers and tooltips), so the bar
+        # fits a 1366x768 laptop with every button showing.
+        self._action(toolbar, "Zoom out", QKeySequence.StandardKey.ZoomOut, lambda: self._zoom(1 / 1.25)).setIconText(
+            "−"
+        )
+        self._action(toolbar, "Zoom in", QKeySequence.StandardKey.ZoomIn, lambda: self._zoom(1.25)).setIconText("+")
         self._action(toolbar, "Fit width", QKeySequence("Ctrl+0"), self._fit_width)
         self._action(toolbar, "Whole page", QKeySequence("Ctrl+9"), self._fit_page)
         spacer = QWidget(toolbar)
@@ -234,7 +238,7 @@ class PrintPreviewDialog(QDialog):
 
     def _size_to_screen(self) -> None:
         screen = self.screen().availableGeometry() if self.screen() else QRect(0, 0, 1366, 768)
-        self.resize(min(1100, int(screen.width() * 0.9)), int(screen.height() * 0.9))
+        self.resize(min(1240, int(screen.width() * 0.92)), int(screen.height() * 0.9))
 
     @property
     def page_count(self) -> int:

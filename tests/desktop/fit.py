@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTabBar,
+    QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -64,10 +66,19 @@ def clipped(window: QWidget) -> list[str]:
             needs = widget.fontMetrics().horizontalAdvance(widget.text()) + 14  # the frame and text margins
             if widget.width() + 1 < needs and not widget.hasFocus():
                 found.append(f"field {widget.accessibleName()!r} holding {widget.text()[:40]!r}: needs {needs} px")
+        elif isinstance(widget, QToolBar):
+            more = widget.findChild(QToolButton, "qt_toolbar_ext_button")
+            if more is not None and more.isVisible():  # some of its buttons are hidden behind »
+                found.append(f"toolbar {widget.windowTitle()!r}: not every button fits")
         elif isinstance(widget, QTabBar):
             for i in range(widget.count()):
-                if widget.isTabVisible(i) and widget.tabRect(i).width() + 1 < widget.tabSizeHint(i).width():
+                if not widget.isTabVisible(i):
+                    continue
+                rect = widget.tabRect(i)
+                if rect.width() + 1 < widget.tabSizeHint(i).width():
                     found.append(f"tab {widget.tabText(i)!r}")
+                elif rect.right() > widget.width() or rect.left() < 0:  # behind the scroll arrows
+                    found.append(f"tab {widget.tabText(i)!r}: off the edge of its bar")
         elif isinstance(widget, QHeaderView) and widget.orientation() == Qt.Orientation.Horizontal:
             for section in range(widget.count()):
                 if widget.isSectionHidden(section):
