@@ -17,12 +17,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-SCREEN = Path(tempfile.gettempdir()) / "waymark-screen-1366x768.json"
-SCREEN.write_text(
-    '{"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,'
-    ' "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}'
+# The tests' screen: one 1366x768 laptop screen at 96 dpi.
+os.environ.setdefault(
+    "QT_QPA_PLATFORM", f"offscreen:configfile={Path(__file__).resolve().parent.parent / 'tests' / 'laptop-screen.json'}"
 )
-os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={SCREEN}")
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
