@@ -134,6 +134,35 @@ class ProvisionType(Labelled):
         }[self.value]
 
 
+class ExclusionKind(Labelled):
+    PERMANENT = "permanent"
+    FIXED_PERIOD = "fixed_period"  # a suspension: at most 45 school days a year
+
+    @property
+    def label(self) -> str:
+        return {"permanent": "Permanent exclusion", "fixed_period": "Fixed-period exclusion"}[self.value]
+
+
+class CalendarKind(Labelled):
+    """A line of a school calendar."""
+
+    TERM = "term"  # school open on weekdays from start to end
+    HOLIDAY = "holiday"  # half term, Christmas, Easter, summer
+    INSET = "inset"  # a training day: no pupils
+    BANK_HOLIDAY = "bank_holiday"
+    CLOSURE = "closure"  # any other planned closure
+
+    @property
+    def label(self) -> str:
+        return {
+            "term": "Term",
+            "holiday": "Holiday",
+            "inset": "INSET day",
+            "bank_holiday": "Bank holiday",
+            "closure": "Closure",
+        }[self.value]
+
+
 class Cohort(Labelled):
     TRAVELLER = "traveller"
     HOSPITAL = "hospital"

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from .enums import (
+    CalendarKind,
     ContactRelationship,
+    ExclusionKind,
     ItemStatus,
     NotSeenReason,
     Outcome,
@@ -53,7 +55,9 @@ class Pupil:
     sex: Sex = Sex.UNKNOWN
     upn: str = ""
     ethnicity: str = ""  # DfE code, e.g. WROM, WIRT
-    nc_year_override: int | None = None
+    # Years ahead (+) or behind (-) the chronological NC year: a pupil placed a
+    # year behind stays a year behind as they move up, not in one year for ever.
+    nc_year_offset: int | None = None
     sen: SenStatus = SenStatus.NONE
     looked_after: bool = False
     social_worker: str = ""
@@ -413,3 +417,45 @@ class Draft:
     context: dict = field(default_factory=dict)
     fields: dict = field(default_factory=dict)
     saved_at: datetime | None = None
+
+
+@dataclass(kw_only=True)
+class Exclusion:
+    """A permanent or fixed-period exclusion (suspension) from a school."""
+
+    id: str = ""
+    pupil_id: str
+    kind: ExclusionKind
+    start: date  # the first day the pupil is excluded
+    end: date | None = None  # the last day of a fixed period; none for a permanent exclusion
+    school_id: str | None = None  # the excluding school
+    reason: str = ""
+
+
+@dataclass(kw_only=True)
+class PlannedTravel:
+    """A Traveller family's planned travel: the dates the base school needs to
+    keep the pupil on roll (DOMAIN.md; seed 004:113-143) and to record code T."""
+
+    id: str = ""
+    pupil_id: str
+    leaves: date
+    returns: date | None = None  # expected back
+    destination: str = ""  # where, or the pattern: "Fairs in the North East"
+    agreed_with_school_on: date | None = None  # the date the base school agreed the dates
+    notes: str = ""
+
+
+@dataclass(kw_only=True)
+class CalendarEntry:
+    """One dated line of an LA's school calendar: a term, a holiday, an INSET
+    day, a bank holiday or another closure. School days are the weekdays
+    inside a term that nothing else takes out (see domain/calendar.py)."""
+
+    id: str = ""
+    academic_year: int  # 2025 for 2025/26
+    kind: CalendarKind
+    start: date
+    end: date
+    name: str = ""
+    source: str = ""  # "England default", or the file an LA's dates came from

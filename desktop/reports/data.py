@@ -170,7 +170,13 @@ class WeekRow:
     delivered: float
     target: float
     below_target: bool
-    partial: bool = False  # the period ends before this week's Friday: hours so far, not judged
+    partial: bool = False  # the week is not over: hours so far, shown but not counted or judged
+    school_days: int = 5  # school days of the week inside the period; 0 in a holiday
+    first_day: date | None = None  # the period's first day, when it starts mid-week
+
+    @property
+    def holiday(self) -> bool:
+        return self.school_days == 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -185,10 +191,22 @@ class HoursStatement:
     minimum_hours: float
     medical_max_hours: float | None
     printed_on: date
+    full_time_for_age: float | None = None  # 21-25 h by NC year; None before Reception
+    planned_now: float | None = None  # planned hours of the tuition in force at the period's end
+    warnings: tuple[str, ...] = ()  # below full time with no medical reason; above the medical maximum
+
+    @property
+    def counted(self) -> tuple[WeekRow, ...]:
+        """The weeks that are over: the figures and the judgement use only these."""
+        return tuple(w for w in self.weeks if not w.partial)
 
     @property
     def weeks_below(self) -> int:
-        return sum(w.below_target for w in self.weeks)
+        return sum(w.below_target for w in self.counted)
+
+    @property
+    def has_target(self) -> bool:
+        return any(w.target for w in self.weeks)
 
 
 # --- LA caseload summary --------------------------------------------------------------
@@ -217,6 +235,10 @@ class SummaryRow:
     reasons: str
     action: str  # the next open action, with its owner and due date
     cohort: str
+    review_kind: str = ""  # what the review date is for: "Plan", "Home tuition", ...
+    hours_below_target: bool = False  # last complete week below the tuition's target
+    action_overdue: bool = False
+    banded: bool = True  # tuition in force: counted in the hours bands
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -238,3 +260,4 @@ class CaseloadSummary:
     reviews_overdue: tuple[OverdueItem, ...]
     folders_out: int
     folders_overdue: tuple[OverdueItem, ...] = field(default_factory=tuple)
+    not_banded: int = 0  # pupils with no tuition in force (on roll, TES support): not in the hours bands

@@ -16,7 +16,16 @@ from pathlib import Path
 
 from desktop.domain import rules
 from desktop.domain.collation import pupil_key
-from desktop.domain.enums import ETHNICITY, ItemStatus, NotSeenReason, Outcome, PlaceType, SiteType, Visibility
+from desktop.domain.enums import (
+    ETHNICITY,
+    ItemStatus,
+    NotSeenReason,
+    Outcome,
+    PlaceType,
+    ProvisionType,
+    SiteType,
+    Visibility,
+)
 from desktop.domain.records import (
     Absence,
     Action,
@@ -24,9 +33,11 @@ from desktop.domain.records import (
     Concern,
     Consent,
     Contact,
+    Exclusion,
     Folder,
     FolderItem,
     Plan,
+    PlannedTravel,
     ProgressEntry,
     ProvisionEpisode,
     Pupil,
@@ -46,6 +57,7 @@ from desktop.store.keys import DEFAULT_SCRYPT_N
 from .drafts import DraftServices
 from .errors import NotFound, ValidationError
 from .results import CaseloadRow, Changes, PupilRecord, Settings, SyncStatus
+from .statutory import StatutoryRecords
 
 AUTO_LOCK_MINUTES = (1, 240)  # the idle lock: at least a minute, at most four hours
 SERVICE_KINDS = ("tes", "hospital", "home")
@@ -73,7 +85,7 @@ def _require(value: str, what: str) -> str:
     return value
 
 
-class Waymark(DraftServices):
+class Waymark(StatutoryRecords, DraftServices):
     """The services over one open profile (drafts of forms: services/drafts.py)."""
 
     def __init__(self, store: Store, today: Callable[[], date] = date.today) -> None:
@@ -245,8 +257,12 @@ class Waymark(DraftServices):
         pupil.ethnicity = pupil.ethnicity.upper()
         if pupil.base_school_id and self.store.get(School, pupil.base_school_id) is None:
             raise NotFound(f"No school with id '{pupil.base_school_id}'.")
-        if pupil.nc_year_override is not None and not -2 <= pupil.nc_year_override <= 14:
-            raise ValidationError("An NC year is between -2 (nursery) and 14.")
+        if pupil.nc_year_offset is not None:
+            if not -3 <= pupil.nc_year_offset <= 3:
+                raise ValidationError("A pupil is taught at most three years above or below their year by age.")
+            if not -2 <= rules.pupil_nc_year(pupil, self.today()) <= 14:
+                raise ValidationError("An NC year is between -2 (nursery) and 14.")
+            pupil.nc_year_offset = pupil.nc_year_offset or None
 
     def add_pupil(self, pupil: Pupil) -> Changes:
         self._validate_pupil(pupil)
@@ -256,8 +272,19 @@ class Waymark(DraftServices):
                 raise ValidationError(f"UPN {pupil.upn} already belongs to {clash[0].legal_name}.")
         return self._insert(pupil, pupil.legal_name)
 
+    def nc_year_offset(self, dob: date, taught_in: int | None) -> int | None:
+        """The offset that places a pupil born on `dob` in NC year `taught_in` today
+        (None: the year by age). Stored as an offset, so the pupil moves up each year."""
+        if taught_in is None:
+            return None
+        if not -2 <= taught_in <= 14:
+            raise ValidationError("An NC year is between -2 (nursery) and 14.")
+        return (taught_in - rules.nc_year(dob, self.today())) or None
+
     def edit_pupil(self, pupil_id: str, **values: object) -> Changes:
         pupil = self.get_pupil(pupil_id)
+        if "nc_year" in values:  # the year taught in now, kept as an offset from the year by age
+            values["nc_year_offset"] = self.nc_year_offset(values.get("dob", pupil.dob), values.pop("nc_year"))
         unknown = set(values) - {f.name for f in dataclasses.fields(Pupil)} | ({"id"} & set(values))
         if unknown:
             raise ValidationError(f"Pupils have no field {', '.join(sorted(unknown))}.")
@@ -398,18 +425,40 @@ class Waymark(DraftServices):
         return self._insert(episode, episode.provision_type.label)
 
     def edit_episode(self, episode_id: str, **values: object) -> Changes:
-        episode = dataclasses.replace(self._get(ProvisionEpisode, episode_id, "provision episode"), **values)
-        self._validate_episode(episode)
+        current = self._get(ProvisionEpisode, episode_id, "provision episode")
+        episode = dataclasses.replace(current, **values)
+        self._validate_episode(episode, review_changed=episode.review_date != current.review_date)
         return self._update(episode)
 
-    @staticmethod
-    def _validate_episode(episode: ProvisionEpisode) -> None:
+    def _validate_episode(self, episode: ProvisionEpisode, *, review_changed: bool = True) -> None:
         if episode.end and episode.end < episode.start:
             raise ValidationError("Provision cannot end before it starts.")
         if not 0 <= episode.planned_hours_per_week <= 40:
             raise ValidationError("Planned hours a week must be between 0 and 40.")
         if episode.medical_max_hours_per_week is not None and episode.medical_max_hours_per_week < 0:
             raise ValidationError("The medically advised maximum cannot be negative.")
+        if episode.provision_type is ProvisionType.PART_TIME_TIMETABLE:
+            self._validate_part_time(episode, review_changed)
+
+    def _validate_part_time(self, episode: ProvisionEpisode, review_changed: bool) -> None:
+        """A part-time timetable is reviewed within half a term (000:1953-1954, 002:8249-8257)."""
+        thresholds = self.settings().thresholds
+        if episode.review_date is None:
+            raise ValidationError("A part-time timetable needs a review date, at most half a term ahead.")
+        if not review_changed:
+            return
+        # Half a term from the start, or from today when an agreed timetable is reviewed again.
+        base = max(episode.start, self.today())
+        # Any day before the school day after half a term: a weekend's start is not penalised.
+        latest = self.school_calendar().nth_day(base, thresholds.part_time_max_school_days + 1) - timedelta(days=1)
+        if episode.review_date > latest:
+            raise ValidationError(
+                f"A part-time timetable is reviewed at most half a term ({thresholds.part_time_max_weeks} "
+                f"teaching weeks) ahead: by {latest.day} {latest:%b %Y}, "
+                f"not {episode.review_date.day} {episode.review_date:%b %Y}."
+            )
+        if episode.review_date < episode.start:
+            raise ValidationError("The review date comes before the timetable starts.")
 
     def add_absence(self, absence: Absence) -> Changes:
         self.get_pupil(absence.pupil_id)
@@ -676,6 +725,10 @@ class Waymark(DraftServices):
     def add_plan(self, plan: Plan) -> Changes:
         self.get_pupil(plan.pupil_id)
         plan.title = _require(plan.title, "The plan's title")
+        # Success criteria are set at the start, so a review has something to measure (000:5358-5378).
+        plan.success_criteria = (plan.success_criteria or "").strip()
+        if not plan.success_criteria:
+            raise ValidationError("A plan needs its success criteria: what will show, at review, that it has worked.")
         plan.next_review = plan.next_review or plan.start + timedelta(weeks=plan.review_every_weeks)
         return self._insert(plan, plan.title)
 
@@ -771,25 +824,39 @@ class Waymark(DraftServices):
         plans = self.store.find(Plan, pupil_id=pupil_id, order_by=["start"])
         actions = self.store.find(Action, pupil_id=pupil_id, order_by=["due"])
         absences = self.store.find(Absence, pupil_id=pupil_id, order_by=["start"])
+        exclusions = self.store.find(Exclusion, pupil_id=pupil_id, order_by=["start"])
+        travel = self.store.find(PlannedTravel, pupil_id=pupil_id, order_by=["leaves"])
+        calendar = self.school_calendar()
         attention = rules.needs_attention(
-            pupil_id=pupil_id,
+            pupil=pupil,
+            today=today,
+            calendar=calendar,
             episodes=episodes,
             visits=visits,
             folders=folders,
             plans=plans,
             actions=actions,
             absences=absences,
-            today=today,
+            exclusions=exclusions,
+            hospital_stays=[stay for stay, site in stays if site.site_type is SiteType.HOSPITAL_WARD],
+            travel=travel,
             thresholds=settings.thresholds,
         )
         weeks: list[rules.WeekHours] = []
         if episodes:
             first = max(min(e.start for e in episodes), today - timedelta(weeks=26))
-            weeks = rules.weekly_hours(pupil_id, episodes, visits, first, today, settings.thresholds)
+            # To the end of this week, so its planned hours and target are the whole week's.
+            this_sunday = rules.week_start(today) + timedelta(days=6)
+            weeks = rules.weekly_hours(
+                pupil_id, episodes, visits, first, this_sunday, settings.thresholds, calendar=calendar
+            )
         return PupilRecord(
             pupil=pupil,
             school=school,
             nc_year=rules.pupil_nc_year(pupil, today),
+            nc_year_by_age=rules.nc_year(pupil.dob, today),
+            exclusions=exclusions,
+            travel=travel,
             cohort=rules.cohort(pupil, episodes, today),
             contacts=self.store.find(Contact, pupil_id=pupil_id),
             stays=stays,
@@ -809,9 +876,14 @@ class Waymark(DraftServices):
         )
 
     def attention(
-        self, pupil_id: str | None = None, *, pupils: list[Pupil] | None = None
+        self,
+        pupil_id: str | None = None,
+        *,
+        pupils: list[Pupil] | None = None,
+        episodes_by_pupil: dict[str, list[ProvisionEpisode]] | None = None,
     ) -> dict[str, list[rules.Attention]]:
-        """The needs-attention list, by pupil; pupils with nothing are left out."""
+        """The needs-attention list, by pupil; pupils with nothing are left out.
+        `episodes_by_pupil`: the episodes already read (the caseload has them)."""
         today = self.today()
         thresholds = self.settings().thresholds
         if pupils is None:
@@ -826,30 +898,52 @@ class Waymark(DraftServices):
                     grouped[record.pupil_id].append(record)
             return grouped
 
-        episodes, folders, plans = by_pupil(ProvisionEpisode), by_pupil(Folder), by_pupil(Plan)
+        episodes = episodes_by_pupil if episodes_by_pupil is not None else by_pupil(ProvisionEpisode)
+        folders, plans = by_pupil(Folder), by_pupil(Plan)
         actions, absences = by_pupil(Action), by_pupil(Absence)
+        exclusions, travel = by_pupil(Exclusion), by_pupil(PlannedTravel)
+        hospital = self._hospital_stays(today, wanted)
+        calendar = self.school_calendar()
         # Only last week's visits matter to the hours rule.
         recent = queries.sessions_between(self.store, rules.week_start(today) - timedelta(days=7), today)
         visits: dict[str, list[Visit]] = defaultdict(list)
         for visit in recent:
-            for pid in visit.pupil_ids:
+            for pid in rules.visit_pupils(visit):
                 visits[pid].append(visit)
         result = {}
         for pupil in pupils:
+            pid = pupil.id  # .get, not [], so a pupil with nothing adds no empty list to each dict
             items = rules.needs_attention(
-                pupil_id=pupil.id,
-                episodes=episodes[pupil.id],
-                visits=visits[pupil.id],
-                folders=folders[pupil.id],
-                plans=plans[pupil.id],
-                actions=actions[pupil.id],
-                absences=absences[pupil.id],
+                pupil=pupil,
                 today=today,
+                calendar=calendar,
+                episodes=episodes.get(pid, ()),
+                visits=visits.get(pid, ()),
+                folders=folders.get(pid, ()),
+                plans=plans.get(pid, ()),
+                actions=actions.get(pid, ()),
+                absences=absences.get(pid, ()),
+                exclusions=exclusions.get(pid, ()),
+                hospital_stays=hospital.get(pid, ()),
+                travel=travel.get(pid, ()),
                 thresholds=thresholds,
             )
             if items:
                 result[pupil.id] = items
         return result
+
+    def _hospital_stays(self, today: date, wanted: set[str]) -> dict[str, list[Stay]]:
+        """Each pupil's stays at a hospital ward that have not ended before today."""
+        wards = [s.id for s in self.store.find(Site, site_type=SiteType.HOSPITAL_WARD.value)]
+        found: dict[str, list[Stay]] = defaultdict(list)
+        if wards:
+            stays = self.store.find(
+                Stay, site_id=wards, where=lambda t: t.c.departed.is_(None) | (t.c.departed >= today)
+            )
+            for stay in stays:
+                if stay.pupil_id in wanted:
+                    found[stay.pupil_id].append(stay)
+        return found
 
     def caseload(self) -> list[CaseloadRow]:
         """Every pupil on the caseload with what the list shows and filters on."""
@@ -862,7 +956,7 @@ class Waymark(DraftServices):
         for e in self.store.find(ProvisionEpisode):
             episodes[e.pupil_id].append(e)
         last = queries.last_visit_dates(self.store)
-        attention = self.attention(pupils=pupils)
+        attention = self.attention(pupils=pupils, episodes_by_pupil=episodes)
         rows = []
         for p in pupils:
             school = schools.get(p.base_school_id)

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from desktop.domain import rules
 from desktop.domain.enums import (
     ContactRelationship,
+    ExclusionKind,
     ItemStatus,
     NotSeenReason,
     Outcome,
@@ -29,7 +30,9 @@ from desktop.domain.records import (
     Appointment,
     Concern,
     Contact,
+    Exclusion,
     Plan,
+    PlannedTravel,
     ProgressEntry,
     ProvisionEpisode,
     Pupil,
@@ -138,20 +141,23 @@ FAMILIES = [
     ),
 ]
 
+# (forename, surname, sex, age, needs, planned hours a week, medically advised maximum).
+# Tuition is planned as near full time as the medical advice allows; Oliver and Ruby
+# have no medical maximum recorded, so their hours below full time are flagged.
 HOSPITAL = [
-    ("Amira", "Hussain", Sex.FEMALE, 10, "Leukaemia; chemotherapy cycles", 10.0, 6.0),
-    ("Jack", "Thompson", Sex.MALE, 14, "Fractured femur, traction", 15.0, None),
-    ("Grace", "O'Neill", Sex.FEMALE, 8, "Cystic fibrosis, IV antibiotics", 10.0, 5.0),
+    ("Amira", "Hussain", Sex.FEMALE, 10, "Leukaemia; chemotherapy cycles", 6.0, 6.0),
+    ("Jack", "Thompson", Sex.MALE, 14, "Fractured femur, traction", 15.0, 15.0),
+    ("Grace", "O'Neill", Sex.FEMALE, 8, "Cystic fibrosis, IV antibiotics", 5.0, 5.0),
     ("Oliver", "Patel", Sex.MALE, 12, "Post-operative recovery", 10.0, None),
-    ("Sophie", "Clarke", Sex.FEMALE, 15, "Eating disorder, day programme", 12.0, 8.0),
+    ("Sophie", "Clarke", Sex.FEMALE, 15, "Eating disorder, day programme", 8.0, 8.0),
 ]
 
 HOME = [
     ("Ethan", "Walsh", Sex.MALE, 13, "Chronic fatigue syndrome", 5.0, 5.0),
-    ("Maisie", "Roberts", Sex.FEMALE, 11, "Anxiety; school refusal, CAMHS", 10.0, None),
-    ("Harvey", "Nowak", Sex.MALE, 9, "Recovering from surgery", 5.0, None),
+    ("Maisie", "Roberts", Sex.FEMALE, 11, "Anxiety; school refusal, CAMHS", 10.0, 10.0),
+    ("Harvey", "Nowak", Sex.MALE, 9, "Recovering from surgery", 5.0, 5.0),
     ("Ruby", "Fletcher", Sex.FEMALE, 15, "Pregnancy", 10.0, None),
-    ("Kai", "Ahmed", Sex.MALE, 7, "Epilepsy, awaiting medication review", 5.0, 3.0),
+    ("Kai", "Ahmed", Sex.MALE, 7, "Epilepsy, awaiting medication review", 3.0, 3.0),
 ]
 
 PACKS = [
@@ -638,6 +644,16 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
             reason="Reintegration after permanent exclusion from previous school",
         )
     )
+    app.add_exclusion(
+        Exclusion(
+            pupil_id=ptt.id,
+            kind=ExclusionKind.PERMANENT,
+            start=today - timedelta(weeks=14),
+            end=today - timedelta(weeks=9),  # on roll at Ribbleton High from then
+            school_id=schools[4].id,
+            reason="Persistent disruption",
+        )
+    )
     counts["pupils"] += 2
     tick()
 
@@ -729,12 +745,73 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
                 notes="Weekly teaching visit",
             )
         )
+    tick()
+    _statutory_examples(app, today, schools, families, counts)
     # The demo is an example to look at, not changes to send to an LA server.
     app.store.forget_outbox()
-    tick()
     if progress:
         progress(steps[0], steps[0])  # done: the bar reaches its end whatever the count of steps
     return counts
+
+
+def _statutory_examples(
+    app: Waymark, today: date, schools: list[School], families: list[tuple[list[Pupil], Site]], counts: dict
+) -> None:
+    """The clocks that need a record of their own: a recent permanent exclusion with
+    alternative provision not yet full time, and a showman family's winter travel whose
+    dates the base school has not yet agreed. No random draws, so the rest of the
+    demo stays as it was."""
+    excluded = Pupil(
+        forename="Jayden",
+        surname="Birch",
+        sex=Sex.MALE,
+        dob=today - timedelta(days=14 * 365 + 120),
+        upn=_upn(random.Random(14)),
+        ethnicity="WBRI",
+        base_school_id=schools[4].id,
+        address="3 Fishergate Hill, Preston",
+        postcode="PR1 8JD",
+    )
+    app.add_pupil(excluded)
+    app.add_exclusion(
+        Exclusion(
+            pupil_id=excluded.id,
+            kind=ExclusionKind.PERMANENT,
+            start=today - timedelta(weeks=3),
+            school_id=schools[4].id,
+            reason="Serious breach of the behaviour policy",
+        )
+    )
+    app.add_episode(
+        ProvisionEpisode(
+            pupil_id=excluded.id,
+            provision_type=ProvisionType.ALTERNATIVE_PROVISION,
+            provider="Preston Pupil Referral Unit",
+            start=today - timedelta(weeks=1),
+            planned_hours_per_week=15,
+            review_date=today + timedelta(weeks=2),
+            reason="Permanent exclusion",
+        )
+    )
+    app.add_action(
+        Action(
+            pupil_id=excluded.id,
+            due=today + timedelta(days=5),
+            owner="Inclusion officer",
+            next_step="Agree a full-time timetable with the PRU",
+        )
+    )
+    counts["pupils"] += 1
+    showmen = next(kids for kids, _ in families if kids[0].traveller_group is TravellerGroup.SHOWMAN)
+    for child in showmen:
+        app.add_travel(
+            PlannedTravel(
+                pupil_id=child.id,
+                leaves=today + timedelta(days=12),
+                returns=today + timedelta(weeks=10),
+                destination="Winter fairs in the North East",
+            )
+        )
 
 
 def rules_week(day: date) -> date:

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from desktop.domain import rules
+from desktop.domain.calendar import SchoolCalendar
 from desktop.domain.collation import collation_key, pupil_key
 from desktop.domain.enums import ItemStatus, PlaceType, SenStatus, Visibility
 from desktop.domain.records import Folder, ProgressEntry, ProvisionEpisode, Pupil, School, Site, Visit
@@ -73,6 +74,7 @@ class ReportSource(Protocol):
     ) -> list[Visit]: ...
     def list_folders(self, pupil_id: str | None = None, overdue_only: bool = False) -> list[Folder]: ...
     def list_progress(self, pupil_id: str) -> list[ProgressEntry]: ...
+    def school_calendar(self) -> SchoolCalendar: ...
 
 
 Progress = Callable[[int, int], None]
@@ -259,8 +261,12 @@ def _overlaps(episode: ProvisionEpisode, start: date, end: date) -> bool:
 
 
 def hours_statement(app: ReportSource, pupil_id: str, start: date, end: date) -> HoursStatement:
+    """Week by week from `start` (a part first week is pro rata, not moved to its
+    Monday) to `end`, or to today when the period runs on past it."""
     _check_period(start, end)
-    start = rules.week_start(start)  # whole weeks: a part week would look short of its target
+    today = app.today()
+    if start <= today < end:
+        end = today  # weeks still to come have nothing to report
     record = app.pupil_record(pupil_id)
     thresholds = app.settings().thresholds
     episodes = [e for e in record.episodes if _overlaps(e, start, end)]
@@ -270,10 +276,12 @@ def hours_statement(app: ReportSource, pupil_id: str, start: date, end: date) ->
             f"{record.pupil.display_name} has no provision or sessions from {fmt_date(start)} to {fmt_date(end)}; "
             "there are no hours to report."
         )
-    weeks = rules.weekly_hours(pupil_id, episodes, visits, start, end, thresholds)
-    # A last week that ends before its Friday is hours so far: shown, not judged.
-    part_week = weeks[-1] if weeks and end < rules.week_start(end) + timedelta(days=4) else None
+    weeks = rules.weekly_hours(pupil_id, episodes, visits, start, end, thresholds, calendar=app.school_calendar())
+    # This week, while its school days are not over, is hours so far: shown, not counted.
+    unfinished = rules.week_start(today) if end >= today and today.weekday() < 5 else None
     maxima = [e.medical_max_hours_per_week for e in episodes if e.medical_max_hours_per_week is not None]
+    tuition = [e for e in episodes if e.provision_type in rules.TUITION_TYPES]
+    in_force = rules.in_force(tuition, end)
     return HoursStatement(
         service=service_details(app),
         pupil=pupil_details(record.pupil, record.school, end),
@@ -297,21 +305,38 @@ def hours_statement(app: ReportSource, pupil_id: str, start: date, end: date) ->
                 planned=w.planned,
                 delivered=w.delivered,
                 target=w.target,
-                below_target=w.below_target and w is not part_week,
-                partial=w is part_week,
+                below_target=w.below_target and w.week_start != unfinished,
+                partial=w.week_start == unfinished,
+                school_days=w.school_days,
+                first_day=start if w.week_start < start else None,
             )
             for w in weeks
         ),
         full_time_hours=thresholds.full_time_hours,
         minimum_hours=thresholds.home_tuition_minimum_hours,
         medical_max_hours=min(maxima) if maxima else None,
-        printed_on=app.today(),
+        printed_on=today,
+        full_time_for_age=rules.full_time_hours_for(rules.pupil_nc_year(record.pupil, end), thresholds),
+        planned_now=in_force.planned_hours_per_week if in_force else None,
+        warnings=tuple(a.message for a in rules.full_time_check(record.pupil, tuition, end, thresholds)),
     )
 
 
 # --- the LA caseload summary ---------------------------------------------------------------
 
-HOURS_BANDS = ("under 5", "5-8", "8-25", "25 and over")
+HOURS_BANDS = rules.HOURS_BANDS
+
+
+def _hours_week(app: ReportSource, today: date) -> date:
+    """The Monday of the last complete week with school days in it: a holiday
+    week says nothing about the hours a pupil receives."""
+    calendar = app.school_calendar()
+    monday = rules.week_start(today) - timedelta(days=7)
+    for _ in range(8):  # the summer holiday is the longest gap
+        if calendar.count(monday, monday + timedelta(days=4)):
+            break
+        monday -= timedelta(days=7)
+    return monday
 
 
 def caseload_summary(app: ReportSource, progress: Progress | None = None) -> CaseloadSummary:
@@ -321,30 +346,42 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
     if not rows_by_pupil:
         raise ValidationError("The caseload is empty; there is nobody to summarise.")
     settings = app.settings()
-    monday = rules.week_start(today) - timedelta(days=7)  # the last complete week
+    monday = _hours_week(app, today)
+    sunday = monday + timedelta(days=6)
     delivered: dict[str, float] = defaultdict(float)
-    for visit in app.list_visits(start=monday, end=monday + timedelta(days=6)):
-        for pupil_id in visit.pupil_ids:
-            delivered[pupil_id] += visit.hours_for(pupil_id)
+    for visit in app.list_visits(start=monday, end=sunday):
+        for pupil_id in rules.visit_pupils(visit):
+            delivered[pupil_id] += rules.visit_hours_for(visit, pupil_id)
 
     rows, reviews_overdue = [], []
     keys: dict[int, tuple] = {}  # row number -> the pupil's sort key (by surname, collated)
     cohorts: Counter[str] = Counter()
     provision: Counter[str] = Counter()
     bands: Counter[str] = Counter()
+    not_banded = 0
     for done, (pupil_id, line) in enumerate(rows_by_pupil.items()):
         if progress:
             progress(done, len(rows_by_pupil))
         record = app.pupil_record(pupil_id)
         pupil = record.pupil
         open_episodes = [e for e in record.episodes if e.is_open_on(today)]
-        reviews = [e.review_date for e in open_episodes if e.review_date]
-        reviews += [p.next_review for p in record.plans if not p.closed and p.next_review]
+        reviews = [(e.review_date, e.provision_type.label) for e in open_episodes if e.review_date]
+        reviews += [(p.next_review, "Plan") for p in record.plans if not p.closed and p.next_review]
+        review = min(reviews, default=(None, ""))
         actions = sorted((a for a in record.actions if not a.done), key=lambda a: a.due)
         hours = round(delivered[pupil_id], 2)
         cohorts[record.cohort.label] += 1
         provision.update(e.provision_type.label for e in open_episodes)
-        bands[rules.hours_band(hours)] += 1
+        # Only pupils with tuition in force that week have hours to band; the others are
+        # on a school roll or supported by visits, and are counted apart.
+        banded = any(
+            e.provision_type in rules.TUITION_TYPES and e.start <= sunday and (e.end is None or e.end >= monday)
+            for e in record.episodes
+        )
+        if banded:
+            bands[rules.hours_band(hours)] += 1
+        else:
+            not_banded += 1
         overdue = [a for a in record.attention if a.kind == "review_overdue"]
         reviews_overdue += [OverdueItem(pupil=pupil.legal_name, what=a.message, due=a.since) for a in overdue]
         keys[len(rows)] = pupil_key(pupil)
@@ -366,11 +403,15 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
                 provision_start=min((e.start for e in open_episodes), default=None),
                 planned_hours=sum(e.planned_hours_per_week for e in open_episodes),
                 hours_last_week=hours,
-                review_date=min(reviews, default=None),
+                review_date=review[0],
                 review_overdue=bool(overdue),
                 reasons="; ".join(dict.fromkeys(e.reason for e in open_episodes if e.reason)),
                 action=f"{actions[0].next_step} ({actions[0].owner}, by {fmt_date(actions[0].due)})" if actions else "",
                 cohort=record.cohort.label,
+                review_kind=review[1],
+                hours_below_target=any(a.kind == "hours_below_target" for a in record.attention),
+                action_overdue=bool(actions) and actions[0].due < today,
+                banded=banded,
             )
         )
 
@@ -398,6 +439,7 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
                 key=lambda i: (i.due, collation_key(i.pupil)),
             )
         ),
+        not_banded=not_banded,
     )
 
 

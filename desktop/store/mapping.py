@@ -57,6 +57,9 @@ TABLES: dict[type, str] = {
     r.Consent: "consent",
     r.Absence: "absence",
     r.Appointment: "appointment",
+    r.Exclusion: "exclusion",
+    r.PlannedTravel: "planned_travel",
+    r.CalendarEntry: "calendar_entry",
 }
 
 COLLECTIONS: dict[type, dict[str, Link | Children]] = {

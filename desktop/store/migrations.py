@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 
 from uuid6 import uuid7
 
@@ -287,7 +288,45 @@ def _v5_entries(conn) -> None:
             )
 
 
-# Version 6, drafts: a form's fields as the user types, so nothing typed is lost to the idle
+def _v6_statutory(conn) -> None:
+    """Version 6: exclusions, planned travel and the school calendar; the NC year
+    set by hand becomes an offset from the year by age (a pupil placed a year
+    behind stays a year behind as they move up)."""
+    for statement in (
+        _entity(
+            "exclusion",
+            "pupil_id TEXT NOT NULL REFERENCES pupil(id), kind TEXT NOT NULL, start DATE NOT NULL,"
+            " \"end\" DATE, school_id TEXT REFERENCES school(id), reason TEXT NOT NULL DEFAULT ''",
+        ),
+        _entity(
+            "planned_travel",
+            "pupil_id TEXT NOT NULL REFERENCES pupil(id), leaves DATE NOT NULL, returns DATE,"
+            " destination TEXT NOT NULL DEFAULT '', agreed_with_school_on DATE, notes TEXT NOT NULL DEFAULT ''",
+        ),
+        _entity(
+            "calendar_entry",
+            'academic_year INTEGER NOT NULL, kind TEXT NOT NULL, start DATE NOT NULL, "end" DATE NOT NULL,'
+            " name TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT ''",
+        ),
+        "CREATE INDEX ix_exclusion_pupil ON exclusion (pupil_id)",
+        "CREATE INDEX ix_planned_travel_pupil ON planned_travel (pupil_id)",
+        "CREATE INDEX ix_calendar_entry_year ON calendar_entry (academic_year)",
+        "ALTER TABLE pupil ADD COLUMN nc_year_offset INTEGER",
+    ):
+        conn.execute(statement)
+    # The year set by hand, less the year by age on the day of the upgrade (the
+    # arithmetic of rules.nc_year, written out so this step never changes).
+    today = date.today()
+    this_year = today.year if today.month >= 9 else today.year - 1
+    rows = conn.execute("SELECT id, dob, nc_year_override FROM pupil WHERE nc_year_override IS NOT NULL").fetchall()
+    for pupil_id, dob, fixed in rows:
+        born = date.fromisoformat(str(dob)[:10])
+        by_age = this_year - (born.year if born.month >= 9 else born.year - 1) - 5
+        conn.execute("UPDATE pupil SET nc_year_offset = ? WHERE id = ?", ((fixed - by_age) or None, pupil_id))
+    conn.execute("ALTER TABLE pupil DROP COLUMN nc_year_override")
+
+
+# Version 7, drafts: a form's fields as the user types, so nothing typed is lost to the idle
 # lock, a crash or a flat battery. Local to this device: never synced (no id,
 # no outbox), one row per form (kind) and subject (key), replaced as typing goes on.
 DRAFTS = [
@@ -297,7 +336,7 @@ DRAFTS = [
 ]
 
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, DRAFTS]
+STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory, DRAFTS]
 LATEST = len(STEPS)
 
 

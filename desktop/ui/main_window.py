@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock 
     from desktop.services import CaseloadRow, Changes, Settings, SyncStatus, Waymark
     from desktop.tasks import TaskRunner
 
+from .calendar_dialog import CalendarDialog
 from .caseload_model import COHORT_LABELS, HEADERS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
 from .common import STYLE, label, report_error, set_tab_order
 from .drafts import DraftsBar, keep_all_drafts
@@ -906,6 +907,7 @@ class MainWindow(QMainWindow):
         self.packs_action = self._action("&Work packs…", self._open_packs, "Ctrl+Shift+P")
         self.settings_action = self._action("&Settings…", self._open_settings, QKeySequence.StandardKey.Preferences)
         self.summary_action = self._action("Print the caseload s&ummary…", self._print_summary, "Ctrl+Shift+S")
+        self.calendar_action = self._action("School term &dates…", self.open_calendar)
         self.audit_action = self._action("Audit &trail…", self.open_audit_trail)
         self.lock_action = self._action("Loc&k", self.lock, "Ctrl+L")
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")  # not StandardKey.Quit: Windows has none
@@ -922,6 +924,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.summary_action)
         file_menu.addAction(self.audit_action)
         file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.calendar_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
@@ -1210,6 +1213,7 @@ class MainWindow(QMainWindow):
             self.summary_action,
             self.audit_action,
             self.settings_action,
+            self.calendar_action,
             self.lock_action,
         ):
             action.setEnabled(unlocked)
@@ -1305,6 +1309,15 @@ class MainWindow(QMainWindow):
             )
 
         dialog.accepted.connect(save)
+        dialog.open()
+        return dialog
+
+    def open_calendar(self) -> CalendarDialog | None:
+        """The school term dates every rule counts school days on; import an LA's."""
+        if self.app is None:
+            return None
+        dialog = CalendarDialog(self.app, self.runner, self.workspace)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 

@@ -28,7 +28,7 @@ def test_no_key_reaches_two_things_anywhere(demo_window, make_window, tmp_path):
     window = demo_window
     workspace = window.workspace
     pupil_id = workspace.model.row_at(0).pupil_id
-    plan = Plan(pupil_id=pupil_id, title="Reintegration", start=TODAY)
+    plan = Plan(pupil_id=pupil_id, title="Reintegration", start=TODAY, success_criteria="Three mornings in class")
     window.runner.run(lambda: window.app.add_plan(plan))  # an open plan: Record a review has a form
     workspace.open_pupil(pupil_id)
     view = workspace.pupil_view

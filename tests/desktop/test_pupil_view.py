@@ -296,6 +296,9 @@ def test_a_plan_added_and_reviewed_from_the_record(app, view, family, qtbot):
     qtbot.addWidget(dialog)
     dialog.title.setText("Reintegration to St Anne's")
     dialog.start.setDate(to_qdate(TODAY - timedelta(weeks=7)))
+    dialog.submit()  # success criteria are set when a plan starts
+    assert dialog.banner.text().startswith("A plan needs its success criteria")
+    dialog.criteria.setPlainText("In class two mornings a week by the first review")
     with qtbot.waitSignal(dialog.saved):
         dialog.submit()
     assert "Review overdue: due 15 Nov 2026" in plain(view.plans)
@@ -633,6 +636,7 @@ def test_every_control_has_an_accessible_name(app, view, family, qtbot):
         view.edit_details(),
         view.add_contact(),
         view.add_plan(),
+        view.record_exclusion(),
     )
     for dialog in (*dialogs, view.folders.issue()):
         qtbot.addWidget(dialog)

@@ -65,6 +65,7 @@ def test_what_cannot_be_done_is_disabled_and_says_why(app, view, family):  # noq
     view.add_plan()
     [plan] = open_dialogs(view, PlanDialog)
     plan.title.setText("Reintegration to St Anne's")
+    plan.criteria.setPlainText("Three mornings a week in class")
     plan.submit()
     assert view.review_button.isEnabled()
     assert view.review_button.toolTip() == "Record a review of an open plan"

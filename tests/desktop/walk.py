@@ -31,7 +31,12 @@ def every_window(
     `window` is unlocked on the demo profile."""
     workspace = window.workspace
     pupil_id = workspace.model.row_at(0).pupil_id
-    plan = Plan(pupil_id=pupil_id, title="Reintegration to St Anne's", start=TODAY)
+    plan = Plan(
+        pupil_id=pupil_id,
+        title="Reintegration to St Anne's",
+        start=TODAY,
+        success_criteria="Three mornings a week in class",
+    )
     window.runner.run(lambda: window.app.add_plan(plan))  # an open plan: Record a review has a form
     workspace.open_pupil(pupil_id)
     view = workspace.pupil_view
@@ -61,6 +66,8 @@ def every_window(
         "Record progress": view.record_progress,
         "Record a consent": view.add_consent,
         "Record an absence": view.add_absence,
+        "Record an exclusion": view.record_exclusion,
+        "School term dates": window.open_calendar,
         "Book": view.book,
         "Subject access": view.subject_access,
         "Progress record period": lambda: view.choose_period("progress"),

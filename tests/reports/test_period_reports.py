@@ -7,6 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from desktop.domain.enums import ProvisionType
+from desktop.domain.records import ProvisionEpisode
+from desktop.reports import render_hours_statement as render_hours
 from desktop.services import reporting
 from desktop.services.errors import NotFound, ValidationError
 
@@ -78,11 +81,16 @@ def test_hours_statement_marks_weeks_below_target(casefile):
     text = " ".join(pages_text(pdf))
     assert "Hours statement" in title
     assert "Kai Ahmed" in text and "Epilepsy" in text
-    assert "25 hours a week" in text and "5 hours a week" in text and "4 hours a week" in text
-    assert "1 of 10 Weeks below target" in text
+    assert "23 h 30 min a week in Year 3" in text and "5 h a week" in text and "4 h a week" in text
+    # The half-term week has no school days, so no target: nine weeks are judged, not ten.
+    assert "1 of 9 Weeks below target" in text
     assert text.count("▼ Below target") == 1
-    assert "w/b 9 Nov 2026 5 1.33 4 2.67 ▼ Below target" in text  # planned, delivered, target, short by
-    assert "w/b 16 Nov 2026 5 4 4" in text
+    # Planned, delivered, target, short by: in hours and minutes.
+    assert "w/b 9 Nov 2026 5 h 1 h 20 min 4 h 2 h 40 min ▼ Below target" in text
+    assert "w/b 26 Oct 2026 0 h 4 h — Holiday: no school days" in text
+    assert "w/b 16 Nov 2026 5 h 4 h 4 h" in text
+    # Planned hours above the medically advised maximum are flagged (issue 9, defect 8).
+    assert "Home tuition planned at 5 h a week, above the medically advised maximum of 4 h" in text
 
 
 def test_hours_statement_with_nothing_in_the_period_is_refused(casefile):
@@ -90,12 +98,60 @@ def test_hours_statement_with_nothing_in_the_period_is_refused(casefile):
         reporting.hours_statement(casefile.app, casefile.kai.id, date(2025, 1, 6), date(2025, 2, 2))
 
 
-def test_hours_statement_period_is_whole_weeks_and_a_part_week_is_not_judged(casefile):
+def test_a_part_first_week_is_pro_rata_and_the_week_not_over_is_not_counted(casefile):
+    """Issue 9, defect 8: the start is no longer moved to a Monday without a word, and
+    the week still running counts in no figure (Kai showed 83 % and 0 of 6)."""
+    app = casefile.app
     wednesday = TODAY - timedelta(days=4)
-    statement = reporting.hours_statement(casefile.app, casefile.kai.id, wednesday - timedelta(days=9), wednesday)
-    assert statement.start.weekday() == 0  # moved back to the Monday
-    assert statement.weeks[-1].partial and not statement.weeks[-1].below_target
-    assert not statement.weeks[0].partial
+    # A period from a Sunday to a Wednesday in the past: both ends are part weeks, judged pro rata.
+    statement = reporting.hours_statement(app, casefile.kai.id, wednesday - timedelta(days=10), wednesday)
+    assert statement.start == wednesday - timedelta(days=10)  # not moved
+    first, last = statement.weeks[0], statement.weeks[-1]
+    assert first.first_day == statement.start and first.school_days == 0
+    assert (last.school_days, last.target, last.partial) == (3, 2.4, False)
+    # Today is a Wednesday: this week is not over, so it is shown but not counted or judged.
+    app.today = lambda: wednesday
+    try:
+        running = reporting.hours_statement(app, casefile.kai.id, date(2026, 11, 2), TODAY)
+    finally:
+        app.today = lambda: TODAY
+    assert running.end == wednesday  # a period running past today stops at today
+    assert running.weeks[-1].partial and not running.weeks[-1].below_target
+    assert [w.week_start for w in running.counted] == [date(2026, 11, 2), date(2026, 11, 9)]
+    assert running.weeks_below == 1
+    text = " ".join(pages_text(render_hours(running)))
+    assert "The week beginning 16 Nov 2026 is not over: its 4 h so far are shown in the table but not counted" in text
+    assert "1 of 2 Weeks below target" in text
+
+
+def test_a_pupil_with_no_target_gets_no_share_of_a_target_and_no_target_legend(casefile):
+    statement = reporting.hours_statement(casefile.app, casefile.sean.id, casefile.first_visit_day, TODAY)
+    assert not statement.has_target
+    text = " ".join(pages_text(render_hours(statement)))
+    assert "Of the target delivered" not in text and "None Hours target" in text
+    assert "Weekly target" in text  # the explanation in the Targets box ...
+    assert "Below target" not in text  # ... but no legend for a line that is not drawn
+
+
+def test_hours_statement_says_when_planned_hours_are_below_full_time_for_no_medical_reason(casefile):
+    app = casefile.app
+    changes = app.add_episode(
+        ProvisionEpisode(
+            pupil_id=casefile.lukasz.id,
+            provision_type=ProvisionType.HOME_TUITION,
+            start=TODAY - timedelta(weeks=2),
+            planned_hours_per_week=5,
+        )
+    )
+    try:
+        statement = reporting.hours_statement(app, casefile.lukasz.id, TODAY - timedelta(weeks=2), TODAY)
+        text = " ".join(pages_text(render_hours(statement)))
+    finally:
+        with app.store.transaction("test") as tx:
+            tx.delete(ProvisionEpisode, changes.id)
+    assert (statement.planned_now, statement.full_time_for_age) == (5, 24)
+    assert "Full time 24 h a week in Year 7" in text and "Planned now 5 h a week of tuition" in text
+    assert "below full time for Year 7 (24 h), and no medically advised maximum is recorded" in text
 
 
 def test_caseload_summary_rows_and_counts(casefile):
@@ -113,7 +169,11 @@ def test_caseload_summary_rows_and_counts(casefile):
     for secret in (HIDDEN_SITE, HIDDEN_ADDRESS, CONCERN):
         assert secret not in text
     assert "Traveller 4" in text and "Home tuition 1" in text
-    assert "under 5 5" in text  # every pupil had under five hours in the last complete week
+    # Only Kai has tuition in force: the four Traveller pupils on roll are counted apart.
+    assert "under 5 1 5 to under 8 0" in text and "Not banded: no tuition in force 4" in text
+    assert "Hours a week: planned / last week" in text
+    assert "Home tuition 20/11/2026 overdue" in text  # the review says which kind
+    assert "5h / 1h 20m below target" in text
     assert "Reviews overdue (1)" in text and "Home tuition review was due 20 Nov 2026" in text
     assert "Folders not returned: 0 out" in text
 
@@ -121,7 +181,8 @@ def test_caseload_summary_rows_and_counts(casefile):
 def test_summary_data_counts(casefile):
     summary = reporting.caseload_summary(casefile.app)
     assert len(summary.rows) == 5
-    assert dict(summary.by_hours_band) == {"under 5": 5, "5-8": 0, "8-25": 0, "25 and over": 0}
+    assert dict(summary.by_hours_band) == {"under 5": 1, "5 to under 8": 0, "8 to under 25": 0, "25 or more": 0}
+    assert summary.not_banded == 4
     assert dict(summary.by_provision) == {"TES visits": 4, "Home tuition": 1}
     assert summary.hours_week_start == date(2026, 11, 9)
 

@@ -110,6 +110,7 @@ def test_caseload_rows_carry_cohort_school_site_and_attention(app):
             provision_type=ProvisionType.HOSPITAL_TUITION,
             start=TODAY - timedelta(weeks=4),
             planned_hours_per_week=10,
+            medical_max_hours_per_week=10,  # below full time for a medical reason
         )
     )
     rows = {r.pupil_id: r for r in app.caseload()}
@@ -254,6 +255,9 @@ def test_a_move_that_cannot_be_right_changes_nothing(app):
 def test_reviewing_a_plan_moves_its_next_review_or_closes_it(app):
     p = pupil(app)
     plan = Plan(pupil_id=p.id, title="Reintegration", start=TODAY - timedelta(weeks=8), review_every_weeks=6)
+    with pytest.raises(ValidationError, match="A plan needs its success criteria"):
+        app.add_plan(plan)
+    plan.success_criteria = "In class three mornings a week by the first review"
     app.add_plan(plan)
     assert [a.kind for a in app.attention(p.id).get(p.id, [])] == ["review_overdue"]
     before = app.store.count("outbox")

@@ -74,7 +74,9 @@ def test_a_child_not_seen_counts_no_hours_and_says_why(app):
     assert (stored.hours_for(noah.id), stored.hours_for(lily.id)) == (0, 1.5)
     assert stored.status_for(noah.id) == "Not seen: asleep" and stored.status_for(lily.id) == ""
     weeks = {
-        child.id: rules.weekly_hours(child.id, app.pupil_record(child.id).episodes, [stored], MONDAY, TODAY)
+        child.id: rules.weekly_hours(
+            child.id, app.pupil_record(child.id).episodes, [stored], MONDAY, TODAY, calendar=app.school_calendar()
+        )
         for child in (noah, lily)
     }
     assert (weeks[noah.id][0].delivered, weeks[lily.id][0].delivered) == (0, 1.5)

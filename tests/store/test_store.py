@@ -392,6 +392,46 @@ def test_migrating_a_populated_version_4_database_gives_each_child_an_entry(tmp_
     store.close()
 
 
+def test_migrating_a_populated_version_5_database(tmp_path):
+    """Step 6: a year set by hand becomes an offset from the year by age (so the
+    pupil moves up with their class), and exclusions, planned travel and the
+    school calendar have tables."""
+    from desktop.domain import rules
+    from desktop.domain.enums import CalendarKind, ExclusionKind
+    from desktop.domain.records import CalendarEntry, Exclusion, PlannedTravel
+
+    folder = tmp_path / "v5"
+    conn = profile_at_version(folder, 5)
+    # A second pupil, born 1 Oct 2017, taught a year behind: "Year 3" fixed by hand in 2026/27.
+    by_age = rules.nc_year(date(2017, 10, 1), date.today())
+    conn.execute(
+        "INSERT INTO pupil (id, forename, surname, dob, sex, sen, traveller_group, nc_year_override) "
+        f"VALUES ('p2', 'Noah', 'Price', '2017-10-01', 'male', 'none', 'none', {by_age - 1})"
+    )
+    conn.close()
+
+    store = Store.open(folder, PASS)
+    assert store.schema_version() == LATEST
+    held_back = store.get(Pupil, "p2")
+    assert held_back.nc_year_offset == -1
+    assert rules.pupil_nc_year(held_back, date.today()) == by_age - 1
+    assert rules.pupil_nc_year(held_back, date.today().replace(year=date.today().year + 1)) == by_age  # moves up
+    assert store.get(Pupil, "p1").nc_year_offset is None
+    with store.reading() as c:
+        columns = [row[1] for row in c.exec_driver_sql("PRAGMA table_info(pupil)")]
+    assert "nc_year_override" not in columns
+    with store.transaction("tester") as tx:
+        tx.insert(Exclusion(pupil_id="p1", kind=ExclusionKind.PERMANENT, start=date(2026, 11, 2)))
+        tx.insert(PlannedTravel(pupil_id="p1", leaves=date(2026, 12, 1), returns=date(2027, 1, 8)))
+        tx.insert(
+            CalendarEntry(academic_year=2026, kind=CalendarKind.TERM, start=date(2026, 9, 3), end=date(2026, 12, 18))
+        )
+    assert store.find(Exclusion, pupil_id="p1")[0].kind is ExclusionKind.PERMANENT
+    assert store.find(PlannedTravel, pupil_id="p1")[0].returns == date(2027, 1, 8)
+    assert store.find(CalendarEntry, academic_year=2026)[0].end == date(2026, 12, 18)
+    store.close()
+
+
 def test_a_database_from_a_newer_waymark_is_refused(store, tmp_path):
     with store.reading() as conn:
         conn.exec_driver_sql("PRAGMA user_version = 99")
@@ -401,15 +441,15 @@ def test_a_database_from_a_newer_waymark_is_refused(store, tmp_path):
         Store.open(tmp_path / "p", PASS)
 
 
-def test_migrating_a_populated_version_5_database_adds_drafts(tmp_path):
-    """A version-5 profile with a pupil and a visit (a child's own entry) opens with
+def test_migrating_a_populated_version_6_database_adds_drafts(tmp_path):
+    """A version-6 profile with a pupil and a visit (a child's own entry) opens with
     today's code: its records are intact and it can keep drafts, which write no
     outbox or audit."""
     from desktop.domain.records import Draft
     from desktop.store import drafts
 
-    folder = tmp_path / "v5"
-    conn = profile_at_version(folder, 5)
+    folder = tmp_path / "v6"
+    conn = profile_at_version(folder, 6)
     conn.execute("INSERT INTO visit (id, date, place_type, outcome) VALUES ('v1', '2026-10-01', 'site', 'held')")
     conn.execute(
         "INSERT INTO visit_entry (id, visit_id, pupil_id, visit_date, work_covered) "
