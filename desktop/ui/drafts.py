@@ -474,7 +474,7 @@ class DraftedDialog(QDialog):
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Discard what you typed?",
-            f"Throw away this {self.drafts.title}? What you typed will be lost.",
+            f"Throw away this {(self.draft_description() or (self.drafts.title,))[0]}? What you typed will be lost.",
             QMessageBox.StandardButton.NoButton,
             self,
         )

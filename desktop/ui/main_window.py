@@ -285,8 +285,9 @@ class Workspace(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.pupil_view)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        # The record keeps its width as the window changes size; the caseload takes the rest.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.splitter.setChildrenCollapsible(False)
 
         self.appointments = AppointmentsView(self.app, self.runner, self)
@@ -713,7 +714,8 @@ class Workspace(QWidget):
     def restore_state(self) -> None:
         # First use: the record takes what its tabs need and the caseload the rest, so a
         # 1366x768 laptop shows names and every tab whole; the user's own split is kept after.
-        record = max(self.pupil_view.minimumWidth(), self.pupil_view.tabs.tabBar().sizeHint().width() + 24)
+        counts = self.fontMetrics().horizontalAdvance(" (999)")  # "Visits (26)" once a record is shown
+        record = max(self.pupil_view.minimumWidth(), self.pupil_view.tabs.tabBar().sizeHint().width() + counts + 24)
         self.splitter.setSizes([1366 - 24 - record, record])
         for key, restore in (
             ("caseload/splitter", self.splitter.restoreState),
@@ -985,12 +987,16 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
             return
-        # First start: comfortable on a 1366×768 laptop, never larger than the screen.
+        # First start: on a small screen (the usual 1366x768 LA laptop) the whole of it, so
+        # the caseload and a record fit side by side; on a larger one a comfortable window.
         screen = QApplication.primaryScreen()
         available = screen.availableGeometry() if screen else None
         width, height = 1280, 760
         if available is not None:
-            width, height = min(width, available.width() - 40), min(height, available.height() - 40)
+            if available.width() <= 1440:
+                width, height = available.width(), available.height()
+            else:
+                width, height = min(width, available.width() - 40), min(height, available.height() - 40)
         self.resize(width, height)
 
     # --- session ------------------------------------------------------------------------------
