@@ -98,7 +98,9 @@ cmd_test() {
     say "pytest"
     export QT_QPA_PLATFORM=offscreen
     set +e
-    "$VENV/bin/python" -m pytest "$@"
+    # On every core (pytest-xdist); a test file stays on one worker, so its module
+    # fixtures are made once. WAYMARK_TEST_WORKERS=0 runs in this process.
+    "$VENV/bin/python" -m pytest -n "${WAYMARK_TEST_WORKERS:-auto}" --dist loadfile "$@"
     local status=$?
     set -e
     if [ $status -eq 5 ]; then

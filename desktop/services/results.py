@@ -118,6 +118,23 @@ class PupilRecord:
     nc_year_by_age: int = 0  # the chronological year, shown beside a year set by hand
 
 
+@dataclass
+class PupilOverview:
+    """What the LA caseload summary reads of one pupil (`Waymark.overview` reads
+    every pupil's at once): the caseload row, the pupil, their provision (by start),
+    plans (by start) and actions (by due), what needs attention, who saw them
+    last and the hours delivered in the last complete week."""
+
+    row: CaseloadRow
+    pupil: Pupil
+    episodes: list[ProvisionEpisode]
+    plans: list[Plan]
+    actions: list[Action]
+    attention: list[rules.Attention]
+    latest_worker: str  # of the newest visit; "" when none (or none recorded)
+    hours_last_week: float  # rounded to 2 places
+
+
 @dataclass(frozen=True)
 class SyncStatus:
     unsent: int

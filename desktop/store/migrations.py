@@ -2,8 +2,8 @@
 
 Each step moves a database from version N-1 to N inside one transaction and is
 never edited once released: a change to the schema is a new step. The tables
-the code queries are reflected from the migrated database, so the schema is
-written down once, here.
+the code queries are built from the migrated database's own description
+(schema.py), so the schema is written down once, here.
 """
 
 from __future__ import annotations

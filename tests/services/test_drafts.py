@@ -54,8 +54,8 @@ def test_drafts_list_newest_first(app):
     app.save_draft(Draft(kind="school", title="new school", fields={"Name": "St Anne's"}))
     app.save_draft(contact_draft())
     # saved_at is kept to the second: date the first save earlier, as if typed this morning
-    with app.store.local_write() as conn:
-        conn.exec_driver_sql("UPDATE draft SET saved_at = '2026-11-22 09:00:00' WHERE kind = 'school'")
+    with app.store._driver() as conn:
+        conn.execute("UPDATE draft SET saved_at = '2026-11-22 09:00:00' WHERE kind = 'school'")
     assert [d.kind for d in app.drafts()] == ["contact", "school"]
 
 

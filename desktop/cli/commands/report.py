@@ -20,7 +20,6 @@ from pathlib import Path
 
 from desktop.services import Waymark
 from desktop.services.errors import ValidationError
-from desktop.services.reporting import report_pdf
 
 from ..args import Output, parse_date
 
@@ -102,8 +101,7 @@ def run(args: argparse.Namespace, app: Waymark, _output: Output) -> int:
     # Prints its own line: the report's --json carries the path and size, not a record.
     out = check_writable(args.out)
     kind = args.report_kind
-    pdf, title = report_pdf(
-        app,
+    pdf, title = app.report_pdf(  # reportlab loads here, not when the CLI starts
         kind,
         getattr(args, "record_id", ""),
         start=getattr(args, "start", None),
