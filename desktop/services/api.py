@@ -915,12 +915,10 @@ class Waymark(StatutoryRecords, DraftServices):
                     grouped[record.pupil_id].append(record)
             return grouped
 
-        # Only last week's and this week's sessions matter to the hours rule.
-        recent = queries.sessions_between(self.store, rules.week_start(today) - timedelta(days=7), today)
-        visits: dict[str, list[Visit]] = defaultdict(list)
-        for visit in recent:
-            for pid in rules.visit_pupils(visit):
-                visits[pid].append(visit)
+        # The hours rule reads only the last complete week's hours: added up in SQL,
+        # by pupil, rather than loading a fortnight of sessions (at an LA, 20,000).
+        monday = rules.week_start(today) - timedelta(days=7)
+        last_week = queries.hours_delivered(self.store, monday, monday + timedelta(days=6))
         hospital = self._hospital_stays(today, wanted)
         for stays in hospital.values():
             stays.sort(key=lambda s: s.arrived)
@@ -928,7 +926,7 @@ class Waymark(StatutoryRecords, DraftServices):
             "episodes": episodes_by_pupil
             if episodes_by_pupil is not None
             else by_pupil(ProvisionEpisode, lambda e: e.start),
-            "visits": visits,
+            "last_week_hours": last_week,
             "folders": by_pupil(Folder, lambda f: f.issued_on, reverse=True),
             "plans": by_pupil(Plan, lambda p: p.start),
             "actions": by_pupil(Action, lambda a: a.due),
@@ -940,6 +938,8 @@ class Waymark(StatutoryRecords, DraftServices):
 
     def _judge(self, pupils: list[Pupil], inputs: dict[str, dict[str, list]]) -> dict[str, list[rules.Attention]]:
         today, thresholds, calendar = self.today(), self.settings().thresholds, self.school_calendar()
+        hours = inputs["last_week_hours"]
+        records = {kind: by_pupil for kind, by_pupil in inputs.items() if kind != "last_week_hours"}
         result = {}
         for pupil in pupils:
             pid = pupil.id  # .get, not [], so a pupil with nothing adds no empty list to each dict
@@ -948,7 +948,8 @@ class Waymark(StatutoryRecords, DraftServices):
                 today=today,
                 calendar=calendar,
                 thresholds=thresholds,
-                **{kind: by_pupil.get(pid, ()) for kind, by_pupil in inputs.items()},
+                last_week_hours=hours.get(pid, 0.0),
+                **{kind: by_pupil.get(pid, ()) for kind, by_pupil in records.items()},
             )
             if items:
                 result[pid] = items
@@ -1018,14 +1019,10 @@ class Waymark(StatutoryRecords, DraftServices):
         latest = queries.latest_visits(self.store)
         monday = hours_week or rules.week_start(self.today()) - timedelta(days=7)
         sunday = monday + timedelta(days=6)
-        if monday >= rules.week_start(self.today()) - timedelta(days=7):
-            sessions = [v for visits in inputs["visits"].values() for v in visits]  # read already
+        if monday == rules.week_start(self.today()) - timedelta(days=7):
+            hours = inputs["last_week_hours"]  # added up already, for the hours rule
         else:  # a holiday last week: the summary counts an earlier week
-            sessions = queries.sessions_between(self.store, monday, sunday)
-        hours: dict[str, float] = defaultdict(float)
-        for visit in {v.id: v for v in sessions if monday <= v.date <= sunday}.values():
-            for pid in rules.visit_pupils(visit):
-                hours[pid] += rules.visit_hours_for(visit, pid)
+            hours = queries.hours_delivered(self.store, monday, min(sunday, self.today()))
         return [
             PupilOverview(
                 row=row,
@@ -1035,7 +1032,7 @@ class Waymark(StatutoryRecords, DraftServices):
                 actions=inputs["actions"].get(pupil.id, []),
                 attention=attention.get(pupil.id, []),
                 latest_worker=latest[pupil.id].worker if pupil.id in latest else "",
-                hours_last_week=round(hours[pupil.id], 2),
+                hours_last_week=round(hours.get(pupil.id, 0.0), 2),
             )
             for pupil, row in zip(pupils, rows, strict=True)
         ]

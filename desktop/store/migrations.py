@@ -326,7 +326,12 @@ def _v6_statutory(conn) -> None:
     conn.execute("ALTER TABLE pupil DROP COLUMN nc_year_override")
 
 
-# Version 7, drafts: a form's fields as the user types, so nothing typed is lost to the idle
+# Version 7: a pupil's stays by an index, not a scan of every stay (each pupil
+# record reads its own, in arrival order).
+V7 = ["CREATE INDEX ix_stay_pupil ON stay (pupil_id, arrived)"]
+
+
+# Version 8, drafts: a form's fields as the user types, so nothing typed is lost to the idle
 # lock, a crash or a flat battery. Local to this device: never synced (no id,
 # no outbox), one row per form (kind) and subject (key), replaced as typing goes on.
 DRAFTS = [
@@ -336,7 +341,7 @@ DRAFTS = [
 ]
 
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory, DRAFTS]
+STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory, V7, DRAFTS]
 LATEST = len(STEPS)
 
 

@@ -90,3 +90,57 @@ def test_hours_count_only_the_last_complete_week(demo):
     assert dataclasses.replace(after, hours_last_week=0) == dataclasses.replace(
         from_record(demo, after.row), hours_last_week=0
     )
+
+
+def test_the_caseload_sums_hours_in_sql_as_each_record_counts_its_visits(demo):
+    """The caseload's hours rule reads last week's hours summed in SQL; a pupil's
+    record counts them from its visits. Sessions that give no hours (not held, a
+    child not seen, deleted) and sessions that lift a pupil to target must leave
+    both judging every pupil alike, message for message."""
+    from desktop.domain.enums import NotSeenReason, Outcome
+    from desktop.domain.records import VisitEntry
+
+    below = [r.pupil_id for r in demo.caseload() if "hours_below_target" in r.attention]
+    assert len(below) >= 2  # the demo has pupils below target to judge
+    short, lifted = below[0], below[1]
+    monday = rules.week_start(TODAY) - timedelta(days=7)
+    for offset in range(5):  # six hours a day for a week (evenings, clear of the demo's): above any target
+        demo.log_visit(
+            Visit.same_for_all(
+                date=monday + timedelta(days=offset),
+                start=time(17),
+                end=time(23),
+                pupil_ids=[lifted],
+                subjects=["Maths"],
+            )
+        )
+    day = monday + timedelta(days=1)
+    demo.log_visit(  # the visit did not happen
+        Visit.same_for_all(
+            date=day, start=time(17), end=time(23), pupil_ids=[short], subjects=["Maths"], outcome=Outcome.NOT_AT_HOME
+        )
+    )
+    demo.log_visit(  # held, but this child was not taught
+        Visit(
+            date=day,
+            start=time(6),
+            end=time(7),
+            entries=[
+                VisitEntry(pupil_id=short, seen=False, not_seen_reason=NotSeenReason.UNWELL),
+                VisitEntry(pupil_id=lifted, subjects=["English"]),
+            ],
+        )
+    )
+    gone = Visit.same_for_all(date=day, start=time(7), end=time(8), pupil_ids=[short], subjects=["Maths"])
+    demo.log_visit(gone)
+    with demo.store.transaction("tester") as tx:
+        tx.delete(Visit, gone.id)
+
+    rows = {r.pupil_id: r for r in demo.caseload()}
+    judged = demo.attention()
+    for pupil_id, row in rows.items():
+        record = demo.pupil_record(pupil_id)
+        assert row.attention == tuple(dict.fromkeys(a.kind for a in record.attention))
+        assert judged.get(pupil_id, []) == record.attention
+    assert "hours_below_target" in rows[short].attention
+    assert "hours_below_target" not in rows[lifted].attention
