@@ -7,6 +7,12 @@ import os
 import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+    # The usual LA laptop: one 1366x768 screen at 96 dpi, so windows and dialogs size
+    # themselves as they will there (Qt's offscreen screen is otherwise 800x800).
+    os.environ["QT_QPA_PLATFORM"] = (
+        f"offscreen:configfile={os.path.join(os.path.dirname(__file__), 'laptop-screen.json')}"
+    )
 # No test may reach the machine's own secret store; keyring tests install an in-memory one.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 

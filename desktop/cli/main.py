@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -21,9 +22,10 @@ from types import ModuleType
 from platformdirs import user_log_dir
 
 from desktop import __version__
+from desktop.paths import profile_dir
 from desktop.services import USER_ERRORS, Waymark
 
-from .args import Output, default_data_dir, read_passphrase
+from .args import Output, Parser, finish_help, read_passphrase
 
 EXIT_USER_ERROR = 2
 
@@ -96,7 +98,7 @@ def _wanted_nouns(argv: list[str] | None) -> list[ModuleType]:
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser: for `argv`'s command only when given one, else for every command."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="waymark",
         description="Waymark: records of visits, sessions, folders and progress for children out of school. "
         "With no command, opens the desktop app.",
@@ -106,16 +108,19 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         default=None,
-        help="profile directory (default: WAYMARK_DATA_DIR or the platform's data directory)",
+        metavar="DIR",
+        help="the profile folder (the one holding waymark.db); default: $WAYMARK_DATA_DIR, which names "
+        "the same folder, else the platform's data folder + /profile",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for noun in _wanted_nouns(argv):
         noun.register(sub)
+    finish_help(parser)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = args.data_dir or default_data_dir()
+    data_dir = profile_dir(args.data_dir)
     out = Output(getattr(args, "json", False))
     if args.command is None:
         return noun_module("app").launch(args, data_dir, out)
@@ -142,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as exc:
         print(f"waymark: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:
+        # The reader went away (`waymark pupil list | head`): not an error worth a word. Python's
+        # documented recipe: point stdout at devnull so the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("\nwaymark: stopped; nothing half-written was kept.", file=sys.stderr)
         return 130

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from desktop.domain import rules
+from desktop.domain.collation import pupil_key
 from desktop.domain.enums import (
     ETHNICITY,
     ItemStatus,
@@ -53,9 +54,28 @@ from desktop.domain.upn import UpnError, validate_upn
 from desktop.store import Store, StoreError, queries
 from desktop.store.keys import DEFAULT_SCRYPT_N
 
+from .drafts import DraftServices
 from .errors import NotFound, ValidationError
 from .results import CaseloadRow, Changes, PupilOverview, PupilRecord, Settings, SyncStatus
 from .statutory import StatutoryRecords
+
+AUTO_LOCK_MINUTES = (1, 240)  # the idle lock: at least a minute, at most four hours
+SERVICE_KINDS = ("tes", "hospital", "home")
+
+
+def _check_settings(values: dict[str, object]) -> None:
+    """Refuse settings that cannot work, before anything is written."""
+    if "auto_lock_minutes" in values:
+        minutes = values["auto_lock_minutes"]
+        low, high = AUTO_LOCK_MINUTES
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
+            raise ValidationError(f"The idle lock is between {low} and {high} minutes; {minutes} is not.")
+    if "service_kind" in values and values["service_kind"] not in SERVICE_KINDS:
+        raise ValidationError(
+            f"The kind of service is one of {', '.join(SERVICE_KINDS)}; '{values['service_kind']}' is not."
+        )
+    if "service_name" in values and not str(values["service_name"] or "").strip():
+        raise ValidationError("The service's name is required: it heads every report.")
 
 
 def _require(value: str, what: str) -> str:
@@ -65,8 +85,8 @@ def _require(value: str, what: str) -> str:
     return value
 
 
-class Waymark(StatutoryRecords):
-    """The services over one open profile."""
+class Waymark(StatutoryRecords, DraftServices):
+    """The services over one open profile (drafts of forms: services/drafts.py)."""
 
     def __init__(self, store: Store, today: Callable[[], date] = date.today) -> None:
         self.store = store
@@ -86,11 +106,23 @@ class Waymark(StatutoryRecords):
         worker_name: str = "",
         service_kind: str = "tes",
         scrypt_n: int = DEFAULT_SCRYPT_N,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Waymark:
+        """Make a new encrypted profile. `progress(done, total)` as it goes: the key from
+        the passphrase, each schema step, the settings (slow on a busy machine)."""
         if len(passphrase) < 8:
             raise ValidationError("The passphrase must be at least 8 characters.")
-        app = cls(Store.create(Path(data_dir), passphrase, scrypt_n=scrypt_n))
+        total = [0]
+
+        def store_step(done: int, steps: int) -> None:
+            total[0] = steps + 1
+            if progress is not None:
+                progress(done, steps + 1)
+
+        app = cls(Store.create(Path(data_dir), passphrase, scrypt_n=scrypt_n, progress=store_step))
         app.update_settings(service_name=service_name, worker_name=worker_name, service_kind=service_kind)
+        if progress is not None:
+            progress(total[0], total[0])
         return app
 
     @staticmethod
@@ -140,6 +172,7 @@ class Waymark(StatutoryRecords):
         unknown = set(values) - set(current)
         if unknown:
             raise ValidationError(f"Unknown setting: {', '.join(sorted(unknown))}.")
+        _check_settings(values)
         if "thresholds" in values and isinstance(values["thresholds"], rules.Thresholds):
             values["thresholds"] = dataclasses.asdict(values["thresholds"])
         _check_retention(values)
@@ -264,7 +297,7 @@ class Waymark(StatutoryRecords):
 
     def list_pupils(self, include_archived: bool = False) -> list[Pupil]:
         equals = {} if include_archived else {"archived": False}
-        return self.store.find(Pupil, order_by=["surname", "forename"], **equals)
+        return sorted(self.store.find(Pupil, **equals), key=pupil_key)
 
     def nc_year(self, pupil: Pupil) -> int:
         return rules.pupil_nc_year(pupil, self.today())
@@ -346,6 +379,36 @@ class Waymark(StatutoryRecords):
                 tx.insert(stay, summary=pupil.display_name)
                 stays.append(stay.id)
         return Changes(frozenset(e for _, e, _ in tx.changed), tuple(stays))
+
+    def family_at_site(self, pupil_id: str) -> list[Pupil]:
+        """The pupil's brothers and sisters where the family is staying now: every child at
+        the same site who has been seen with the pupil at any visit, shares their surname,
+        or shares a parent or carer (the same name or phone). With no current stay, the
+        children seen with the pupil or sharing a parent or carer. Ordered by name."""
+        pupil = self.get_pupil(pupil_id)
+        stays = self.current_stays()
+        stay = stays.get(pupil_id)
+        seen_with = {pid for visit in queries.visits_for_pupil(self.store, pupil_id) for pid in visit.pupil_ids}
+        contacts = self.store.find(Contact)
+        theirs = {(c.name.casefold(), c.phone) for c in contacts if c.pupil_id == pupil_id}
+        theirs_names = {name for name, _ in theirs if name}
+        theirs_phones = {phone for _, phone in theirs if phone}
+        shares_carer = {
+            c.pupil_id
+            for c in contacts
+            if c.pupil_id != pupil_id and (c.name.casefold() in theirs_names or (c.phone and c.phone in theirs_phones))
+        }
+        family = []
+        for other in self.list_pupils():
+            if other.id == pupil_id:
+                continue
+            here = stays.get(other.id)
+            if stay is not None and (here is None or here.site_id != stay.site_id):
+                continue
+            same_name = other.surname.casefold() == pupil.surname.casefold() and stay is not None
+            if other.id in seen_with or other.id in shares_carer or same_name:
+                family.append(other)
+        return sorted(family, key=pupil_key)
 
     def current_stays(self) -> dict[str, Stay]:
         """Each pupil's open stay (no departure), the latest if several."""
@@ -468,6 +531,13 @@ class Waymark(StatutoryRecords):
 
     def get_visit(self, visit_id: str) -> Visit:
         return self._get(Visit, visit_id, "visit")
+
+    def needs_reading_help(self, visit_id: str) -> list[str]:
+        """The parents and carers of the pupils on a visit who need help reading, by
+        name: the print preview offers them the large-print parent / carer copy."""
+        visit = self.get_visit(visit_id)
+        contacts = self.store.find(Contact, pupil_id=list(visit.pupil_ids)) if visit.pupil_ids else []
+        return list(dict.fromkeys(c.name for c in contacts if c.needs_reading_help))
 
     def list_visits(
         self, pupil_id: str | None = None, start: date | None = None, end: date | None = None
@@ -922,6 +992,7 @@ class Waymark(StatutoryRecords):
                     pupil_id=p.id,
                     name=p.display_name,
                     legal_name=p.legal_name,
+                    sort_key=pupil_key(p),
                     upn=p.upn,
                     dob=p.dob,
                     nc_year=rules.pupil_nc_year(p, today),
@@ -973,6 +1044,7 @@ class Waymark(StatutoryRecords):
             unsent=queries.outbox_count(self.store),
             last_sync=self.store.get_setting("last_sync"),
             last_error=self.store.get_setting("last_sync_error"),
+            server=self.store.get_setting("sync_server") or "",
         )
 
     # --- printed reports ----------------------------------------------------------------------

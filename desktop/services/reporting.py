@@ -17,6 +17,7 @@ from typing import Protocol
 
 from desktop.domain import rules
 from desktop.domain.calendar import SchoolCalendar
+from desktop.domain.collation import collation_key, pupil_key
 from desktop.domain.enums import ItemStatus, PlaceType, SenStatus, Visibility
 from desktop.domain.records import Folder, ProgressEntry, ProvisionEpisode, Pupil, School, Site, Visit
 from desktop.reports import (
@@ -165,7 +166,7 @@ def visit_report(app: ReportSource, visit_id: str) -> VisitReport:
     sites = {s.id: s for s in app.list_sites()}
     tuition = _tuition_service(app)
     seen = []
-    for pupil_id in visit.pupil_ids:
+    for pupil_id in visit.pupil_ids:  # in the order the worker ticked them, as the visit records it
         pupil = app.get_pupil(pupil_id)
         levels = tuple(_level(e) for e in app.list_progress(pupil_id) if e.assessed_on == visit.date)
         seen.append(
@@ -359,6 +360,7 @@ def summarise(
     sunday = monday + timedelta(days=6)
 
     rows, reviews_overdue = [], []
+    keys: dict[int, tuple] = {}  # row number -> the pupil's sort key (by surname, collated)
     cohorts: Counter[str] = Counter()
     provision: Counter[str] = Counter()
     bands: Counter[str] = Counter()
@@ -387,6 +389,7 @@ def summarise(
             not_banded += 1
         overdue = [a for a in seen.attention if a.kind == "review_overdue"]
         reviews_overdue += [OverdueItem(pupil=pupil.legal_name, what=a.message, due=a.since) for a in overdue]
+        keys[len(rows)] = pupil_key(pupil)
         rows.append(
             SummaryRow(
                 name=pupil.legal_name + (f" ({pupil.display_name})" if pupil.display_name != pupil.legal_name else ""),
@@ -424,11 +427,11 @@ def summarise(
         service=service_details(app),
         on=today,
         hours_week_start=monday,
-        rows=tuple(sorted(rows, key=lambda r: r.name.casefold())),
+        rows=tuple(row for _, row in sorted(enumerate(rows), key=lambda pair: keys[pair[0]])),
         by_cohort=tuple(sorted(cohorts.items())),
         by_provision=tuple(sorted(provision.items())),
         by_hours_band=tuple((band, bands[band]) for band in HOURS_BANDS),
-        reviews_overdue=tuple(sorted(reviews_overdue, key=lambda i: (i.due or today, i.pupil))),
+        reviews_overdue=tuple(sorted(reviews_overdue, key=lambda i: (i.due or today, collation_key(i.pupil)))),
         folders_out=len(folders),
         folders_overdue=tuple(
             sorted(
@@ -438,7 +441,7 @@ def summarise(
                     )
                     for f in overdue_folders
                 ),
-                key=lambda i: (i.due, i.pupil),
+                key=lambda i: (i.due, collation_key(i.pupil)),
             )
         ),
         not_banded=not_banded,

@@ -83,6 +83,7 @@ class CaseloadRow:
     site: str
     last_visit: date | None
     attention: tuple[str, ...]  # attention kinds
+    sort_key: tuple = ()  # by surname, with Unicode collation (domain/collation.py)
 
     @property
     def search_text(self) -> str:
@@ -139,6 +140,7 @@ class SyncStatus:
     unsent: int
     last_sync: str | None
     last_error: str | None
+    server: str = ""  # the LA server this profile syncs with; none until sync is set up
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,7 @@ class SyncService:
             "insecure": insecure,
         }
         self.store.set_setting(ACCOUNT, saved)
+        self.store.set_setting("sync_server", saved["server"])  # what the status bar shows (Waymark.sync_status)
         self.store.set_setting("last_sync_error", None)
         return self.account()
 
@@ -124,6 +125,7 @@ class SyncService:
         except SyncError:
             pass  # offline or already revoked: forgetting the token here is what matters
         self.store.set_setting(ACCOUNT, None)
+        self.store.set_setting("sync_server", None)
 
     def _client(self, saved: dict) -> SyncClient:
         return SyncClient(

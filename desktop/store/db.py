@@ -25,7 +25,7 @@ from sync.protocol.clock import TIME_FORMAT, Stamp, format_stamp, parse_stamp, t
 from . import keys
 from .keys import NotAStore, StoreError, WrongPassphrase
 from .mapping import COLLECTIONS, TABLES, Children, Link, column_fields, from_row, to_row
-from .migrations import migrate
+from .migrations import LATEST, migrate
 from .reads import TableReader
 
 __all__ = ["NotAStore", "Store", "StoreError", "WrongPassphrase", "new_id"]
@@ -103,6 +103,9 @@ class Clock:
 
 def _connect(path: Path, key: bytes | None) -> sqlcipher3.Connection:
     conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    # SQLCipher writes "ERROR CORE sqlcipher_page_cipher…" to stderr when a page fails its
+    # check; the user gets one clear sentence from us instead (and the log has the rest).
+    conn.execute("PRAGMA cipher_log_level = NONE")
     if key is not None:
         # A raw 256-bit key: SQLCipher skips its own PBKDF2, ours ran once at unlock.
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
@@ -120,6 +123,27 @@ def _configure(conn: sqlcipher3.Connection) -> None:
     # thrashed in 32 MB. SQLite takes cache pages only as it reads them, so a
     # tutor's few-megabyte profile still costs only its own size.
     conn.execute("PRAGMA cache_size = -262144")
+
+
+def _damaged(path: Path | None) -> NotAStore:
+    where = str(path) if path else "The database"
+    return NotAStore(
+        f"{where} cannot be read: it is damaged, or it is not this profile's Waymark store. It has been left untouched."
+    )
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """A page that fails to decrypt or a malformed file: SQLite's plain DatabaseError
+    (its subclasses are a locked file, a broken constraint and the like)."""
+    orig = getattr(exc, "orig", exc)
+    return type(orig) is sqlcipher3.DatabaseError or type(orig) is sqlcipher3.dbapi2.DatabaseError
+
+
+def _profile_folder(data_dir: Path) -> None:
+    """A profile folder that is a file (or sits under one) is named as the problem."""
+    for folder in (data_dir, *data_dir.parents):
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(f"{folder} is a file, not a folder; choose a folder for the profile (--data-dir).")
 
 
 def _check_readable(path: Path, conn: sqlcipher3.Connection) -> None:
@@ -176,22 +200,39 @@ class Store:
         return any(p.exists() for p in cls.files(Path(data_dir)))
 
     @classmethod
-    def create(cls, data_dir: Path, passphrase: str, *, scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> Store:
-        """Make a new profile. Refuses to touch a directory that already has one."""
+    def create(
+        cls,
+        data_dir: Path,
+        passphrase: str,
+        *,
+        scrypt_n: int = keys.DEFAULT_SCRYPT_N,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Store:
+        """Make a new profile. Refuses to touch a directory that already has one.
+        `progress(done, total)` after the key is made and after each schema step."""
         data_dir = Path(data_dir)
+        _profile_folder(data_dir)
         db_path, key_path = cls.files(data_dir)
         if db_path.exists() or key_path.exists():
             raise StoreError(f"A Waymark profile already exists in {data_dir}; it has not been changed.")
         if not passphrase:
             raise StoreError("A passphrase is required.")
-        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"The profile folder {data_dir} could not be made: {exc.strerror or exc}.") from None
         db_key = keys.new_db_key()
         keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, scrypt_n))
-        return cls._open_file(db_path, db_key, creating=True)
+        total = LATEST + 1
+        if progress is not None:
+            progress(1, total)
+        steps = (lambda version, _target: progress(1 + version, total)) if progress is not None else None
+        return cls._open_file(db_path, db_key, creating=True, on_step=steps)
 
     @classmethod
     def open(cls, data_dir: Path, passphrase: str) -> Store:
         data_dir = Path(data_dir)
+        _profile_folder(data_dir)
         db_path, key_path = cls.files(data_dir)
         if not db_path.exists() and not key_path.exists():
             raise StoreError(f"There is no Waymark profile in {data_dir}. Run 'waymark init' to make one.")
@@ -220,14 +261,21 @@ class Store:
         return cls._open_file(Path(db_path), None, creating=not Path(db_path).exists())
 
     @classmethod
-    def _open_file(cls, db_path: Path, db_key: bytes | None, *, creating: bool) -> Store:
+    def _open_file(
+        cls,
+        db_path: Path,
+        db_key: bytes | None,
+        *,
+        creating: bool,
+        on_step: Callable[[int, int], None] | None = None,
+    ) -> Store:
         conn = _connect(db_path, db_key)
         try:
             if not creating:
                 _check_readable(db_path, conn)
             _configure(conn)
             try:
-                migrate(conn)
+                migrate(conn, on_step=on_step)
             except RuntimeError as exc:
                 raise StoreError(str(exc)) from exc
             except sqlcipher3.DatabaseError as exc:
@@ -239,6 +287,11 @@ class Store:
                 )
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
             seen = conn.execute("SELECT value FROM meta WHERE key = 'sync_clock'").fetchone()
+        except sqlcipher3.DatabaseError as exc:
+            conn.close()
+            if _is_damage(exc):  # a page past the first that fails its check
+                raise _damaged(db_path) from exc
+            raise
         except BaseException:
             conn.close()
             raise
@@ -319,7 +372,12 @@ class Store:
 
     @contextmanager
     def _driver(self) -> Iterator[sqlcipher3.Connection]:
-        yield self._connection()
+        try:
+            yield self._connection()
+        except sqlcipher3.DatabaseError as exc:
+            if _is_damage(exc):
+                raise _damaged(self.path) from exc
+            raise
 
     def close(self) -> None:
         if self._engine is not None:
@@ -406,6 +464,10 @@ class Store:
             try:
                 with conn.begin():
                     yield conn
+            except (DBAPIError, sqlcipher3.DatabaseError) as exc:
+                if _is_damage(exc):
+                    raise _damaged(self.path) from exc
+                raise
             finally:
                 conn.info["write"] = False
 
@@ -444,8 +506,13 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator:
-        with self.engine.connect() as conn:
-            yield conn
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except (DBAPIError, sqlcipher3.DatabaseError) as exc:
+            if _is_damage(exc):
+                raise _damaged(self.path) from exc
+            raise
 
     def table(self, cls_or_name: type | str) -> Table:
         name = cls_or_name if isinstance(cls_or_name, str) else TABLES[cls_or_name]
@@ -596,6 +663,12 @@ class Store:
                 written += flush()
                 pending = 0
         return written + flush()
+
+    def forget_outbox(self) -> int:
+        """Drop every change waiting to be sent: for records that are not this device's
+        work to share (the demo caseload). Returns how many were dropped."""
+        with self._driver() as conn:  # one statement; inside batch() it joins the batch's transaction
+            return conn.execute("DELETE FROM outbox").rowcount
 
     def count(self, name: str) -> int:
         with self.reading() as conn:

@@ -330,11 +330,21 @@ def _v6_statutory(conn) -> None:
 # record reads its own, in arrival order).
 V7 = ["CREATE INDEX ix_stay_pupil ON stay (pupil_id, arrived)"]
 
-# Version 8: sync with the LA server. Conflict records come from the server
+# Version 8, drafts: a form's fields as the user types, so nothing typed is lost to the idle
+# lock, a crash or a flat battery. Local to this device: never synced (no id,
+# no outbox), one row per form (kind) and subject (key), replaced as typing goes on.
+DRAFTS = [
+    "CREATE TABLE draft (kind TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',"
+    " context JSON NOT NULL DEFAULT '{}', fields JSON NOT NULL DEFAULT '{}', saved_at DATETIME NOT NULL,"
+    " PRIMARY KEY (kind, key))",
+]
+
+
+# Version 9: sync with the LA server. Conflict records come from the server
 # (and go back when resolved); sync_state holds the server's clock for each
 # field of each record, so a push can tell the server what this device had
 # seen; sync_rejected keeps changes the server refused, out of the outbox.
-V8 = [
+V9 = [
     _entity(
         "sync_conflict",
         "entity TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'edit',"
@@ -354,12 +364,13 @@ V8 = [
 
 
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory, V7, V8]
+STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory, V7, DRAFTS, V9]
 LATEST = len(STEPS)
 
 
-def migrate(conn, target: int = LATEST) -> int:
-    """Bring a DB-API connection up to `target`; return the version it started at."""
+def migrate(conn, target: int = LATEST, on_step: Callable[[int, int], None] | None = None) -> int:
+    """Bring a DB-API connection up to `target`; return the version it started at.
+    `on_step(version, target)` after each step (a new profile shows its progress)."""
     start = conn.execute("PRAGMA user_version").fetchone()[0]
     if start > LATEST:
         raise RuntimeError(f"this profile was written by a newer Waymark (schema {start}; this one knows {LATEST})")
@@ -374,6 +385,8 @@ def migrate(conn, target: int = LATEST) -> int:
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
+            if on_step is not None:
+                on_step(version, target)
         except Exception:
             conn.execute("ROLLBACK")
             raise

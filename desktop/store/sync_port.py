@@ -31,7 +31,9 @@ from .mapping import COLLECTIONS, TABLES, Link
 NATURAL_KEYS = {"school": "urn"}
 CURSOR = "sync_cursor"
 CLOCK = "sync_clock"
-LOCAL_ONLY = frozenset({"meta", "outbox", "audit_event", "sync_state", "sync_rejected"})  # never written from a pull
+LOCAL_ONLY = frozenset(
+    {"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft"}
+)  # never written from a pull
 NOT_SENT = frozenset({"id", "updated_at"})
 CHUNK = 500
 

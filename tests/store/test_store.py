@@ -471,3 +471,40 @@ def test_a_database_from_a_newer_waymark_is_refused(store, tmp_path):
     store.close()
     with pytest.raises(StoreError, match="newer Waymark"):
         Store.open(tmp_path / "p", PASS)
+
+
+def test_migrating_a_populated_version_7_database_adds_drafts(tmp_path):
+    """A version-7 profile with a pupil and a visit (a child's own entry) opens with
+    today's code: its records are intact and it can keep drafts, which write no
+    outbox or audit."""
+    from desktop.domain.records import Draft
+    from desktop.store import drafts
+
+    folder = tmp_path / "v7"
+    conn = profile_at_version(folder, 7)
+    conn.execute("INSERT INTO visit (id, date, place_type, outcome) VALUES ('v1', '2026-10-01', 'site', 'held')")
+    conn.execute(
+        "INSERT INTO visit_entry (id, visit_id, pupil_id, visit_date, work_covered) "
+        "VALUES ('e1', 'v1', 'p1', '2026-10-01', 'Times tables')"
+    )
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'draft'").fetchone()[0] == 0
+    conn.close()
+
+    store = Store.open(folder, PASS)
+    assert store.schema_version() == LATEST
+    assert store.get(Pupil, "p1").surname == "Lee"
+    assert store.get(Visit, "v1").pupil_ids == ["p1"]
+    before = store.count("outbox"), store.count("audit_event")
+    drafts.save(
+        store,
+        Draft(
+            kind="contact",
+            key="p1",
+            title="parent or carer for Levi Lee",
+            fields={"Name": "Rose"},
+            saved_at=datetime(2026, 11, 22, 14, 30),
+        ),
+    )
+    assert drafts.load(store, "contact", "p1").fields == {"Name": "Rose"}
+    assert (store.count("outbox"), store.count("audit_event")) == before
+    store.close()

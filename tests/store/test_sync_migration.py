@@ -1,4 +1,4 @@
-"""Step 8 (sync tables) opens a populated version-7 profile: its unsent
+"""Step 9 (sync tables) opens a populated version-8 profile: its unsent
 changes survive and become operations the sync client can push."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from desktop.store.sync_port import StoreSyncPort
 from tests.store.test_store import PASS, profile_at_version
 
 
-def test_a_populated_version_7_profile_gains_the_sync_tables_and_keeps_its_outbox(tmp_path):
-    folder = tmp_path / "v7"
-    conn = profile_at_version(folder, 7)
+def test_a_populated_version_8_profile_gains_the_sync_tables_and_keeps_its_outbox(tmp_path):
+    folder = tmp_path / "v8"
+    conn = profile_at_version(folder, 8)
     conn.execute(
         "INSERT INTO outbox (id, entity, entity_id, fields, changed_at) VALUES "
         "('o1', 'pupil', 'p1', '[\"forename\", \"surname\"]', '2026-11-01T10:00:00.000000Z-0000-dev-1')"
@@ -21,7 +21,7 @@ def test_a_populated_version_7_profile_gains_the_sync_tables_and_keeps_its_outbo
 
     store = Store.open(folder, PASS)
     try:
-        assert store.schema_version() == LATEST >= 8
+        assert store.schema_version() == LATEST >= 9
         assert store.get(Pupil, "p1").surname == "Lee"
         assert store.find(SyncConflict) == []
         port = StoreSyncPort(store)

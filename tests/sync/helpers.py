@@ -93,7 +93,7 @@ def dump(app) -> dict:
     from sqlalchemy import select
 
     store = app.store
-    skip = {"meta", "outbox", "audit_event", "sync_state", "sync_rejected"}
+    skip = {"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft"}
     out = {}
     with store.reading() as conn:
         for name, table in store.tables.items():
