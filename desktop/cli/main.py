@@ -12,6 +12,8 @@ share (value parsing, --json output, the passphrase) is in `args.py`.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -116,10 +118,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # here, where a closed pipe can be met quietly; not at exit
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return run(args)
+    except BrokenPipeError:
+        raise  # the reader has gone (`waymark pupil list | head`): not an error to report
     except USER_ERRORS as exc:
         print(f"waymark: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -130,6 +144,17 @@ def main(argv: list[str] | None = None) -> int:
         log_path = _log_unexpected(exc)
         print(f"waymark: unexpected error ({exc.__class__.__name__}); details written to {log_path}", file=sys.stderr)
         return 1
+
+
+def _reader_gone() -> int:
+    """Stop quietly when the output's reader has gone, as Unix tools do. As the
+    Python docs advise (signal module, "Note on SIGPIPE"), stdout is pointed at
+    devnull so the flush at exit cannot fail again; the status is the one a shell
+    reports for a tool ended by SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE
 
 
 def _log_unexpected(exc: Exception) -> Path:
