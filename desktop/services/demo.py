@@ -619,7 +619,7 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
             reason="Glandular fever; GP letter received",
         )
     )
-    # A part-time timetable running past half a term, without recorded consent.
+    # A part-time timetable, agreed with the parent, running past half a term.
     ptt = Pupil(
         forename="Mason",
         surname="Hargreaves",
@@ -641,6 +641,7 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
             start=today - timedelta(weeks=9),
             planned_hours_per_week=12.5,
             review_date=today - timedelta(weeks=3),
+            part_time_consent=True,
             reason="Reintegration after permanent exclusion from previous school",
         )
     )

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, Q
 from desktop.domain.enums import ProvisionType
 from desktop.domain.records import ProvisionEpisode
 from desktop.domain.rules import WeekHours
-from desktop.services import Changes, Waymark
+from desktop.services import Changes, ValidationError, Waymark
 from desktop.tasks import TaskRunner
 
 from ..forms import SaveDialog
@@ -133,6 +133,12 @@ class EpisodeDialog(SaveDialog):
 
     def task(self) -> Callable[[], Changes]:
         kind = self.provision_type()
+        if kind is ProvisionType.PART_TIME_TIMETABLE and not self.consent.isChecked():
+            return partial(
+                _refuse,
+                f"A part-time timetable needs the parent's or carer's consent: tick "
+                f"\u201c{self.consent.text()}\u201d once they have agreed.",
+            )
         medical = self.medical_max.value()
         return partial(
             self.app.add_episode,
@@ -148,3 +154,8 @@ class EpisodeDialog(SaveDialog):
                 reason=self.reason.text().strip(),
             ),
         )
+
+
+def _refuse(message: str) -> Changes:
+    """Run on the store thread like a save, so the refusal shows in the form's banner."""
+    raise ValidationError(message)
