@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain import rules
 from desktop.domain.enums import TravellerGroup
-from desktop.domain.records import Action
+from desktop.domain.records import Action, PlannedTravel, Pupil
 from desktop.services import Changes, Waymark
 from desktop.tasks import TaskRunner
 
@@ -51,7 +52,7 @@ from .plans import ActionDialog, PlanDialog, ReviewDialog, plans_html
 from .profile import nc_year_text, profile_html
 from .progress import ProgressDialog, ProgressGrid
 from .provision import EpisodeDialog, hours_summary, provision_html
-from .stays import stays_html
+from .stays import AgreeTravelDialog, TravelDialog, stays_html
 from .visits import visits_html
 
 
@@ -159,7 +160,11 @@ class PupilView(QWidget):
         self.stays = HtmlPane("Sites and stays")
         self.move_button = QPushButton("Record a &move…")
         self.move_button.setAccessibleName("Record a move to a site")
-        stays_box = with_buttons(self.stays, self.move_button)
+        self.travel_button = QPushButton("Record planned &travel…")
+        self.travel_button.setAccessibleName("Record planned travel")
+        self.agree_button = QPushButton("Dates a&greed…")
+        self.agree_button.setAccessibleName("Mark planned travel agreed with the base school")
+        stays_box = with_buttons(self.stays, self.travel_button, self.agree_button, self.move_button)
         self.hours_chart = HoursChart()
         self.hours_text = QLabel()
         self.hours_text.setWordWrap(True)
@@ -281,6 +286,8 @@ class PupilView(QWidget):
         self.add_episode_button.clicked.connect(self.add_episode)
         self.exclusion_button.clicked.connect(self.record_exclusion)
         self.move_button.clicked.connect(self.record_move)
+        self.travel_button.clicked.connect(self.record_travel)
+        self.agree_button.clicked.connect(self.agree_travel)
         self.edit_button.clicked.connect(self.edit_details)
         self.add_plan_button.clicked.connect(self.add_plan)
         self.review_button.clicked.connect(self.record_review)
@@ -345,6 +352,19 @@ class PupilView(QWidget):
 
     def record_move(self) -> MoveDialog | None:
         return self._open(MoveDialog)
+
+    def record_travel(self) -> TravelDialog | None:
+        return self._open(TravelDialog)
+
+    def agree_travel(self) -> AgreeTravelDialog | None:
+        trips = self._unagreed_travel()
+        if not trips:
+            return None
+        return self._open(lambda app, runner, _pid, name, parent: AgreeTravelDialog(app, runner, trips, name, parent))
+
+    def _unagreed_travel(self) -> list[PlannedTravel]:
+        travel = self.view.record.travel if self.view else []
+        return sorted((t for t in travel if t.agreed_with_school_on is None), key=lambda t: t.leaves)
 
     def add_plan(self) -> PlanDialog | None:
         return self._open(PlanDialog)
@@ -465,6 +485,7 @@ class PupilView(QWidget):
 
         self._set(self.profile, profile_html(view), same_pupil)
         self._set(self.stays, stays_html(view), same_pupil)
+        self._set_travel_buttons(p)
         self.hours_chart.set_weeks(r.weeks, view.today)
         self.chart_box.setVisible(bool(r.weeks))  # no provision: the pane below says so, no empty frame
         self.hours_text.setText(hours_summary(r.weeks, view.today))
@@ -485,6 +506,23 @@ class PupilView(QWidget):
             self.visits.verticalScrollBar().setValue(0)
         self._fresh_visit = None
         self._reload_if_stale()
+
+    def _set_travel_buttons(self, pupil: Pupil) -> None:
+        """Planned travel is a Traveller family's; the buttons say why when they cannot be used."""
+        traveller = rules.is_traveller(pupil)
+        self.travel_button.setEnabled(traveller)
+        self.travel_button.setToolTip(
+            "The dates the base school needs to keep the pupil on roll while the family travels"
+            if traveller
+            else f"{pupil.display_name} is not recorded as from a Traveller family (Edit details… sets it)"
+        )
+        waiting = bool(self._unagreed_travel())
+        self.agree_button.setEnabled(waiting)
+        self.agree_button.setToolTip(
+            "Mark planned travel's dates agreed with the base school"
+            if waiting
+            else "No planned travel is waiting for the base school to agree its dates"
+        )
 
     @staticmethod
     def _set(pane: HtmlPane, html: str, keep_scroll: bool) -> None:
