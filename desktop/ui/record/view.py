@@ -160,7 +160,7 @@ class PupilView(QWidget):
         self.stays = HtmlPane("Sites and stays")
         self.move_button = QPushButton("Record a &move…")
         self.move_button.setAccessibleName("Record a move to a site")
-        self.travel_button = QPushButton("Record planned &travel…")
+        self.travel_button = QPushButton("Record planned t&ravel…")
         self.travel_button.setAccessibleName("Record planned travel")
         self.agree_button = QPushButton("Dates a&greed…")
         self.agree_button.setAccessibleName("Mark planned travel agreed with the base school")
