@@ -12,76 +12,84 @@ share (value parsing, --json output, the passphrase) is in `args.py`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 from platformdirs import user_log_dir
 
 from desktop import __version__
+from desktop.paths import profile_dir
 from desktop.services import USER_ERRORS, Waymark
 
-from .args import Output, default_data_dir, read_passphrase
-from .commands import (
-    absence,
-    app,
-    attention,
-    audit,
-    concern,
-    contact,
-    erase,
-    exclusion,
-    export,
-    folder,
-    pack,
-    profile,
-    progress,
-    provision,
-    pupil,
-    report,
-    retention,
-    school,
-    school_calendar,
-    settings,
-    site,
-    travel,
-    visit,
-)
+from .args import Output, Parser, finish_help, read_passphrase
 
 EXIT_USER_ERROR = 2
 
-# Each registers its own parser(s), in the order `waymark --help` lists them.
+# The modules in commands/, in the order `waymark --help` lists them. Each is
+# imported only when its command runs (or for --help): a quick command should
+# not pay for importing what the others need (the audit trail's SQLAlchemy, say).
 NOUNS = [
-    profile,  # init, passwd, demo
-    app,
-    settings,
-    school,
-    pupil,
-    visit,
-    concern,
-    pack,
-    folder,
-    progress,
-    attention,
-    site,
-    provision,
-    absence,
-    exclusion,
-    travel,
-    contact,
-    school_calendar,
-    report,
-    export,
-    audit,
-    retention,
-    erase,
+    "profile",  # init, passwd, demo
+    "app",
+    "settings",
+    "school",
+    "pupil",
+    "visit",
+    "concern",
+    "pack",
+    "folder",
+    "progress",
+    "attention",
+    "site",
+    "provision",
+    "absence",
+    "exclusion",
+    "travel",
+    "contact",
+    "school_calendar",  # calendar
+    "report",
+    "export",
+    "audit",
+    "retention",
+    "erase",
 ]
+# Commands not named like their module.
+OTHER_COMMANDS = {"init": "profile", "passwd": "profile", "demo": "profile", "calendar": "school_calendar"}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def noun_module(name: str) -> ModuleType:
+    return importlib.import_module(f"{__package__}.commands.{name}")
+
+
+def _wanted_nouns(argv: list[str] | None) -> list[ModuleType]:
+    """The noun module a command line names, or all of them (for --help, no
+    command or one we do not know: argparse then lists or rejects as usual).
+
+    Building every noun's parser costs more than the rest of a quick command
+    after unlocking (argparse looks up a translation for each help string), so
+    `waymark settings` builds (and imports) only its own."""
+    command = None
+    words = iter(argv or ())
+    for word in words:
+        if word == "--data-dir":
+            next(words, None)
+        elif not word.startswith("-"):
+            command = word
+            break
+    name = OTHER_COMMANDS.get(command, command)
+    if name in NOUNS:
+        return [noun_module(name)]
+    return [noun_module(noun) for noun in NOUNS]
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser: for `argv`'s command only when given one, else for every command."""
+    parser = Parser(
         prog="waymark",
         description="Waymark: records of visits, sessions, folders and progress for children out of school. "
         "With no command, opens the desktop app.",
@@ -91,19 +99,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         default=None,
-        help="profile directory (default: WAYMARK_DATA_DIR or the platform's data directory)",
+        metavar="DIR",
+        help="the profile folder (the one holding waymark.db); default: $WAYMARK_DATA_DIR, which names "
+        "the same folder, else the platform's data folder + /profile",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for noun in NOUNS:
+    for noun in _wanted_nouns(argv):
         noun.register(sub)
+    finish_help(parser)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = args.data_dir or default_data_dir()
+    data_dir = profile_dir(args.data_dir)
     out = Output(getattr(args, "json", False))
     if args.command is None:
-        return app.launch(args, data_dir, out)
+        return noun_module("app").launch(args, data_dir, out)
     if hasattr(args, "without_profile"):
         return args.without_profile(args, data_dir, out)
     passphrase = read_passphrase("WAYMARK_PASSPHRASE", "Passphrase: ")
@@ -128,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return run(args)

@@ -10,9 +10,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from datetime import date, timedelta
 
+import shiboken6
+
 from desktop.domain.enums import ProvisionType
 from desktop.domain.records import Pupil
+from desktop.ui.record.stays import TravelDialog
 from desktop.ui.widgets import to_qdate
+from tests.conftest import PASSPHRASE
+from tests.desktop.shell_helpers import unlock
 
 from .test_pupil_view import plain
 from .test_statutory_ui import TODAY, runner, tyler, view  # noqa: F401  (fixtures)
@@ -103,3 +108,20 @@ def test_a_part_time_timetable_needs_consent_ticked_in_the_form(app, view, tyler
     (episode,) = app.pupil_record(tyler.id).episodes
     assert episode.provision_type is ProvisionType.PART_TIME_TIMETABLE and episode.part_time_consent
     assert "Parental consent recorded" in plain(view.provision)
+
+
+def test_planned_travel_being_typed_comes_back_after_the_idle_lock(demo_window, qtbot):
+    window = demo_window
+    workspace = window.workspace
+    traveller = next(r.pupil_id for r in workspace.model.rows() if r.name == "Noah Boswell")
+    workspace.open_pupil(traveller)
+    dialog = workspace.pupil_view.record_travel()
+    dialog.destination.setText("Appleby Horse Fair, then the northern fairs")
+    window.idle.idle.emit()
+    assert window.is_locked
+
+    unlock(window, PASSPHRASE)
+    [again] = [d for d in window.findChildren(TravelDialog) if shiboken6.isValid(d) and d.isVisible()]
+    assert again.destination.text() == "Appleby Horse Fair, then the northern fairs"
+    assert again.pupil_id == traveller
+    assert again.banner.text().startswith("You have an unsaved planned travel for Noah")

@@ -12,9 +12,10 @@ from ..args import COMMON, Output, read_passphrase, to_jsonable
 def register(subparsers: argparse._SubParsersAction) -> None:
     settings = subparsers.add_parser("settings", parents=[COMMON], help="show or change the profile's settings")
     settings.set_defaults(handler=run)
-    for name in ("service-name", "service-kind", "service-address", "service-phone", "service-email", "worker-name"):
+    for name in ("service-name", "service-address", "service-phone", "service-email", "worker-name"):
         settings.add_argument(f"--{name}")
-    settings.add_argument("--auto-lock-minutes", type=int)
+    settings.add_argument("--service-kind", choices=["tes", "hospital", "home"])
+    settings.add_argument("--auto-lock-minutes", type=int, metavar="N", help="lock after N idle minutes (1 to 240)")
     settings.add_argument(
         "--threshold",
         action="append",

@@ -108,6 +108,9 @@ class TravelDialog(SaveDialog):
         self.agreed.toggled.connect(self.agreed_on.setEnabled)
         self.leaves.dateChanged.connect(self._leaves_changed)
         self.resize(540, 0)
+        self.keep_drafts(
+            "travel", pupil_id, title=f"planned travel for {name}", context={"pupil_id": pupil_id, "name": name}
+        )
 
     def _leaves_changed(self) -> None:
         if self.returns.date() < self.leaves.date():
@@ -143,6 +146,13 @@ class AgreeTravelDialog(SaveDialog):
         self.add_row("&Travel:", self.trip, "Planned travel")
         self.add_row("&Agreed on:", self.agreed_on, "Day the base school agreed the dates")
         self.resize(480, 0)
+        pupil_id = trips[0].pupil_id if trips else ""
+        self.keep_drafts(
+            "travel-agreed",
+            pupil_id,
+            title=f"agreement of {name}'s travel dates",
+            context={"pupil_id": pupil_id, "name": name},
+        )
 
     def task(self) -> Callable[[], Changes]:
         return partial(self.app.agree_travel, self.trip.currentData(), from_qdate(self.agreed_on.date()))
