@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # the services load after the unlock window shows
     from desktop.services import CaseloadRow, Changes, Waymark
     from desktop.tasks import TaskRunner
 
-from .common import label, set_tab_order
+from .common import click_at_once, label, set_tab_order
 from .drafts import DraftedDialog, Fields
 from .visit_entry import EntryForm, SubjectsEdit, Work, WorkPanel, split_subjects, text_box
 from .widgets import DATE_FORMAT, Banner
@@ -161,6 +161,7 @@ class VisitDialog(DraftedDialog):
         self.next_visit.setCalendarPopup(True)
         self.next_visit.setEnabled(False)
         self.has_next.toggled.connect(self.next_visit.setEnabled)
+        click_at_once(self.has_next)  # Alt+X then Tab reaches the date at once
 
         self.work = WorkPanel()
         self.same_for_all, self.shared, self.child_tabs = self.work.same_for_all, self.work.shared, self.work.child_tabs

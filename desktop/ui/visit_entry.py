@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QCompleter,
     QFormLayout,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.enums import NotSeenReason
 from desktop.domain.records import VisitEntry
 
-from .common import set_tab_order
+from .common import click_at_once, set_tab_order
 
 
 def split_subjects(text: str) -> list[str]:
@@ -117,6 +118,7 @@ class EntryForm(QWidget):
         self.work_covered = text_box(f"Work covered{suffix}", lines=5)
         self.work_set = QLineEdit()
         self.same_as_last = QPushButton("&Same as last time")
+        click_at_once(self.same_as_last)  # Alt+S acts before the keys typed after it
         self.work_returned = QLineEdit()
         self.work_returned.setPlaceholderText("What came back, and whether it was marked")
         self.levels = QLineEdit()
@@ -193,6 +195,7 @@ class WorkPanel(QWidget):
         self.same_for_all = QCheckBox("Same work for a&ll the children")
         self.same_for_all.setAccessibleName("Same work for all the children")
         self.same_for_all.setChecked(True)
+        click_at_once(self.same_for_all)
         self.shared = EntryForm()
         self.child_tabs = QTabWidget()
         self.child_tabs.setDocumentMode(True)
@@ -327,11 +330,16 @@ class WorkPanel(QWidget):
                 self._quiet = False
                 return
             self.shared.set_work(current.work() if isinstance(current, EntryForm) else Work())
-        else:  # each child starts from what was typed for all
-            for form in forms:
-                form.set_work(self.shared.work())
-        self.set_children(self.children)
+            self.set_children(self.children)
+        else:
+            self._split()
         self.focus_work()
+
+    def _split(self) -> None:
+        """A tab per child, each starting from what was typed for all."""
+        for pupil_id in self.children:
+            self.forms[pupil_id].set_work(self.shared.work())
+        self.set_children(self.children)
 
     def _confirm_one_for_all(self, current: QWidget | None) -> bool:
         name = next((self.names.get(p, "") for p, f in self.forms.items() if f is current), "") or "this child"
@@ -362,11 +370,18 @@ class WorkPanel(QWidget):
         sets = self._last_sets()
         if not sets:
             return
+        focus = QApplication.focusWidget()
         if self.same_for_all.isChecked():
             if len(set(sets.values())) == 1 and len(sets) == len(self.children):
                 self.shared.work_set.setText(next(iter(sets.values())))
                 return
-            self.same_for_all.setChecked(False)  # each child starts from what was typed for all
+            self._quiet = True
+            self.same_for_all.setChecked(False)
+            self._quiet = False
+            self._split()
         for pupil_id, work_set in sets.items():
             self.forms[pupil_id].work_set.setText(work_set)
-        self.focus_work()
+        # The focus stays where the user is: only when the form they were in has gone
+        # (one for all, now a tab each) does it move, to the work of the child in front.
+        if focus is None or not focus.isVisible():
+            self.focus_work()
