@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from desktop.domain.rules import format_nc_year, nc_year
 
@@ -48,6 +49,23 @@ class YearSpin(QSpinBox):
             return QValidator.State.Intermediate, text, pos
         return QValidator.State.Invalid, text, pos
 
+    def sizeHint(self) -> QSize:
+        """Wide enough for every name ("Reception"), not only the first and last Qt measures."""
+        hint = super().sizeHint()
+        width = self.fontMetrics().horizontalAdvance
+        widest = max(width(self.textFromValue(v)) for v in range(BY_AGE, HIGHEST + 1))
+        measured = max(width(self.textFromValue(self.minimum())), width(self.textFromValue(self.maximum())))
+        hint.setWidth(hint.width() + max(0, widest - measured))
+        return hint
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
+        if self.value() == BY_AGE:  # below or above the year by age, either way
+            return QAbstractSpinBox.StepEnabledFlag.StepUpEnabled | QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+        return super().stepEnabled()
+
     def stepBy(self, steps: int) -> None:
         if self.value() == BY_AGE:
             self.setValue(max(BY_AGE + 1, min(HIGHEST, self.by_age + steps)))
@@ -61,6 +79,7 @@ class YearGroupField(QWidget):
     def __init__(self, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.today = today
+        self._dob: date | None = None
         self.spin = YearSpin()
         self.spin.setAccessibleName("Year group taught in")
         self.spin.setToolTip("Set only when the pupil is taught out of their year group")
@@ -71,16 +90,28 @@ class YearGroupField(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.spin)
         layout.addWidget(self.by_age, 1)
-        self.setFocusProxy(self.spin)  # a label's buddy: Alt+letter reaches the spin box
+        # A label's buddy: Alt+letter reaches the spin box (Tab skips a widget with a proxy).
+        self.setFocusPolicy(self.spin.focusPolicy())
+        self.setFocusProxy(self.spin)
+        self.set_dob(None)
 
-    def set_dob(self, dob: date) -> None:
-        """The year by age follows the date of birth as it is typed."""
+    def set_dob(self, dob: date | None) -> None:
+        """The year by age follows the date of birth as it is typed (None: not typed yet)."""
+        self._dob = dob
+        if dob is None:
+            self.spin.by_age = 0
+            self.by_age.setText("by age: from the date of birth")
+            return
         year = nc_year(dob, self.today)
         self.spin.by_age = year
         self.by_age.setText(f"{format_nc_year(year)} by age")
 
+    def set_today(self, today: date) -> None:
+        self.today = today
+        self.set_dob(self._dob)
+
     def set_offset(self, offset: int | None) -> None:
-        """Show a stored offset as the year taught in (set_dob first)."""
+        """Show a stored offset as the year taught in (after set_dob)."""
         self.spin.setValue(BY_AGE if not offset else max(BY_AGE + 1, min(HIGHEST, self.spin.by_age + offset)))
 
     def taught_in(self) -> int | None:
