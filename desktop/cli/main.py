@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -138,20 +139,27 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # here, where a closed pipe can be met quietly; not at exit
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _main(argv: list[str] | None) -> int:
     if argv is None:
         argv = sys.argv[1:]
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return run(args)
+    except BrokenPipeError:
+        raise  # the reader has gone (`waymark pupil list | head`): not an error to report
     except USER_ERRORS as exc:
         print(f"waymark: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except BrokenPipeError:
-        # The reader went away (`waymark pupil list | head`): not an error worth a word. Python's
-        # documented recipe: point stdout at devnull so the flush at exit does not fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     except KeyboardInterrupt:
         print("\nwaymark: stopped; nothing half-written was kept.", file=sys.stderr)
         return 130
@@ -159,6 +167,17 @@ def main(argv: list[str] | None = None) -> int:
         log_path = _log_unexpected(exc)
         print(f"waymark: unexpected error ({exc.__class__.__name__}); details written to {log_path}", file=sys.stderr)
         return 1
+
+
+def _reader_gone() -> int:
+    """Stop quietly when the output's reader has gone, as Unix tools do. As the
+    Python docs advise (signal module, "Note on SIGPIPE"), stdout is pointed at
+    devnull so the flush at exit cannot fail again; the status is the one a shell
+    reports for a tool ended by SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE
 
 
 def _log_unexpected(exc: Exception) -> Path:

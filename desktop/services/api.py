@@ -59,6 +59,10 @@ from .errors import NotFound, ValidationError
 from .results import CaseloadRow, Changes, PupilOverview, PupilRecord, Settings, SyncStatus
 from .statutory import StatutoryRecords
 
+# The DfE allows a part-time timetable only with the parent's agreement (002:8249-8257).
+PART_TIME_CONSENT = (
+    "A part-time timetable needs the parent's or carer's consent: record that they have agreed, then save it."
+)
 AUTO_LOCK_MINUTES = (1, 240)  # the idle lock: at least a minute, at most four hours
 SERVICE_KINDS = ("tes", "hospital", "home")
 
@@ -427,10 +431,15 @@ class Waymark(StatutoryRecords, DraftServices):
     def edit_episode(self, episode_id: str, **values: object) -> Changes:
         current = self._get(ProvisionEpisode, episode_id, "provision episode")
         episode = dataclasses.replace(current, **values)
-        self._validate_episode(episode, review_changed=episode.review_date != current.review_date)
+        # Ending a timetable held without consent (an older record) is always allowed.
+        self._validate_episode(
+            episode, review_changed=episode.review_date != current.review_date, needs_consent=episode.end is None
+        )
         return self._update(episode)
 
-    def _validate_episode(self, episode: ProvisionEpisode, *, review_changed: bool = True) -> None:
+    def _validate_episode(
+        self, episode: ProvisionEpisode, *, review_changed: bool = True, needs_consent: bool = True
+    ) -> None:
         if episode.end and episode.end < episode.start:
             raise ValidationError("Provision cannot end before it starts.")
         if not 0 <= episode.planned_hours_per_week <= 40:
@@ -438,13 +447,16 @@ class Waymark(StatutoryRecords, DraftServices):
         if episode.medical_max_hours_per_week is not None and episode.medical_max_hours_per_week < 0:
             raise ValidationError("The medically advised maximum cannot be negative.")
         if episode.provision_type is ProvisionType.PART_TIME_TIMETABLE:
-            self._validate_part_time(episode, review_changed)
+            self._validate_part_time(episode, review_changed, needs_consent)
 
-    def _validate_part_time(self, episode: ProvisionEpisode, review_changed: bool) -> None:
-        """A part-time timetable is reviewed within half a term (000:1953-1954, 002:8249-8257)."""
+    def _validate_part_time(self, episode: ProvisionEpisode, review_changed: bool, needs_consent: bool) -> None:
+        """A part-time timetable is agreed with the parent or carer and reviewed within
+        half a term (000:1953-1954, 002:8249-8257)."""
         thresholds = self.settings().thresholds
         if episode.review_date is None:
             raise ValidationError("A part-time timetable needs a review date, at most half a term ahead.")
+        if needs_consent and not episode.part_time_consent:
+            raise ValidationError(PART_TIME_CONSENT)
         if not review_changed:
             return
         # Half a term from the start, or from today when an agreed timetable is reviewed again.

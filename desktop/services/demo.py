@@ -626,7 +626,7 @@ def _fill(app: Waymark, progress: Callable[[int, int], None] | None = None) -> d
             reason="Glandular fever; GP letter received",
         )
     )
-    # A part-time timetable running past half a term, without recorded consent.
+    # A part-time timetable, agreed with the parent, running past half a term.
     ptt = Pupil(
         forename="Mason",
         surname="Hargreaves",
@@ -648,6 +648,7 @@ def _fill(app: Waymark, progress: Callable[[int, int], None] | None = None) -> d
             start=today - timedelta(weeks=9),
             planned_hours_per_week=12.5,
             review_date=today - timedelta(weeks=3),
+            part_time_consent=True,
             reason="Reintegration after permanent exclusion from previous school",
         )
     )

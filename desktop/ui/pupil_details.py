@@ -14,6 +14,7 @@ from desktop.domain.records import Contact, Pupil, School
 
 from .forms import SaveDialog
 from .widgets import from_qdate
+from .year_group import YearGroupField
 
 if TYPE_CHECKING:
     from desktop.services import Changes, Waymark
@@ -67,6 +68,12 @@ class EditPupilDialog(SaveDialog):
         self.add_row("&Surname:", self.surname, "Surname")
         self.add_row("&Known as:", self.preferred, "Known as")
         self.add_row("&Date of birth:", self.dob, "Date of birth")
+        self.year_group = YearGroupField(app.today())
+        self.year_group.set_dob(pupil.dob)
+        self.year_group.set_offset(pupil.nc_year_offset)
+        self.dob.dateChanged.connect(lambda: self.year_group.set_dob(from_qdate(self.dob.date())))
+        self.add_row("&Year group taught in:", self.year_group, "Year group")
+        QWidget.setTabOrder(self.dob, self.year_group.spin)  # made last, visited after the date of birth
         self.add_row("Se&x:", self.sex, "Sex")
         self.add_row("&UPN:", self.upn, "Unique pupil number")
         self.add_row("&Ethnicity:", self.ethnicity, "Ethnicity")
@@ -103,6 +110,7 @@ class EditPupilDialog(SaveDialog):
             "surname": self.surname.text().strip(),
             "preferred_forename": self.preferred.text().strip(),
             "dob": from_qdate(self.dob.date()),
+            "nc_year": self.year_group.taught_in(),  # kept as an offset from the year by age
             "sex": Sex(self.sex.currentData()),
             "upn": self.upn.text().strip(),
             "ethnicity": self.ethnicity.currentData() or "",

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the services load after the unlock window shows
 from .common import label, set_tab_order
 from .drafts import DraftedDialog
 from .widgets import DATE_FORMAT, Banner, DateField
+from .year_group import YearGroupField
 
 
 @dataclass
@@ -74,6 +76,7 @@ class AddPupilDialog(DraftedDialog):
         self.preferred = QLineEdit()
         self.preferred.setPlaceholderText("If the child is known by another first name")
         self.dob = DateField()  # empty until typed: a guessed date of birth would be saved unnoticed
+        self.year_group = YearGroupField(self._today)
         self.sex = QComboBox()
         for sex in Sex:
             self.sex.addItem(sex.label, sex.value)
@@ -116,6 +119,9 @@ class AddPupilDialog(DraftedDialog):
         form.addRow("&Surname:", self.surname)
         form.addRow("&Known as:", self.preferred)
         form.addRow("&Date of birth:", self.dob)
+        year_label = QLabel("&Year group taught in:")
+        year_label.setBuddy(self.year_group)
+        form.addRow(year_label, self.year_group)
         form.addRow("Se&x:", self.sex)
         form.addRow("&UPN:", self.upn)
         form.addRow("", self.upn_hint)
@@ -147,6 +153,7 @@ class AddPupilDialog(DraftedDialog):
             self.surname,
             self.preferred,
             self.dob,
+            self.year_group.spin,
             self.sex,
             self.upn,
             self.ethnicity,
@@ -163,6 +170,7 @@ class AddPupilDialog(DraftedDialog):
         for key in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(key), self, activated=self.save)
         self.upn.textChanged.connect(self._check_upn)
+        self.dob.textChanged.connect(self._dob_typed)
         self.site.currentIndexChanged.connect(lambda: self.arrived.setEnabled(bool(self.site.currentData())))
         self.resize(560, 0)
         self.keep_drafts("pupil", title="new pupil")
@@ -180,6 +188,7 @@ class AddPupilDialog(DraftedDialog):
     def _fill(self, choices: PupilChoices) -> None:
         self.setEnabled(True)
         self._today = choices.today
+        self.year_group.set_today(choices.today)
         today = QDate(choices.today.year, choices.today.month, choices.today.day)
         self.arrived.setMaximumDate(today)
         self.arrived.setDate(today)
@@ -194,6 +203,13 @@ class AddPupilDialog(DraftedDialog):
         self.arrived.setEnabled(False)
         self.forename.setFocus()
         self.loading_finished()
+
+    def _dob_typed(self) -> None:
+        """The year by age beside the year group follows the date of birth as it is typed."""
+        try:
+            self.year_group.set_dob(self.dob.value())
+        except DateTypoError:
+            self.year_group.set_dob(None)
 
     def _check_upn(self, text: str) -> None:
         """Say at once when a UPN cannot be right, before the user reaches Save."""
@@ -213,11 +229,13 @@ class AddPupilDialog(DraftedDialog):
         dob = self.dob.value()
         if dob is None:
             raise DateTypoError("Enter the date of birth.")
+        self.year_group.set_dob(dob)
         return Pupil(
             forename=self.forename.text().strip(),
             surname=self.surname.text().strip(),
             preferred_forename=self.preferred.text().strip(),
             dob=dob,
+            nc_year_offset=self.year_group.offset(),  # None: the year by age
             sex=Sex(self.sex.currentData()),
             upn=self.upn.text().strip(),
             ethnicity=self.ethnicity.currentData() or "",

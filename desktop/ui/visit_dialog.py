@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # the services load after the unlock window shows
     from desktop.services import CaseloadRow, Changes, Waymark
     from desktop.tasks import TaskRunner
 
-from .common import label, set_tab_order
+from .common import click_at_once, label, set_tab_order
 from .drafts import DraftedDialog, Fields
 from .visit_entry import EntryForm, SubjectsEdit, Work, WorkPanel, split_subjects, text_box
 from .widgets import DATE_FORMAT, Banner
@@ -161,6 +161,7 @@ class VisitDialog(DraftedDialog):
         self.next_visit.setCalendarPopup(True)
         self.next_visit.setEnabled(False)
         self.has_next.toggled.connect(self.next_visit.setEnabled)
+        click_at_once(self.has_next)  # Alt+X then Tab reaches the date at once
 
         self.work = WorkPanel()
         self.same_for_all, self.shared, self.child_tabs = self.work.same_for_all, self.work.shared, self.work.child_tabs
@@ -514,6 +515,9 @@ class VisitDialog(DraftedDialog):
             VisitNote(text=self.family_note.toPlainText().strip(), visibility=Visibility.FAMILY),
             VisitNote(text=self.professional_note.toPlainText().strip(), visibility=Visibility.PROFESSIONAL),
         ]
+        for pupil_id, (family, professional) in self.work.child_notes().items():  # on that child's copies only
+            notes.append(VisitNote(text=family, visibility=Visibility.FAMILY, pupil_id=pupil_id))
+            notes.append(VisitNote(text=professional, visibility=Visibility.PROFESSIONAL, pupil_id=pupil_id))
         return Visit(
             date=self.date.date().toPython(),
             start=self.start.time().toPython(),
@@ -634,6 +638,7 @@ def visit_draft(dialog: VisitDialog) -> Fields:
         "same_for_all": dialog.work.same_for_all.isChecked(),
         "shared": _work_dict(dialog.work.shared.work()),
         "children": {pupil_id: _work_dict(form.work()) for pupil_id, form in dialog.work.forms.items()},
+        "child_notes": {pupil_id: list(form.notes()) for pupil_id, form in dialog.work.forms.items()},
         "family_note": dialog.family_note.toPlainText(),
         "professional_note": dialog.professional_note.toPlainText(),
     }
@@ -681,6 +686,9 @@ def restore_visit_draft(dialog: VisitDialog, values: Fields) -> None:
     work.set_children(children, start_from=own)
     for pupil_id, kept in own.items():
         work.forms[pupil_id].set_work(kept)
+    for pupil_id, (family, professional) in values.get("child_notes", {}).items():
+        if pupil_id in work.forms:
+            work.forms[pupil_id].set_notes(family, professional)
     work.set_children(children)
     for i in range(dialog.pupils.count()):
         item = dialog.pupils.item(i)

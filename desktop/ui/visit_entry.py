@@ -15,15 +15,18 @@ from dataclasses import dataclass
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QCompleter,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -33,7 +36,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.enums import NotSeenReason
 from desktop.domain.records import VisitEntry
 
-from .common import set_tab_order
+from .common import click_at_once, set_tab_order
 
 
 def split_subjects(text: str) -> list[str]:
@@ -107,7 +110,8 @@ class Work:
 
 
 class EntryForm(QWidget):
-    """The work of one child, or of every child when they all did the same."""
+    """The work of one child, or of every child when they all did the same. A child's
+    own form (`who` given) also has that child's own notes: on their copies only."""
 
     def __init__(self, who: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,6 +121,7 @@ class EntryForm(QWidget):
         self.work_covered = text_box(f"Work covered{suffix}", lines=5)
         self.work_set = QLineEdit()
         self.same_as_last = QPushButton("&Same as last time")
+        click_at_once(self.same_as_last)  # Alt+S acts before the keys typed after it
         self.work_returned = QLineEdit()
         self.work_returned.setPlaceholderText("What came back, and whether it was marked")
         self.levels = QLineEdit()
@@ -134,7 +139,7 @@ class EntryForm(QWidget):
         self.not_taught.setWordWrap(True)
         self.not_taught.hide()
 
-        form = QFormLayout(self)
+        self.form = form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.not_taught)
@@ -146,11 +151,55 @@ class EntryForm(QWidget):
         form.addRow(_buddy("Work s&et:", self.work_set), work_set_row)
         form.addRow(_buddy("Work &returned:", self.work_returned), self.work_returned)
         form.addRow(_buddy("Le&vels and needs:", self.levels), self.levels)
+        self.family_note: QPlainTextEdit | None = None
+        self.professional_note: QPlainTextEdit | None = None
+        if who:
+            self._add_notes(who)
         set_tab_order(*self.fields())
+
+    def _add_notes(self, who: str) -> None:
+        """This child's own notes, side by side; who reads each is said in its label."""
+        forename = who.split()[0]
+        self.family_note = text_box(f"Note for the family about {who}: the family will see this", lines=2)
+        self.professional_note = text_box(f"Professionals only, about {who}: not on the parent's copy", lines=2)
+        family = _buddy(f"About {forename} — t&he family will see this", self.family_note)
+        family.setObjectName("familyNote")
+        professional = _buddy(f"About {forename} — professionals onl&y", self.professional_note)
+        professional.setObjectName("professionalNote")
+        box = QWidget()
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # no gaps in a short tab
+        notes = QGridLayout(box)
+        notes.setContentsMargins(0, 6, 0, 0)
+        notes.setHorizontalSpacing(12)
+        notes.addWidget(family, 0, 0)
+        notes.addWidget(self.family_note, 1, 0)
+        notes.addWidget(professional, 0, 1)
+        notes.addWidget(self.professional_note, 1, 1)
+        self.form.addRow(box)
 
     def fields(self) -> list[QWidget]:
         """In the order Tab visits them."""
-        return [self.subjects, self.work_covered, self.work_set, self.same_as_last, self.work_returned, self.levels]
+        own = [n for n in (self.family_note, self.professional_note) if n is not None]
+        return [
+            self.subjects,
+            self.work_covered,
+            self.work_set,
+            self.same_as_last,
+            self.work_returned,
+            self.levels,
+            *own,
+        ]
+
+    def notes(self) -> tuple[str, str]:
+        """This child's own notes: for the family, for professionals only."""
+        if self.family_note is None or self.professional_note is None:
+            return "", ""
+        return self.family_note.toPlainText().strip(), self.professional_note.toPlainText().strip()
+
+    def set_notes(self, family: str, professional: str) -> None:
+        if self.family_note is not None and self.professional_note is not None:
+            self.family_note.setPlainText(family)
+            self.professional_note.setPlainText(professional)
 
     def work(self) -> Work:
         return Work(
@@ -170,10 +219,13 @@ class EntryForm(QWidget):
 
     def set_taught(self, taught: bool, why: str = "") -> None:
         """A child not taught has no subjects, work covered, returned or levels;
-        work may still be left for them."""
+        work may still be left for them. Those rows are hidden, not greyed: text
+        copied from the form for all would look as if it were kept. It comes back
+        as it was if the child is marked seen again."""
         for widget in (self.subjects, self.work_covered, self.work_returned, self.levels):
             widget.setEnabled(taught)
-        self.not_taught.setText(f"{why}: only work left for them is kept." if why else "")
+            self.form.setRowVisible(widget, taught)
+        self.not_taught.setText(f"{why}: only work left for them and their notes are kept." if why else "")
         self.not_taught.setVisible(not taught)
 
 
@@ -193,6 +245,7 @@ class WorkPanel(QWidget):
         self.same_for_all = QCheckBox("Same work for a&ll the children")
         self.same_for_all.setAccessibleName("Same work for all the children")
         self.same_for_all.setChecked(True)
+        click_at_once(self.same_for_all)
         self.shared = EntryForm()
         self.child_tabs = QTabWidget()
         self.child_tabs.setDocumentMode(True)
@@ -283,6 +336,13 @@ class WorkPanel(QWidget):
         """The form that holds this child's work now: their own, or the one for all."""
         return self.shared if self.same_for_all.isChecked() else self.forms.get(pupil_id, self.shared)
 
+    def child_notes(self) -> dict[str, tuple[str, str]]:
+        """Each ticked child's own notes (family, professionals), when each has a tab;
+        none in one form for all, where notes are about the whole visit."""
+        if self.same_for_all.isChecked():
+            return {}
+        return {p: self.forms[p].notes() for p in self.children if any(self.forms[p].notes())}
+
     def fields(self) -> list[QWidget]:
         """In the order Tab visits them: only the visible ones are visited."""
         work = [self.same_for_all, *self.shared.fields(), self.child_tabs]
@@ -299,7 +359,7 @@ class WorkPanel(QWidget):
     # --- inside ---------------------------------------------------------------------------------
 
     def _new_form(self, pupil_id: str, start_from: Work | None) -> EntryForm:
-        form = EntryForm(self.names.get(pupil_id, ""))
+        form = EntryForm(self.names.get(pupil_id) or "Pupil")
         form.subjects.set_subjects(self.subjects)
         if start_from is not None:
             form.set_work(start_from)
@@ -321,25 +381,38 @@ class WorkPanel(QWidget):
         forms = [self.forms[p] for p in self.children]
         if on:
             current = self.child_tabs.currentWidget()
-            if len({f.work() for f in forms}) > 1 and not self._confirm_one_for_all(current):
+            differs = len({f.work() for f in forms}) > 1
+            noted = [p for p in self.children if any(self.forms[p].notes())]
+            if (differs or noted) and not self._confirm_one_for_all(current, differs, noted):
                 self._quiet = True
                 self.same_for_all.setChecked(False)
                 self._quiet = False
                 return
             self.shared.set_work(current.work() if isinstance(current, EntryForm) else Work())
-        else:  # each child starts from what was typed for all
-            for form in forms:
-                form.set_work(self.shared.work())
-        self.set_children(self.children)
+            for form in forms:  # in one form for all, notes are about the whole visit
+                form.set_notes("", "")
+            self.set_children(self.children)
+        else:
+            self._split()
         self.focus_work()
 
-    def _confirm_one_for_all(self, current: QWidget | None) -> bool:
+    def _split(self) -> None:
+        """A tab per child, each starting from what was typed for all."""
+        for pupil_id in self.children:
+            self.forms[pupil_id].set_work(self.shared.work())
+        self.set_children(self.children)
+
+    def _confirm_one_for_all(self, current: QWidget | None, differs: bool, noted: list[str]) -> bool:
         name = next((self.names.get(p, "") for p, f in self.forms.items() if f is current), "") or "this child"
-        answer = QMessageBox.question(
-            self,
-            "Same work for all the children",
-            f"The children's work differs. Use {name}'s for every child? What was typed for the others is replaced.",
-        )
+        said = []
+        if differs:
+            said.append(
+                f"The children's work differs. Use {name}'s for every child? What was typed for the others is replaced."
+            )
+        if noted:
+            whose = " and ".join(self.names.get(p, "Pupil").split()[0] for p in noted)
+            said.append(f"{whose}'s own notes are dropped: in one form for all, notes are about the whole visit.")
+        answer = QMessageBox.question(self, "Same work for all the children", " ".join(said))
         return answer == QMessageBox.StandardButton.Yes
 
     def _tab_shown(self, index: int) -> None:
@@ -362,11 +435,18 @@ class WorkPanel(QWidget):
         sets = self._last_sets()
         if not sets:
             return
+        focus = QApplication.focusWidget()
         if self.same_for_all.isChecked():
             if len(set(sets.values())) == 1 and len(sets) == len(self.children):
                 self.shared.work_set.setText(next(iter(sets.values())))
                 return
-            self.same_for_all.setChecked(False)  # each child starts from what was typed for all
+            self._quiet = True
+            self.same_for_all.setChecked(False)
+            self._quiet = False
+            self._split()
         for pupil_id, work_set in sets.items():
             self.forms[pupil_id].work_set.setText(work_set)
-        self.focus_work()
+        # The focus stays where the user is: only when the form they were in has gone
+        # (one for all, now a tab each) does it move, to the work of the child in front.
+        if focus is None or not focus.isVisible():
+            self.focus_work()

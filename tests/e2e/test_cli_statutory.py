@@ -155,10 +155,15 @@ def test_a_upn_with_other_digits_and_a_part_time_timetable_without_review_are_re
     )
     assert "only the letters A-Z and the digits 0-9" in one_line(refused)
     child = pupil(waymark)
-    refused = waymark("provision", "--pupil", child["id"], "--type", "part_time_timetable", "--hours", "12", expect=2)
+    timetable = ["provision", "--pupil", child["id"], "--type", "part_time_timetable", "--hours", "12"]
+    refused = waymark(*timetable, "--consent", expect=2)
     assert "needs a review date" in one_line(refused)
     far = (date.today() + timedelta(weeks=20)).isoformat()
-    refused = waymark(
-        "provision", "--pupil", child["id"], "--type", "part_time_timetable", "--hours", "12", "--review", far, expect=2
-    )
+    refused = waymark(*timetable, "--consent", "--review", far, expect=2)
     assert "at most half a term" in one_line(refused)
+    soon = (date.today() + timedelta(weeks=2)).isoformat()
+    refused = waymark(*timetable, "--review", soon, expect=2)
+    assert one_line(refused) == (
+        "waymark: A part-time timetable needs the parent's or carer's consent: once they have agreed, give --consent."
+    )
+    assert as_json(waymark(*timetable, "--review", soon, "--consent", "--json"))["part_time_consent"] is True

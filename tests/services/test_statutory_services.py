@@ -2,6 +2,7 @@
 exclusions, planned travel, part-time timetables, hospital stays, the NC year
 offset and the thresholds; bad input changes nothing."""
 
+import dataclasses
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -126,6 +127,38 @@ def test_a_part_time_timetable_needs_a_review_within_half_a_term(app):
     saturday = ptt(date(2027, 2, 27))
     saturday.start = date(2027, 1, 16)
     app.add_episode(saturday)
+
+
+def test_a_part_time_timetable_is_refused_without_the_parents_consent(app):
+    p = pupil(app)
+    before = unchanged(app)
+    timetable = ProvisionEpisode(
+        pupil_id=p.id,
+        provision_type=ProvisionType.PART_TIME_TIMETABLE,
+        start=date(2026, 11, 16),
+        planned_hours_per_week=12.5,
+        review_date=date(2027, 1, 11),
+    )
+    with pytest.raises(ValidationError, match="needs the parent's or carer's consent"):
+        app.add_episode(timetable)
+    assert unchanged(app) == before and app.pupil_record(p.id).episodes == []
+    timetable.part_time_consent = True
+    agreed = app.add_episode(timetable).id
+    # Consent cannot be taken off a timetable still running: end it instead.
+    with pytest.raises(ValidationError, match="needs the parent's or carer's consent"):
+        app.edit_episode(agreed, part_time_consent=False)
+    app.edit_episode(agreed, part_time_consent=False, end=date(2026, 12, 4))
+    # An older timetable held without consent (made before this check) is listed, and can be ended.
+    older = dataclasses.replace(timetable, id="", part_time_consent=False)
+    app.store.bulk_load([older])
+    assert "no recorded parental consent" in " ".join(a.message for a in app.attention(p.id)[p.id])
+    with pytest.raises(ValidationError, match="needs the parent's or carer's consent"):
+        app.edit_episode(older.id, planned_hours_per_week=15)
+    app.edit_episode(older.id, end=date(2026, 12, 4))
+    # Other provision needs no such consent.
+    app.add_episode(
+        dataclasses.replace(timetable, id="", provision_type=ProvisionType.HOME_TUITION, part_time_consent=False)
+    )
 
 
 def test_planned_travel_is_for_traveller_pupils(app):

@@ -6,7 +6,7 @@ import argparse
 
 from desktop.domain.enums import ProvisionType
 from desktop.domain.records import ProvisionEpisode
-from desktop.services import Waymark
+from desktop.services import ValidationError, Waymark
 
 from ..args import COMMON, Output, choice_of, created, parse_date
 
@@ -28,10 +28,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--review", type=parse_date, help="review date (a part-time timetable needs one, at most half a term ahead)"
     )
-    p.add_argument("--consent", action="store_true", help="parental consent recorded (part-time timetable)")
+    p.add_argument(
+        "--consent",
+        action="store_true",
+        help="the parent or carer has agreed (a part-time timetable is refused without it)",
+    )
 
 
 def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
+    if args.type is ProvisionType.PART_TIME_TIMETABLE and not args.consent:
+        raise ValidationError(
+            "A part-time timetable needs the parent's or carer's consent: once they have agreed, give --consent."
+        )
     episode = ProvisionEpisode(
         pupil_id=args.pupil,
         provision_type=args.type,

@@ -138,6 +138,12 @@ class EpisodeDialog(SaveDialog):
 
     def task(self) -> Callable[[], Changes]:
         kind = self.provision_type()
+        if kind is ProvisionType.PART_TIME_TIMETABLE and not self.consent.isChecked():
+            # Said in the form's own words (the services refuse it too); submit shows a ValueError.
+            raise ValueError(
+                "A part-time timetable needs the parent's or carer's consent: tick "
+                f"\u201c{self.consent.text()}\u201d once they have agreed."
+            )
         medical = self.medical_max.value()
         return partial(
             self.app.add_episode,

@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain import rules
 from desktop.domain.enums import TravellerGroup
-from desktop.domain.records import Action
+from desktop.domain.records import Action, PlannedTravel
 from desktop.services import Changes, Waymark
 from desktop.tasks import TaskRunner
 
@@ -53,7 +54,7 @@ from .profile import ConsentDialog, nc_year_text, profile_html
 from .progress import ProgressDialog, ProgressGrid
 from .provision import AbsenceDialog, EpisodeDialog, hours_summary, provision_html
 from .reports import ReportPeriodDialog
-from .stays import stays_html
+from .stays import AgreeTravelDialog, TravelDialog, stays_html
 from .visits import visits_html
 
 
@@ -99,6 +100,8 @@ class PupilView(QWidget):
         "provision": "add_episode",
         "absence": "add_absence",
         "progress": "record_progress",
+        "travel": "record_travel",
+        "travel-agreed": "agree_travel",
     }
 
     def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None) -> None:
@@ -180,7 +183,11 @@ class PupilView(QWidget):
         self.stays = HtmlPane("Sites and stays")
         self.move_button = QPushButton("Record a &move…")
         self.move_button.setAccessibleName("Record a move to a site")
-        stays_box = with_buttons(self.stays, self.move_button)
+        self.travel_button = QPushButton("Record planned t&ravel…")
+        self.travel_button.setAccessibleName("Record planned travel")
+        self.agree_button = QPushButton("Dates a&greed…")
+        self.agree_button.setAccessibleName("Mark planned travel agreed with the base school")
+        stays_box = with_buttons(self.stays, self.travel_button, self.agree_button, self.move_button)
         self.hours_chart = HoursChart()
         self.hours_text = QLabel()
         self.hours_text.setWordWrap(True)
@@ -304,6 +311,8 @@ class PupilView(QWidget):
         self.add_episode_button.clicked.connect(self.add_episode)
         self.exclusion_button.clicked.connect(self.record_exclusion)
         self.move_button.clicked.connect(self.record_move)
+        self.travel_button.clicked.connect(self.record_travel)
+        self.agree_button.clicked.connect(self.agree_travel)
         self.edit_button.clicked.connect(self.edit_details)
         self.add_plan_button.clicked.connect(self.add_plan)
         self.review_button.clicked.connect(self.record_review)
@@ -371,6 +380,19 @@ class PupilView(QWidget):
 
     def record_move(self) -> MoveDialog | None:
         return self._open(MoveDialog)
+
+    def record_travel(self) -> TravelDialog | None:
+        return self._open(TravelDialog)
+
+    def agree_travel(self) -> AgreeTravelDialog | None:
+        trips = self._unagreed_travel()
+        if not trips:
+            return None
+        return self._open(lambda app, runner, _pid, name, parent: AgreeTravelDialog(app, runner, trips, name, parent))
+
+    def _unagreed_travel(self) -> list[PlannedTravel]:
+        travel = self.view.record.travel if self.view else []
+        return sorted((t for t in travel if t.agreed_with_school_on is None), key=lambda t: t.leaves)
 
     def add_plan(self) -> PlanDialog | None:
         return self._open(PlanDialog)
@@ -569,6 +591,19 @@ class PupilView(QWidget):
             bool(r.visits),
             "The report of the latest visit, in its three copies",
             "No visits are recorded yet, so there is no visit report to print.",
+        )
+        # Planned travel is a Traveller family's.
+        set_available(
+            self.travel_button,
+            rules.is_traveller(r.pupil),
+            "The dates the base school needs to keep the pupil on roll while the family travels",
+            f"{r.pupil.display_name} is not recorded as from a Traveller family (Edit details… sets it).",
+        )
+        set_available(
+            self.agree_button,
+            bool(self._unagreed_travel()),
+            "Mark planned travel's dates agreed with the base school",
+            "No planned travel is waiting for the base school to agree its dates.",
         )
 
     @staticmethod
