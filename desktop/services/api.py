@@ -8,6 +8,7 @@ records or small view records, never rows or sessions.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -40,8 +41,8 @@ from desktop.domain.records import (
 )
 from desktop.domain.upn import UpnError, validate_upn
 from desktop.store import Store, queries
-from desktop.store.keys import DEFAULT_SCRYPT_N
 
+from . import checks
 from .errors import NotFound, ValidationError
 
 
@@ -154,36 +155,41 @@ class Waymark:
         service_name: str = Settings.service_name,
         worker_name: str = "",
         service_kind: str = "tes",
-        scrypt_n: int = DEFAULT_SCRYPT_N,
+        scrypt_n: int | None = None,
     ) -> Waymark:
-        if len(passphrase) < 8:
-            raise ValidationError("The passphrase must be at least 8 characters.")
-        app = cls(Store.create(Path(data_dir), passphrase, scrypt_n=scrypt_n))
-        app.update_settings(service_name=service_name, worker_name=worker_name, service_kind=service_kind)
-        return app
+        """Make a profile with its first settings, all or nothing."""
+        checks.passphrase(passphrase)
+        first = checks.settings(
+            {"service_name": service_name, "worker_name": worker_name, "service_kind": service_kind}
+        )
+        settings = dataclasses.asdict(Settings()) | first
+        return cls(Store.create(Path(data_dir), passphrase, scrypt_n=scrypt_n, settings={"settings": settings}))
 
     @staticmethod
     def profile_exists(data_dir: Path) -> bool:
         return Store.exists(Path(data_dir))
 
     @classmethod
-    def open_profile(cls, data_dir: Path, passphrase: str) -> Waymark:
-        return cls(Store.open(Path(data_dir), passphrase))
+    def open_profile(cls, data_dir: Path, passphrase: str, *, scrypt_n: int | None = None) -> Waymark:
+        return cls(Store.open(Path(data_dir), passphrase, scrypt_n=scrypt_n))
 
     def close(self) -> None:
         self.store.close()
 
     def change_passphrase(self, old: str, new: str) -> None:
-        if len(new) < 8:
-            raise ValidationError("The new passphrase must be at least 8 characters.")
+        checks.passphrase(new, "The new passphrase")
         self.store.change_passphrase(old, new)
 
     def settings(self) -> Settings:
         if self._settings is None:
             stored = self.store.get_setting("settings", {}) or {}
-            thresholds = rules.Thresholds(**stored.pop("thresholds", {}))
             known = {f.name for f in dataclasses.fields(Settings)}
-            self._settings = Settings(thresholds=thresholds, **{k: v for k, v in stored.items() if k in known})
+            values: dict[str, object] = {}
+            for name, value in stored.items() if isinstance(stored, dict) else ():
+                with contextlib.suppress(ValidationError):  # a value an older version let through: the default
+                    values |= checks.settings({name: value}) if name in known else {}
+            thresholds = rules.Thresholds(**values.pop("thresholds", {}))
+            self._settings = Settings(thresholds=thresholds, **values)
         return self._settings
 
     def update_settings(self, **values: object) -> Settings:
@@ -191,8 +197,7 @@ class Waymark:
         unknown = set(values) - set(current)
         if unknown:
             raise ValidationError(f"Unknown setting: {', '.join(sorted(unknown))}.")
-        if "thresholds" in values and isinstance(values["thresholds"], rules.Thresholds):
-            values["thresholds"] = dataclasses.asdict(values["thresholds"])
+        values = checks.settings(values)
         current.update(values)
         self.store.set_setting("settings", current)
         self._settings = None
@@ -397,10 +402,8 @@ class Waymark:
     def _validate_episode(episode: ProvisionEpisode) -> None:
         if episode.end and episode.end < episode.start:
             raise ValidationError("Provision cannot end before it starts.")
-        if not 0 <= episode.planned_hours_per_week <= 40:
-            raise ValidationError("Planned hours a week must be between 0 and 40.")
-        if episode.medical_max_hours_per_week is not None and episode.medical_max_hours_per_week < 0:
-            raise ValidationError("The medically advised maximum cannot be negative.")
+        checks.hours(episode.planned_hours_per_week, "Planned hours a week")
+        checks.hours(episode.medical_max_hours_per_week, "The medically advised maximum", optional=True)
 
     def add_absence(self, absence: Absence) -> Changes:
         self.get_pupil(absence.pupil_id)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from desktop.domain import rules
 from desktop.domain.enums import ItemStatus, Outcome, SenStatus, Visibility
+from desktop.domain.privacy import Households, initials
 from desktop.domain.records import Folder, ProgressEntry, ProvisionEpisode, Pupil, School, Site, Visit
 from desktop.reports import (
     render_caseload_summary,
@@ -43,6 +44,7 @@ from desktop.reports.data import (
 )
 from desktop.reports.layout import fmt_date
 
+from . import checks
 from .errors import ValidationError
 
 if TYPE_CHECKING:
@@ -58,7 +60,9 @@ def service_details(app: Waymark) -> ServiceDetails:
     return ServiceDetails(name=s.service_name, address=s.service_address, phone=s.service_phone, email=s.service_email)
 
 
-def pupil_details(pupil: Pupil, school: School | None, on: date) -> PupilDetails:
+def pupil_details(pupil: Pupil, school: School | None, on: date, *, withhold_address: bool) -> PupilDetails:
+    """`withhold_address`: the household's address is suppressed (see domain/privacy.py),
+    on this pupil's record or a brother's or sister's at the same address."""
     return PupilDetails(
         name=pupil.display_name,
         forename=pupil.preferred_forename or pupil.forename,
@@ -69,7 +73,7 @@ def pupil_details(pupil: Pupil, school: School | None, on: date) -> PupilDetails
         base_school=school.name if school else "",
         base_school_dfe=school.dfe_number if school else "",
         address=", ".join(part for part in (pupil.address, pupil.postcode) if part),
-        address_suppressed=pupil.suppress_address,
+        address_suppressed=withhold_address or pupil.suppress_address,
         medical_needs=pupil.medical_needs,
         sen=pupil.sen.label if pupil.sen is not SenStatus.NONE else "",
     )
@@ -111,9 +115,8 @@ def _school(app: Waymark, pupil: Pupil) -> School | None:
     return app.get_school(pupil.base_school_id) if pupil.base_school_id else None
 
 
-def _check_period(start: date, end: date) -> None:
-    if end < start:
-        raise ValidationError(f"The period starts ({fmt_date(start)}) after it ends ({fmt_date(end)}).")
+def _households(app: Waymark) -> Households:
+    return Households.of(app.store.find(Pupil, suppress_address=True))
 
 
 # --- the visit report ----------------------------------------------------------------
@@ -122,11 +125,13 @@ def _check_period(start: date, end: date) -> None:
 def visit_report(app: Waymark, visit_id: str) -> VisitReport:
     visit = app.get_visit(visit_id)
     sites = {s.id: s for s in app.list_sites()}
+    households = _households(app)
     seen = []
     for pupil_id in visit.pupil_ids:
         pupil = app.get_pupil(pupil_id)
         levels = tuple(_level(e) for e in app.list_progress(pupil_id) if e.assessed_on == visit.date)
-        seen.append(VisitPupil(pupil=pupil_details(pupil, _school(app, pupil), visit.date), levels=levels))
+        details = pupil_details(pupil, _school(app, pupil), visit.date, withhold_address=households.withholds(pupil))
+        seen.append(VisitPupil(pupil=details, levels=levels))
     return VisitReport(
         service=service_details(app),
         visit=visit_details(visit, sites),
@@ -169,7 +174,7 @@ def _folders_in(folders: list[Folder], start: date, end: date) -> list[Folder]:
 
 
 def progress_record(app: Waymark, pupil_id: str, start: date, end: date) -> ProgressRecord:
-    _check_period(start, end)
+    checks.report_period(start, end, app.today())
     pupil = app.get_pupil(pupil_id)
     visits = sorted(app.list_visits(pupil_id, start, end), key=lambda v: (v.date, v.start or v.date))
     entries = app.list_progress(pupil_id)
@@ -195,7 +200,7 @@ def progress_record(app: Waymark, pupil_id: str, start: date, end: date) -> Prog
     ]
     return ProgressRecord(
         service=service_details(app),
-        pupil=pupil_details(pupil, _school(app, pupil), end),
+        pupil=pupil_details(pupil, _school(app, pupil), end, withhold_address=_households(app).withholds(pupil)),
         start=start,
         end=end,
         visits=tuple(visit_details(v, sites) for v in visits),
@@ -215,7 +220,7 @@ def _overlaps(episode: ProvisionEpisode, start: date, end: date) -> bool:
 
 
 def hours_statement(app: Waymark, pupil_id: str, start: date, end: date) -> HoursStatement:
-    _check_period(start, end)
+    checks.report_period(start, end, app.today())
     start = rules.week_start(start)  # whole weeks: a part week would look short of its target
     record = app.pupil_record(pupil_id)
     thresholds = app.settings().thresholds
@@ -232,7 +237,9 @@ def hours_statement(app: Waymark, pupil_id: str, start: date, end: date) -> Hour
     maxima = [e.medical_max_hours_per_week for e in episodes if e.medical_max_hours_per_week is not None]
     return HoursStatement(
         service=service_details(app),
-        pupil=pupil_details(record.pupil, record.school, end),
+        pupil=pupil_details(
+            record.pupil, record.school, end, withhold_address=_households(app).withholds(record.pupil)
+        ),
         start=start,
         end=end,
         provision=tuple(
@@ -277,6 +284,7 @@ def caseload_summary(app: Waymark, progress: Progress | None = None) -> Caseload
     if not rows_by_pupil:
         raise ValidationError("The caseload is empty; there is nobody to summarise.")
     settings = app.settings()
+    households = _households(app)
     monday = rules.week_start(today) - timedelta(days=7)  # the last complete week
     delivered: dict[str, float] = defaultdict(float)
     for visit in app.list_visits(start=monday, end=monday + timedelta(days=6)):
@@ -311,7 +319,7 @@ def caseload_summary(app: Waymark, progress: Progress | None = None) -> Caseload
                 dob=pupil.dob,
                 nc_year=rules.format_nc_year(record.nc_year),
                 send=pupil.sen.label if pupil.sen is not SenStatus.NONE else "",
-                locality=WITHHELD if pupil.suppress_address else line.site,
+                locality=WITHHELD if households.withholds(pupil) else line.site,
                 school=line.base_school,
                 responsible=(record.visits[0].worker if record.visits else "") or settings.worker_name,
                 provision="; ".join(
@@ -373,17 +381,19 @@ def report_pdf(
     """The PDF of a report and its title: what the print preview and the CLI call.
     `record_id` is a visit's id for 'visit', a pupil's for 'progress' and 'hours'."""
     end = end or app.today()
-    start = start or end - DEFAULT_PERIOD
+    if start is None:  # about a term back; never before the earliest day a report may cover
+        start = end - DEFAULT_PERIOD if end > checks.EARLIEST_REPORT_DAY + DEFAULT_PERIOD else end
+    # Titles name the pupil by initials only: they show in file managers and print queues.
     if kind == "visit":
         report = visit_report(app, record_id)
-        names = ", ".join(p.pupil.name for p in report.pupils)
-        return render_visit_report(report, large_print=large_print), f"Visit report {names} {report.visit.day}"
+        who = ", ".join(initials(p.pupil.name) for p in report.pupils)
+        return render_visit_report(report, large_print=large_print), f"Visit report {who} {report.visit.day}"
     if kind == "progress":
         record = progress_record(app, record_id, start, end)
-        return render_progress_record(record), f"Progress record {record.pupil.name} {start} to {end}"
+        return render_progress_record(record), f"Progress record {initials(record.pupil.name)} {start} to {end}"
     if kind == "hours":
         statement = hours_statement(app, record_id, start, end)
-        return render_hours_statement(statement), f"Hours statement {statement.pupil.name} {start} to {end}"
+        return render_hours_statement(statement), f"Hours statement {initials(statement.pupil.name)} {start} to {end}"
     if kind == "summary":
         return render_caseload_summary(caseload_summary(app, progress)), f"Caseload summary {app.today()}"
     raise ValidationError(f"There is no '{kind}' report; choose one of: {', '.join(REPORT_KINDS)}.")

@@ -9,6 +9,8 @@ sync outbox entries and its audit event together, or none of them.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,16 +25,19 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 from uuid6 import uuid7
 
-from . import keys
+from . import keys, profile
 from .keys import NotAStore, StoreError, WrongPassphrase
 from .mapping import COLLECTIONS, TABLES, Children, Link, column_fields, from_row, to_row
 from .migrations import migrate
 
 __all__ = ["NotAStore", "Store", "StoreError", "WrongPassphrase", "new_id"]
 
-DB_NAME = "waymark.db"
-KEY_NAME = "waymark.key"
+log = logging.getLogger(__name__)
+
+DB_NAME = profile.DB_NAME
+KEY_NAME = profile.KEY_NAME
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10000
 
 
 def new_id() -> str:
@@ -65,7 +70,7 @@ def _connect(path: Path, key: bytes | None) -> sqlcipher3.Connection:
     if key is not None:
         # A raw 256-bit key: SQLCipher skips its own PBKDF2, ours ran once at unlock.
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 
 
@@ -77,19 +82,44 @@ def _configure(conn: sqlcipher3.Connection) -> None:
 
 
 def _check_readable(path: Path, conn: sqlcipher3.Connection) -> None:
-    """Fail with NotAStore unless the file decrypts and is whole."""
+    """Fail with NotAStore unless the file decrypts, is whole and holds a finished store."""
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])  # SQLCipher answers in text
         page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
+    except sqlcipher3.OperationalError as exc:
+        raise _open_error(path, exc) from exc
     except sqlcipher3.DatabaseError as exc:
         raise NotAStore(
             f"{path} cannot be read: it is damaged, or it is not this profile's Waymark store. "
-            "It has been left untouched."
+            "It has been left untouched. Restore the profile from a backup with 'waymark restore BACKUP_FILE'."
         ) from exc
     wal = path.with_name(path.name + "-wal")
     if not wal.exists() and path.stat().st_size < page_size * page_count:
-        raise NotAStore(f"{path} is truncated (damaged). It has been left untouched.")
+        raise NotAStore(profile.damaged_message(path, "is truncated"))
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone() if version else None
+    except sqlcipher3.OperationalError:  # no meta table: a schema never finished
+        device = None
+    if device is None:
+        # Opened as it is, it would be silently made into a new, empty store.
+        raise NotAStore(profile.damaged_message(path, "holds no Waymark data (it is empty or was never finished)"))
+
+
+def _open_error(path: Path, exc: sqlcipher3.OperationalError) -> StoreError:
+    """A file SQLite could not open or write: say read-only when that is why."""
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return profile.read_only_error(path.parent)
+    if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+        return StoreError(f"{path} is read-only; check the permissions of the profile's files. Nothing was changed.")
+    return StoreError(f"{path} could not be opened ({exc}). Nothing was changed.")
+
+
+def _is_damage(orig: BaseException | None) -> bool:
+    """SQLITE_CORRUPT and SQLITE_NOTADB come as the bare DatabaseError class; a failed
+    page HMAC (a flipped byte anywhere in the file) is one of them."""
+    return type(orig) is sqlcipher3.DatabaseError
 
 
 class Store:
@@ -103,6 +133,7 @@ class Store:
         self.clock = Clock(device)
         self.device = device
         self.path = path
+        self._db_key: bytes | None = None  # for backups: a copy keyed like the store
 
     # --- opening ------------------------------------------------------------
 
@@ -112,37 +143,87 @@ class Store:
 
     @classmethod
     def exists(cls, data_dir: Path) -> bool:
-        return any(p.exists() for p in cls.files(Path(data_dir)))
+        data_dir = Path(data_dir)
+        return any(p.exists() for p in cls.files(data_dir)) or profile.unfinished(data_dir)
 
     @classmethod
-    def create(cls, data_dir: Path, passphrase: str, *, scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> Store:
-        """Make a new profile. Refuses to touch a directory that already has one."""
+    def create(
+        cls,
+        data_dir: Path,
+        passphrase: str,
+        *,
+        scrypt_n: int | None = None,
+        settings: dict[str, object] | None = None,
+    ) -> Store:
+        """Make a new profile, with its first `settings`, all or nothing.
+
+        Refuses a folder that holds a profile. A profile an earlier `create` began
+        and never finished (its marker is still there) is cleared away first: it
+        holds nothing but what that `create` wrote."""
         data_dir = Path(data_dir)
         db_path, key_path = cls.files(data_dir)
-        if db_path.exists() or key_path.exists():
-            raise StoreError(f"A Waymark profile already exists in {data_dir}; it has not been changed.")
         if not passphrase:
             raise StoreError("A passphrase is required.")
-        data_dir.mkdir(parents=True, exist_ok=True)
-        db_key = keys.new_db_key()
-        keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, scrypt_n))
-        return cls._open_file(db_path, db_key, creating=True)
+        if profile.unfinished(data_dir):
+            profile.remove_unfinished(data_dir)
+        elif db_path.exists() or key_path.exists():
+            raise StoreError(f"A Waymark profile already exists in {data_dir}; it has not been changed.")
+        try:
+            profile.make_private_dir(data_dir)
+            profile.begin_making(data_dir)
+        except OSError as exc:
+            raise StoreError(f"Cannot make a profile in {data_dir}: {exc.strerror or exc}.") from None
+        try:
+            db_key = keys.new_db_key()
+            keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, scrypt_n))
+            profile.create_private_file(db_path)  # 0600 before SQLite writes a byte; -wal and -shm follow it
+            store = cls._open_file(db_path, db_key, creating=True, settings=settings or {})
+        except BaseException as exc:
+            profile.remove_unfinished(data_dir)
+            if isinstance(exc, OSError):
+                raise StoreError(f"Cannot make a profile in {data_dir}: {exc.strerror or exc}.") from None
+            raise
+        profile.finish_making(data_dir)
+        return store
 
     @classmethod
-    def open(cls, data_dir: Path, passphrase: str) -> Store:
+    def open(cls, data_dir: Path, passphrase: str, *, scrypt_n: int | None = None) -> Store:
+        """Unlock a profile. A key file weaker than `scrypt_n` (default: today's cost)
+        is re-wrapped at that cost once the store has opened."""
         data_dir = Path(data_dir)
         db_path, key_path = cls.files(data_dir)
+        if profile.unfinished(data_dir):
+            raise NotAStore(
+                f"The profile in {data_dir} was never finished ('waymark init' stopped part-way). "
+                "Run 'waymark init' again to make it afresh; nothing was changed."
+            )
         if not db_path.exists() and not key_path.exists():
             raise StoreError(f"There is no Waymark profile in {data_dir}. Run 'waymark init' to make one.")
         if not db_path.exists():
             raise NotAStore(f"{db_path} is missing; the key file was left untouched.")
         if not key_path.exists():
             raise NotAStore(f"{key_path} is missing, so {db_path} cannot be unlocked. Nothing was changed.")
-        with open(db_path, "rb") as fh:
-            if fh.read(16) == PLAIN_SQLITE_HEADER:
-                raise NotAStore(f"{db_path} is an unencrypted SQLite file, not a Waymark store. Nothing was changed.")
-        db_key = keys.unwrap_key(keys.read_keyfile(key_path), passphrase)
-        return cls._open_file(db_path, db_key, creating=False)
+        profile.check_writable(data_dir)
+        profile.check_db_file(db_path)
+        try:
+            with open(db_path, "rb") as fh:
+                header = fh.read(16)
+        except OSError as exc:
+            raise StoreError(f"{db_path} cannot be read ({exc.strerror}). Nothing was changed.") from None
+        if header == PLAIN_SQLITE_HEADER:
+            raise NotAStore(f"{db_path} is an unencrypted SQLite file, not a Waymark store. Nothing was changed.")
+        key_text = keys.read_keyfile_text(key_path)
+        wrapped = keys.WrappedKey.from_json(key_text)
+        db_key = keys.unwrap_key(wrapped, passphrase)
+        store = cls._open_file(db_path, db_key, creating=False)
+        target = scrypt_n or keys.target_scrypt_n()
+        if keys.needs_rewrap(wrapped, key_text, target):
+            try:
+                keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, target))
+            except OSError as exc:  # the store is open; the stronger key file waits for the next unlock
+                log.warning("The key file could not be re-wrapped (%s).", exc.__class__.__name__)
+        profile.tighten(data_dir)
+        return store
 
     @classmethod
     def open_plain(cls, db_path: Path) -> Store:
@@ -150,23 +231,28 @@ class Store:
         return cls._open_file(Path(db_path), None, creating=not Path(db_path).exists())
 
     @classmethod
-    def _open_file(cls, db_path: Path, db_key: bytes | None, *, creating: bool) -> Store:
+    def _open_file(
+        cls, db_path: Path, db_key: bytes | None, *, creating: bool, settings: dict[str, object] | None = None
+    ) -> Store:
         conn = _connect(db_path, db_key)
         try:
             if not creating:
                 _check_readable(db_path, conn)
-            _configure(conn)
             try:
+                _configure(conn)
                 migrate(conn)
             except RuntimeError as exc:
                 raise StoreError(str(exc)) from exc
+            except sqlcipher3.OperationalError as exc:
+                raise _open_error(db_path, exc) from exc
             except sqlcipher3.DatabaseError as exc:
-                raise NotAStore(f"{db_path} is damaged and could not be upgraded; it was left as it was.") from exc
+                raise NotAStore(profile.damaged_message(db_path, "could not be upgraded")) from exc
             if creating:
-                conn.execute(
-                    "INSERT INTO meta VALUES ('device_id', ?), ('created_at', ?)",
-                    (new_id(), datetime.now(UTC).isoformat()),
-                )
+                rows = [("device_id", new_id()), ("created_at", datetime.now(UTC).isoformat())]
+                rows += [(key, json.dumps(value)) for key, value in (settings or {}).items()]
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany("INSERT INTO meta VALUES (?, ?)", rows)
+                conn.execute("COMMIT")
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
         finally:
             conn.close()
@@ -186,20 +272,38 @@ class Store:
         def _begin(connection) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
 
+        # A page that fails its HMAC is found when it is read, long after the
+        # open: say the store is damaged and how to restore it, not "DatabaseError".
+        @event.listens_for(engine, "handle_error")
+        def _damaged(context) -> None:
+            if _is_damage(context.original_exception):
+                raise NotAStore(profile.damaged_message(db_path, "cannot be read"))
+
         meta = MetaData()
         meta.reflect(engine)
-        return cls(engine, meta, device, db_path)
+        store = cls(engine, meta, device, db_path)
+        store._db_key = db_key
+        return store
 
     def close(self) -> None:
-        with self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        self.engine.dispose()
+        """Fold the journal into the store and let go of the files. Never raises: a
+        failed checkpoint loses nothing (the next open folds it), and an error here
+        must not hide the result of the work just done."""
+        try:
+            with self.engine.connect() as conn:
+                # Not the 10 s busy wait: another process writing just means a later checkpoint.
+                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except (DBAPIError, StoreError, sqlcipher3.Error) as exc:
+            log.warning("The journal was not checkpointed at close (%s).", exc.__class__.__name__)
+        finally:
+            self.engine.dispose()
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA user_version").scalar_one()
 
-    def change_passphrase(self, old: str, new: str, *, scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> None:
+    def change_passphrase(self, old: str, new: str, *, scrypt_n: int | None = None) -> None:
         """Re-wrap the same database key under a new passphrase."""
         if not new:
             raise StoreError("The new passphrase must not be empty.")
