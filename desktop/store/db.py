@@ -67,6 +67,8 @@ class Clock:
 
 def _connect(path: Path, key: bytes | None) -> sqlcipher3.Connection:
     conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    # SQLCipher logs a failed page HMAC to stderr: the user gets our one line instead.
+    conn.execute("PRAGMA cipher_log_level = NONE")
     if key is not None:
         # A raw 256-bit key: SQLCipher skips its own PBKDF2, ours ran once at unlock.
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")

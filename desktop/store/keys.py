@@ -24,6 +24,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from .errors import KeyFileDamaged, NotAStore, StoreError, WrongPassphrase
+from .profile import fsync_dir
+
+__all__ = ["KeyFileDamaged", "NotAStore", "StoreError", "WrappedKey", "WrongPassphrase"]
+
 KEYFILE_FORMAT = "waymark-key/1"
 # OWASP's current guidance for scrypt: N=2^17, r=8, p=1 (128 MiB, about half a
 # second on a modest laptop). Key files made with less are re-wrapped at unlock.
@@ -50,28 +55,6 @@ def target_scrypt_n() -> int:
 
 def _valid_n(n: int) -> bool:
     return MIN_SCRYPT_N <= n <= MAX_SCRYPT_N and n & (n - 1) == 0
-
-
-class StoreError(Exception):
-    """Anything the user must be told about opening a store, in one clear line."""
-
-
-class WrongPassphrase(StoreError):
-    def __init__(self) -> None:
-        super().__init__("Wrong passphrase: the profile was not unlocked.")
-
-
-class NotAStore(StoreError):
-    """The files are damaged or are not a Waymark store; they are left untouched."""
-
-
-class KeyFileDamaged(NotAStore):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            "The key file is damaged or is not a Waymark key file"
-            + (f" ({detail})" if detail else "")
-            + ": the profile cannot be unlocked. Restore it from a backup (waymark restore); nothing was changed."
-        )
 
 
 def _checksum(salt: bytes, n: int, nonce: bytes, ciphertext: bytes) -> str:
@@ -183,21 +166,7 @@ def write_keyfile(path: Path, wrapped: WrappedKey) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` durable."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fsync_dir(path.parent)
 
 
 MAX_KEYFILE_BYTES = 64 * 1024  # a real one is about 400 bytes

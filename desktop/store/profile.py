@@ -15,7 +15,7 @@ import os
 import stat
 from pathlib import Path
 
-from .keys import NotAStore, StoreError
+from .errors import NotAStore, StoreError
 
 log = logging.getLogger(__name__)
 
