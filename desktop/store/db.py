@@ -320,6 +320,17 @@ class Store:
             value = conn.execute(select(self.tables["meta"].c.value).where(self.tables["meta"].c.key == key)).scalar()
         return default if value is None else json.loads(value)
 
+    def created_at(self) -> datetime | None:
+        """When the profile was made (stored as plain text, not JSON like the settings)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(self.tables["meta"].c.value).where(self.tables["meta"].c.key == "created_at")
+            ).scalar()
+        try:
+            return datetime.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
     def set_setting(self, key: str, value: object) -> None:
         meta = self.tables["meta"]
         with self._begin_write() as conn:

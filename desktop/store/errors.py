@@ -8,8 +8,8 @@ class StoreError(Exception):
 
 
 class WrongPassphrase(StoreError):
-    def __init__(self) -> None:
-        super().__init__("Wrong passphrase: the profile was not unlocked.")
+    def __init__(self, message: str = "Wrong passphrase: the profile was not unlocked.") -> None:
+        super().__init__(message)
 
 
 class NotAStore(StoreError):
