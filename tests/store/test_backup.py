@@ -97,7 +97,7 @@ def test_restore_onto_a_new_machine_and_the_last_backup_is_remembered(tmp_path):
     assert backups.backup_reminder(app, week - timedelta(days=1)) is None
     assert "7 days ago" in backups.backup_reminder(app, week)
     app.close()
-    manifest, kept = backups.restore(tmp_path / "b.zip", tmp_path / "new" / "profile", PASSPHRASE)
+    _, kept = backups.restore(tmp_path / "b.zip", tmp_path / "new" / "profile", PASSPHRASE)
     assert kept is None and names(tmp_path / "new" / "profile") == ["Seán 0", "Seán 1", "Seán 2"]
 
 
