@@ -1,7 +1,8 @@
 """The facade the UI and the CLI call; see api.Waymark."""
 
-from .api import CaseloadRow, Changes, PupilRecord, Settings, SyncStatus, Waymark
+from .api import Waymark
 from .errors import USER_ERRORS, NotAStore, NotFound, ServiceError, StoreError, ValidationError, WrongPassphrase
+from .results import CaseloadRow, Changes, PupilRecord, Settings, SyncStatus
 
 __all__ = [
     "USER_ERRORS",

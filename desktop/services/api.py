@@ -12,12 +12,12 @@ import contextlib
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from desktop.domain import rules
-from desktop.domain.enums import ETHNICITY, Cohort, ItemStatus, PlaceType, SiteType, Visibility
+from desktop.domain.enums import ETHNICITY, ItemStatus, PlaceType, SiteType, Visibility
+from desktop.domain.privacy import Households
 from desktop.domain.records import (
     Absence,
     Action,
@@ -44,89 +44,7 @@ from desktop.store import Store, queries
 
 from . import checks
 from .errors import NotFound, ValidationError
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What a mutation touched: the tables (for views) and the ids, main record first."""
-
-    entities: frozenset[str]
-    ids: tuple[str, ...]
-    fields: tuple[str, ...] = ()
-
-    @property
-    def id(self) -> str:
-        return self.ids[0]
-
-    def to_json(self) -> dict:
-        return {"id": self.id, "ids": list(self.ids), "entities": sorted(self.entities), "fields": list(self.fields)}
-
-
-@dataclass(frozen=True, kw_only=True)
-class Settings:
-    service_name: str = "Traveller Education Service"
-    service_kind: str = "tes"  # tes, hospital, home
-    service_address: str = ""
-    service_phone: str = ""
-    service_email: str = ""
-    worker_name: str = ""
-    auto_lock_minutes: int = 10
-    thresholds: rules.Thresholds = rules.DEFAULT_THRESHOLDS
-
-
-@dataclass(frozen=True)
-class CaseloadRow:
-    """One line of the caseload list: enough to sort, filter and search."""
-
-    pupil_id: str
-    name: str
-    legal_name: str
-    upn: str
-    dob: date
-    nc_year: int
-    cohort: Cohort
-    base_school_id: str | None
-    base_school: str
-    site_id: str | None
-    site: str
-    last_visit: date | None
-    attention: tuple[str, ...]  # attention kinds
-
-    @property
-    def search_text(self) -> str:
-        return f"{self.name} {self.legal_name} {self.upn} {self.base_school}".casefold()
-
-
-@dataclass
-class PupilRecord:
-    """Everything on a pupil's record but the restricted concerns."""
-
-    pupil: Pupil
-    school: School | None
-    nc_year: int
-    cohort: Cohort
-    contacts: list[Contact]
-    stays: list[tuple[Stay, Site]]
-    episodes: list[ProvisionEpisode]
-    visits: list[Visit]
-    folders: list[Folder]
-    progress: list[ProgressEntry]
-    plans: list[Plan]
-    actions: list[Action]
-    consents: list[Consent]
-    absences: list[Absence]
-    appointments: list[Appointment]
-    attention: list[rules.Attention]
-    weeks: list[rules.WeekHours] = field(default_factory=list)
-    concern_count: int = 0
-    reviews: list[Review] = field(default_factory=list)  # of the plans above, newest first
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    unsent: int
-    last_sync: str | None
-    last_error: str | None
+from .results import CaseloadRow, Changes, PupilRecord, Settings, SyncStatus
 
 
 def _require(value: str, what: str) -> str:
@@ -297,6 +215,10 @@ class Waymark:
     def list_pupils(self, include_archived: bool = False) -> list[Pupil]:
         equals = {} if include_archived else {"archived": False}
         return self.store.find(Pupil, order_by=["surname", "forename"], **equals)
+
+    def address_households(self) -> Households:
+        """Addresses no report may print: any that a pupil with a suppressed address shares."""
+        return Households.of(self.store.find(Pupil, suppress_address=True))
 
     def nc_year(self, pupil: Pupil) -> int:
         return rules.pupil_nc_year(pupil, self.today())

@@ -1,6 +1,9 @@
 """Report data from the services: each function reads through `Waymark` and
 returns the plain values desktop/reports draws.
 
+`Waymark.report_pdf` calls this module, so it does not import `Waymark` back:
+it names what it reads as `ReportSource`, which `Waymark` provides.
+
 Safeguarding concerns are never read here, so no report can print one. What
 each copy of a visit report may show is decided later, in reports/copies.py.
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from desktop.domain import rules
 from desktop.domain.enums import ItemStatus, Outcome, SenStatus, Visibility
@@ -46,16 +49,35 @@ from desktop.reports.layout import fmt_date
 
 from . import checks
 from .errors import ValidationError
+from .results import CaseloadRow, PupilRecord, Settings
 
-if TYPE_CHECKING:
-    from .api import Waymark
+
+class ReportSource(Protocol):
+    """What the reports read from the services (`Waymark` is one). Never concerns."""
+
+    today: Callable[[], date]
+
+    def settings(self) -> Settings: ...
+    def caseload(self) -> list[CaseloadRow]: ...
+    def pupil_record(self, pupil_id: str) -> PupilRecord: ...
+    def get_pupil(self, pupil_id: str) -> Pupil: ...
+    def get_school(self, school_id: str) -> School: ...
+    def get_visit(self, visit_id: str) -> Visit: ...
+    def list_sites(self) -> list[Site]: ...
+    def list_visits(
+        self, pupil_id: str | None = None, start: date | None = None, end: date | None = None
+    ) -> list[Visit]: ...
+    def list_folders(self, pupil_id: str | None = None, overdue_only: bool = False) -> list[Folder]: ...
+    def list_progress(self, pupil_id: str) -> list[ProgressEntry]: ...
+    def address_households(self) -> Households: ...
+
 
 Progress = Callable[[int, int], None]
 
 DEFAULT_PERIOD = timedelta(weeks=13)  # about a term, when the UI asks without dates
 
 
-def service_details(app: Waymark) -> ServiceDetails:
+def service_details(app: ReportSource) -> ServiceDetails:
     s = app.settings()
     return ServiceDetails(name=s.service_name, address=s.service_address, phone=s.service_phone, email=s.service_email)
 
@@ -111,18 +133,18 @@ def _level(entry: ProgressEntry) -> Level:
     )
 
 
-def _school(app: Waymark, pupil: Pupil) -> School | None:
+def _school(app: ReportSource, pupil: Pupil) -> School | None:
     return app.get_school(pupil.base_school_id) if pupil.base_school_id else None
 
 
-def _households(app: Waymark) -> Households:
-    return Households.of(app.store.find(Pupil, suppress_address=True))
+def _households(app: ReportSource) -> Households:
+    return app.address_households()
 
 
 # --- the visit report ----------------------------------------------------------------
 
 
-def visit_report(app: Waymark, visit_id: str) -> VisitReport:
+def visit_report(app: ReportSource, visit_id: str) -> VisitReport:
     visit = app.get_visit(visit_id)
     sites = {s.id: s for s in app.list_sites()}
     households = _households(app)
@@ -173,7 +195,7 @@ def _folders_in(folders: list[Folder], start: date, end: date) -> list[Folder]:
     return [f for f in folders if f.issued_on <= end and (f.returned_on is None or f.returned_on >= start)]
 
 
-def progress_record(app: Waymark, pupil_id: str, start: date, end: date) -> ProgressRecord:
+def progress_record(app: ReportSource, pupil_id: str, start: date, end: date) -> ProgressRecord:
     checks.report_period(start, end, app.today())
     pupil = app.get_pupil(pupil_id)
     visits = sorted(app.list_visits(pupil_id, start, end), key=lambda v: (v.date, v.start or v.date))
@@ -219,7 +241,7 @@ def _overlaps(episode: ProvisionEpisode, start: date, end: date) -> bool:
     return episode.start <= end and (episode.end is None or episode.end >= start)
 
 
-def hours_statement(app: Waymark, pupil_id: str, start: date, end: date) -> HoursStatement:
+def hours_statement(app: ReportSource, pupil_id: str, start: date, end: date) -> HoursStatement:
     checks.report_period(start, end, app.today())
     start = rules.week_start(start)  # whole weeks: a part week would look short of its target
     record = app.pupil_record(pupil_id)
@@ -277,7 +299,7 @@ def hours_statement(app: Waymark, pupil_id: str, start: date, end: date) -> Hour
 HOURS_BANDS = ("under 5", "5-8", "8-25", "25 and over")
 
 
-def caseload_summary(app: Waymark, progress: Progress | None = None) -> CaseloadSummary:
+def caseload_summary(app: ReportSource, progress: Progress | None = None) -> CaseloadSummary:
     """The LA summary; `progress(done, total)` is told after each pupil (and may raise to cancel)."""
     today = app.today()
     rows_by_pupil = {row.pupil_id: row for row in app.caseload()}
@@ -369,7 +391,7 @@ REPORT_KINDS = ("visit", "progress", "hours", "summary")
 
 
 def report_pdf(
-    app: Waymark,
+    app: ReportSource,
     kind: str,
     record_id: str = "",
     *,

@@ -215,7 +215,7 @@ class Workspace(QWidget):
         # Imported here, not at the top: the record views (QtCharts, the services) are
         # not needed to show the unlock window, so they load after it.
         from .appointments import AppointmentsView
-        from .pupil_view import PupilView
+        from .record import PupilView
 
         self.pupil_view = PupilView(self.app, self.runner, self)
         self.pupil_view.setAccessibleName("Pupil record")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 import desktop.app
-from desktop.cli.main import main as cli_main
+from desktop.cli import main as cli_main
 from desktop.services import Waymark
 from desktop.tasks import ImmediateTaskRunner
 

@@ -40,7 +40,7 @@ from desktop.domain.records import (
     WorkPack,
 )
 from desktop.tasks import ImmediateTaskRunner
-from desktop.ui.pupil_view import GAP_BACKGROUND, PupilView
+from desktop.ui.record import GAP_BACKGROUND, PupilView
 from desktop.ui.widgets import to_qdate
 
 TODAY = date(2026, 11, 22)  # Sunday
@@ -613,7 +613,7 @@ class DeferredRunner(ImmediateTaskRunner):
 
 
 def test_a_burst_of_changes_costs_one_more_load_and_stale_results_are_dropped(app, family, qtbot, monkeypatch):
-    import desktop.ui.pupil_view as pupil_view
+    import desktop.ui.record.view as pupil_view
 
     site, (levi, esme) = family
     loads = []

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from desktop.cli import report_cmd
+from desktop.cli.commands import report as report_cmd
 from desktop.services.errors import ValidationError
 
 from .conftest import PASSPHRASE, build_casefile

@@ -22,7 +22,7 @@ from desktop.services import Waymark
 from desktop.services.errors import ValidationError
 from desktop.services.reporting import report_pdf
 
-from .main import parse_date
+from ..args import Output, parse_date
 
 DESCRIPTIONS = {
     "visit": "a visit report: parent / carer, service and base school copies for each pupil seen",
@@ -34,6 +34,7 @@ DESCRIPTIONS = {
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     report = subparsers.add_parser("report", help="print a report to a PDF file")
+    report.set_defaults(handler=run)
     kinds = report.add_subparsers(dest="report_kind", metavar="REPORT", required=True)
 
     def kind(name: str, record: str | None = None, period: bool = False) -> argparse.ArgumentParser:
@@ -82,7 +83,8 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def run(args: argparse.Namespace, app: Waymark) -> int:
+def run(args: argparse.Namespace, app: Waymark, _output: Output) -> int:
+    # Prints its own line: the report's --json carries the path and size, not a record.
     out = check_writable(args.out)
     kind = args.report_kind
     pdf, title = report_pdf(

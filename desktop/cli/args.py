@@ -1,0 +1,139 @@
+"""What every command shares: parsing values, the --json option, printing records, the passphrase."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime, time
+from enum import Enum
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from desktop.services import Changes, ValidationError
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("WAYMARK_DATA_DIR") or user_data_dir("waymark", appauthor=False)) / "profile"
+
+
+# The options every record command takes: a parent parser (argparse copies its options into each).
+COMMON = argparse.ArgumentParser(add_help=False)
+COMMON.add_argument("--json", action="store_true", help="print JSON")
+
+
+# --- parsing values ------------------------------------------------------------
+
+
+def parse_date(text: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    if text.strip().lower() == "today":
+        return date.today()
+    raise argparse.ArgumentTypeError(f"'{text}' is not a date; write 2026-11-22 or 22/11/2026")
+
+
+def parse_time(text: str) -> time:
+    for fmt in ("%H:%M", "%H.%M", "%H%M"):
+        try:
+            return datetime.strptime(text.strip(), fmt).time()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"'{text}' is not a time; write 14:30")
+
+
+def parse_datetime(text: str) -> datetime:
+    try:
+        day, clock = text.strip().rsplit(" ", 1)
+        return datetime.combine(parse_date(day), parse_time(clock))
+    except (ValueError, argparse.ArgumentTypeError):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date and time; write '2026-11-29 10:00'") from None
+
+
+def choice_of(enum: type[Enum]) -> Callable[[str], Enum]:
+    def parse(text: str) -> Enum:
+        try:
+            return enum.parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = enum.__name__
+    return parse
+
+
+def split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+# --- output ----------------------------------------------------------------------
+
+
+def to_jsonable(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (date, datetime, time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def fmt_date(day: date | None) -> str:
+    return day.strftime("%-d %b %Y") if day else "—"
+
+
+class Output:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def emit(self, data: object, text: str | Callable[[], str]) -> None:
+        if self.as_json:
+            print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
+        else:
+            print(text() if callable(text) else text)
+
+    def table(self, records: list, columns: list[tuple[str, Callable[[object], object]]], data: object = None) -> None:
+        if self.as_json:
+            print(json.dumps(to_jsonable(records if data is None else data), ensure_ascii=False, indent=2))
+            return
+        if not records:
+            print("(none)")
+            return
+        rows = [[str(get(r)) for _, get in columns] for r in records]
+        widths = [max(len(h), *(len(row[i]) for row in rows)) for i, (h, _) in enumerate(columns)]
+        print("  ".join(h.ljust(w) for (h, _), w in zip(columns, widths)).rstrip())
+        for row in rows:
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+def created(out: Output, what: str, changes: Changes, record: object) -> int:
+    data = to_jsonable(record) | {"id": changes.id}
+    out.emit(data, f"Added {what} {changes.id}")
+    return 0
+
+
+# --- the passphrase ----------------------------------------------------------------
+
+
+def read_passphrase(variable: str, prompt: str, *, confirm: bool = False) -> str:
+    value = os.environ.get(variable)
+    if value:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise ValidationError(f"No passphrase: set {variable} or run in a terminal to be asked.")
+    value = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Again, to confirm: ") != value:
+        raise ValidationError("The two passphrases differ; nothing was changed.")
+    return value

@@ -1,0 +1,34 @@
+"""The pupil record: one child's record, a tab a topic, a file a tab.
+
+`view.py` holds the `PupilView` container (header, tabs, loading, commands); each
+tab's content and forms live beside it: `profile.py`, `stays.py`, `provision.py`
+and `charts.py`, `visits.py`, `progress.py`, `plans.py`, `concerns.py`. `data.py`
+fetches what the record shows in one background call; `html.py` and `colours.py`
+are shared by the tabs.
+"""
+
+from .charts import HoursChart
+from .colours import GAP_BACKGROUND
+from .concerns import ConcernDialog, ConcernsPanel
+from .data import RECORD_ENTITIES, RecordView, load_record
+from .plans import ActionDialog, PlanDialog, ReviewDialog
+from .progress import ProgressDialog, ProgressGrid
+from .provision import EpisodeDialog
+from .view import PupilView
+
+__all__ = [
+    "GAP_BACKGROUND",
+    "RECORD_ENTITIES",
+    "ActionDialog",
+    "ConcernDialog",
+    "ConcernsPanel",
+    "EpisodeDialog",
+    "HoursChart",
+    "PlanDialog",
+    "ProgressDialog",
+    "ProgressGrid",
+    "PupilView",
+    "RecordView",
+    "ReviewDialog",
+    "load_record",
+]
