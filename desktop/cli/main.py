@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
 from pathlib import Path
-
-from platformdirs import user_log_dir
+from typing import NoReturn
 
 from desktop import __version__
 from desktop.services import USER_ERRORS, Waymark
@@ -26,6 +24,7 @@ from .commands import (
     absence,
     app,
     attention,
+    backup,
     concern,
     contact,
     folder,
@@ -61,11 +60,20 @@ NOUNS = [
     absence,
     contact,
     report,
+    backup,  # backup, restore
 ]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments: one line and exit status 2, as for every other error (argparse
+    would print the whole usage first). Subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="waymark",
         description="Waymark: records of visits, sessions, folders and progress for children out of school. "
         "With no command, opens the desktop app.",
@@ -99,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from desktop import logs
+
+    logs.setup()  # warnings go to the private log, not between the lines a script reads
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -111,17 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:
         log_path = _log_unexpected(exc)
-        print(f"waymark: unexpected error ({exc.__class__.__name__}); details written to {log_path}", file=sys.stderr)
+        where = f"details written to {log_path}" if log_path else "details above"
+        print(f"waymark: unexpected error ({exc.__class__.__name__}); nothing was changed; {where}", file=sys.stderr)
         return 1
 
 
-def _log_unexpected(exc: Exception) -> Path:
-    import traceback
+def _log_unexpected(exc: Exception) -> Path | None:
+    from desktop import logs  # the log keeps exception types and code locations, never record contents
 
-    log_dir = Path(user_log_dir("waymark", appauthor=False))
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / "waymark.log"
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(f"--- {datetime.now().isoformat()}\n")
-        fh.write("".join(traceback.format_exception(exc)))
-    return path
+    return logs.log_unexpected(exc)

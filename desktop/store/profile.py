@@ -40,12 +40,13 @@ def create_private_file(path: Path) -> None:
 
 
 def tighten(folder: Path) -> None:
-    """Bring an older profile to 0700 / 0600. Best effort: a read-only folder stays as it is."""
-    targets = [(folder, PRIVATE_DIR)] + [(folder / name, PRIVATE_FILE) for name in PROFILE_FILES]
-    for path, mode in targets:
+    """Take away group and others' access to an older profile (0755 -> 0700, 0644 -> 0600).
+    The owner's own bits are kept: a file made read-only stays read-only. Best effort."""
+    for path in [folder] + [folder / name for name in PROFILE_FILES]:
         with contextlib.suppress(OSError):
-            if stat.S_IMODE(path.stat().st_mode) != mode:
-                os.chmod(path, mode)
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                os.chmod(path, mode & 0o700)
 
 
 def unfinished(folder: Path) -> bool:

@@ -15,11 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from desktop.services import Waymark
 from desktop.services.errors import ValidationError
+from desktop.services.files import write_private
 from desktop.services.reporting import report_pdf
 
 from ..args import Output, parse_date
@@ -70,17 +70,8 @@ def check_writable(path: Path) -> Path:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the target, flush to disk, then rename over it in one step."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write beside the target, flush to disk, then rename over it in one step; 0600."""
+    write_private(path, data)
 
 
 def run(args: argparse.Namespace, app: Waymark, _output: Output) -> int:

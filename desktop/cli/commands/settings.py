@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 
+from desktop.domain.enums import ServiceKind
 from desktop.services import Waymark
 
-from ..args import COMMON, Output, to_jsonable
+from ..args import COMMON, Output, choice_of, to_jsonable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     settings = subparsers.add_parser("settings", parents=[COMMON], help="show or change the profile's settings")
     settings.set_defaults(handler=run)
-    for name in ("service-name", "service-kind", "service-address", "service-phone", "service-email", "worker-name"):
+    for name in ("service-name", "service-address", "service-phone", "service-email", "worker-name"):
         settings.add_argument(f"--{name}")
-    settings.add_argument("--auto-lock-minutes", type=int)
+    settings.add_argument("--service-kind", type=choice_of(ServiceKind), help="tes, hospital or home")
+    settings.add_argument("--auto-lock-minutes", type=int, help="lock the app after this many idle minutes (1 to 240)")
 
 
 def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
