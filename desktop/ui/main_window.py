@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock 
     from desktop.services import CaseloadRow, Changes, Settings, SyncStatus, Waymark
     from desktop.tasks import TaskRunner
 
+from .backup import BackupReminder, Backups
 from .caseload_model import COHORT_LABELS, HEADERS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
 from .common import STYLE, label, report_error, set_tab_order
 from .pupil_dialog import AddPupilDialog
@@ -665,6 +666,7 @@ class MainWindow(QMainWindow):
         self.packs_action = self._action("&Work packs…", self._open_packs, "Ctrl+Shift+P")
         self.settings_action = self._action("&Settings…", self._open_settings, QKeySequence.StandardKey.Preferences)
         self.summary_action = self._action("Print the caseload &summary…", self._print_summary, "Ctrl+Shift+S")
+        self.backup_action = self._action("&Back up…", lambda: self.backups.choose_and_back_up())
         self.lock_action = self._action("Loc&k", self.lock, "Ctrl+L")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.shortcuts_action = self._action(
@@ -678,6 +680,7 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         file_menu.addAction(self.summary_action)
         file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.backup_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
@@ -730,6 +733,9 @@ class MainWindow(QMainWindow):
         self._busy_delay.setSingleShot(True)
         self._busy_delay.setInterval(250)  # quick work never flashes the indicator
         self._busy_delay.timeout.connect(self.busy.show)
+        self.backup_reminder = BackupReminder()
+        self.backups = Backups(self, self.runner, self.backup_reminder, self._status_message)
+        bar.addPermanentWidget(self.backup_reminder)
         bar.addPermanentWidget(self.sync_error)
         bar.addPermanentWidget(self.busy)
         bar.addPermanentWidget(self.sync_label)
@@ -797,7 +803,7 @@ class MainWindow(QMainWindow):
             from desktop.services import Waymark, WrongPassphrase
 
             try:
-                app = Waymark.open_profile(self.data_dir, passphrase)
+                app = Waymark.open_profile(self.data_dir, passphrase, scrypt_n=self._scrypt_n)
             except WrongPassphrase:
                 return None  # an answer, not an error: the user simply tries again
             return app, app.settings()
@@ -831,6 +837,7 @@ class MainWindow(QMainWindow):
         self.refresh_sync_status()
         self._sync_timer.start()
         self.workspace.table.setFocus()
+        self.backups.opened(app)
         self.session_opened.emit()
 
     def _apply_settings(self, settings: Settings) -> None:
@@ -860,6 +867,7 @@ class MainWindow(QMainWindow):
         self.who_label.clear()
         self.sync_label.clear()
         self.sync_error.hide()
+        self.backups.closed()
         self.statusBar().clearMessage()
         self.pages.setCurrentWidget(self.unlock_page)
         self.unlock_page.reset()
@@ -885,6 +893,7 @@ class MainWindow(QMainWindow):
             self.packs_action,
             self.summary_action,
             self.settings_action,
+            self.backup_action,
             self.lock_action,
         ):
             action.setEnabled(unlocked)
