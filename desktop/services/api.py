@@ -667,6 +667,7 @@ class Waymark:
             weeks=weeks,
             concern_count=self.concern_count(pupil_id),
             reviews=self.store.find(Review, plan_id=[p.id for p in plans], order_by=["-held_on"]) if plans else [],
+            address_withheld=not pupil.suppress_address and self.address_households().withholds(pupil),
         )
 
     def attention(

@@ -105,6 +105,7 @@ class PupilRecord:
     weeks: list[rules.WeekHours] = field(default_factory=list)
     concern_count: int = 0
     reviews: list[Review] = field(default_factory=list)  # of the plans above, newest first
+    address_withheld: bool = False  # not suppressed here, but another pupil at this address has it suppressed
 
 
 @dataclass(frozen=True)
