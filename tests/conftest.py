@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test may reach the machine's own secret store; keyring tests install an in-memory one.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
 from datetime import date
 from pathlib import Path

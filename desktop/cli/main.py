@@ -19,14 +19,17 @@ from typing import NoReturn
 from desktop import __version__
 from desktop.services import USER_ERRORS, Waymark
 
-from .args import Output, default_data_dir, read_passphrase
+from .args import Output, default_data_dir, one_line, read_passphrase
 from .commands import (
     absence,
     app,
     attention,
+    audit,
     backup,
     concern,
     contact,
+    erase,
+    export,
     folder,
     pack,
     profile,
@@ -34,6 +37,7 @@ from .commands import (
     provision,
     pupil,
     report,
+    retention,
     school,
     settings,
     site,
@@ -60,6 +64,10 @@ NOUNS = [
     absence,
     contact,
     report,
+    export,
+    audit,
+    retention,
+    erase,
     backup,  # backup, restore
 ]
 
@@ -69,7 +77,7 @@ class OneLineParser(argparse.ArgumentParser):
     would print the whole usage first). Subcommands' parsers are of this class too."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USER_ERROR, f"{self.prog}: {' '.join(message.split())} (see {self.prog} --help)\n")
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,7 +107,10 @@ def run(args: argparse.Namespace) -> int:
     if hasattr(args, "without_profile"):
         return args.without_profile(args, data_dir, out)
     passphrase = read_passphrase("WAYMARK_PASSPHRASE", "Passphrase: ")
-    opened = getattr(args, "open_profile", Waymark.open_profile)(data_dir, passphrase)
+    if hasattr(args, "open_profile"):
+        opened = args.open_profile(data_dir, passphrase)
+    else:
+        opened = Waymark.open_profile(data_dir, passphrase, via=f"command line: {args.command}")
     try:
         return args.handler(args, opened, out)
     finally:
@@ -115,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except USER_ERRORS as exc:
-        print(f"waymark: {exc}", file=sys.stderr)
+        print(f"waymark: {one_line(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("\nwaymark: stopped; nothing half-written was kept.", file=sys.stderr)

@@ -40,7 +40,7 @@ from desktop.domain.records import (
     WorkPack,
 )
 from desktop.domain.upn import UpnError, validate_upn
-from desktop.store import Store, queries
+from desktop.store import Store, StoreError, queries
 
 from . import checks
 from .errors import NotFound, ValidationError
@@ -61,6 +61,7 @@ class Waymark:
         self.store = store
         self.today = today
         self._settings: Settings | None = None  # read once; every write goes through update_settings
+        self._keyring_change = False  # set only while keyring_unlock.py changes that setting
 
     # --- profile --------------------------------------------------------------
 
@@ -80,23 +81,53 @@ class Waymark:
         first = checks.settings(
             {"service_name": service_name, "worker_name": worker_name, "service_kind": service_kind}
         )
-        settings = dataclasses.asdict(Settings()) | first
-        return cls(Store.create(Path(data_dir), passphrase, scrypt_n=scrypt_n, settings={"settings": settings}))
+        defaults = dataclasses.asdict(Settings())
+        settings = defaults | first
+
+        def audited(store: Store) -> None:  # the first settings' audit row, before the profile counts as made
+            changes = _setting_changes(defaults, settings)
+            if changes:
+                with store.transaction(str(first["worker_name"] or "this device")) as tx:
+                    tx.audit("settings", "profile", "", ", ".join(changes), pupil_ids=[], changes=changes)
+
+        store = Store.create(
+            Path(data_dir), passphrase, scrypt_n=scrypt_n, settings={"settings": settings}, finish=audited
+        )
+        return cls(store)
 
     @staticmethod
     def profile_exists(data_dir: Path) -> bool:
         return Store.exists(Path(data_dir))
 
     @classmethod
-    def open_profile(cls, data_dir: Path, passphrase: str, *, scrypt_n: int | None = None) -> Waymark:
-        return cls(Store.open(Path(data_dir), passphrase, scrypt_n=scrypt_n))
+    def open_profile(cls, data_dir: Path, passphrase: str, *, via: str = "", scrypt_n: int | None = None) -> Waymark:
+        """Unlock a profile; the sign-in is written to the audit trail (`via`: how). A key file
+        weaker than `scrypt_n` (default: today's cost) is re-wrapped."""
+        app = cls(Store.open(Path(data_dir), passphrase, scrypt_n=scrypt_n))
+        app.record_sign_in(via)
+        return app
 
     def close(self) -> None:
         self.store.close()
 
+    def record_sign_in(self, via: str = "") -> None:
+        self._audit_event("sign-in", "profile", "", f"unlocked{f' ({via})' if via else ''}", pupil_ids=[])
+
+    def lock(self, reason: str = "") -> None:
+        """Write the lock to the audit trail, then close the profile."""
+        try:
+            self._audit_event("lock", "profile", "", f"locked{f' ({reason})' if reason else ''}", pupil_ids=[])
+        finally:
+            self.close()
+
     def change_passphrase(self, old: str, new: str) -> None:
         checks.passphrase(new, "The new passphrase")
         self.store.change_passphrase(old, new)
+        self._audit_event("passphrase", "profile", "", "passphrase changed (the database key was re-wrapped)")
+
+    def _audit_event(self, action: str, entity: str, entity_id: str, summary: str = "", **kw: object) -> None:
+        with self.store.transaction(self.actor) as tx:
+            tx.audit(action, entity, entity_id, summary, **kw)
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -116,8 +147,17 @@ class Waymark:
         if unknown:
             raise ValidationError(f"Unknown setting: {', '.join(sorted(unknown))}.")
         values = checks.settings(values)
+        _check_retention(values)
+        if "keyring_unlock" in values and not self._keyring_change:
+            raise ValidationError("Turn keyring unlock on or off with enable_keyring_unlock / disable_keyring_unlock.")
+        before = dict(current)
+        actor = self.actor if self.settings().worker_name else (values.get("worker_name") or self.actor)
         current.update(values)
-        self.store.set_setting("settings", current)
+        changes = _setting_changes(before, current)
+        with self.store.transaction(str(actor)) as tx:
+            tx.set_meta("settings", current)
+            if changes:
+                tx.audit("settings", "profile", "", ", ".join(changes), pupil_ids=[], changes=changes)
         self._settings = None
         return self.settings()
 
@@ -441,7 +481,7 @@ class Waymark:
         """Restricted: every read is written to the audit trail."""
         self.get_pupil(pupil_id)
         with self.store.transaction(self.actor) as tx:
-            tx.audit("view-restricted", "concern", pupil_id, "concerns viewed")
+            tx.audit("view-restricted", "concern", pupil_id, "concerns viewed", pupil_ids=[pupil_id])
         return self.store.find(Concern, pupil_id=pupil_id, order_by=["raised_on"])
 
     def concern_count(self, pupil_id: str) -> int:
@@ -769,6 +809,113 @@ class Waymark:
 
     def family_notes(self, visit: Visit) -> list[VisitNote]:
         return visit.notes_for(Visibility.FAMILY)
+
+    # --- the audit trail and UK GDPR duties (audit_trail.py, subject_access.py, erasure.py) ---
+
+    def audit_trail(
+        self,
+        pupil_id: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        limit: int | None = None,
+    ) -> list:
+        """Audit entries newest first (services/audit_trail.AuditEntry)."""
+        from . import audit_trail
+
+        return audit_trail.entries(self, pupil_id=pupil_id, start=start, end=end, limit=limit)
+
+    def verify_audit(self) -> object:
+        """Walk the hash chain; the result names every row where it is broken."""
+        from . import audit_trail
+
+        return audit_trail.verify(self)
+
+    def subject_access(self, pupil_id: str, include_restricted: bool = False) -> object:
+        """JSON and PDF of everything held about a pupil (subject_access.SubjectAccessCopy); audited."""
+        from . import subject_access
+
+        return subject_access.make_copy(self, pupil_id, include_restricted=include_restricted)
+
+    def erase_pupil(self, pupil_id: str, reason: str) -> Changes:
+        from . import erasure
+
+        return erasure.erase(self, pupil_id, reason)
+
+    def retention_review(self) -> list:
+        from . import erasure
+
+        return erasure.review(self)
+
+    def apply_retention(self, *, confirmed: bool) -> dict[str, list[str]]:
+        from . import erasure
+
+        return erasure.apply(self, confirmed=confirmed)
+
+    @classmethod
+    def open_with_keyring(cls, data_dir: Path) -> Waymark | None:
+        """The profile opened with the key kept in the OS keyring, or None: no entry, a
+        key that no longer fits, keyring unlock turned off, or forbidden by the LA's
+        policy (the entry is then removed). The passphrase always works instead."""
+        from . import keyring_unlock
+
+        data_dir = Path(data_dir)
+        db_key = keyring_unlock.recall(data_dir)
+        if db_key is None:
+            return None
+        try:
+            store = Store.open_with_key(data_dir, db_key)
+        except StoreError:
+            keyring_unlock.forget(data_dir)
+            return None
+        app = cls(store)
+        if not app.settings().keyring_unlock or not keyring_unlock.allowed(app):
+            keyring_unlock.forget(data_dir)
+            app.close()
+            return None
+        app.record_sign_in("system keyring")
+        return app
+
+    def set_la_policy(self, **policy: str) -> None:
+        """The LA's policy, as sync brings it (keyring_unlock="forbidden" turns keyring unlock off)."""
+        from . import keyring_unlock
+
+        keyring_unlock.set_la_policy(self, **policy)
+
+    def keyring_allowed(self) -> bool:
+        from . import keyring_unlock
+
+        return keyring_unlock.allowed(self)
+
+    def enable_keyring_unlock(self, passphrase: str) -> None:
+        from . import keyring_unlock
+
+        keyring_unlock.enable(self, passphrase)
+
+    def disable_keyring_unlock(self) -> None:
+        from . import keyring_unlock
+
+        keyring_unlock.disable(self)
+
+
+def _check_retention(values: dict) -> None:
+    archive = values.get("retention_archive_years")
+    if archive is not None and not (isinstance(archive, int) and 0 <= archive <= 50):
+        raise ValidationError("Archive after leaving: between 0 and 50 years.")
+    destroy = values.get("retention_destroy_years")
+    if destroy is not None and not (isinstance(destroy, int) and 1 <= destroy <= 100):
+        raise ValidationError("Destroy after the date of birth: between 1 and 100 years.")
+
+
+def _setting_changes(before: dict, after: dict, prefix: str = "") -> dict[str, list]:
+    """Old and new value of each setting that changed; thresholds by name."""
+    changes: dict[str, list] = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if isinstance(old, dict) or isinstance(new, dict):
+            changes |= _setting_changes(old or {}, new or {}, f"{prefix}{key}.")
+        elif old != new:
+            changes[f"{prefix}{key}"] = [old, new]
+    return changes
 
 
 def _place_for_site(site: Site | None) -> PlaceType:

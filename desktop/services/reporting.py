@@ -46,6 +46,7 @@ from desktop.reports.data import (
     WeekRow,
 )
 from desktop.reports.layout import fmt_date
+from desktop.store import Store
 
 from . import checks
 from .errors import ValidationError
@@ -56,9 +57,13 @@ class ReportSource(Protocol):
     """What the reports read from the services (`Waymark` is one). Never concerns."""
 
     today: Callable[[], date]
+    store: Store  # to write what was printed to the audit trail
 
+    @property
+    def actor(self) -> str: ...
     def settings(self) -> Settings: ...
     def caseload(self) -> list[CaseloadRow]: ...
+    def list_pupils(self, include_archived: bool = False) -> list[Pupil]: ...
     def pupil_record(self, pupil_id: str) -> PupilRecord: ...
     def get_pupil(self, pupil_id: str) -> Pupil: ...
     def get_school(self, school_id: str) -> School: ...
@@ -399,9 +404,12 @@ def report_pdf(
     end: date | None = None,
     large_print: bool = False,
     progress: Progress | None = None,
+    purpose: str = "print",
 ) -> tuple[bytes, str]:
     """The PDF of a report and its title: what the print preview and the CLI call.
-    `record_id` is a visit's id for 'visit', a pupil's for 'progress' and 'hours'."""
+    `record_id` is a visit's id for 'visit', a pupil's for 'progress' and 'hours'.
+    A report that carries a UPN, medical needs, an address or professional notes
+    is written to the audit trail (`purpose`: print, or export for a file)."""
     end = end or app.today()
     if start is None:  # about a term back; never before the earliest day a report may cover
         start = end - DEFAULT_PERIOD if end > checks.EARLIEST_REPORT_DAY + DEFAULT_PERIOD else end
@@ -409,13 +417,51 @@ def report_pdf(
     if kind == "visit":
         report = visit_report(app, record_id)
         who = ", ".join(initials(p.pupil.name) for p in report.pupils)
-        return render_visit_report(report, large_print=large_print), f"Visit report {who} {report.visit.day}"
-    if kind == "progress":
+        pdf, title = render_visit_report(report, large_print=large_print), f"Visit report {who} {report.visit.day}"
+        # The service and school copies carry the UPN and medical needs; the service copy the notes.
+        pupil_ids = app.get_visit(record_id).pupil_ids
+        carried = _carried([p.pupil for p in report.pupils], report.visit.notes, address=True)
+    elif kind == "progress":
         record = progress_record(app, record_id, start, end)
-        return render_progress_record(record), f"Progress record {initials(record.pupil.name)} {start} to {end}"
-    if kind == "hours":
+        pdf, title = render_progress_record(record), f"Progress record {initials(record.pupil.name)} {start} to {end}"
+        notes = [n for v in record.visits for n in v.notes]
+        pupil_ids, carried = [record_id], _carried([record.pupil], notes, address=False)  # the school copy
+    elif kind == "hours":
         statement = hours_statement(app, record_id, start, end)
-        return render_hours_statement(statement), f"Hours statement {initials(statement.pupil.name)} {start} to {end}"
-    if kind == "summary":
-        return render_caseload_summary(caseload_summary(app, progress)), f"Caseload summary {app.today()}"
-    raise ValidationError(f"There is no '{kind}' report; choose one of: {', '.join(REPORT_KINDS)}.")
+        pdf, title = (
+            render_hours_statement(statement),
+            f"Hours statement {initials(statement.pupil.name)} {start} to {end}",
+        )
+        pupil_ids, carried = [record_id], _carried([statement.pupil], (), address=True)
+    elif kind == "summary":
+        summary = caseload_summary(app, progress)
+        pdf, title = render_caseload_summary(summary), f"Caseload summary {app.today()}"
+        pupil_ids = [p.id for p in app.list_pupils()]  # every UPN on it is logged against its pupil
+        carried = ["UPN"] if any(r.upn for r in summary.rows) else []
+    else:
+        raise ValidationError(f"There is no '{kind}' report; choose one of: {', '.join(REPORT_KINDS)}.")
+    if carried:
+        with app.store.transaction(app.actor) as tx:
+            tx.audit(
+                purpose,
+                "report",
+                record_id,
+                f"{kind} report ({', '.join(carried)})",
+                pupil_ids=list(pupil_ids),
+                changes={"report": kind, "carries": carried},
+            )
+    return pdf, title
+
+
+def _carried(pupils: list[PupilDetails], notes: tuple | list, *, address: bool) -> list[str]:
+    """What personal data of the audited kinds a report prints."""
+    found = []
+    if any(p.upn for p in pupils):
+        found.append("UPN")
+    if any(p.medical_needs for p in pupils):
+        found.append("medical needs")
+    if address and any(p.address and not p.address_suppressed for p in pupils):
+        found.append("address")
+    if any(n.professional for n in notes):
+        found.append("professional notes")
+    return found

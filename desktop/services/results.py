@@ -57,6 +57,11 @@ class Settings:
     worker_name: str = ""
     auto_lock_minutes: int = 10
     thresholds: rules.Thresholds = rules.DEFAULT_THRESHOLDS
+    # Retention (services/erasure.py): archive this long after leaving the caseload;
+    # destroy this long after the date of birth (the IRMS toolkit's DOB + 25 years).
+    retention_archive_years: int = 1
+    retention_destroy_years: int = 25
+    keyring_unlock: bool = False  # keep the unlocked key in the OS secret store (services/keyring_unlock.py)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 from uuid6 import uuid7
 
+from . import audit as audit_trail
 from . import keys, profile
 from .keys import NotAStore, StoreError, WrongPassphrase
 from .mapping import COLLECTIONS, TABLES, Children, Link, column_fields, from_row, to_row
@@ -156,8 +157,10 @@ class Store:
         *,
         scrypt_n: int | None = None,
         settings: dict[str, object] | None = None,
+        finish: Callable[[Store], None] | None = None,
     ) -> Store:
-        """Make a new profile, with its first `settings`, all or nothing.
+        """Make a new profile, with its first `settings`, all or nothing: `finish(store)`
+        runs before the profile counts as made (the services write its first audit row).
 
         Refuses a folder that holds a profile. A profile an earlier `create` began
         and never finished (its marker is still there) is cleared away first: it
@@ -180,6 +183,12 @@ class Store:
             keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, scrypt_n))
             profile.create_private_file(db_path)  # 0600 before SQLite writes a byte; -wal and -shm follow it
             store = cls._open_file(db_path, db_key, creating=True, settings=settings or {})
+            if finish is not None:
+                try:
+                    finish(store)
+                except BaseException:
+                    store.engine.dispose()
+                    raise
         except BaseException as exc:
             profile.remove_unfinished(data_dir)
             if isinstance(exc, OSError):
@@ -193,6 +202,33 @@ class Store:
         """Unlock a profile. A key file weaker than `scrypt_n` (default: today's cost)
         is re-wrapped at that cost once the store has opened."""
         data_dir = Path(data_dir)
+        db_path, key_path = cls._checked_files(data_dir)
+        key_text = keys.read_keyfile_text(key_path)
+        wrapped = keys.WrappedKey.from_json(key_text)
+        db_key = keys.unwrap_key(wrapped, passphrase)
+        store = cls._open_file(db_path, db_key, creating=False)
+        target = scrypt_n or keys.target_scrypt_n()
+        if keys.needs_rewrap(wrapped, key_text, target):
+            try:
+                keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, target))
+            except OSError as exc:  # the store is open; the stronger key file waits for the next unlock
+                log.warning("The key file could not be re-wrapped (%s).", exc.__class__.__name__)
+        profile.tighten(data_dir)
+        return store
+
+    @classmethod
+    def open_with_key(cls, data_dir: Path, db_key: bytes) -> Store:
+        """Open with the database key itself (kept by the OS keyring, keycache.py):
+        a wrong key fails as any foreign file does, with NotAStore, nothing written."""
+        data_dir = Path(data_dir)
+        db_path, _key_path = cls._checked_files(data_dir)
+        store = cls._open_file(db_path, db_key, creating=False)
+        profile.tighten(data_dir)
+        return store
+
+    @classmethod
+    def _checked_files(cls, data_dir: Path) -> tuple[Path, Path]:
+        """The profile's two files, once nothing about them forbids opening the store."""
         db_path, key_path = cls.files(data_dir)
         if profile.unfinished(data_dir):
             raise NotAStore(
@@ -214,18 +250,7 @@ class Store:
             raise StoreError(f"{db_path} cannot be read ({exc.strerror}). Nothing was changed.") from None
         if header == PLAIN_SQLITE_HEADER:
             raise NotAStore(f"{db_path} is an unencrypted SQLite file, not a Waymark store. Nothing was changed.")
-        key_text = keys.read_keyfile_text(key_path)
-        wrapped = keys.WrappedKey.from_json(key_text)
-        db_key = keys.unwrap_key(wrapped, passphrase)
-        store = cls._open_file(db_path, db_key, creating=False)
-        target = scrypt_n or keys.target_scrypt_n()
-        if keys.needs_rewrap(wrapped, key_text, target):
-            try:
-                keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, target))
-            except OSError as exc:  # the store is open; the stronger key file waits for the next unlock
-                log.warning("The key file could not be re-wrapped (%s).", exc.__class__.__name__)
-        profile.tighten(data_dir)
-        return store
+        return db_path, key_path
 
     @classmethod
     def open_plain(cls, db_path: Path) -> Store:
@@ -481,6 +506,7 @@ class Transaction:
     def __init__(self, store: Store, conn, actor: str) -> None:
         self.store, self.conn, self.actor = store, conn, actor
         self.changed: list[tuple[str, str, str]] = []  # (action, entity, id)
+        self._head: tuple[int, str] | None = None  # the audit trail's last (seq, hash), read once
 
     def insert(self, record: object, *, summary: str = "") -> str:
         if not getattr(record, "id", ""):
@@ -504,6 +530,7 @@ class Transaction:
             raise StoreError(f"No {TABLES[cls].replace('_', ' ')} with id {record.id}.")
         new_row = to_row(record)
         fields = [k for k, v in new_row.items() if current[k] != v]
+        changes = audit_trail.field_changes(TABLES[cls], current, new_row, fields)
         stamp = self.store.clock.now()
         if fields:
             values = {k: new_row[k] for k in fields} | {"updated_at": stamp}
@@ -519,8 +546,9 @@ class Transaction:
                 links = self.store.tables[holder.table]
                 parent_links = links.c[holder.parent_column] == record.id
                 self.conn.execute(update(links).where(parent_links).values(**copied, updated_at=stamp))
+        changes |= {name: None for name in fields if name not in changes}  # collections: named, not copied
         if fields:
-            self._audit("update", TABLES[cls], record.id, summary or ", ".join(fields))
+            self._audit("update", TABLES[cls], record.id, summary or ", ".join(fields), changes=changes)
         return fields
 
     def delete(self, cls: type, record_id: str, *, summary: str = "") -> None:
@@ -537,9 +565,25 @@ class Transaction:
         self._outbox(TABLES[cls], record_id, ["deleted"], stamp)
         self._audit("delete", TABLES[cls], record_id, summary)
 
-    def audit(self, action: str, entity: str, entity_id: str, summary: str = "") -> None:
-        """Record a read of restricted data, or another event with no row change."""
-        self._audit(action, entity, entity_id, summary)
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: str,
+        summary: str = "",
+        *,
+        pupil_ids: list[str] | None = None,
+        changes: dict | None = None,
+    ) -> None:
+        """Record a read of restricted data, a print, a sign-in or another event with
+        no row change. `pupil_ids` defaults to the pupils the record belongs to."""
+        self._audit(action, entity, entity_id, summary, pupil_ids=pupil_ids, changes=changes)
+
+    def set_meta(self, key: str, value: object) -> None:
+        """A profile setting, written in this transaction (so with its audit row)."""
+        meta = self.store.tables["meta"]
+        self.conn.execute(delete(meta).where(meta.c.key == key))
+        self.conn.execute(insert(meta).values(key=key, value=json.dumps(value)))
 
     # --- internals ---------------------------------------------------------------
 
@@ -625,16 +669,44 @@ class Transaction:
             )
         )
 
-    def _audit(self, action: str, entity: str, entity_id: str, summary: str) -> None:
-        self.conn.execute(
-            insert(self.store.tables["audit_event"]).values(
-                id=new_id(),
-                at=datetime.now(UTC).replace(tzinfo=None),
-                actor=self.actor,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                summary=summary[:500],
-            )
+    def _audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: str,
+        summary: str,
+        *,
+        pupil_ids: list[str] | None = None,
+        changes: dict | None = None,
+    ) -> None:
+        """Append a row to the chained trail (see store/audit.py). Writers hold the
+        write lock (BEGIN IMMEDIATE), so reading the head here is race-free."""
+        table = self.store.tables["audit_event"]
+        if self._head is None:
+            self._head = audit_trail.head(self.conn, table)
+        if pupil_ids is None:
+            pupil_ids = audit_trail.pupils_for(self._query, self._columns, entity, entity_id)
+        seq, prev = self._head
+        row = audit_trail.make_row(
+            seq=seq + 1,
+            prev_hash=prev,
+            event_id=new_id(),
+            at=datetime.now(UTC).replace(tzinfo=None),
+            actor=self.actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            summary=summary[:500],
+            pupil_ids=pupil_ids,
+            changes=changes or {},
         )
+        self.conn.execute(insert(table).values(**row))
+        self._head = (row["seq"], row["hash"])
         self.changed.append((action, entity, entity_id))
+
+    def _query(self, sql: str, params: Sequence) -> list[tuple]:
+        return list(self.conn.exec_driver_sql(sql, tuple(params)).all())
+
+    def _columns(self, table: str) -> set[str]:
+        found = self.store.tables.get(table)
+        return set(found.c.keys()) if found is not None else set()

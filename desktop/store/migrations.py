@@ -174,8 +174,41 @@ V3 = [
     "CREATE INDEX ix_visit_pupil_pupil ON visit_pupil (pupil_id, deleted, visit_date, visit_id)",
 ]
 
+
+def _v4_audit_chain(conn) -> None:
+    """Version 4: the audit trail becomes tamper-evident and readable. Each row
+    gets its place (seq), the pupils it concerns, old and new values, a salted
+    digest of what it says, the previous row's hash and its own, a redacted flag
+    (erasure) and a sent flag (sync). Rows already held are chained oldest first."""
+    from .audit import chain_all  # the hashing lives with the trail it guards
+
+    for column in (
+        "seq INTEGER",
+        "pupil_ids JSON NOT NULL DEFAULT '[]'",
+        "changes JSON NOT NULL DEFAULT '{}'",
+        "salt TEXT NOT NULL DEFAULT ''",
+        "content_hash TEXT NOT NULL DEFAULT ''",
+        "prev_hash TEXT NOT NULL DEFAULT ''",
+        "hash TEXT NOT NULL DEFAULT ''",
+        "redacted BOOLEAN NOT NULL DEFAULT 0",
+        "sent BOOLEAN NOT NULL DEFAULT 0",
+    ):
+        conn.execute(f"ALTER TABLE audit_event ADD COLUMN {column}")
+
+    def query(sql: str, params: tuple = ()) -> list[tuple]:
+        return conn.execute(sql, params).fetchall()
+
+    def columns(table: str) -> set[str]:
+        return {row[1] for row in query(f"PRAGMA table_info({table})")} if table.isidentifier() else set()
+
+    chain_all(query, conn.execute, columns)
+    conn.execute("CREATE UNIQUE INDEX ix_audit_seq ON audit_event (seq)")
+    conn.execute("CREATE INDEX ix_audit_at ON audit_event (at)")
+    conn.execute("CREATE INDEX ix_audit_unsent ON audit_event (sent, seq)")
+
+
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3]
+STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain]
 LATEST = len(STEPS)
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -545,9 +546,10 @@ class Workspace(QWidget):
 class SettingsDialog(QDialog):
     """The few settings a worker changes: names on reports and the idle lock."""
 
-    def __init__(self, current: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, current: Settings, parent: QWidget | None = None, *, keyring_allowed: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.current = current
         self.service_name = QLineEdit(current.service_name)
         self.service_name.setAccessibleName("Service name")
         self.worker_name = QLineEdit(current.worker_name)
@@ -561,6 +563,27 @@ class SettingsDialog(QDialog):
         form.addRow("Service &name:", self.service_name)
         form.addRow("&Your name:", self.worker_name)
         form.addRow("&Lock when idle for:", self.auto_lock)
+        # Retention: the schedule `waymark retention review` applies.
+        self.archive_years = QSpinBox()
+        self.archive_years.setRange(0, 50)
+        self.archive_years.setSuffix(" year(s) after leaving")
+        self.archive_years.setValue(current.retention_archive_years)
+        self.archive_years.setAccessibleName("Archive a pupil this many years after leaving the caseload")
+        self.destroy_years = QSpinBox()
+        self.destroy_years.setRange(1, 100)
+        self.destroy_years.setSuffix(" years from the date of birth")
+        self.destroy_years.setValue(current.retention_destroy_years)
+        self.destroy_years.setAccessibleName("Destroy records this many years after the date of birth")
+        form.addRow("&Archive:", self.archive_years)
+        form.addRow("&Destroy:", self.destroy_years)
+        self.keyring = QCheckBox("Unlock with the system &keyring (the key is kept in your login keyring)")
+        self.keyring.setAccessibleName("Unlock with the system keyring")
+        self.keyring.setChecked(current.keyring_unlock and keyring_allowed)
+        self.keyring.setEnabled(keyring_allowed)
+        if not keyring_allowed:
+            self.keyring.setToolTip("Your local authority's policy does not allow this.")
+            self.keyring.setText("Unlock with the system keyring: not allowed by your local authority's policy")
+        form.addRow("", self.keyring)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -571,7 +594,14 @@ class SettingsDialog(QDialog):
             "service_name": self.service_name.text().strip(),
             "worker_name": self.worker_name.text().strip(),
             "auto_lock_minutes": self.auto_lock.value(),
+            "retention_archive_years": self.archive_years.value(),
+            "retention_destroy_years": self.destroy_years.value(),
         }
+
+    def keyring_change(self) -> bool | None:
+        """True to turn keyring unlock on, False to turn it off, None to leave it."""
+        wanted = self.keyring.isChecked()
+        return None if wanted == self.current.keyring_unlock or not self.keyring.isEnabled() else wanted
 
 
 # --- the window ------------------------------------------------------------------------------------
@@ -619,7 +649,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Waymark")
         self.setStyleSheet(STYLE)
         self.idle = IdleWatcher(self)
-        self.idle.idle.connect(self.lock)
+        self.idle.idle.connect(lambda: self.lock("idle"))
 
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
@@ -630,6 +660,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
         self.first_run.create_requested.connect(self._create)
         self.unlock_page.unlock_requested.connect(self._unlock)
+        self.unlock_page.keyring_requested.connect(self._unlock_with_keyring)
         self.first_run.quit_requested.connect(self.close)
         self.unlock_page.quit_requested.connect(self.close)
 
@@ -667,6 +698,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action("&Settings…", self._open_settings, QKeySequence.StandardKey.Preferences)
         self.summary_action = self._action("Print the caseload &summary…", self._print_summary, "Ctrl+Shift+S")
         self.backup_action = self._action("&Back up…", lambda: self.backups.choose_and_back_up())
+        self.audit_action = self._action("Audit &trail…", self.open_audit_trail)
         self.lock_action = self._action("Loc&k", self.lock, "Ctrl+L")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.shortcuts_action = self._action(
@@ -679,6 +711,7 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
         file_menu.addAction(self.summary_action)
+        file_menu.addAction(self.audit_action)
         file_menu.addAction(self.settings_action)
         file_menu.addAction(self.backup_action)
         file_menu.addSeparator()
@@ -764,6 +797,7 @@ class MainWindow(QMainWindow):
         if profile_folder_used(self.data_dir):
             self.pages.setCurrentWidget(self.unlock_page)
             self.unlock_page.reset()
+            self._offer_keyring()
         else:
             self.pages.setCurrentWidget(self.first_run)
             self.first_run.start()
@@ -803,7 +837,7 @@ class MainWindow(QMainWindow):
             from desktop.services import Waymark, WrongPassphrase
 
             try:
-                app = Waymark.open_profile(self.data_dir, passphrase, scrypt_n=self._scrypt_n)
+                app = Waymark.open_profile(self.data_dir, passphrase, via="app", scrypt_n=self._scrypt_n)
             except WrongPassphrase:
                 return None  # an answer, not an error: the user simply tries again
             return app, app.settings()
@@ -820,6 +854,54 @@ class MainWindow(QMainWindow):
             self.unlock_page.show_error(message)
 
         self.runner.run(open_profile, done, failed)
+
+    def _offer_keyring(self) -> None:
+        """Show 'Unlock with the system keyring' when this profile keeps its key there.
+        Asked on the store thread: a secret store can be slow to answer."""
+        self.unlock_page.keyring_button.hide()
+        data_dir = self.data_dir
+
+        def kept() -> bool:
+            from desktop.services import keyring_unlock
+
+            return keyring_unlock.recall(data_dir) is not None
+
+        self.runner.run(kept, lambda yes: self.unlock_page.keyring_button.setVisible(bool(yes)), lambda _m: None)
+
+    def _unlock_with_keyring(self) -> None:
+        self.unlock_page.set_busy(True)
+        data_dir = self.data_dir
+
+        def open_profile() -> tuple[Waymark, Settings] | None:
+            from desktop.services import Waymark
+
+            app = Waymark.open_with_keyring(data_dir)
+            return (app, app.settings()) if app else None
+
+        def done(result: tuple[Waymark, Settings] | None) -> None:
+            if result is None:
+                self.unlock_page.set_busy(False)
+                self.unlock_page.keyring_button.hide()
+                self.unlock_page.show_error("The system keyring could not unlock Waymark. Enter your passphrase.")
+                return
+            self._opened(result)
+
+        def failed(message: str) -> None:
+            self.unlock_page.set_busy(False)
+            self.unlock_page.show_error(message)
+
+        self.runner.run(open_profile, done, failed)
+
+    def open_audit_trail(self, pupil_id: str | None = None) -> QDialog | None:
+        """File → Audit trail: filtered by pupil and date, with a check of the chain."""
+        if self.app is None or self.workspace is None:
+            return None
+        from .audit_view import AuditDialog
+
+        dialog = AuditDialog(self.app, self.runner, self.workspace, pupil_id=pupil_id)  # wall-clock days
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # nothing of it outlives a lock
+        dialog.open()
+        return dialog
 
     def _opened(self, opened: tuple[Waymark, Settings]) -> None:
         app, settings = opened
@@ -847,8 +929,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
         self.who_label.setText(settings.worker_name)
 
-    def lock(self) -> None:
-        """Clear every view, close the profile and show the unlock screen."""
+    def lock(self, reason: str = "by the user") -> None:
+        """Clear every view, close the profile and show the unlock screen. The lock
+        is written to the audit trail (with `reason`) as the profile closes."""
         if self.app is None:
             return
         self.idle.stop()
@@ -878,7 +961,8 @@ class MainWindow(QMainWindow):
             if workspace is not None:
                 workspace.deleteLater()
 
-        self.runner.run(app.close, closed, lambda _message: closed())
+        self.runner.run(lambda: app.lock(reason), closed, lambda _message: closed())
+        self._offer_keyring()
         self.session_locked.emit()
 
     def _set_session_actions(self, unlocked: bool) -> None:
@@ -892,6 +976,7 @@ class MainWindow(QMainWindow):
             self.appointments_action,
             self.packs_action,
             self.summary_action,
+            self.audit_action,
             self.settings_action,
             self.backup_action,
             self.lock_action,
@@ -946,20 +1031,51 @@ class MainWindow(QMainWindow):
     def _open_settings(self) -> None:
         if self.app is None or self._settings_cache is None:
             return
-        dialog = SettingsDialog(self._settings_cache, self.workspace)
+        app = self.app
+        self.runner.run(
+            app.keyring_allowed,
+            lambda allowed: self.app is app and self.open_settings(bool(allowed)),
+            lambda message: report_error(self, message),
+        )
+
+    def open_settings(self, keyring_allowed: bool = True) -> SettingsDialog | None:
+        if self.app is None or self._settings_cache is None:
+            return None
+        dialog = SettingsDialog(self._settings_cache, self.workspace, keyring_allowed=keyring_allowed)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         app = self.app
 
         def save() -> None:
             values = dialog.values()
+            keyring = dialog.keyring_change()
+            passphrase = ""
+            if keyring:
+                passphrase, ok = QInputDialog.getText(
+                    self,
+                    "Unlock with the system keyring",
+                    "Your passphrase, to confirm:",
+                    QLineEdit.EchoMode.Password,
+                )
+                if not ok:
+                    keyring = None
+
+            def apply() -> Settings:
+                settings = app.update_settings(**values)
+                if keyring:
+                    app.enable_keyring_unlock(passphrase)
+                elif keyring is False:
+                    app.disable_keyring_unlock()
+                return app.settings() if keyring is not None else settings
+
             self.runner.run(
-                lambda: app.update_settings(**values),
+                apply,
                 lambda settings: self.app is app and self._apply_settings(settings),
                 lambda message: report_error(self, message),
             )
 
         dialog.accepted.connect(save)
         dialog.open()
+        return dialog
 
     def _show_shortcuts(self) -> None:
         rows = [
@@ -1026,6 +1142,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.lock()
+        self.lock("the app was closed")
         self.idle.stop()
         event.accept()

@@ -74,6 +74,7 @@ class UnlockPage(QWidget):
     """Asks for the passphrase. A wrong one says so, and the user tries again."""
 
     unlock_requested = Signal(str)
+    keyring_requested = Signal()  # unlock with the key kept in the OS keyring (when turned on)
     quit_requested = Signal()
 
     def __init__(self, profile_path: str, hint: str = "", parent: QWidget | None = None) -> None:
@@ -112,6 +113,11 @@ class UnlockPage(QWidget):
         buttons.addWidget(self.quit_button)
         buttons.addWidget(self.unlock_button)
         card.addLayout(buttons)
+        self.keyring_button = QPushButton("Unlock with the system &keyring")
+        self.keyring_button.setAccessibleName("Unlock with the system keyring")
+        self.keyring_button.hide()  # shown only when this profile keeps its key there
+        self.keyring_button.clicked.connect(self.keyring_requested)
+        card.addWidget(self.keyring_button, 0, Qt.AlignmentFlag.AlignRight)
         if hint:
             card.addWidget(label(hint, "hint", wrap=True))
         where = label(f"Profile: {profile_path}", "hint", wrap=True)
@@ -132,6 +138,7 @@ class UnlockPage(QWidget):
     def set_busy(self, busy: bool) -> None:
         self.passphrase.setEnabled(not busy)
         self.unlock_button.setEnabled(not busy)
+        self.keyring_button.setEnabled(not busy)
         self.unlock_button.setText("Unlocking…" if busy else "&Unlock")
         if busy:
             self.error.hide()

@@ -85,6 +85,7 @@ def run(args: argparse.Namespace, app: Waymark, _output: Output) -> int:
         start=getattr(args, "start", None),
         end=getattr(args, "end", None),
         large_print=getattr(args, "large_print", False),
+        purpose="export",  # a file leaves the app: audited as an export
     )
     try:
         write_atomically(out, pdf)

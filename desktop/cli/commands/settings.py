@@ -7,7 +7,7 @@ import argparse
 from desktop.domain.enums import ServiceKind
 from desktop.services import Waymark
 
-from ..args import COMMON, Output, choice_of, to_jsonable
+from ..args import COMMON, Output, choice_of, read_passphrase, to_jsonable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,6 +17,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         settings.add_argument(f"--{name}")
     settings.add_argument("--service-kind", type=choice_of(ServiceKind), help="tes, hospital or home")
     settings.add_argument("--auto-lock-minutes", type=int, help="lock the app after this many idle minutes (1 to 240)")
+    settings.add_argument("--retention-archive-years", type=int, help="archive a pupil this long after leaving")
+    settings.add_argument(
+        "--retention-destroy-years", type=int, help="destroy a record this long after the date of birth (default 25)"
+    )
+    settings.add_argument(
+        "--keyring-unlock",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep the unlocked key in the OS keyring so the app can open without the passphrase "
+        "(off by default; not where the LA's policy forbids it)",
+    )
 
 
 def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
@@ -30,9 +41,15 @@ def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
             "service_email",
             "worker_name",
             "auto_lock_minutes",
+            "retention_archive_years",
+            "retention_destroy_years",
         )
         if (v := getattr(args, k, None)) is not None
     }
+    if args.keyring_unlock is True:
+        app.enable_keyring_unlock(read_passphrase("WAYMARK_PASSPHRASE", "Passphrase, to confirm: "))
+    elif args.keyring_unlock is False:
+        app.disable_keyring_unlock()
     settings = app.update_settings(**values) if values else app.settings()
     out.emit(settings, lambda: "\n".join(f"{k}: {v}" for k, v in to_jsonable(settings).items()))
     return 0

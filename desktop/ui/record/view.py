@@ -41,6 +41,7 @@ from ..common import set_tab_order
 from ..packs import FoldersPanel
 from ..places import MoveDialog
 from ..pupil_details import ContactDialog, EditPupilDialog
+from ..subject_access import SubjectAccessDialog
 from ..widgets import Banner, HtmlPane, esc, fmt_date, fmt_datetime
 from .charts import HoursChart
 from .colours import OVERDUE_TEXT
@@ -121,6 +122,8 @@ class PupilView(QWidget):
         self.print_progress_action = menu.addAction("Progress record…", lambda: self._print("progress"))
         self.print_hours_action = menu.addAction("Hours statement…", lambda: self._print("hours"))
         self.print_last_visit_action = menu.addAction("Latest visit report…", self._print_latest_visit)
+        menu.addSeparator()
+        self.subject_access_action = menu.addAction("Subject access copy…", self.subject_access)
         self.print_button.setMenu(menu)
         self.attention = QLabel()
         self.attention.setWordWrap(True)
@@ -357,6 +360,18 @@ class PupilView(QWidget):
             return None
         pupil = self.view.record.pupil
         return self._open(lambda app, runner, _pid, _name, parent: EditPupilDialog(app, runner, pupil, parent))
+
+    def subject_access(self) -> SubjectAccessDialog | None:
+        """Everything held about the pupil, as JSON and PDF (UK GDPR article 15)."""
+        dialog = self._open(SubjectAccessDialog)
+        if dialog is not None:
+            dialog.saved.connect(
+                lambda _pid: self.banner.show_message(
+                    f"Saved the subject access copy ({', '.join(p.name for p in dialog.written)}) "
+                    f"in {dialog.written[0].parent}."
+                )
+            )
+        return dialog
 
     def record_progress(self) -> ProgressDialog | None:
         if not self.view:
