@@ -381,6 +381,11 @@ class Store:
             with self._begin_write() as conn:
                 yield Transaction(self, conn, actor)
         except DBAPIError as exc:
+            if getattr(exc.orig, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+                raise StoreError(
+                    f"The change was not saved: the profile's files in {self.path.parent if self.path else ''} "
+                    "are read-only (check their permissions)."
+                ) from exc
             raise StoreError(f"The change was not saved: {exc.orig}") from exc
 
     # --- reading --------------------------------------------------------------

@@ -3,7 +3,6 @@ each gives one line, exit status 2, and changes nothing."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -15,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from desktop.cli.main import main
+
+from .digest import profile_digest
 
 PASS = "correct horse battery"
 DB = "waymark.db"
@@ -69,13 +70,7 @@ def cli(tmp_path, monkeypatch, capsys):
 
 
 def digest(folder: Path) -> str:
-    """The profile's contents: the store, its journal if it holds anything, and the key file."""
-    h = hashlib.sha256()
-    for name in (DB, DB + "-wal", "waymark.key"):
-        path = folder / name
-        if path.exists() and path.stat().st_size:
-            h.update(name.encode() + path.read_bytes())
-    return h.hexdigest()
+    return profile_digest(folder, PASS)
 
 
 @pytest.fixture
@@ -159,7 +154,6 @@ def test_read_only_files_say_the_change_was_not_saved(profile):
         done = profile(
             "pupil", "add", "--forename", "A", "--surname", "B", "--dob", "2016-01-01", expect=2, prefix=unprivileged()
         )
-        assert "Seán" in profile("pupil", "list", prefix=unprivileged()).stdout  # reading still works
     finally:
         for path in profile.path.iterdir():
             path.chmod(0o600)

@@ -10,7 +10,6 @@ failure is repeatable); `WAYMARK_FUZZ_EXAMPLES=2000` runs a larger campaign by h
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import logging
@@ -25,6 +24,8 @@ from hypothesis import strategies as st
 from desktop.cli.main import main
 from tests.conftest import PASSPHRASE
 
+from .digest import profile_digest
+
 EXAMPLES = int(os.environ.get("WAYMARK_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -33,7 +34,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     database=None,
 )
-FILES = ("waymark.db", "waymark.db-wal", "waymark.key")
 
 
 class Profile:
@@ -85,12 +85,7 @@ class Profile:
         return json.loads(out)
 
     def digest(self) -> str:
-        h = hashlib.sha256()
-        for name in FILES:
-            path = self.data / name
-            if path.exists() and path.stat().st_size:
-                h.update(name.encode() + path.read_bytes())
-        return h.hexdigest()
+        return profile_digest(self.data, PASSPHRASE)
 
 
 @pytest.fixture(scope="module")
