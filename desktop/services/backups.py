@@ -25,13 +25,27 @@ __all__ = ["REMIND_AFTER", "BackupInfo", "backup_reminder", "last_backup", "make
 def make_backup(app: Waymark, out: Path) -> BackupInfo:
     """An encrypted backup of the open profile at `out`; remembered for the reminder."""
     info = write_backup(app.store, Path(out))
-    app.store.set_setting(LAST_BACKUP, info.made_at)
+    # A backup holds every record, so it is written to the trail as an export would be.
+    with app.store.transaction(app.actor) as tx:
+        tx.set_meta(LAST_BACKUP, info.made_at)
+        tx.audit("backup", "profile", "", "an encrypted backup of the whole profile", pupil_ids=[])
     return info
 
 
 def restore(backup: Path, data_dir: Path, passphrase: str, *, replace: bool = False) -> tuple[dict, Path | None]:
-    """Put a backup in place of (or where there is no) profile; see store/backup.py."""
-    return restore_backup(Path(backup), Path(data_dir), passphrase, replace=replace)
+    """Put a backup in place of (or where there is no) profile; see store/backup.py.
+    The restored profile's trail says so (the trail of the one replaced stays with it)."""
+    from .api import Waymark  # the facade opens the restored profile like any other
+
+    manifest, kept = restore_backup(Path(backup), Path(data_dir), passphrase, replace=replace)
+    app = Waymark.open_profile(Path(data_dir), passphrase, via="restore")
+    try:
+        with app.store.transaction(app.actor) as tx:
+            summary = f"restored from a backup made {manifest['made_at']}" + (" (replacing a profile)" if kept else "")
+            tx.audit("restore", "profile", "", summary, pupil_ids=[])
+    finally:
+        app.close()
+    return manifest, kept
 
 
 def last_backup(app: Waymark) -> datetime | None:

@@ -99,6 +99,17 @@ def test_restore_onto_a_new_machine_and_the_last_backup_is_remembered(tmp_path):
     app.close()
     _, kept = backups.restore(tmp_path / "b.zip", tmp_path / "new" / "profile", PASSPHRASE)
     assert kept is None and names(tmp_path / "new" / "profile") == ["Seán 0", "Seán 1", "Seán 2"]
+    restored = Waymark.open_profile(tmp_path / "new" / "profile", PASSPHRASE)
+    try:  # the backup itself was written to the trail, after the copy; the restore in the copy
+        actions = [e.action for e in restored.audit_trail()]
+        assert "restore" in actions and "backup" not in actions
+    finally:
+        restored.close()
+    original = Waymark.open_profile(tmp_path / "old", PASSPHRASE)
+    try:
+        assert "backup" in [e.action for e in original.audit_trail()]
+    finally:
+        original.close()
 
 
 def sha(path):
