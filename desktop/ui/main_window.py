@@ -79,9 +79,13 @@ INPUT_EVENTS = frozenset(
 )
 
 
+UNFINISHED_MARKER = "waymark.init"  # store/profile.py's INIT_MARKER: a profile `init` began and never finished
+
+
 def profile_folder_used(data_dir: Path) -> bool:
-    """True unless the profile folder is missing or empty."""
-    return data_dir.is_dir() and any(data_dir.iterdir())
+    """True unless the profile folder is missing, empty, or holds only a profile whose
+    making was cut short (first run then makes it afresh, as `waymark init` does)."""
+    return data_dir.is_dir() and any(data_dir.iterdir()) and not (data_dir / UNFINISHED_MARKER).exists()
 
 
 class IdleWatcher(QObject):

@@ -86,3 +86,18 @@ def test_a_backup_that_cannot_be_written_says_why(make_window, profile_dir, tmp_
     assert done == [False]
     boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     assert boxes and "backup was not made" in boxes[0].text() and "does not exist" in boxes[0].text()
+
+
+def test_a_profile_whose_making_was_cut_short_is_made_afresh_from_first_run(make_window, profile_dir):
+    profile_dir.mkdir()
+    (profile_dir / "waymark.init").write_text("waymark init in progress\n")  # as a killed first run leaves it
+    (profile_dir / "waymark.key").write_text("{")
+    window = make_window(profile_dir)
+    page = window.first_run
+    assert window.pages.currentWidget() is page
+    page.service_name.setText("Lancashire TES")
+    page.passphrase.setText(PASSPHRASE)
+    page.again.setText(PASSPHRASE)
+    page.create_button.click()
+    assert not window.is_locked
+    assert not (profile_dir / "waymark.init").exists()
