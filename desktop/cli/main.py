@@ -122,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
 
     logs.setup()  # warnings go to the private log, not between the lines a script reads
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    for arg in argv:
+        # argparse drops a '--' given as --option=--, leaving the option an empty list (found by fuzzing)
+        if arg.startswith("--") and arg.partition("=")[2] == "--":
+            parser.error(f"{arg.partition('=')[0]}: '--' is not a value it takes")
     args = parser.parse_args(argv)
     try:
         return run(args)

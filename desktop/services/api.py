@@ -215,6 +215,8 @@ class Waymark:
     def _validate_pupil(self, pupil: Pupil) -> None:
         pupil.forename = _require(pupil.forename, "The pupil's forename")
         pupil.surname = _require(pupil.surname, "The pupil's surname")
+        if not isinstance(pupil.dob, date):
+            raise ValidationError("The pupil's date of birth is required.")
         if pupil.dob > self.today():
             raise ValidationError("The date of birth is in the future.")
         if pupil.dob < self.today() - timedelta(days=365 * 26):

@@ -199,6 +199,8 @@ def test_backup_and_restore_after_damage(profile, tmp_path):
 def test_bad_arguments_give_one_line(profile):
     done = profile("visit", "log", "--pupil", profile.pupil, "--date", "not a date", expect=2)
     assert "not a date" in done.stderr and "usage" not in done.stderr
+    done = profile("pupil", "add", "--forename=A", "--surname=B", "--dob=--", expect=2)  # found by fuzzing
+    assert "'--' is not a value" in done.stderr
     for odd in ("\x1e", "a\nb", "\u2028", "\x85"):  # found by the fuzz campaign: an echoed id split the line
         assert "No pupil with id" in profile("pupil", "show", odd, expect=2).stderr
         profile("visit", "log", "--pupil", profile.pupil, "--date", odd, expect=2)
