@@ -108,7 +108,7 @@ def caseload(
         pupil = rng.choice(people)
         day = today - timedelta(days=rng.randint(0, span))
         start = rng.choice([9, 10, 13, 14])
-        yield Visit(
+        yield Visit.same_for_all(
             date=day,
             start=time(start),
             end=time(start + 1, 30),

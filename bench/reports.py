@@ -97,8 +97,8 @@ def visit_report() -> VisitReport:
     )
     return VisitReport(
         service=SERVICE,
-        visit=a_visit(TODAY, 1),
-        pupils=(VisitPupil(pupil=PUPIL, levels=(level,)),),
+        day=TODAY,
+        pupils=(VisitPupil(pupil=PUPIL, visit=a_visit(TODAY, 1), levels=(level,)),),
         printed_on=TODAY,
     )
 
@@ -161,7 +161,7 @@ def a_profile(folder: Path, visits: int) -> tuple[Waymark, str, str]:
     last = ""
     for i in range(visits):
         details = a_visit(TODAY - timedelta(days=i), i + 1)
-        visit = Visit(
+        visit = Visit.same_for_all(
             date=details.day,
             start=details.start,
             end=details.end,

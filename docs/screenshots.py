@@ -118,11 +118,16 @@ def render(out: Path) -> None:
 
         pick(window, "Seán Ó Súilleabháin")
         dialog = window.log_visit(sean)
-        dialog.work_covered.setPlainText("Phonics phase 3: ai, ee, igh. Read 'The Gruffalo' together.")
+        # Siblings at their own stages: a tab each, every child's work set from their own last visit.
+        dialog.work_covered.setPlainText("Read 'The Gruffalo' together.")
         dialog.same_as_last.click()
-        dialog.family_note.setPlainText("Lovely reading today — keep going with the reading journal.")
+        first, second, *_ = dialog.pupil_ids()
+        dialog.entry_form(first).work_covered.setPlainText("Column addition to 1,000; reading journal, chapter 4.")
+        dialog.entry_form(second).work_covered.setPlainText("Phonics phase 3: ai, ee, igh.")
+        dialog.entry_form(second).levels.setText("Blends confidently; needs practice with 'igh'")
+        dialog.family_note.setPlainText("Lovely reading today — keep going with the reading journals.")
         dialog.professional_note.setPlainText("Dad says the family may move on after the fair.")
-        dialog.work_covered.setFocus()
+        dialog.child_tabs.setCurrentIndex(1)
         save(dialog, out, "log-a-visit")
         dialog.reject()
 

@@ -90,6 +90,23 @@ class Outcome(Labelled):
         }[self.value]
 
 
+class NotSeenReason(Labelled):
+    """Why a child on a visit was not taught, though the visit itself took place."""
+
+    AT_NURSERY = "at_nursery"
+    UNWELL = "unwell"
+    ASLEEP = "asleep"
+    REFUSED = "refused"
+    NOT_AT_HOME = "not_at_home"
+    AT_SCHOOL = "at_school"
+    OTHER = "other"
+
+    @classmethod
+    def for_outcome(cls, outcome: Outcome) -> NotSeenReason | None:
+        """The reason every child shares when the whole visit did not happen, if one fits."""
+        return {Outcome.NOT_AT_HOME: cls.NOT_AT_HOME, Outcome.PUPIL_UNWELL: cls.UNWELL}.get(outcome)
+
+
 class Visibility(Labelled):
     """Who may read a visit note."""
 
@@ -114,6 +131,35 @@ class ProvisionType(Labelled):
             "distance_learning": "Distance learning",
             "part_time_timetable": "Part-time timetable",
             "alternative_provision": "Alternative provision",
+        }[self.value]
+
+
+class ExclusionKind(Labelled):
+    PERMANENT = "permanent"
+    FIXED_PERIOD = "fixed_period"  # a suspension: at most 45 school days a year
+
+    @property
+    def label(self) -> str:
+        return {"permanent": "Permanent exclusion", "fixed_period": "Fixed-period exclusion"}[self.value]
+
+
+class CalendarKind(Labelled):
+    """A line of a school calendar."""
+
+    TERM = "term"  # school open on weekdays from start to end
+    HOLIDAY = "holiday"  # half term, Christmas, Easter, summer
+    INSET = "inset"  # a training day: no pupils
+    BANK_HOLIDAY = "bank_holiday"
+    CLOSURE = "closure"  # any other planned closure
+
+    @property
+    def label(self) -> str:
+        return {
+            "term": "Term",
+            "holiday": "Holiday",
+            "inset": "INSET day",
+            "bank_holiday": "Bank holiday",
+            "closure": "Closure",
         }[self.value]
 
 

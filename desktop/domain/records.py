@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from .enums import (
+    CalendarKind,
     ContactRelationship,
+    ExclusionKind,
     ItemStatus,
+    NotSeenReason,
     Outcome,
     PlaceType,
     ProvisionType,
@@ -52,7 +55,9 @@ class Pupil:
     sex: Sex = Sex.UNKNOWN
     upn: str = ""
     ethnicity: str = ""  # DfE code, e.g. WROM, WIRT
-    nc_year_override: int | None = None
+    # Years ahead (+) or behind (-) the chronological NC year: a pupil placed a
+    # year behind stays a year behind as they move up, not in one year for ever.
+    nc_year_offset: int | None = None
     sen: SenStatus = SenStatus.NONE
     looked_after: bool = False
     social_worker: str = ""
@@ -131,15 +136,50 @@ class ProvisionEpisode:
 
 @dataclass(kw_only=True)
 class VisitNote:
+    """A note on a visit: about the whole visit (the family), or about one child."""
+
     id: str = ""
     visit_id: str = ""
     text: str
     visibility: Visibility = Visibility.PROFESSIONAL
+    pupil_id: str | None = None  # None: about the whole visit; else only on this child's copies
+
+
+WORK_FIELDS = ("subjects", "work_covered", "work_returned", "levels_and_needs", "work_set")
+
+
+@dataclass(kw_only=True)
+class VisitEntry:
+    """One child's part of a visit: seen or not (and why), and their own work.
+
+    Siblings seen together are at their own stages and often have their own
+    base schools, so nothing here is shared with another child's entry.
+    """
+
+    id: str = ""
+    visit_id: str = ""
+    pupil_id: str
+    seen: bool = True
+    not_seen_reason: NotSeenReason | None = None
+    subjects: list[str] = field(default_factory=list)
+    work_covered: str = ""
+    work_returned: str = ""  # work returned and marked
+    levels_and_needs: str = ""  # levels reached and needs identified
+    work_set: str = ""
+
+    @property
+    def not_seen_text(self) -> str:
+        """'Not seen: unwell', or '' for a child who was seen."""
+        if self.seen:
+            return ""
+        return f"Not seen: {self.not_seen_reason.label.lower()}" if self.not_seen_reason else "Not seen"
 
 
 @dataclass(kw_only=True)
 class Visit:
-    """One teaching visit or session; it may cover several siblings."""
+    """One teaching visit or session. What is shared (when, where, who, what
+    next, notes about the whole visit) lives here; each child seen has their
+    own entry, in the order first given."""
 
     id: str = ""
     date: date
@@ -149,15 +189,50 @@ class Visit:
     site_id: str | None = None
     place_detail: str = ""
     worker: str = ""
-    pupil_ids: list[str] = field(default_factory=list)  # the pupils seen: a set, kept in the order first given
-    subjects: list[str] = field(default_factory=list)
-    work_covered: str = ""
-    work_set: str = ""
-    work_returned: str = ""
-    levels_and_needs: str = ""
-    outcome: Outcome = Outcome.HELD
+    outcome: Outcome = Outcome.HELD  # did the visit happen at all
     next_appointment: datetime | None = None
+    entries: list[VisitEntry] = field(default_factory=list)
     notes: list[VisitNote] = field(default_factory=list)
+
+    @classmethod
+    def same_for_all(
+        cls,
+        *,
+        pupil_ids: list[str],
+        subjects: list[str] | tuple[str, ...] = (),
+        work_covered: str = "",
+        work_returned: str = "",
+        levels_and_needs: str = "",
+        work_set: str = "",
+        **shared: object,
+    ) -> Visit:
+        """A visit where every child did the same work: the common case, and the
+        shape visits had before each child had an entry."""
+        entries = [
+            VisitEntry(
+                pupil_id=pupil_id,
+                subjects=list(subjects),
+                work_covered=work_covered,
+                work_returned=work_returned,
+                levels_and_needs=levels_and_needs,
+                work_set=work_set,
+            )
+            for pupil_id in pupil_ids
+        ]
+        return cls(entries=entries, **shared)
+
+    @property
+    def order(self) -> tuple[date, time, str]:
+        """Sorts visits by day, then time; an untimed visit comes first in its day."""
+        return (self.date, self.start or time.min, self.id)
+
+    @property
+    def pupil_ids(self) -> list[str]:
+        """The children on the visit, seen or not."""
+        return [e.pupil_id for e in self.entries]
+
+    def entry_for(self, pupil_id: str) -> VisitEntry | None:
+        return next((e for e in self.entries if e.pupil_id == pupil_id), None)
 
     @property
     def hours(self) -> float:
@@ -167,8 +242,29 @@ class Visit:
         minutes = (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
         return max(minutes, 0) / 60
 
+    def hours_for(self, pupil_id: str) -> float:
+        """One child's hours: the contact time if they were seen, else nothing."""
+        entry = self.entry_for(pupil_id)
+        return self.hours if entry is not None and entry.seen else 0.0
+
+    def held_for(self, pupil_id: str) -> bool:
+        """The visit happened and this child was taught."""
+        entry = self.entry_for(pupil_id)
+        return self.outcome is Outcome.HELD and entry is not None and entry.seen
+
+    def status_for(self, pupil_id: str) -> str:
+        """'' when the child was taught; else why not ('Not at home', 'Not seen: asleep')."""
+        if self.outcome is not Outcome.HELD:
+            return self.outcome.label
+        entry = self.entry_for(pupil_id)
+        return entry.not_seen_text if entry is not None else ""
+
     def notes_for(self, visibility: Visibility) -> list[VisitNote]:
         return [n for n in self.notes if n.visibility is visibility]
+
+    def notes_about(self, pupil_id: str) -> list[VisitNote]:
+        """The notes one child's copies may carry: the whole visit's and their own."""
+        return [n for n in self.notes if n.pupil_id is None or n.pupil_id == pupil_id]
 
 
 @dataclass(kw_only=True)
@@ -306,3 +402,45 @@ class Absence:
     end: date | None = None
     expected_end: date | None = None
     reason: str = ""
+
+
+@dataclass(kw_only=True)
+class Exclusion:
+    """A permanent or fixed-period exclusion (suspension) from a school."""
+
+    id: str = ""
+    pupil_id: str
+    kind: ExclusionKind
+    start: date  # the first day the pupil is excluded
+    end: date | None = None  # the last day of a fixed period; none for a permanent exclusion
+    school_id: str | None = None  # the excluding school
+    reason: str = ""
+
+
+@dataclass(kw_only=True)
+class PlannedTravel:
+    """A Traveller family's planned travel: the dates the base school needs to
+    keep the pupil on roll (DOMAIN.md; seed 004:113-143) and to record code T."""
+
+    id: str = ""
+    pupil_id: str
+    leaves: date
+    returns: date | None = None  # expected back
+    destination: str = ""  # where, or the pattern: "Fairs in the North East"
+    agreed_with_school_on: date | None = None  # the date the base school agreed the dates
+    notes: str = ""
+
+
+@dataclass(kw_only=True)
+class CalendarEntry:
+    """One dated line of an LA's school calendar: a term, a holiday, an INSET
+    day, a bank holiday or another closure. School days are the weekdays
+    inside a term that nothing else takes out (see domain/calendar.py)."""
+
+    id: str = ""
+    academic_year: int  # 2025 for 2025/26
+    kind: CalendarKind
+    start: date
+    end: date
+    name: str = ""
+    source: str = ""  # "England default", or the file an LA's dates came from

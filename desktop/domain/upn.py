@@ -12,6 +12,8 @@ class UpnError(ValueError):
 
 def check_letter(body: str) -> str:
     """The check letter for the 12 characters that follow it (positions 2-13)."""
+    if not (body.isascii() and body.isalnum()):
+        raise UpnError("UPN must use only the letters A-Z and the digits 0-9")
     total = 0
     for position, char in enumerate(body, start=2):
         value = CHECK_LETTERS.index(char) if char.isalpha() else int(char)
@@ -22,6 +24,10 @@ def check_letter(body: str) -> str:
 def validate_upn(upn: str) -> str:
     """Return the UPN normalised (upper case, no spaces) or raise UpnError."""
     text = upn.strip().upper().replace(" ", "")
+    if not text.isascii():
+        # str.isdigit() accepts Arabic-Indic and superscript digits; a UPN holds only A-Z and 0-9.
+        odd = next(c for c in text if not c.isascii())
+        raise UpnError(f"UPN must use only the letters A-Z and the digits 0-9; '{odd}' is not one of them")
     if len(text) != 13:
         raise UpnError(f"UPN must be 13 characters; '{upn}' has {len(text)}")
     first, la_code, serial, last = text[0], text[1:4], text[4:12], text[12]

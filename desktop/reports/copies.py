@@ -118,6 +118,8 @@ def visit_copies(report: VisitReport, *, large_print: bool = False) -> list[Visi
     hides the place of the visit on every sibling's report.
     """
     hide_location = any(p.pupil.address_suppressed for p in report.pupils)
+    # Each child's copies are drawn from their own VisitDetails, which holds only
+    # their entry and notes: a sibling's work cannot reach them.
     copies = []
     for seen in report.pupils:
         for copy in VISIT_COPIES:
@@ -130,7 +132,7 @@ def visit_copies(report: VisitReport, *, large_print: bool = False) -> list[Visi
                     large_print=large_print and copy is Copy.PARENT,  # large type is for the family's copy
                     service=report.service,
                     pupil=pupil_for(copy, seen.pupil),
-                    visit=visit_for(copy, report.visit, hide_location),
+                    visit=visit_for(copy, seen.visit, hide_location),
                     levels=seen.levels,
                 )
             )

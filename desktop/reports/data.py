@@ -73,26 +73,31 @@ class Level:
 
 @dataclass(frozen=True, kw_only=True)
 class VisitDetails:
+    """A visit as one child's copies show it: what was shared, and only this
+    child's own entry and notes (a sibling's work never reaches them)."""
+
     day: date
     start: time | None = None
     end: time | None = None
-    hours: float = 0.0
+    hours: float = 0.0  # this child's: nothing when not seen
     place: Place
     worker: str = ""
-    held: bool = True
-    outcome: str = ""  # "Not at home" when the visit did not happen
+    held: bool = True  # the visit happened and this child was taught
+    outcome: str = ""  # why not: "Not at home", "Not seen: asleep"
     subjects: tuple[str, ...] = ()
     work_covered: str = ""
     work_set: str = ""
     work_returned: str = ""
     levels_and_needs: str = ""
     next_appointment: datetime | None = None
-    notes: tuple[Note, ...] = ()
+    notes: tuple[Note, ...] = ()  # the whole visit's and this child's own
+    sessions: bool = False  # tuition (home, ward): "the next session" rather than "the next stop"
 
 
 @dataclass(frozen=True, kw_only=True)
 class VisitPupil:
     pupil: PupilDetails
+    visit: VisitDetails  # the visit with this child's entry
     levels: tuple[Level, ...] = ()  # levels recorded on the day of the visit
 
 
@@ -101,7 +106,7 @@ class VisitReport:
     """One visit; siblings seen together give one report each, in one PDF."""
 
     service: ServiceDetails
-    visit: VisitDetails
+    day: date
     pupils: tuple[VisitPupil, ...]
     printed_on: date
 
@@ -126,6 +131,7 @@ class SubjectProgress:
     at_end: Level | None
     target: str = ""
     learning_gap: str = ""
+    learning_gap_on: date | None = None  # when the gap was noted: it may be from before the period
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,7 +177,13 @@ class WeekRow:
     delivered: float
     target: float
     below_target: bool
-    partial: bool = False  # the period ends before this week's Friday: hours so far, not judged
+    partial: bool = False  # the week is not over: hours so far, shown but not counted or judged
+    school_days: int = 5  # school days of the week inside the period; 0 in a holiday
+    first_day: date | None = None  # the period's first day, when it starts mid-week
+
+    @property
+    def holiday(self) -> bool:
+        return self.school_days == 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,10 +198,22 @@ class HoursStatement:
     minimum_hours: float
     medical_max_hours: float | None
     printed_on: date
+    full_time_for_age: float | None = None  # 21-25 h by NC year; None before Reception
+    planned_now: float | None = None  # planned hours of the tuition in force at the period's end
+    warnings: tuple[str, ...] = ()  # below full time with no medical reason; above the medical maximum
+
+    @property
+    def counted(self) -> tuple[WeekRow, ...]:
+        """The weeks that are over: the figures and the judgement use only these."""
+        return tuple(w for w in self.weeks if not w.partial)
 
     @property
     def weeks_below(self) -> int:
-        return sum(w.below_target for w in self.weeks)
+        return sum(w.below_target for w in self.counted)
+
+    @property
+    def has_target(self) -> bool:
+        return any(w.target for w in self.weeks)
 
 
 # --- LA caseload summary --------------------------------------------------------------
@@ -218,6 +242,10 @@ class SummaryRow:
     reasons: str
     action: str  # the next open action, with its owner and due date
     cohort: str
+    review_kind: str = ""  # what the review date is for: "Plan", "Home tuition", ...
+    hours_below_target: bool = False  # last complete week below the tuition's target
+    action_overdue: bool = False
+    banded: bool = True  # tuition in force: counted in the hours bands
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -239,3 +267,4 @@ class CaseloadSummary:
     reviews_overdue: tuple[OverdueItem, ...]
     folders_out: int
     folders_overdue: tuple[OverdueItem, ...] = field(default_factory=tuple)
+    not_banded: int = 0  # pupils with no tuition in force (on roll, TES support): not in the hours bands

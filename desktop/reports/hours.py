@@ -1,7 +1,8 @@
 """The hours statement (health needs and home tuition): week by week, hours
 planned and delivered against the target, weeks below target marked, and a
 small chart. The target each week comes from the domain rule (rules.target_hours):
-the planned hours, at least the minimum, never above the medical maximum."""
+the planned hours, at least the minimum, never above the medical maximum, pro
+rata to the week's school days. The week not yet over is shown, not counted."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from .layout import (
     field_grid,
     figures,
     fmt_date,
+    fmt_hm,
     fmt_hours,
     gap,
     section,
@@ -105,10 +107,13 @@ def hours_chart(weeks: tuple[WeekRow, ...], width: float, height: float = CHART_
             )
     drawing.add(Line(left, bottom, right, bottom, strokeColor=MUTED, strokeWidth=0.6))
 
-    # Legend, so the chart reads on a black-and-white printer too.
+    # Legend, so the chart reads on a black-and-white printer too; a target's
+    # entries only when there is a target line to explain.
     legend_y = 4
     drawing.add(Rect(left, legend_y, 7, 7, fillColor=COLOUR, strokeColor=None))
     drawing.add(String(left + 10, legend_y + 1, "Hours delivered", fontName=SANS, fontSize=7, fillColor=MUTED))
+    if not any(w.target for w in weeks):
+        return drawing
     drawing.add(Rect(left + 80, legend_y, 7, 7, fillColor=WARN, strokeColor=None))
     drawing.add(String(left + 90, legend_y + 1, "Below target", fontName=SANS, fontSize=7, fillColor=MUTED))
     drawing.add(
@@ -141,11 +146,20 @@ def render_hours_statement(statement: HoursStatement) -> bytes:
     width = doc.width
     p = pupil_for(Copy.SERVICE, statement.pupil)
     weeks = statement.weeks
-    planned = sum(w.planned for w in weeks)
-    delivered = sum(w.delivered for w in weeks)
-    targeted = [w for w in weeks if w.target]
+    counted = statement.counted
+    planned = sum(w.planned for w in counted)
+    delivered = sum(w.delivered for w in counted)
+    targeted = [w for w in counted if w.target]
     target_total = sum(w.target for w in targeted)
-    share = f"{round(100 * sum(w.delivered for w in targeted) / target_total)}%" if target_total else "—"
+    if statement.has_target:
+        share = f"{round(100 * sum(w.delivered for w in targeted) / target_total)}%" if target_total else "—"
+        judged = [
+            (share, "Of the target delivered"),
+            (f"{statement.weeks_below} of {len(targeted)}", "Weeks below target"),
+        ]
+    else:
+        judged = [(str(sum(1 for w in counted if w.delivered)), "Weeks with sessions"), ("None", "Hours target")]
+    unfinished = [w for w in weeks if w.partial]
 
     story: list[Flowable] = [
         BandMark(band),
@@ -168,30 +182,55 @@ def render_hours_statement(statement: HoursStatement) -> bytes:
         gap(),
         figures(
             [
-                (fmt_hours(delivered), "Hours delivered"),
-                (fmt_hours(planned), "Hours planned"),
-                (share, "Of the target delivered"),
-                (f"{statement.weeks_below} of {len(targeted)}", "Weeks below target"),
+                (fmt_hm(delivered, compact=True), "Hours delivered"),
+                (fmt_hm(planned, compact=True), "Hours planned"),
+                *judged,
             ],
             st,
             COLOUR,
             width,
         ),
+    ]
+    if unfinished:
+        w = unfinished[0]
+        story += [
+            gap(1.5 * mm),
+            Para(
+                text(
+                    f"The week beginning {fmt_date(w.week_start)} is not over: its {fmt_hm(w.delivered)} so far "
+                    "are shown in the table but not counted above."
+                ),
+                st.muted,
+            ),
+        ]
+    full_time = (
+        f"{fmt_hm(statement.full_time_for_age)} a week in {p.nc_year}"
+        if statement.full_time_for_age is not None
+        else "Not of school age"
+    )
+    story += [
         gap(),
         section(
             "Targets",
             [
-                ("Full time", f"{fmt_hours(statement.full_time_hours)} hours a week"),
-                ("Minimum for tuition", f"{fmt_hours(statement.minimum_hours)} hours a week"),
+                ("Full time", f"{full_time} (Ofsted counts pupils under {fmt_hm(statement.full_time_hours)})"),
+                (
+                    "Planned now",
+                    f"{fmt_hm(statement.planned_now)} a week of tuition"
+                    if statement.planned_now is not None
+                    else "No tuition in force",
+                ),
+                ("Minimum for tuition", f"{fmt_hm(statement.minimum_hours)} a week"),
                 (
                     "Medically advised maximum",
-                    f"{fmt_hours(statement.medical_max_hours)} hours a week"
+                    f"{fmt_hm(statement.medical_max_hours)} a week"
                     if statement.medical_max_hours is not None
                     else "None recorded",
                 ),
                 (
                     "Weekly target",
-                    "The planned hours, at least the minimum, never above the medical maximum or full time. "
+                    "The planned hours, at least the minimum, never above the medical maximum or full time; "
+                    "pro rata in a week with fewer school days (a holiday has none). "
                     "Only hospital and home tuition have a target.",
                 ),
             ],
@@ -199,8 +238,10 @@ def render_hours_statement(statement: HoursStatement) -> bytes:
             COLOUR,
             width,
         ),
-        gap(),
     ]
+    for warning in statement.warnings:
+        story += [gap(1.5 * mm), Para(f'<font color="{WARN.hexval()}"><b>▲ {text(warning)}.</b></font>', st.body)]
+    story.append(gap())
     if statement.provision:
         rows = [
             (
@@ -208,8 +249,8 @@ def render_hours_statement(statement: HoursStatement) -> bytes:
                 e.provider,
                 fmt_date(e.start),
                 fmt_date(e.end) or "Open",
-                fmt_hours(e.planned_hours),
-                fmt_hours(e.medical_max_hours) if e.medical_max_hours is not None else "",
+                fmt_hm(e.planned_hours),
+                fmt_hm(e.medical_max_hours) if e.medical_max_hours is not None else "",
                 fmt_date(e.review_date),
             )
             for e in statement.provision
@@ -228,13 +269,20 @@ def render_hours_statement(statement: HoursStatement) -> bytes:
             marks.append(("BACKGROUND", (0, i), (-1, i), WARN_TINT))
         elif w.partial:
             mark = "Week not over: hours so far"
+        elif w.holiday:
+            mark = "Holiday: no school days" if w.first_day is None else "No school days in the period"
+        elif w.school_days < 5:
+            mark = f"{w.school_days} school day{'s' if w.school_days != 1 else ''}: target pro rata"
+        week = f"w/b {fmt_date(w.week_start)}"
+        if w.first_day is not None:
+            week += f" (from {w.first_day.day} {w.first_day:%b})"
         rows.append(
             [
-                f"w/b {fmt_date(w.week_start)}",
-                fmt_hours(w.planned),
-                fmt_hours(w.delivered),
-                fmt_hours(w.target) if w.target else "None",
-                fmt_hours(short) if short else "",
+                week,
+                fmt_hm(w.planned),
+                fmt_hm(w.delivered),
+                fmt_hm(w.target) if w.target else ("—" if w.holiday else "None"),
+                fmt_hm(short) if short else "",
                 mark,
             ]
         )

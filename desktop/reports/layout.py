@@ -96,6 +96,20 @@ def fmt_hours(hours: float) -> str:
     return f"{round(hours, 2):g}"
 
 
+def fmt_hm(hours: float | None, *, compact: bool = False) -> str:
+    """Hours and minutes: 31.67 -> '31 h 40 min', 5 -> '5 h', 0.75 -> '45 min', 0 -> '0 h';
+    compact, for a large figure: '31h 40m'."""
+    if hours is None:
+        return ""
+    minutes = round(hours * 60)
+    h, m = divmod(minutes, 60)
+    if compact:
+        return f"{h}h {m:02d}m" if m else f"{h}h"
+    if h and m:
+        return f"{h} h {m} min"
+    return f"{m} min" if m else f"{h} h"
+
+
 def fmt_duration(hours: float) -> str:
     """Plain words: '1 hour 30 minutes'."""
     minutes = round(hours * 60)

@@ -97,7 +97,7 @@ def _summary(record: ProgressRecord, visits: list[VisitDetails], st: Styles, wid
                 _level_text(s.at_start, "Not assessed"),
                 _level_text(s.at_end, "No later assessment"),
                 s.target,
-                s.learning_gap,
+                _gap_text(s.learning_gap, s.learning_gap_on, record.start),
             )
             for s in record.subjects
         ]
@@ -132,16 +132,25 @@ def _summary(record: ProgressRecord, visits: list[VisitDetails], st: Styles, wid
     return story
 
 
+def _gap_text(gap_text: str, noted_on, period_start) -> str:
+    """A learning gap says when it was noted, and whether that was before the period."""
+    if not gap_text or noted_on is None:
+        return gap_text
+    when = f"noted {fmt_date(noted_on)}" + (", before this period" if noted_on < period_start else "")
+    return f"{gap_text} ({when})"
+
+
 def _visit_rows(visits: list[VisitDetails], st: Styles) -> list[list]:
     rows = []
     for v in visits:
-        work = [f"<b>{text(', '.join(v.subjects))}</b>"] if v.subjects else []
-        if not v.held:
-            work.append(f"<b>Not held: {text(v.outcome)}</b>")
-        if v.work_covered:
-            work.append(text(v.work_covered))
-        if v.levels_and_needs:
-            work.append(f"<i>Needs:</i> {text(v.levels_and_needs)}")
+        if v.held:
+            work = [f"<b>{text(', '.join(v.subjects))}</b>"] if v.subjects else []
+            if v.work_covered:
+                work.append(text(v.work_covered))
+            if v.levels_and_needs:
+                work.append(f"<i>Needs:</i> {text(v.levels_and_needs)}")
+        else:  # nothing was taught, so nothing covered or returned, whatever was typed
+            work = [f"<b>{text(v.outcome)}</b>"]
         notes = [
             f'<font color="#5b6675">{"Professional" if n.professional else "Note"}: {text(n.text)}</font>'
             for n in v.notes
@@ -153,7 +162,7 @@ def _visit_rows(visits: list[VisitDetails], st: Styles) -> list[list]:
                 v.worker,
                 Para("<br/>".join(work + notes) or "—", st.cell),
                 v.work_set,
-                v.work_returned,
+                v.work_returned if v.held else "",
                 fmt_hours(v.hours) if v.held else "0",
             ]
         )
@@ -196,5 +205,27 @@ def render_progress_record(record: ProgressRecord) -> bytes:
                 ("Item", "Subject", "Status", "Comment", "Folder issued", "Folder back"), rows, widths, st, COLOUR
             ),
         ]
+    story += [gap(6 * mm), _next_steps(record, visits, st, width)]
     doc.render(story)
     return buffer.getvalue()
+
+
+def _next_steps(record: ProgressRecord, visits: list[VisitDetails], st: Styles, width: float) -> Flowable:
+    """What the class teacher can act on, and whom to ask: the record ends here."""
+    gaps = [
+        f"<b>{text(s.subject)}</b>: {text(_gap_text(s.learning_gap, s.learning_gap_on, record.start))}"
+        for s in record.subjects
+        if s.learning_gap
+    ]
+    targets = [f"<b>{text(s.subject)}</b>: {text(s.target)}" for s in record.subjects if s.target]
+    last_set = next((v.work_set for v in reversed(visits) if v.work_set), "")
+    service = record.service
+    ways = " or ".join(part for part in (service.phone, service.email) if part)
+    contact = f"{service.name}" + (f", on {ways}" if ways else "") + (f"; {service.address}" if service.address else "")
+    rows = [
+        ("Learning gaps to pick up", Para("<br/>".join(gaps), st.body) if gaps else "None recorded"),
+        ("Targets to work towards", Para("<br/>".join(targets), st.body) if targets else "None recorded"),
+        ("Work last set while travelling", last_set or "None"),
+        ("Questions about this record", contact),
+    ]
+    return section("Next steps for the class teacher", rows, st, COLOUR, width)

@@ -1,6 +1,8 @@
 """The LA caseload summary: one row per pupil in the columns of Ofsted's
 tracking sheet (seed 001:899), then the counts leaders ask for: by cohort,
-by provision type, by hours band, reviews overdue, folders not returned."""
+by provision type, by hours band (pupils with tuition in force only), reviews
+overdue, folders not returned. Hours below target, reviews overdue and
+actions overdue are marked in the rows."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from .layout import (
     Styles,
     data_table,
     fmt_date,
-    fmt_hours,
+    fmt_hm,
     fmt_short_date,
     gap,
     styles,
@@ -43,19 +45,24 @@ COLUMNS = (
     ("Original school", 23),
     ("Lead worker", 16),
     ("Providers", 24),
-    ("Provision start", 16.5),
-    ("Hours/wk: planned / last wk", 13),
-    ("Review date", 17),
-    ("Reasons", 19),
+    ("Provision start", 15),
+    ("Hours a week: planned / last week", 18),
+    ("Next review", 18),
+    ("Reasons", 18),
     ("Action and by whom", 22),
 )
 SEX_CODES = {"Female": "F", "Male": "M"}
 
 
-def _counts(heading: str, items: tuple[tuple[str, int], ...], st: Styles, width: float) -> Table:
+def _counts(
+    heading: str, items: tuple[tuple[str, int], ...], st: Styles, width: float, apart: tuple[str, int] | None = None
+) -> Table:
+    """Counts with their total; `apart` is a line counted separately, under the total."""
     rows: list[tuple] = [(name, str(n)) for name, n in items] or [("None", "0")]
     total = str(sum(n for _, n in items))
     rows.append((Para("Total", st.cell_bold), Para(total, st.cell_bold)))
+    if apart is not None:
+        rows.append((Para(text(apart[0]), st.cell_muted), Para(str(apart[1]), st.cell_muted)))
     return data_table((heading, "Pupils"), rows, (width * 0.72, width * 0.28), st, COLOUR)
 
 
@@ -89,9 +96,19 @@ def render_caseload_summary(summary: CaseloadSummary) -> bytes:
     widths = [w * mm * scale for _, w in COLUMNS]
     rows = []
     for i, r in enumerate(summary.rows, start=1):
-        review = fmt_short_date(r.review_date)
+        review = Para(f"{text(r.review_kind)}<br/>{fmt_short_date(r.review_date)}" if r.review_kind else "", st.cell)
         if r.review_overdue:
-            review = Para(f'<font color="{WARN.hexval()}"><b>{review} overdue</b></font>', st.cell)
+            review = Para(
+                f'{text(r.review_kind)}<br/><font color="{WARN.hexval()}"><b>{fmt_short_date(r.review_date)} '
+                "overdue</b></font>",
+                st.cell,
+            )
+        hours = f"{fmt_hm(r.planned_hours, compact=True)} / {fmt_hm(r.hours_last_week, compact=True)}"
+        if r.hours_below_target:
+            hours = Para(f'{hours}<br/><font color="{WARN.hexval()}"><b>below target</b></font>', st.cell)
+        action = r.action
+        if r.action_overdue:
+            action = Para(f'{text(r.action)}<br/><font color="{WARN.hexval()}"><b>overdue</b></font>', st.cell)
         rows.append(
             [
                 str(i),
@@ -105,10 +122,10 @@ def render_caseload_summary(summary: CaseloadSummary) -> bytes:
                 r.responsible,
                 r.provision,
                 fmt_short_date(r.provision_start),
-                f"{fmt_hours(r.planned_hours)} / {fmt_hours(r.hours_last_week)}",
+                hours,
                 review,
                 r.reasons,
-                r.action,
+                action,
             ]
         )
     story: list[Flowable] = [
@@ -128,7 +145,13 @@ def render_caseload_summary(summary: CaseloadSummary) -> bytes:
             [
                 _counts("Cohort", summary.by_cohort, st, third),
                 _counts("Open provision", summary.by_provision, st, third),
-                _counts("Hours received last week", summary.by_hours_band, st, third),
+                _counts(
+                    "Pupils with tuition, by hours received",
+                    summary.by_hours_band,
+                    st,
+                    third,
+                    apart=("Not banded: no tuition in force", summary.not_banded),
+                ),
             ]
         ],
         colWidths=[third + 6 * mm, third + 6 * mm, third],
@@ -140,8 +163,11 @@ def render_caseload_summary(summary: CaseloadSummary) -> bytes:
                 Para("Counts", st.heading),
                 Para(
                     text(
-                        "A pupil counts once by cohort and by hours band, and once for each open provision. "
-                        f"Hours bands count hours received in the week beginning {fmt_date(summary.hours_week_start)}."
+                        "A pupil counts once by cohort, and once for each open provision. Hours bands count the "
+                        "pupils with hospital or home tuition in force, by hours received in the week beginning "
+                        f"{fmt_date(summary.hours_week_start)}; {summary.not_banded} "
+                        f"pupil{' is' if summary.not_banded == 1 else 's are'} on a school roll or supported "
+                        "by visits, with no tuition in force, and not banded."
                     ),
                     st.muted,
                 ),

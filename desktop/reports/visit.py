@@ -124,35 +124,9 @@ def copy_story(c: VisitCopy, width: float, group: str = "") -> list[Flowable]:
         ("Where" if plain else "Place", place_text(v.place)),
         ("Teacher" if plain else "Worker", v.worker),
     ]
-    if not v.held:
-        visit_fields.append(("What happened" if plain else "Outcome", v.outcome))
     story += [field_grid(visit_fields, st, colour, width, columns, "When and where" if plain else "Visit"), gap()]
 
-    subjects = ", ".join(v.subjects)
-    if plain:
-        work_rows = [
-            ("Subjects", subjects),
-            ("What we worked on", v.work_covered),
-            ("Work brought back and marked", v.work_returned),
-            (f"How {p.forename} is getting on", v.levels_and_needs),
-        ]
-        levels = _levels(c, st, width)
-        if levels is not None:
-            work_rows.append(("Levels", levels))
-        work_rows.append(("Work to do before the next visit", v.work_set))
-        story += [section("What we did", work_rows, st, colour, width), gap()]
-    else:
-        work_rows = [
-            ("Subjects", subjects),
-            ("Work covered", v.work_covered),
-            ("Work returned and marked", v.work_returned),
-            ("Levels reached and needs identified", v.levels_and_needs),
-        ]
-        levels = _levels(c, st, width - label_column(st) - 2 * st.size)
-        if levels is not None:
-            work_rows.append(("Levels recorded at this visit", levels))
-        work_rows.append(("Work set for the next stop", v.work_set))
-        story += [section("Work", work_rows, st, colour, width), gap()]
+    story += [_work_section(c, st, colour, width), gap()]
 
     note_rows: list[tuple[str, object]] = []
     family_notes = _notes(c, st, professional=False)
@@ -166,8 +140,9 @@ def copy_story(c: VisitCopy, width: float, group: str = "") -> list[Flowable]:
     note_rows.append(("Next visit" if plain else "Next appointment", next_visit or ("Not booked yet" if plain else "")))
     story += [section("Notes and next visit" if plain else "Notes and next appointment", note_rows, st, colour, width)]
     ways = " or ".join(part for part in (c.service.phone, c.service.email) if part)
-    if plain and ways:  # in the body, so it is as large as the rest in large print
-        story += [gap(), para(f"Any questions? Contact {c.service.name} on {ways}.", st.body)]
+    if ways and c.copy is not Copy.SERVICE:  # in the body too: as large as the rest in large print
+        question = "Any questions? Contact" if plain else "Questions about this report:"
+        story += [gap(), para(f"{question} {c.service.name} on {ways}.", st.body if plain else st.muted)]
     story.append(gap(6 * mm))
 
     parties = [("Teacher" if plain else "Worker", v.worker), ("Parent / carer", "")]
@@ -175,6 +150,46 @@ def copy_story(c: VisitCopy, width: float, group: str = "") -> list[Flowable]:
         parties.append(("Received at the base school", ""))
     story.append(signature_block(parties, st, colour, width))
     return story
+
+
+def next_time(v: VisitDetails, plain: bool) -> str:
+    """Home and hospital tuition comes in sessions; a TES teacher meets the family at their next stop."""
+    if v.sessions:
+        return "Work to do before the next session" if plain else "Work set for the next session"
+    return "Work to do before the next visit" if plain else "Work set for the next stop"
+
+
+def _work_section(c: VisitCopy, st: Styles, colour, width: float) -> Flowable:
+    """This child's own work. A child not taught has no work covered, returned or
+    levels, whatever was typed: only any work left for them."""
+    v, p, plain = c.visit, c.pupil, c.plain_language
+    if not v.held:
+        rows = [("What happened" if plain else "Outcome", v.outcome), (next_time(v, plain), v.work_set)]
+        return section("What we did" if plain else "Work", rows, st, colour, width)
+    subjects = ", ".join(v.subjects)
+    if plain:
+        rows = [
+            ("Subjects", subjects),
+            ("What we worked on", v.work_covered),
+            ("Work brought back and marked", v.work_returned),
+            (f"How {p.forename} is getting on", v.levels_and_needs),
+        ]
+        levels = _levels(c, st, width)
+        if levels is not None:
+            rows.append(("Levels", levels))
+        rows.append((next_time(v, plain), v.work_set))
+        return section("What we did", rows, st, colour, width)
+    rows = [
+        ("Subjects", subjects),
+        ("Work covered", v.work_covered),
+        ("Work returned and marked", v.work_returned),
+        ("Levels reached and needs identified", v.levels_and_needs),
+    ]
+    levels = _levels(c, st, width - label_column(st) - 2 * st.size)
+    if levels is not None:
+        rows.append(("Levels recorded at this visit", levels))
+    rows.append((next_time(v, plain), v.work_set))
+    return section("Work", rows, st, colour, width)
 
 
 def _footer_note(c: VisitCopy) -> str:
@@ -188,8 +203,8 @@ def render_visit_report(report: VisitReport, *, large_print: bool = False) -> by
     copies = visit_copies(report, large_print=large_print)
     doc = ReportDoc(
         buffer,
-        title=f"Visit report: {names}, {fmt_date(report.visit.day)}",
-        subject=f"Visit report, {fmt_date(report.visit.day)}",
+        title=f"Visit report: {names}, {fmt_date(report.day)}",
+        subject=f"Visit report, {fmt_date(report.day)}",
         service=report.service,
         printed_on=report.printed_on,
         band=Band(tab=copies[0].title),

@@ -2,10 +2,12 @@
 
 from .api import Waymark
 from .errors import USER_ERRORS, NotAStore, NotFound, ServiceError, StoreError, ValidationError, WrongPassphrase
-from .results import CaseloadRow, Changes, PupilRecord, Settings, SyncStatus
+from .results import CalendarImport, CalendarYear, CaseloadRow, Changes, PupilRecord, Settings, SyncStatus
 
 __all__ = [
     "USER_ERRORS",
+    "CalendarImport",
+    "CalendarYear",
     "CaseloadRow",
     "Changes",
     "NotAStore",

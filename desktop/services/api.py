@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from desktop.domain import rules
-from desktop.domain.enums import ETHNICITY, ItemStatus, PlaceType, SiteType, Visibility
+from desktop.domain.enums import (
+    ETHNICITY,
+    ItemStatus,
+    NotSeenReason,
+    Outcome,
+    PlaceType,
+    ProvisionType,
+    SiteType,
+    Visibility,
+)
 from desktop.domain.privacy import Households
 from desktop.domain.records import (
     Absence,
@@ -25,9 +34,11 @@ from desktop.domain.records import (
     Concern,
     Consent,
     Contact,
+    Exclusion,
     Folder,
     FolderItem,
     Plan,
+    PlannedTravel,
     ProgressEntry,
     ProvisionEpisode,
     Pupil,
@@ -36,6 +47,7 @@ from desktop.domain.records import (
     Site,
     Stay,
     Visit,
+    VisitEntry,
     VisitNote,
     WorkPack,
 )
@@ -45,6 +57,7 @@ from desktop.store import Store, StoreError, queries
 from . import checks
 from .errors import NotFound, ValidationError
 from .results import CaseloadRow, Changes, PupilRecord, Settings, SyncStatus
+from .statutory import StatutoryRecords
 
 
 def _require(value: str, what: str) -> str:
@@ -54,7 +67,7 @@ def _require(value: str, what: str) -> str:
     return value
 
 
-class Waymark:
+class Waymark(StatutoryRecords):
     """The services over one open profile."""
 
     def __init__(self, store: Store, today: Callable[[], date] = date.today) -> None:
@@ -231,8 +244,12 @@ class Waymark:
         pupil.ethnicity = pupil.ethnicity.upper()
         if pupil.base_school_id and self.store.get(School, pupil.base_school_id) is None:
             raise NotFound(f"No school with id '{pupil.base_school_id}'.")
-        if pupil.nc_year_override is not None and not -2 <= pupil.nc_year_override <= 14:
-            raise ValidationError("An NC year is between -2 (nursery) and 14.")
+        if pupil.nc_year_offset is not None:
+            if not -3 <= pupil.nc_year_offset <= 3:
+                raise ValidationError("A pupil is taught at most three years above or below their year by age.")
+            if not -2 <= rules.pupil_nc_year(pupil, self.today()) <= 14:
+                raise ValidationError("An NC year is between -2 (nursery) and 14.")
+            pupil.nc_year_offset = pupil.nc_year_offset or None
 
     def add_pupil(self, pupil: Pupil) -> Changes:
         self._validate_pupil(pupil)
@@ -242,8 +259,19 @@ class Waymark:
                 raise ValidationError(f"UPN {pupil.upn} already belongs to {clash[0].legal_name}.")
         return self._insert(pupil, pupil.legal_name)
 
+    def nc_year_offset(self, dob: date, taught_in: int | None) -> int | None:
+        """The offset that places a pupil born on `dob` in NC year `taught_in` today
+        (None: the year by age). Stored as an offset, so the pupil moves up each year."""
+        if taught_in is None:
+            return None
+        if not -2 <= taught_in <= 14:
+            raise ValidationError("An NC year is between -2 (nursery) and 14.")
+        return (taught_in - rules.nc_year(dob, self.today())) or None
+
     def edit_pupil(self, pupil_id: str, **values: object) -> Changes:
         pupil = self.get_pupil(pupil_id)
+        if "nc_year" in values:  # the year taught in now, kept as an offset from the year by age
+            values["nc_year_offset"] = self.nc_year_offset(values.get("dob", pupil.dob), values.pop("nc_year"))
         unknown = set(values) - {f.name for f in dataclasses.fields(Pupil)} | ({"id"} & set(values))
         if unknown:
             raise ValidationError(f"Pupils have no field {', '.join(sorted(unknown))}.")
@@ -358,16 +386,38 @@ class Waymark:
         return self._insert(episode, episode.provision_type.label)
 
     def edit_episode(self, episode_id: str, **values: object) -> Changes:
-        episode = dataclasses.replace(self._get(ProvisionEpisode, episode_id, "provision episode"), **values)
-        self._validate_episode(episode)
+        current = self._get(ProvisionEpisode, episode_id, "provision episode")
+        episode = dataclasses.replace(current, **values)
+        self._validate_episode(episode, review_changed=episode.review_date != current.review_date)
         return self._update(episode)
 
-    @staticmethod
-    def _validate_episode(episode: ProvisionEpisode) -> None:
+    def _validate_episode(self, episode: ProvisionEpisode, *, review_changed: bool = True) -> None:
         if episode.end and episode.end < episode.start:
             raise ValidationError("Provision cannot end before it starts.")
         checks.hours(episode.planned_hours_per_week, "Planned hours a week")
         checks.hours(episode.medical_max_hours_per_week, "The medically advised maximum", optional=True)
+        if episode.provision_type is ProvisionType.PART_TIME_TIMETABLE:
+            self._validate_part_time(episode, review_changed)
+
+    def _validate_part_time(self, episode: ProvisionEpisode, review_changed: bool) -> None:
+        """A part-time timetable is reviewed within half a term (000:1953-1954, 002:8249-8257)."""
+        thresholds = self.settings().thresholds
+        if episode.review_date is None:
+            raise ValidationError("A part-time timetable needs a review date, at most half a term ahead.")
+        if not review_changed:
+            return
+        # Half a term from the start, or from today when an agreed timetable is reviewed again.
+        base = max(episode.start, self.today())
+        # Any day before the school day after half a term: a weekend's start is not penalised.
+        latest = self.school_calendar().nth_day(base, thresholds.part_time_max_school_days + 1) - timedelta(days=1)
+        if episode.review_date > latest:
+            raise ValidationError(
+                f"A part-time timetable is reviewed at most half a term ({thresholds.part_time_max_weeks} "
+                f"teaching weeks) ahead: by {latest.day} {latest:%b %Y}, "
+                f"not {episode.review_date.day} {episode.review_date:%b %Y}."
+            )
+        if episode.review_date < episode.start:
+            raise ValidationError("The review date comes before the timetable starts.")
 
     def add_absence(self, absence: Absence) -> Changes:
         self.get_pupil(absence.pupil_id)
@@ -378,28 +428,59 @@ class Waymark:
     # --- visits --------------------------------------------------------------
 
     def _validate_visit(self, visit: Visit) -> None:
-        if not visit.pupil_ids:
+        if not visit.entries:
             raise ValidationError("A visit needs at least one pupil.")
-        visit.pupil_ids = list(dict.fromkeys(visit.pupil_ids))
-        found = {p.id for p in self.store.find(Pupil, id=visit.pupil_ids)}
+        found = {p.id: p for p in self.store.find(Pupil, id=visit.pupil_ids)}
         missing = [p for p in visit.pupil_ids if p not in found]
         if missing:
             raise NotFound(f"No pupil with id '{missing[0]}'.")
+        twice = [pid for pid, n in Counter(visit.pupil_ids).items() if n > 1]
+        if twice:
+            raise ValidationError(f"{found[twice[0]].display_name} is on this visit twice; give each child one entry.")
         if visit.site_id:
             self.get_site(visit.site_id)
         if visit.date > self.today() + timedelta(days=1):
             raise ValidationError("A visit cannot be logged for a future date; book an appointment instead.")
         if visit.start and visit.end and visit.end <= visit.start:
             raise ValidationError("A visit must end after it starts.")
-        visit.subjects = [s.strip() for s in visit.subjects if s.strip()]
+        if visit.outcome is Outcome.HELD and (visit.start is None or visit.end is None):
+            raise ValidationError(
+                "A visit that was held needs its start and end times (its hours count towards each child's target)."
+            )
+        for entry in visit.entries:
+            entry.subjects = [s.strip() for s in entry.subjects if s.strip()]
+            if visit.outcome is not Outcome.HELD:
+                # Nobody is taught at a visit that did not happen.
+                entry.seen = False
+                entry.not_seen_reason = entry.not_seen_reason or NotSeenReason.for_outcome(visit.outcome)
+            elif entry.seen:
+                entry.not_seen_reason = None
+            elif entry.not_seen_reason is None:
+                name = found[entry.pupil_id].display_name
+                raise ValidationError(f"Say why {name} was not seen (asleep, unwell, at nursery, …).")
         visit.notes = [n for n in visit.notes if n.text.strip()]
+        for note in visit.notes:
+            if note.pupil_id is not None and note.pupil_id not in found:
+                raise ValidationError("A note about a child must be about a child on this visit.")
+        self._refuse_a_second_copy(visit, found)
+
+    def _refuse_a_second_copy(self, visit: Visit, pupils: dict[str, Pupil]) -> None:
+        """Two visits to the same child at the same time are one visit typed twice."""
+        for visit_id, pupil_id, start, end in queries.times_on(self.store, visit.pupil_ids, visit.date):
+            if visit_id != visit.id and _same_time(visit.start, visit.end, start, end):
+                when = f"{visit.date.day} {visit.date:%b %Y}" + (f" at {start:%H:%M}" if start else "")
+                raise ValidationError(
+                    f"{pupils[pupil_id].display_name} already has a visit on {when}; "
+                    "this one would repeat it. Change the time, or open that visit instead."
+                )
 
     def log_visit(self, visit: Visit) -> Changes:
-        """Log a visit or session; siblings seen together share one visit."""
+        """Log a visit or session; siblings seen together share one visit, each
+        with their own entry."""
         if not visit.worker:
             visit.worker = self.actor
         self._validate_visit(visit)
-        changes = self._insert(visit, f"{visit.date:%d/%m/%Y}, {len(visit.pupil_ids)} pupil(s)")
+        changes = self._insert(visit, f"{visit.date:%d/%m/%Y}, {len(visit.entries)} pupil(s)")
         return changes
 
     def edit_visit(self, visit: Visit) -> Changes:
@@ -418,15 +499,16 @@ class Waymark:
             self.get_pupil(pupil_id)
             return queries.visits_for_pupil(self.store, pupil_id, start, end)
         visits = queries.visits_between(self.store, start or date.min, end or date.max)
-        return sorted(visits, key=lambda v: (v.date, v.start or v.date), reverse=True)
+        return sorted(visits, key=lambda v: v.order, reverse=True)
 
     def visit_defaults(self, pupil_id: str | None = None) -> Visit:
         """A new visit pre-filled as a worker would fill it: today, where the pupil is
-        staying, the pupils seen there last time, and what was set last time."""
+        staying, the pupils seen there last time, the usual times, and each child's
+        subjects from their own last visit."""
         visit = Visit(date=self.today(), worker=self.actor)
         if not pupil_id:
             return visit
-        visit.pupil_ids = [pupil_id]
+        pupil_ids = [pupil_id]
         stay = self.current_stays().get(pupil_id)
         previous = queries.visits_for_pupil(self.store, pupil_id)
         last = previous[0] if previous else None
@@ -438,18 +520,34 @@ class Waymark:
             if at_site and pupil_id in at_site.pupil_ids:
                 last = at_site
         if last:
-            visit.pupil_ids = list(dict.fromkeys([pupil_id, *last.pupil_ids]))
+            pupil_ids = list(dict.fromkeys([pupil_id, *last.pupil_ids]))
             visit.place_type = last.place_type if not stay else visit.place_type
-            visit.subjects = list(last.subjects)
             if last.start and last.end:
                 visit.start, visit.end = last.start, last.end
+        lasts = self.last_entries(pupil_ids)
+        visit.entries = [
+            VisitEntry(pupil_id=pid, subjects=list(lasts[pid].subjects) if pid in lasts else []) for pid in pupil_ids
+        ]
         return visit
 
+    def last_entries(self, pupil_ids: Iterable[str]) -> dict[str, VisitEntry]:
+        """Each child's own entry at the last visit they were seen: what 'Same as
+        last time' and the usual subjects come from. Children never seen are left out."""
+        found = {}
+        for pupil_id in pupil_ids:
+            for visit in queries.visits_for_pupil(self.store, pupil_id):
+                entry = visit.entry_for(pupil_id)
+                if visit.outcome is Outcome.HELD and entry is not None and entry.seen:
+                    found[pupil_id] = entry
+                    break
+        return found
+
     def last_work_set(self, pupil_id: str) -> str:
-        """'Same as last time' for work set."""
+        """'Same as last time' for one child's work set: the last set for them."""
         for visit in queries.visits_for_pupil(self.store, pupil_id):
-            if visit.work_set:
-                return visit.work_set
+            entry = visit.entry_for(pupil_id)
+            if entry is not None and entry.work_set:
+                return entry.work_set
         return ""
 
     def known_subjects(self) -> list[str]:
@@ -579,6 +677,10 @@ class Waymark:
     def add_plan(self, plan: Plan) -> Changes:
         self.get_pupil(plan.pupil_id)
         plan.title = _require(plan.title, "The plan's title")
+        # Success criteria are set at the start, so a review has something to measure (000:5358-5378).
+        plan.success_criteria = (plan.success_criteria or "").strip()
+        if not plan.success_criteria:
+            raise ValidationError("A plan needs its success criteria: what will show, at review, that it has worked.")
         plan.next_review = plan.next_review or plan.start + timedelta(weeks=plan.review_every_weeks)
         return self._insert(plan, plan.title)
 
@@ -674,25 +776,39 @@ class Waymark:
         plans = self.store.find(Plan, pupil_id=pupil_id, order_by=["start"])
         actions = self.store.find(Action, pupil_id=pupil_id, order_by=["due"])
         absences = self.store.find(Absence, pupil_id=pupil_id, order_by=["start"])
+        exclusions = self.store.find(Exclusion, pupil_id=pupil_id, order_by=["start"])
+        travel = self.store.find(PlannedTravel, pupil_id=pupil_id, order_by=["leaves"])
+        calendar = self.school_calendar()
         attention = rules.needs_attention(
-            pupil_id=pupil_id,
+            pupil=pupil,
+            today=today,
+            calendar=calendar,
             episodes=episodes,
             visits=visits,
             folders=folders,
             plans=plans,
             actions=actions,
             absences=absences,
-            today=today,
+            exclusions=exclusions,
+            hospital_stays=[stay for stay, site in stays if site.site_type is SiteType.HOSPITAL_WARD],
+            travel=travel,
             thresholds=settings.thresholds,
         )
         weeks: list[rules.WeekHours] = []
         if episodes:
             first = max(min(e.start for e in episodes), today - timedelta(weeks=26))
-            weeks = rules.weekly_hours(pupil_id, episodes, visits, first, today, settings.thresholds)
+            # To the end of this week, so its planned hours and target are the whole week's.
+            this_sunday = rules.week_start(today) + timedelta(days=6)
+            weeks = rules.weekly_hours(
+                pupil_id, episodes, visits, first, this_sunday, settings.thresholds, calendar=calendar
+            )
         return PupilRecord(
             pupil=pupil,
             school=school,
             nc_year=rules.pupil_nc_year(pupil, today),
+            nc_year_by_age=rules.nc_year(pupil.dob, today),
+            exclusions=exclusions,
+            travel=travel,
             cohort=rules.cohort(pupil, episodes, today),
             contacts=self.store.find(Contact, pupil_id=pupil_id),
             stays=stays,
@@ -713,9 +829,14 @@ class Waymark:
         )
 
     def attention(
-        self, pupil_id: str | None = None, *, pupils: list[Pupil] | None = None
+        self,
+        pupil_id: str | None = None,
+        *,
+        pupils: list[Pupil] | None = None,
+        episodes_by_pupil: dict[str, list[ProvisionEpisode]] | None = None,
     ) -> dict[str, list[rules.Attention]]:
-        """The needs-attention list, by pupil; pupils with nothing are left out."""
+        """The needs-attention list, by pupil; pupils with nothing are left out.
+        `episodes_by_pupil`: the episodes already read (the caseload has them)."""
         today = self.today()
         thresholds = self.settings().thresholds
         if pupils is None:
@@ -730,30 +851,52 @@ class Waymark:
                     grouped[record.pupil_id].append(record)
             return grouped
 
-        episodes, folders, plans = by_pupil(ProvisionEpisode), by_pupil(Folder), by_pupil(Plan)
+        episodes = episodes_by_pupil if episodes_by_pupil is not None else by_pupil(ProvisionEpisode)
+        folders, plans = by_pupil(Folder), by_pupil(Plan)
         actions, absences = by_pupil(Action), by_pupil(Absence)
+        exclusions, travel = by_pupil(Exclusion), by_pupil(PlannedTravel)
+        hospital = self._hospital_stays(today, wanted)
+        calendar = self.school_calendar()
         # Only last week's visits matter to the hours rule.
         recent = queries.sessions_between(self.store, rules.week_start(today) - timedelta(days=7), today)
         visits: dict[str, list[Visit]] = defaultdict(list)
         for visit in recent:
-            for pid in visit.pupil_ids:
+            for pid in rules.visit_pupils(visit):
                 visits[pid].append(visit)
         result = {}
         for pupil in pupils:
+            pid = pupil.id  # .get, not [], so a pupil with nothing adds no empty list to each dict
             items = rules.needs_attention(
-                pupil_id=pupil.id,
-                episodes=episodes[pupil.id],
-                visits=visits[pupil.id],
-                folders=folders[pupil.id],
-                plans=plans[pupil.id],
-                actions=actions[pupil.id],
-                absences=absences[pupil.id],
+                pupil=pupil,
                 today=today,
+                calendar=calendar,
+                episodes=episodes.get(pid, ()),
+                visits=visits.get(pid, ()),
+                folders=folders.get(pid, ()),
+                plans=plans.get(pid, ()),
+                actions=actions.get(pid, ()),
+                absences=absences.get(pid, ()),
+                exclusions=exclusions.get(pid, ()),
+                hospital_stays=hospital.get(pid, ()),
+                travel=travel.get(pid, ()),
                 thresholds=thresholds,
             )
             if items:
                 result[pupil.id] = items
         return result
+
+    def _hospital_stays(self, today: date, wanted: set[str]) -> dict[str, list[Stay]]:
+        """Each pupil's stays at a hospital ward that have not ended before today."""
+        wards = [s.id for s in self.store.find(Site, site_type=SiteType.HOSPITAL_WARD.value)]
+        found: dict[str, list[Stay]] = defaultdict(list)
+        if wards:
+            stays = self.store.find(
+                Stay, site_id=wards, where=lambda t: t.c.departed.is_(None) | (t.c.departed >= today)
+            )
+            for stay in stays:
+                if stay.pupil_id in wanted:
+                    found[stay.pupil_id].append(stay)
+        return found
 
     def caseload(self) -> list[CaseloadRow]:
         """Every pupil on the caseload with what the list shows and filters on."""
@@ -766,7 +909,7 @@ class Waymark:
         for e in self.store.find(ProvisionEpisode):
             episodes[e.pupil_id].append(e)
         last = queries.last_visit_dates(self.store)
-        attention = self.attention(pupils=pupils)
+        attention = self.attention(pupils=pupils, episodes_by_pupil=episodes)
         rows = []
         for p in pupils:
             school = schools.get(p.base_school_id)
@@ -918,6 +1061,15 @@ def _setting_changes(before: dict, after: dict, prefix: str = "") -> dict[str, l
         elif old != new:
             changes[f"{prefix}{key}"] = [old, new]
     return changes
+
+
+def _same_time(start: time | None, end: time | None, other_start: time | None, other_end: time | None) -> bool:
+    """On the same day, the same time: both untimed, the same start, or overlapping times."""
+    if start is None or other_start is None:
+        return start is None and other_start is None
+    if start == other_start:
+        return True
+    return end is not None and other_end is not None and start < other_end and other_start < end
 
 
 def _place_for_site(site: Site | None) -> PlaceType:

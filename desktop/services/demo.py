@@ -9,9 +9,12 @@ import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
+from desktop.domain import rules
 from desktop.domain.enums import (
     ContactRelationship,
+    ExclusionKind,
     ItemStatus,
+    NotSeenReason,
     Outcome,
     PlaceType,
     ProvisionType,
@@ -27,7 +30,9 @@ from desktop.domain.records import (
     Appointment,
     Concern,
     Contact,
+    Exclusion,
     Plan,
+    PlannedTravel,
     ProgressEntry,
     ProvisionEpisode,
     Pupil,
@@ -35,6 +40,7 @@ from desktop.domain.records import (
     Site,
     Stay,
     Visit,
+    VisitEntry,
     VisitNote,
     WorkPack,
 )
@@ -50,6 +56,13 @@ SCHOOLS = [
     ("140077", "888", "4107", "Fulwood Academy", "Mr D. Armitage"),
     ("119001", "888", "2050", "Hesketh Lane Primary School", "Miss L. Ní Bhriain"),
 ]
+SECONDARY = {"134501", "140077"}  # the rest are primary schools: Reception to Year 6
+
+SERVICE_CONTACT = {
+    "service_address": "County Hall, Fishergate, Preston PR1 8XJ",
+    "service_phone": "01772 530000",
+    "service_email": "tes@lancashire.example.org",
+}
 
 SITES = [
     ("Walton Summit transit site", SiteType.TRANSIT_SITE, "Walton Summit Road, Bamber Bridge", "PR5 8AA"),
@@ -128,20 +141,23 @@ FAMILIES = [
     ),
 ]
 
+# (forename, surname, sex, age, needs, planned hours a week, medically advised maximum).
+# Tuition is planned as near full time as the medical advice allows; Oliver and Ruby
+# have no medical maximum recorded, so their hours below full time are flagged.
 HOSPITAL = [
-    ("Amira", "Hussain", Sex.FEMALE, 10, "Leukaemia; chemotherapy cycles", 10.0, 6.0),
-    ("Jack", "Thompson", Sex.MALE, 14, "Fractured femur, traction", 15.0, None),
-    ("Grace", "O'Neill", Sex.FEMALE, 8, "Cystic fibrosis, IV antibiotics", 10.0, 5.0),
+    ("Amira", "Hussain", Sex.FEMALE, 10, "Leukaemia; chemotherapy cycles", 6.0, 6.0),
+    ("Jack", "Thompson", Sex.MALE, 14, "Fractured femur, traction", 15.0, 15.0),
+    ("Grace", "O'Neill", Sex.FEMALE, 8, "Cystic fibrosis, IV antibiotics", 5.0, 5.0),
     ("Oliver", "Patel", Sex.MALE, 12, "Post-operative recovery", 10.0, None),
-    ("Sophie", "Clarke", Sex.FEMALE, 15, "Eating disorder, day programme", 12.0, 8.0),
+    ("Sophie", "Clarke", Sex.FEMALE, 15, "Eating disorder, day programme", 8.0, 8.0),
 ]
 
 HOME = [
     ("Ethan", "Walsh", Sex.MALE, 13, "Chronic fatigue syndrome", 5.0, 5.0),
-    ("Maisie", "Roberts", Sex.FEMALE, 11, "Anxiety; school refusal, CAMHS", 10.0, None),
-    ("Harvey", "Nowak", Sex.MALE, 9, "Recovering from surgery", 5.0, None),
+    ("Maisie", "Roberts", Sex.FEMALE, 11, "Anxiety; school refusal, CAMHS", 10.0, 10.0),
+    ("Harvey", "Nowak", Sex.MALE, 9, "Recovering from surgery", 5.0, 5.0),
     ("Ruby", "Fletcher", Sex.FEMALE, 15, "Pregnancy", 10.0, None),
-    ("Kai", "Ahmed", Sex.MALE, 7, "Epilepsy, awaiting medication review", 5.0, 3.0),
+    ("Kai", "Ahmed", Sex.MALE, 7, "Epilepsy, awaiting medication review", 3.0, 3.0),
 ]
 
 PACKS = [
@@ -178,11 +194,53 @@ SUBJECT_LEVELS = {
     "Science": ["Working towards", "Developing", "Secure"],
 }
 
+# What a session covers, by subject and key stage: a Year 2 child and a Year 7
+# sibling on the same visit do their own work.
+TOPICS = {
+    ("English", "KS1"): ["phonics phase 3: ai, ee, igh", "reading aloud from a picture book", "letter formation"],
+    ("English", "KS2"): [
+        "writing a recount of the journey",
+        "spelling patterns: -tion, -sion",
+        "reading comprehension",
+    ],
+    ("English", "KS3"): ["persuasive writing: planning", "poetry: similes and metaphors", "essay paragraphs (PEE)"],
+    ("Maths", "KS1"): ["number bonds to 20", "counting in 2s, 5s and 10s", "o'clock and half past"],
+    ("Maths", "KS2"): ["column addition to 1,000", "fractions of amounts", "times tables: 3, 4 and 8"],
+    ("Maths", "KS3"): ["simplifying expressions", "ratio and proportion", "negative numbers"],
+    ("Science", "KS1"): ["parts of a plant", "materials: waterproof or not", "our five senses"],
+    ("Science", "KS2"): ["forces and magnets", "the water cycle", "circuits and switches"],
+    ("Science", "KS3"): ["cells and microscopes", "acids and alkalis", "energy transfers"],
+    ("Reading", "KS1"): ["reading book: sounding out", "sharing a story"],
+    ("Reading", "KS2"): ["reading journal: chapter questions", "new words from the book"],
+    ("Reading", "KS3"): ["class novel: character study", "reading for information"],
+}
+
+NEEDS = {
+    "KS1": ["Reading more fluently.", "Needs practice blending sounds.", "Counting on confidently.", ""],
+    "KS2": ["Needs practice with times tables.", "Writing in paragraphs now.", "Reading with expression.", ""],
+    "KS3": ["Needs help structuring longer answers.", "Confident with algebra.", "Spelling still holds her back.", ""],
+}
+
 GAPS = {
     "English": "Letter formation; reading stamina",
     "Maths": "Place value beyond 100; times tables",
     "Science": "Recording results in a table",
 }
+
+
+def key_stage(nc_year: int) -> str:
+    return "KS1" if nc_year <= 2 else "KS2" if nc_year <= 6 else "KS3"
+
+
+def packs_for(packs: list[WorkPack], nc_year: int) -> list[WorkPack]:
+    """Packs written for the child's year, or else the two nearest to it."""
+
+    def years(pack: WorkPack) -> tuple[int, int]:
+        low, _, high = pack.nc_years.partition("-")
+        return int(low), int(high or low)
+
+    fitting = [p for p in packs if years(p)[0] <= nc_year <= years(p)[1]]
+    return fitting or sorted(packs, key=lambda p: abs(years(p)[0] - nc_year))[:2]
 
 
 def _upn(rng: random.Random, la: str = "888") -> str:
@@ -206,6 +264,9 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
         steps[0] += 1
         if progress:
             progress(steps[0], 40)
+
+    current = app.settings()
+    app.update_settings(**{k: v for k, v in SERVICE_CONTACT.items() if not getattr(current, k)})
 
     schools = []
     for urn, la, estab, name, contact in SCHOOLS:
@@ -231,16 +292,25 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
         packs.append(pack)
     tick()
 
+    primaries = [s for s in schools if s.urn not in SECONDARY]
+    secondaries = [s for s in schools if s.urn in SECONDARY]
+
+    def school_for(dob: date, primary: School, secondary: School) -> School:
+        return primary if rules.nc_year(dob, today) <= 6 else secondary
+
     counts = {"pupils": 0, "visits": 0}
     families: list[tuple[list[Pupil], Site]] = []
     for surname, site_index, group, ethnicity, children, parent, reading_help in FAMILIES:
-        school = rng.choice(schools)
+        # Siblings of primary age share a school; an older one goes to a high school.
+        primary, secondary = rng.choice(primaries), rng.choice(secondaries)
         kids = []
         for forename, sex, age in children:
+            dob = _dob(rng, age, today)
+            school = school_for(dob, primary, secondary)
             pupil = Pupil(
                 forename=forename,
                 surname=surname,
-                dob=_dob(rng, age, today),
+                dob=dob,
                 sex=sex,
                 upn=_upn(rng),
                 ethnicity=ethnicity,
@@ -289,54 +359,103 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
     for pupil in families[5][0]:
         app.edit_pupil(pupil.id, suppress_address=True)
 
-    # Weekly site visits to each family, siblings together.
+    # Weekly site visits to each family, siblings together, each child at their own stage.
     for kids, site in families:
         day = start + timedelta(days=rng.randint(0, 4))
-        last_set = ""
+        last_set: dict[str, str] = {}
+        stages = {k.id: key_stage(rules.pupil_nc_year(k, today)) for k in kids}
         while day < today:
-            outcome = rng.choices(list(Outcome)[:4], weights=[85, 7, 4, 4])[0]
+            outcome = rng.choices([Outcome.HELD, Outcome.NOT_AT_HOME, Outcome.CANCELLED], weights=[88, 8, 4])[0]
+            held = outcome is Outcome.HELD
             subjects = rng.sample(["English", "Maths", "Science", "Reading"], k=2)
-            set_now = rng.choice([p[0] for p in PACKS if p[1] in subjects] or ["Reading journal"])
-            notes = [
-                VisitNote(
-                    text=rng.choice(
-                        [
-                            "Lovely session. Everyone worked hard and showed me their folders.",
-                            "Mum asked for more reading books; I will bring some next week.",
-                            "Good focus today despite the rain on the trailer roof.",
-                        ]
-                    ),
-                    visibility=Visibility.FAMILY,
+            entries, notes = [], []
+            for kid in kids:
+                stage = stages[kid.id]
+                seen = not held or rng.random() > 0.08
+                if not held:
+                    entries.append(VisitEntry(pupil_id=kid.id))  # the service records why from the outcome
+                    continue
+                if not seen:
+                    reason = rng.choice([NotSeenReason.ASLEEP, NotSeenReason.UNWELL, NotSeenReason.AT_SCHOOL])
+                    entries.append(VisitEntry(pupil_id=kid.id, seen=False, not_seen_reason=reason))
+                    continue
+                kid_subjects = subjects if stage != "KS3" else rng.sample(["English", "Maths", "Science"], k=2)
+                fitting = [
+                    p.title for p in packs_for(packs, rules.pupil_nc_year(kid, today)) if p.subject in kid_subjects
+                ]
+                topic = rng.choice(TOPICS[(kid_subjects[0], stage)])
+                set_now = rng.choice(fitting) if fitting else f"Practise at home: {topic}"
+                entries.append(
+                    VisitEntry(
+                        pupil_id=kid.id,
+                        subjects=list(kid_subjects),
+                        work_covered="; ".join(f"{s}: {rng.choice(TOPICS[(s, stage)])}" for s in kid_subjects),
+                        work_set=set_now,
+                        work_returned=f"{last_set[kid.id]}: marked" if kid.id in last_set else "",
+                        levels_and_needs=rng.choice(NEEDS[stage]),
+                    )
                 )
-            ]
-            if rng.random() < 0.3:
+                last_set[kid.id] = set_now
+                if rng.random() < 0.15:
+                    notes.append(
+                        VisitNote(
+                            text=f"{kid.forename} showed me the work in the folder; well done.",
+                            visibility=Visibility.FAMILY,
+                            pupil_id=kid.id,
+                        )
+                    )
+            if held and not any(e.seen for e in entries):
                 notes.append(
                     VisitNote(
-                        text="Dad mentioned the family may move on before the fair ends; "
-                        "check with the base school about a dual registration.",
+                        text="Called as planned; none of the children could work today.",
+                        visibility=Visibility.PROFESSIONAL,
+                    )
+                )
+            elif held:
+                notes.insert(
+                    0,
+                    VisitNote(
+                        text=rng.choice(
+                            [
+                                "A good session: everyone seen worked hard.",
+                                "Mum asked for more reading books; I will bring some next week.",
+                                "Good focus today despite the rain on the trailer roof.",
+                            ]
+                        ),
+                        visibility=Visibility.FAMILY,
+                    ),
+                )
+                if rng.random() < 0.3:
+                    notes.append(
+                        VisitNote(
+                            text="Dad mentioned the family may move on within the month; "
+                            "check with the base schools about dual registration.",
+                            visibility=Visibility.PROFESSIONAL,
+                        )
+                    )
+            else:
+                notes.append(
+                    VisitNote(
+                        text="Called at the usual time; nobody was there."
+                        if outcome is Outcome.NOT_AT_HOME
+                        else "Visit cancelled: the family rang to say they were at a hospital appointment.",
                         visibility=Visibility.PROFESSIONAL,
                     )
                 )
             visit = Visit(
                 date=day,
-                start=time(10, 0),
-                end=time(11, 30),
+                start=time(10, 0) if held else None,
+                end=time(11, 30) if held else None,
                 place_type=PlaceType.SITE,
                 site_id=site.id,
                 worker=worker,
-                pupil_ids=[k.id for k in kids],
-                subjects=subjects,
                 outcome=outcome,
-                work_covered=f"{subjects[0]}: {rng.choice(['number bonds', 'reading aloud', 'spelling patterns', 'fractions', 'plant diary'])}",
-                work_set=set_now,
-                work_returned=last_set and f"{last_set} — marked",
+                entries=entries,
                 notes=notes,
-                levels_and_needs=rng.choice(["Reading more fluently.", "Needs practice with times tables.", ""]),
                 next_appointment=datetime.combine(day + timedelta(days=7), time(10, 0)),
             )
             app.log_visit(visit)
             counts["visits"] += 1
-            last_set = set_now if outcome is Outcome.HELD else last_set
             day += timedelta(days=7 + rng.choice([-1, 0, 0, 1]))
         tick()
 
@@ -353,15 +472,16 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
         place: PlaceType,
         weeks: int,
     ) -> Pupil:
+        dob = _dob(rng, age, today)
         pupil = Pupil(
             forename=forename,
             surname=surname,
             sex=sex,
-            dob=_dob(rng, age, today),
+            dob=dob,
             upn=_upn(rng),
             ethnicity=rng.choice(["WBRI", "AIND", "APKN", "WIRI", "MWBC"]),
             medical_needs=needs,
-            base_school_id=rng.choice(schools).id,
+            base_school_id=school_for(dob, rng.choice(primaries), rng.choice(secondaries)).id,
             address=f"{rng.randint(2, 90)} Ribble Drive, Preston",
             postcode="PR1 4LT",
             sen=rng.choice([SenStatus.NONE, SenStatus.NONE, SenStatus.SEN_SUPPORT]),
@@ -405,6 +525,18 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
                 shortfall = surname in ("Walsh", "Hussain") and day >= rules_week(today) - timedelta(days=7)
                 length = minutes // 2 if shortfall else minutes
                 subject = rng.choice(["English", "Maths", "Science"])
+                stage = key_stage(rules.pupil_nc_year(pupil, today))
+                unwell = shortfall and day.weekday() == 1  # the tutor came; the child was too unwell to work
+                entry = (
+                    VisitEntry(pupil_id=pupil.id, seen=False, not_seen_reason=NotSeenReason.UNWELL)
+                    if unwell
+                    else VisitEntry(
+                        pupil_id=pupil.id,
+                        subjects=[subject],
+                        work_covered=f"{subject}: {rng.choice(TOPICS[(subject, stage)])}",
+                        work_set=rng.choice(["Practice questions on today's topic", "Reading chapter 3", "Spellings"]),
+                    )
+                )
                 app.log_visit(
                     Visit(
                         date=day,
@@ -413,13 +545,14 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
                         place_type=place,
                         site_id=site.id if site else None,
                         worker=worker,
-                        pupil_ids=[pupil.id],
-                        subjects=[subject],
-                        outcome=Outcome.PUPIL_UNWELL if shortfall and day.weekday() == 1 else Outcome.HELD,
-                        work_covered=f"{subject}: {rng.choice(['comprehension', 'equations', 'essay plan', 'revision'])}",
-                        work_set=rng.choice(["Past paper questions", "Reading chapter 3", "Practise spellings"]),
+                        entries=[entry],
                         notes=[
-                            VisitNote(text="Tired but keen to keep up with the class.", visibility=Visibility.FAMILY),
+                            VisitNote(
+                                text="Too unwell for a lesson today; we will catch up next session."
+                                if unwell
+                                else "Tired but keen to keep up with the class.",
+                                visibility=Visibility.FAMILY,
+                            ),
                             VisitNote(
                                 text=f"Nurse reports {needs.split(';')[0].lower()} stable.",
                                 visibility=Visibility.PROFESSIONAL,
@@ -511,13 +644,24 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
             reason="Reintegration after permanent exclusion from previous school",
         )
     )
+    app.add_exclusion(
+        Exclusion(
+            pupil_id=ptt.id,
+            kind=ExclusionKind.PERMANENT,
+            start=today - timedelta(weeks=14),
+            end=today - timedelta(weeks=9),  # on roll at Ribbleton High from then
+            school_id=schools[4].id,
+            reason="Persistent disruption",
+        )
+    )
     counts["pupils"] += 2
     tick()
 
     # Folders issued before travel; one family's is overdue.
     traveller_kids = [k for kids, _ in families for k in kids]
     for i, pupil in enumerate(traveller_kids):
-        chosen = rng.sample(packs, k=2)
+        fitting = packs_for(packs, rules.pupil_nc_year(pupil, today))
+        chosen = rng.sample(fitting, k=min(2, len(fitting)))
         issued = start + timedelta(days=rng.randint(0, 20))
         expected = today - timedelta(weeks=2) if i in (0, 1, 2) else today + timedelta(weeks=rng.randint(2, 10))
         changes = app.issue_folder(
@@ -602,7 +746,68 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
             )
         )
     tick()
+    _statutory_examples(app, today, schools, families, counts)
     return counts
+
+
+def _statutory_examples(
+    app: Waymark, today: date, schools: list[School], families: list[tuple[list[Pupil], Site]], counts: dict
+) -> None:
+    """The clocks that need a record of their own: a recent permanent exclusion with
+    alternative provision not yet full time, and a showman family's winter travel whose
+    dates the base school has not yet agreed. No random draws, so the rest of the
+    demo stays as it was."""
+    excluded = Pupil(
+        forename="Jayden",
+        surname="Birch",
+        sex=Sex.MALE,
+        dob=today - timedelta(days=14 * 365 + 120),
+        upn=_upn(random.Random(14)),
+        ethnicity="WBRI",
+        base_school_id=schools[4].id,
+        address="3 Fishergate Hill, Preston",
+        postcode="PR1 8JD",
+    )
+    app.add_pupil(excluded)
+    app.add_exclusion(
+        Exclusion(
+            pupil_id=excluded.id,
+            kind=ExclusionKind.PERMANENT,
+            start=today - timedelta(weeks=3),
+            school_id=schools[4].id,
+            reason="Serious breach of the behaviour policy",
+        )
+    )
+    app.add_episode(
+        ProvisionEpisode(
+            pupil_id=excluded.id,
+            provision_type=ProvisionType.ALTERNATIVE_PROVISION,
+            provider="Preston Pupil Referral Unit",
+            start=today - timedelta(weeks=1),
+            planned_hours_per_week=15,
+            review_date=today + timedelta(weeks=2),
+            reason="Permanent exclusion",
+        )
+    )
+    app.add_action(
+        Action(
+            pupil_id=excluded.id,
+            due=today + timedelta(days=5),
+            owner="Inclusion officer",
+            next_step="Agree a full-time timetable with the PRU",
+        )
+    )
+    counts["pupils"] += 1
+    showmen = next(kids for kids, _ in families if kids[0].traveller_group is TravellerGroup.SHOWMAN)
+    for child in showmen:
+        app.add_travel(
+            PlannedTravel(
+                pupil_id=child.id,
+                leaves=today + timedelta(days=12),
+                returns=today + timedelta(weeks=10),
+                destination="Winter fairs in the North East",
+            )
+        )
 
 
 def rules_week(day: date) -> date:

@@ -24,7 +24,7 @@ from .source import RecordSource
 # Plain words for the erasure row: "2 contacts, 14 visits".
 NOUNS = {
     "pupil": ("pupil record", "pupil records"),
-    "visit_pupil": ("link to a visit", "links to visits"),
+    "visit_entry": ("entry on a visit", "entries on visits"),
     "appointment_pupil": ("link to an appointment", "links to appointments"),
     "provision_episode": ("provision episode", "provision episodes"),
     "progress_entry": ("progress entry", "progress entries"),

@@ -16,7 +16,8 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from desktop.domain import rules
-from desktop.domain.enums import ItemStatus, Outcome, SenStatus, Visibility
+from desktop.domain.calendar import SchoolCalendar
+from desktop.domain.enums import ItemStatus, PlaceType, SenStatus, Visibility
 from desktop.domain.privacy import Households, initials
 from desktop.domain.records import Folder, ProgressEntry, ProvisionEpisode, Pupil, School, Site, Visit
 from desktop.reports import (
@@ -75,6 +76,7 @@ class ReportSource(Protocol):
     def list_folders(self, pupil_id: str | None = None, overdue_only: bool = False) -> list[Folder]: ...
     def list_progress(self, pupil_id: str) -> list[ProgressEntry]: ...
     def address_households(self) -> Households: ...
+    def school_calendar(self) -> SchoolCalendar: ...
 
 
 Progress = Callable[[int, int], None]
@@ -106,26 +108,38 @@ def pupil_details(pupil: Pupil, school: School | None, on: date, *, withhold_add
     )
 
 
-def visit_details(visit: Visit, sites: dict[str, Site]) -> VisitDetails:
+def visit_details(visit: Visit, pupil_id: str, sites: dict[str, Site], tuition_service: bool = False) -> VisitDetails:
+    """The visit as one child's copies show it: the shared part, this child's own
+    entry, and the notes about the whole visit or about them; nothing of a sibling's."""
     site = sites.get(visit.site_id) if visit.site_id else None
+    entry = visit.entry_for(pupil_id)
+    if entry is None:
+        raise ValidationError("That pupil was not on this visit.")
     return VisitDetails(
         day=visit.date,
         start=visit.start,
         end=visit.end,
-        hours=visit.hours,
+        hours=visit.hours_for(pupil_id),
         place=Place(kind=visit.place_type.label, name=site.name if site else "", detail=visit.place_detail),
         worker=visit.worker,
-        held=visit.outcome is Outcome.HELD,
-        outcome=visit.outcome.label,
-        subjects=tuple(visit.subjects),
-        work_covered=visit.work_covered,
-        work_set=visit.work_set,
-        work_returned=visit.work_returned,
-        levels_and_needs=visit.levels_and_needs,
+        held=visit.held_for(pupil_id),
+        outcome=visit.status_for(pupil_id),
+        subjects=tuple(entry.subjects),
+        work_covered=entry.work_covered,
+        work_set=entry.work_set,
+        work_returned=entry.work_returned,
+        levels_and_needs=entry.levels_and_needs,
         next_appointment=visit.next_appointment,
         # Only notes marked for the family may reach the parent copy: anything else counts as professional.
-        notes=tuple(Note(text=n.text, professional=n.visibility is not Visibility.FAMILY) for n in visit.notes),
+        notes=tuple(
+            Note(text=n.text, professional=n.visibility is not Visibility.FAMILY) for n in visit.notes_about(pupil_id)
+        ),
+        sessions=tuition_service or visit.place_type in (PlaceType.HOME, PlaceType.WARD),
     )
+
+
+def _tuition_service(app: ReportSource) -> bool:
+    return app.settings().service_kind in ("hospital", "home")
 
 
 def _level(entry: ProgressEntry) -> Level:
@@ -153,18 +167,21 @@ def visit_report(app: ReportSource, visit_id: str) -> VisitReport:
     visit = app.get_visit(visit_id)
     sites = {s.id: s for s in app.list_sites()}
     households = _households(app)
+    tuition = _tuition_service(app)
     seen = []
     for pupil_id in visit.pupil_ids:
         pupil = app.get_pupil(pupil_id)
         levels = tuple(_level(e) for e in app.list_progress(pupil_id) if e.assessed_on == visit.date)
-        details = pupil_details(pupil, _school(app, pupil), visit.date, withhold_address=households.withholds(pupil))
-        seen.append(VisitPupil(pupil=details, levels=levels))
-    return VisitReport(
-        service=service_details(app),
-        visit=visit_details(visit, sites),
-        pupils=tuple(seen),
-        printed_on=app.today(),
-    )
+        seen.append(
+            VisitPupil(
+                pupil=pupil_details(
+                    pupil, _school(app, pupil), visit.date, withhold_address=households.withholds(pupil)
+                ),
+                visit=visit_details(visit, pupil_id, sites, tuition),
+                levels=levels,
+            )
+        )
+    return VisitReport(service=service_details(app), day=visit.date, pupils=tuple(seen), printed_on=app.today())
 
 
 # --- the travel-period progress record -------------------------------------------------
@@ -184,13 +201,15 @@ def subject_progress(entries: list[ProgressEntry], start: date, end: date) -> li
         within = [e for e in history if e.assessed_on >= start]
         at_start = before[-1] if before else within[0]
         at_end = history[-1]
+        gap = next((e for e in reversed(history) if e.learning_gap), None)
         result.append(
             SubjectProgress(
                 subject=subject,
                 at_start=_level(at_start),
                 at_end=_level(at_end) if at_end is not at_start else None,
                 target=next((e.target for e in reversed(history) if e.target), ""),
-                learning_gap=next((e.learning_gap for e in reversed(history) if e.learning_gap), ""),
+                learning_gap=gap.learning_gap if gap else "",
+                learning_gap_on=gap.assessed_on if gap else None,
             )
         )
     return result
@@ -203,7 +222,7 @@ def _folders_in(folders: list[Folder], start: date, end: date) -> list[Folder]:
 def progress_record(app: ReportSource, pupil_id: str, start: date, end: date) -> ProgressRecord:
     checks.report_period(start, end, app.today())
     pupil = app.get_pupil(pupil_id)
-    visits = sorted(app.list_visits(pupil_id, start, end), key=lambda v: (v.date, v.start or v.date))
+    visits = sorted(app.list_visits(pupil_id, start, end), key=lambda v: v.order)
     entries = app.list_progress(pupil_id)
     if not visits and not any(start <= e.assessed_on <= end for e in entries):
         raise ValidationError(
@@ -211,6 +230,7 @@ def progress_record(app: ReportSource, pupil_id: str, start: date, end: date) ->
             "there is nothing to report for that period."
         )
     sites = {s.id: s for s in app.list_sites()}
+    tuition = _tuition_service(app)
     folders = sorted(_folders_in(app.list_folders(pupil_id), start, end), key=lambda f: f.issued_on)
     folder_work = [
         FolderWork(
@@ -230,7 +250,7 @@ def progress_record(app: ReportSource, pupil_id: str, start: date, end: date) ->
         pupil=pupil_details(pupil, _school(app, pupil), end, withhold_address=_households(app).withholds(pupil)),
         start=start,
         end=end,
-        visits=tuple(visit_details(v, sites) for v in visits),
+        visits=tuple(visit_details(v, pupil_id, sites, tuition) for v in visits),
         subjects=tuple(subject_progress(entries, start, end)),
         folder_work=tuple(folder_work),
         folders_issued=sum(start <= f.issued_on <= end for f in folders),
@@ -247,8 +267,12 @@ def _overlaps(episode: ProvisionEpisode, start: date, end: date) -> bool:
 
 
 def hours_statement(app: ReportSource, pupil_id: str, start: date, end: date) -> HoursStatement:
+    """Week by week from `start` (a part first week is pro rata, not moved to its
+    Monday) to `end`, or to today when the period runs on past it."""
     checks.report_period(start, end, app.today())
-    start = rules.week_start(start)  # whole weeks: a part week would look short of its target
+    today = app.today()
+    if start <= today < end:
+        end = today  # weeks still to come have nothing to report
     record = app.pupil_record(pupil_id)
     thresholds = app.settings().thresholds
     episodes = [e for e in record.episodes if _overlaps(e, start, end)]
@@ -258,10 +282,12 @@ def hours_statement(app: ReportSource, pupil_id: str, start: date, end: date) ->
             f"{record.pupil.display_name} has no provision or sessions from {fmt_date(start)} to {fmt_date(end)}; "
             "there are no hours to report."
         )
-    weeks = rules.weekly_hours(pupil_id, episodes, visits, start, end, thresholds)
-    # A last week that ends before its Friday is hours so far: shown, not judged.
-    part_week = weeks[-1] if weeks and end < rules.week_start(end) + timedelta(days=4) else None
+    weeks = rules.weekly_hours(pupil_id, episodes, visits, start, end, thresholds, calendar=app.school_calendar())
+    # This week, while its school days are not over, is hours so far: shown, not counted.
+    unfinished = rules.week_start(today) if end >= today and today.weekday() < 5 else None
     maxima = [e.medical_max_hours_per_week for e in episodes if e.medical_max_hours_per_week is not None]
+    tuition = [e for e in episodes if e.provision_type in rules.TUITION_TYPES]
+    in_force = rules.in_force(tuition, end)
     return HoursStatement(
         service=service_details(app),
         pupil=pupil_details(
@@ -287,21 +313,38 @@ def hours_statement(app: ReportSource, pupil_id: str, start: date, end: date) ->
                 planned=w.planned,
                 delivered=w.delivered,
                 target=w.target,
-                below_target=w.below_target and w is not part_week,
-                partial=w is part_week,
+                below_target=w.below_target and w.week_start != unfinished,
+                partial=w.week_start == unfinished,
+                school_days=w.school_days,
+                first_day=start if w.week_start < start else None,
             )
             for w in weeks
         ),
         full_time_hours=thresholds.full_time_hours,
         minimum_hours=thresholds.home_tuition_minimum_hours,
         medical_max_hours=min(maxima) if maxima else None,
-        printed_on=app.today(),
+        printed_on=today,
+        full_time_for_age=rules.full_time_hours_for(rules.pupil_nc_year(record.pupil, end), thresholds),
+        planned_now=in_force.planned_hours_per_week if in_force else None,
+        warnings=tuple(a.message for a in rules.full_time_check(record.pupil, tuition, end, thresholds)),
     )
 
 
 # --- the LA caseload summary ---------------------------------------------------------------
 
-HOURS_BANDS = ("under 5", "5-8", "8-25", "25 and over")
+HOURS_BANDS = rules.HOURS_BANDS
+
+
+def _hours_week(app: ReportSource, today: date) -> date:
+    """The Monday of the last complete week with school days in it: a holiday
+    week says nothing about the hours a pupil receives."""
+    calendar = app.school_calendar()
+    monday = rules.week_start(today) - timedelta(days=7)
+    for _ in range(8):  # the summer holiday is the longest gap
+        if calendar.count(monday, monday + timedelta(days=4)):
+            break
+        monday -= timedelta(days=7)
+    return monday
 
 
 def caseload_summary(app: ReportSource, progress: Progress | None = None) -> CaseloadSummary:
@@ -312,29 +355,41 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
         raise ValidationError("The caseload is empty; there is nobody to summarise.")
     settings = app.settings()
     households = _households(app)
-    monday = rules.week_start(today) - timedelta(days=7)  # the last complete week
+    monday = _hours_week(app, today)
+    sunday = monday + timedelta(days=6)
     delivered: dict[str, float] = defaultdict(float)
-    for visit in app.list_visits(start=monday, end=monday + timedelta(days=6)):
-        for pupil_id in visit.pupil_ids:
-            delivered[pupil_id] += visit.hours
+    for visit in app.list_visits(start=monday, end=sunday):
+        for pupil_id in rules.visit_pupils(visit):
+            delivered[pupil_id] += rules.visit_hours_for(visit, pupil_id)
 
     rows, reviews_overdue = [], []
     cohorts: Counter[str] = Counter()
     provision: Counter[str] = Counter()
     bands: Counter[str] = Counter()
+    not_banded = 0
     for done, (pupil_id, line) in enumerate(rows_by_pupil.items()):
         if progress:
             progress(done, len(rows_by_pupil))
         record = app.pupil_record(pupil_id)
         pupil = record.pupil
         open_episodes = [e for e in record.episodes if e.is_open_on(today)]
-        reviews = [e.review_date for e in open_episodes if e.review_date]
-        reviews += [p.next_review for p in record.plans if not p.closed and p.next_review]
+        reviews = [(e.review_date, e.provision_type.label) for e in open_episodes if e.review_date]
+        reviews += [(p.next_review, "Plan") for p in record.plans if not p.closed and p.next_review]
+        review = min(reviews, default=(None, ""))
         actions = sorted((a for a in record.actions if not a.done), key=lambda a: a.due)
         hours = round(delivered[pupil_id], 2)
         cohorts[record.cohort.label] += 1
         provision.update(e.provision_type.label for e in open_episodes)
-        bands[rules.hours_band(hours)] += 1
+        # Only pupils with tuition in force that week have hours to band; the others are
+        # on a school roll or supported by visits, and are counted apart.
+        banded = any(
+            e.provision_type in rules.TUITION_TYPES and e.start <= sunday and (e.end is None or e.end >= monday)
+            for e in record.episodes
+        )
+        if banded:
+            bands[rules.hours_band(hours)] += 1
+        else:
+            not_banded += 1
         overdue = [a for a in record.attention if a.kind == "review_overdue"]
         reviews_overdue += [OverdueItem(pupil=pupil.legal_name, what=a.message, due=a.since) for a in overdue]
         rows.append(
@@ -355,11 +410,15 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
                 provision_start=min((e.start for e in open_episodes), default=None),
                 planned_hours=sum(e.planned_hours_per_week for e in open_episodes),
                 hours_last_week=hours,
-                review_date=min(reviews, default=None),
+                review_date=review[0],
                 review_overdue=bool(overdue),
                 reasons="; ".join(dict.fromkeys(e.reason for e in open_episodes if e.reason)),
                 action=f"{actions[0].next_step} ({actions[0].owner}, by {fmt_date(actions[0].due)})" if actions else "",
                 cohort=record.cohort.label,
+                review_kind=review[1],
+                hours_below_target=any(a.kind == "hours_below_target" for a in record.attention),
+                action_overdue=bool(actions) and actions[0].due < today,
+                banded=banded,
             )
         )
 
@@ -387,6 +446,7 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
                 key=lambda i: (i.due, i.pupil),
             )
         ),
+        not_banded=not_banded,
     )
 
 
@@ -417,10 +477,11 @@ def report_pdf(
     if kind == "visit":
         report = visit_report(app, record_id)
         who = ", ".join(initials(p.pupil.name) for p in report.pupils)
-        pdf, title = render_visit_report(report, large_print=large_print), f"Visit report {who} {report.visit.day}"
+        pdf, title = render_visit_report(report, large_print=large_print), f"Visit report {who} {report.day}"
         # The service and school copies carry the UPN and medical needs; the service copy the notes.
         pupil_ids = app.get_visit(record_id).pupil_ids
-        carried = _carried([p.pupil for p in report.pupils], report.visit.notes, address=True)
+        notes = [n for p in report.pupils for n in p.visit.notes]
+        carried = _carried([p.pupil for p in report.pupils], notes, address=True)
     elif kind == "progress":
         record = progress_record(app, record_id, start, end)
         pdf, title = render_progress_record(record), f"Progress record {initials(record.pupil.name)} {start} to {end}"

@@ -18,8 +18,10 @@ from desktop.domain.records import (
     Appointment,
     Consent,
     Contact,
+    Exclusion,
     Folder,
     Plan,
+    PlannedTravel,
     ProgressEntry,
     ProvisionEpisode,
     Pupil,
@@ -111,6 +113,9 @@ class PupilRecord:
     concern_count: int = 0
     reviews: list[Review] = field(default_factory=list)  # of the plans above, newest first
     address_withheld: bool = False  # not suppressed here, but another pupil at this address has it suppressed
+    exclusions: list[Exclusion] = field(default_factory=list)
+    travel: list[PlannedTravel] = field(default_factory=list)  # planned travel, earliest first
+    nc_year_by_age: int = 0  # the chronological year, shown beside a year set by hand
 
 
 @dataclass(frozen=True)
@@ -118,3 +123,22 @@ class SyncStatus:
     unsent: int
     last_sync: str | None
     last_error: str | None
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """One academic year of the calendar in use, for a list."""
+
+    year: int
+    label: str  # 2025/26
+    source: str  # "England default", or the file an LA's dates came from
+    imported: bool
+    school_days: int
+    terms: tuple[tuple[date, date], ...]
+
+
+@dataclass(frozen=True)
+class CalendarImport:
+    changes: Changes
+    years: tuple[CalendarYear, ...]
+    notes: tuple[str, ...]  # unusual day counts, events skipped

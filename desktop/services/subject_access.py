@@ -57,11 +57,19 @@ def gather(app: RecordSource, pupil_id: str, *, include_restricted: bool = False
         return len([i for i in ids if i != pupil_id])
 
     visits = []
-    for v in sorted(record.visits, key=lambda v: (v.date, v.start or time())):
+    for v in sorted(record.visits, key=lambda v: v.order):
+        # The visit as this child had it: their own entry and the notes about the
+        # whole visit or about them; a sibling's entry is theirs, never in this copy.
         item = plain(v)
-        item.pop("pupil_ids")
+        item.pop("entries")
+        entry = v.entry_for(pupil_id)
+        if entry is not None:
+            own = plain(entry)
+            for name in ("id", "visit_id", "pupil_id"):
+                own.pop(name)
+            item |= own | {"hours": v.hours_for(pupil_id)}
         item["other_pupils_seen"] = others(v.pupil_ids)
-        item["notes"] = [{"visibility": n.visibility.value, "text": n.text} for n in v.notes]
+        item["notes"] = [{"visibility": n.visibility.value, "text": n.text} for n in v.notes_about(pupil_id)]
         visits.append(item)
     appointments = []
     for a in app.store.find(Appointment, order_by=["starts_at"]):
@@ -142,6 +150,7 @@ ENUMS = {
     "place_type": enums.PlaceType,
     "outcome": enums.Outcome,
     "status": enums.ItemStatus,
+    "not_seen_reason": enums.NotSeenReason,
 }
 
 

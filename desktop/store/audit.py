@@ -103,7 +103,11 @@ def field_changes(entity: str, before: Mapping, after: Mapping, fields: Iterable
 
 # A record reaches its pupils through a parent: review -> plan, visit_note -> visit, …
 _PARENT_COLUMNS = {"plan_id": "plan", "visit_id": "visit", "folder_id": "folder", "appointment_id": "appointment"}
-_LINKS = {"visit": ("visit_pupil", "visit_id"), "appointment": ("appointment_pupil", "appointment_id")}
+# The children on a visit are its entries (before schema 5, its pupil links).
+_LINKS = {
+    "visit": (("visit_entry", "visit_pupil"), "visit_id"),
+    "appointment": (("appointment_pupil",), "appointment_id"),
+}
 
 
 def pupils_for(query: Query, columns: Callable[[str], set[str]], entity: str, entity_id: str) -> list[str]:
@@ -112,7 +116,10 @@ def pupils_for(query: Query, columns: Callable[[str], set[str]], entity: str, en
     if entity == "pupil":
         return [entity_id]
     if entity in _LINKS:
-        link, parent = _LINKS[entity]
+        tables, parent = _LINKS[entity]
+        link = next((t for t in tables if columns(t)), None)
+        if link is None:
+            return []
         rows = query(f"SELECT DISTINCT pupil_id FROM {link} WHERE {parent} = ? ORDER BY id", (entity_id,))
         return [r[0] for r in rows]
     have = columns(entity)
@@ -120,7 +127,9 @@ def pupils_for(query: Query, columns: Callable[[str], set[str]], entity: str, en
         return []
     if "pupil_id" in have:
         rows = query(f"SELECT pupil_id FROM {entity} WHERE id = ?", (entity_id,))
-        return [r[0] for r in rows if r[0]]
+        if any(r[0] for r in rows) or not have & set(_PARENT_COLUMNS):
+            return [r[0] for r in rows if r[0]]
+        # A note about the whole visit (no pupil of its own) is about every child on it.
     for column, parent in _PARENT_COLUMNS.items():
         if column in have:
             rows = query(f"SELECT {column} FROM {entity} WHERE id = ?", (entity_id,))

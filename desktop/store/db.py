@@ -487,7 +487,8 @@ class Store:
                     else:
                         setattr(value, holder.parent_column, record.id)
                         value.id = value.id or new_id()
-                        rows[TABLES[holder.record]].append(to_row(value) | {"updated_at": stamp})
+                        copied = {column: getattr(record, f) for column, f in holder.copies}
+                        rows[TABLES[holder.record]].append(to_row(value) | copied | {"updated_at": stamp})
             pending += 1
             if pending >= batch:
                 written += flush()
@@ -544,13 +545,11 @@ class Transaction:
         for name, holder in COLLECTIONS.get(cls, {}).items():
             if self._replace_collection(record, holder, getattr(record, name), stamp):
                 fields.append(name)
-            copied = {
-                column: getattr(record, field) for column, field in getattr(holder, "copies", ()) if field in fields
-            }
+            copied = {column: getattr(record, field) for column, field in holder.copies if field in fields}
             if copied:
-                links = self.store.tables[holder.table]
-                parent_links = links.c[holder.parent_column] == record.id
-                self.conn.execute(update(links).where(parent_links).values(**copied, updated_at=stamp))
+                rows = self.store.tables[holder.table] if isinstance(holder, Link) else self.store.table(holder.record)
+                of_parent = rows.c[holder.parent_column] == record.id
+                self.conn.execute(update(rows).where(of_parent).values(**copied, updated_at=stamp))
         changes |= {name: None for name in fields if name not in changes}  # collections: named, not copied
         if fields:
             self._audit("update", TABLES[cls], record.id, summary or ", ".join(fields), changes=changes)
@@ -608,13 +607,26 @@ class Transaction:
                 )
                 # Copied columns are derived locally, so they are not sent.
                 self._outbox(holder.table, link_id, [holder.parent_column, holder.value_column], stamp)
-        else:
+        elif values:
+            # All the children in one statement, and their outbox entries in another:
+            # a visit's entries and notes cost two round trips, not two per child.
+            copied = {column: getattr(parent, field) for column, field in holder.copies}
+            rows = []
             for child in values:
                 setattr(child, holder.parent_column, parent.id)
                 if not child.id:
                     child.id = new_id()
-                self.conn.execute(insert(self.store.table(holder.record)).values(**to_row(child), updated_at=stamp))
-                self._outbox(TABLES[holder.record], child.id, list(column_fields(holder.record)), stamp)
+                rows.append(to_row(child) | copied | {"updated_at": stamp})
+            self.conn.execute(insert(self.store.table(holder.record)), rows)
+            fields = list(column_fields(holder.record))
+            entity = TABLES[holder.record]
+            self.conn.execute(
+                insert(self.store.tables["outbox"]),
+                [
+                    {"id": new_id(), "entity": entity, "entity_id": child.id, "fields": fields, "changed_at": stamp}
+                    for child in values
+                ],
+            )
 
     def _replace_collection(self, parent: object, holder: Link | Children, values: list, stamp: str) -> bool:
         """Bring a collection to `values`: tombstone what went, add what came, update children."""

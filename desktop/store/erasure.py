@@ -4,7 +4,7 @@ Everything that belongs only to the pupil (their record, contacts, stays,
 provision, concerns, folders, progress, plans, and the visits and appointments
 no other pupil shared) is blanked and marked deleted, so sync carries the
 tombstones to the LA and other devices. A visit shared with a sibling stays
-theirs: only this pupil's link to it goes. Ids and the links that hold the
+theirs: only this pupil's own entry on it (and notes about them) goes. Ids and the links that hold the
 schema together stay; every other value is set to its column's default or
 NULL. The records to erase are found by following foreign keys from the
 pupil, so a table added later is covered without being named here.
@@ -20,7 +20,7 @@ from sqlalchemy import Table
 from .db import Transaction
 
 # Link tables: the parent is erased only when no other pupil is linked to it.
-SHARED = {"visit_pupil": ("visit", "visit_id"), "appointment_pupil": ("appointment", "appointment_id")}
+SHARED = {"visit_entry": ("visit", "visit_id"), "appointment_pupil": ("appointment", "appointment_id")}
 NOT_RECORDS = {"meta", "outbox", "audit_event"}
 
 

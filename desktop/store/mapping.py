@@ -4,6 +4,7 @@ serves every record; list fields live in child tables or JSON columns."""
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 from dataclasses import dataclass
 from enum import Enum
@@ -26,10 +27,13 @@ class Link:
 
 @dataclass(frozen=True)
 class Children:
-    """A list of child records held in their own table (visit -> notes)."""
+    """A list of child records held in their own table (visit -> entries, notes)."""
 
     record: type
     parent_column: str
+    # Parent fields copied onto each child row, as for a Link; derived locally,
+    # so they are neither record fields nor sent to the server.
+    copies: tuple[tuple[str, str], ...] = ()
 
 
 TABLES: dict[type, str] = {
@@ -40,6 +44,7 @@ TABLES: dict[type, str] = {
     r.Stay: "stay",
     r.ProvisionEpisode: "provision_episode",
     r.Visit: "visit",
+    r.VisitEntry: "visit_entry",
     r.VisitNote: "visit_note",
     r.Concern: "concern",
     r.WorkPack: "work_pack",
@@ -52,11 +57,16 @@ TABLES: dict[type, str] = {
     r.Consent: "consent",
     r.Absence: "absence",
     r.Appointment: "appointment",
+    r.Exclusion: "exclusion",
+    r.PlannedTravel: "planned_travel",
+    r.CalendarEntry: "calendar_entry",
 }
 
 COLLECTIONS: dict[type, dict[str, Link | Children]] = {
     r.Visit: {
-        "pupil_ids": Link("visit_pupil", "visit_id", "pupil_id", copies=(("visit_date", "date"),)),
+        # Each child's entry carries the visit's date, so "latest visit of each
+        # pupil" and a pupil's timeline are seeks on the entry table's index.
+        "entries": Children(r.VisitEntry, "visit_id", copies=(("visit_date", "date"),)),
         "notes": Children(r.VisitNote, "visit_id"),
     },
     r.Appointment: {"pupil_ids": Link("appointment_pupil", "appointment_id", "pupil_id")},
@@ -77,8 +87,11 @@ def _enum_fields(cls: type) -> dict[str, type[Enum]]:
     hints = typing.get_type_hints(cls)
     found = {}
     for name, hint in hints.items():
-        if isinstance(hint, type) and issubclass(hint, Enum):
-            found[name] = hint
+        # An optional enum (NotSeenReason | None) is a union: take its enum member type.
+        options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+        for option in options:
+            if isinstance(option, type) and issubclass(option, Enum):
+                found[name] = option
     return found
 
 

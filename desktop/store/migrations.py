@@ -8,7 +8,11 @@ written down once, here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import date
+
+from uuid6 import uuid7
 
 # Every synced table carries these: a device-made UUIDv7 key, the clock of its
 # last change (for last-writer-wins merges), and a tombstone flag.
@@ -207,8 +211,123 @@ def _v4_audit_chain(conn) -> None:
     conn.execute("CREATE INDEX ix_audit_unsent ON audit_event (sent, seq)")
 
 
+# Version 5: each child on a visit has their own entry. The link table becomes
+# the entry table (its rows keep their ids, so they stay the same synced
+# records), takes the work that used to be shared (copied to each child), and
+# says whether the child was seen. Notes may be about one child. The visit
+# keeps what is shared: when, where, who, the outcome and the next appointment.
+MOVED_TO_ENTRIES = ("subjects", "work_covered", "work_returned", "levels_and_needs", "work_set")
+
+
+def _v5_entries(conn) -> None:
+    statements = [
+        "ALTER TABLE visit_pupil RENAME TO visit_entry",
+        "ALTER TABLE visit_entry ADD COLUMN seen BOOLEAN NOT NULL DEFAULT 1",
+        "ALTER TABLE visit_entry ADD COLUMN not_seen_reason TEXT",
+        "ALTER TABLE visit_entry ADD COLUMN subjects JSON NOT NULL DEFAULT '[]'",
+        "ALTER TABLE visit_entry ADD COLUMN work_covered TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE visit_entry ADD COLUMN work_returned TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE visit_entry ADD COLUMN levels_and_needs TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE visit_entry ADD COLUMN work_set TEXT NOT NULL DEFAULT ''",
+        # The shared work, copied to each child.
+        "UPDATE visit_entry SET (subjects, work_covered, work_returned, levels_and_needs, work_set) ="
+        " (SELECT subjects, work_covered, work_returned, levels_and_needs, work_set FROM visit"
+        " WHERE visit.id = visit_entry.visit_id)",
+        # A visit that did not happen saw nobody; say why where the outcome says it.
+        "UPDATE visit_entry SET seen = 0, not_seen_reason = (SELECT CASE outcome"
+        " WHEN 'not_at_home' THEN 'not_at_home' WHEN 'pupil_unwell' THEN 'unwell' END"
+        " FROM visit WHERE visit.id = visit_entry.visit_id)"
+        " WHERE visit_id IN (SELECT id FROM visit WHERE outcome != 'held')",
+        *(f"ALTER TABLE visit DROP COLUMN {column}" for column in MOVED_TO_ENTRIES),
+        "ALTER TABLE visit_note ADD COLUMN pupil_id TEXT REFERENCES pupil(id)",
+        # The indexes under names that say what they index; the pupil index is as
+        # version 3 made it, and the date index also covers `seen` for the hours rules.
+        "DROP INDEX ix_visit_pupil_visit",
+        "DROP INDEX ix_visit_pupil_pupil",
+        "DROP INDEX ix_visit_pupil_date",
+        "CREATE INDEX ix_visit_entry_visit ON visit_entry (visit_id)",
+        "CREATE INDEX ix_visit_entry_pupil ON visit_entry (pupil_id, deleted, visit_date, visit_id)",
+        "CREATE INDEX ix_visit_entry_date ON visit_entry (visit_date, visit_id, pupil_id, deleted, seen)",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+    # Changes not yet sent take the new shape: a link's creation becomes an
+    # entry's (with its work), and a visit's change to work that moved becomes
+    # a change to each of its entries. What was sent is the server's to migrate.
+    entry_fields = ["seen", "not_seen_reason", *MOVED_TO_ENTRIES]
+    pending = conn.execute(
+        "SELECT id, entity, entity_id, fields, changed_at FROM outbox WHERE entity IN ('visit', 'visit_pupil')"
+    ).fetchall()
+    for outbox_id, entity, entity_id, fields_json, changed_at in pending:
+        fields = json.loads(fields_json)
+        if entity == "visit_pupil":
+            if "deleted" not in fields:
+                fields += [f for f in entry_fields if f not in fields]
+            conn.execute(
+                "UPDATE outbox SET entity = 'visit_entry', fields = ? WHERE id = ?", (json.dumps(fields), outbox_id)
+            )
+            continue
+        moved = [f for f in fields if f in MOVED_TO_ENTRIES]
+        if not moved:
+            continue
+        kept = [f for f in fields if f not in MOVED_TO_ENTRIES]
+        if kept:
+            conn.execute("UPDATE outbox SET fields = ? WHERE id = ?", (json.dumps(kept), outbox_id))
+        else:
+            conn.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
+        if "id" in fields:
+            continue  # the visit's creation (it names every field): its entries' creations carry the work
+        entries = conn.execute(
+            "SELECT id FROM visit_entry WHERE visit_id = ? AND deleted = 0 ORDER BY id", (entity_id,)
+        ).fetchall()
+        for (entry_id,) in entries:
+            conn.execute(
+                "INSERT INTO outbox (id, entity, entity_id, fields, changed_at) VALUES (?, 'visit_entry', ?, ?, ?)",
+                (str(uuid7()), entry_id, json.dumps(moved), changed_at),
+            )
+
+
+def _v6_statutory(conn) -> None:
+    """Version 6: exclusions, planned travel and the school calendar; the NC year
+    set by hand becomes an offset from the year by age (a pupil placed a year
+    behind stays a year behind as they move up)."""
+    for statement in (
+        _entity(
+            "exclusion",
+            "pupil_id TEXT NOT NULL REFERENCES pupil(id), kind TEXT NOT NULL, start DATE NOT NULL,"
+            " \"end\" DATE, school_id TEXT REFERENCES school(id), reason TEXT NOT NULL DEFAULT ''",
+        ),
+        _entity(
+            "planned_travel",
+            "pupil_id TEXT NOT NULL REFERENCES pupil(id), leaves DATE NOT NULL, returns DATE,"
+            " destination TEXT NOT NULL DEFAULT '', agreed_with_school_on DATE, notes TEXT NOT NULL DEFAULT ''",
+        ),
+        _entity(
+            "calendar_entry",
+            'academic_year INTEGER NOT NULL, kind TEXT NOT NULL, start DATE NOT NULL, "end" DATE NOT NULL,'
+            " name TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT ''",
+        ),
+        "CREATE INDEX ix_exclusion_pupil ON exclusion (pupil_id)",
+        "CREATE INDEX ix_planned_travel_pupil ON planned_travel (pupil_id)",
+        "CREATE INDEX ix_calendar_entry_year ON calendar_entry (academic_year)",
+        "ALTER TABLE pupil ADD COLUMN nc_year_offset INTEGER",
+    ):
+        conn.execute(statement)
+    # The year set by hand, less the year by age on the day of the upgrade (the
+    # arithmetic of rules.nc_year, written out so this step never changes).
+    today = date.today()
+    this_year = today.year if today.month >= 9 else today.year - 1
+    rows = conn.execute("SELECT id, dob, nc_year_override FROM pupil WHERE nc_year_override IS NOT NULL").fetchall()
+    for pupil_id, dob, fixed in rows:
+        born = date.fromisoformat(str(dob)[:10])
+        by_age = this_year - (born.year if born.month >= 9 else born.year - 1) - 5
+        conn.execute("UPDATE pupil SET nc_year_offset = ? WHERE id = ?", ((fixed - by_age) or None, pupil_id))
+    conn.execute("ALTER TABLE pupil DROP COLUMN nc_year_override")
+
+
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain]
+STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory]
 LATEST = len(STEPS)
 
 

@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock 
     from desktop.tasks import TaskRunner
 
 from .backup import BackupReminder, Backups
+from .calendar_dialog import CalendarDialog
 from .caseload_model import COHORT_LABELS, HEADERS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
 from .common import STYLE, label, report_error, set_tab_order
 from .pupil_dialog import AddPupilDialog
@@ -702,6 +703,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action("&Settings…", self._open_settings, QKeySequence.StandardKey.Preferences)
         self.summary_action = self._action("Print the caseload &summary…", self._print_summary, "Ctrl+Shift+S")
         self.backup_action = self._action("&Back up…", lambda: self.backups.choose_and_back_up())
+        self.calendar_action = self._action("School term &dates…", self.open_calendar)
         self.audit_action = self._action("Audit &trail…", self.open_audit_trail)
         self.lock_action = self._action("Loc&k", self.lock, "Ctrl+L")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -718,6 +720,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.audit_action)
         file_menu.addAction(self.settings_action)
         file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.calendar_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
@@ -983,6 +986,7 @@ class MainWindow(QMainWindow):
             self.audit_action,
             self.settings_action,
             self.backup_action,
+            self.calendar_action,
             self.lock_action,
         ):
             action.setEnabled(unlocked)
@@ -1078,6 +1082,15 @@ class MainWindow(QMainWindow):
             )
 
         dialog.accepted.connect(save)
+        dialog.open()
+        return dialog
+
+    def open_calendar(self) -> CalendarDialog | None:
+        """The school term dates every rule counts school days on; import an LA's."""
+        if self.app is None:
+            return None
+        dialog = CalendarDialog(self.app, self.runner, self.workspace)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 

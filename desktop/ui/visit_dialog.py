@@ -1,10 +1,16 @@
 """Log a visit: quicker than the paper form.
 
 Opened pre-filled by the services (`visit_defaults`): today, where the pupil is
-staying, the siblings seen there last time (checked), the usual times and
-subjects. A typical visit is: Ctrl+N, type what was covered, Alt+S ("same as
-last time" for work set), Alt+F and a note for the family, Ctrl+Return — six
-interactions, keyboard only. Every field has a mnemonic (Alt+letter).
+staying, the siblings seen there last time (ticked), the usual times, and each
+child's subjects from their own last visit. A typical visit is: Ctrl+N, type
+what was covered, Alt+S ("same as last time": each child's own work set), Alt+F
+and a note for the family, Ctrl+Return. Every field has a mnemonic (Alt+letter).
+
+Each child on the visit has their own entry. While *Same work for all* is on
+(the common case) one form serves every child; turned off (Alt+L), each child
+gets a tab of their own (Alt+1, Alt+2, …), starting from what was typed for
+all. A child who was there but not taught is marked *not seen* with a reason
+(Alt+C, for the child selected in the list): they count no hours.
 """
 
 from __future__ import annotations
@@ -14,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QDateTime, QStringListModel, Qt, QTime, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,7 +36,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QTimeEdit,
     QVBoxLayout,
@@ -38,14 +43,20 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import rules
-from desktop.domain.enums import Outcome, PlaceType, Visibility
-from desktop.domain.records import Site, Visit, VisitNote
+from desktop.domain.enums import NotSeenReason, Outcome, PlaceType, Visibility
+from desktop.domain.records import Site, Visit, VisitEntry, VisitNote
 
 if TYPE_CHECKING:  # the services load after the unlock window shows
     from desktop.services import CaseloadRow, Changes, Waymark
     from desktop.tasks import TaskRunner
 
 from .common import label, set_tab_order
+from .visit_entry import EntryForm, SubjectsEdit, Work, WorkPanel, split_subjects, text_box
+
+__all__ = ["SubjectsEdit", "VisitContext", "VisitDialog", "load_context", "split_subjects"]
+
+# The outcome of the whole visit. "Pupil unwell" is said child by child now (not seen: unwell).
+OUTCOMES = [o for o in Outcome if o is not Outcome.PUPIL_UNWELL]
 
 
 @dataclass
@@ -53,69 +64,19 @@ class VisitContext:
     """What the dialog needs, fetched in one background call."""
 
     visit: Visit
-    last_work_set: str
+    last: dict[str, VisitEntry]  # each child's own entry at the last visit they were seen
     subjects: list[str]
     sites: list[Site]
 
 
 def load_context(app: Waymark, pupil_id: str | None) -> VisitContext:
+    visit = app.visit_defaults(pupil_id)
     return VisitContext(
-        visit=app.visit_defaults(pupil_id),
-        last_work_set=app.last_work_set(pupil_id) if pupil_id else "",
+        visit=visit,
+        last=app.last_entries(visit.pupil_ids),
         subjects=app.known_subjects(),
         sites=app.list_sites(),
     )
-
-
-def split_subjects(text: str) -> list[str]:
-    return [s.strip() for s in text.split(",") if s.strip()]
-
-
-class SubjectsEdit(QLineEdit):
-    """Comma-separated subjects; type-ahead completes the subject being typed."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._model = QStringListModel(self)
-        self._completer = QCompleter(self._model, self)
-        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self._completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self._completer.setWidget(self)
-        self._completer.activated.connect(self._insert)
-        self.textEdited.connect(self._complete)
-
-    def set_subjects(self, subjects: Sequence[str]) -> None:
-        self._model.setStringList(list(subjects))
-
-    def _current_word(self) -> str:
-        return self.text()[: self.cursorPosition()].split(",")[-1].strip()
-
-    def _complete(self) -> None:
-        word = self._current_word()
-        if not word:
-            self._completer.popup().hide()
-            return
-        self._completer.setCompletionPrefix(word)
-        if self._completer.completionCount():
-            self._completer.complete()
-        else:
-            self._completer.popup().hide()
-
-    def _insert(self, subject: str) -> None:
-        before = self.text()[: self.cursorPosition()]
-        after = self.text()[self.cursorPosition() :]
-        head = before.rsplit(",", 1)[0] + ", " if "," in before else ""
-        self.setText(f"{head}{subject}, {after.lstrip(', ')}".rstrip())
-        self.setCursorPosition(len(head) + len(subject) + 2)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        popup = self._completer.popup()
-        if popup.isVisible() and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            # Enter with nothing highlighted takes the first match, as type-ahead should.
-            popup.hide()
-            self._insert(self._completer.currentCompletion())
-            return
-        super().keyPressEvent(event)
 
 
 class _TabLeaves:
@@ -138,16 +99,8 @@ class DateTimeEdit(_TabLeaves, QDateTimeEdit):
     pass
 
 
-def _text_box(name: str, lines: int = 3) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setAccessibleName(name)
-    box.setTabChangesFocus(True)  # Tab moves on, as in every other field
-    box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 14)
-    return box
-
-
 class VisitDialog(QDialog):
-    """Log one visit or session; siblings seen together share it."""
+    """Log one visit or session; siblings seen together share it, each with their own entry."""
 
     saved = Signal(object)  # Changes
 
@@ -163,11 +116,13 @@ class VisitDialog(QDialog):
         self._caseload = {row.pupil_id: row for row in caseload}
         self._context: VisitContext | None = None
         self._saving = False
+        self._quiet = False  # set while the dialog fills itself, so no handler reacts
         self.setWindowTitle("Log a visit")
         self.setAccessibleName("Log a visit")
         self.setModal(True)
         self._build()
-        self.resize(940, 620)
+        self.work.names = {pupil_id: row.name for pupil_id, row in self._caseload.items()}
+        self.resize(980, 640)
 
     # --- layout ---------------------------------------------------------------------
 
@@ -186,10 +141,14 @@ class VisitDialog(QDialog):
         self.site = QComboBox()
         self.pupils = QListWidget()
         self.pupils.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
+        self.seen = QComboBox()
+        self.seen.addItem("Seen and taught", None)
+        for reason in NotSeenReason:
+            self.seen.addItem(f"Not seen: {reason.label.lower()}", reason.value)
         self.add_pupil = QLineEdit()
         self.add_pupil.setPlaceholderText("Type a name or UPN")
         self.outcome = QComboBox()
-        for outcome in Outcome:
+        for outcome in OUTCOMES:
             self.outcome.addItem(outcome.label, outcome.value)
         self.has_next = QCheckBox("Ne&xt visit booked:")
         self.next_visit = DateTimeEdit()
@@ -198,17 +157,10 @@ class VisitDialog(QDialog):
         self.next_visit.setEnabled(False)
         self.has_next.toggled.connect(self.next_visit.setEnabled)
 
-        self.subjects = SubjectsEdit()
-        self.subjects.setPlaceholderText("English, Maths")
-        self.work_covered = _text_box("Work covered", lines=5)
-        self.work_set = QLineEdit()
-        self.same_as_last = QPushButton("&Same as last time")
-        self.work_returned = QLineEdit()
-        self.work_returned.setPlaceholderText("What came back, and whether it was marked")
-        self.levels = QLineEdit()
-        self.levels.setPlaceholderText("Levels reached, learning gaps, help needed")
-        self.family_note = _text_box("Note for the family: the family will see this", lines=4)
-        self.professional_note = _text_box("Professionals only: not on the parent's copy", lines=4)
+        self.work = WorkPanel()
+        self.same_for_all, self.shared, self.child_tabs = self.work.same_for_all, self.work.shared, self.work.child_tabs
+        self.family_note = text_box("Note for the family: the family will see this", lines=4)
+        self.professional_note = text_box("Professionals only: not on the parent's copy", lines=4)
 
         names = {
             self.date: "Date of visit",
@@ -216,16 +168,12 @@ class VisitDialog(QDialog):
             self.end: "End time",
             self.place: "Place",
             self.site: "Site",
-            self.pupils: "Pupils seen",
+            self.pupils: "Pupils on this visit",
+            self.seen: "Was the selected child seen",
             self.add_pupil: "Add another pupil",
             self.outcome: "Outcome",
             self.has_next: "Next visit booked",
             self.next_visit: "Next visit date and time",
-            self.subjects: "Subjects",
-            self.work_set: "Work set",
-            self.same_as_last: "Same work set as last time",
-            self.work_returned: "Work returned and marked",
-            self.levels: "Levels, learning gaps and needs",
         }
         for widget, name in names.items():
             widget.setAccessibleName(name)
@@ -245,8 +193,12 @@ class VisitDialog(QDialog):
         when.addRow(self.has_next, self.next_visit)
 
         who = QVBoxLayout()
-        who.addWidget(self._buddy("P&upils seen (tick each child taught):", self.pupils))
+        who.addWidget(self._buddy("P&upils on this visit (tick each child):", self.pupils))
         who.addWidget(self.pupils, 1)
+        seen_row = QHBoxLayout()
+        seen_row.addWidget(self._buddy("The selected &child was:", self.seen))
+        seen_row.addWidget(self.seen, 1)
+        who.addLayout(seen_row)
         who.addWidget(self._buddy("&Add another pupil:", self.add_pupil))
         who.addWidget(self.add_pupil)
 
@@ -254,24 +206,10 @@ class VisitDialog(QDialog):
         left.addLayout(when)
         left.addLayout(who, 1)
 
-        what = QFormLayout()
-        what.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        what.addRow(self._buddy("Su&bjects:", self.subjects), self.subjects)
-        what.addRow(self._buddy("&Work covered:", self.work_covered), self.work_covered)
-        work_set_row = QHBoxLayout()
-        work_set_row.addWidget(self.work_set, 1)
-        work_set_row.addWidget(self.same_as_last)
-        what.addRow(self._buddy("Work s&et:", self.work_set), work_set_row)
-        what.addRow(self._buddy("Work &returned:", self.work_returned), self.work_returned)
-        what.addRow(self._buddy("Le&vels and needs:", self.levels), self.levels)
-
-        right = QVBoxLayout()
-        right.addLayout(what)
-        right.addStretch(1)
         columns = QHBoxLayout()
         columns.addLayout(left, 2)
         columns.addSpacing(16)
-        columns.addLayout(right, 3)
+        columns.addWidget(self.work, 3)
 
         # Who reads a note is said in the label itself, in words and colour.
         notes = QGridLayout()
@@ -309,8 +247,24 @@ class VisitDialog(QDialog):
         layout.addLayout(notes)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+        self._set_tab_order()
 
-        order = [
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(key), self, activated=self.save)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        self.pupils.itemChanged.connect(self._pupils_changed)
+        self.pupils.currentRowChanged.connect(self._show_seen)
+        self.seen.currentIndexChanged.connect(self._seen_changed)
+        self.start.timeChanged.connect(self._update_hours)
+        self.end.timeChanged.connect(self._update_hours)
+        self.outcome.currentIndexChanged.connect(self._update_hours)
+        self._build_pupil_completer()
+
+    def _set_tab_order(self) -> None:
+        """Down the left column, then the work (the shared form, or each child's in
+        turn: only the visible one is visited), then the notes and the buttons."""
+        set_tab_order(
             self.date,
             self.start,
             self.end,
@@ -320,29 +274,14 @@ class VisitDialog(QDialog):
             self.has_next,
             self.next_visit,
             self.pupils,
+            self.seen,
             self.add_pupil,
-            self.subjects,
-            self.work_covered,
-            self.work_set,
-            self.same_as_last,
-            self.work_returned,
-            self.levels,
+            *self.work.fields(),
             self.family_note,
             self.professional_note,
             self.save_button,
             self.cancel_button,
-        ]
-        set_tab_order(*order)
-
-        for key in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(key), self, activated=self.save)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-        self.same_as_last.clicked.connect(self._same_as_last)
-        self.start.timeChanged.connect(self._update_hours)
-        self.end.timeChanged.connect(self._update_hours)
-        self.outcome.currentIndexChanged.connect(self._update_hours)
-        self._build_pupil_completer()
+        )
 
     @staticmethod
     def _buddy(text: str, widget: QWidget) -> QLabel:
@@ -362,6 +301,36 @@ class VisitDialog(QDialog):
         completer.activated.connect(self._choose_pupil)
         self.add_pupil.setCompleter(completer)
         self.add_pupil.returnPressed.connect(lambda: self._choose_pupil(self.add_pupil.text()))
+
+    # --- the shared fields for the old, single-form callers --------------------------
+
+    @property
+    def subjects(self) -> SubjectsEdit:
+        return self.shared.subjects
+
+    @property
+    def work_covered(self):
+        return self.shared.work_covered
+
+    @property
+    def work_set(self) -> QLineEdit:
+        return self.shared.work_set
+
+    @property
+    def same_as_last(self) -> QPushButton:
+        return self.shared.same_as_last
+
+    @property
+    def work_returned(self) -> QLineEdit:
+        return self.shared.work_returned
+
+    @property
+    def levels(self) -> QLineEdit:
+        return self.shared.levels
+
+    def entry_form(self, pupil_id: str) -> EntryForm:
+        """The form that holds this child's work now: their own, or the one for all."""
+        return self.work.form_for(pupil_id)
 
     # --- filling ------------------------------------------------------------------------
 
@@ -391,19 +360,25 @@ class VisitDialog(QDialog):
         for site in context.sites:
             self.site.addItem(site.name, site.id)
         self.site.setCurrentIndex(max(0, self.site.findData(visit.site_id)) if visit.site_id else 0)
-        self.subjects.set_subjects(context.subjects)
-        self.subjects.setText(", ".join(visit.subjects))
-        self.same_as_last.setEnabled(bool(context.last_work_set))
-        self.same_as_last.setToolTip(context.last_work_set or "No work was set last time")
+        self.work.subjects = context.subjects
         self.next_visit.setDateTime(QDateTime(today.addDays(7), QTime(start.hour, start.minute)))
+        self._quiet = True
         self._fill_pupils(visit)
+        self._quiet = False
+        self.work.names.update({p: self._name(p) for p in visit.pupil_ids})
+        usual = {e.pupil_id: Work(subjects=tuple(e.subjects)) for e in visit.entries}
+        self.work.start(visit.pupil_ids, usual, context.last)
+        self._set_tab_order()
         self._update_hours()
         first = self._caseload.get(visit.pupil_ids[0]) if visit.pupil_ids else None
         self.heading.setText(f"Log a visit — {first.name}" if first else "Log a visit")
-        (self.work_covered if visit.pupil_ids else self.add_pupil).setFocus()
+        if visit.pupil_ids:
+            self.work.focus_work()
+        else:
+            self.add_pupil.setFocus()
 
     def _fill_pupils(self, visit: Visit) -> None:
-        """The pupils seen last time, checked; other children at the same site, unchecked."""
+        """The pupils seen last time, ticked; other children at the same site, not ticked."""
         self.pupils.clear()
         wanted = list(visit.pupil_ids)
         if visit.site_id:
@@ -419,15 +394,21 @@ class VisitDialog(QDialog):
             if item.data(Qt.ItemDataRole.UserRole) == pupil_id:
                 item.setCheckState(Qt.CheckState.Checked if checked else item.checkState())
                 return
-        row = self._caseload.get(pupil_id)
-        text = row.name if row else "Pupil not on the caseload"
-        if row:
-            text += f" — {rules.format_nc_year(row.nc_year)}"
-        item = QListWidgetItem(text)
+        item = QListWidgetItem(self._pupil_text(pupil_id))
         item.setData(Qt.ItemDataRole.UserRole, pupil_id)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         self.pupils.addItem(item)
+
+    def _name(self, pupil_id: str) -> str:
+        row = self._caseload.get(pupil_id)
+        return row.name if row else "Pupil not on the caseload"
+
+    def _pupil_text(self, pupil_id: str) -> str:
+        row = self._caseload.get(pupil_id)
+        text = self._name(pupil_id) + (f" — {rules.format_nc_year(row.nc_year)}" if row else "")
+        reason = self.work.not_seen.get(pupil_id)
+        return text + (f" · not seen: {reason.label.lower()}" if reason else "")
 
     def _choose_pupil(self, text: str) -> None:
         pupil_id = self._choices.get(text)
@@ -443,9 +424,36 @@ class VisitDialog(QDialog):
         else:
             self._add_pupil_item(pupil_id, checked=True)
 
-    def _same_as_last(self) -> None:
-        if self._context and self._context.last_work_set:
-            self.work_set.setText(self._context.last_work_set)
+    # --- each child's work -------------------------------------------------------------
+
+    def _pupils_changed(self, item: QListWidgetItem) -> None:
+        """A child ticked or unticked: their tab comes or goes, and their last visit is fetched."""
+        if self._quiet:
+            return
+        pupil_id = item.data(Qt.ItemDataRole.UserRole)
+        if item.checkState() == Qt.CheckState.Checked and pupil_id not in self.work.last:
+            self.runner.run(lambda: self.app.last_entries([pupil_id]), self.work.add_last)
+        self.work.names.setdefault(pupil_id, self._name(pupil_id))
+        self.work.set_children(self.pupil_ids())
+        self._set_tab_order()
+
+    def _show_seen(self, row: int) -> None:
+        item = self.pupils.item(row) if row >= 0 else None
+        reason = self.work.not_seen.get(item.data(Qt.ItemDataRole.UserRole)) if item else None
+        quiet, self._quiet = self._quiet, True
+        self.seen.setCurrentIndex(max(0, self.seen.findData(reason.value if reason else None)))
+        self._quiet = quiet
+
+    def _seen_changed(self) -> None:
+        item = self.pupils.currentItem()
+        if self._quiet or item is None:
+            return
+        pupil_id = item.data(Qt.ItemDataRole.UserRole)
+        value = self.seen.currentData()
+        if value is not None and item.checkState() != Qt.CheckState.Checked:
+            item.setCheckState(Qt.CheckState.Checked)  # not seen, but on the visit
+        self.work.set_not_seen(pupil_id, NotSeenReason(value) if value else None)
+        item.setText(self._pupil_text(pupil_id))
 
     def _update_hours(self) -> None:
         minutes = self.start.time().secsTo(self.end.time()) // 60
@@ -465,29 +473,46 @@ class VisitDialog(QDialog):
             if self.pupils.item(i).checkState() == Qt.CheckState.Checked
         ]
 
+    def entries(self) -> list[VisitEntry]:
+        """Each ticked child's entry as the form stands; a child not taught keeps
+        only the work left for them."""
+        held = self.outcome.currentData() == Outcome.HELD.value
+        entries = []
+        for pupil_id in self.pupil_ids():
+            work = self.entry_form(pupil_id).work()
+            reason = self.work.not_seen.get(pupil_id)
+            taught = held and reason is None
+            entries.append(
+                VisitEntry(
+                    pupil_id=pupil_id,
+                    seen=reason is None,
+                    not_seen_reason=reason,
+                    subjects=list(work.subjects) if taught else [],
+                    work_covered=work.work_covered if taught else "",
+                    work_returned=work.work_returned if taught else "",
+                    levels_and_needs=work.levels_and_needs if taught else "",
+                    work_set=work.work_set,
+                )
+            )
+        return entries
+
     def visit(self) -> Visit:
         """The visit as the form stands."""
         base = self._context.visit if self._context else None
-        day = self.date.date().toPython()
         notes = [
             VisitNote(text=self.family_note.toPlainText().strip(), visibility=Visibility.FAMILY),
             VisitNote(text=self.professional_note.toPlainText().strip(), visibility=Visibility.PROFESSIONAL),
         ]
         return Visit(
-            date=day,
+            date=self.date.date().toPython(),
             start=self.start.time().toPython(),
             end=self.end.time().toPython(),
             place_type=PlaceType(self.place.currentData()),
             site_id=self.site.currentData(),
             worker=base.worker if base else "",
-            pupil_ids=self.pupil_ids(),
-            subjects=split_subjects(self.subjects.text()),
-            work_covered=self.work_covered.toPlainText().strip(),
-            work_set=self.work_set.text().strip(),
-            work_returned=self.work_returned.text().strip(),
-            levels_and_needs=self.levels.text().strip(),
             outcome=Outcome(self.outcome.currentData()),
             next_appointment=self.next_visit.dateTime().toPython() if self.has_next.isChecked() else None,
+            entries=self.entries(),
             notes=[n for n in notes if n.text],
         )
 
@@ -496,7 +521,7 @@ class VisitDialog(QDialog):
             return
         visit = self.visit()
         if not visit.pupil_ids:
-            self.show_error("Tick at least one pupil who was seen.")
+            self.show_error("Tick at least one pupil on this visit.")
             self.pupils.setFocus()
             return
         self._saving = True
@@ -521,12 +546,20 @@ class VisitDialog(QDialog):
     def summary(self) -> str:
         """One line for the status bar once saved."""
         visit = self.visit()
-        names = [self._caseload[p].name.split()[0] for p in visit.pupil_ids if p in self._caseload]
-        who = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names) or "the pupil"
+
+        def names(ids: list[str]) -> str:
+            found = [self._name(p).split()[0] for p in ids]
+            return ", ".join(found[:-1]) + f" and {found[-1]}" if len(found) > 1 else "".join(found) or "the pupil"
+
         if visit.outcome is not Outcome.HELD:
-            return f"Visit recorded for {who}: {visit.outcome.label.lower()}."
+            return f"Visit recorded for {names(visit.pupil_ids)}: {visit.outcome.label.lower()}."
+        taught = [e.pupil_id for e in visit.entries if e.seen]
+        missed = "; ".join(f"{names([e.pupil_id])} {e.not_seen_text.lower()}" for e in visit.entries if not e.seen)
         hours = round(visit.hours, 2)
-        return f"Visit logged for {who} ({hours:g} {'hour' if hours == 1 else 'hours'})."
+        if not taught:
+            return f"Visit recorded: {missed}."
+        line = f"Visit logged for {names(taught)} ({hours:g} {'hour' if hours == 1 else 'hours'})"
+        return line + (f"; {missed}." if missed else ".")
 
 
 def _round_down(moment: time) -> time:

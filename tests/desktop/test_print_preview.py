@@ -126,7 +126,7 @@ def test_preview_of_a_real_visit_report(app, preview):
     pupil = Pupil(forename="Esme", surname="Lee", dob=date(2016, 6, 1))
     app.add_pupil(pupil)
     changes = app.log_visit(
-        Visit(
+        Visit.same_for_all(
             date=date(2026, 11, 20),
             start=time(10, 0),
             end=time(11, 0),

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QTableWidget,
 
 from desktop.domain.enums import (
     ContactRelationship,
+    NotSeenReason,
     Outcome,
     PlaceType,
     ProvisionType,
@@ -36,6 +37,7 @@ from desktop.domain.records import (
     Site,
     Stay,
     Visit,
+    VisitEntry,
     VisitNote,
     WorkPack,
 )
@@ -95,7 +97,7 @@ def visit(site, kids, day, covered, family_note="", professional_note="", outcom
         notes.append(VisitNote(text=family_note, visibility=Visibility.FAMILY))
     if professional_note:
         notes.append(VisitNote(text=professional_note, visibility=Visibility.PROFESSIONAL))
-    return Visit(
+    return Visit.same_for_all(
         date=day,
         start=time(10, 0),
         end=time(11, 30),
@@ -152,10 +154,41 @@ def test_the_record_shows_the_visits_logged_newest_first(app, view, family):
     assert view.tabs.tabText(view.tab_index["visits"]) == "Visits (2)"
     text = plain(view.visits)
     assert text.index("Reading aloud") < text.index("Number bonds to 20")  # newest first
-    assert "Tue 17 Nov 2026" in text and "Seen with Esme Lee" in text
+    assert "Tue 17 Nov 2026" in text and "Visit shared with Esme Lee" in text
     assert "Family sees this\nLevi read a whole chapter" in text
     assert "Professionals only: not on the parent's copy\nFamily may move on before Christmas" in text
-    assert "2 visits, 2 held, 3 h in all" in text
+    assert "2 visits, seen at 2, 3 h in all" in text
+
+
+def test_each_childs_record_shows_their_own_entry(app, view, family):
+    """Siblings at one visit: Levi's record has his work, never Esme's; a child not
+    seen shows the visit as not seen, with the reason, and no hours."""
+    site, (levi, esme) = family
+    app.log_visit(
+        Visit(
+            date=date(2026, 11, 17),
+            start=time(10),
+            end=time(11, 30),
+            site_id=site.id,
+            entries=[
+                VisitEntry(pupil_id=levi.id, subjects=["Maths"], work_covered="Ratio", work_set="Ratio sheet"),
+                VisitEntry(pupil_id=esme.id, seen=False, not_seen_reason=NotSeenReason.UNWELL, work_set="Spellings"),
+            ],
+            notes=[
+                VisitNote(text="A good morning.", visibility=Visibility.FAMILY),
+                VisitNote(text="Levi's glasses are broken.", visibility=Visibility.FAMILY, pupil_id=levi.id),
+            ],
+        )
+    )
+    view.show_pupil(levi.id)
+    levi_text = plain(view.visits)
+    assert "Ratio sheet" in levi_text and "Levi's glasses are broken." in levi_text and "A good morning." in levi_text
+    assert "Spellings" not in levi_text and "1 visit, seen at 1, 1.5 h in all" in levi_text
+    view.show_pupil(esme.id)
+    esme_text = plain(view.visits)
+    assert "Not seen: unwell" in esme_text and "Spellings" in esme_text and "A good morning." in esme_text
+    assert "Ratio" not in esme_text and "glasses" not in esme_text
+    assert "1 visit, seen at 0, 0 h in all" in esme_text
 
 
 def test_a_visit_logged_elsewhere_redraws_the_record(app, runner, view, family):
@@ -166,7 +199,7 @@ def test_a_visit_logged_elsewhere_redraws_the_record(app, runner, view, family):
         lambda: app.log_visit(visit(site, [levi], date(2026, 11, 20), "Times tables", outcome=Outcome.NOT_AT_HOME))
     )
     text = plain(view.visits)
-    assert "Times tables" in text and "Not at home" in text
+    assert "Not at home" in text and "Times tables" not in text  # nothing was covered at a visit not held
     assert view.tabs.currentIndex() == view.tab_index["visits"]  # the new visit is shown where it landed
     assert view.tabs.tabText(view.tab_index["visits"]) == "Visits (1)"
 
@@ -253,6 +286,9 @@ def test_a_plan_added_and_reviewed_from_the_record(app, view, family, qtbot):
     qtbot.addWidget(dialog)
     dialog.title.setText("Reintegration to St Anne's")
     dialog.start.setDate(to_qdate(TODAY - timedelta(weeks=7)))
+    dialog.submit()  # success criteria are set when a plan starts
+    assert dialog.banner.text().startswith("A plan needs its success criteria")
+    dialog.criteria.setPlainText("In class two mornings a week by the first review")
     with qtbot.waitSignal(dialog.saved):
         dialog.submit()
     assert "Review overdue: due 15 Nov 2026" in plain(view.plans)
@@ -421,10 +457,12 @@ def test_hours_chart_marks_weeks_below_target(app, view, family):
     # 5 hours in the week of 26 Oct, 1.5 in the week of 2 Nov, nothing since.
     for day in (date(2026, 10, 26), date(2026, 10, 27)):
         app.log_visit(
-            Visit(date=day, start=time(9, 0), end=time(11, 30), place_type=PlaceType.HOME, pupil_ids=[levi.id])
+            Visit.same_for_all(
+                date=day, start=time(9, 0), end=time(11, 30), place_type=PlaceType.HOME, pupil_ids=[levi.id]
+            )
         )
     app.log_visit(
-        Visit(
+        Visit.same_for_all(
             date=date(2026, 11, 3), start=time(9, 0), end=time(10, 30), place_type=PlaceType.HOME, pupil_ids=[levi.id]
         )
     )
@@ -588,6 +626,7 @@ def test_every_control_has_an_accessible_name(app, view, family, qtbot):
         view.edit_details(),
         view.add_contact(),
         view.add_plan(),
+        view.record_exclusion(),
     )
     for dialog in (*dialogs, view.folders.issue()):
         qtbot.addWidget(dialog)

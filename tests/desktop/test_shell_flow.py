@@ -75,7 +75,7 @@ def test_first_run_add_pupil_log_visit_lock_unlock(make_window, profile_dir, qtb
     assert len(visits) == 1
     visit = visits[0]
     assert (visit.start, visit.end, visit.hours) == (time(10), time(11, 30), 1.5)
-    assert visit.subjects == ["English", "Maths"]
+    assert [e.subjects for e in visit.entries] == [["English", "Maths"]]
     assert visit.outcome is Outcome.HELD
     assert [n.text for n in visit.notes_for(Visibility.FAMILY)] == ["Lovely reading today"]
     assert [n.text for n in visit.notes_for(Visibility.PROFESSIONAL)] == ["Dad mentioned moving on soon"]

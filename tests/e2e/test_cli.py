@@ -66,10 +66,6 @@ def test_a_working_day_from_the_command_line(waymark):
         waymark(
             "visit",
             "log",
-            "--pupil",
-            pupil["id"],
-            "--pupil",
-            sibling["id"],
             "--date",
             "2026-11-20",
             "--start",
@@ -88,10 +84,15 @@ def test_a_working_day_from_the_command_line(waymark):
             "Lovely work",
             "--professional-note",
             "Dad unwell",
+            "--pupil",
+            pupil["id"],
+            "--pupil",
+            sibling["id"],
             "--json",
         )
     )
     assert visit["pupil_ids"] == [pupil["id"], sibling["id"]]
+    assert [e["work_covered"] for e in visit["entries"]] == ["Phonics", "Phonics"]  # before any --pupil: everyone's
     listed = as_json(waymark("visit", "list", "--pupil", sibling["id"], "--json"))
     assert [v["id"] for v in listed] == [visit["id"]]
     shown = as_json(waymark("pupil", "show", pupil["id"], "--json"))
@@ -215,3 +216,73 @@ def test_demo_fills_a_profile_with_a_caseload(waymark):
     assert len(caseload) == counts["pupils"]
     kinds = {a["kind"] for a in as_json(waymark("attention", "--json"))}
     assert {"folder_overdue", "health_trigger", "hours_below_target", "part_time"} <= kinds
+
+
+def test_each_child_has_their_own_entry_by_position(waymark):
+    """Options after a --pupil belong to that child; before the first, to every child."""
+    waymark("init", "--worker", "Ann Tutor")
+    ids = [
+        as_json(waymark("pupil", "add", "--forename", name, "--surname", "Boswell", "--dob", dob, "--json"))["id"]
+        for name, dob in (("Lily", "2014-01-20"), ("Noah", "2019-03-01"), ("Rosie", "2022-06-01"))
+    ]
+    lily, noah, rosie = ids
+    logged = as_json(
+        waymark(
+            *("visit", "log", "--date", "2026-11-20", "--start", "10:00", "--end", "11:30"),
+            *("--subjects", "Maths", "--work-set", "Times tables sheet", "--family-note", "Good session"),
+            *("--pupil", lily, "--work", "Ratio", "--levels", "Secure with ratio"),
+            *("--pupil", noah, "--subjects", "Phonics", "--work", "Sounds s, a, t", "--work-set", "Sound mat"),
+            *("--family-note", "Noah read his first word"),
+            *("--pupil", rosie, "--not-seen", "at_nursery"),
+            "--json",
+        )
+    )
+    shown = as_json(waymark("visit", "show", logged["id"], "--json"))
+    by_child = {e["pupil_id"]: e for e in shown["entries"]}
+    assert [e["pupil_id"] for e in shown["entries"]] == ids
+    assert (by_child[lily]["subjects"], by_child[lily]["work_covered"]) == (["Maths"], "Ratio")
+    assert (by_child[lily]["work_set"], by_child[lily]["levels_and_needs"]) == (
+        "Times tables sheet",
+        "Secure with ratio",
+    )
+    assert (by_child[noah]["subjects"], by_child[noah]["work_covered"]) == (["Phonics"], "Sounds s, a, t")
+    assert by_child[noah]["work_set"] == "Sound mat" and by_child[noah]["levels_and_needs"] == ""
+    assert (by_child[rosie]["seen"], by_child[rosie]["not_seen_reason"], by_child[rosie]["hours"]) == (
+        False,
+        "at_nursery",
+        0,
+    )
+    assert by_child[rosie]["subjects"] == [] and by_child[rosie]["status"] == "Not seen: at nursery"
+    assert [(n["text"], n["pupil_id"]) for n in shown["notes"]] == [
+        ("Good session", None),
+        ("Noah read his first word", noah),
+    ]
+    text = waymark("visit", "show", logged["id"]).stdout
+    assert "Rosie Boswell: Not seen: at nursery" in text and "Covered:  Sounds s, a, t" in text
+    assert "at nursery" in waymark("visit", "list", "--pupil", rosie).stdout.lower()
+
+    # Bad combinations are refused with one line, and nothing is saved.
+    clash = waymark("visit", "log", "--start", "9:00", "--end", "9:30", "--pupil", rosie, "--not-seen", "asleep",
+                    "--work", "Colouring", expect=2)  # fmt: skip
+    assert "--not-seen and --work are both given" in clash.stderr and clash.stderr.count("\n") == 1
+    untimed = waymark("visit", "log", "--pupil", lily, expect=2)
+    assert "held needs its start and end times" in untimed.stderr
+    twice = waymark("visit", "log", "--date", "2026-11-20", "--start", "10:00", "--end", "11:00", "--pupil", noah,
+                    expect=2)  # fmt: skip
+    assert "Noah Boswell already has a visit on 20 Nov 2026 at 10:00" in twice.stderr
+    assert len(as_json(waymark("visit", "list", "--json"))) == 1
+    helped = waymark("visit", "log", "--help").stdout
+    assert "Options after a --pupil ID belong to" in helped and "--pupil PADRAIG --not-seen asleep" in helped
+
+
+def test_an_untimed_visit_beside_a_timed_one_lists_and_reports(waymark, tmp_path):
+    """Defect: visit list and every report crashed with TypeError on such a day."""
+    waymark("init", "--worker", "Ann Tutor")
+    kid = as_json(waymark("pupil", "add", "--forename", "Kai", "--surname", "Ahmed", "--dob", "2019-02-12", "--json"))
+    waymark("visit", "log", "--date", "2026-11-20", "--pupil", kid["id"], "--outcome", "not_at_home")
+    waymark("visit", "log", "--date", "2026-11-20", "--start", "14:00", "--end", "15:00", "--pupil", kid["id"])
+    listed = waymark("visit", "list", "--pupil", kid["id"]).stdout
+    assert "Not at home" in listed and "Visit held" in listed
+    out = tmp_path / "hours.pdf"
+    waymark("report", "progress", kid["id"], "--from", "2026-11-01", "--to", "2026-11-22", "--out", str(out))
+    assert out.read_bytes().startswith(b"%PDF")

@@ -22,6 +22,7 @@ from desktop.domain.records import (
     Site,
     Stay,
     Visit,
+    VisitEntry,
     VisitNote,
     WorkPack,
 )
@@ -41,6 +42,14 @@ HIDDEN_ADDRESS = "Flat 2, Ribbleton Refuge"
 HIDDEN_POSTCODE = "PR2 6ZZ"
 HIDDEN_SITE = "Layby, A59 Tarleton"
 PRIVATE_SITE_NOTE = "Caitlín counted to 100 in tens."
+# Máire's own entry at the last sibling visit: never on Seán's copies.
+MAIRE_WORK = "Sound buttons for s, a, t, p; sorting shapes"
+MAIRE_SET = "Trace the letters s, a, t and p"
+MAIRE_RETURNED = "Colouring sheet of the alphabet, marked"
+MAIRE_NEEDS = "Needs help holding a pencil"
+MAIRE_NOTE = "Máire sang the whole alphabet song."
+SEAN_PROFESSIONAL_NOTE = "Seán's inhaler was empty; mum will see the GP."
+SEAN_SET = "Reading journal: two pages a day; £1 coin game"
 
 
 @dataclass
@@ -117,7 +126,7 @@ def build_casefile(data_dir: Path) -> Casefile:
     last_visit = None
     for week in range(10):
         day = first + timedelta(weeks=week)
-        last_visit = Visit(
+        last_visit = Visit.same_for_all(
             date=day,
             start=time(10, 0),
             end=time(11, 30),
@@ -136,6 +145,20 @@ def build_casefile(data_dir: Path) -> Casefile:
                 VisitNote(text=PROFESSIONAL_NOTE, visibility=Visibility.PROFESSIONAL),
             ],
         )
+        if week == 9:
+            # The last visit: Máire did her own work, and each child has a note of their own.
+            last_visit.entries[1] = VisitEntry(
+                pupil_id=maire.id,
+                subjects=["Phonics"],
+                work_covered=MAIRE_WORK,
+                work_set=MAIRE_SET,
+                work_returned=MAIRE_RETURNED,
+                levels_and_needs=MAIRE_NEEDS,
+            )
+            last_visit.notes += [
+                VisitNote(text=MAIRE_NOTE, visibility=Visibility.FAMILY, pupil_id=maire.id),
+                VisitNote(text=SEAN_PROFESSIONAL_NOTE, visibility=Visibility.PROFESSIONAL, pupil_id=sean.id),
+            ]
         app.log_visit(last_visit)
     for subject, start_level, end_level in (
         ("Reading", "Year 2 expected", "Year 3 expected"),
@@ -162,7 +185,7 @@ def build_casefile(data_dir: Path) -> Casefile:
     app.set_item_status(folder.id, folder.items[0].id, ItemStatus.MARKED, "All sounds correct")
     app.return_folder(folder.id, first + timedelta(weeks=3))
 
-    hidden_visit = Visit(
+    hidden_visit = Visit.same_for_all(
         date=TODAY - timedelta(days=5),
         start=time(13, 0),
         end=time(14, 0),
@@ -193,7 +216,7 @@ def build_casefile(data_dir: Path) -> Casefile:
     for week in range(10):
         for weekday in range(3 if week != 8 else 1):
             app.log_visit(
-                Visit(
+                Visit.same_for_all(
                     date=first + timedelta(weeks=week, days=weekday),
                     start=time(13),
                     end=time(14, 20),

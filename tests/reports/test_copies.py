@@ -9,6 +9,11 @@ from desktop.reports.data import Note, Place, PupilDetails, ServiceDetails, Visi
 
 
 def report(*suppressed: bool) -> VisitReport:
+    visit = VisitDetails(
+        day=date(2026, 11, 20),
+        place=Place(kind="Site", name="Walton Summit transit site", detail="trailer 4"),
+        notes=(Note(text="for the family", professional=False), Note(text="for professionals", professional=True)),
+    )
     pupils = tuple(
         VisitPupil(
             pupil=PupilDetails(
@@ -21,16 +26,12 @@ def report(*suppressed: bool) -> VisitReport:
                 address_suppressed=hidden,
                 medical_needs="Asthma",
                 sen="SEN support",
-            )
+            ),
+            visit=visit,
         )
         for i, hidden in enumerate(suppressed)
     )
-    visit = VisitDetails(
-        day=date(2026, 11, 20),
-        place=Place(kind="Site", name="Walton Summit transit site", detail="trailer 4"),
-        notes=(Note(text="for the family", professional=False), Note(text="for professionals", professional=True)),
-    )
-    return VisitReport(service=ServiceDetails(name="TES"), visit=visit, pupils=pupils, printed_on=date(2026, 11, 22))
+    return VisitReport(service=ServiceDetails(name="TES"), day=visit.day, pupils=pupils, printed_on=date(2026, 11, 22))
 
 
 def by_copy(copies):

@@ -38,7 +38,9 @@ def test_markup_characters_and_very_long_text_in_large_print():
         work_covered=long_text,
         notes=tuple(Note(text=f"Family note {i}", professional=i % 2 == 1) for i in range(30)),
     )
-    report = VisitReport(service=SERVICE, visit=visit, pupils=(VisitPupil(pupil=PUPIL),), printed_on=date(2026, 11, 22))
+    report = VisitReport(
+        service=SERVICE, day=visit.day, pupils=(VisitPupil(pupil=PUPIL, visit=visit),), printed_on=date(2026, 11, 22)
+    )
     pages = pages_text(render_visit_report(report, large_print=True))
     text = " ".join(pages)
     assert "Zofia <Kowalska> & Co" in text
@@ -49,7 +51,9 @@ def test_markup_characters_and_very_long_text_in_large_print():
 
 def test_a_visit_with_almost_nothing_recorded():
     visit = VisitDetails(day=date(2026, 11, 20), place=Place(kind="Home"), held=False, outcome="Not at home")
-    report = VisitReport(service=SERVICE, visit=visit, pupils=(VisitPupil(pupil=PUPIL),), printed_on=date(2026, 11, 22))
+    report = VisitReport(
+        service=SERVICE, day=visit.day, pupils=(VisitPupil(pupil=PUPIL, visit=visit),), printed_on=date(2026, 11, 22)
+    )
     pages = pages_text(render_visit_report(report))
     assert len(pages) == 3
     assert all("Not at home" in page for page in pages)

@@ -15,9 +15,16 @@ from .conftest import (
     HIDDEN_ADDRESS,
     HIDDEN_POSTCODE,
     HIDDEN_SITE,
+    MAIRE_NEEDS,
+    MAIRE_NOTE,
+    MAIRE_RETURNED,
+    MAIRE_SET,
+    MAIRE_WORK,
     OPEN_ADDRESS,
     PRIVATE_SITE_NOTE,
     PROFESSIONAL_NOTE,
+    SEAN_PROFESSIONAL_NOTE,
+    SEAN_SET,
     SERVICE,
     copy_of,
     pages_text,
@@ -38,13 +45,34 @@ def test_siblings_get_three_copies_each_in_one_pdf(casefile):
         assert SERVICE in page and "01772 530000" in page  # the service and how to reach it
 
 
+def test_each_childs_copies_hold_their_own_work_and_never_their_siblings(casefile):
+    """Siblings at one visit, each with their own work and notes: every copy of
+    Seán's report has his and none of Máire's, and the other way round."""
+    pages = pages_text(render(casefile, casefile.sibling_visit))
+    sean_only = (SEAN_SET, "Week 10: reading aloud", "Spelling pack 3, marked 18/20", "needs times tables")
+    maire_only = (MAIRE_WORK, MAIRE_SET, MAIRE_RETURNED, MAIRE_NEEDS, MAIRE_NOTE)
+    for page in pages[:3]:
+        assert "Seán Ó Súilleabháin" in page and "Máire" not in page
+        for text in sean_only:
+            assert text in page, (copy_of(page), text)
+        for text in maire_only:
+            assert text not in page, (copy_of(page), text)
+        assert (SEAN_PROFESSIONAL_NOTE in page) is (copy_of(page) != "parent")
+    for page in pages[3:]:
+        assert "Máire Ó Súilleabháin" in page
+        for text in maire_only:
+            assert text in page, (copy_of(page), text)
+        for text in (*sean_only, SEAN_PROFESSIONAL_NOTE):
+            assert text not in page, (copy_of(page), text)
+        assert "Phonics" in page and "English, Maths" not in page  # her own subjects
+        assert FAMILY_NOTE in page  # the note about the whole visit reaches both children
+
+
 def test_each_copy_shows_what_it_may_and_nothing_else(casefile):
     for page in pages_text(render(casefile, casefile.sibling_visit)):
         copy = copy_of(page)
         assert CONCERN not in page  # never, on any copy
         assert FAMILY_NOTE in page
-        assert ("Reading journal: two pages a day; £1 coin game") in page
-        assert "Spelling pack 3, marked 18/20" in page
         assert "Ann Tutor" in page and "Signature" in page
         if copy == "parent":
             assert PROFESSIONAL_NOTE not in page

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from desktop.domain.enums import Visibility
-from desktop.domain.records import Concern, Pupil, Visit, VisitNote
+from desktop.domain.records import Concern, Pupil, Visit, VisitEntry, VisitNote
 from desktop.services import ValidationError, Waymark
 from tests.conftest import FAST_SCRYPT, PASSPHRASE, TODAY
 
@@ -72,7 +72,7 @@ def test_reading_concerns_is_audited_against_the_pupil(app):
 
 
 def visit_for(app, pupil_id, **kw):
-    visit = Visit(date=TODAY, start=time(10), end=time(11), pupil_ids=[pupil_id], subjects=["Maths"], **kw)
+    visit = Visit.same_for_all(date=TODAY, start=time(10), end=time(11), pupil_ids=[pupil_id], subjects=["Maths"], **kw)
     app.log_visit(visit)
     return visit
 
@@ -111,7 +111,7 @@ def test_the_trail_filters_by_pupil_and_date(app):
     app.add_pupil(a)
     app.add_pupil(b)
     both = visit_for(app, a.id)
-    both.pupil_ids.append(b.id)
+    both.entries.append(VisitEntry(pupil_id=b.id, subjects=["Maths"]))
     app.edit_visit(both)
     about_a = app.audit_trail(pupil_id=a.id)
     assert [(e.action, e.entity) for e in about_a] == [("update", "visit"), ("create", "visit"), ("create", "pupil")]

@@ -12,7 +12,18 @@ from pypdf import PdfReader
 from desktop.domain.enums import ProvisionType
 from desktop.domain.records import ProvisionEpisode, Pupil, Visit
 from desktop.services import ValidationError
-from tests.reports.conftest import CONCERN, FAMILY_NOTE, PROFESSIONAL_NOTE, TODAY, build_casefile, pages_text
+from tests.reports.conftest import (
+    CONCERN,
+    FAMILY_NOTE,
+    MAIRE_NOTE,
+    MAIRE_SET,
+    MAIRE_WORK,
+    PROFESSIONAL_NOTE,
+    SEAN_PROFESSIONAL_NOTE,
+    TODAY,
+    build_casefile,
+    pages_text,
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +58,12 @@ def test_subject_access_holds_everything_but_concerns(case, tmp_path):
     raw = copy.json_bytes.decode()
     assert CONCERN not in raw
     assert case.maire.forename not in raw and case.maire.id not in raw  # a sibling is counted, not named
+    # The last visit as Seán had it: his own entry and notes, nothing of Máire's.
+    last = data["visits"][-1]
+    assert last["work_covered"].startswith("Week 10") and last["hours"] == 1.5 and last["seen"] is True
+    assert SEAN_PROFESSIONAL_NOTE in {n["text"] for n in last["notes"]}
+    for hers in (MAIRE_WORK, MAIRE_SET, MAIRE_NOTE):
+        assert hers not in raw
 
     text = " ".join(pages_text(copy.pdf_bytes))
     for expected in (
@@ -116,9 +133,18 @@ def test_erasure_leaves_tombstones_a_readable_row_and_an_intact_chain(fresh):
     assert {"deleted", "forename", "upn", "medical_needs"} <= set(json.loads(sent_fields))
     assert app.store.count("outbox") > outbox_before
 
-    # The shared visits stay Máire's, without Seán.
+    # The shared visits stay Máire's, without Seán: his own entries and the notes
+    # about him go, hers and the notes about the whole visit stay.
     visits = app.list_visits(maire.id)
     assert len(visits) == 10 and all(v.pupil_ids == [maire.id] for v in visits)
+    assert visits[0].entry_for(maire.id).work_covered == MAIRE_WORK
+    assert SEAN_PROFESSIONAL_NOTE not in [n.text for n in visits[0].notes] and len(visits[0].notes) == 3
+    with app.store.reading() as conn:
+        his = conn.exec_driver_sql("SELECT deleted, text FROM visit_note WHERE pupil_id IS NULL AND deleted = 1").all()
+        entries = conn.exec_driver_sql(
+            "SELECT count(*) FROM visit_entry WHERE deleted = 1 AND work_covered = '' AND pupil_id = ?", (sean.id,)
+        ).scalar()
+    assert [tuple(r) for r in his] == [(1, "")] and entries == 10
     assert sean.id not in [p.id for p in app.list_pupils(include_archived=True)]
 
     erased = app.audit_trail()[0]
@@ -177,6 +203,8 @@ def test_a_visit_only_for_the_erased_pupil_goes_with_them(fresh):
     app, caitlin, hidden = fresh.app, fresh.caitlin, fresh.hidden_visit
     app.erase_pupil(caitlin.id, "request")
     with app.store.reading() as conn:
-        row = conn.exec_driver_sql("SELECT deleted, work_covered, place_detail FROM visit WHERE id = ?", (hidden.id,))
-        assert tuple(row.one()) == (1, "", "")
+        row = conn.exec_driver_sql("SELECT deleted, place_detail FROM visit WHERE id = ?", (hidden.id,))
+        assert tuple(row.one()) == (1, "")
+        entry = conn.exec_driver_sql("SELECT deleted, work_covered FROM visit_entry WHERE visit_id = ?", (hidden.id,))
+        assert tuple(entry.one()) == (1, "")
     assert app.store.get(Visit, hidden.id) is None

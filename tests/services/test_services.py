@@ -73,7 +73,7 @@ def test_visit_defaults_bring_today_the_site_and_the_siblings_seen_there(app):
     site = Site(name="Walton Summit transit site", site_type=SiteType.TRANSIT_SITE)
     a, b = family_at(app, site, TODAY - timedelta(weeks=2))
     app.log_visit(
-        Visit(
+        Visit.same_for_all(
             date=TODAY - timedelta(days=7),
             start=time(10),
             end=time(11, 30),
@@ -87,14 +87,16 @@ def test_visit_defaults_bring_today_the_site_and_the_siblings_seen_there(app):
     assert defaults.date == TODAY
     assert defaults.site_id == site.id
     assert defaults.pupil_ids == [b.id, a.id]
-    assert defaults.subjects == ["English", "Maths"]
+    assert [e.subjects for e in defaults.entries] == [["English", "Maths"]] * 2
     assert (defaults.start, defaults.end) == (time(10), time(11, 30))
     assert app.last_work_set(a.id) == "Fractions pack"
 
 
 def test_a_visit_that_did_not_happen_counts_no_hours(app):
     p = pupil(app)
-    app.log_visit(Visit(date=TODAY, start=time(10), end=time(11), pupil_ids=[p.id], outcome=Outcome.NOT_AT_HOME))
+    app.log_visit(
+        Visit.same_for_all(date=TODAY, start=time(10), end=time(11), pupil_ids=[p.id], outcome=Outcome.NOT_AT_HOME)
+    )
     assert app.list_visits(p.id)[0].hours == 0
 
 
@@ -108,6 +110,7 @@ def test_caseload_rows_carry_cohort_school_site_and_attention(app):
             provision_type=ProvisionType.HOSPITAL_TUITION,
             start=TODAY - timedelta(weeks=4),
             planned_hours_per_week=10,
+            medical_max_hours_per_week=10,  # below full time for a medical reason
         )
     )
     rows = {r.pupil_id: r for r in app.caseload()}
@@ -167,8 +170,10 @@ def test_appointments_by_day_and_site(app):
 
 def test_notes_keep_their_visibility(app):
     p = pupil(app)
-    visit = Visit(
+    visit = Visit.same_for_all(
         date=TODAY,
+        start=time(10),
+        end=time(11),
         pupil_ids=[p.id],
         notes=[VisitNote(text="Lovely work", visibility=Visibility.FAMILY), VisitNote(text="Dad unwell")],
     )
@@ -250,6 +255,9 @@ def test_a_move_that_cannot_be_right_changes_nothing(app):
 def test_reviewing_a_plan_moves_its_next_review_or_closes_it(app):
     p = pupil(app)
     plan = Plan(pupil_id=p.id, title="Reintegration", start=TODAY - timedelta(weeks=8), review_every_weeks=6)
+    with pytest.raises(ValidationError, match="A plan needs its success criteria"):
+        app.add_plan(plan)
+    plan.success_criteria = "In class three mornings a week by the first review"
     app.add_plan(plan)
     assert [a.kind for a in app.attention(p.id).get(p.id, [])] == ["review_overdue"]
     before = app.store.count("outbox")

@@ -163,15 +163,19 @@ def test_an_exception_in_the_caller_rolls_back_too(store):
 
 def test_update_records_only_changed_fields_and_children(store):
     pupil_id = add_pupil(store)
-    visit = Visit(date=date(2026, 11, 20), pupil_ids=[pupil_id], notes=[VisitNote(text="first")])
+    visit = Visit.same_for_all(date=date(2026, 11, 20), pupil_ids=[pupil_id], notes=[VisitNote(text="first")])
     with store.transaction("t") as tx:
         tx.insert(visit)
     visit = store.get(Visit, visit.id)
-    visit.work_set = "Fractions"
+    visit.worker = "Ann Tutor"
+    visit.entries[0].work_set = "Fractions"
     visit.notes.append(VisitNote(text="second"))
     with store.transaction("t") as tx:
         fields = tx.update(visit)
-    assert fields == ["work_set", "notes"]
+    assert fields == ["worker", "entries", "notes"]
+    with store.reading() as conn:
+        sent = conn.exec_driver_sql("SELECT fields FROM outbox WHERE entity = 'visit_entry' ORDER BY id").all()
+    assert sent[-1][0] == '["work_set"]'  # the child's entry, field by field
     assert [n.text for n in store.get(Visit, visit.id).notes] == ["first", "second"]
     with store.transaction("t") as tx:
         assert tx.update(store.get(Visit, visit.id)) == []
@@ -254,14 +258,177 @@ def test_migrating_a_populated_version_2_database(tmp_path):
     assert store.schema_version() == LATEST
     assert queries.last_visit_dates(store) == {"p1": date(2026, 10, 1)}
     assert queries.visit_ids_for_pupil(store, "p1") == ["v1"]
+    assert "COVERING INDEX ix_visit_entry_pupil" in latest_visit_plan(store)  # the link table became the entries
+    store.close()
+
+
+def latest_visit_plan(store) -> str:
     with store.reading() as c:
-        plan = " ".join(
+        return " ".join(
             row[-1]
             for row in c.exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT max(visit_date) FROM visit_pupil WHERE pupil_id = 'p1' AND deleted IS 0"
+                "EXPLAIN QUERY PLAN SELECT max(visit_date) FROM visit_entry WHERE pupil_id = 'p1' AND deleted IS 0"
             )
         )
-    assert "COVERING INDEX ix_visit_pupil_pupil" in plan
+
+
+def test_migrating_a_populated_version_4_database_gives_each_child_an_entry(tmp_path):
+    """Version 4 (like every version before it) kept one set of work for every
+    child on a visit. Step 5 gives each child their own entry holding a copy of
+    it; the link rows become the entries (same ids), visits that did not happen
+    saw nobody, and changes not yet sent take the new shape."""
+    import json
+
+    from desktop.domain.enums import NotSeenReason
+    from desktop.services import Waymark, reporting
+    from desktop.store import queries
+
+    folder = tmp_path / "v4"
+    conn = profile_at_version(folder, 4)
+    conn.execute(
+        "INSERT INTO pupil (id, forename, surname, dob, sex, sen, traveller_group) "
+        "VALUES ('p2', 'Esme', 'Lee', '2016-02-01', 'female', 'none', 'gypsy_roma')"
+    )
+    visits = (
+        ("v1", "2026-10-01", "held", "Times tables", ("p1", "p2")),
+        ("v2", "2026-10-08", "not_at_home", "Typed anyway", ("p1", "p2")),
+        ("v3", "2026-10-15", "pupil_unwell", "", ("p2",)),
+    )
+    for visit_id, day, outcome, covered, pupils in visits:
+        conn.execute(
+            'INSERT INTO visit (id, date, start, "end", place_type, outcome, subjects, work_covered, work_set,'
+            " work_returned, levels_and_needs) VALUES (?, ?, '10:00:00', '11:30:00', 'site', ?, '[\"Maths\"]', ?,"
+            " 'Tables sheet', 'Spellings, marked', 'Secure with 5s')",
+            (visit_id, day, outcome, covered),
+        )
+        for pupil_id in pupils:
+            conn.execute(
+                "INSERT INTO visit_pupil (id, visit_id, pupil_id, visit_date) VALUES (?, ?, ?, ?)",
+                (f"l-{visit_id}-{pupil_id}", visit_id, pupil_id, day),
+            )
+    # A child taken off v1 later (a tombstoned link), and a note about the whole visit.
+    conn.execute(
+        "INSERT INTO visit_pupil (id, visit_id, pupil_id, visit_date, deleted) VALUES ('l-gone', 'v3', 'p1', "
+        "'2026-10-15', 1)"
+    )
+    conn.execute("INSERT INTO visit_note (id, visit_id, text, visibility) VALUES ('n1', 'v1', 'Well done', 'family')")
+    # Changes not yet sent: v1's creation and its links', then a change to v1's work set.
+    visit_fields = [
+        "id", "date", "start", "end", "place_type", "site_id", "place_detail", "worker", "subjects",
+        "work_covered", "work_set", "work_returned", "levels_and_needs", "outcome", "next_appointment",
+    ]  # fmt: skip
+    pending = [
+        ("o1", "visit", "v1", visit_fields),
+        ("o2", "visit_pupil", "l-v1-p1", ["visit_id", "pupil_id"]),
+        ("o3", "visit_pupil", "l-v1-p2", ["visit_id", "pupil_id"]),
+        ("o4", "visit", "v1", ["work_set"]),
+        ("o5", "visit", "v2", ["outcome", "work_set"]),
+        ("o6", "visit_pupil", "l-gone", ["deleted"]),
+    ]
+    for outbox_id, entity, entity_id, fields in pending:
+        conn.execute(
+            "INSERT INTO outbox VALUES (?, ?, ?, ?, ?)", (outbox_id, entity, entity_id, json.dumps(fields), outbox_id)
+        )
+    conn.close()
+
+    store = Store.open(folder, PASS)
+    assert store.schema_version() == LATEST
+
+    v1 = store.get(Visit, "v1")
+    assert [e.id for e in v1.entries] == ["l-v1-p1", "l-v1-p2"]  # the links, kept as the same synced records
+    for entry in v1.entries:
+        assert entry.seen and entry.not_seen_reason is None
+        assert (entry.subjects, entry.work_covered, entry.work_set) == (["Maths"], "Times tables", "Tables sheet")
+        assert (entry.work_returned, entry.levels_and_needs) == ("Spellings, marked", "Secure with 5s")
+    assert v1.hours_for("p1") == v1.hours_for("p2") == 1.5
+    assert [(n.text, n.pupil_id) for n in v1.notes] == [("Well done", None)]
+    v2, v3 = store.get(Visit, "v2"), store.get(Visit, "v3")
+    assert [(e.seen, e.not_seen_reason) for e in v2.entries] == [(False, NotSeenReason.NOT_AT_HOME)] * 2
+    assert v2.entries[0].work_covered == "Typed anyway"  # copied, not lost; the reports leave it out
+    assert [(e.pupil_id, e.seen, e.not_seen_reason) for e in v3.entries] == [("p2", False, NotSeenReason.UNWELL)]
+    assert v3.status_for("p2") == "Pupil unwell" and v3.hours_for("p2") == 0
+
+    with store.reading() as c:
+        columns = {row[1] for row in c.exec_driver_sql("PRAGMA table_info(visit)")}
+        outbox: dict[tuple[str, str], list[list[str]]] = {}
+        for entity, entity_id, fields in c.exec_driver_sql(
+            "SELECT entity, entity_id, fields FROM outbox ORDER BY changed_at, id"
+        ):
+            outbox.setdefault((entity, entity_id), []).append(json.loads(fields))
+        tables = {row[0] for row in c.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert not columns & {"subjects", "work_covered", "work_set", "work_returned", "levels_and_needs"}
+    assert "visit_pupil" not in tables and not any(entity == "visit_pupil" for entity, _ in outbox)
+    # v1's creation keeps what stayed on the visit; its links' creations become the entries' with their work.
+    (created,) = outbox[("visit", "v1")]
+    assert "date" in created and "work_set" not in created
+    for entry_id in ("l-v1-p1", "l-v1-p2"):
+        creation, work_set_change = outbox[("visit_entry", entry_id)]
+        assert creation[:2] == ["visit_id", "pupil_id"]
+        assert {"seen", "not_seen_reason", "subjects", "work_covered", "work_set"} <= set(creation)
+        assert work_set_change == ["work_set"]  # v1's later change to its work set, now each child's
+    assert outbox[("visit", "v2")] == [["outcome"]]
+    assert outbox[("visit_entry", "l-v2-p1")] == outbox[("visit_entry", "l-v2-p2")] == [["work_set"]]
+    assert outbox[("visit_entry", "l-gone")] == [["deleted"]]
+
+    assert queries.last_visit_dates(store) == {"p1": date(2026, 10, 8), "p2": date(2026, 10, 15)}
+    assert queries.visit_ids_for_pupil(store, "p1") == ["v2", "v1"]  # the removed link is still ignored
+    assert "COVERING INDEX ix_visit_entry_pupil" in latest_visit_plan(store)
+
+    # Today's services and reports read the migrated visit child by child, and a
+    # change to one child's entry is audited against that child, on the same chain.
+    from desktop.store import trail
+
+    app = Waymark(store, today=lambda: date(2026, 11, 1))
+    v1.entries[1].work_covered = "Ratio"
+    app.edit_visit(v1)
+    assert trail.verify(store).intact
+    assert "visit" in [e["entity"] for e in trail.events(store, pupil_id="p2")]
+    assert store.get(Visit, "v1").entry_for("p1").work_covered == "Times tables"  # Levi's own is untouched
+    report = reporting.visit_report(app, "v1")
+    assert [p.visit.work_covered for p in report.pupils] == ["Times tables", "Ratio"]
+    assert [(p.visit.held, p.visit.outcome) for p in reporting.visit_report(app, "v2").pupils] == [
+        (False, "Not at home")
+    ] * 2
+    store.close()
+
+
+def test_migrating_a_populated_version_5_database(tmp_path):
+    """Step 6: a year set by hand becomes an offset from the year by age (so the
+    pupil moves up with their class), and exclusions, planned travel and the
+    school calendar have tables."""
+    from desktop.domain import rules
+    from desktop.domain.enums import CalendarKind, ExclusionKind
+    from desktop.domain.records import CalendarEntry, Exclusion, PlannedTravel
+
+    folder = tmp_path / "v5"
+    conn = profile_at_version(folder, 5)
+    # A second pupil, born 1 Oct 2017, taught a year behind: "Year 3" fixed by hand in 2026/27.
+    by_age = rules.nc_year(date(2017, 10, 1), date.today())
+    conn.execute(
+        "INSERT INTO pupil (id, forename, surname, dob, sex, sen, traveller_group, nc_year_override) "
+        f"VALUES ('p2', 'Noah', 'Price', '2017-10-01', 'male', 'none', 'none', {by_age - 1})"
+    )
+    conn.close()
+
+    store = Store.open(folder, PASS)
+    assert store.schema_version() == LATEST == 6
+    held_back = store.get(Pupil, "p2")
+    assert held_back.nc_year_offset == -1
+    assert rules.pupil_nc_year(held_back, date.today()) == by_age - 1
+    assert rules.pupil_nc_year(held_back, date.today().replace(year=date.today().year + 1)) == by_age  # moves up
+    assert store.get(Pupil, "p1").nc_year_offset is None
+    with store.reading() as c:
+        columns = [row[1] for row in c.exec_driver_sql("PRAGMA table_info(pupil)")]
+    assert "nc_year_override" not in columns
+    with store.transaction("tester") as tx:
+        tx.insert(Exclusion(pupil_id="p1", kind=ExclusionKind.PERMANENT, start=date(2026, 11, 2)))
+        tx.insert(PlannedTravel(pupil_id="p1", leaves=date(2026, 12, 1), returns=date(2027, 1, 8)))
+        tx.insert(
+            CalendarEntry(academic_year=2026, kind=CalendarKind.TERM, start=date(2026, 9, 3), end=date(2026, 12, 18))
+        )
+    assert store.find(Exclusion, pupil_id="p1")[0].kind is ExclusionKind.PERMANENT
+    assert store.find(PlannedTravel, pupil_id="p1")[0].returns == date(2027, 1, 8)
+    assert store.find(CalendarEntry, academic_year=2026)[0].end == date(2026, 12, 18)
     store.close()
 
 

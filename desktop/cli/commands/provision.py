@@ -20,8 +20,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--start", type=parse_date)
     p.add_argument("--end", type=parse_date)
     p.add_argument("--hours", type=float, default=0.0, help="planned hours a week")
-    p.add_argument("--medical-max", type=float, help="medically advised maximum hours a week")
-    p.add_argument("--review", type=parse_date, help="review date")
+    p.add_argument(
+        "--medical-max",
+        type=float,
+        help="medically advised maximum hours a week (without one, tuition below full time is flagged)",
+    )
+    p.add_argument(
+        "--review", type=parse_date, help="review date (a part-time timetable needs one, at most half a term ahead)"
+    )
     p.add_argument("--consent", action="store_true", help="parental consent recorded (part-time timetable)")
 
 

@@ -31,7 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("--sex", type=choice_of(Sex))
         p.add_argument("--ethnicity", help="DfE code, e.g. WROM, WIRT")
         p.add_argument("--traveller-group", type=choice_of(TravellerGroup))
-        p.add_argument("--nc-year", type=int, help="override the NC year derived from the date of birth")
+        p.add_argument(
+            "--nc-year",
+            type=parse_nc_year,
+            metavar="N|age",
+            help="the NC year the pupil is taught in now, when not their year by age (kept as years "
+            "ahead or behind, so they move up each September); 'age' goes back to the year by age",
+        )
         p.add_argument("--sen", type=choice_of(SenStatus))
         p.add_argument("--first-language")
         p.add_argument("--social-worker")
@@ -49,6 +55,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pupil.add_parser("list", parents=[COMMON], help="the caseload")
     p = pupil.add_parser("show", parents=[COMMON])
     p.add_argument("id")
+
+
+BY_AGE = "age"
+
+
+def parse_nc_year(text: str) -> int | str:
+    if text.strip().lower() == BY_AGE:
+        return BY_AGE
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not an NC year; write a number (0 is Reception) or 'age'"
+        ) from None
 
 
 def _pupil_fields(args: argparse.Namespace, app: Waymark) -> dict:
@@ -75,8 +95,13 @@ def _pupil_fields(args: argparse.Namespace, app: Waymark) -> dict:
             values[name] = value
     if args.base_school is not None:
         values["base_school_id"] = app.school_by_urn(args.base_school).id if args.base_school else None
-    if args.nc_year is not None:
-        values["nc_year_override"] = args.nc_year
+    if args.nc_year == BY_AGE:
+        values["nc_year_offset"] = None
+    elif args.nc_year is not None:
+        if args.action == "add":
+            values["nc_year_offset"] = app.nc_year_offset(args.dob, args.nc_year)
+        else:
+            values["nc_year"] = args.nc_year  # the service keeps it as an offset from the year by age
     for flag in ("suppress_address", "looked_after", "eal", "archived"):
         value = getattr(args, flag, None)
         if value is not None:
@@ -88,6 +113,7 @@ def describe_pupil(app: Waymark, pupil: Pupil) -> dict:
     school = app.get_school(pupil.base_school_id) if pupil.base_school_id else None
     return to_jsonable(pupil) | {
         "nc_year": app.nc_year(pupil),
+        "nc_year_by_age": rules.nc_year(pupil.dob, app.today()),
         "base_school": to_jsonable(school) if school else None,
         "attention": [{"kind": a.kind, "message": a.message} for a in app.attention(pupil.id).get(pupil.id, [])],
     }
@@ -117,7 +143,7 @@ def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
                 f"{pupil.legal_name}"
                 + (f" (known as {pupil.display_name})" if pupil.display_name != pupil.legal_name else ""),
                 f"  Id:           {pupil.id}",
-                f"  Born:         {fmt_date(pupil.dob)} ({rules.format_nc_year(data['nc_year'])})",
+                f"  Born:         {fmt_date(pupil.dob)} ({rules.describe_nc_year(pupil, app.today())})",
                 f"  UPN:          {pupil.upn or '—'}",
                 f"  Base school:  {data['base_school']['name'] if data['base_school'] else '—'}",
                 f"  Traveller:    {pupil.traveller_group.label}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from desktop.domain.enums import ServiceKind
-from desktop.services import Waymark
+from desktop.services import ValidationError, Waymark
 
 from ..args import COMMON, Output, choice_of, read_passphrase, to_jsonable
 
@@ -17,6 +17,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         settings.add_argument(f"--{name}")
     settings.add_argument("--service-kind", type=choice_of(ServiceKind), help="tes, hospital or home")
     settings.add_argument("--auto-lock-minutes", type=int, help="lock the app after this many idle minutes (1 to 240)")
+    settings.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a rule's threshold, e.g. home_tuition_minimum_hours=10 (docs/rules.md lists them)",
+    )
     settings.add_argument("--retention-archive-years", type=int, help="archive a pupil this long after leaving")
     settings.add_argument(
         "--retention-destroy-years", type=int, help="destroy a record this long after the date of birth (default 25)"
@@ -46,6 +53,14 @@ def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
         )
         if (v := getattr(args, k, None)) is not None
     }
+    thresholds = {}
+    for pair in args.threshold:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise ValidationError(f"'{pair}' is not NAME=VALUE, e.g. home_tuition_minimum_hours=10.")
+        thresholds[name.strip()] = value.strip()
+    if thresholds:
+        app.update_thresholds(**thresholds)
     if args.keyring_unlock is True:
         app.enable_keyring_unlock(read_passphrase("WAYMARK_PASSPHRASE", "Passphrase, to confirm: "))
     elif args.keyring_unlock is False:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from desktop.domain import rules
 from desktop.services import PupilRecord, Waymark
 
 # Every table a pupil record is drawn from: a change to any of them redraws it.
@@ -17,6 +18,7 @@ RECORD_ENTITIES = frozenset(
         "stay",
         "provision_episode",
         "visit",
+        "visit_entry",
         "visit_note",
         "folder",
         "folder_item",
@@ -28,6 +30,9 @@ RECORD_ENTITIES = frozenset(
         "absence",
         "appointment",
         "concern",
+        "exclusion",
+        "planned_travel",
+        "calendar_entry",  # new term dates move every school-day count
     }
 )
 
@@ -40,6 +45,10 @@ class RecordView:
     sites: dict[str, str]  # site id -> name
     names: dict[str, str]  # pupil id -> display name, for the others seen at the same visits
     today: date
+    # Counted on the school calendar, so the tab needs no calendar of its own.
+    exclusion_days: dict[str, int | None] = field(default_factory=dict)  # exclusion id -> school days
+    provision_due: dict[str, date] = field(default_factory=dict)  # exclusion id -> the sixth school day
+    fixed_period_days: int = 0  # this academic year
 
 
 def load_record(app: Waymark, pupil_id: str) -> RecordView:
@@ -50,4 +59,13 @@ def load_record(app: Waymark, pupil_id: str) -> RecordView:
         for other in visit.pupil_ids:
             if other not in names:
                 names[other] = app.get_pupil(other).display_name
-    return RecordView(record, sites, names, app.today())
+    calendar, today = app.school_calendar(), app.today()
+    return RecordView(
+        record,
+        sites,
+        names,
+        today,
+        exclusion_days={e.id: app.exclusion_days(e) for e in record.exclusions},
+        provision_due={e.id: rules.provision_due(e, calendar, app.settings().thresholds) for e in record.exclusions},
+        fixed_period_days=rules.fixed_period_days(record.exclusions, today, calendar),
+    )

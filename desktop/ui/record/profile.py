@@ -10,6 +10,13 @@ from .data import RecordView
 from .html import age, fact_rows
 
 
+def nc_year_text(taught: int, by_age: int) -> str:
+    """'Year 3 (Year 4 by age)' for a pupil taught out of their year; else 'Year 4'."""
+    if taught == by_age:
+        return format_nc_year(taught)
+    return f"{format_nc_year(taught)} ({format_nc_year(by_age)} by age)"
+
+
 def profile_html(view: RecordView) -> str:
     r = view.record
     p = r.pupil
@@ -32,7 +39,7 @@ def profile_html(view: RecordView) -> str:
         [
             ("Name", names),
             ("Date of birth", f"{fmt_date(p.dob)} (age {age(p.dob, view.today)})"),
-            ("NC year", esc(format_nc_year(r.nc_year)) + (" (set by hand)" if p.nc_year_override is not None else "")),
+            ("NC year", esc(nc_year_text(r.nc_year, r.nc_year_by_age))),
             ("Sex", esc(p.sex.label) if p.sex is not Sex.UNKNOWN else ""),
             ("UPN", esc(p.upn) or "<span class='muted'>none recorded</span>"),
             ("Ethnicity", esc(ethnicity)),

@@ -17,6 +17,7 @@ from desktop.tasks import TaskRunner
 from ..forms import SaveDialog
 from ..widgets import badge, esc, fmt_date, fmt_hours, from_qdate, para_text
 from .data import RecordView
+from .exclusions import exclusions_html
 from .html import plural
 
 
@@ -51,6 +52,7 @@ def provision_html(view: RecordView) -> str:
         rows += f"<tr><td class='when' width='170'>{when}</td><td width='100%'>{'<br>'.join(x for x in lines if x)}</td></tr>"
     if rows:
         html += f"<table width='100%' cellspacing='0'>{rows}</table>"
+    html += exclusions_html(view)
     if r.absences:
         html += "<h3>Absence for health</h3>"
         for a in sorted(r.absences, key=lambda a: a.start, reverse=True):

@@ -7,11 +7,31 @@ from .data import RecordView
 from .html import RULE_ROW, plural
 
 
+def travel_html(view: RecordView) -> str:
+    """Planned travel, with the dates the base school needs to keep the pupil on roll (code T)."""
+    trips = sorted(view.record.travel, key=lambda t: t.leaves, reverse=True)
+    if not trips:
+        return ""
+    html = "<h3>Planned travel</h3>"
+    for trip in trips:
+        when = f"{fmt_date(trip.leaves)} – {fmt_date(trip.returns) if trip.returns else 'return not known'}"
+        agreed = (
+            f"Dates agreed with the base school on {fmt_date(trip.agreed_with_school_on)}"
+            if trip.agreed_with_school_on
+            else badge("Dates not yet agreed with the base school", "warn")
+        )
+        where = f" · {esc(trip.destination)}" if trip.destination else ""
+        html += f"<p><b>{when}</b>{where}<br>{agreed}</p>"
+    return html
+
+
 def stays_html(view: RecordView) -> str:
     stays = sorted(view.record.stays, key=lambda pair: pair[0].arrived, reverse=True)
     if not stays:
-        return "<p class='muted'>No stays recorded. Stays record where a family is staying and for how long.</p>"
-    html = "<table width='100%' cellspacing='0'>"
+        return travel_html(view) + (
+            "<p class='muted'>No stays recorded. Stays record where a family is staying and for how long.</p>"
+        )
+    html = travel_html(view) + ("<h3>Sites</h3>" if view.record.travel else "") + "<table width='100%' cellspacing='0'>"
     for stay, site in stays:
         end = stay.departed or view.today
         weeks = max((end - stay.arrived).days // 7, 0)

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.enums import TravellerGroup
 from desktop.domain.records import Action
-from desktop.domain.rules import format_nc_year
 from desktop.services import Changes, Waymark
 from desktop.tasks import TaskRunner
 
@@ -47,8 +46,9 @@ from .charts import HoursChart
 from .colours import OVERDUE_TEXT
 from .concerns import ConcernsPanel
 from .data import RECORD_ENTITIES, RecordView, load_record
+from .exclusions import ExclusionDialog
 from .plans import ActionDialog, PlanDialog, ReviewDialog, plans_html
-from .profile import profile_html
+from .profile import nc_year_text, profile_html
 from .progress import ProgressDialog, ProgressGrid
 from .provision import EpisodeDialog, hours_summary, provision_html
 from .stays import stays_html
@@ -173,7 +173,9 @@ class PupilView(QWidget):
         chart_layout.addWidget(self.hours_text)
         self.add_episode_button = QPushButton("&Add provision…")
         self.add_episode_button.setAccessibleName("Add a provision episode")
-        episodes_box = with_buttons(self.provision, self.add_episode_button)
+        self.exclusion_button = QPushButton("Record an e&xclusion…")
+        self.exclusion_button.setAccessibleName("Record an exclusion")
+        episodes_box = with_buttons(self.provision, self.add_episode_button, self.exclusion_button)
         provision.addWidget(chart_box)
         provision.addWidget(episodes_box)
         provision.setStretchFactor(0, 3)
@@ -277,6 +279,7 @@ class PupilView(QWidget):
         self.add_action_button.clicked.connect(self.add_action)
         self.progress.record_button.clicked.connect(self.record_progress)
         self.add_episode_button.clicked.connect(self.add_episode)
+        self.exclusion_button.clicked.connect(self.record_exclusion)
         self.move_button.clicked.connect(self.record_move)
         self.edit_button.clicked.connect(self.edit_details)
         self.add_plan_button.clicked.connect(self.add_plan)
@@ -336,6 +339,9 @@ class PupilView(QWidget):
 
     def add_episode(self) -> EpisodeDialog | None:
         return self._open(EpisodeDialog)
+
+    def record_exclusion(self) -> ExclusionDialog | None:
+        return self._open(ExclusionDialog)
 
     def record_move(self) -> MoveDialog | None:
         return self._open(MoveDialog)
@@ -440,7 +446,7 @@ class PupilView(QWidget):
         r = view.record
         p = r.pupil
         self.name.setText(p.display_name)
-        facts = [format_nc_year(r.nc_year), r.cohort.label]
+        facts = [nc_year_text(r.nc_year, r.nc_year_by_age), r.cohort.label]
         if p.traveller_group is not TravellerGroup.NONE:
             facts[-1] += f" ({p.traveller_group.label})"
         facts.append(f"born {fmt_date(p.dob)}")
