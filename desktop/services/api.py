@@ -149,8 +149,13 @@ class Waymark(StatutoryRecords):
             values: dict[str, object] = {}
             for name, value in stored.items() if isinstance(stored, dict) else ():
                 with contextlib.suppress(ValidationError):  # a value an older version let through: the default
-                    values |= checks.settings({name: value}) if name in known else {}
-            thresholds = rules.Thresholds(**values.pop("thresholds", {}))
+                    values |= checks.settings({name: value}) if name in known and name != "thresholds" else {}
+            kept: dict[str, object] = {}
+            stored_thresholds = stored.get("thresholds") if isinstance(stored, dict) else None
+            for name, value in (stored_thresholds or {}).items() if isinstance(stored_thresholds, dict) else ():
+                with contextlib.suppress(ValidationError):  # one odd threshold falls back alone
+                    kept |= checks.thresholds({name: value})
+            thresholds = rules.Thresholds(**kept)
             self._settings = Settings(thresholds=thresholds, **values)
         return self._settings
 

@@ -25,13 +25,15 @@ MAX_REPORT_PERIOD = timedelta(days=2 * 366)
 EARLIEST_REPORT_DAY = date(2000, 1, 1)
 LATEST_REPORT_AHEAD = timedelta(days=366)
 
-THRESHOLD_BOUNDS: dict[str, tuple[float, float, str]] = {
-    "full_time_hours": (1, MAX_HOURS_A_WEEK, "Full-time hours a week"),
-    "home_tuition_minimum_hours": (0, MAX_HOURS_A_WEEK, "The home tuition minimum a week"),
-    "health_trigger_school_days": (1, 190, "The health trigger in school days"),
-    "part_time_max_weeks": (1, 39, "The longest part-time timetable in weeks"),
-    "hospital_min_stay_days": (1, 60, "The shortest hospital stay for tuition in days"),
-}
+# Bounds by the kind of quantity a threshold is (its name says which): a mistyped
+# value is refused rather than, say, a 15,000-day health trigger.
+THRESHOLD_BOUNDS: tuple[tuple[str, float, float, str], ...] = (
+    ("_hours", 0.5, MAX_HOURS_A_WEEK, "hours a week"),
+    ("_hours_by_key_stage", 0.5, MAX_HOURS_A_WEEK, "hours a week"),
+    ("_days", 1, 190, "days"),  # a school year has 190
+    ("_day", 1, 190, "days"),
+    ("_weeks", 1, 39, "weeks"),
+)
 TEXT_SETTINGS = ("service_name", "service_address", "service_phone", "service_email", "worker_name")
 
 
@@ -91,23 +93,34 @@ def settings(values: dict[str, object]) -> dict[str, object]:
     return checked
 
 
-def thresholds(value: object) -> dict[str, float]:
+def thresholds(value: object) -> dict[str, object]:
+    """Each threshold a finite number (or numbers) of the kind its name says, within bounds."""
     if isinstance(value, rules.Thresholds):
         value = dataclasses.asdict(value)
     if not isinstance(value, dict):
         raise ValidationError("The thresholds are not in a form Waymark knows.")
-    known = {f.name: f.type for f in dataclasses.fields(rules.Thresholds)}
-    unknown = set(value) - set(known)
+    defaults = dataclasses.asdict(rules.DEFAULT_THRESHOLDS)
+    unknown = set(value) - set(defaults)
     if unknown:
         raise ValidationError(f"Unknown threshold: {', '.join(sorted(unknown))}.")
-    checked = {}
+    checked: dict[str, object] = {}
     for name, number in value.items():
-        low, high, what = THRESHOLD_BOUNDS[name]
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
-            raise ValidationError(f"{what} must be a number.")
-        if not low <= number <= high:
-            raise ValidationError(f"{what} must be between {low:g} and {high:g}.")
-        checked[name] = int(number) if known[name] in (int, "int") else float(number)
+        default = defaults[name]
+        low, high, unit = next(
+            ((lo, hi, u) for end, lo, hi, u in THRESHOLD_BOUNDS if name.endswith(end)), (0, 1000, "")
+        )
+        parts = list(number) if isinstance(default, tuple) and isinstance(number, (list, tuple)) else [number]
+        if isinstance(default, tuple) and len(parts) != len(default):
+            raise ValidationError(f"{name} takes {len(default)} numbers.")
+        for part in parts:
+            if isinstance(part, bool) or not isinstance(part, (int, float)) or not math.isfinite(part):
+                raise ValidationError(f"{name} must be a number.")
+            if not low <= part <= high:
+                raise ValidationError(f"{name} must be between {low:g} and {high:g} {unit}".rstrip() + ".")
+        if isinstance(default, tuple):
+            checked[name] = tuple(float(p) for p in parts)
+        else:
+            checked[name] = int(number) if isinstance(default, int) else float(number)
     return checked
 
 

@@ -52,7 +52,7 @@ def household(tmp_path_factory):
         )
     visits = {}
     for p in (younger, postcode_only, neighbour):  # each seen alone: no suppressed pupil on the visit
-        visit = Visit(
+        visit = Visit.same_for_all(
             date=TODAY - timedelta(days=3),
             start=time(10),
             end=time(11),

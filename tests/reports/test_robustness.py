@@ -97,7 +97,9 @@ def test_any_field_of_any_length_prints_across_pages(medical, address):
         address=address,
     )
     visit = VisitDetails(day=date(2026, 11, 20), place=Place(kind="Ward"), hours=1.0)
-    report = VisitReport(service=SERVICE, visit=visit, pupils=(VisitPupil(pupil=pupil),), printed_on=date(2026, 11, 22))
+    report = VisitReport(
+        service=SERVICE, day=visit.day, pupils=(VisitPupil(pupil=pupil, visit=visit),), printed_on=date(2026, 11, 22)
+    )
     record = ProgressRecord(
         service=SERVICE,
         pupil=pupil,
