@@ -171,6 +171,30 @@ def test_a_read_only_profile_folder_is_called_that_not_damaged(profile):
     assert "read-only" in done.stderr and "damaged" not in done.stderr
 
 
+@pytest.mark.parametrize("name", ["bad\x00name.pdf", "x" * 300 + ".pdf", "\ud800.pdf"])
+def test_an_impossible_report_file_name_is_refused_before_anything_is_audited(profile, tmp_path, name):
+    """Found by the fuzz campaign: the report was rendered and its export audited, then the write failed."""
+    visit = json.loads(
+        profile(
+            "visit",
+            "log",
+            "--pupil",
+            profile.pupil,
+            "--date",
+            "2026-11-20",
+            "--start",
+            "10:00",
+            "--end",
+            "11:00",
+            "--json",
+        ).stdout
+    )
+    before = digest(profile.path)
+    done = profile("report", "visit", visit["id"], "--out", str(tmp_path / name), expect=2)
+    assert "file name" in done.stderr
+    assert digest(profile.path) == before
+
+
 def test_a_profile_and_its_exports_are_private(profile, tmp_path):
     assert stat.S_IMODE(profile.path.stat().st_mode) == 0o700
     assert {stat.S_IMODE(p.stat().st_mode) for p in profile.path.iterdir()} == {0o600}

@@ -22,7 +22,7 @@ from desktop.services.errors import ValidationError
 from desktop.services.files import write_private
 from desktop.services.reporting import report_pdf
 
-from ..args import Output, parse_date
+from ..args import Output, one_line, parse_date
 
 DESCRIPTIONS = {
     "visit": "a visit report: parent / carer, service and base school copies for each pupil seen",
@@ -59,6 +59,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def check_writable(path: Path) -> Path:
     """Refuse an output path we could not write, before any work is done."""
     path = path.expanduser()
+    try:  # a name the file system cannot take fails here, not after the report is rendered and audited
+        encoded = os.fsencode(str(path))
+    except (UnicodeError, ValueError):
+        encoded = b"\x00"
+    if b"\x00" in encoded or not path.name:
+        raise ValidationError(f"{one_line(path)} is not a file name.")
+    if len(os.fsencode(path.name)) > 255:
+        raise ValidationError("That file name is too long (at most 255 bytes).")
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise ValidationError(f"{path} is a folder; give a file name such as {path / 'report.pdf'}.")
