@@ -4,8 +4,9 @@
 
 `waymark` with no command, and `waymark app [--demo]`, call `main`.
 
-- `data_dir` is the profile folder; by default `WAYMARK_DATA_DIR` or the
-  platform's data folder + `/profile`, the same rule as the CLI.
+- `data_dir` is the profile folder; by default `WAYMARK_DATA_DIR` (the profile
+  folder itself) or the platform's data folder + `/profile`, the same rule as
+  the CLI (desktop/paths.py).
 - `demo=True` opens a demo profile: made and filled on first use (with a
   progress dialog that can be cancelled) in `data_dir` if given, else in
   `demo_data_dir()`. Its passphrase, `DEMO_PASSPHRASE`, is shown on the unlock
@@ -19,9 +20,8 @@ started.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import os
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +31,7 @@ from platformdirs import user_data_dir
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from desktop.paths import profile_dir
 from desktop.tasks import TaskRunner, user_message
 from desktop.ui.common import report_error
 from desktop.ui.main_window import APPLICATION, ORGANISATION, MainWindow
@@ -41,8 +42,8 @@ log = logging.getLogger("waymark")
 
 
 def default_data_dir() -> Path:
-    """The same rule as `waymark --data-dir`'s default in the CLI."""
-    return Path(os.environ.get("WAYMARK_DATA_DIR") or user_data_dir("waymark", appauthor=False)) / "profile"
+    """The same rule as the CLI's: WAYMARK_DATA_DIR names the profile folder (desktop/paths.py)."""
+    return profile_dir()
 
 
 def demo_data_dir() -> Path:
@@ -59,24 +60,32 @@ def make_qapplication(argv: list[str] | None = None) -> QApplication:
 
 
 def prepare_demo(data_dir: Path, runner: TaskRunner, on_ready: Callable[[bool], None]) -> None:
-    """Make and fill the demo profile on the store thread, with a cancellable progress dialog.
-    `on_ready(True)` when it is there, `on_ready(False)` when cancelled or failed."""
-    from desktop.services import Waymark
-    from desktop.services.demo import fill_demo
+    """Make and fill the demo profile on the store thread, with a cancellable progress dialog
+    that moves from the first moment (the key, each schema step, then the caseload) and
+    counts the seconds. `on_ready(True)` when it is there, `on_ready(False)` when cancelled
+    or failed. The services load on the store thread too, so the dialog shows at once."""
     from desktop.ui.progress import LongWork
 
-    work = LongWork("Preparing the demo caseload…", delay_ms=0)
+    work = LongWork("Preparing the demo caseload…", delay_ms=0, show_elapsed=True)
     work.dialog.show()
 
     def build() -> bool:
-        app = Waymark.create_profile(data_dir, DEMO_PASSPHRASE, worker_name="Demo Teacher")
+        from desktop.services import Waymark
+        from desktop.services.demo import fill_demo
 
+        app = None
         try:
-            fill_demo(app, progress=work.tick)
+            work.say("Creating the encrypted demo profile…")
+            app = Waymark.create_profile(
+                data_dir, DEMO_PASSPHRASE, worker_name="Demo Teacher", progress=work.part(0, 10)
+            )
+            work.say("Adding the demo caseload: 30 pupils and six months of visits…")
+            fill_demo(app, progress=work.part(10, 100))
         except BaseException:
             # A half-made demo is worse than none: it would open next time as if complete.
-            app.close()
-            shutil.rmtree(data_dir, ignore_errors=True)
+            if app is not None:
+                app.close()
+            remove_profile_files(data_dir)
             if work.cancelled:
                 return False
             raise
@@ -95,10 +104,18 @@ def prepare_demo(data_dir: Path, runner: TaskRunner, on_ready: Callable[[bool], 
     runner.run(build, finished, failed)
 
 
-def _profile_exists(data_dir: Path) -> bool:
-    from desktop.services import Waymark  # the demo path may wait for the services; the usual path does not
+def remove_profile_files(data_dir: Path) -> None:
+    """Remove a half-made profile's own files, and its folder if that leaves it empty;
+    never anything else (the folder may be one the user named, holding other things)."""
+    for name in ("waymark.db", "waymark.db-wal", "waymark.db-shm", "waymark.key"):
+        (data_dir / name).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not empty, or not there: leave it
+        data_dir.rmdir()
 
-    return Waymark.profile_exists(data_dir)
+
+def _profile_exists(data_dir: Path) -> bool:
+    """Without loading the services: the progress dialog must not wait for them."""
+    return any((data_dir / name).exists() for name in ("waymark.db", "waymark.key"))
 
 
 def _setup_logging() -> None:
@@ -130,7 +147,7 @@ def open_window(
         data_dir = Path(data_dir) if data_dir else demo_data_dir()
         hint = f"This is the demo profile. Its passphrase is: {DEMO_PASSPHRASE}"
     else:
-        data_dir = Path(data_dir) if data_dir else default_data_dir()
+        data_dir = profile_dir(data_dir)
         hint = ""
     window = MainWindow(runner, data_dir, settings or QSettings(ORGANISATION, APPLICATION), passphrase_hint=hint)
     return qapp, runner, window

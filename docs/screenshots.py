@@ -2,10 +2,10 @@
 
     python docs/screenshots.py [--out docs/images] [--scale 1.0]
 
-Runs offscreen (no display needed): a demo profile is made in a temporary
-folder, the real windows are driven as a user would drive them, and each
-screen is saved as a PNG. The README shows them; look at them after any change
-to the UI.
+Runs offscreen (no display needed) on a 1366x768 screen, the usual LA laptop:
+a demo profile is made in a temporary folder, the real windows are driven as a
+user would drive them, and each screen is saved as a PNG. The README shows them;
+look at them after any change to the UI.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests' screen: one 1366x768 laptop screen at 96 dpi.
+os.environ.setdefault(
+    "QT_QPA_PLATFORM", f"offscreen:configfile={Path(__file__).resolve().parent.parent / 'tests' / 'laptop-screen.json'}"
+)
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
@@ -88,6 +91,9 @@ def render(out: Path) -> None:
         first.first_run.worker_name.setText("Ann Tutor")
         first.first_run.passphrase.setText("three unrelated words")
         save(first, out, "first-run")
+        first.first_run.again.setText("three unrelated words")
+        first.first_run.create_button.click()
+        save(first, out, "getting-started")  # a new, empty profile says what to do first
         first.close()
 
         window = window_for(data_dir, folder, f"This is the demo profile. Its passphrase is: {DEMO_PASSPHRASE}")
@@ -129,7 +135,15 @@ def render(out: Path) -> None:
         dialog.professional_note.setPlainText("Dad says the family may move on after the fair.")
         dialog.child_tabs.setCurrentIndex(1)
         save(dialog, out, "log-a-visit")
-        dialog.reject()
+        # The idle lock keeps what was typed; unlocking brings the visit back as it was left.
+        window.lock()
+        window.unlock_page.passphrase.setText(DEMO_PASSPHRASE)
+        window.unlock_page.unlock_button.click()
+        workspace = window.workspace
+        [dialog] = [d for d in workspace.findChildren(QDialog) if type(d).__name__ == "VisitDialog" and d.isVisible()]
+        save(dialog, out, "log-a-visit-after-unlock")
+        dialog.drafts.discard()
+        dialog.close()
 
         add = window.add_pupil()
         save(add, out, "add-a-pupil")
@@ -151,8 +165,7 @@ def render(out: Path) -> None:
             settle()
             previews = [d for d in workspace.findChildren(QDialog) if type(d).__name__ == "PrintPreviewDialog"]
             if previews:
-                previews[0].resize(1000, 740)
-                save(previews[0], out, "print-preview")
+                save(previews[0], out, "print-preview")  # as it opens on a 1366x768 screen
                 previews[0].close()
 
         window.lock()

@@ -4,12 +4,37 @@
 # needs on a fresh Debian/Ubuntu machine: system packages via apt-get when
 # missing, a virtual environment in .venv, and the Python packages from PyPI.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 VENV="${WAYMARK_VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Another apt or dpkg run (unattended-upgrades, a second terminal) may hold apt's
+# locks. `install` waits for the dpkg lock itself (DPkg::Lock::Timeout); `update`
+# does not wait for the package-lists lock, so it is retried here for as long.
+APT_LOCK_WAIT="${WAYMARK_APT_LOCK_WAIT:-600}"    # seconds
+APT_RETRY_EVERY="${WAYMARK_APT_RETRY_EVERY:-5}"  # seconds between tries of a locked update
+
+apt_get() {
+    local waited=0 err status
+    err="$(mktemp)"
+    while true; do
+        set +e
+        "$@" 2>"$err"
+        status=$?
+        set -e
+        if [ $status -eq 0 ] || ! grep -q "Could not get lock" "$err" || [ "$waited" -ge "$APT_LOCK_WAIT" ]; then
+            cat "$err" >&2
+            rm -f "$err"
+            return $status
+        fi
+        [ "$waited" -eq 0 ] && say "Another program is using apt; waiting for it (up to $APT_LOCK_WAIT s)."
+        sleep "$APT_RETRY_EVERY"
+        waited=$((waited + APT_RETRY_EVERY))
+    done
+}
 
 apt_install() {
     # Install the Debian packages that are missing; quiet when all are there.
@@ -22,11 +47,13 @@ apt_install() {
         say "Please install these system packages: ${missing[*]}"
         return 0
     fi
-    local sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    local sudo=()
+    [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+    local lock=(-o "DPkg::Lock::Timeout=$APT_LOCK_WAIT")
     say "Installing system packages: ${missing[*]}"
-    $sudo apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt_get "${sudo[@]}" apt-get "${lock[@]}" update -qq >/dev/null
+    apt_get "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get "${lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # Libraries the Qt wheels load, for the offscreen and the X11 platforms.
@@ -71,7 +98,9 @@ cmd_test() {
     say "pytest"
     export QT_QPA_PLATFORM=offscreen
     set +e
-    "$VENV/bin/python" -m pytest "$@"
+    # On every core (pytest-xdist); a test file stays on one worker, so its module
+    # fixtures are made once. WAYMARK_TEST_WORKERS=0 runs in this process.
+    "$VENV/bin/python" -m pytest -n "${WAYMARK_TEST_WORKERS:-auto}" --dist loadfile "$@"
     local status=$?
     set -e
     if [ $status -eq 5 ]; then
@@ -81,8 +110,11 @@ cmd_test() {
     exit $status
 }
 
-case "${1:-}" in
-    run) shift; cmd_run "$@" ;;
-    test) shift; cmd_test "$@" ;;
-    *) echo "usage: $0 run|test [args...]" >&2; exit 2 ;;
-esac
+# Sourced (by tests) it only defines the functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    case "${1:-}" in
+        run) shift; cmd_run "$@" ;;
+        test) shift; cmd_test "$@" ;;
+        *) echo "usage: $0 run|test [args...]" >&2; exit 2 ;;
+    esac
+fi

@@ -4,8 +4,15 @@ with a cheap scrypt cost so the suite stays quick."""
 from __future__ import annotations
 
 import os
+import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+    # The usual LA laptop: one 1366x768 screen at 96 dpi, so windows and dialogs size
+    # themselves as they will there (Qt's offscreen screen is otherwise 800x800).
+    os.environ["QT_QPA_PLATFORM"] = (
+        f"offscreen:configfile={os.path.join(os.path.dirname(__file__), 'laptop-screen.json')}"
+    )
 # No test may reach the machine's own secret store; keyring tests install an in-memory one.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
@@ -36,3 +43,31 @@ def app(profile_dir: Path):
     waymark.today = lambda: TODAY
     yield waymark
     waymark.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo caseload, made once per test run (per worker under xdist); read
+    it through demo_dir, a private copy, so no test sees another's changes."""
+    from desktop.services.demo import fill_demo
+
+    path = tmp_path_factory.mktemp("demo-template") / "profile"
+    app = Waymark.create_profile(
+        path,
+        PASSPHRASE,
+        worker_name="Ann Tutor",
+        service_name="Lancashire Traveller Education Service",
+        scrypt_n=FAST_SCRYPT,
+    )
+    app.today = lambda: TODAY
+    fill_demo(app)
+    app.close()
+    return path
+
+
+@pytest.fixture
+def demo_dir(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo profile, so tests can change it."""
+    target = tmp_path / "demo"
+    shutil.copytree(demo_template, target)
+    return target

@@ -13,14 +13,41 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from enum import Enum
 from pathlib import Path
+from typing import NoReturn
 
-from platformdirs import user_data_dir
-
+from desktop.paths import profile_dir
 from desktop.services import Changes, ValidationError
 
 
 def default_data_dir() -> Path:
-    return Path(os.environ.get("WAYMARK_DATA_DIR") or user_data_dir("waymark", appauthor=False)) / "profile"
+    return profile_dir()
+
+
+class Parser(argparse.ArgumentParser):
+    """A usage mistake is one line, as every other error is, and says where the help is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {one_line(message)} (see '{self.prog} --help')\n")
+
+
+def finish_help(parser: argparse.ArgumentParser) -> None:
+    """What every command's --help should say, added in one place: the choices of an
+    option that takes one of a list (see `choice_of`), and a description for every
+    command (its one-line help, when it has no longer one)."""
+    for action in parser._actions:
+        enum = getattr(action.type, "enum", None)
+        listed = all(member.value in (action.help or "") for member in enum) if enum is not None else True
+        if enum is not None and not listed:
+            choices = ", ".join(member.value for member in enum)
+            action.help = f"{action.help}; one of: {choices}" if action.help else f"one of: {choices}"
+            if action.default is not None and isinstance(action.default, Enum):
+                action.help += f" (default: {action.default.value})"
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                if sub.description is None and helps.get(name):
+                    sub.description = helps[name][0].upper() + helps[name][1:] + "."
+                finish_help(sub)
 
 
 # The options every record command takes: a parent parser (argparse copies its options into each).
@@ -67,6 +94,7 @@ def choice_of(enum: type[Enum]) -> Callable[[str], Enum]:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     parse.__name__ = enum.__name__
+    parse.enum = enum  # finish_help lists the choices in --help
     return parse
 
 

@@ -12,82 +12,87 @@ share (value parsing, --json output, the passphrase) is in `args.py`.
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from types import ModuleType
 
 from desktop import __version__
+from desktop.paths import profile_dir
 from desktop.services import USER_ERRORS, Waymark
 
-from .args import Output, default_data_dir, one_line, read_passphrase
-from .commands import (
-    absence,
-    app,
-    attention,
-    audit,
-    backup,
-    concern,
-    contact,
-    erase,
-    exclusion,
-    export,
-    folder,
-    pack,
-    profile,
-    progress,
-    provision,
-    pupil,
-    report,
-    retention,
-    school,
-    school_calendar,
-    settings,
-    site,
-    travel,
-    visit,
-)
+from .args import Output, Parser, finish_help, one_line, read_passphrase
 
 EXIT_USER_ERROR = 2
 
-# Each registers its own parser(s), in the order `waymark --help` lists them.
+# The modules in commands/, in the order `waymark --help` lists them. Each is
+# imported only when its command runs (or for --help): a quick command should
+# not pay for importing what the others need (the audit trail's SQLAlchemy, say).
 NOUNS = [
-    profile,  # init, passwd, demo
-    app,
-    settings,
-    school,
-    pupil,
-    visit,
-    concern,
-    pack,
-    folder,
-    progress,
-    attention,
-    site,
-    provision,
-    absence,
-    exclusion,
-    travel,
-    contact,
-    school_calendar,
-    report,
-    export,
-    audit,
-    retention,
-    erase,
-    backup,  # backup, restore
+    "profile",  # init, passwd, demo
+    "app",
+    "settings",
+    "school",
+    "pupil",
+    "visit",
+    "concern",
+    "pack",
+    "folder",
+    "progress",
+    "attention",
+    "site",
+    "provision",
+    "absence",
+    "exclusion",
+    "travel",
+    "contact",
+    "school_calendar",  # calendar
+    "report",
+    "export",
+    "audit",
+    "retention",
+    "erase",
+    "backup",  # backup, restore
 ]
+# Commands not named like their module.
+OTHER_COMMANDS = {
+    "init": "profile",
+    "passwd": "profile",
+    "demo": "profile",
+    "calendar": "school_calendar",
+    "restore": "backup",
+}
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """Bad arguments: one line and exit status 2, as for every other error (argparse
-    would print the whole usage first). Subcommands' parsers are of this class too."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USER_ERROR, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
+def noun_module(name: str) -> ModuleType:
+    return importlib.import_module(f"{__package__}.commands.{name}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(
+def _wanted_nouns(argv: list[str] | None) -> list[ModuleType]:
+    """The noun module a command line names, or all of them (for --help, no
+    command or one we do not know: argparse then lists or rejects as usual).
+
+    Building every noun's parser costs more than the rest of a quick command
+    after unlocking (argparse looks up a translation for each help string), so
+    `waymark settings` builds (and imports) only its own."""
+    command = None
+    words = iter(argv or ())
+    for word in words:
+        if word == "--data-dir":
+            next(words, None)
+        elif not word.startswith("-"):
+            command = word
+            break
+    name = OTHER_COMMANDS.get(command, command)
+    if name in NOUNS:
+        return [noun_module(name)]
+    return [noun_module(noun) for noun in NOUNS]
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser: for `argv`'s command only when given one, else for every command."""
+    parser = Parser(
         prog="waymark",
         description="Waymark: records of visits, sessions, folders and progress for children out of school. "
         "With no command, opens the desktop app.",
@@ -97,19 +102,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         default=None,
-        help="profile directory (default: WAYMARK_DATA_DIR or the platform's data directory)",
+        metavar="DIR",
+        help="the profile folder (the one holding waymark.db); default: $WAYMARK_DATA_DIR, which names "
+        "the same folder, else the platform's data folder + /profile",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for noun in NOUNS:
+    for noun in _wanted_nouns(argv):
         noun.register(sub)
+    finish_help(parser)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = args.data_dir or default_data_dir()
+    data_dir = profile_dir(args.data_dir)
     out = Output(getattr(args, "json", False))
     if args.command is None:
-        return app.launch(args, data_dir, out)
+        return noun_module("app").launch(args, data_dir, out)
     if hasattr(args, "without_profile"):
         return args.without_profile(args, data_dir, out)
     passphrase = read_passphrase("WAYMARK_PASSPHRASE", "Passphrase: ")
@@ -127,8 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     from desktop import logs
 
     logs.setup()  # warnings go to the private log, not between the lines a script reads
-    parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     for arg in argv:
         # argparse drops a '--' given as --option=--, leaving the option an empty list (found by fuzzing)
         if arg.startswith("--") and arg.partition("=")[2] == "--":
@@ -139,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as exc:
         print(f"waymark: {one_line(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:
+        # The reader went away (`waymark pupil list | head`): not an error worth a word. Python's
+        # documented recipe: point stdout at devnull so the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("\nwaymark: stopped; nothing half-written was kept.", file=sys.stderr)
         return 130

@@ -405,6 +405,21 @@ class Absence:
 
 
 @dataclass(kw_only=True)
+class Draft:
+    """A form as the user left it: `kind` names the form, `key` its subject (a
+    pupil's id, or "" for a form about something new); `title` says what it is
+    in words ("visit for Lily Smith"); `context` holds what reopening the form
+    needs; `fields` the values typed, by field name. Kept on this device only."""
+
+    kind: str
+    key: str = ""
+    title: str = ""
+    context: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)
+    saved_at: datetime | None = None
+
+
+@dataclass(kw_only=True)
 class Exclusion:
     """A permanent or fixed-period exclusion (suspension) from a school."""
 

@@ -202,6 +202,7 @@ class Band:
     colour: colors.Color = NAVY
     group: str = ""  # pages are numbered within a group: "Page 1 of 2" of this copy
     note: str = ""  # a line for the footer
+    outline: str = ""  # an entry in the PDF's outline (bookmarks), starting on this page
 
 
 class BandMark(Flowable):
@@ -216,6 +217,8 @@ class BandMark(Flowable):
 
     def draw(self) -> None:
         self.canv._doctemplate.band = self.band
+        if self.band.outline:
+            self.canv.page_outline = [*getattr(self.canv, "page_outline", []), self.band.outline]
 
 
 class _NumberedCanvas(Canvas):
@@ -226,16 +229,25 @@ class _NumberedCanvas(Canvas):
         self._held: list[dict] = []
         self.page_group = ""
         self.page_tab = ""
+        self.page_outline: list[str] = []  # outline entries that start on this page
 
     def showPage(self) -> None:
         self._held.append(dict(self.__dict__))
+        self.page_outline = []
         self._startPage()
 
     def save(self) -> None:
         totals = Counter(state["page_group"] for state in self._held)
         seen: Counter[str] = Counter()
+        marks = 0
         for state in self._held:
             self.__dict__.update(state)
+            # The outline is written as the pages are: a bookmark points at the page in hand.
+            for title in self.page_outline:
+                marks += 1
+                # An explicit top-left destination: viewers (QtPdf too) warn about a bare /Fit.
+                self.bookmarkPage(f"outline{marks}", fit="XYZ", left=0, top=self._pagesize[1], zoom=0)
+                self.addOutlineEntry(title, f"outline{marks}", level=0)
             seen[self.page_group] += 1
             width = self._pagesize[0]
             self.setFont(SANS, 7.5)

@@ -30,6 +30,7 @@ from .layout import (
     text,
     title_block,
 )
+from .rows import Cell, RowTable, Text
 
 COLOUR = NAVY
 
@@ -94,28 +95,24 @@ def render_caseload_summary(summary: CaseloadSummary) -> bytes:
     width = doc.width
     scale = width / (sum(w for _, w in COLUMNS) * mm)
     widths = [w * mm * scale for _, w in COLUMNS]
-    rows = []
+    rows: list[list[Cell]] = []
     for i, r in enumerate(summary.rows, start=1):
-        review = Para(f"{text(r.review_kind)}<br/>{fmt_short_date(r.review_date)}" if r.review_kind else "", st.cell)
+        review: Cell = (Text(r.review_kind), Text(fmt_short_date(r.review_date))) if r.review_kind else ()
         if r.review_overdue:
-            review = Para(
-                f'{text(r.review_kind)}<br/><font color="{WARN.hexval()}"><b>{fmt_short_date(r.review_date)} '
-                "overdue</b></font>",
-                st.cell,
-            )
-        hours = f"{fmt_hm(r.planned_hours, compact=True)} / {fmt_hm(r.hours_last_week, compact=True)}"
+            review = (Text(r.review_kind), Text(f"{fmt_short_date(r.review_date)} overdue", bold=True, colour=WARN))
+        hours: Cell = f"{fmt_hm(r.planned_hours, compact=True)} / {fmt_hm(r.hours_last_week, compact=True)}"
         if r.hours_below_target:
-            hours = Para(f'{hours}<br/><font color="{WARN.hexval()}"><b>below target</b></font>', st.cell)
-        action = r.action
+            hours = (Text(hours), Text("below target", bold=True, colour=WARN))
+        action: Cell = r.action
         if r.action_overdue:
-            action = Para(f'{text(r.action)}<br/><font color="{WARN.hexval()}"><b>overdue</b></font>', st.cell)
+            action = (Text(r.action), Text("overdue", bold=True, colour=WARN))
         rows.append(
             [
                 str(i),
-                Para(f"<b>{text(r.name)}</b>", st.cell),
+                Text(r.name, bold=True),
                 r.upn,
                 " · ".join(part for part in (r.ethnicity, SEX_CODES.get(r.sex, "")) if part),
-                Para(f"{fmt_short_date(r.dob)}<br/>{text(r.nc_year)}", st.cell),
+                (Text(fmt_short_date(r.dob)), Text(r.nc_year)),
                 r.send,
                 r.locality,
                 r.school,
@@ -135,7 +132,8 @@ def render_caseload_summary(summary: CaseloadSummary) -> bytes:
             f"{summary.service.name} · at {fmt_date(summary.on)} · {len(summary.rows)} pupils",
             st,
         ),
-        data_table([h for h, _ in COLUMNS], rows, widths, st, COLOUR),
+        # Thousands of rows at an LA: drawn as plain text rows (rows.py), not a Table of Paragraphs.
+        RowTable([h for h, _ in COLUMNS], rows, widths, st, COLOUR),
         gap(6 * mm),
     ]
 

@@ -90,7 +90,8 @@ def copy_story(c: VisitCopy, width: float, group: str = "") -> list[Flowable]:
     v, p = c.visit, c.pupil
     columns = 2 if c.large_print else 4
     story: list[Flowable] = [
-        BandMark(Band(tab=c.title, colour=colour, group=group, note=_footer_note(c))),
+        # The outline names each copy, so the print preview can print one copy or one kind.
+        BandMark(Band(tab=c.title, colour=colour, group=group, note=_footer_note(c), outline=f"{c.title} — {p.name}")),
         *title_block(
             "Visit report" if not plain else f"Your visit report for {p.forename}",
             f"{p.name} · {fmt_long_date(v.day) if plain else fmt_date(v.day)}",

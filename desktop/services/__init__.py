@@ -2,7 +2,16 @@
 
 from .api import Waymark
 from .errors import USER_ERRORS, NotAStore, NotFound, ServiceError, StoreError, ValidationError, WrongPassphrase
-from .results import CalendarImport, CalendarYear, CaseloadRow, Changes, PupilRecord, Settings, SyncStatus
+from .results import (
+    CalendarImport,
+    CalendarYear,
+    CaseloadRow,
+    Changes,
+    PupilOverview,
+    PupilRecord,
+    Settings,
+    SyncStatus,
+)
 
 __all__ = [
     "USER_ERRORS",
@@ -12,6 +21,7 @@ __all__ = [
     "Changes",
     "NotAStore",
     "NotFound",
+    "PupilOverview",
     "PupilRecord",
     "ServiceError",
     "Settings",

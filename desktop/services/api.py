@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from desktop.domain import rules
+from desktop.domain.collation import pupil_key
 from desktop.domain.enums import (
     ETHNICITY,
     ItemStatus,
@@ -55,8 +56,9 @@ from desktop.domain.upn import UpnError, validate_upn
 from desktop.store import Store, StoreError, queries
 
 from . import checks
+from .drafts import DraftServices
 from .errors import NotFound, ValidationError
-from .results import CaseloadRow, Changes, PupilRecord, Settings, SyncStatus
+from .results import CaseloadRow, Changes, PupilOverview, PupilRecord, Settings, SyncStatus
 from .statutory import StatutoryRecords
 
 
@@ -67,8 +69,8 @@ def _require(value: str, what: str) -> str:
     return value
 
 
-class Waymark(StatutoryRecords):
-    """The services over one open profile."""
+class Waymark(StatutoryRecords, DraftServices):
+    """The services over one open profile (drafts of forms: services/drafts.py)."""
 
     def __init__(self, store: Store, today: Callable[[], date] = date.today) -> None:
         self.store = store
@@ -88,8 +90,10 @@ class Waymark(StatutoryRecords):
         worker_name: str = "",
         service_kind: str = "tes",
         scrypt_n: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Waymark:
-        """Make a profile with its first settings, all or nothing."""
+        """Make a profile with its first settings, all or nothing. `progress(done, total)`
+        as it goes: the key from the passphrase, each schema step (slow on a busy machine)."""
         checks.passphrase(passphrase)
         first = checks.settings(
             {"service_name": service_name, "worker_name": worker_name, "service_kind": service_kind}
@@ -104,8 +108,15 @@ class Waymark(StatutoryRecords):
                     tx.audit("settings", "profile", "", ", ".join(changes), pupil_ids=[], changes=changes)
 
         store = Store.create(
-            Path(data_dir), passphrase, scrypt_n=scrypt_n, settings={"settings": settings}, finish=audited
+            Path(data_dir),
+            passphrase,
+            scrypt_n=scrypt_n,
+            progress=progress,
+            settings={"settings": settings},
+            finish=audited,
         )
+        if progress is not None:
+            progress(1, 1)
         return cls(store)
 
     @staticmethod
@@ -124,12 +135,12 @@ class Waymark(StatutoryRecords):
         self.store.close()
 
     def record_sign_in(self, via: str = "") -> None:
-        self._audit_event("sign-in", "profile", "", f"unlocked{f' ({via})' if via else ''}", pupil_ids=[])
+        self.store.record_event(self.actor, "sign-in", "profile", "", f"unlocked{f' ({via})' if via else ''}")
 
     def lock(self, reason: str = "") -> None:
         """Write the lock to the audit trail, then close the profile."""
         try:
-            self._audit_event("lock", "profile", "", f"locked{f' ({reason})' if reason else ''}", pupil_ids=[])
+            self.store.record_event(self.actor, "lock", "profile", "", f"locked{f' ({reason})' if reason else ''}")
         finally:
             self.close()
 
@@ -289,7 +300,7 @@ class Waymark(StatutoryRecords):
 
     def list_pupils(self, include_archived: bool = False) -> list[Pupil]:
         equals = {} if include_archived else {"archived": False}
-        return self.store.find(Pupil, order_by=["surname", "forename"], **equals)
+        return sorted(self.store.find(Pupil, **equals), key=pupil_key)
 
     def address_households(self) -> Households:
         """Addresses no report may print: any that a pupil with a suppressed address shares."""
@@ -375,6 +386,36 @@ class Waymark(StatutoryRecords):
                 tx.insert(stay, summary=pupil.display_name)
                 stays.append(stay.id)
         return Changes(frozenset(e for _, e, _ in tx.changed), tuple(stays))
+
+    def family_at_site(self, pupil_id: str) -> list[Pupil]:
+        """The pupil's brothers and sisters where the family is staying now: every child at
+        the same site who has been seen with the pupil at any visit, shares their surname,
+        or shares a parent or carer (the same name or phone). With no current stay, the
+        children seen with the pupil or sharing a parent or carer. Ordered by name."""
+        pupil = self.get_pupil(pupil_id)
+        stays = self.current_stays()
+        stay = stays.get(pupil_id)
+        seen_with = {pid for visit in queries.visits_for_pupil(self.store, pupil_id) for pid in visit.pupil_ids}
+        contacts = self.store.find(Contact)
+        theirs = {(c.name.casefold(), c.phone) for c in contacts if c.pupil_id == pupil_id}
+        theirs_names = {name for name, _ in theirs if name}
+        theirs_phones = {phone for _, phone in theirs if phone}
+        shares_carer = {
+            c.pupil_id
+            for c in contacts
+            if c.pupil_id != pupil_id and (c.name.casefold() in theirs_names or (c.phone and c.phone in theirs_phones))
+        }
+        family = []
+        for other in self.list_pupils():
+            if other.id == pupil_id:
+                continue
+            here = stays.get(other.id)
+            if stay is not None and (here is None or here.site_id != stay.site_id):
+                continue
+            same_name = other.surname.casefold() == pupil.surname.casefold() and stay is not None
+            if other.id in seen_with or other.id in shares_carer or same_name:
+                family.append(other)
+        return sorted(family, key=pupil_key)
 
     def current_stays(self) -> dict[str, Stay]:
         """Each pupil's open stay (no departure), the latest if several."""
@@ -495,6 +536,13 @@ class Waymark(StatutoryRecords):
 
     def get_visit(self, visit_id: str) -> Visit:
         return self._get(Visit, visit_id, "visit")
+
+    def needs_reading_help(self, visit_id: str) -> list[str]:
+        """The parents and carers of the pupils on a visit who need help reading, by
+        name: the print preview offers them the large-print parent / carer copy."""
+        visit = self.get_visit(visit_id)
+        contacts = self.store.find(Contact, pupil_id=list(visit.pupil_ids)) if visit.pupil_ids else []
+        return list(dict.fromkeys(c.name for c in contacts if c.needs_reading_help))
 
     def list_visits(
         self, pupil_id: str | None = None, start: date | None = None, end: date | None = None
@@ -754,12 +802,18 @@ class Waymark(StatutoryRecords):
     ) -> list[Appointment]:
         start_at = datetime.combine(start or self.today(), datetime.min.time())
         end_at = datetime.combine(end or (start or self.today()) + timedelta(days=28), datetime.max.time())
-        found = self.store.find(
-            Appointment,
-            cancelled=False,
-            order_by=["starts_at"],
-            where=lambda t: (t.c.starts_at >= start_at) & (t.c.starts_at <= end_at),
-        )
+        if pupil_id:  # the pupil's own, through the link's pupil index, not every pupil's
+            found = self.store.find(
+                Appointment, id=queries.appointment_ids_for_pupil(self.store, pupil_id), cancelled=False
+            )
+            found = sorted((a for a in found if start_at <= a.starts_at <= end_at), key=lambda a: a.starts_at)
+        else:
+            found = self.store.find(
+                Appointment,
+                cancelled=False,
+                order_by=["starts_at"],
+                where=lambda t: (t.c.starts_at >= start_at) & (t.c.starts_at <= end_at),
+            )
         if site_id:
             found = [a for a in found if a.site_id == site_id]
         if pupil_id:
@@ -773,8 +827,9 @@ class Waymark(StatutoryRecords):
         today = self.today()
         settings = self.settings()
         school = self.store.get(School, pupil.base_school_id) if pupil.base_school_id else None
-        sites = {s.id: s for s in self.store.find(Site)}
-        stays = [(s, sites[s.site_id]) for s in self.store.find(Stay, pupil_id=pupil_id, order_by=["arrived"])]
+        own_stays = self.store.find(Stay, pupil_id=pupil_id, order_by=["arrived"])
+        sites = {s.id: s for s in self.store.find(Site, id=sorted({s.site_id for s in own_stays}))}
+        stays = [(s, sites[s.site_id]) for s in own_stays]
         episodes = self.store.find(ProvisionEpisode, pupil_id=pupil_id, order_by=["start"])
         visits = queries.visits_for_pupil(self.store, pupil_id)
         folders = self.list_folders(pupil_id)
@@ -842,32 +897,55 @@ class Waymark(StatutoryRecords):
     ) -> dict[str, list[rules.Attention]]:
         """The needs-attention list, by pupil; pupils with nothing are left out.
         `episodes_by_pupil`: the episodes already read (the caseload has them)."""
-        today = self.today()
-        thresholds = self.settings().thresholds
         if pupils is None:
             pupils = [self.get_pupil(pupil_id)] if pupil_id else self.list_pupils()
+        return self._judge(pupils, self._attention_inputs(pupils, pupil_id, episodes_by_pupil))
+
+    def _attention_inputs(
+        self,
+        pupils: list[Pupil],
+        pupil_id: str | None = None,
+        episodes_by_pupil: dict[str, list[ProvisionEpisode]] | None = None,
+    ) -> dict[str, dict[str, list]]:
+        """What the attention rules read, by kind and then by pupil: a query per kind
+        for all the pupils (not a record each), each pupil's in the order their
+        record lists them, so the list and the record judge alike."""
+        today = self.today()
         wanted = {p.id for p in pupils}
 
-        def by_pupil(cls: type) -> dict[str, list]:
+        def by_pupil(cls: type, key: Callable, reverse: bool = False) -> dict[str, list]:
             grouped: dict[str, list] = defaultdict(list)
             rows = self.store.find(cls, pupil_id=pupil_id) if pupil_id else self.store.find(cls)
-            for record in rows:
+            for record in sorted(rows, key=key, reverse=reverse):
                 if record.pupil_id in wanted:
                     grouped[record.pupil_id].append(record)
             return grouped
 
-        episodes = episodes_by_pupil if episodes_by_pupil is not None else by_pupil(ProvisionEpisode)
-        folders, plans = by_pupil(Folder), by_pupil(Plan)
-        actions, absences = by_pupil(Action), by_pupil(Absence)
-        exclusions, travel = by_pupil(Exclusion), by_pupil(PlannedTravel)
+        # The hours rule reads only the last complete week's hours: added up in SQL,
+        # by pupil, rather than loading a fortnight of sessions (at an LA, 20,000).
+        monday = rules.week_start(today) - timedelta(days=7)
+        last_week = queries.hours_delivered(self.store, monday, monday + timedelta(days=6))
         hospital = self._hospital_stays(today, wanted)
-        calendar = self.school_calendar()
-        # Only last week's visits matter to the hours rule.
-        recent = queries.sessions_between(self.store, rules.week_start(today) - timedelta(days=7), today)
-        visits: dict[str, list[Visit]] = defaultdict(list)
-        for visit in recent:
-            for pid in rules.visit_pupils(visit):
-                visits[pid].append(visit)
+        for stays in hospital.values():
+            stays.sort(key=lambda s: s.arrived)
+        return {
+            "episodes": episodes_by_pupil
+            if episodes_by_pupil is not None
+            else by_pupil(ProvisionEpisode, lambda e: e.start),
+            "last_week_hours": last_week,
+            "folders": by_pupil(Folder, lambda f: f.issued_on, reverse=True),
+            "plans": by_pupil(Plan, lambda p: p.start),
+            "actions": by_pupil(Action, lambda a: a.due),
+            "absences": by_pupil(Absence, lambda a: a.start),
+            "exclusions": by_pupil(Exclusion, lambda e: e.start),
+            "hospital_stays": hospital,
+            "travel": by_pupil(PlannedTravel, lambda t: t.leaves),
+        }
+
+    def _judge(self, pupils: list[Pupil], inputs: dict[str, dict[str, list]]) -> dict[str, list[rules.Attention]]:
+        today, thresholds, calendar = self.today(), self.settings().thresholds, self.school_calendar()
+        hours = inputs["last_week_hours"]
+        records = {kind: by_pupil for kind, by_pupil in inputs.items() if kind != "last_week_hours"}
         result = {}
         for pupil in pupils:
             pid = pupil.id  # .get, not [], so a pupil with nothing adds no empty list to each dict
@@ -875,19 +953,12 @@ class Waymark(StatutoryRecords):
                 pupil=pupil,
                 today=today,
                 calendar=calendar,
-                episodes=episodes.get(pid, ()),
-                visits=visits.get(pid, ()),
-                folders=folders.get(pid, ()),
-                plans=plans.get(pid, ()),
-                actions=actions.get(pid, ()),
-                absences=absences.get(pid, ()),
-                exclusions=exclusions.get(pid, ()),
-                hospital_stays=hospital.get(pid, ()),
-                travel=travel.get(pid, ()),
                 thresholds=thresholds,
+                last_week_hours=hours.get(pid, 0.0),
+                **{kind: by_pupil.get(pid, ()) for kind, by_pupil in records.items()},
             )
             if items:
-                result[pupil.id] = items
+                result[pid] = items
         return result
 
     def _hospital_stays(self, today: date, wanted: set[str]) -> dict[str, list[Stay]]:
@@ -905,16 +976,18 @@ class Waymark(StatutoryRecords):
 
     def caseload(self) -> list[CaseloadRow]:
         """Every pupil on the caseload with what the list shows and filters on."""
-        today = self.today()
         pupils = self.list_pupils()
+        inputs = self._attention_inputs(pupils)
+        return self._caseload_rows(pupils, inputs["episodes"], self._judge(pupils, inputs))
+
+    def _caseload_rows(
+        self, pupils: list[Pupil], episodes: dict[str, list[ProvisionEpisode]], attention: dict[str, list]
+    ) -> list[CaseloadRow]:
+        today = self.today()
         schools = {s.id: s for s in self.list_schools()}
         sites = {s.id: s for s in self.list_sites()}
         stays = self.current_stays()
-        episodes: dict[str, list[ProvisionEpisode]] = defaultdict(list)
-        for e in self.store.find(ProvisionEpisode):
-            episodes[e.pupil_id].append(e)
         last = queries.last_visit_dates(self.store)
-        attention = self.attention(pupils=pupils, episodes_by_pupil=episodes)
         rows = []
         for p in pupils:
             school = schools.get(p.base_school_id)
@@ -925,10 +998,11 @@ class Waymark(StatutoryRecords):
                     pupil_id=p.id,
                     name=p.display_name,
                     legal_name=p.legal_name,
+                    sort_key=pupil_key(p),
                     upn=p.upn,
                     dob=p.dob,
                     nc_year=rules.pupil_nc_year(p, today),
-                    cohort=rules.cohort(p, episodes[p.id], today),
+                    cohort=rules.cohort(p, episodes.get(p.id, []), today),
                     base_school_id=p.base_school_id,
                     base_school=school.name if school else "",
                     site_id=site.id if site else None,
@@ -939,6 +1013,36 @@ class Waymark(StatutoryRecords):
             )
         return rows
 
+    def overview(self, hours_week: date | None = None) -> list[PupilOverview]:
+        """What the LA summary reads of every pupil on the caseload, in the caseload's
+        order: read in sets, a few queries over all pupils rather than a record each
+        (at 5,000 pupils a record each took minutes). Hours are those received in
+        the week from Monday `hours_week` (by default the last week)."""
+        pupils = self.list_pupils()
+        inputs = self._attention_inputs(pupils)
+        attention = self._judge(pupils, inputs)
+        rows = self._caseload_rows(pupils, inputs["episodes"], attention)
+        latest = queries.latest_visits(self.store)
+        monday = hours_week or rules.week_start(self.today()) - timedelta(days=7)
+        sunday = monday + timedelta(days=6)
+        if monday == rules.week_start(self.today()) - timedelta(days=7):
+            hours = inputs["last_week_hours"]  # added up already, for the hours rule
+        else:  # a holiday last week: the summary counts an earlier week
+            hours = queries.hours_delivered(self.store, monday, min(sunday, self.today()))
+        return [
+            PupilOverview(
+                row=row,
+                pupil=pupil,
+                episodes=inputs["episodes"].get(pupil.id, []),
+                plans=inputs["plans"].get(pupil.id, []),
+                actions=inputs["actions"].get(pupil.id, []),
+                attention=attention.get(pupil.id, []),
+                latest_worker=latest[pupil.id].worker if pupil.id in latest else "",
+                hours_last_week=round(hours.get(pupil.id, 0.0), 2),
+            )
+            for pupil, row in zip(pupils, rows, strict=True)
+        ]
+
     # --- sync status ----------------------------------------------------------------------
 
     def sync_status(self) -> SyncStatus:
@@ -946,6 +1050,7 @@ class Waymark(StatutoryRecords):
             unsent=queries.outbox_count(self.store),
             last_sync=self.store.get_setting("last_sync"),
             last_error=self.store.get_setting("last_sync_error"),
+            server=self.store.get_setting("sync_server") or "",
         )
 
     # --- printed reports ----------------------------------------------------------------------

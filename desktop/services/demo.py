@@ -253,7 +253,14 @@ def _dob(rng: random.Random, age: int, today: date) -> date:
 
 
 def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Fill an empty profile with the demo caseload; return counts of what was made."""
+    """Fill an empty profile with the demo caseload; return counts of what was made.
+    One transaction for all of it: a commit per record (a disk flush each) took
+    most of the time, and a demo half made is no use."""
+    with app.store.batch():
+        return _fill(app, progress)
+
+
+def _fill(app: Waymark, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     rng = random.Random(2026)
     today = app.today()
     start = today - timedelta(weeks=26)
@@ -747,6 +754,10 @@ def fill_demo(app: Waymark, progress: Callable[[int, int], None] | None = None) 
         )
     tick()
     _statutory_examples(app, today, schools, families, counts)
+    # The demo is an example to look at, not changes to send to an LA server.
+    app.store.forget_outbox()
+    if progress:
+        progress(steps[0], steps[0])  # done: the bar reaches its end whatever the count of steps
     return counts
 
 

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from desktop.domain import rules
 from desktop.domain.calendar import SchoolCalendar
+from desktop.domain.collation import collation_key, pupil_key
 from desktop.domain.enums import ItemStatus, PlaceType, SenStatus, Visibility
 from desktop.domain.privacy import Households, initials
 from desktop.domain.records import Folder, ProgressEntry, ProvisionEpisode, Pupil, School, Site, Visit
@@ -51,7 +52,7 @@ from desktop.store import Store
 
 from . import checks
 from .errors import ValidationError
-from .results import CaseloadRow, PupilRecord, Settings
+from .results import CaseloadRow, PupilOverview, PupilRecord, Settings
 
 
 class ReportSource(Protocol):
@@ -64,6 +65,7 @@ class ReportSource(Protocol):
     def actor(self) -> str: ...
     def settings(self) -> Settings: ...
     def caseload(self) -> list[CaseloadRow]: ...
+    def overview(self, hours_week: date | None = None) -> list[PupilOverview]: ...
     def list_pupils(self, include_archived: bool = False) -> list[Pupil]: ...
     def pupil_record(self, pupil_id: str) -> PupilRecord: ...
     def get_pupil(self, pupil_id: str) -> Pupil: ...
@@ -169,7 +171,7 @@ def visit_report(app: ReportSource, visit_id: str) -> VisitReport:
     households = _households(app)
     tuition = _tuition_service(app)
     seen = []
-    for pupil_id in visit.pupil_ids:
+    for pupil_id in visit.pupil_ids:  # in the order the worker ticked them, as the visit records it
         pupil = app.get_pupil(pupil_id)
         levels = tuple(_level(e) for e in app.list_progress(pupil_id) if e.assessed_on == visit.date)
         seen.append(
@@ -349,49 +351,55 @@ def _hours_week(app: ReportSource, today: date) -> date:
 
 def caseload_summary(app: ReportSource, progress: Progress | None = None) -> CaseloadSummary:
     """The LA summary; `progress(done, total)` is told after each pupil (and may raise to cancel)."""
-    today = app.today()
-    rows_by_pupil = {row.pupil_id: row for row in app.caseload()}
-    if not rows_by_pupil:
+    monday = _hours_week(app, app.today())
+    pupils = app.overview(hours_week=monday)
+    if not pupils:
         raise ValidationError("The caseload is empty; there is nobody to summarise.")
+    return summarise(app, pupils, monday, progress)
+
+
+def summarise(
+    app: ReportSource, pupils: list[PupilOverview], monday: date, progress: Progress | None = None
+) -> CaseloadSummary:
+    """The summary of these pupils, their hours counted in the week from `monday`
+    (`Waymark.overview` reads every pupil's in a few queries; a test builds the
+    same from each pupil's record and compares)."""
+    today = app.today()
     settings = app.settings()
     households = _households(app)
-    monday = _hours_week(app, today)
     sunday = monday + timedelta(days=6)
-    delivered: dict[str, float] = defaultdict(float)
-    for visit in app.list_visits(start=monday, end=sunday):
-        for pupil_id in rules.visit_pupils(visit):
-            delivered[pupil_id] += rules.visit_hours_for(visit, pupil_id)
 
     rows, reviews_overdue = [], []
+    keys: dict[int, tuple] = {}  # row number -> the pupil's sort key (by surname, collated)
     cohorts: Counter[str] = Counter()
     provision: Counter[str] = Counter()
     bands: Counter[str] = Counter()
     not_banded = 0
-    for done, (pupil_id, line) in enumerate(rows_by_pupil.items()):
+    for done, seen in enumerate(pupils):
         if progress:
-            progress(done, len(rows_by_pupil))
-        record = app.pupil_record(pupil_id)
-        pupil = record.pupil
-        open_episodes = [e for e in record.episodes if e.is_open_on(today)]
+            progress(done, len(pupils))
+        pupil, line = seen.pupil, seen.row
+        open_episodes = [e for e in seen.episodes if e.is_open_on(today)]
         reviews = [(e.review_date, e.provision_type.label) for e in open_episodes if e.review_date]
-        reviews += [(p.next_review, "Plan") for p in record.plans if not p.closed and p.next_review]
+        reviews += [(p.next_review, "Plan") for p in seen.plans if not p.closed and p.next_review]
         review = min(reviews, default=(None, ""))
-        actions = sorted((a for a in record.actions if not a.done), key=lambda a: a.due)
-        hours = round(delivered[pupil_id], 2)
-        cohorts[record.cohort.label] += 1
+        actions = sorted((a for a in seen.actions if not a.done), key=lambda a: a.due)
+        hours = seen.hours_last_week
+        cohorts[line.cohort.label] += 1
         provision.update(e.provision_type.label for e in open_episodes)
         # Only pupils with tuition in force that week have hours to band; the others are
         # on a school roll or supported by visits, and are counted apart.
         banded = any(
             e.provision_type in rules.TUITION_TYPES and e.start <= sunday and (e.end is None or e.end >= monday)
-            for e in record.episodes
+            for e in seen.episodes
         )
         if banded:
             bands[rules.hours_band(hours)] += 1
         else:
             not_banded += 1
-        overdue = [a for a in record.attention if a.kind == "review_overdue"]
+        overdue = [a for a in seen.attention if a.kind == "review_overdue"]
         reviews_overdue += [OverdueItem(pupil=pupil.legal_name, what=a.message, due=a.since) for a in overdue]
+        keys[len(rows)] = pupil_key(pupil)
         rows.append(
             SummaryRow(
                 name=pupil.legal_name + (f" ({pupil.display_name})" if pupil.display_name != pupil.legal_name else ""),
@@ -399,11 +407,11 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
                 ethnicity=pupil.ethnicity,
                 sex=pupil.sex.label,
                 dob=pupil.dob,
-                nc_year=rules.format_nc_year(record.nc_year),
+                nc_year=rules.format_nc_year(line.nc_year),
                 send=pupil.sen.label if pupil.sen is not SenStatus.NONE else "",
                 locality=WITHHELD if households.withholds(pupil) else line.site,
                 school=line.base_school,
-                responsible=(record.visits[0].worker if record.visits else "") or settings.worker_name,
+                responsible=seen.latest_worker or settings.worker_name,
                 provision="; ".join(
                     f"{e.provision_type.label}" + (f" ({e.provider})" if e.provider else "") for e in open_episodes
                 ),
@@ -414,26 +422,26 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
                 review_overdue=bool(overdue),
                 reasons="; ".join(dict.fromkeys(e.reason for e in open_episodes if e.reason)),
                 action=f"{actions[0].next_step} ({actions[0].owner}, by {fmt_date(actions[0].due)})" if actions else "",
-                cohort=record.cohort.label,
+                cohort=line.cohort.label,
                 review_kind=review[1],
-                hours_below_target=any(a.kind == "hours_below_target" for a in record.attention),
+                hours_below_target=any(a.kind == "hours_below_target" for a in seen.attention),
                 action_overdue=bool(actions) and actions[0].due < today,
                 banded=banded,
             )
         )
 
-    names = {pid: line.legal_name for pid, line in rows_by_pupil.items()}
+    names = {seen.row.pupil_id: seen.row.legal_name for seen in pupils}
     folders = [f for f in app.list_folders() if f.returned_on is None and f.pupil_id in names]
     overdue_folders = [f for f in folders if f.expected_back and f.expected_back < today]
     return CaseloadSummary(
         service=service_details(app),
         on=today,
         hours_week_start=monday,
-        rows=tuple(sorted(rows, key=lambda r: r.name.casefold())),
+        rows=tuple(row for _, row in sorted(enumerate(rows), key=lambda pair: keys[pair[0]])),
         by_cohort=tuple(sorted(cohorts.items())),
         by_provision=tuple(sorted(provision.items())),
         by_hours_band=tuple((band, bands[band]) for band in HOURS_BANDS),
-        reviews_overdue=tuple(sorted(reviews_overdue, key=lambda i: (i.due or today, i.pupil))),
+        reviews_overdue=tuple(sorted(reviews_overdue, key=lambda i: (i.due or today, collation_key(i.pupil)))),
         folders_out=len(folders),
         folders_overdue=tuple(
             sorted(
@@ -443,7 +451,7 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
                     )
                     for f in overdue_folders
                 ),
-                key=lambda i: (i.due, i.pupil),
+                key=lambda i: (i.due, collation_key(i.pupil)),
             )
         ),
         not_banded=not_banded,

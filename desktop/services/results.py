@@ -83,6 +83,7 @@ class CaseloadRow:
     site: str
     last_visit: date | None
     attention: tuple[str, ...]  # attention kinds
+    sort_key: tuple = ()  # by surname, with Unicode collation (domain/collation.py)
 
     @property
     def search_text(self) -> str:
@@ -118,11 +119,29 @@ class PupilRecord:
     nc_year_by_age: int = 0  # the chronological year, shown beside a year set by hand
 
 
+@dataclass
+class PupilOverview:
+    """What the LA caseload summary reads of one pupil (`Waymark.overview` reads
+    every pupil's at once): the caseload row, the pupil, their provision (by start),
+    plans (by start) and actions (by due), what needs attention, who saw them
+    last and the hours delivered in the last complete week."""
+
+    row: CaseloadRow
+    pupil: Pupil
+    episodes: list[ProvisionEpisode]
+    plans: list[Plan]
+    actions: list[Action]
+    attention: list[rules.Attention]
+    latest_worker: str  # of the newest visit; "" when none (or none recorded)
+    hours_last_week: float  # rounded to 2 places
+
+
 @dataclass(frozen=True)
 class SyncStatus:
     unsent: int
     last_sync: str | None
     last_error: str | None
+    server: str = ""  # the LA server this profile syncs with; none until sync is set up
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,10 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Table, or_, select, text, update
+if TYPE_CHECKING:  # SQLAlchemy is imported by the functions that take its tables (db.py says why)
+    from sqlalchemy import Table
 
 FORMAT = 1
 GENESIS = "0" * 64
@@ -143,6 +145,8 @@ def pupils_for(query: Query, columns: Callable[[str], set[str]], entity: str, en
 
 def head(conn, table: Table) -> tuple[int, str]:
     """The last row's number and hash (0 and the genesis hash on an empty trail)."""
+    from sqlalchemy import select
+
     row = conn.execute(select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
@@ -185,6 +189,8 @@ def make_row(
 
 def redact(conn, table: Table, pupil_ids: Iterable[str], entity_ids: Iterable[str]) -> int:
     """Blank what earlier rows say about erased pupils or records; returns rows blanked."""
+    from sqlalchemy import or_, text, update
+
     pupils, entities = sorted(set(pupil_ids)), sorted(set(entity_ids))
     about_pupil = text(
         "EXISTS (SELECT 1 FROM json_each(audit_event.pupil_ids) AS p WHERE p.value IN "
@@ -212,6 +218,8 @@ def list_rows(
     limit: int | None = None,
 ) -> list[Mapping]:
     """Rows newest first, about a pupil and within [start, end) when given."""
+    from sqlalchemy import select, text
+
     stmt = select(table).order_by(table.c.seq.desc())
     if pupil_id:
         stmt = stmt.where(
@@ -333,11 +341,15 @@ def chain_all(query: Query, execute: Callable[[str, Sequence], object], columns:
 
 def unsent(conn, table: Table, limit: int = 500) -> list[dict]:
     """The next rows to send to the LA server, oldest first, as the server stores them."""
+    from sqlalchemy import select
+
     rows = conn.execute(select(table).where(table.c.sent.is_(False)).order_by(table.c.seq).limit(limit)).mappings()
     return [dict(r) | {"at": at_text(r["at"])} for r in rows]
 
 
 def mark_sent(conn, table: Table, ids: Iterable[str]) -> None:
+    from sqlalchemy import update
+
     ids = list(ids)
     for i in range(0, len(ids), 900):
         conn.execute(update(table).where(table.c.id.in_(ids[i : i + 900])).values(sent=True))

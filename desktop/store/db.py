@@ -14,22 +14,19 @@ import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import sqlcipher3
 import sqlcipher3.dbapi2
-from sqlalchemy import Engine, MetaData, Table, create_engine, delete, event, func, insert, select, update
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import QueuePool
-from uuid6 import uuid7
 
-from . import audit as audit_trail
 from . import keys, profile
 from .keys import NotAStore, StoreError, WrongPassphrase
 from .mapping import COLLECTIONS, TABLES, Children, Link, column_fields, from_row, to_row
-from .migrations import migrate
+from .migrations import LATEST, migrate
+from .reads import TableReader
 
 __all__ = ["NotAStore", "Store", "StoreError", "WrongPassphrase", "new_id"]
 
@@ -38,11 +35,44 @@ log = logging.getLogger(__name__)
 DB_NAME = profile.DB_NAME
 KEY_NAME = profile.KEY_NAME
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 10000
 
 
 def new_id() -> str:
-    return str(uuid7())
+    return str(_uuid7()())
+
+
+@cache
+def _uuid7() -> Callable[[], object]:
+    # uuid6 reads its own package metadata when imported (about 0.05 s): a
+    # command that makes no record should not pay for it.
+    from uuid6 import uuid7
+
+    return uuid7
+
+
+class _NotLoaded(Exception):
+    """Stands in for SQLAlchemy's DBAPIError until SQLAlchemy is imported."""
+
+
+# SQLAlchemy takes longer to import than a command such as `waymark settings`
+# takes to do everything else after the key derivation, so it is imported when
+# the first query needs the engine (Store.engine calls _import_sqlalchemy, which
+# binds these names); settings, the schema version and closing use the driver.
+DBAPIError: type[Exception] = _NotLoaded
+_sqlalchemy_lock = threading.Lock()
+
+
+def _import_sqlalchemy() -> None:
+    global DBAPIError, Engine, MetaData, Table, create_engine, delete, event, func, insert, select, update, QueuePool
+    global audit_trail  # written with SQLAlchemy too
+    with _sqlalchemy_lock:
+        if DBAPIError is not _NotLoaded:
+            return
+        from sqlalchemy import Engine, MetaData, Table, create_engine, delete, event, func, insert, select, update
+        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.pool import QueuePool
+
+        from . import audit as audit_trail
 
 
 class Clock:
@@ -68,12 +98,13 @@ class Clock:
 
 def _connect(path: Path, key: bytes | None) -> sqlcipher3.Connection:
     conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
-    # SQLCipher logs a failed page HMAC to stderr: the user gets our one line instead.
+    # SQLCipher writes "ERROR CORE sqlcipher_page_cipher…" to stderr when a page fails its
+    # check; the user gets one clear sentence from us instead (and the log has the rest).
     conn.execute("PRAGMA cipher_log_level = NONE")
     if key is not None:
         # A raw 256-bit key: SQLCipher skips its own PBKDF2, ours ran once at unlock.
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA busy_timeout = 10000")
     return conn
 
 
@@ -81,7 +112,34 @@ def _configure(conn: sqlcipher3.Connection) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA cache_size = -32000")
+    # Up to 256 MiB of decrypted pages per connection. A page that misses the cache
+    # is decrypted and its HMAC checked again on every read, so an LA lead's
+    # caseload, summary and records (5,000 pupils, 250,000 visits: a 300 MB file)
+    # thrashed in 32 MB. SQLite takes cache pages only as it reads them, so a
+    # tutor's few-megabyte profile still costs only its own size.
+    conn.execute("PRAGMA cache_size = -262144")
+
+
+def _damaged(path: Path | None) -> NotAStore:
+    where = str(path) if path else "The database"
+    return NotAStore(
+        f"{where} cannot be read: it is damaged, or it is not this profile's Waymark store. It has been left "
+        "untouched. Restore the profile from a backup with 'waymark restore BACKUP_FILE'."
+    )
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """A page that fails to decrypt or a malformed file: SQLite's plain DatabaseError
+    (its subclasses are a locked file, a broken constraint and the like)."""
+    orig = getattr(exc, "orig", exc)
+    return type(orig) is sqlcipher3.DatabaseError or type(orig) is sqlcipher3.dbapi2.DatabaseError
+
+
+def _profile_folder(data_dir: Path) -> None:
+    """A profile folder that is a file (or sits under one) is named as the problem."""
+    for folder in (data_dir, *data_dir.parents):
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(f"{folder} is a file, not a folder; choose a folder for the profile (--data-dir).")
 
 
 def _check_readable(path: Path, conn: sqlcipher3.Connection) -> None:
@@ -93,10 +151,7 @@ def _check_readable(path: Path, conn: sqlcipher3.Connection) -> None:
     except sqlcipher3.OperationalError as exc:
         raise _open_error(path, exc) from exc
     except sqlcipher3.DatabaseError as exc:
-        raise NotAStore(
-            f"{path} cannot be read: it is damaged, or it is not this profile's Waymark store. "
-            "It has been left untouched. Restore the profile from a backup with 'waymark restore BACKUP_FILE'."
-        ) from exc
+        raise _damaged(path) from exc
     wal = path.with_name(path.name + "-wal")
     if not wal.exists() and path.stat().st_size < page_size * page_count:
         raise NotAStore(profile.damaged_message(path, "is truncated"))
@@ -114,29 +169,43 @@ def _open_error(path: Path, exc: sqlcipher3.OperationalError) -> StoreError:
     """A file SQLite could not open or write: say read-only when that is why."""
     if not os.access(path.parent, os.W_OK | os.X_OK):
         return profile.read_only_error(path.parent)
-    if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+    if _readonly(exc):
         return StoreError(f"{path} is read-only; check the permissions of the profile's files. Nothing was changed.")
     return StoreError(f"{path} could not be opened ({exc}). Nothing was changed.")
 
 
-def _is_damage(orig: BaseException | None) -> bool:
-    """SQLITE_CORRUPT and SQLITE_NOTADB come as the bare DatabaseError class; a failed
-    page HMAC (a flipped byte anywhere in the file) is one of them."""
-    return type(orig) is sqlcipher3.DatabaseError
+def _readonly(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    return str(getattr(orig, "sqlite_errorname", "")).startswith("SQLITE_READONLY")
 
 
 class Store:
     """Owns the engine. Safe to call from any thread: each call takes its own
     pooled connection, and SQLite serialises the writers."""
 
-    def __init__(self, engine: Engine, meta: MetaData, device: str, path: Path | None) -> None:
-        self.engine = engine
-        self.tables = meta.tables
-        self.insert_order = [t.name for t in meta.sorted_tables]  # parents before children
+    def __init__(
+        self,
+        creator: Callable[[], sqlcipher3.Connection],
+        device: str,
+        path: Path | None,
+        conn: sqlcipher3.Connection | None = None,
+    ) -> None:
+        self._creator = creator
+        # Each thread reads through its own driver connection (the opening one is
+        # the opening thread's): settings, closing and find() need no SQLAlchemy.
+        self._local = threading.local()
+        self._local.conn = conn
+        self._driver_conns = [conn] if conn is not None else []
+        self._driver_lock = threading.Lock()
+        self._readers: dict[type | str, TableReader] = {}
+        self._inserts: dict[tuple, str] = {}  # (table, columns) -> INSERT, see Transaction._insert_row
+        self._engine: Engine | None = None  # made on first query, with the tables
+        self._meta: MetaData | None = None
+        self._lazy_lock = threading.RLock()
         self.clock = Clock(device)
         self.device = device
         self.path = path
-        self._db_key: bytes | None = None  # for backups: a copy keyed like the store
+        self._db_key: bytes | None = None
 
     # --- opening ------------------------------------------------------------
 
@@ -156,16 +225,19 @@ class Store:
         passphrase: str,
         *,
         scrypt_n: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
         settings: dict[str, object] | None = None,
         finish: Callable[[Store], None] | None = None,
     ) -> Store:
         """Make a new profile, with its first `settings`, all or nothing: `finish(store)`
         runs before the profile counts as made (the services write its first audit row).
+        `progress(done, total)` after the key is made and after each schema step.
 
         Refuses a folder that holds a profile. A profile an earlier `create` began
         and never finished (its marker is still there) is cleared away first: it
         holds nothing but what that `create` wrote."""
         data_dir = Path(data_dir)
+        _profile_folder(data_dir)
         db_path, key_path = cls.files(data_dir)
         if not passphrase:
             raise StoreError("A passphrase is required.")
@@ -177,17 +249,21 @@ class Store:
             profile.make_private_dir(data_dir)
             profile.begin_making(data_dir)
         except OSError as exc:
-            raise StoreError(f"Cannot make a profile in {data_dir}: {exc.strerror or exc}.") from None
+            raise StoreError(f"The profile folder {data_dir} could not be made: {exc.strerror or exc}.") from None
         try:
             db_key = keys.new_db_key()
             keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, scrypt_n))
+            total = LATEST + 1
+            if progress is not None:
+                progress(1, total)
+            steps = (lambda version, _target: progress(1 + version, total)) if progress is not None else None
             profile.create_private_file(db_path)  # 0600 before SQLite writes a byte; -wal and -shm follow it
-            store = cls._open_file(db_path, db_key, creating=True, settings=settings or {})
+            store = cls._open_file(db_path, db_key, creating=True, on_step=steps, settings=settings or {})
             if finish is not None:
                 try:
                     finish(store)
                 except BaseException:
-                    store.engine.dispose()
+                    store.close()
                     raise
         except BaseException as exc:
             profile.remove_unfinished(data_dir)
@@ -229,6 +305,7 @@ class Store:
     @classmethod
     def _checked_files(cls, data_dir: Path) -> tuple[Path, Path]:
         """The profile's two files, once nothing about them forbids opening the store."""
+        _profile_folder(data_dir)
         db_path, key_path = cls.files(data_dir)
         if profile.unfinished(data_dir):
             raise NotAStore(
@@ -259,7 +336,13 @@ class Store:
 
     @classmethod
     def _open_file(
-        cls, db_path: Path, db_key: bytes | None, *, creating: bool, settings: dict[str, object] | None = None
+        cls,
+        db_path: Path,
+        db_key: bytes | None,
+        *,
+        creating: bool,
+        on_step: Callable[[int, int], None] | None = None,
+        settings: dict[str, object] | None = None,
     ) -> Store:
         conn = _connect(db_path, db_key)
         try:
@@ -267,7 +350,7 @@ class Store:
                 _check_readable(db_path, conn)
             try:
                 _configure(conn)
-                migrate(conn)
+                migrate(conn, on_step=on_step)
             except RuntimeError as exc:
                 raise StoreError(str(exc)) from exc
             except sqlcipher3.OperationalError as exc:
@@ -281,16 +364,34 @@ class Store:
                 conn.executemany("INSERT INTO meta VALUES (?, ?)", rows)
                 conn.execute("COMMIT")
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
-        finally:
+        except sqlcipher3.DatabaseError as exc:
             conn.close()
+            if _is_damage(exc):  # a page past the first that fails its check
+                raise _damaged(db_path) from exc
+            raise
+        except BaseException:
+            conn.close()
+            raise
 
         def creator() -> sqlcipher3.Connection:
             c = _connect(db_path, db_key)
             _configure(c)
             return c
 
+        # The opening connection stays open for settings and closing (see _driver).
+        store = cls(creator, device, db_path, conn)
+        store._db_key = db_key  # for backups: a copy keyed like the store
+        return store
+
+    def _make_engine(self) -> Engine:
+        _import_sqlalchemy()
         engine = create_engine(
-            "sqlite://", module=sqlcipher3.dbapi2, creator=creator, poolclass=QueuePool, pool_size=4, max_overflow=4
+            "sqlite://",
+            module=sqlcipher3.dbapi2,
+            creator=self._creator,
+            poolclass=QueuePool,
+            pool_size=4,
+            max_overflow=4,
         )
 
         # Let SQLAlchemy, not the driver, decide when transactions begin (the
@@ -299,36 +400,91 @@ class Store:
         def _begin(connection) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
 
-        # A page that fails its HMAC is found when it is read, long after the
-        # open: say the store is damaged and how to restore it, not "DatabaseError".
-        @event.listens_for(engine, "handle_error")
-        def _damaged(context) -> None:
-            if _is_damage(context.original_exception):
-                raise NotAStore(profile.damaged_message(db_path, "cannot be read"))
+        return engine
 
-        meta = MetaData()
-        meta.reflect(engine)
-        store = cls(engine, meta, device, db_path)
-        store._db_key = db_key
-        return store
+    @property
+    def engine(self) -> Engine:
+        """SQLAlchemy's engine, made (and SQLAlchemy imported) on first use."""
+        if self._engine is None:
+            with self._lazy_lock:
+                if self._engine is None:
+                    self._engine = self._make_engine()
+        return self._engine
+
+    @property
+    def tables(self):
+        """The tables by name, built on first use from the schema the file holds
+        (schema.tables_for: cheaper than reflection, and cached per schema)."""
+        return self._metadata().tables
+
+    @property
+    def insert_order(self) -> list[str]:
+        """Table names, parents before children."""
+        return [t.name for t in self._metadata().sorted_tables]
+
+    def _metadata(self) -> MetaData:
+        if self._meta is None:
+            _import_sqlalchemy()
+            from .schema import describe, tables_for
+
+            with self._lazy_lock:
+                if self._meta is None:
+                    with self._driver() as conn:
+                        self._meta = tables_for(describe(conn))
+        return self._meta
+
+    def _connection(self) -> sqlcipher3.Connection:
+        """This thread's connection, straight through the driver (made on first use),
+        or the one its batch() is writing through."""
+        batch = getattr(self._local, "batch", None)
+        if batch is not None:
+            return batch.connection.driver_connection
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._creator()
+            with self._driver_lock:
+                self._driver_conns.append(conn)
+        return conn
+
+    @contextmanager
+    def _driver(self) -> Iterator[sqlcipher3.Connection]:
+        try:
+            yield self._connection()
+        except sqlcipher3.DatabaseError as exc:
+            if _is_damage(exc):
+                raise _damaged(self.path) from exc
+            raise
 
     def close(self) -> None:
         """Fold the journal into the store and let go of the files. Never raises: a
         failed checkpoint loses nothing (the next open folds it), and an error here
         must not hide the result of the work just done."""
         try:
-            with self.engine.connect() as conn:
+            if self._engine is not None:
+                self._engine.dispose()
+            with self._driver() as conn:
                 # Not the 10 s busy wait: another process writing just means a later checkpoint.
-                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        except (DBAPIError, StoreError, sqlcipher3.Error) as exc:
+                conn.execute("PRAGMA busy_timeout = 0")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except (StoreError, sqlcipher3.Error, DBAPIError) as exc:
             log.warning("The journal was not checkpointed at close (%s).", exc.__class__.__name__)
         finally:
-            self.engine.dispose()
+            with self._driver_lock:
+                for conn in self._driver_conns:
+                    with suppress(sqlcipher3.Error):
+                        conn.close()
+                self._driver_conns.clear()
+                self._local = threading.local()
+
+    def copy_to(self, target: sqlcipher3.Connection) -> None:
+        """SQLite's online backup of the whole store into `target` (keyed alike), in one
+        step under one read lock: a consistent copy however much another process writes."""
+        with self._driver() as conn:
+            conn.backup(target, pages=-1)
 
     def schema_version(self) -> int:
-        with self.engine.connect() as conn:
-            return conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+        with self._driver() as conn:
+            return conn.execute("PRAGMA user_version").fetchall()[0][0]
 
     def change_passphrase(self, old: str, new: str, *, scrypt_n: int | None = None) -> None:
         """Re-wrap the same database key under a new passphrase."""
@@ -341,28 +497,80 @@ class Store:
     # --- settings -------------------------------------------------------------
 
     def get_setting(self, key: str, default: object = None) -> object:
-        with self.engine.connect() as conn:
-            value = conn.execute(select(self.tables["meta"].c.value).where(self.tables["meta"].c.key == key)).scalar()
-        return default if value is None else json.loads(value)
+        with self._driver() as conn:
+            found = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchall()
+        return default if not found else json.loads(found[0][0])
 
     def created_at(self) -> datetime | None:
         """When the profile was made (stored as plain text, not JSON like the settings)."""
-        with self.engine.connect() as conn:
-            value = conn.execute(
-                select(self.tables["meta"].c.value).where(self.tables["meta"].c.key == "created_at")
-            ).scalar()
+        with self._driver() as conn:
+            found = conn.execute("SELECT value FROM meta WHERE key = 'created_at'").fetchall()
         try:
-            return datetime.fromisoformat(value) if value else None
+            return datetime.fromisoformat(found[0][0]) if found else None
         except ValueError:
             return None
 
     def set_setting(self, key: str, value: object) -> None:
-        meta = self.tables["meta"]
-        with self._begin_write() as conn:
-            conn.execute(delete(meta).where(meta.c.key == key))
-            conn.execute(insert(meta).values(key=key, value=json.dumps(value)))
+        with self._driver() as conn:  # one statement: atomic on its own
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
 
     # --- writing --------------------------------------------------------------
+
+    def record_event(self, actor: str, action: str, entity: str, entity_id: str = "", summary: str = "") -> None:
+        """See _record_event; a failure is said in one line, as a transaction's is."""
+        try:
+            self._record_event(actor, action, entity, entity_id, summary)
+        except sqlcipher3.DatabaseError as exc:
+            if _is_damage(exc):
+                raise _damaged(self.path) from exc
+            if _readonly(exc):
+                raise StoreError(
+                    f"The profile's files in {self.path.parent if self.path else ''} are read-only "
+                    "(check their permissions); nothing was changed."
+                ) from exc
+            raise StoreError(f"The change was not saved: {exc}") from exc
+
+    def _record_event(self, actor: str, action: str, entity: str, entity_id: str = "", summary: str = "") -> None:
+        """Append an event that changes no record and concerns no pupil (sign-in,
+        lock) to the chained trail, in its own write transaction, through the
+        driver: every command opens the profile, and writing its sign-in should
+        not import SQLAlchemy. The row is the one `Transaction.audit` would write
+        (tests/store/test_events.py compares them)."""
+        from . import audit
+
+        conn = self._connection()
+        nested = conn.in_transaction  # inside batch(): already holding the write lock
+        conn.execute("SAVEPOINT event" if nested else "BEGIN IMMEDIATE")  # the lock: the chain's head is race-free
+        try:
+            found = conn.execute("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").fetchall()
+            seq, prev = found[0] if found else (0, audit.GENESIS)
+            row = audit.make_row(
+                seq=seq + 1,
+                prev_hash=prev,
+                event_id=new_id(),
+                at=datetime.now(UTC).replace(tzinfo=None),
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                summary=summary[:500],
+                pupil_ids=[],
+                changes={},
+            )
+            stored = {name: _as_stored(value) for name, value in row.items()}
+            conn.execute(
+                f"INSERT INTO audit_event ({', '.join(stored)}) VALUES ({', '.join('?' * len(stored))})",
+                list(stored.values()),
+            )
+            conn.execute("RELEASE event" if nested else "COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK TO event" if nested else "ROLLBACK")
+            if nested:
+                conn.execute("RELEASE event")
+            raise
 
     @contextmanager
     def _begin_write(self) -> Iterator:
@@ -371,29 +579,60 @@ class Store:
             try:
                 with conn.begin():
                     yield conn
+            except (DBAPIError, sqlcipher3.DatabaseError) as exc:
+                if _is_damage(exc):
+                    raise _damaged(self.path) from exc
+                raise
             finally:
                 conn.info["write"] = False
 
     @contextmanager
     def transaction(self, actor: str) -> Iterator[Transaction]:
         """All writes, their outbox entries and audit events commit together."""
+        batch = getattr(self._local, "batch", None)
         try:
+            if batch is not None:  # inside batch(): a savepoint of the one transaction
+                with batch.begin_nested():
+                    yield Transaction(self, batch, actor)
+                return
             with self._begin_write() as conn:
                 yield Transaction(self, conn, actor)
-        except DBAPIError as exc:
-            if getattr(exc.orig, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+        except (DBAPIError, sqlcipher3.DatabaseError) as exc:  # through SQLAlchemy, or the driver (_insert_row)
+            if _readonly(exc):
                 raise StoreError(
                     f"The change was not saved: the profile's files in {self.path.parent if self.path else ''} "
                     "are read-only (check their permissions)."
                 ) from exc
-            raise StoreError(f"The change was not saved: {exc.orig}") from exc
+            raise StoreError(f"The change was not saved: {getattr(exc, 'orig', exc)}") from exc
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every transaction this thread opens inside joins one, committed at the
+        end (each keeps its own savepoint, so a refused change still undoes only
+        itself); reads on this thread see what it wrote. For filling a profile
+        with hundreds of records (the demo), where a commit each, and so a disk
+        flush each, took nearly all the time. All of it is kept, or none."""
+        if getattr(self._local, "batch", None) is not None:
+            yield
+            return
+        with self._begin_write() as conn:
+            self._local.batch = conn
+            try:
+                yield
+            finally:
+                self._local.batch = None
 
     # --- reading --------------------------------------------------------------
 
     @contextmanager
     def reading(self) -> Iterator:
-        with self.engine.connect() as conn:
-            yield conn
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except (DBAPIError, sqlcipher3.DatabaseError) as exc:
+            if _is_damage(exc):
+                raise _damaged(self.path) from exc
+            raise
 
     def table(self, cls_or_name: type | str) -> Table:
         name = cls_or_name if isinstance(cls_or_name, str) else TABLES[cls_or_name]
@@ -406,25 +645,78 @@ class Store:
     def find(
         self, cls: type, *, conn=None, order_by: Sequence[str] = (), where=None, limit: int | None = None, **equals
     ) -> list:
-        """Live records of `cls` whose columns equal the keyword values."""
+        """Live records of `cls` whose columns equal the keyword values (a list:
+        any of them; None: no value), ordered by `order_by` ("-name" descending).
+        `where(table)` adds a SQLAlchemy condition; without one, the SQL is
+        written once per shape and run on the driver (see reads.py)."""
+        if where is not None:
+            return self._find_where(cls, conn, order_by, where, limit, equals)
+        reader = self._readers.get(cls) or self.reader(cls)
+        sql, params = reader.sql(equals, order_by, limit)
+        if conn is None and cls not in COLLECTIONS:  # one statement: no transaction needed
+            return reader.records(self._connection().execute(sql, params))
+        with self._raw(conn, snapshot=True) as raw:
+            return self._load(cls, raw, reader.records(raw.execute(sql, params)))
+
+    def _find_where(self, cls: type, conn, order_by: Sequence[str], where, limit: int | None, equals: dict) -> list:
         table = self.table(cls)
         stmt = select(table).where(table.c.deleted.is_(False))
         for name, value in equals.items():
             column = table.c[name]
             stmt = stmt.where(column.in_(value) if isinstance(value, (list, tuple, set)) else column == value)
-        if where is not None:
-            stmt = stmt.where(where(table))
+        stmt = stmt.where(where(table))
         for name in order_by:
             stmt = stmt.order_by(table.c[name.lstrip("-")].desc() if name.startswith("-") else table.c[name])
         if limit is not None:
             stmt = stmt.limit(limit)
-        if conn is None:
-            with self.reading() as own:
-                return self._load(cls, own, own.execute(stmt).mappings().all())
-        return self._load(cls, conn, conn.execute(stmt).mappings().all())
+        with self.reading() if conn is None else nullcontext(conn) as conn:
+            records = [from_row(cls, row) for row in conn.execute(stmt).mappings().all()]
+            with self._raw(conn) as raw:
+                return self._load(cls, raw, records)
 
-    def _load(self, cls: type, conn, rows: list) -> list:
-        records = [from_row(cls, row) for row in rows]
+    def reader(self, cls_or_name: type | str) -> TableReader:
+        """The prepared reads of a record's table (or a link table, by name)."""
+        reader = self._readers.get(cls_or_name)
+        if reader is None:
+            cls = None if isinstance(cls_or_name, str) else cls_or_name
+            reader = TableReader(self.table(cls_or_name), self.engine.dialect, cls)
+            self._readers[cls_or_name] = reader
+        return reader
+
+    @contextmanager
+    def _raw(self, conn=None, *, snapshot: bool = False) -> Iterator[sqlcipher3.Connection]:
+        """The driver connection under `conn` (a SQLAlchemy connection, in its
+        transaction), or else this thread's own; `snapshot` reads in one
+        transaction (a record and its collections)."""
+        if conn is not None:
+            if not conn.in_transaction():
+                conn.begin()  # as SQLAlchemy's own first execute would: later reads share a snapshot
+            yield conn.connection.driver_connection
+            return
+        raw = self._connection()
+        if not snapshot or raw.in_transaction:  # already in one (see snapshot)
+            yield raw
+        else:
+            raw.execute("BEGIN")
+            try:
+                yield raw
+            finally:
+                raw.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlcipher3.Connection]:
+        """This thread's driver connection inside one read transaction, for the
+        hand-written SQL of the hot paths (queries.py): values come back as
+        stored; `reader(...).convert` turns them into what records hold."""
+        with self._raw(snapshot=True) as raw:
+            yield raw
+
+    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """The rows of one hand-written statement (see snapshot)."""
+        return self._connection().execute(sql, params).fetchall()
+
+    def _load(self, cls: type, raw, records: list) -> list:
+        """Fill each record's collections: a query per collection, not per record."""
         for name, holder in COLLECTIONS.get(cls, {}).items():
             if not records:
                 break
@@ -432,19 +724,16 @@ class Store:
             by_parent: dict[str, list] = {i: [] for i in ids}
             for chunk in _chunks(ids, 900):
                 if isinstance(holder, Link):
-                    t = self.tables[holder.table]
-                    q = (
-                        select(t.c[holder.parent_column], t.c[holder.value_column])
-                        .where(t.c[holder.parent_column].in_(chunk), t.c.deleted.is_(False))
-                        .order_by(t.c.id)
-                    )
-                    for parent, value in conn.execute(q):
-                        by_parent[parent].append(value)
+                    reader = self.reader(holder.table)
+                    sql, params = reader.sql({holder.parent_column: chunk}, ["id"])
+                    parent, value = reader.index[holder.parent_column], reader.index[holder.value_column]
+                    for row in raw.execute(sql, params):
+                        by_parent[row[parent]].append(reader.convert(holder.value_column, row[value]))
                 else:
-                    t = self.table(holder.record)
-                    q = select(t).where(t.c[holder.parent_column].in_(chunk), t.c.deleted.is_(False)).order_by(t.c.id)
-                    for row in conn.execute(q).mappings():
-                        by_parent[row[holder.parent_column]].append(from_row(holder.record, row))
+                    reader = self.reader(holder.record)
+                    sql, params = reader.sql({holder.parent_column: chunk}, ["id"])
+                    for child in reader.records(raw.execute(sql, params)):
+                        by_parent[getattr(child, holder.parent_column)].append(child)
             for rec in records:
                 setattr(rec, name, by_parent[rec.id])
         return records
@@ -495,9 +784,27 @@ class Store:
                 pending = 0
         return written + flush()
 
+    def forget_outbox(self) -> int:
+        """Drop every change waiting to be sent: for records that are not this device's
+        work to share (the demo caseload). Returns how many were dropped."""
+        with self._driver() as conn:  # one statement; inside batch() it joins the batch's transaction
+            return conn.execute("DELETE FROM outbox").rowcount
+
     def count(self, name: str) -> int:
         with self.reading() as conn:
             return conn.execute(select(func.count()).select_from(self.tables[name])).scalar_one()
+
+
+def _as_stored(value: object) -> object:
+    """A value as SQLAlchemy's SQLite types store it (DATETIME as text to the
+    microsecond, JSON as json.dumps, BOOLEAN as 0 or 1)."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -520,7 +827,7 @@ class Transaction:
         stamp = self.store.clock.now()
         cls = type(record)
         row = to_row(record) | {"updated_at": stamp}
-        self.conn.execute(insert(self.store.table(cls)).values(**row))
+        self._insert_row(self.store.table(cls), row)
         self._outbox(TABLES[cls], record.id, list(column_fields(cls)), stamp)
         for name, holder in COLLECTIONS.get(cls, {}).items():
             self._write_collection(record, holder, getattr(record, name), stamp)
@@ -597,13 +904,10 @@ class Transaction:
             for value in values:
                 link_id = new_id()
                 copied = {column: getattr(parent, field) for column, field in holder.copies}
-                self.conn.execute(
-                    insert(table).values(
-                        id=link_id,
-                        updated_at=stamp,
-                        **{holder.parent_column: parent.id, holder.value_column: value},
-                        **copied,
-                    )
+                self._insert_row(
+                    table,
+                    {"id": link_id, "updated_at": stamp, holder.parent_column: parent.id, holder.value_column: value}
+                    | copied,
                 )
                 # Copied columns are derived locally, so they are not sent.
                 self._outbox(holder.table, link_id, [holder.parent_column, holder.value_column], stamp)
@@ -617,11 +921,11 @@ class Transaction:
                 if not child.id:
                     child.id = new_id()
                 rows.append(to_row(child) | copied | {"updated_at": stamp})
-            self.conn.execute(insert(self.store.table(holder.record)), rows)
+            self._insert_rows(self.store.table(holder.record), rows)
             fields = list(column_fields(holder.record))
             entity = TABLES[holder.record]
-            self.conn.execute(
-                insert(self.store.tables["outbox"]),
+            self._insert_rows(
+                self.store.tables["outbox"],
                 [
                     {"id": new_id(), "entity": entity, "entity_id": child.id, "fields": fields, "changed_at": stamp}
                     for child in values
@@ -679,11 +983,31 @@ class Transaction:
             changed = True
         return changed
 
+    def _insert_row(self, table: Table, row: dict) -> None:
+        self._insert_rows(table, [row])
+
+    def _insert_rows(self, table: Table, rows: list[dict]) -> None:
+        """Rows with the same columns, through the driver: SQL written once per
+        table and set of columns, values converted by the same SQLAlchemy type
+        processors the engine would use (reads.TableReader.param), inside this
+        transaction. `insert(t).values(**row)` built, coerced and compiled a
+        statement every time: most of a write's cost, and nearly all the demo's."""
+        if not rows:
+            return
+        reader = self.store.reader(table.name)
+        key = (table.name, tuple(rows[0]))
+        sql = self.store._inserts.get(key)
+        if sql is None:
+            columns = ", ".join(f'"{name}"' for name in rows[0])
+            sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(rows[0]))})'
+            self.store._inserts[key] = sql
+        param = reader.param
+        self.conn.connection.driver_connection.executemany(sql, [[param(k, v) for k, v in row.items()] for row in rows])
+
     def _outbox(self, entity: str, entity_id: str, fields: list[str], stamp: str) -> None:
-        self.conn.execute(
-            insert(self.store.tables["outbox"]).values(
-                id=new_id(), entity=entity, entity_id=entity_id, fields=fields, changed_at=stamp
-            )
+        self._insert_row(
+            self.store.tables["outbox"],
+            {"id": new_id(), "entity": entity, "entity_id": entity_id, "fields": fields, "changed_at": stamp},
         )
 
     def _audit(
@@ -717,7 +1041,7 @@ class Transaction:
             pupil_ids=pupil_ids,
             changes=changes or {},
         )
-        self.conn.execute(insert(table).values(**row))
+        self._insert_row(table, row)
         self._head = (row["seq"], row["hash"])
         self.changed.append((action, entity, entity_id))
 

@@ -2,8 +2,8 @@
 
 Each step moves a database from version N-1 to N inside one transaction and is
 never edited once released: a change to the schema is a new step. The tables
-the code queries are reflected from the migrated database, so the schema is
-written down once, here.
+the code queries are built from the migrated database's own description
+(schema.py), so the schema is written down once, here.
 """
 
 from __future__ import annotations
@@ -326,13 +326,28 @@ def _v6_statutory(conn) -> None:
     conn.execute("ALTER TABLE pupil DROP COLUMN nc_year_override")
 
 
+# Version 7: a pupil's stays by an index, not a scan of every stay (each pupil
+# record reads its own, in arrival order).
+V7 = ["CREATE INDEX ix_stay_pupil ON stay (pupil_id, arrived)"]
+
+
+# Version 8, drafts: a form's fields as the user types, so nothing typed is lost to the idle
+# lock, a crash or a flat battery. Local to this device: never synced (no id,
+# no outbox), one row per form (kind) and subject (key), replaced as typing goes on.
+DRAFTS = [
+    "CREATE TABLE draft (kind TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',"
+    " context JSON NOT NULL DEFAULT '{}', fields JSON NOT NULL DEFAULT '{}', saved_at DATETIME NOT NULL,"
+    " PRIMARY KEY (kind, key))",
+]
+
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory]
+STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory, V7, DRAFTS]
 LATEST = len(STEPS)
 
 
-def migrate(conn, target: int = LATEST) -> int:
-    """Bring a DB-API connection up to `target`; return the version it started at."""
+def migrate(conn, target: int = LATEST, on_step: Callable[[int, int], None] | None = None) -> int:
+    """Bring a DB-API connection up to `target`; return the version it started at.
+    `on_step(version, target)` after each step (a new profile shows its progress)."""
     start = conn.execute("PRAGMA user_version").fetchone()[0]
     if start > LATEST:
         raise RuntimeError(f"this profile was written by a newer Waymark (schema {start}; this one knows {LATEST})")
@@ -347,6 +362,8 @@ def migrate(conn, target: int = LATEST) -> int:
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
+            if on_step is not None:
+                on_step(version, target)
         except Exception:
             conn.execute("ROLLBACK")
             raise

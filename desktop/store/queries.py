@@ -9,39 +9,105 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from sqlalchemy import select
-
-from desktop.domain.enums import Outcome
+from desktop.domain.enums import Outcome, PlaceType
 from desktop.domain.records import Visit, VisitEntry
 
 from .db import Store
 
 
+def select(*columns):
+    """SQLAlchemy's select, imported on first use (see db._import_sqlalchemy)."""
+    from sqlalchemy import select
+
+    return select(*columns)
+
+
 def last_visit_dates(store: Store) -> dict[str, date]:
     """Each pupil's latest visit, one index seek per pupil."""
-    pupil, entry = store.tables["pupil"], store.tables["visit_entry"]
-    latest = (
-        select(entry.c.visit_date)
-        .where(entry.c.pupil_id == pupil.c.id, entry.c.deleted.is_(False))
-        .order_by(entry.c.visit_date.desc())
-        .limit(1)
-        .scalar_subquery()
+    rows = store.rows(
+        "SELECT p.id, (SELECT e.visit_date FROM visit_entry AS e WHERE e.pupil_id = p.id AND e.deleted IS 0"
+        " ORDER BY e.visit_date DESC LIMIT 1) FROM pupil AS p WHERE p.deleted IS 0"
     )
-    stmt = select(pupil.c.id, latest.label("last")).where(pupil.c.deleted.is_(False))
-    with store.reading() as conn:
-        rows = conn.execute(stmt).all()
-    return {pid: (date.fromisoformat(last) if isinstance(last, str) else last) for pid, last in rows if last}
+    convert = store.reader("visit_entry").convert
+    return {pid: convert("visit_date", last) for pid, last in rows if last}
+
+
+def latest_visits(store: Store) -> dict[str, Visit]:
+    """Each pupil's newest live visit: its date, times, place, worker and outcome
+    only (no entries or notes). A seek per pupil on the entries' pupil index for
+    the day of it, then that day's visits, in timeline order; the only rows read
+    are the candidate visits' own (at an LA, most of the cost)."""
+    select_day = (
+        'SELECT e.pupil_id, v.id, v.date, v.start, v."end", v.place_type, v.site_id, v.worker, v.outcome'
+        # CROSS JOIN: the pupils drive the join; and the entries' pupil index, which
+        # covers this, not their date index, which the planner picks otherwise
+        # (scanning a whole day's entries for every pupil).
+        " FROM {days} CROSS JOIN visit_entry AS e INDEXED BY ix_visit_entry_pupil CROSS JOIN visit AS v"
+        " WHERE e.pupil_id = last.pupil_id AND e.deleted IS 0 AND e.visit_date = last.day"
+        " AND v.id = e.visit_id AND v.deleted IS 0"
+    )
+    latest_day = (
+        "(SELECT p.id AS pupil_id, (SELECT x.visit_date FROM visit_entry AS x WHERE x.pupil_id = p.id"
+        " AND x.deleted IS 0 {live} ORDER BY x.visit_date DESC LIMIT 1) AS day"
+        " FROM pupil AS p WHERE p.deleted IS 0 {which}) AS last"
+    )
+    first = latest_day.format(live="", which="")
+    found = _newest_by_pupil(store, store.rows(select_day.format(days=first)))
+    # A pupil whose latest day holds only deleted visits: their newest live one is
+    # earlier (rare: only those pupils pay for checking that each visit is live).
+    missing = [pid for pid, day in store.rows(f"SELECT * FROM {first} WHERE day IS NOT NULL") if pid not in found]
+    if missing:
+        live = "AND EXISTS (SELECT 1 FROM visit AS y WHERE y.id = x.visit_id AND y.deleted IS 0)"
+        which = f"AND p.id IN ({', '.join('?' * len(missing))})"
+        rows = store.rows(select_day.format(days=latest_day.format(live=live, which=which)), missing)
+        found |= _newest_by_pupil(store, rows)
+    return found
+
+
+def _newest_by_pupil(store: Store, rows: list[tuple]) -> dict[str, Visit]:
+    convert = store.reader(Visit).convert
+    candidates: dict[str, list[Visit]] = {}
+    for pupil_id, visit_id, day, start, end, place, site_id, worker, outcome in rows:
+        visit = Visit(
+            id=visit_id,
+            date=convert("date", day),
+            start=convert("start", start),
+            end=convert("end", end),
+            place_type=PlaceType(place),
+            site_id=site_id,
+            worker=worker,
+            outcome=Outcome(outcome),
+        )
+        candidates.setdefault(pupil_id, []).append(visit)
+    return {pupil_id: newest_first(visits)[0] for pupil_id, visits in candidates.items()}
+
+
+def newest_first(visits: list[Visit]) -> list[Visit]:
+    """A pupil's visits in timeline order, newest first."""
+    return sorted(visits, key=lambda v: v.order, reverse=True)
 
 
 def visit_ids_for_pupil(store: Store, pupil_id: str, start: date | None = None, end: date | None = None) -> list[str]:
-    entry = store.tables["visit_entry"]
-    stmt = select(entry.c.visit_id).where(entry.c.pupil_id == pupil_id, entry.c.deleted.is_(False))
+    """A pupil's visits' ids, newest day first: a range of the entries' pupil index."""
+    entries = store.reader(VisitEntry)
+    sql = "SELECT visit_id FROM visit_entry WHERE pupil_id = ? AND deleted IS 0"
+    params: list = [pupil_id]
     if start is not None:
-        stmt = stmt.where(entry.c.visit_date >= start)
+        sql += " AND visit_date >= ?"
+        params.append(entries.param("visit_date", start))
     if end is not None:
-        stmt = stmt.where(entry.c.visit_date <= end)
-    with store.reading() as conn:
-        return list(conn.execute(stmt.order_by(entry.c.visit_date.desc())).scalars())
+        sql += " AND visit_date <= ?"
+        params.append(entries.param("visit_date", end))
+    return [visit_id for (visit_id,) in store.rows(sql + " ORDER BY visit_date DESC", params)]
+
+
+def appointment_ids_for_pupil(store: Store, pupil_id: str) -> list[str]:
+    """The appointments a pupil is booked on (the link's pupil index)."""
+    rows = store.rows(
+        "SELECT appointment_id FROM appointment_pupil WHERE pupil_id = ? AND deleted IS 0 ORDER BY appointment_id",
+        (pupil_id,),
+    )
+    return [appointment_id for (appointment_id,) in rows]
 
 
 def visits_for_pupil(store: Store, pupil_id: str, start: date | None = None, end: date | None = None) -> list[Visit]:
@@ -51,8 +117,7 @@ def visits_for_pupil(store: Store, pupil_id: str, start: date | None = None, end
     with store.reading() as conn:
         for i in range(0, len(ids), 900):
             visits.extend(store.find(Visit, conn=conn, id=ids[i : i + 900]))
-    visits.sort(key=lambda v: v.order, reverse=True)
-    return visits
+    return newest_first(visits)
 
 
 def times_on(store: Store, pupil_ids: list[str], day: date) -> list[tuple[str, str, time | None, time | None]]:
@@ -77,25 +142,39 @@ def visits_between(store: Store, start: date, end: date) -> list[Visit]:
     return store.find(Visit, where=lambda t: (t.c.date >= start) & (t.c.date <= end), order_by=["date"])
 
 
-def sessions_between(store: Store, start: date, end: date) -> list[Visit]:
-    """Visits from `start` to `end` with only what the hours rules read (date,
-    times, outcome, who was seen): two covering-index range scans, no row lookups."""
-    visit, entry = store.tables["visit"], store.tables["visit_entry"]
-    times = select(visit.c.id, visit.c.date, visit.c.start, visit.c.end, visit.c.outcome).where(
-        visit.c.date >= start, visit.c.date <= end, visit.c.deleted.is_(False)
-    )
-    seen = select(entry.c.visit_id, entry.c.pupil_id, entry.c.seen).where(
-        entry.c.visit_date >= start, entry.c.visit_date <= end, entry.c.deleted.is_(False)
-    )
-    with store.reading() as conn:
-        sessions = {
-            visit_id: Visit(id=visit_id, date=day, start=begin, end=finish, outcome=Outcome(outcome))
-            for visit_id, day, begin, finish, outcome in conn.execute(times)
-        }
-        for visit_id, pupil_id, was_seen in conn.execute(seen):
-            if visit_id in sessions:
-                sessions[visit_id].entries.append(VisitEntry(visit_id=visit_id, pupil_id=pupil_id, seen=bool(was_seen)))
-    return list(sessions.values())
+def hours_delivered(store: Store, start: date, end: date) -> dict[str, float]:
+    """Each pupil's hours of contact from `start` to `end`: what Visit.hours_for
+    gives, summed over the held visits they were seen on, without loading a visit.
+    Two covering-index range scans joined here by visit id (measured at 5,000
+    pupils: a third quicker than SQL's join, which seeks an entry per visit)."""
+    visits = store.reader(Visit)
+    bounds = (visits.param("date", start), visits.param("date", end))
+    with store.snapshot() as conn:
+        times = conn.execute(
+            'SELECT id, start, "end" FROM visit WHERE date >= ? AND date <= ? AND deleted IS 0 AND outcome = ?'
+            ' AND start IS NOT NULL AND "end" IS NOT NULL',
+            (*bounds, Outcome.HELD.value),
+        ).fetchall()
+        seen = conn.execute(
+            "SELECT visit_id, pupil_id FROM visit_entry"
+            " WHERE visit_date >= ? AND visit_date <= ? AND deleted IS 0 AND seen",
+            bounds,
+        ).fetchall()
+    time_of = visits.converter("start")
+    lengths: dict[tuple, int] = {}  # a few distinct session times, each converted once
+    minutes_of: dict[str, int] = {}
+    for visit_id, begin, finish in times:
+        length = lengths.get((begin, finish))
+        if length is None:
+            b, f = time_of(begin), time_of(finish)
+            length = lengths[(begin, finish)] = max((f.hour * 60 + f.minute) - (b.hour * 60 + b.minute), 0)
+        minutes_of[visit_id] = length
+    minutes: dict[str, int] = {}
+    for visit_id, pupil_id in seen:
+        length = minutes_of.get(visit_id)
+        if length is not None:
+            minutes[pupil_id] = minutes.get(pupil_id, 0) + length
+    return {pupil_id: total / 60 for pupil_id, total in minutes.items()}
 
 
 def latest_visit_at_site(store: Store, site_id: str) -> Visit | None:

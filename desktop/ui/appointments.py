@@ -169,6 +169,8 @@ class AppointmentsView(QWidget):
             for widget in (self.site, self.by_day, self.by_site):
                 widget.hide()
             self.heading.setText("Booked teaching slots")
+            # In a pupil's record the header's Boo&k does the same: one letter, one button.
+            self.book_button.setText("Book…")
 
         self.range.currentIndexChanged.connect(self.refresh)
         self.site.currentIndexChanged.connect(self.refresh)

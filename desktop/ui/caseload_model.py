@@ -91,7 +91,8 @@ class _Line:
 
 
 def _line(row: CaseloadRow) -> _Line:
-    name_key = row.name.casefold()
+    # By surname with Unicode collation, made on the store thread (domain/collation.py).
+    name_key = row.sort_key or (row.name.casefold(),)
     cohort = COHORT_LABELS.get(row.cohort, row.cohort.label)
     attention = attention_text(row.attention)
     columns = {

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, TypeVar
 import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDateEdit, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
+from .drafts import DraftedDialog
 from .widgets import DATE_FORMAT, Banner, to_qdate
 
 if TYPE_CHECKING:
@@ -20,8 +21,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class SaveDialog(QDialog):
-    """A small form that saves one record through the services."""
+class SaveDialog(DraftedDialog):
+    """A small form that saves one record through the services. A form that calls
+    `keep_drafts(kind, key, title=…)` is kept as a draft while it is typed."""
 
     saved = Signal(str)
 
@@ -35,7 +37,9 @@ class SaveDialog(QDialog):
         self.banner = Banner(self)
         self.form = QFormLayout()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        # No Alt+S: Enter or Ctrl+Return saves, and S is the letter of the fields (Site, Subject, Starts…).
+        self.save_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setToolTip("Save (Ctrl+Return)")
         self.save_button.setObjectName("primary")
         self.save_button.setDefault(True)
         self.save_button.setAccessibleName("Save")
@@ -64,11 +68,13 @@ class SaveDialog(QDialog):
         """Fetch what the form offers (on the store thread); Save waits for it. The
         answer is dropped if the dialog has gone meanwhile (closed, or the app locked)."""
         self.save_button.setEnabled(False)
+        self.loading_started()
 
         def loaded(result: T) -> None:
             if shiboken6.isValid(self):
                 on_loaded(result)
                 self.save_button.setEnabled(True)
+                self.loading_finished()
 
         def failed(message: str) -> None:
             if shiboken6.isValid(self):
@@ -83,8 +89,13 @@ class SaveDialog(QDialog):
     def submit(self) -> None:
         if self._saving:
             return
+        try:
+            task = self.task()
+        except ValueError as exc:  # a field the form could not read (a typed date): say which, save nothing
+            self.banner.show_message(str(exc))
+            return
         self._saving = True
-        self.runner.run(self.task(), self._saved, self._failed)
+        self.runner.run(task, self._saved, self._failed)
 
     def _failed(self, message: str) -> None:
         self._saving = False
@@ -92,5 +103,6 @@ class SaveDialog(QDialog):
 
     def _saved(self, changes: Changes) -> None:
         self._saving = False
+        self.draft_saved_as_record()
         self.saved.emit(changes.id)
         self.accept()

@@ -16,8 +16,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -56,9 +57,12 @@ from .backup import BackupReminder, Backups
 from .calendar_dialog import CalendarDialog
 from .caseload_model import COHORT_LABELS, HEADERS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
 from .common import STYLE, label, report_error, set_tab_order
+from .drafts import DraftsBar, keep_all_drafts
+from .getting_started import GettingStarted
 from .pupil_dialog import AddPupilDialog
 from .unlock import FirstRunPage, NewProfile, UnlockPage
 from .visit_dialog import VisitDialog
+from .widgets import set_available
 
 ORGANISATION = "Waymark"
 APPLICATION = "Waymark"
@@ -125,6 +129,37 @@ class IdleWatcher(QObject):
         return False
 
 
+class LockKey(QObject):
+    """Ctrl+L locks from every window while a session is open: a modal form, the print
+    preview, the work pack library. (The main window's own Lock action only sees keys
+    typed in the main window; a modal dialog blocks it.)"""
+
+    pressed = Signal()
+
+    def __init__(self, sequence: QKeySequence, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sequence = sequence
+        self._watching = False
+
+    def start(self) -> None:
+        if not self._watching:
+            QApplication.instance().installEventFilter(self)
+            self._watching = True
+
+    def stop(self) -> None:
+        if self._watching:
+            QApplication.instance().removeEventFilter(self)
+            self._watching = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination())
+            if pressed.matches(self._sequence) == QKeySequence.SequenceMatch.ExactMatch:
+                self.pressed.emit()
+                return True
+        return False
+
+
 # --- the workspace: one unlocked session ----------------------------------------------------
 
 
@@ -152,6 +187,7 @@ class Workspace(QWidget):
         runner.did_change.connect(self._on_change)
         self.restore_state()
         self.reload()
+        self.call(self.app.drafts, self._offer_drafts)
 
     def _build(self) -> None:
         self.search = QLineEdit()
@@ -197,7 +233,15 @@ class Workspace(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
         header.setSectionHidden(Column.UPN, True)  # searchable, but rarely read: shown on request
-        self._columns_fitted = False
+        header.setSectionHidden(Column.COHORT, True)  # a filter above says it; shown on request
+        self._columns_fitted = False  # the user has set their own widths (or we have fitted them once)
+        self._fitting = False
+        self._wanted: dict[int, int] = {}  # each column's width for its content, capped
+        self._dragging = False  # the user is dragging a column's edge
+        self._user_sized = False  # the user has dragged a column or chosen the columns
+        header.sectionResized.connect(self._section_resized)
+        header.viewport().installEventFilter(self)
+        self.table.viewport().installEventFilter(self)
 
         find = QHBoxLayout()
         find.addWidget(self.search, 1)
@@ -211,12 +255,23 @@ class Workspace(QWidget):
         filters.addWidget(self.school, 2)
 
         self.shown_label = label("", "hint")
+        # A new, empty profile shows what to do first instead of an empty table.
+        self.getting_started = GettingStarted()
+        self.getting_started.add_school_requested.connect(self.add_school)
+        self.getting_started.add_pupil_requested.connect(self.add_pupil)
+        self.finders = QWidget()
+        finders = QVBoxLayout(self.finders)
+        finders.setContentsMargins(0, 0, 0, 0)
+        finders.addLayout(find)
+        finders.addLayout(filters)
+        self.caseload_pages = QStackedWidget()
+        self.caseload_pages.addWidget(self.table)
+        self.caseload_pages.addWidget(self.getting_started)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(8, 8, 4, 4)
-        column.addLayout(find)
-        column.addLayout(filters)
-        column.addWidget(self.table, 1)
+        column.addWidget(self.finders)
+        column.addWidget(self.caseload_pages, 1)
         column.addWidget(self.shown_label)
 
         # Imported here, not at the top: the record views (QtCharts, the services) are
@@ -228,12 +283,16 @@ class Workspace(QWidget):
         self.pupil_view.setAccessibleName("Pupil record")
         self.pupil_view.log_visit_requested.connect(self.log_visit)
         self.pupil_view.print_requested.connect(self.print_report)
+        self.pupil_view.print_period_requested.connect(
+            lambda kind, pupil_id, start, end: self.print_report(kind, pupil_id, start=start, end=end)
+        )
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.pupil_view)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        # The record keeps its width as the window changes size; the caseload takes the rest.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.splitter.setChildrenCollapsible(False)
 
         self.appointments = AppointmentsView(self.app, self.runner, self)
@@ -246,8 +305,14 @@ class Workspace(QWidget):
         self.tabs.addTab(self.splitter, "Caseload")
         self.tabs.addTab(self.appointments, "Appointments")
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.drafts_bar = DraftsBar()
+        self.drafts_bar.reopen_requested.connect(self.reopen_draft)
+        self.drafts_bar.discard_requested.connect(
+            lambda draft: self.call(lambda: self.app.discard_draft(draft.kind, draft.key))
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.drafts_bar)
         layout.addWidget(self.tabs)
 
         set_tab_order(self.search, self.cohort, self.site, self.school, self.attention, self.table)
@@ -311,6 +376,7 @@ class Workspace(QWidget):
             self.school, "All base schools", list({(r.base_school_id, r.base_school) for r in rows if r.base_school_id})
         )
         self._needing = sum(1 for r in rows if r.attention)
+        self._show_getting_started(not rows)
         self.model.set_rows(rows)
         self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(), self._sort_order())
         self._apply_filter()
@@ -322,20 +388,89 @@ class Workspace(QWidget):
         if first_load and self.proxy.rowCount():
             self.table.selectRow(0)
 
+    def _show_getting_started(self, empty: bool) -> None:
+        if empty:
+            self.call(lambda: len(self.app.list_schools()), self.getting_started.set_schools)
+        if empty == (self.caseload_pages.currentWidget() is self.getting_started):
+            return
+        had_focus = self.table.hasFocus()
+        self.caseload_pages.setCurrentWidget(self.getting_started if empty else self.table)
+        if empty and had_focus:
+            self.getting_started.pupil_button.setFocus()
+        self.finders.setVisible(not empty)
+        self.pupil_view.placeholder.setText(
+            "Add a pupil to see their record here." if empty else "Select a pupil to see their record."
+        )
+
     def _fit_columns(self) -> None:
-        """Size columns to their content once (the user's own widths are kept after that)."""
+        """Size columns to their content once, then fit them to the table's width, so a
+        1366x768 laptop shows Name to Base school with no sideways scrolling: the wide
+        columns give way (their text elided, never their header). The user's own widths
+        are kept once they drag a column."""
         if self._columns_fitted or not self.model.rowCount():
             return
-        self._columns_fitted = True
         metrics = self.table.fontMetrics()
         caps = {Column.NAME: 24, Column.SITE: 22, Column.SCHOOL: 24, Column.ATTENTION: 22}
-        header = self.table.horizontalHeader()
         sample = range(min(self.model.rowCount(), 300))  # enough to see the widths; cheap at 5,000
         for column in Column:
             texts = [self.model.index(row, column).data() or "" for row in sample]
-            widest = max([metrics.horizontalAdvance(t) for t in texts] + [metrics.horizontalAdvance(HEADERS[column])])
+            widest = max([metrics.horizontalAdvance(t) for t in texts] + [self._header_width(column)])
             cap = caps.get(column, 40) * metrics.averageCharWidth()
-            header.resizeSection(column, min(widest, cap) + 20)
+            self._wanted[column] = max(min(widest, cap) + 20, self._header_width(column))
+        self._fit_to_view()
+
+    def _header_width(self, column: Column) -> int:
+        """What the header needs: its text in bold (the stylesheet's), padding, the sort arrow."""
+        font = QFont(self.table.horizontalHeader().font())
+        font.setBold(True)
+        return QFontMetrics(font).horizontalAdvance(HEADERS[column]) + 12 + 20
+
+    def _fit_to_view(self) -> None:
+        if self._columns_fitted or not self._wanted:
+            return
+        header = self.table.horizontalHeader()
+        shown = [c for c in Column if not header.isSectionHidden(c)]
+        room = self.table.viewport().width()
+        widths = {c: self._wanted[c] for c in shown}
+        over = sum(widths.values()) - room
+        # The columns that can give way, down to what their header needs: where a pupil is
+        # first (site, then base school), then what needs attention, and the name last.
+        for elastic in ((Column.SITE, Column.SCHOOL), (Column.ATTENTION,), (Column.NAME,)):
+            while over > 0:
+                slack = {c: widths[c] - self._header_width(c) for c in elastic if c in widths}
+                slack = {c: spare for c, spare in slack.items() if spare > 0}
+                if not slack:
+                    break
+                share = sum(slack.values())
+                cut = min(over, share)
+                for c, spare in slack.items():
+                    widths[c] -= min(spare, -(-cut * spare // share))  # round up, never below the header
+                over = sum(widths.values()) - room
+        self._fitting = True
+        try:
+            for column, width in widths.items():
+                header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+
+    def _section_resized(self, *_args: object) -> None:
+        if self._dragging and not self._fitting:
+            self._columns_fitted = self._user_sized = True  # the user dragged a column: their widths from now on
+
+    def _show_column(self, column: Column, on: bool) -> None:
+        self.table.horizontalHeader().setSectionHidden(column, not on)
+        self._user_sized = True  # their choice of columns is kept
+        self._fit_to_view()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_to_view()
+        elif watched is self.table.horizontalHeader().viewport():
+            if event.type() == QEvent.Type.MouseButtonPress:
+                self._dragging = True
+            elif event.type() == QEvent.Type.MouseButtonRelease:
+                self._dragging = False
+        return super().eventFilter(watched, event)
 
     def _column_menu(self, position: QPoint) -> None:
         header = self.table.horizontalHeader()
@@ -347,7 +482,7 @@ class Workspace(QWidget):
             action = menu.addAction(HEADERS[column])
             action.setCheckable(True)
             action.setChecked(not header.isSectionHidden(column))
-            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+            action.toggled.connect(lambda on, c=column: self._show_column(c, on))
         menu.popup(header.mapToGlobal(position))
 
     def _sort_order(self) -> Qt.SortOrder:
@@ -372,7 +507,8 @@ class Workspace(QWidget):
         finally:
             self._filtering = False
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        text = f"{total:,} pupils" if shown == total else f"Showing {shown:,} of {total:,} pupils"
+        pupils = "pupil" if total == 1 else "pupils"
+        text = f"{total:,} {pupils}" if shown == total else f"Showing {shown:,} of {total:,} {pupils}"
         if self._needing:
             text += f" · {self._needing:,} need attention"
         self.shown_label.setText(text)
@@ -487,19 +623,36 @@ class Workspace(QWidget):
         dialog.show()
         return dialog
 
-    def print_report(self, kind: str, record_id: str) -> None:
+    def print_report(self, kind: str, record_id: str, **options: object) -> None:
         """Render a report off the UI thread, then preview it exactly as it will print.
-        A long one (the summary of a big caseload) shows progress and can be cancelled."""
+        A long one (the summary of a big caseload) shows progress and can be cancelled.
+        A visit report whose family has someone who needs help reading offers large print."""
         from .print_preview import PrintPreviewDialog
         from .progress import LongWork
 
         self.status_message.emit("Preparing the report…")
         work = LongWork("Preparing the report…", self)
+        app = self.app
 
-        def show(result: tuple[bytes, str]) -> None:
+        def render() -> tuple[bytes, str, list[str]]:
+            pdf, title = app.report_pdf(kind, record_id, progress=work.tick, **options)
+            readers = app.needs_reading_help(record_id) if kind == "visit" else []
+            return pdf, title, readers
+
+        def show(result: tuple[bytes, str, list[str]]) -> None:
             work.close()
-            pdf, title = result
-            dialog = PrintPreviewDialog(pdf, title, self)
+            pdf, title, readers = result
+            offer = ""
+            if readers:
+                who = " and ".join([", ".join(readers[:-1]), readers[-1]] if len(readers) > 1 else readers)
+                offer = f"{who} {'needs' if len(readers) == 1 else 'need'} help reading."
+            dialog = PrintPreviewDialog(
+                pdf,
+                title,
+                self,
+                large_print_offer=offer,
+                rerender=lambda large: self._rerender(dialog, record_id, large),
+            )
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.show()
             self.status_message.emit("")
@@ -510,15 +663,65 @@ class Workspace(QWidget):
             report_error(self, message)
 
         work.stopped.connect(lambda: self.status_message.emit("Report cancelled."))
-        self.call(lambda: self.app.report_pdf(kind, record_id, progress=work.tick), show, failed)
+        self.call(render, show, failed)
+
+    def _rerender(self, dialog: QDialog, visit_id: str, large_print: bool) -> None:
+        """The visit report again, its parent's copy in large print or not, into the same preview."""
+
+        def done(result: tuple[bytes, str]) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.replace_pdf(result[0])
+
+        def failed(message: str) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.large_print_action.setEnabled(True)
+                dialog.banner.show_message(message)
+
+        self.call(lambda: self.app.report_pdf("visit", visit_id, large_print=large_print), done, failed)
+
+    # --- drafts ------------------------------------------------------------------------------
+
+    def _offer_drafts(self, drafts: list) -> None:
+        """After unlocking (or starting again after a crash): the newest unsaved form
+        opens again as it was left; any others wait in the bar above the caseload."""
+        if not drafts:
+            return
+        self.drafts_bar.set_drafts(drafts)
+        self.reopen_draft(drafts[0])
+
+    def reopen_draft(self, draft) -> QDialog | None:
+        """Open the form a draft belongs to; the form finds its draft and puts it back."""
+        self.drafts_bar.remove(draft.kind, draft.key)
+        self.status_message.emit(f"You have an unsaved {draft.title}; here it is as you left it.")
+        if draft.kind == "school":
+            return self.add_school()
+        if draft.kind == "pupil":
+            return self.add_pupil()
+        if draft.kind == "visit":
+            return self.log_visit(draft.context.get("pupil_id") or None)
+        pupil_id = draft.context.get("pupil_id") or draft.key
+        if pupil_id:
+            self.open_pupil(pupil_id)
+            self.pupil_view.open_form(draft.kind, pupil_id)
+        return None
 
     # --- state and lock -------------------------------------------------------------------
 
     def save_state(self) -> None:
         self.settings.setValue("caseload/splitter", self.splitter.saveState())
-        self.settings.setValue("caseload/header", self.table.horizontalHeader().saveState())
+        # Only the user's own widths and columns are kept: ours are fitted afresh to the window
+        # (an unfitted header, saved from an empty caseload, would otherwise stick for good).
+        if self._user_sized:
+            self.settings.setValue("caseload/header", self.table.horizontalHeader().saveState())
+        else:
+            self.settings.remove("caseload/header")
 
     def restore_state(self) -> None:
+        # First use: the record takes what its tabs need and the caseload the rest, so a
+        # 1366x768 laptop shows names and every tab whole; the user's own split is kept after.
+        counts = self.fontMetrics().horizontalAdvance(" (999)")  # "Visits (26)" once a record is shown
+        record = max(self.pupil_view.minimumWidth(), self.pupil_view.tabs.tabBar().sizeHint().width() + counts + 24)
+        self.splitter.setSizes([1366 - 24 - record, record])
         for key, restore in (
             ("caseload/splitter", self.splitter.restoreState),
             ("caseload/header", self._restore_header),
@@ -529,7 +732,7 @@ class Workspace(QWidget):
 
     def _restore_header(self, state: QByteArray) -> None:
         if self.table.horizontalHeader().restoreState(state):
-            self._columns_fitted = True  # the user's widths, not ours
+            self._columns_fitted = self._user_sized = True  # the user's widths, not ours
 
     def clear(self) -> None:
         """Forget everything shown: on lock, before the workspace is destroyed."""
@@ -543,6 +746,7 @@ class Workspace(QWidget):
         self.pupil_view.clear()
         self.appointments.clear()
         self.shown_label.clear()
+        self.drafts_bar.set_drafts([])
 
 
 # --- settings -----------------------------------------------------------------------------------
@@ -564,6 +768,9 @@ class SettingsDialog(QDialog):
         self.auto_lock.setSuffix(" minutes")
         self.auto_lock.setValue(current.auto_lock_minutes)
         self.auto_lock.setAccessibleName("Lock after this many idle minutes")
+        # Wide enough for a long service name ("Lancashire Traveller Education Service") whole.
+        for edit in (self.service_name, self.worker_name):
+            edit.setMinimumWidth(max(340, edit.fontMetrics().horizontalAdvance(edit.text()) + 30))
         form = QFormLayout(self)
         form.addRow("Service &name:", self.service_name)
         form.addRow("&Your name:", self.worker_name)
@@ -613,6 +820,9 @@ class SettingsDialog(QDialog):
 
 
 def format_sync(status: SyncStatus) -> str:
+    if not status.server:
+        # Until this profile is set up to sync there is nothing "sent" or "waiting": say so.
+        return "Not connected to a server"
     if status.unsent == 0:
         waiting = "All changes sent"
     elif status.unsent == 1:
@@ -655,6 +865,8 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE)
         self.idle = IdleWatcher(self)
         self.idle.idle.connect(lambda: self.lock("idle"))
+        self.lock_key = LockKey(QKeySequence("Ctrl+L"), self)
+        self.lock_key.pressed.connect(lambda: self.lock())
 
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
@@ -701,12 +913,12 @@ class MainWindow(QMainWindow):
         self.appointments_action = self._action("&Appointments", self._show_appointments, "Ctrl+2")
         self.packs_action = self._action("&Work packs…", self._open_packs, "Ctrl+Shift+P")
         self.settings_action = self._action("&Settings…", self._open_settings, QKeySequence.StandardKey.Preferences)
-        self.summary_action = self._action("Print the caseload &summary…", self._print_summary, "Ctrl+Shift+S")
+        self.summary_action = self._action("Print the caseload s&ummary…", self._print_summary, "Ctrl+Shift+S")
         self.backup_action = self._action("&Back up…", lambda: self.backups.choose_and_back_up())
         self.calendar_action = self._action("School term &dates…", self.open_calendar)
         self.audit_action = self._action("Audit &trail…", self.open_audit_trail)
         self.lock_action = self._action("Loc&k", self.lock, "Ctrl+L")
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")  # not StandardKey.Quit: Windows has none
         self.shortcuts_action = self._action(
             "&Keyboard shortcuts", self._show_shortcuts, QKeySequence.StandardKey.HelpContents
         )
@@ -716,6 +928,7 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
+        file_menu.setToolTipsVisible(True)  # a disabled item says why
         file_menu.addAction(self.summary_action)
         file_menu.addAction(self.audit_action)
         file_menu.addAction(self.settings_action)
@@ -784,12 +997,16 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
             return
-        # First start: comfortable on a 1366×768 laptop, never larger than the screen.
+        # First start: on a small screen (the usual 1366x768 LA laptop) the whole of it, so
+        # the caseload and a record fit side by side; on a larger one a comfortable window.
         screen = QApplication.primaryScreen()
         available = screen.availableGeometry() if screen else None
         width, height = 1280, 760
         if available is not None:
-            width, height = min(width, available.width() - 40), min(height, available.height() - 40)
+            if available.width() <= 1440:
+                width, height = available.width(), available.height()
+            else:
+                width, height = min(width, available.width() - 40), min(height, available.height() - 40)
         self.resize(width, height)
 
     # --- session ------------------------------------------------------------------------------
@@ -815,8 +1032,16 @@ class MainWindow(QMainWindow):
         return self.app is None
 
     def _create(self, form: NewProfile) -> None:
+        """Make the profile on the store thread. A progress dialog (after a moment) moves
+        with each step and counts the seconds: on a busy machine this can take a while.
+        It cannot be cancelled halfway: a half-made profile would be worse than waiting."""
+        from .progress import LongWork
+
         self.first_run.set_busy(True)
         options = {"scrypt_n": self._scrypt_n} if self._scrypt_n else {}
+        work = self.creating = LongWork(
+            "Creating your encrypted profile…", self, delay_ms=400, show_elapsed=True, cancellable=False
+        )
 
         def create() -> tuple[Waymark, Settings]:
             from desktop.services import Waymark
@@ -827,15 +1052,21 @@ class MainWindow(QMainWindow):
                 service_name=form.service_name,
                 worker_name=form.worker_name,
                 service_kind=form.service_kind,
+                progress=work.part(0, 100),
                 **options,
             )
             return app, app.settings()
 
+        def done(opened: tuple[Waymark, Settings]) -> None:
+            work.close()
+            self._opened(opened)
+
         def failed(message: str) -> None:
+            work.close()
             self.first_run.set_busy(False)
             self.first_run.show_error(message)
 
-        self.runner.run(create, self._opened, failed)
+        self.runner.run(create, done, failed)
 
     def _unlock(self, passphrase: str) -> None:
         self.unlock_page.set_busy(True)
@@ -920,14 +1151,26 @@ class MainWindow(QMainWindow):
         self.unlock_page.reset()
         self.workspace = Workspace(app, self.runner, self.settings, self)
         self.workspace.status_message.connect(self._status_message)
+        self.workspace.counts_changed.connect(self._caseload_counted)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self._set_session_actions(True)
+        if self.workspace._loaded_once:  # the caseload came back before we listened
+            self._caseload_counted(0, self.workspace.model.rowCount())
+        self.lock_key.start()
         self.refresh_sync_status()
         self._sync_timer.start()
         self.workspace.table.setFocus()
         self.backups.opened(app)
         self.session_opened.emit()
+
+    def _caseload_counted(self, _shown: int, total: int) -> None:
+        set_available(
+            self.summary_action,
+            total > 0,
+            "The LA caseload summary: the tracking-sheet columns and counts",
+            "The caseload is empty: there is nobody to summarise yet.",
+        )
 
     def _apply_settings(self, settings: Settings) -> None:
         self._settings_cache = settings
@@ -942,7 +1185,10 @@ class MainWindow(QMainWindow):
         if self.app is None:
             return
         self.idle.stop()
+        self.lock_key.stop()
         self._sync_timer.stop()
+        # Every open form's draft is saved now, queued on the store thread ahead of the close.
+        keep_all_drafts(self)
         app, workspace = self.app, self.workspace
         self.app, self.workspace = None, None
         if workspace is not None:

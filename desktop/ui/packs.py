@@ -46,7 +46,7 @@ from desktop.services import Changes, Waymark
 from desktop.tasks import TaskRunner
 
 from .common import set_tab_order
-from .widgets import DATE_FORMAT, Banner, HtmlPane, esc, fmt_date, from_qdate, to_qdate
+from .widgets import DATE_FORMAT, Banner, HtmlPane, esc, fmt_date, from_qdate, size_columns, to_qdate
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FOLDER_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -124,8 +124,7 @@ class PackLibraryDialog(QDialog):
         self.tree = _tree("Work packs", ["Title", "Subject", "Key stage", "Years", "Topic", "Items"])
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(1, Qt.SortOrder.AscendingOrder)
-        for column, width in enumerate((210, 80, 75, 55, 100, 45)):
-            self.tree.setColumnWidth(column, width)
+        size_columns(self.tree, (210, 80, 75, 55, 100, 45), stretch=0)  # titles give way, headers never
         self.details = HtmlPane("What is in the pack")
         self.details.setMinimumWidth(220)
         self.count = QLabel()
@@ -519,9 +518,9 @@ class FoldersPanel(QWidget):
         self.issue_button.setAccessibleName("Issue a folder")
         self.returned_button = QPushButton("Mark &returned")
         self.returned_button.setAccessibleName("Mark the selected items returned")
-        self.marked_button = QPushButton("Mark mar&ked")
+        self.marked_button = QPushButton("Mark marke&d")
         self.marked_button.setAccessibleName("Mark the selected items marked")
-        self.back_button = QPushButton("Folder &back")
+        self.back_button = QPushButton("F&older back")
         self.back_button.setAccessibleName("Record the whole folder as back")
         self.back_button.setToolTip("The folder has come back: items not yet returned are marked returned.")
         self.tree = _tree("Folders and their items", ["Folder and items", "Subject", "Status"])
@@ -533,6 +532,11 @@ class FoldersPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # In the record's narrow pane "Issued 9 Jun 2026 by Base school" wraps rather than
+        # losing its end: rows take the height their text needs.
+        # In the record's narrow pane a folder's line is two ("Issued 9 Jun 2026" / "by Base
+        # school") rather than one that loses its end: rows take the height their text needs.
+        self.tree.setUniformRowHeights(False)
         self.empty = QLabel("No folders issued yet.")
         self.empty.setObjectName("hint")
         self.banner = Banner(self)
@@ -576,7 +580,8 @@ class FoldersPanel(QWidget):
             late = folder_overdue(folder, today)
             overdue += late
             back = sum(i.status in (ItemStatus.RETURNED, ItemStatus.MARKED) for i in folder.items)
-            top = QTreeWidgetItem([title, f"{back} of {len(folder.items)} back", status])
+            shown = title.replace(" by ", "\nby ", 1)
+            top = QTreeWidgetItem([shown, f"{back} of {len(folder.items)} back", status])
             top.setData(0, ID_ROLE, folder.id)
             top.setData(0, FOLDER_ROLE, folder.id)
             top.setToolTip(0, title)

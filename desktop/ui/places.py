@@ -28,14 +28,13 @@ NEW_SITE = "new"
 class MoveChoices:
     sites: list[Site]
     current_site_id: str | None
-    family: list[tuple[str, str]]  # (pupil id, name): those seen with the pupil last time
+    family: list[tuple[str, str]]  # (pupil id, name): the pupil's brothers and sisters at the same site
     today: date
 
 
 def load_move_choices(app: Waymark, pupil_id: str) -> MoveChoices:
     stay = app.current_stays().get(pupil_id)
-    seen_together = [pid for pid in app.visit_defaults(pupil_id).pupil_ids if pid != pupil_id]
-    family = [(pid, app.get_pupil(pid).display_name) for pid in seen_together]
+    family = [(p.id, p.display_name) for p in app.family_at_site(pupil_id)]
     return MoveChoices(app.list_sites(), stay.site_id if stay else None, family, app.today())
 
 
@@ -72,6 +71,7 @@ class MoveDialog(SaveDialog):
         self.form.addRow(note)
         self.site.currentIndexChanged.connect(self._site_changed)
         self.resize(500, 320)
+        self.keep_drafts("move", pupil_id, title=f"move for {name}", context={"pupil_id": pupil_id, "name": name})
         self.load(lambda: load_move_choices(app, pupil_id), self._fill)
 
     def _fill(self, choices: MoveChoices) -> None:
@@ -89,7 +89,7 @@ class MoveDialog(SaveDialog):
             self.family_layout.addWidget(box)
             self.family.append(box)
         if not choices.family:
-            self.family_layout.addWidget(QLabel("Nobody else seen with them last time"))
+            self.family_layout.addWidget(QLabel("No brothers or sisters recorded at their site"))
         self._site_changed()
         self.site.setFocus()
 
@@ -133,8 +133,9 @@ class SchoolDialog(SaveDialog):
         self.add_row("&Establishment number:", self.estab, "Establishment number")
         self.add_row("&Contact:", self.contact_name, "Named contact")
         self.add_row("&Phone:", self.contact_phone, "Contact's phone")
-        self.add_row("&Email:", self.contact_email, "Contact's email")
+        self.add_row("E&mail:", self.contact_email, "Contact's email")
         self.resize(460, 300)
+        self.keep_drafts("school", title="new school")
 
     def task(self) -> Callable[[], Changes]:
         return partial(

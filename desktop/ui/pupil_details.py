@@ -82,6 +82,12 @@ class EditPupilDialog(SaveDialog):
         self.add_row("&Postcode:", self.postcode, "Postcode")
         self.add_row("", self.suppress, "Never print this address")
         self.resize(560, 0)
+        self.keep_drafts(
+            "pupil-details",
+            pupil.id,
+            title=f"change to {pupil.display_name}'s details",
+            context={"pupil_id": pupil.id, "name": pupil.display_name},
+        )
         self.load(app.list_schools, self._fill)
 
     def _fill(self, schools: list[School]) -> None:
@@ -139,6 +145,9 @@ class ContactDialog(SaveDialog):
         hint.setWordWrap(True)
         self.form.addRow(hint)
         self.resize(460, 0)
+        self.keep_drafts(
+            "contact", pupil_id, title=f"parent or carer for {name}", context={"pupil_id": pupil_id, "name": name}
+        )
 
     def task(self) -> Callable[[], Changes]:
         return partial(

@@ -12,7 +12,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.dates import DateTypoError
 from desktop.domain.enums import ETHNICITY, Sex, TravellerGroup
 from desktop.domain.records import Pupil, School, Site, Stay
 from desktop.domain.upn import UpnError, validate_upn
@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # the services load after the unlock window shows
     from desktop.tasks import TaskRunner
 
 from .common import label, set_tab_order
+from .drafts import DraftedDialog
+from .widgets import DATE_FORMAT, Banner, DateField
 
 
 @dataclass
@@ -54,7 +56,9 @@ def add_pupil_and_stay(app: Waymark, pupil: Pupil, site_id: str | None, arrived:
     return Changes(changes.entities | stay.entities, (*changes.ids, *stay.ids))
 
 
-class AddPupilDialog(QDialog):
+class AddPupilDialog(DraftedDialog):
+    """Kept as a draft while typed (see drafts.py)."""
+
     saved = Signal(str)  # the new pupil's id
 
     def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None) -> None:
@@ -69,9 +73,7 @@ class AddPupilDialog(QDialog):
         self.surname = QLineEdit()
         self.preferred = QLineEdit()
         self.preferred.setPlaceholderText("If the child is known by another first name")
-        self.dob = QDateEdit()
-        self.dob.setDisplayFormat("dd/MM/yyyy")
-        self.dob.setCalendarPopup(True)
+        self.dob = DateField()  # empty until typed: a guessed date of birth would be saved unnoticed
         self.sex = QComboBox()
         for sex in Sex:
             self.sex.addItem(sex.label, sex.value)
@@ -90,7 +92,7 @@ class AddPupilDialog(QDialog):
         self.school = QComboBox()
         self.site = QComboBox()
         self.arrived = QDateEdit()
-        self.arrived.setDisplayFormat("dd/MM/yyyy")
+        self.arrived.setDisplayFormat(DATE_FORMAT)
         self.arrived.setCalendarPopup(True)
         names = {
             self.forename: "Forename",
@@ -134,7 +136,9 @@ class AddPupilDialog(QDialog):
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         cancel.setAccessibleName("Cancel")
+        self.banner = Banner(self)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
@@ -161,6 +165,8 @@ class AddPupilDialog(QDialog):
         self.upn.textChanged.connect(self._check_upn)
         self.site.currentIndexChanged.connect(lambda: self.arrived.setEnabled(bool(self.site.currentData())))
         self.resize(560, 0)
+        self.keep_drafts("pupil", title="new pupil")
+        self.loading_started()  # until start() has filled the choices
 
     def start(self) -> None:
         self.setEnabled(False)
@@ -169,13 +175,12 @@ class AddPupilDialog(QDialog):
     def _failed(self, message: str) -> None:
         self.setEnabled(True)
         self.show_error(message)
+        self.loading_finished()
 
     def _fill(self, choices: PupilChoices) -> None:
         self.setEnabled(True)
         self._today = choices.today
         today = QDate(choices.today.year, choices.today.month, choices.today.day)
-        self.dob.setMaximumDate(today)
-        self.dob.setDate(today.addYears(-8))
         self.arrived.setMaximumDate(today)
         self.arrived.setDate(today)
         self.school.clear()
@@ -188,6 +193,7 @@ class AddPupilDialog(QDialog):
             self.site.addItem(site.name, site.id)
         self.arrived.setEnabled(False)
         self.forename.setFocus()
+        self.loading_finished()
 
     def _check_upn(self, text: str) -> None:
         """Say at once when a UPN cannot be right, before the user reaches Save."""
@@ -203,11 +209,15 @@ class AddPupilDialog(QDialog):
             self.upn_hint.hide()
 
     def pupil(self) -> Pupil:
+        """The pupil as typed; ValueError (with a message for the user) if the date of birth is missing or wrong."""
+        dob = self.dob.value()
+        if dob is None:
+            raise DateTypoError("Enter the date of birth.")
         return Pupil(
             forename=self.forename.text().strip(),
             surname=self.surname.text().strip(),
             preferred_forename=self.preferred.text().strip(),
-            dob=self.dob.date().toPython(),
+            dob=dob,
             sex=Sex(self.sex.currentData()),
             upn=self.upn.text().strip(),
             ethnicity=self.ethnicity.currentData() or "",
@@ -218,13 +228,19 @@ class AddPupilDialog(QDialog):
     def save(self) -> None:
         if not self.save_button.isEnabled():
             return
-        pupil = self.pupil()
+        try:
+            pupil = self.pupil()
+        except DateTypoError as exc:
+            self.show_error(str(exc))
+            self.dob.setFocus()
+            return
         site_id, arrived = self.site.currentData(), self.arrived.date().toPython()
         self.save_button.setEnabled(False)
         self.error.hide()
         self.runner.run(lambda: add_pupil_and_stay(self.app, pupil, site_id, arrived), self._saved, self._save_failed)
 
     def _saved(self, changes: Changes) -> None:
+        self.draft_saved_as_record()
         self.saved.emit(changes.id)
         self.accept()
 

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDateEdit,
     QDateTimeEdit,
-    QDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -51,7 +50,9 @@ if TYPE_CHECKING:  # the services load after the unlock window shows
     from desktop.tasks import TaskRunner
 
 from .common import label, set_tab_order
+from .drafts import DraftedDialog, Fields
 from .visit_entry import EntryForm, SubjectsEdit, Work, WorkPanel, split_subjects, text_box
+from .widgets import DATE_FORMAT, Banner
 
 __all__ = ["SubjectsEdit", "VisitContext", "VisitDialog", "load_context", "split_subjects"]
 
@@ -99,8 +100,9 @@ class DateTimeEdit(_TabLeaves, QDateTimeEdit):
     pass
 
 
-class VisitDialog(QDialog):
-    """Log one visit or session; siblings seen together share it, each with their own entry."""
+class VisitDialog(DraftedDialog):
+    """Log one visit or session; siblings seen together share it, each with their own entry.
+    Kept as a draft while it is typed (one unsaved visit at a time: see drafts.py)."""
 
     saved = Signal(object)  # Changes
 
@@ -123,13 +125,16 @@ class VisitDialog(QDialog):
         self._build()
         self.work.names = {pupil_id: row.name for pupil_id, row in self._caseload.items()}
         self.resize(980, 640)
+        self.keep_drafts("visit", title="visit")
+        self.loading_started()  # until start_for has filled the defaults
+        self.pupils.itemChanged.connect(self._pupil_ticked)
 
     # --- layout ---------------------------------------------------------------------
 
     def _build(self) -> None:
         self.date = DateEdit()
         self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("dd/MM/yyyy")
+        self.date.setDisplayFormat(DATE_FORMAT)  # 22 Nov 2026, as every date in the app
         self.start = TimeEdit()
         self.end = TimeEdit()
         for edit in (self.start, self.end):
@@ -152,7 +157,7 @@ class VisitDialog(QDialog):
             self.outcome.addItem(outcome.label, outcome.value)
         self.has_next = QCheckBox("Ne&xt visit booked:")
         self.next_visit = DateTimeEdit()
-        self.next_visit.setDisplayFormat("ddd dd/MM/yyyy HH:mm")
+        self.next_visit.setDisplayFormat(f"ddd {DATE_FORMAT} HH:mm")
         self.next_visit.setCalendarPopup(True)
         self.next_visit.setEnabled(False)
         self.has_next.toggled.connect(self.next_visit.setEnabled)
@@ -239,8 +244,10 @@ class VisitDialog(QDialog):
         buttons.addWidget(self.save_button)
 
         self.heading = label("Log a visit", "heading")
+        self.banner = Banner(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.banner)
         layout.addSpacing(4)
         layout.addLayout(columns, 1)
         layout.addSpacing(8)
@@ -342,6 +349,7 @@ class VisitDialog(QDialog):
     def _load_failed(self, message: str) -> None:
         self.setEnabled(True)
         self.show_error(message)
+        self.loading_finished()
 
     def _fill(self, context: VisitContext) -> None:
         self.setEnabled(True)
@@ -376,6 +384,8 @@ class VisitDialog(QDialog):
             self.work.focus_work()
         else:
             self.add_pupil.setFocus()
+        self.drafts.watch()
+        self.loading_finished()
 
     def _fill_pupils(self, visit: Visit) -> None:
         """The pupils seen last time, ticked; other children at the same site, not ticked."""
@@ -436,6 +446,7 @@ class VisitDialog(QDialog):
         self.work.names.setdefault(pupil_id, self._name(pupil_id))
         self.work.set_children(self.pupil_ids())
         self._set_tab_order()
+        self.drafts.watch()  # the new child's own form
 
     def _show_seen(self, row: int) -> None:
         item = self.pupils.item(row) if row >= 0 else None
@@ -531,6 +542,7 @@ class VisitDialog(QDialog):
 
     def _saved(self, changes: Changes) -> None:
         self._saving = False
+        self.draft_saved_as_record()
         self.saved.emit(changes)
         self.accept()
 
@@ -542,6 +554,22 @@ class VisitDialog(QDialog):
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+
+    def _pupil_ticked(self, _item: QListWidgetItem) -> None:
+        self.drafts.changed()  # the list is not a field the keeper watches by itself
+
+    # Kept as a draft: the form's own shape (children, their own work), not its fields' names.
+    def draft_fields(self) -> Fields:
+        return visit_draft(self)
+
+    def restore_draft(self, values: Fields) -> None:
+        restore_visit_draft(self, values)
+
+    def draft_description(self) -> tuple[str, dict] | None:
+        ids = self.pupil_ids()
+        names = [self._name(p) for p in ids]
+        who = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+        return (f"visit for {who}" if who else "visit"), {"pupil_id": ids[0] if ids else ""}
 
     def summary(self) -> str:
         """One line for the status bar once saved."""
@@ -560,6 +588,112 @@ class VisitDialog(QDialog):
             return f"Visit recorded: {missed}."
         line = f"Visit logged for {names(taught)} ({hours:g} {'hour' if hours == 1 else 'hours'})"
         return line + (f"; {missed}." if missed else ".")
+
+
+# --- the draft ------------------------------------------------------------------------------
+
+
+def _work_dict(work: Work) -> dict:
+    return {
+        "subjects": list(work.subjects),
+        "work_covered": work.work_covered,
+        "work_set": work.work_set,
+        "work_returned": work.work_returned,
+        "levels_and_needs": work.levels_and_needs,
+    }
+
+
+def _work(values: dict) -> Work:
+    return Work(
+        subjects=tuple(values.get("subjects", ())),
+        work_covered=values.get("work_covered", ""),
+        work_set=values.get("work_set", ""),
+        work_returned=values.get("work_returned", ""),
+        levels_and_needs=values.get("levels_and_needs", ""),
+    )
+
+
+def visit_draft(dialog: VisitDialog) -> Fields:
+    """Everything the visit form holds, the children's own work and reasons included."""
+    return {
+        "date": dialog.date.date().toPython().isoformat(),
+        "start": dialog.start.time().toString("HH:mm"),
+        "end": dialog.end.time().toString("HH:mm"),
+        "place": dialog.place.currentData(),
+        "site": dialog.site.currentData(),
+        "outcome": dialog.outcome.currentData(),
+        "next": dialog.next_visit.dateTime().toString("yyyy-MM-dd HH:mm") if dialog.has_next.isChecked() else None,
+        "pupils": [
+            [
+                dialog.pupils.item(i).data(Qt.ItemDataRole.UserRole),
+                dialog.pupils.item(i).checkState() == Qt.CheckState.Checked,
+            ]
+            for i in range(dialog.pupils.count())
+        ],
+        "not_seen": {pupil_id: reason.value for pupil_id, reason in dialog.work.not_seen.items()},
+        "same_for_all": dialog.work.same_for_all.isChecked(),
+        "shared": _work_dict(dialog.work.shared.work()),
+        "children": {pupil_id: _work_dict(form.work()) for pupil_id, form in dialog.work.forms.items()},
+        "family_note": dialog.family_note.toPlainText(),
+        "professional_note": dialog.professional_note.toPlainText(),
+    }
+
+
+def restore_visit_draft(dialog: VisitDialog, values: Fields) -> None:
+    """Put a kept visit back: its pupils ticked as they were, each child's own work."""
+    try:
+        day = datetime.strptime(values["date"], "%Y-%m-%d").date()
+        dialog.date.setDate(QDate(day.year, day.month, day.day))
+        for edit, key in ((dialog.start, "start"), (dialog.end, "end")):
+            moment = datetime.strptime(values[key], "%H:%M").time()
+            edit.setTime(QTime(moment.hour, moment.minute))
+    except (KeyError, ValueError):
+        pass  # an old or damaged draft keeps today's date and the usual times
+    for combo, key in ((dialog.place, "place"), (dialog.site, "site"), (dialog.outcome, "outcome")):
+        index = combo.findData(values.get(key))
+        if index >= 0:
+            combo.setCurrentIndex(index)
+    if values.get("next"):
+        moment = datetime.strptime(values["next"], "%Y-%m-%d %H:%M")
+        dialog.has_next.setChecked(True)
+        dialog.next_visit.setDateTime(
+            QDateTime(QDate(moment.year, moment.month, moment.day), QTime(moment.hour, moment.minute))
+        )
+    dialog._quiet = True
+    dialog.pupils.clear()
+    for pupil_id, checked in values.get("pupils", []):
+        if pupil_id in dialog._caseload:
+            dialog._add_pupil_item(pupil_id, checked=checked)
+    dialog._quiet = False
+    work = dialog.work
+    work.not_seen = {
+        pupil_id: NotSeenReason(reason)
+        for pupil_id, reason in values.get("not_seen", {}).items()
+        if pupil_id in dialog._caseload
+    }
+    children = dialog.pupil_ids()
+    work.names.update({pupil_id: dialog._name(pupil_id) for pupil_id in children})
+    work._quiet = True
+    work.same_for_all.setChecked(bool(values.get("same_for_all", True)))
+    work.shared.set_work(_work(values.get("shared", {})))
+    work._quiet = False
+    own = {pupil_id: _work(w) for pupil_id, w in values.get("children", {}).items() if pupil_id in children}
+    work.set_children(children, start_from=own)
+    for pupil_id, kept in own.items():
+        work.forms[pupil_id].set_work(kept)
+    work.set_children(children)
+    for i in range(dialog.pupils.count()):
+        item = dialog.pupils.item(i)
+        item.setText(dialog._pupil_text(item.data(Qt.ItemDataRole.UserRole)))
+    dialog.family_note.setPlainText(values.get("family_note", ""))
+    dialog.professional_note.setPlainText(values.get("professional_note", ""))
+    missing = [p for p in children if p not in work.last]
+    if missing:  # "Same as last time" needs each child's own last visit
+        dialog.runner.run(lambda: dialog.app.last_entries(missing), work.add_last)
+    dialog._set_tab_order()
+    dialog._update_hours()
+    first = dialog._caseload.get(children[0]) if children else None
+    dialog.heading.setText(f"Log a visit — {first.name}" if first else "Log a visit")
 
 
 def _round_down(moment: time) -> time:

@@ -5,12 +5,16 @@ and scales on high-DPI screens)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from html import escape
 from typing import ClassVar
 
-from PySide6.QtCore import QDate, QTime, QUrl, Signal
-from PySide6.QtWidgets import QLabel, QTextBrowser, QWidget
+from PySide6.QtCore import QDate, Qt, QTime, QUrl, Signal
+from PySide6.QtGui import QAction, QFont, QFontMetrics
+from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTableView, QTextBrowser, QTreeView, QWidget
+
+from desktop.domain.dates import DateTypoError, format_date, parse_date
 
 # --- formats -------------------------------------------------------------------
 
@@ -54,6 +58,32 @@ def from_qtime(value: QTime) -> time:
 
 
 DATE_FORMAT = "d MMM yyyy"  # QDateEdit display format matching fmt_date
+
+
+class DateField(QLineEdit):
+    """A date that starts empty (a date of birth must be typed, never guessed).
+    Takes 30/11/2018, 30.11.18, 30 Nov 2018 or 2018-11-30; once typed it reads
+    30 Nov 2018, like every other date in the app."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText("e.g. 30/11/2018")
+        self.editingFinished.connect(self._tidy)
+
+    def value(self) -> date | None:
+        """The date typed, None if nothing is; DateTypoError if it is not a date."""
+        return parse_date(self.text()) if self.text().strip() else None
+
+    def set_value(self, day: date | None) -> None:
+        self.setText(format_date(day) if day else "")
+
+    def _tidy(self) -> None:
+        try:
+            day = self.value()
+        except DateTypoError:
+            return  # left as typed; the form says what is wrong when it is saved
+        if day is not None and self.text() != format_date(day):
+            self.setText(format_date(day))
 
 
 # --- rich text -------------------------------------------------------------------------
@@ -126,6 +156,43 @@ class HtmlPane(QTextBrowser):
 
 def link(path: str, text: str) -> str:
     return f'<a href="waymark:{esc(path)}">{esc(text)}</a>'
+
+
+# --- column headers ---------------------------------------------------------------------
+
+
+def header_width(header: QHeaderView, section: int) -> int:
+    """What a column header needs to show its text whole: the text in bold (the
+    stylesheet's), the padding, and room for the sort arrow when it can show one."""
+    font = QFont(header.font())
+    font.setBold(True)
+    text = str(header.model().headerData(section, Qt.Orientation.Horizontal) or "")
+    return QFontMetrics(font).horizontalAdvance(text) + 12 + (20 if header.isSortIndicatorShown() else 4)
+
+
+def size_columns(view: QTreeView | QTableView, widths: Sequence[int], *, stretch: int | None = None) -> None:
+    """Give each column its width, but never less than its header needs; the `stretch`
+    column (if any) takes the room left over, so narrow panes do not scroll sideways."""
+    header = view.header() if isinstance(view, QTreeView) else view.horizontalHeader()
+    for section, width in enumerate(widths):
+        header.resizeSection(section, max(width, header_width(header, section)))
+    if stretch is not None:
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(min(60, header.minimumSectionSize()))
+
+
+# --- availability -------------------------------------------------------------------------
+
+
+def set_available(control: QWidget | QAction, enabled: bool, what: str, why_not: str) -> None:
+    """Enable a button or menu action, or disable it and say why: in its tooltip (shown
+    on a disabled control, and in menus that show tooltips) and to screen readers."""
+    control.setEnabled(enabled)
+    control.setToolTip(what if enabled else why_not)
+    control.setStatusTip("" if enabled else why_not)
+    if isinstance(control, QWidget):
+        control.setAccessibleDescription("" if enabled else why_not)
 
 
 # --- messages --------------------------------------------------------------------------

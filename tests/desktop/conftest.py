@@ -7,7 +7,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,8 +14,6 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from desktop.services import Waymark
-from desktop.services.demo import fill_demo
 from desktop.tasks import ImmediateTaskRunner
 from desktop.ui.main_window import MainWindow
 from tests.conftest import FAST_SCRYPT, PASSPHRASE, TODAY
@@ -60,31 +57,6 @@ def make_window(qtbot, immediate_runner, ui_settings) -> Callable[..., MainWindo
     for window in made:
         window.lock()
         window.idle.stop()
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    """The demo caseload, made once per test run (about 3 s)."""
-    path = tmp_path_factory.mktemp("demo-template") / "profile"
-    app = Waymark.create_profile(
-        path,
-        PASSPHRASE,
-        worker_name="Ann Tutor",
-        service_name="Lancashire Traveller Education Service",
-        scrypt_n=FAST_SCRYPT,
-    )
-    app.today = lambda: TODAY
-    fill_demo(app)
-    app.close()
-    return path
-
-
-@pytest.fixture
-def demo_dir(demo_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo profile, so tests can change it."""
-    target = tmp_path / "demo"
-    shutil.copytree(demo_template, target)
-    return target
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ from desktop.domain.records import (
     WorkPack,
 )
 from desktop.tasks import ImmediateTaskRunner
-from desktop.ui.record import GAP_BACKGROUND, PupilView
+from desktop.ui.record import GAP_BACKGROUND, PupilView, ReportPeriodDialog
 from desktop.ui.widgets import to_qdate
 
 TODAY = date(2026, 11, 22)  # Sunday
@@ -214,12 +214,24 @@ def test_log_visit_and_print_requests(app, view, family, qtbot):
     with qtbot.waitSignal(view.print_requested) as printed:
         view.visits.anchorClicked.emit(QUrl(f"waymark:print/visit/{changes.id}"))
     assert printed.args == ["visit", changes.id]
-    with qtbot.waitSignal(view.print_requested) as printed:
-        view.print_progress_action.trigger()
-    assert printed.args == ["progress", levi.id]
-    with qtbot.waitSignal(view.print_requested) as printed:
-        view.print_hours_action.trigger()
-    assert printed.args == ["hours", levi.id]
+    # A progress record or an hours statement asks which weeks it covers, offering this stay first.
+    view.print_progress_action.trigger()
+    [period] = [d for d in view.findChildren(ReportPeriodDialog) if d.isVisible()]
+    assert period.period.currentText() == "This stay at Walton Summit transit site (1 Oct 2026 to 22 Nov 2026)"
+    with qtbot.waitSignal(view.print_period_requested) as printed:
+        period.preview_button.click()
+    assert printed.args == ["progress", levi.id, date(2026, 10, 1), TODAY]
+    view.print_hours_action.trigger()
+    [period] = [d for d in view.findChildren(ReportPeriodDialog) if d.isVisible()]
+    period.start.setDate(to_qdate(date(2026, 11, 2)))  # any other dates can be typed
+    assert period.period.currentText() == "Other dates"
+    period.end.setDate(to_qdate(date(2026, 10, 1)))
+    period.preview_button.click()
+    assert period.isVisible() and "ends before it starts" in period.banner.text()
+    period.end.setDate(to_qdate(date(2026, 11, 20)))
+    with qtbot.waitSignal(view.print_period_requested) as printed:
+        period.preview_button.click()
+    assert printed.args == ["hours", levi.id, date(2026, 11, 2), date(2026, 11, 20)]
     with qtbot.waitSignal(view.print_requested) as printed:
         view.print_last_visit_action.trigger()
     assert printed.args == ["visit", changes.id]
@@ -555,7 +567,7 @@ def test_a_family_moving_to_a_new_site(app, view, family, qtbot):
     assert stays[esme.id].site_id == stays[levi.id].site_id and stays[levi.id].proposed_weeks == 2
     text = plain(view.stays)
     assert text.index("Layby on the A59") < text.index("Walton Summit transit site")  # newest first
-    assert "Layby on the A59" in view.facts.text()
+    assert "Layby on the A59" in view.facts.text().replace("\u00a0", " ")
 
     dialog = view.record_move()  # Levi alone goes back; Esme stays where she is
     qtbot.addWidget(dialog)
@@ -581,7 +593,7 @@ def test_folders_and_appointments_tabs_follow_the_pupil(app, view, family):
     assert set(dialog.checked_pupils()) == {levi.id, esme.id}  # siblings on the same site
     dialog.submit()
     assert view.appointments.tree.topLevelItemCount() == 2  # the day, and the slot
-    assert "next visit 23 Nov 2026, 10:00" in view.facts.text()
+    assert "next visit 23 Nov 2026, 10:00" in view.facts.text().replace("\u00a0", " ")
     view.show_pupil(esme.id)
     assert view.folders.tree.topLevelItemCount() == 0
 

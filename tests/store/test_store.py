@@ -6,7 +6,7 @@ import pytest
 import sqlcipher3
 from sqlalchemy import insert
 
-from desktop.domain.records import Pupil, School, Visit, VisitNote
+from desktop.domain.records import Pupil, School, Stay, Visit, VisitNote
 from desktop.store import NotAStore, Store, StoreError, WrongPassphrase
 from desktop.store.db import DB_NAME, KEY_NAME
 from desktop.store.migrations import LATEST
@@ -411,7 +411,7 @@ def test_migrating_a_populated_version_5_database(tmp_path):
     conn.close()
 
     store = Store.open(folder, PASS)
-    assert store.schema_version() == LATEST == 6
+    assert store.schema_version() == LATEST >= 6
     held_back = store.get(Pupil, "p2")
     assert held_back.nc_year_offset == -1
     assert rules.pupil_nc_year(held_back, date.today()) == by_age - 1
@@ -432,6 +432,38 @@ def test_migrating_a_populated_version_5_database(tmp_path):
     store.close()
 
 
+def test_migrating_a_populated_version_6_database_indexes_stays_by_pupil(tmp_path):
+    """Step 7: a pupil's stays are found by an index, not a scan of every stay,
+    and the stays already there read back unchanged."""
+    folder = tmp_path / "v6"
+    conn = profile_at_version(folder, 6)
+    conn.execute("INSERT INTO site (id, name, site_type) VALUES ('s1', 'Riverside', 'transit_site')")
+    for stay_id, pupil, arrived, departed in (
+        ("st1", "p1", "2026-03-01", "2026-05-01"),
+        ("st2", "p1", "2026-09-01", None),
+    ):
+        conn.execute(
+            "INSERT INTO stay (id, pupil_id, site_id, arrived, departed) VALUES (?, ?, 's1', ?, ?)",
+            (stay_id, pupil, arrived, departed),
+        )
+    conn.close()
+
+    store = Store.open(folder, PASS)
+    assert store.schema_version() == LATEST >= 7
+    with store.reading() as c:
+        plan = " ".join(
+            str(row[-1])
+            for row in c.exec_driver_sql("EXPLAIN QUERY PLAN SELECT * FROM stay WHERE pupil_id = 'p1' ORDER BY arrived")
+        )
+    assert "USING INDEX ix_stay_pupil" in plan and "TEMP B-TREE" not in plan
+    stays = store.find(Stay, pupil_id="p1", order_by=["arrived"])
+    assert [(s.id, s.arrived, s.departed) for s in stays] == [
+        ("st1", date(2026, 3, 1), date(2026, 5, 1)),
+        ("st2", date(2026, 9, 1), None),
+    ]
+    store.close()
+
+
 def test_a_database_from_a_newer_waymark_is_refused(store, tmp_path):
     with store.reading() as conn:
         conn.exec_driver_sql("PRAGMA user_version = 99")
@@ -439,3 +471,40 @@ def test_a_database_from_a_newer_waymark_is_refused(store, tmp_path):
     store.close()
     with pytest.raises(StoreError, match="newer Waymark"):
         Store.open(tmp_path / "p", PASS)
+
+
+def test_migrating_a_populated_version_7_database_adds_drafts(tmp_path):
+    """A version-7 profile with a pupil and a visit (a child's own entry) opens with
+    today's code: its records are intact and it can keep drafts, which write no
+    outbox or audit."""
+    from desktop.domain.records import Draft
+    from desktop.store import drafts
+
+    folder = tmp_path / "v7"
+    conn = profile_at_version(folder, 7)
+    conn.execute("INSERT INTO visit (id, date, place_type, outcome) VALUES ('v1', '2026-10-01', 'site', 'held')")
+    conn.execute(
+        "INSERT INTO visit_entry (id, visit_id, pupil_id, visit_date, work_covered) "
+        "VALUES ('e1', 'v1', 'p1', '2026-10-01', 'Times tables')"
+    )
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'draft'").fetchone()[0] == 0
+    conn.close()
+
+    store = Store.open(folder, PASS)
+    assert store.schema_version() == LATEST
+    assert store.get(Pupil, "p1").surname == "Lee"
+    assert store.get(Visit, "v1").pupil_ids == ["p1"]
+    before = store.count("outbox"), store.count("audit_event")
+    drafts.save(
+        store,
+        Draft(
+            kind="contact",
+            key="p1",
+            title="parent or carer for Levi Lee",
+            fields={"Name": "Rose"},
+            saved_at=datetime(2026, 11, 22, 14, 30),
+        ),
+    )
+    assert drafts.load(store, "contact", "p1").fields == {"Name": "Rose"}
+    assert (store.count("outbox"), store.count("audit_event")) == before
+    store.close()

@@ -14,7 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     noun = subparsers.add_parser("concern", help="safeguarding concerns (restricted)")
     noun.set_defaults(handler=run)
     concern = noun.add_subparsers(dest="action", required=True)
-    p = concern.add_parser("add", parents=[COMMON])
+    p = concern.add_parser("add", parents=[COMMON], help="record a safeguarding concern (never printed)")
     p.add_argument("--pupil", required=True)
     p.add_argument("--text", required=True)
     p.add_argument("--date", type=parse_date)

@@ -14,14 +14,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     noun = subparsers.add_parser("pack", help="the work pack catalogue")
     noun.set_defaults(handler=run)
     pack = noun.add_subparsers(dest="action", required=True)
-    p = pack.add_parser("add", parents=[COMMON])
+    p = pack.add_parser("add", parents=[COMMON], help="add a work pack to the catalogue")
     p.add_argument("--title", required=True)
     p.add_argument("--subject", required=True)
     p.add_argument("--key-stage")
     p.add_argument("--nc-years")
     p.add_argument("--topic")
     p.add_argument("--items", type=split_list, help='comma-separated items, e.g. "Sheet 1,Sheet 2"')
-    pack.add_parser("list", parents=[COMMON])
+    pack.add_parser("list", parents=[COMMON], help="list the work packs")
 
 
 def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:

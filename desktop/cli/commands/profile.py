@@ -22,7 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     init_cmd.add_argument("--worker", default="", help="your name, as it appears on reports")
     init_cmd.add_argument("--demo", action="store_true", help="fill the new profile with the demo caseload")
-    passwd_cmd = subparsers.add_parser("passwd", help="change the passphrase (WAYMARK_NEW_PASSPHRASE or a prompt)")
+    passwd_cmd = subparsers.add_parser(
+        "passwd",
+        help="change the passphrase (WAYMARK_NEW_PASSPHRASE or a prompt)",
+        description="Change the profile's passphrase. The current one comes from WAYMARK_PASSPHRASE, the new one "
+        "from WAYMARK_NEW_PASSPHRASE; either, when not set, is asked for (the new one twice). The database "
+        "key is re-wrapped; the data is not re-encrypted.",
+    )
     passwd_cmd.set_defaults(without_profile=passwd)
     demo_cmd = subparsers.add_parser(
         "demo", parents=[COMMON], help="fill an empty profile (made if missing) with a demo caseload"

@@ -14,7 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     noun = subparsers.add_parser("progress", help="levels, targets and learning gaps")
     noun.set_defaults(handler=run)
     progress = noun.add_subparsers(dest="action", required=True)
-    p = progress.add_parser("add", parents=[COMMON])
+    p = progress.add_parser("add", parents=[COMMON], help="record a level, a target or a learning gap")
     p.add_argument("--pupil", required=True)
     p.add_argument("--subject", required=True)
     p.add_argument("--level", required=True)
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--evidence")
     p.add_argument("--target")
     p.add_argument("--gap", help="learning gap")
-    p = progress.add_parser("list", parents=[COMMON])
+    p = progress.add_parser("list", parents=[COMMON], help="list a pupil's progress entries")
     p.add_argument("--pupil", required=True)
 
 

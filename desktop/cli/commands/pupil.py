@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         if action == "edit":
             p.add_argument("--archived", action=argparse.BooleanOptionalAction, default=None)
     pupil.add_parser("list", parents=[COMMON], help="the caseload")
-    p = pupil.add_parser("show", parents=[COMMON])
+    p = pupil.add_parser("show", parents=[COMMON], help="show one pupil's record")
     p.add_argument("id")
 
 

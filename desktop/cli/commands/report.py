@@ -15,12 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from desktop.services import Waymark
 from desktop.services.errors import ValidationError
 from desktop.services.files import write_private
-from desktop.services.reporting import report_pdf
 
 from ..args import Output, one_line, parse_date
 
@@ -57,7 +57,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def check_writable(path: Path) -> Path:
-    """Refuse an output path we could not write, before any work is done."""
+    """Refuse an output path we could not write, before any work is done: the report
+    is a PDF, so the name ends .pdf; it replaces only an ordinary file (never a
+    device such as /dev/full, whose every write fails); and the folder takes a new
+    file (tried for real: /proc passes every permission check and takes none)."""
     path = path.expanduser()
     try:  # a name the file system cannot take fails here, not after the report is rendered and audited
         encoded = os.fsencode(str(path))
@@ -70,10 +73,22 @@ def check_writable(path: Path) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise ValidationError(f"{path} is a folder; give a file name such as {path / 'report.pdf'}.")
+    if path.suffix.lower() != ".pdf":
+        raise ValidationError(f"The report is a PDF: give --out a name ending .pdf (not {path.name}).")
     if not folder.is_dir():
         raise ValidationError(f"Cannot write {path}: the folder {folder} does not exist.")
+    if path.exists() and not path.is_file():
+        raise ValidationError(f"Cannot write {path}: it is not an ordinary file. Choose a file name in a folder.")
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ValidationError(f"Cannot write {path}: permission denied.")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise ValidationError(
+            f"Cannot write {path}: the folder {folder} does not take new files ({exc.strerror or exc})."
+        ) from None
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)
     return path
 
 
@@ -86,8 +101,7 @@ def run(args: argparse.Namespace, app: Waymark, _output: Output) -> int:
     # Prints its own line: the report's --json carries the path and size, not a record.
     out = check_writable(args.out)
     kind = args.report_kind
-    pdf, title = report_pdf(
-        app,
+    pdf, title = app.report_pdf(  # reportlab loads here, not when the CLI starts
         kind,
         getattr(args, "record_id", ""),
         start=getattr(args, "start", None),

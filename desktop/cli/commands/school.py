@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--contact", help="named contact")
     p.add_argument("--phone")
-    school.add_parser("list", parents=[COMMON])
+    school.add_parser("list", parents=[COMMON], help="list the base schools")
 
 
 def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:

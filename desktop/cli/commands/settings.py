@@ -15,8 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     settings.set_defaults(handler=run)
     for name in ("service-name", "service-address", "service-phone", "service-email", "worker-name"):
         settings.add_argument(f"--{name}")
-    settings.add_argument("--service-kind", type=choice_of(ServiceKind), help="tes, hospital or home")
-    settings.add_argument("--auto-lock-minutes", type=int, help="lock the app after this many idle minutes (1 to 240)")
+    settings.add_argument("--service-kind", type=choice_of(ServiceKind), help="the kind of service")
+    settings.add_argument("--auto-lock-minutes", type=int, metavar="N", help="lock after N idle minutes (1 to 240)")
     settings.add_argument(
         "--threshold",
         action="append",

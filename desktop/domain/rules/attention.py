@@ -75,12 +75,15 @@ def _full_time_in_force(pupil: Pupil, episodes: Sequence[ProvisionEpisode], toda
 # --- the rules ------------------------------------------------------------------------
 
 
-def _hours(pupil, episodes, visits, today, calendar, t) -> list[Attention]:
+def _hours(pupil, episodes, visits, today, calendar, t, last_week_hours=None) -> list[Attention]:
     """Last complete week's hours against the target of the provision in force."""
     if not any(e.provision_type in TUITION_TYPES for e in episodes):
         return []
     monday = week_start(today) - timedelta(days=7)
-    [week] = weekly_hours(pupil.id, episodes, visits, monday, monday + timedelta(days=6), t, calendar=calendar)
+    delivered = None if last_week_hours is None else {monday: last_week_hours}
+    [week] = weekly_hours(
+        pupil.id, episodes, visits, monday, monday + timedelta(days=6), t, calendar=calendar, delivered=delivered
+    )
     if not week.below_target:
         return []
     return [
@@ -338,16 +341,19 @@ def needs_attention(
     hospital_stays: Iterable[Stay] = (),
     travel: Iterable[PlannedTravel] = (),
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    last_week_hours: float | None = None,
 ) -> list[Attention]:
     """Everything about one pupil that a worker or lead should act on today.
-    `hospital_stays` are the pupil's stays at hospital wards."""
+    `hospital_stays` are the pupil's stays at hospital wards. `last_week_hours`:
+    the hours delivered in the last complete week when already added up (the
+    caseload sums them in SQL); then `visits` is not read."""
     t = thresholds
     episodes, plans = list(episodes), list(plans)
     absences, exclusions, stays, travel = list(absences), list(exclusions), list(hospital_stays), list(travel)
     items: list[Attention] = []
     # Each rule only where it has something to read: the caseload asks this of every pupil.
     if episodes:
-        items += _hours(pupil, episodes, list(visits), today, calendar, t)
+        items += _hours(pupil, episodes, list(visits), today, calendar, t, last_week_hours)
         items += full_time_check(pupil, episodes, today, t)
         items += _reviews(episodes, plans, today)
         items += _part_time(episodes, today, calendar, t)

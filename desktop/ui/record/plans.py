@@ -66,6 +66,7 @@ class ActionDialog(SaveDialog):
         self.add_row("&Owner:", self.owner, "Owner")
         self.add_row("&Next step:", self.next_step, "Next step")
         self.resize(460, 200)
+        self.keep_drafts("action", pupil_id, title=f"action for {name}", context={"pupil_id": pupil_id, "name": name})
 
     def task(self) -> Callable[[], Changes]:
         return partial(
@@ -97,9 +98,10 @@ class PlanDialog(SaveDialog):
         self.every.setSuffix(" weeks")
         self.add_row("&Title:", self.title, "Plan title")
         self.add_row("&Success criteria:", self.criteria, "Success criteria")
-        self.add_row("S&tarts:", self.start, "Starts on")
+        self.add_row("St&arts:", self.start, "Starts on")
         self.add_row("&Review every:", self.every, "Review every")
         self.resize(480, 0)
+        self.keep_drafts("plan", pupil_id, title=f"plan for {name}", context={"pupil_id": pupil_id, "name": name})
 
     def task(self) -> Callable[[], Changes]:
         return partial(
@@ -138,6 +140,8 @@ class ReviewDialog(SaveDialog):
         self.add_row("&Outcome:", self.outcome, "Outcome")
         self.add_row("", self.close_plan, "Close the plan")
         self.resize(480, 0)
+        pupil_id = plans[0].pupil_id if plans else ""
+        self.keep_drafts("review", pupil_id, title=f"review for {name}", context={"pupil_id": pupil_id, "name": name})
 
     def task(self) -> Callable[[], Changes]:
         review = Review(

@@ -1,11 +1,20 @@
-"""The Profile tab: the pupil, their base school, family and contacts, consents."""
+"""The Profile tab: the pupil, their base school, family and contacts, consents; and the consent form."""
 
 from __future__ import annotations
 
-from desktop.domain.enums import ETHNICITY, SenStatus, Sex, TravellerGroup
-from desktop.domain.rules import format_nc_year
+from collections.abc import Callable
+from functools import partial
 
-from ..widgets import badge, esc, fmt_date, para_text
+from PySide6.QtWidgets import QComboBox, QWidget
+
+from desktop.domain.enums import ETHNICITY, SenStatus, Sex, TravellerGroup
+from desktop.domain.records import Consent
+from desktop.domain.rules import format_nc_year
+from desktop.services import Changes, Waymark
+from desktop.tasks import TaskRunner
+
+from ..forms import SaveDialog
+from ..widgets import badge, esc, fmt_date, from_qdate, para_text, to_qdate
 from .data import RecordView
 from .html import age, fact_rows
 
@@ -89,3 +98,50 @@ def profile_html(view: RecordView) -> str:
             )
             html += f"<p>{esc(consent.purpose)}: given by {esc(consent.given_by)} on {fmt_date(consent.given_on)} {state}</p>"
     return html
+
+
+CONSENT_PURPOSES = (
+    "Sharing records with the base school",
+    "Sharing records with the next Traveller Education Service",
+    "A part-time timetable",
+    "Photographs of work in the folder",
+    "Sharing medical information with tutors",
+)
+
+
+class ConsentDialog(SaveDialog):
+    """Record a consent: what for, who gave it and when (a parent's or carer's name
+    from the record is offered; any other can be typed)."""
+
+    def __init__(
+        self, app: Waymark, runner: TaskRunner, pupil_id: str, name: str, carers: list[str], parent: QWidget | None
+    ) -> None:
+        super().__init__(app, runner, f"Record a consent: {name}", parent)
+        self.pupil_id = pupil_id
+        self.purpose = QComboBox()
+        self.purpose.setEditable(True)
+        self.purpose.addItems(CONSENT_PURPOSES)
+        self.purpose.setCurrentText("")
+        self.purpose.lineEdit().setPlaceholderText("What the consent is for")
+        self.given_by = QComboBox()
+        self.given_by.setEditable(True)
+        self.given_by.addItems(carers)
+        self.given_by.setCurrentText(carers[0] if carers else "")
+        self.given_on = self.date_edit(app.today())
+        self.given_on.setMaximumDate(to_qdate(app.today()))
+        self.add_row("&Purpose:", self.purpose, "Purpose")
+        self.add_row("Given &by:", self.given_by, "Given by")
+        self.add_row("Given &on:", self.given_on, "Given on")
+        self.resize(480, 0)
+        self.keep_drafts("consent", pupil_id, title=f"consent for {name}", context={"pupil_id": pupil_id, "name": name})
+
+    def task(self) -> Callable[[], Changes]:
+        return partial(
+            self.app.add_consent,
+            Consent(
+                pupil_id=self.pupil_id,
+                purpose=self.purpose.currentText().strip(),
+                given_by=self.given_by.currentText().strip(),
+                given_on=from_qdate(self.given_on.date()),
+            ),
+        )

@@ -174,6 +174,9 @@ class ProgressDialog(SaveDialog):
         self.add_row("Learning &gap:", self.gap, "Learning gap")
         self.add_row("&Evidence:", self.evidence, "Evidence")
         self.resize(480, 280)
+        self.keep_drafts(
+            "progress", pupil_id, title=f"progress entry for {name}", context={"pupil_id": pupil_id, "name": name}
+        )
 
     def task(self) -> Callable[[], Changes]:
         return partial(

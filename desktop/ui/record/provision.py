@@ -1,4 +1,5 @@
-"""The Provision tab's text: episodes, absences for health, the hours summary; and the form that adds an episode."""
+"""The Provision tab's text: episodes, absences for health, the hours summary; and the forms that add an
+episode and an absence."""
 
 from __future__ import annotations
 
@@ -6,16 +7,17 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QWidget
 
+from desktop.domain.dates import DateTypoError
 from desktop.domain.enums import ProvisionType
-from desktop.domain.records import ProvisionEpisode
+from desktop.domain.records import Absence, ProvisionEpisode
 from desktop.domain.rules import WeekHours
 from desktop.services import Changes, Waymark
 from desktop.tasks import TaskRunner
 
 from ..forms import SaveDialog
-from ..widgets import badge, esc, fmt_date, fmt_hours, from_qdate, para_text
+from ..widgets import DateField, badge, esc, fmt_date, fmt_hours, from_qdate, para_text, to_qdate
 from .data import RecordView
 from .exclusions import exclusions_html
 from .html import plural
@@ -116,7 +118,7 @@ class EpisodeDialog(SaveDialog):
         self.add_row("&Type:", self.kind, "Type of provision")
         self.add_row("&Provider:", self.provider, "Provider")
         self.add_row("&Starts:", self.start, "Starts on")
-        self.add_row("&Planned:", self.planned, "Planned hours a week")
+        self.add_row("P&lanned:", self.planned, "Planned hours a week")
         self.add_row("&Medical maximum:", self.medical_max, "Medically advised maximum hours a week")
         self.add_row("Re&view:", self.review, "Review date")
         self.add_row("", self.consent, "Parent or carer has agreed to a part-time timetable")
@@ -124,6 +126,9 @@ class EpisodeDialog(SaveDialog):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
         self.resize(500, 320)
+        self.keep_drafts(
+            "provision", pupil_id, title=f"provision for {name}", context={"pupil_id": pupil_id, "name": name}
+        )
 
     def _kind_changed(self) -> None:
         self.consent.setEnabled(self.provision_type() is ProvisionType.PART_TIME_TIMETABLE)
@@ -145,6 +150,54 @@ class EpisodeDialog(SaveDialog):
                 medical_max_hours_per_week=None if medical < 0 else medical,
                 review_date=from_qdate(self.review.date()),
                 part_time_consent=kind is ProvisionType.PART_TIME_TIMETABLE and self.consent.isChecked(),
+                reason=self.reason.text().strip(),
+            ),
+        )
+
+
+class AbsenceDialog(SaveDialog):
+    """Record time off school for health: it counts towards the 15-school-day trigger
+    (the LA must arrange education once a child will miss 15 days)."""
+
+    def __init__(self, app: Waymark, runner: TaskRunner, pupil_id: str, name: str, parent: QWidget | None) -> None:
+        super().__init__(app, runner, f"Record an absence for health: {name}", parent)
+        self.pupil_id = pupil_id
+        self.start = self.date_edit(app.today())
+        self.start.setMaximumDate(to_qdate(app.today()))
+        self.end = DateField()
+        self.end.setPlaceholderText("Leave empty while still off school")
+        self.expected_end = DateField()
+        self.expected_end.setPlaceholderText("If known, e.g. 8/1/2027")
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("e.g. Surgery and recovery")
+        self.add_row("&From:", self.start, "Off school from")
+        self.add_row("Back &on:", self.end, "Back at school on")
+        self.add_row("E&xpected back:", self.expected_end, "Expected back on")
+        self.add_row("&Reason:", self.reason, "Reason")
+        hint = QLabel("Counts towards the 15-school-day trigger for arranging education.")
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        self.form.addRow(hint)
+        self.resize(480, 0)
+        self.keep_drafts("absence", pupil_id, title=f"absence for {name}", context={"pupil_id": pupil_id, "name": name})
+
+    def task(self) -> Callable[[], Changes]:
+        # A date that cannot be read raises DateTypoError (a ValueError); the form shows it.
+        try:
+            end = self.end.value()
+        except DateTypoError as exc:
+            raise DateTypoError(f"Back on: {exc}") from None
+        try:
+            expected_end = self.expected_end.value()
+        except DateTypoError as exc:
+            raise DateTypoError(f"Expected back: {exc}") from None
+        return partial(
+            self.app.add_absence,
+            Absence(
+                pupil_id=self.pupil_id,
+                start=from_qdate(self.start.date()),
+                end=end,
+                expected_end=expected_end,
                 reason=self.reason.text().strip(),
             ),
         )

@@ -11,6 +11,7 @@ drops every bit of the pupil's data from the widgets.
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -41,16 +42,17 @@ from ..packs import FoldersPanel
 from ..places import MoveDialog
 from ..pupil_details import ContactDialog, EditPupilDialog
 from ..subject_access import SubjectAccessDialog
-from ..widgets import Banner, HtmlPane, esc, fmt_date, fmt_datetime
+from ..widgets import Banner, HtmlPane, esc, fmt_date, fmt_datetime, set_available, size_columns
 from .charts import HoursChart
 from .colours import OVERDUE_TEXT
 from .concerns import ConcernsPanel
 from .data import RECORD_ENTITIES, RecordView, load_record
 from .exclusions import ExclusionDialog
 from .plans import ActionDialog, PlanDialog, ReviewDialog, plans_html
-from .profile import nc_year_text, profile_html
+from .profile import ConsentDialog, nc_year_text, profile_html
 from .progress import ProgressDialog, ProgressGrid
-from .provision import EpisodeDialog, hours_summary, provision_html
+from .provision import AbsenceDialog, EpisodeDialog, hours_summary, provision_html
+from .reports import ReportPeriodDialog
 from .stays import stays_html
 from .visits import visits_html
 
@@ -83,6 +85,21 @@ class PupilView(QWidget):
 
     log_visit_requested = Signal(str)  # pupil id
     print_requested = Signal(str, str)  # kind ("visit", "progress", "hours"), record id
+    print_period_requested = Signal(str, str, object, object)  # kind ("progress", "hours"), pupil id, start, end
+
+    # The record's forms by the kind of draft they keep (see ui/drafts.py), for reopening a draft.
+    FORMS: ClassVar[dict[str, str]] = {
+        "move": "record_move",
+        "contact": "add_contact",
+        "pupil-details": "edit_details",
+        "consent": "add_consent",
+        "plan": "add_plan",
+        "review": "record_review",
+        "action": "add_action",
+        "provision": "add_episode",
+        "absence": "add_absence",
+        "progress": "record_progress",
+    }
 
     def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,6 +110,7 @@ class PupilView(QWidget):
         self._show_all_visits = False
         self._fresh_visit: str | None = None  # a visit just logged: show it in the timeline
         self._in_flight = self._stale = False
+        self._pending_form: tuple[str, str] | None = None  # a form to open once this pupil's record is shown
         self.setAccessibleName("Pupil record")
         self._build()
         runner.did_change.connect(self._on_change)
@@ -115,10 +133,11 @@ class PupilView(QWidget):
         self.log_button.setToolTip("Log a visit (Ctrl+N)")
         self.book_button = QPushButton("Boo&k…")
         self.book_button.setAccessibleName("Book an appointment for this pupil")
-        self.print_button = QPushButton("&Print")
+        self.print_button = QPushButton("Prin&t")
         self.print_button.setAccessibleName("Print a report")
         menu = QMenu(self.print_button)
         menu.setAccessibleName("Reports")
+        menu.setToolTipsVisible(True)  # a report that cannot be made says why
         self.print_progress_action = menu.addAction("Progress record…", lambda: self._print("progress"))
         self.print_hours_action = menu.addAction("Hours statement…", lambda: self._print("hours"))
         self.print_last_visit_action = menu.addAction("Latest visit report…", self._print_latest_visit)
@@ -153,9 +172,11 @@ class PupilView(QWidget):
         self.profile = HtmlPane("Profile")
         self.edit_button = QPushButton("&Edit details…")
         self.edit_button.setAccessibleName("Edit the pupil's details")
-        self.contact_button = QPushButton("Add a parent or &carer…")
+        self.contact_button = QPushButton("Add a parent &or carer…")
         self.contact_button.setAccessibleName("Add a parent or carer")
-        profile_box = with_buttons(self.profile, self.edit_button, self.contact_button)
+        self.consent_button = QPushButton("Record a co&nsent…")
+        self.consent_button.setAccessibleName("Record a consent")
+        profile_box = with_buttons(self.profile, self.edit_button, self.contact_button, self.consent_button)
         self.stays = HtmlPane("Sites and stays")
         self.move_button = QPushButton("Record a &move…")
         self.move_button.setAccessibleName("Record a move to a site")
@@ -171,11 +192,13 @@ class PupilView(QWidget):
         chart_layout.setContentsMargins(8, 8, 8, 0)
         chart_layout.addWidget(self.hours_chart, 1)
         chart_layout.addWidget(self.hours_text)
-        self.add_episode_button = QPushButton("&Add provision…")
+        self.add_episode_button = QPushButton("Add provis&ion…")
         self.add_episode_button.setAccessibleName("Add a provision episode")
+        self.absence_button = QPushButton("Rec&ord an absence…")
+        self.absence_button.setAccessibleName("Record an absence for health")
         self.exclusion_button = QPushButton("Record an e&xclusion…")
         self.exclusion_button.setAccessibleName("Record an exclusion")
-        episodes_box = with_buttons(self.provision, self.add_episode_button, self.exclusion_button)
+        episodes_box = with_buttons(self.provision, self.add_episode_button, self.absence_button, self.exclusion_button)
         provision.addWidget(chart_box)
         provision.addWidget(episodes_box)
         provision.setStretchFactor(0, 3)
@@ -184,21 +207,21 @@ class PupilView(QWidget):
         self.folders = FoldersPanel(self.app, self.runner)
         self.progress = ProgressGrid()
         self.plans = HtmlPane("Plans")
-        self.add_plan_button = QPushButton("Add a p&lan…")
+        self.add_plan_button = QPushButton("Add a pla&n…")
         self.add_plan_button.setAccessibleName("Add a plan")
-        self.review_button = QPushButton("Record a re&view…")
+        self.review_button = QPushButton("Record a revie&w…")
         self.review_button.setAccessibleName("Record a plan's review")
         self.actions = QTreeWidget()
         self.actions.setAccessibleName("Actions")
         self.actions.setHeaderLabels(["Due", "Owner", "Next step", "Status"])
         self.actions.setRootIsDecorated(False)
         self.actions.setAlternatingRowColors(True)
-        self.actions.setColumnWidth(0, 110)
-        self.actions.setColumnWidth(1, 160)
-        self.actions.setColumnWidth(2, 340)
+        # Due, owner and status at their size; the next step takes what is left (the record
+        # pane is narrow on a 1366x768 laptop, and Status must not fall off the edge).
+        size_columns(self.actions, (110, 150, 0, 80), stretch=2)
         self.done_button = QPushButton("Mark &done")
         self.done_button.setAccessibleName("Mark the selected action done")
-        self.add_action_button = QPushButton("&Add action…")
+        self.add_action_button = QPushButton("Add act&ion…")
         self.add_action_button.setAccessibleName("Add an action")
         plans = QSplitter(Qt.Orientation.Vertical)
         actions_box = QWidget()
@@ -285,6 +308,8 @@ class PupilView(QWidget):
         self.add_plan_button.clicked.connect(self.add_plan)
         self.review_button.clicked.connect(self.record_review)
         self.contact_button.clicked.connect(self.add_contact)
+        self.consent_button.clicked.connect(self.add_consent)
+        self.absence_button.clicked.connect(self.add_absence)
         self.actions.itemSelectionChanged.connect(self._action_selection)
 
     # --- public ---------------------------------------------------------------------------
@@ -303,6 +328,7 @@ class PupilView(QWidget):
         self.pupil_id, self.view = None, None
         self._show_all_visits = False
         self._fresh_visit = None
+        self._pending_form = None
         self.name.clear()
         self.facts.clear()
         self.attention.clear()
@@ -360,6 +386,42 @@ class PupilView(QWidget):
 
     def add_contact(self) -> ContactDialog | None:
         return self._open(ContactDialog)
+
+    def add_consent(self) -> ConsentDialog | None:
+        if not self.view:
+            return None
+        carers = [c.name for c in self.view.record.contacts]
+        return self._open(lambda app, runner, pid, name, parent: ConsentDialog(app, runner, pid, name, carers, parent))
+
+    def add_absence(self) -> AbsenceDialog | None:
+        return self._open(AbsenceDialog)
+
+    def open_form(self, kind: str, pupil_id: str) -> QDialog | None:
+        """Open one of the record's forms for a pupil, now if their record is shown, else
+        as soon as it is (a draft being reopened after unlocking)."""
+        if kind not in self.FORMS:
+            return None
+        if self.view is not None and self.view.record.pupil.id == pupil_id:
+            self._pending_form = None
+            return getattr(self, self.FORMS[kind])()
+        self._pending_form = (kind, pupil_id)
+        return None
+
+    def choose_period(self, kind: str) -> ReportPeriodDialog | None:
+        """Print a progress record or an hours statement: first choose the weeks it covers."""
+        if not self.view:
+            return None
+        view = self.view
+        dialog = ReportPeriodDialog(kind, view, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def chosen() -> None:
+            start, end = dialog.chosen_period()
+            self.print_period_requested.emit(kind, view.record.pupil.id, start, end)
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
+        return dialog
 
     def edit_details(self) -> EditPupilDialog | None:
         if not self.view:
@@ -458,7 +520,8 @@ class PupilView(QWidget):
             facts.append(f"at {current[-1]}")
         if r.appointments:
             facts.append(f"next visit {fmt_datetime(r.appointments[0].starts_at)}")
-        self.facts.setText(" · ".join(facts))
+        # Each fact holds together when the line wraps: never "UPN" at a line's end and its number on the next.
+        self.facts.setText(" · ".join(fact.replace(" ", "\u00a0") for fact in facts))
         attention = attention_text(view)
         self.attention.setText(attention)
         self.attention.setVisible(bool(attention))
@@ -478,13 +541,35 @@ class PupilView(QWidget):
         self.concerns.set_pupil(p.id, p.display_name, r.concern_count)
         if not same_pupil:
             self.appointments.set_pupil(p.id)
-        self.print_last_visit_action.setEnabled(bool(r.visits))
+        self._fill_availability(view)
         self.stack.setCurrentIndex(1)
         if self._fresh_visit and any(v.id == self._fresh_visit for v in r.visits):
             self.show_tab("visits")  # the visit just logged, where the user expects to see it
             self.visits.verticalScrollBar().setValue(0)
         self._fresh_visit = None
+        pending, self._pending_form = self._pending_form, None
+        if pending and pending[1] == p.id:
+            getattr(self, self.FORMS[pending[0]])()
+        elif pending:
+            self._pending_form = pending  # another pupil's record landed first
         self._reload_if_stale()
+
+    def _fill_availability(self, view: RecordView) -> None:
+        """What cannot be done for this pupil is disabled, and says why."""
+        r = view.record
+        has_open_plan = any(not p.closed for p in r.plans)
+        set_available(
+            self.review_button,
+            has_open_plan,
+            "Record a review of an open plan",
+            "There is no open plan to review: add a plan first.",
+        )
+        set_available(
+            self.print_last_visit_action,
+            bool(r.visits),
+            "The report of the latest visit, in its three copies",
+            "No visits are recorded yet, so there is no visit report to print.",
+        )
 
     @staticmethod
     def _set(pane: HtmlPane, html: str, keep_scroll: bool) -> None:
@@ -517,7 +602,7 @@ class PupilView(QWidget):
 
     def _print(self, kind: str) -> None:
         if self.pupil_id:
-            self.print_requested.emit(kind, self.pupil_id)
+            self.choose_period(kind)
 
     def _print_latest_visit(self) -> None:
         if self.view and self.view.record.visits:
@@ -537,7 +622,12 @@ class PupilView(QWidget):
         return items[0].data(0, Qt.ItemDataRole.UserRole)
 
     def _action_selection(self) -> None:
-        self.done_button.setEnabled(self._selected_action() is not None)
+        set_available(
+            self.done_button,
+            self._selected_action() is not None,
+            "Mark the selected action done",
+            "Select an open action in the list to mark it done.",
+        )
         self.add_action_button.setEnabled(self.pupil_id is not None)
 
     def _complete_action(self) -> None:
