@@ -97,7 +97,7 @@ def test_a_store_with_no_schema_or_no_device_is_never_made_over(tmp_path):
 def test_an_init_stopped_part_way_is_reported_then_cleared_by_the_next_init(tmp_path, monkeypatch):
     folder = tmp_path / "p"
 
-    def killed(conn, target=migrations.LATEST):
+    def killed(conn, target=migrations.LATEST, on_step=None):
         conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
         raise KeyboardInterrupt  # as a kill would, between two steps
 
