@@ -108,10 +108,13 @@ def setup() -> Path | None:
     """Send warnings and errors to the private log file (stderr if it cannot be made).
     Returns the file's path, or None when the log goes to stderr."""
     root = logging.getLogger()
-    for handler in root.handlers:
-        if isinstance(handler, PrivateFileHandler):
-            return Path(handler.baseFilename)
     path: Path | None = log_dir() / LOG_NAME
+    for handler in root.handlers[:]:
+        if isinstance(handler, PrivateFileHandler):
+            if Path(handler.baseFilename) == path:
+                return path
+            root.removeHandler(handler)  # the log folder moved (XDG_STATE_HOME changed): follow it
+            handler.close()
     try:
         _private_dir(path.parent)
         handler: logging.Handler = PrivateFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")

@@ -61,6 +61,7 @@ OTHER_COMMANDS = {
     "passwd": "profile",
     "demo": "profile",
     "calendar": "school_calendar",
+    "backup": "backup",  # the module holds restore too
     "restore": "backup",
 }
 

@@ -54,12 +54,6 @@ def hours(value: float | None, what: str, *, optional: bool = False) -> float | 
     return float(value)
 
 
-def _whole(value: object, low: int, high: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{what} must be a whole number from {low} to {high}.")
-    return value
-
-
 def settings(values: dict[str, object]) -> dict[str, object]:
     """Checked and tidied settings; unknown names are the caller's to refuse."""
     checked = dict(values)
@@ -85,9 +79,11 @@ def settings(values: dict[str, object]) -> dict[str, object]:
                 f"'{checked['service_kind']}' is not a kind of service; choose one of: {choices}."
             ) from None
     if "auto_lock_minutes" in checked:
-        checked["auto_lock_minutes"] = _whole(
-            checked["auto_lock_minutes"], *AUTO_LOCK_MINUTES, "The idle time before the app locks (in minutes)"
-        )
+        minutes, (low, high) = checked["auto_lock_minutes"], AUTO_LOCK_MINUTES
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
+            raise ValidationError(
+                f"The idle lock is between {low} and {high} minutes; {minutes if isinstance(minutes, int) else repr(minutes)} is not."
+            )
     if "thresholds" in checked:
         checked["thresholds"] = thresholds(checked["thresholds"])
     return checked

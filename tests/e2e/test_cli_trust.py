@@ -86,9 +86,9 @@ def profile(cli):
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["settings", "--auto-lock-minutes", "0"], "1 to 240"),
-        (["settings", "--auto-lock-minutes", "-5"], "1 to 240"),
-        (["settings", "--auto-lock-minutes", "36000"], "1 to 240"),
+        (["settings", "--auto-lock-minutes", "0"], "between 1 and 240"),
+        (["settings", "--auto-lock-minutes", "-5"], "between 1 and 240"),
+        (["settings", "--auto-lock-minutes", "36000"], "between 1 and 240"),
         (["settings", "--service-kind", "evil"], "not a known ServiceKind"),
         (["settings", "--service-name", ""], "service's name is required"),
         (["settings", "--service-name", "x" * 5000], "too long"),
