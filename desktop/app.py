@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from platformdirs import user_data_dir, user_log_dir
+from platformdirs import user_data_dir
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -119,15 +119,10 @@ def _profile_exists(data_dir: Path) -> bool:
 
 
 def _setup_logging() -> None:
-    log_dir = Path(user_log_dir("waymark", appauthor=False))
-    try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(log_dir / "waymark.log", encoding="utf-8")
-    except OSError:
-        handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger().addHandler(handler)
-    logging.getLogger().setLevel(logging.INFO)
+    """Errors go to a private log that holds no personal data (desktop/logs.py)."""
+    from desktop import logs
+
+    logs.setup()
 
 
 def _install_excepthook(window: MainWindow) -> None:

@@ -25,6 +25,9 @@ from desktop.services import Waymark
 
 PASSPHRASE = "correct horse battery"
 FAST_SCRYPT = 2**10
+# Profiles the tests make, in this process or in a CLI subprocess, get the cheap
+# cost; and opening them does not re-wrap their key files at the full cost.
+os.environ["WAYMARK_SCRYPT_N"] = str(FAST_SCRYPT)
 TODAY = date(2026, 11, 22)
 
 

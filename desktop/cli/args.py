@@ -8,6 +8,7 @@ import getpass
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, time
 from enum import Enum
@@ -26,7 +27,7 @@ class Parser(argparse.ArgumentParser):
     """A usage mistake is one line, as every other error is, and says where the help is."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"{self.prog}: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 def finish_help(parser: argparse.ArgumentParser) -> None:
@@ -150,6 +151,17 @@ def created(out: Output, what: str, changes: Changes, record: object) -> int:
     data = to_jsonable(record) | {"id": changes.id}
     out.emit(data, f"Added {what} {changes.id}")
     return 0
+
+
+def one_line(message: object) -> str:
+    """A message as one printable line: a value echoed back (an id, a file name) may hold a
+    newline or another control character, which would split an error over lines."""
+    text = str(message)
+    escaped = "".join(
+        c if c == " " or unicodedata.category(c)[0] not in "CZ" else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+    return escaped
 
 
 # --- the passphrase ----------------------------------------------------------------

@@ -16,17 +16,14 @@ import importlib
 import os
 import signal
 import sys
-from datetime import datetime
 from pathlib import Path
 from types import ModuleType
-
-from platformdirs import user_log_dir
 
 from desktop import __version__
 from desktop.paths import profile_dir
 from desktop.services import USER_ERRORS, Waymark
 
-from .args import Output, Parser, finish_help, read_passphrase
+from .args import Output, Parser, finish_help, one_line, read_passphrase
 
 EXIT_USER_ERROR = 2
 
@@ -59,6 +56,7 @@ NOUNS = [
     "erase",
     "sync",  # login, logout, sync
     "conflicts",
+    "backup",  # backup, restore
 ]
 # Commands not named like their module.
 OTHER_COMMANDS = {
@@ -69,6 +67,8 @@ OTHER_COMMANDS = {
     "login": "sync",
     "logout": "sync",
     "sync": "sync",
+    "backup": "backup",  # the module holds restore too
+    "restore": "backup",
 }
 
 
@@ -149,23 +149,30 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    if argv is None:
-        argv = sys.argv[1:]
+    from desktop import logs
+
+    logs.setup()  # warnings go to the private log, not between the lines a script reads
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
+    for arg in argv:
+        # argparse drops a '--' given as --option=--, leaving the option an empty list (found by fuzzing)
+        if arg.startswith("--") and arg.partition("=")[2] == "--":
+            parser.error(f"{arg.partition('=')[0]}: '--' is not a value it takes")
     args = parser.parse_args(argv)
     try:
         return run(args)
     except BrokenPipeError:
         raise  # the reader has gone (`waymark pupil list | head`): not an error to report
     except USER_ERRORS as exc:
-        print(f"waymark: {exc}", file=sys.stderr)
+        print(f"waymark: {one_line(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("\nwaymark: stopped; nothing half-written was kept.", file=sys.stderr)
         return 130
     except Exception as exc:
         log_path = _log_unexpected(exc)
-        print(f"waymark: unexpected error ({exc.__class__.__name__}); details written to {log_path}", file=sys.stderr)
+        where = f"details written to {log_path}" if log_path else "details above"
+        print(f"waymark: unexpected error ({exc.__class__.__name__}); nothing was changed; {where}", file=sys.stderr)
         return 1
 
 
@@ -180,13 +187,7 @@ def _reader_gone() -> int:
     return 128 + signal.SIGPIPE
 
 
-def _log_unexpected(exc: Exception) -> Path:
-    import traceback
+def _log_unexpected(exc: Exception) -> Path | None:
+    from desktop import logs  # the log keeps exception types and code locations, never record contents
 
-    log_dir = Path(user_log_dir("waymark", appauthor=False))
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / "waymark.log"
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(f"--- {datetime.now().isoformat()}\n")
-        fh.write("".join(traceback.format_exception(exc)))
-    return path
+    return logs.log_unexpected(exc)

@@ -197,6 +197,22 @@ class SenStatus(Labelled):
         return {"none": "None", "sen_support": "SEN support", "ehcp": "EHC plan"}[self.value]
 
 
+class ServiceKind(Labelled):
+    """The kind of service a profile belongs to (a setting; it words some screens)."""
+
+    TES = "tes"
+    HOSPITAL = "hospital"
+    HOME = "home"
+
+    @property
+    def label(self) -> str:
+        return {
+            "tes": "Traveller Education Service",
+            "hospital": "Hospital education",
+            "home": "Home tuition",
+        }[self.value]
+
+
 # DfE ethnicity codes (main categories plus the Gypsy / Roma and Traveller of Irish
 # heritage codes this service most needs). Full extended list lives in resources/codes.
 ETHNICITY = {

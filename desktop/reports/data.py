@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from desktop.domain.privacy import initials
+
 
 @dataclass(frozen=True, kw_only=True)
 class ServiceDetails:
@@ -38,6 +40,11 @@ class PupilDetails:
     address_suppressed: bool = False  # never print the address, nor where the pupil was seen
     medical_needs: str = ""
     sen: str = ""  # "SEN support", "EHC plan", or "" for none
+
+    @property
+    def initials(self) -> str:
+        """For titles, which travel further than the page (file managers, print queues)."""
+        return initials(self.name)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -137,7 +137,7 @@ def render_hours_statement(statement: HoursStatement) -> bytes:
     band = Band(tab="Hours statement", colour=COLOUR, note="Confidential")
     doc = ReportDoc(
         buffer,
-        title=f"Hours statement: {statement.pupil.name}, {fmt_date(statement.start)} to {fmt_date(statement.end)}",
+        title=f"Hours statement: {statement.pupil.initials}, {fmt_date(statement.start)} to {fmt_date(statement.end)}",
         subject="Hours statement",
         service=statement.service,
         printed_on=statement.printed_on,

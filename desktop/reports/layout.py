@@ -385,9 +385,15 @@ def section(
     """A boxed section: a tinted heading, then label | value rows."""
     label_width = label_width or label_column(st)
     data: list[list] = [[_heading_row(heading, st, colour), ""]]
+    joined: list[tuple] = []
     for label, value in rows:
-        cell = value if isinstance(value, Flowable | list) else para(value, st.body)
-        data.append([Para(text(label), st.bold), cell])
+        if isinstance(value, Flowable | list):
+            data.append([Para(text(label), st.bold), value])
+            continue
+        for i, part in enumerate(pieces(value or "")):
+            if i:
+                joined += _continuation(len(data), [(0, tint(colour, 0.95)), (1, colors.white)])
+            data.append([Para(text(label), st.bold) if i == 0 else "", para(part, st.body)])
     table = Table(data, colWidths=[label_width, width - label_width], splitInRow=40, repeatRows=1)
     pad = st.size * 0.45
     table.setStyle(
@@ -404,10 +410,39 @@ def section(
                 ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
                 ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.4),
                 ("RIGHTPADDING", (0, 0), (-1, -1), pad * 1.4),
+                *joined,
             ]
         )
     )
     return table
+
+
+def _continuation(row: int, backgrounds: list[tuple[int, colors.Color]]) -> list[tuple]:
+    """Style a row that continues the one above (a long value cut into pieces): no rule, no gap."""
+    commands: list[tuple] = [
+        ("TOPPADDING", (0, row), (-1, row), 1.5),
+        ("BOTTOMPADDING", (0, row - 1), (-1, row - 1), 0),
+    ]
+    for column, background in backgrounds:
+        commands.append(("LINEABOVE", (column, row), (column, row), 0.6, background))
+    return commands
+
+
+LONG_FIELD = 160  # characters: a value longer than this gets a row of its own, the full width
+PIECE = 700  # characters: a very long value is laid out as rows of about this much
+
+
+def pieces(value: str, size: int = PIECE) -> list[str]:
+    """Long text cut into parts of about `size` characters, at a line break or a
+    space where there is one. Each part is a table row of its own, so a value of
+    any length flows over pages: reportlab cannot always split inside one tall row."""
+    parts, rest = [], value.strip()
+    while len(rest) > size:
+        cut = max(rest.rfind("\n", size // 2, size), rest.rfind(" ", size // 2, size))
+        cut = cut if cut > 0 else size
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [*parts, rest] if rest or not parts else parts
 
 
 def field_grid(
@@ -418,8 +453,12 @@ def field_grid(
     columns: int = 4,
     heading: str | None = None,
 ) -> Table:
-    """Form boxes: each a small label over its value, `columns` to a row."""
-    cells = [[Para(text(label), st.label), para(value, st.bold)] for label, value in fields]
+    """Form boxes: each a small label over its value, `columns` to a row. A long
+    value (medical needs, an address) takes a full-width row, which may split
+    across pages: any field of any length prints."""
+    short = [(label, value) for label, value in fields if len(value or "") <= LONG_FIELD]
+    long = [(label, value) for label, value in fields if len(value or "") > LONG_FIELD]
+    cells = [[Para(text(label), st.label), para(value, st.bold)] for label, value in short]
     while len(cells) % columns:
         cells.append("")
     data = [cells[i : i + columns] for i in range(0, len(cells), columns)]
@@ -431,6 +470,14 @@ def field_grid(
         ("BOTTOMPADDING", (0, 0), (-1, -1), st.size * 0.5),
         ("LEFTPADDING", (0, 0), (-1, -1), st.size * 0.6),
     ]
+    for label, value in long:
+        for i, part in enumerate(pieces(value or "")):
+            row = len(data) + (1 if heading else 0)
+            cell = [Para(text(label), st.label), para(part, st.body)] if i == 0 else para(part, st.body)
+            data.append([cell] + [""] * (columns - 1))
+            commands += [("SPAN", (0, row), (-1, row))]
+            if i:  # a continuation: no rule or gap between the parts of one value
+                commands += _continuation(row, [(0, colors.white)])
     if heading:
         data.insert(0, [_heading_row(heading, st, colour)] + [""] * (columns - 1))
         commands += [
@@ -440,9 +487,12 @@ def field_grid(
             ("TOPPADDING", (0, 0), (-1, 0), st.size * 0.45),
             ("BOTTOMPADDING", (0, 0), (-1, 0), st.size * 0.45),
         ]
-    table = Table(data, colWidths=[width / columns] * columns, repeatRows=1 if heading else 0)
+    table = Table(data, colWidths=[width / columns] * columns, repeatRows=1 if heading else 0, splitInRow=40)
     table.setStyle(table_style(commands))
     return table
+
+
+SIGNATURE_NAME = 80  # characters
 
 
 def signature_block(parties: Sequence[tuple[str, str]], st: Styles, colour: colors.Color, width: float) -> KeepTogether:
@@ -452,6 +502,8 @@ def signature_block(parties: Sequence[tuple[str, str]], st: Styles, colour: colo
     boxes = []
     for caption, name in parties:
         line_space = st.size * 2.6
+        if len(name) > SIGNATURE_NAME:  # printed in full elsewhere; the box must stay on one page
+            name = name[: SIGNATURE_NAME - 1].rstrip() + "…"
         inner = Table(
             [
                 [Para(text(caption), st.bold), ""],

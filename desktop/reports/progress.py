@@ -175,7 +175,7 @@ def render_progress_record(record: ProgressRecord) -> bytes:
     band = Band(tab="Base school copy", colour=COLOUR, note="Confidential: professional notes")
     doc = ReportDoc(
         buffer,
-        title=f"Progress record: {record.pupil.name}, {fmt_date(record.start)} to {fmt_date(record.end)}",
+        title=f"Progress record: {record.pupil.initials}, {fmt_date(record.start)} to {fmt_date(record.end)}",
         subject="Travel-period progress record",
         service=record.service,
         printed_on=record.printed_on,

@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable, PageBreak
 from .copies import Copy, VisitCopy, visit_copies
 from .data import Place, VisitDetails, VisitReport
 from .layout import (
+    LONG_FIELD,
     NAVY,
     PLUM,
     TEAL,
@@ -30,6 +31,7 @@ from .layout import (
     gap,
     label_column,
     para,
+    pieces,
     section,
     signature_block,
     styles,
@@ -59,15 +61,22 @@ def _notes(c: VisitCopy, st: Styles, professional: bool) -> list[Flowable] | Non
     notes = [n for n in c.visit.notes if n.professional is professional]
     if not notes:
         return None
-    return [para(n.text, st.body) for n in notes]
+    return [para(part, st.body) for n in notes for part in pieces(n.text)]
 
 
-def _levels(c: VisitCopy, st: Styles, width: float) -> Flowable | None:
+def _levels(c: VisitCopy, st: Styles, width: float) -> Flowable | list[Flowable] | None:
     if not c.levels:
         return None
-    if c.plain_language:
-        lines = [f"<b>{text(lv.subject)}</b>: {text(lv.level)}" for lv in c.levels]
-        return Para("<br/>".join(lines), st.body)
+    long = any(len(f) > LONG_FIELD for lv in c.levels for f in (lv.subject, lv.level, lv.target, lv.learning_gap))
+    if c.plain_language or long:
+        # One paragraph a level: a table nested in a cell cannot flow over a page.
+        lines = []
+        for lv in c.levels:
+            line = f"{lv.subject}: {lv.level}"
+            if not c.plain_language:
+                line += "".join(f". {what}: {v}" for what, v in (("Target", lv.target), ("Gap", lv.learning_gap)) if v)
+            lines += [para(part, st.body) for part in pieces(line)]
+        return lines
     rows = [(lv.subject, lv.level, lv.target, lv.learning_gap) for lv in c.levels]
     widths = [w * width for w in (0.2, 0.2, 0.3, 0.3)]
     return data_table(("Subject", "Level", "Target", "Learning gap"), rows, widths, st, COLOURS[c.copy])
@@ -191,7 +200,7 @@ def _footer_note(c: VisitCopy) -> str:
 def render_visit_report(report: VisitReport, *, large_print: bool = False) -> bytes:
     """The three copies for each pupil seen, each copy starting a new page."""
     buffer = io.BytesIO()
-    names = ", ".join(p.pupil.name for p in report.pupils)
+    names = ", ".join(p.pupil.initials for p in report.pupils)  # initials only: see PupilDetails.initials
     copies = visit_copies(report, large_print=large_print)
     doc = ReportDoc(
         buffer,

@@ -8,6 +8,7 @@ records or small view records, never rows or sessions.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from desktop.domain.enums import (
     SiteType,
     Visibility,
 )
+from desktop.domain.privacy import Households
 from desktop.domain.records import (
     Absence,
     Action,
@@ -52,8 +54,8 @@ from desktop.domain.records import (
 )
 from desktop.domain.upn import UpnError, validate_upn
 from desktop.store import Store, StoreError, queries
-from desktop.store.keys import DEFAULT_SCRYPT_N
 
+from . import checks
 from .drafts import DraftServices
 from .errors import NotFound, ValidationError
 from .results import CaseloadRow, Changes, PupilOverview, PupilRecord, Settings, SyncStatus
@@ -63,23 +65,6 @@ from .statutory import StatutoryRecords
 PART_TIME_CONSENT = (
     "A part-time timetable needs the parent's or carer's consent: record that they have agreed, then save it."
 )
-AUTO_LOCK_MINUTES = (1, 240)  # the idle lock: at least a minute, at most four hours
-SERVICE_KINDS = ("tes", "hospital", "home")
-
-
-def _check_settings(values: dict[str, object]) -> None:
-    """Refuse settings that cannot work, before anything is written."""
-    if "auto_lock_minutes" in values:
-        minutes = values["auto_lock_minutes"]
-        low, high = AUTO_LOCK_MINUTES
-        if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
-            raise ValidationError(f"The idle lock is between {low} and {high} minutes; {minutes} is not.")
-    if "service_kind" in values and values["service_kind"] not in SERVICE_KINDS:
-        raise ValidationError(
-            f"The kind of service is one of {', '.join(SERVICE_KINDS)}; '{values['service_kind']}' is not."
-        )
-    if "service_name" in values and not str(values["service_name"] or "").strip():
-        raise ValidationError("The service's name is required: it heads every report.")
 
 
 def _require(value: str, what: str) -> str:
@@ -109,34 +94,45 @@ class Waymark(StatutoryRecords, DraftServices):
         service_name: str = Settings.service_name,
         worker_name: str = "",
         service_kind: str = "tes",
-        scrypt_n: int = DEFAULT_SCRYPT_N,
+        scrypt_n: int | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> Waymark:
-        """Make a new encrypted profile. `progress(done, total)` as it goes: the key from
-        the passphrase, each schema step, the settings (slow on a busy machine)."""
-        if len(passphrase) < 8:
-            raise ValidationError("The passphrase must be at least 8 characters.")
-        total = [0]
+        """Make a profile with its first settings, all or nothing. `progress(done, total)`
+        as it goes: the key from the passphrase, each schema step (slow on a busy machine)."""
+        checks.passphrase(passphrase)
+        first = checks.settings(
+            {"service_name": service_name, "worker_name": worker_name, "service_kind": service_kind}
+        )
+        defaults = dataclasses.asdict(Settings())
+        settings = defaults | first
 
-        def store_step(done: int, steps: int) -> None:
-            total[0] = steps + 1
-            if progress is not None:
-                progress(done, steps + 1)
+        def audited(store: Store) -> None:  # the first settings' audit row, before the profile counts as made
+            changes = _setting_changes(defaults, settings)
+            if changes:
+                with store.transaction(str(first["worker_name"] or "this device")) as tx:
+                    tx.audit("settings", "profile", "", ", ".join(changes), pupil_ids=[], changes=changes)
 
-        app = cls(Store.create(Path(data_dir), passphrase, scrypt_n=scrypt_n, progress=store_step))
-        app.update_settings(service_name=service_name, worker_name=worker_name, service_kind=service_kind)
+        store = Store.create(
+            Path(data_dir),
+            passphrase,
+            scrypt_n=scrypt_n,
+            progress=progress,
+            settings={"settings": settings},
+            finish=audited,
+        )
         if progress is not None:
-            progress(total[0], total[0])
-        return app
+            progress(1, 1)
+        return cls(store)
 
     @staticmethod
     def profile_exists(data_dir: Path) -> bool:
         return Store.exists(Path(data_dir))
 
     @classmethod
-    def open_profile(cls, data_dir: Path, passphrase: str, *, via: str = "") -> Waymark:
-        """Unlock a profile; the sign-in is written to the audit trail (`via`: how)."""
-        app = cls(Store.open(Path(data_dir), passphrase))
+    def open_profile(cls, data_dir: Path, passphrase: str, *, via: str = "", scrypt_n: int | None = None) -> Waymark:
+        """Unlock a profile; the sign-in is written to the audit trail (`via`: how). A key file
+        weaker than `scrypt_n` (default: today's cost) is re-wrapped."""
+        app = cls(Store.open(Path(data_dir), passphrase, scrypt_n=scrypt_n))
         app.record_sign_in(via)
         return app
 
@@ -154,8 +150,7 @@ class Waymark(StatutoryRecords, DraftServices):
             self.close()
 
     def change_passphrase(self, old: str, new: str) -> None:
-        if len(new) < 8:
-            raise ValidationError("The new passphrase must be at least 8 characters.")
+        checks.passphrase(new, "The new passphrase")
         self.store.change_passphrase(old, new)
         self._audit_event("passphrase", "profile", "", "passphrase changed (the database key was re-wrapped)")
 
@@ -166,9 +161,18 @@ class Waymark(StatutoryRecords, DraftServices):
     def settings(self) -> Settings:
         if self._settings is None:
             stored = self.store.get_setting("settings", {}) or {}
-            thresholds = rules.Thresholds(**stored.pop("thresholds", {}))
             known = {f.name for f in dataclasses.fields(Settings)}
-            self._settings = Settings(thresholds=thresholds, **{k: v for k, v in stored.items() if k in known})
+            values: dict[str, object] = {}
+            for name, value in stored.items() if isinstance(stored, dict) else ():
+                with contextlib.suppress(ValidationError):  # a value an older version let through: the default
+                    values |= checks.settings({name: value}) if name in known and name != "thresholds" else {}
+            kept: dict[str, object] = {}
+            stored_thresholds = stored.get("thresholds") if isinstance(stored, dict) else None
+            for name, value in (stored_thresholds or {}).items() if isinstance(stored_thresholds, dict) else ():
+                with contextlib.suppress(ValidationError):  # one odd threshold falls back alone
+                    kept |= checks.thresholds({name: value})
+            thresholds = rules.Thresholds(**kept)
+            self._settings = Settings(thresholds=thresholds, **values)
         return self._settings
 
     def update_settings(self, **values: object) -> Settings:
@@ -176,9 +180,7 @@ class Waymark(StatutoryRecords, DraftServices):
         unknown = set(values) - set(current)
         if unknown:
             raise ValidationError(f"Unknown setting: {', '.join(sorted(unknown))}.")
-        _check_settings(values)
-        if "thresholds" in values and isinstance(values["thresholds"], rules.Thresholds):
-            values["thresholds"] = dataclasses.asdict(values["thresholds"])
+        values = checks.settings(values)
         _check_retention(values)
         if "keyring_unlock" in values and not self._keyring_change:
             raise ValidationError("Turn keyring unlock on or off with enable_keyring_unlock / disable_keyring_unlock.")
@@ -247,6 +249,8 @@ class Waymark(StatutoryRecords, DraftServices):
     def _validate_pupil(self, pupil: Pupil) -> None:
         pupil.forename = _require(pupil.forename, "The pupil's forename")
         pupil.surname = _require(pupil.surname, "The pupil's surname")
+        if not isinstance(pupil.dob, date):
+            raise ValidationError("The pupil's date of birth is required.")
         if pupil.dob > self.today():
             raise ValidationError("The date of birth is in the future.")
         if pupil.dob < self.today() - timedelta(days=365 * 26):
@@ -302,6 +306,10 @@ class Waymark(StatutoryRecords, DraftServices):
     def list_pupils(self, include_archived: bool = False) -> list[Pupil]:
         equals = {} if include_archived else {"archived": False}
         return sorted(self.store.find(Pupil, **equals), key=pupil_key)
+
+    def address_households(self) -> Households:
+        """Addresses no report may print: any that a pupil with a suppressed address shares."""
+        return Households.of(self.store.find(Pupil, suppress_address=True))
 
     def nc_year(self, pupil: Pupil) -> int:
         return rules.pupil_nc_year(pupil, self.today())
@@ -442,10 +450,8 @@ class Waymark(StatutoryRecords, DraftServices):
     ) -> None:
         if episode.end and episode.end < episode.start:
             raise ValidationError("Provision cannot end before it starts.")
-        if not 0 <= episode.planned_hours_per_week <= 40:
-            raise ValidationError("Planned hours a week must be between 0 and 40.")
-        if episode.medical_max_hours_per_week is not None and episode.medical_max_hours_per_week < 0:
-            raise ValidationError("The medically advised maximum cannot be negative.")
+        checks.hours(episode.planned_hours_per_week, "Planned hours a week")
+        checks.hours(episode.medical_max_hours_per_week, "The medically advised maximum", optional=True)
         if episode.provision_type is ProvisionType.PART_TIME_TIMETABLE:
             self._validate_part_time(episode, review_changed, needs_consent)
 
@@ -892,6 +898,7 @@ class Waymark(StatutoryRecords, DraftServices):
             weeks=weeks,
             concern_count=self.concern_count(pupil_id),
             reviews=self.store.find(Review, plan_id=[p.id for p in plans], order_by=["-held_on"]) if plans else [],
+            address_withheld=not pupil.suppress_address and self.address_households().withholds(pupil),
         )
 
     def attention(

@@ -19,6 +19,7 @@ from desktop.domain import rules
 from desktop.domain.calendar import SchoolCalendar
 from desktop.domain.collation import collation_key, pupil_key
 from desktop.domain.enums import ItemStatus, PlaceType, SenStatus, Visibility
+from desktop.domain.privacy import Households, initials
 from desktop.domain.records import Folder, ProgressEntry, ProvisionEpisode, Pupil, School, Site, Visit
 from desktop.reports import (
     render_caseload_summary,
@@ -49,6 +50,7 @@ from desktop.reports.data import (
 from desktop.reports.layout import fmt_date
 from desktop.store import Store
 
+from . import checks
 from .errors import ValidationError
 from .results import CaseloadRow, PupilOverview, PupilRecord, Settings
 
@@ -75,6 +77,7 @@ class ReportSource(Protocol):
     ) -> list[Visit]: ...
     def list_folders(self, pupil_id: str | None = None, overdue_only: bool = False) -> list[Folder]: ...
     def list_progress(self, pupil_id: str) -> list[ProgressEntry]: ...
+    def address_households(self) -> Households: ...
     def school_calendar(self) -> SchoolCalendar: ...
 
 
@@ -88,7 +91,9 @@ def service_details(app: ReportSource) -> ServiceDetails:
     return ServiceDetails(name=s.service_name, address=s.service_address, phone=s.service_phone, email=s.service_email)
 
 
-def pupil_details(pupil: Pupil, school: School | None, on: date) -> PupilDetails:
+def pupil_details(pupil: Pupil, school: School | None, on: date, *, withhold_address: bool) -> PupilDetails:
+    """`withhold_address`: the household's address is suppressed (see domain/privacy.py),
+    on this pupil's record or a brother's or sister's at the same address."""
     return PupilDetails(
         name=pupil.display_name,
         forename=pupil.preferred_forename or pupil.forename,
@@ -99,7 +104,7 @@ def pupil_details(pupil: Pupil, school: School | None, on: date) -> PupilDetails
         base_school=school.name if school else "",
         base_school_dfe=school.dfe_number if school else "",
         address=", ".join(part for part in (pupil.address, pupil.postcode) if part),
-        address_suppressed=pupil.suppress_address,
+        address_suppressed=withhold_address or pupil.suppress_address,
         medical_needs=pupil.medical_needs,
         sen=pupil.sen.label if pupil.sen is not SenStatus.NONE else "",
     )
@@ -153,9 +158,8 @@ def _school(app: ReportSource, pupil: Pupil) -> School | None:
     return app.get_school(pupil.base_school_id) if pupil.base_school_id else None
 
 
-def _check_period(start: date, end: date) -> None:
-    if end < start:
-        raise ValidationError(f"The period starts ({fmt_date(start)}) after it ends ({fmt_date(end)}).")
+def _households(app: ReportSource) -> Households:
+    return app.address_households()
 
 
 # --- the visit report ----------------------------------------------------------------
@@ -164,6 +168,7 @@ def _check_period(start: date, end: date) -> None:
 def visit_report(app: ReportSource, visit_id: str) -> VisitReport:
     visit = app.get_visit(visit_id)
     sites = {s.id: s for s in app.list_sites()}
+    households = _households(app)
     tuition = _tuition_service(app)
     seen = []
     for pupil_id in visit.pupil_ids:  # in the order the worker ticked them, as the visit records it
@@ -171,7 +176,9 @@ def visit_report(app: ReportSource, visit_id: str) -> VisitReport:
         levels = tuple(_level(e) for e in app.list_progress(pupil_id) if e.assessed_on == visit.date)
         seen.append(
             VisitPupil(
-                pupil=pupil_details(pupil, _school(app, pupil), visit.date),
+                pupil=pupil_details(
+                    pupil, _school(app, pupil), visit.date, withhold_address=households.withholds(pupil)
+                ),
                 visit=visit_details(visit, pupil_id, sites, tuition),
                 levels=levels,
             )
@@ -215,7 +222,7 @@ def _folders_in(folders: list[Folder], start: date, end: date) -> list[Folder]:
 
 
 def progress_record(app: ReportSource, pupil_id: str, start: date, end: date) -> ProgressRecord:
-    _check_period(start, end)
+    checks.report_period(start, end, app.today())
     pupil = app.get_pupil(pupil_id)
     visits = sorted(app.list_visits(pupil_id, start, end), key=lambda v: v.order)
     entries = app.list_progress(pupil_id)
@@ -242,7 +249,7 @@ def progress_record(app: ReportSource, pupil_id: str, start: date, end: date) ->
     ]
     return ProgressRecord(
         service=service_details(app),
-        pupil=pupil_details(pupil, _school(app, pupil), end),
+        pupil=pupil_details(pupil, _school(app, pupil), end, withhold_address=_households(app).withholds(pupil)),
         start=start,
         end=end,
         visits=tuple(visit_details(v, pupil_id, sites, tuition) for v in visits),
@@ -264,7 +271,7 @@ def _overlaps(episode: ProvisionEpisode, start: date, end: date) -> bool:
 def hours_statement(app: ReportSource, pupil_id: str, start: date, end: date) -> HoursStatement:
     """Week by week from `start` (a part first week is pro rata, not moved to its
     Monday) to `end`, or to today when the period runs on past it."""
-    _check_period(start, end)
+    checks.report_period(start, end, app.today())
     today = app.today()
     if start <= today < end:
         end = today  # weeks still to come have nothing to report
@@ -285,7 +292,9 @@ def hours_statement(app: ReportSource, pupil_id: str, start: date, end: date) ->
     in_force = rules.in_force(tuition, end)
     return HoursStatement(
         service=service_details(app),
-        pupil=pupil_details(record.pupil, record.school, end),
+        pupil=pupil_details(
+            record.pupil, record.school, end, withhold_address=_households(app).withholds(record.pupil)
+        ),
         start=start,
         end=end,
         provision=tuple(
@@ -357,6 +366,7 @@ def summarise(
     same from each pupil's record and compares)."""
     today = app.today()
     settings = app.settings()
+    households = _households(app)
     sunday = monday + timedelta(days=6)
 
     rows, reviews_overdue = [], []
@@ -399,7 +409,7 @@ def summarise(
                 dob=pupil.dob,
                 nc_year=rules.format_nc_year(line.nc_year),
                 send=pupil.sen.label if pupil.sen is not SenStatus.NONE else "",
-                locality=WITHHELD if pupil.suppress_address else line.site,
+                locality=WITHHELD if households.withholds(pupil) else line.site,
                 school=line.base_school,
                 responsible=seen.latest_worker or settings.worker_name,
                 provision="; ".join(
@@ -469,23 +479,28 @@ def report_pdf(
     A report that carries a UPN, medical needs, an address or professional notes
     is written to the audit trail (`purpose`: print, or export for a file)."""
     end = end or app.today()
-    start = start or end - DEFAULT_PERIOD
+    if start is None:  # about a term back; never before the earliest day a report may cover
+        start = end - DEFAULT_PERIOD if end > checks.EARLIEST_REPORT_DAY + DEFAULT_PERIOD else end
+    # Titles name the pupil by initials only: they show in file managers and print queues.
     if kind == "visit":
         report = visit_report(app, record_id)
-        names = ", ".join(p.pupil.name for p in report.pupils)
-        pdf, title = render_visit_report(report, large_print=large_print), f"Visit report {names} {report.day}"
+        who = ", ".join(initials(p.pupil.name) for p in report.pupils)
+        pdf, title = render_visit_report(report, large_print=large_print), f"Visit report {who} {report.day}"
         # The service and school copies carry the UPN and medical needs; the service copy the notes.
         pupil_ids = app.get_visit(record_id).pupil_ids
         notes = [n for p in report.pupils for n in p.visit.notes]
         carried = _carried([p.pupil for p in report.pupils], notes, address=True)
     elif kind == "progress":
         record = progress_record(app, record_id, start, end)
-        pdf, title = render_progress_record(record), f"Progress record {record.pupil.name} {start} to {end}"
+        pdf, title = render_progress_record(record), f"Progress record {initials(record.pupil.name)} {start} to {end}"
         notes = [n for v in record.visits for n in v.notes]
         pupil_ids, carried = [record_id], _carried([record.pupil], notes, address=False)  # the school copy
     elif kind == "hours":
         statement = hours_statement(app, record_id, start, end)
-        pdf, title = render_hours_statement(statement), f"Hours statement {statement.pupil.name} {start} to {end}"
+        pdf, title = (
+            render_hours_statement(statement),
+            f"Hours statement {initials(statement.pupil.name)} {start} to {end}",
+        )
         pupil_ids, carried = [record_id], _carried([statement.pupil], (), address=True)
     elif kind == "summary":
         summary = caseload_summary(app, progress)

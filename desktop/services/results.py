@@ -113,6 +113,7 @@ class PupilRecord:
     weeks: list[rules.WeekHours] = field(default_factory=list)
     concern_count: int = 0
     reviews: list[Review] = field(default_factory=list)  # of the plans above, newest first
+    address_withheld: bool = False  # not suppressed here, but another pupil at this address has it suppressed
     exclusions: list[Exclusion] = field(default_factory=list)
     travel: list[PlannedTravel] = field(default_factory=list)  # planned travel, earliest first
     nc_year_by_age: int = 0  # the chronological year, shown beside a year set by hand

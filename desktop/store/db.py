@@ -9,10 +9,12 @@ sync outbox entries and its audit event together, or none of them.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -22,7 +24,7 @@ import sqlcipher3.dbapi2
 
 from sync.protocol.clock import TIME_FORMAT, Stamp, format_stamp, parse_stamp, tick
 
-from . import keys
+from . import keys, profile
 from .keys import NotAStore, StoreError, WrongPassphrase
 from .mapping import COLLECTIONS, TABLES, Children, Link, column_fields, from_row, to_row
 from .migrations import LATEST, migrate
@@ -30,8 +32,10 @@ from .reads import TableReader
 
 __all__ = ["NotAStore", "Store", "StoreError", "WrongPassphrase", "new_id"]
 
-DB_NAME = "waymark.db"
-KEY_NAME = "waymark.key"
+log = logging.getLogger(__name__)
+
+DB_NAME = profile.DB_NAME
+KEY_NAME = profile.KEY_NAME
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -128,7 +132,8 @@ def _configure(conn: sqlcipher3.Connection) -> None:
 def _damaged(path: Path | None) -> NotAStore:
     where = str(path) if path else "The database"
     return NotAStore(
-        f"{where} cannot be read: it is damaged, or it is not this profile's Waymark store. It has been left untouched."
+        f"{where} cannot be read: it is damaged, or it is not this profile's Waymark store. It has been left "
+        "untouched. Restore the profile from a backup with 'waymark restore BACKUP_FILE'."
     )
 
 
@@ -147,19 +152,40 @@ def _profile_folder(data_dir: Path) -> None:
 
 
 def _check_readable(path: Path, conn: sqlcipher3.Connection) -> None:
-    """Fail with NotAStore unless the file decrypts and is whole."""
+    """Fail with NotAStore unless the file decrypts, is whole and holds a finished store."""
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])  # SQLCipher answers in text
         page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
+    except sqlcipher3.OperationalError as exc:
+        raise _open_error(path, exc) from exc
     except sqlcipher3.DatabaseError as exc:
-        raise NotAStore(
-            f"{path} cannot be read: it is damaged, or it is not this profile's Waymark store. "
-            "It has been left untouched."
-        ) from exc
+        raise _damaged(path) from exc
     wal = path.with_name(path.name + "-wal")
     if not wal.exists() and path.stat().st_size < page_size * page_count:
-        raise NotAStore(f"{path} is truncated (damaged). It has been left untouched.")
+        raise NotAStore(profile.damaged_message(path, "is truncated"))
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone() if version else None
+    except sqlcipher3.OperationalError:  # no meta table: a schema never finished
+        device = None
+    if device is None:
+        # Opened as it is, it would be silently made into a new, empty store.
+        raise NotAStore(profile.damaged_message(path, "holds no Waymark data (it is empty or was never finished)"))
+
+
+def _open_error(path: Path, exc: sqlcipher3.OperationalError) -> StoreError:
+    """A file SQLite could not open or write: say read-only when that is why."""
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return profile.read_only_error(path.parent)
+    if _readonly(exc):
+        return StoreError(f"{path} is read-only; check the permissions of the profile's files. Nothing was changed.")
+    return StoreError(f"{path} could not be opened ({exc}). Nothing was changed.")
+
+
+def _readonly(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    return str(getattr(orig, "sqlite_errorname", "")).startswith("SQLITE_READONLY")
 
 
 class Store:
@@ -188,6 +214,7 @@ class Store:
         self.clock = Clock(device)
         self.device = device
         self.path = path
+        self._db_key: bytes | None = None
 
     # --- opening ------------------------------------------------------------
 
@@ -197,7 +224,8 @@ class Store:
 
     @classmethod
     def exists(cls, data_dir: Path) -> bool:
-        return any(p.exists() for p in cls.files(Path(data_dir)))
+        data_dir = Path(data_dir)
+        return any(p.exists() for p in cls.files(data_dir)) or profile.unfinished(data_dir)
 
     @classmethod
     def create(
@@ -205,55 +233,110 @@ class Store:
         data_dir: Path,
         passphrase: str,
         *,
-        scrypt_n: int = keys.DEFAULT_SCRYPT_N,
+        scrypt_n: int | None = None,
         progress: Callable[[int, int], None] | None = None,
+        settings: dict[str, object] | None = None,
+        finish: Callable[[Store], None] | None = None,
     ) -> Store:
-        """Make a new profile. Refuses to touch a directory that already has one.
-        `progress(done, total)` after the key is made and after each schema step."""
+        """Make a new profile, with its first `settings`, all or nothing: `finish(store)`
+        runs before the profile counts as made (the services write its first audit row).
+        `progress(done, total)` after the key is made and after each schema step.
+
+        Refuses a folder that holds a profile. A profile an earlier `create` began
+        and never finished (its marker is still there) is cleared away first: it
+        holds nothing but what that `create` wrote."""
         data_dir = Path(data_dir)
         _profile_folder(data_dir)
         db_path, key_path = cls.files(data_dir)
-        if db_path.exists() or key_path.exists():
-            raise StoreError(f"A Waymark profile already exists in {data_dir}; it has not been changed.")
         if not passphrase:
             raise StoreError("A passphrase is required.")
+        if profile.unfinished(data_dir):
+            profile.remove_unfinished(data_dir)
+        elif db_path.exists() or key_path.exists():
+            raise StoreError(f"A Waymark profile already exists in {data_dir}; it has not been changed.")
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            profile.make_private_dir(data_dir)
+            profile.begin_making(data_dir)
         except OSError as exc:
             raise StoreError(f"The profile folder {data_dir} could not be made: {exc.strerror or exc}.") from None
-        db_key = keys.new_db_key()
-        keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, scrypt_n))
-        total = LATEST + 1
-        if progress is not None:
-            progress(1, total)
-        steps = (lambda version, _target: progress(1 + version, total)) if progress is not None else None
-        return cls._open_file(db_path, db_key, creating=True, on_step=steps)
+        try:
+            db_key = keys.new_db_key()
+            keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, scrypt_n))
+            total = LATEST + 1
+            if progress is not None:
+                progress(1, total)
+            steps = (lambda version, _target: progress(1 + version, total)) if progress is not None else None
+            profile.create_private_file(db_path)  # 0600 before SQLite writes a byte; -wal and -shm follow it
+            store = cls._open_file(db_path, db_key, creating=True, on_step=steps, settings=settings or {})
+            if finish is not None:
+                try:
+                    finish(store)
+                except BaseException:
+                    store.close()
+                    raise
+        except BaseException as exc:
+            profile.remove_unfinished(data_dir)
+            if isinstance(exc, OSError):
+                raise StoreError(f"Cannot make a profile in {data_dir}: {exc.strerror or exc}.") from None
+            raise
+        profile.finish_making(data_dir)
+        return store
 
     @classmethod
-    def open(cls, data_dir: Path, passphrase: str) -> Store:
+    def open(cls, data_dir: Path, passphrase: str, *, scrypt_n: int | None = None) -> Store:
+        """Unlock a profile. A key file weaker than `scrypt_n` (default: today's cost)
+        is re-wrapped at that cost once the store has opened."""
         data_dir = Path(data_dir)
+        db_path, key_path = cls._checked_files(data_dir)
+        key_text = keys.read_keyfile_text(key_path)
+        wrapped = keys.WrappedKey.from_json(key_text)
+        db_key = keys.unwrap_key(wrapped, passphrase)
+        store = cls._open_file(db_path, db_key, creating=False)
+        target = scrypt_n or keys.target_scrypt_n()
+        if keys.needs_rewrap(wrapped, key_text, target):
+            try:
+                keys.write_keyfile(key_path, keys.wrap_key(db_key, passphrase, target))
+            except OSError as exc:  # the store is open; the stronger key file waits for the next unlock
+                log.warning("The key file could not be re-wrapped (%s).", exc.__class__.__name__)
+        profile.tighten(data_dir)
+        return store
+
+    @classmethod
+    def open_with_key(cls, data_dir: Path, db_key: bytes) -> Store:
+        """Open with the database key itself (kept by the OS keyring, keycache.py):
+        a wrong key fails as any foreign file does, with NotAStore, nothing written."""
+        data_dir = Path(data_dir)
+        db_path, _key_path = cls._checked_files(data_dir)
+        store = cls._open_file(db_path, db_key, creating=False)
+        profile.tighten(data_dir)
+        return store
+
+    @classmethod
+    def _checked_files(cls, data_dir: Path) -> tuple[Path, Path]:
+        """The profile's two files, once nothing about them forbids opening the store."""
         _profile_folder(data_dir)
         db_path, key_path = cls.files(data_dir)
+        if profile.unfinished(data_dir):
+            raise NotAStore(
+                f"The profile in {data_dir} was never finished ('waymark init' stopped part-way). "
+                "Run 'waymark init' again to make it afresh; nothing was changed."
+            )
         if not db_path.exists() and not key_path.exists():
             raise StoreError(f"There is no Waymark profile in {data_dir}. Run 'waymark init' to make one.")
         if not db_path.exists():
             raise NotAStore(f"{db_path} is missing; the key file was left untouched.")
         if not key_path.exists():
             raise NotAStore(f"{key_path} is missing, so {db_path} cannot be unlocked. Nothing was changed.")
-        with open(db_path, "rb") as fh:
-            if fh.read(16) == PLAIN_SQLITE_HEADER:
-                raise NotAStore(f"{db_path} is an unencrypted SQLite file, not a Waymark store. Nothing was changed.")
-        db_key = keys.unwrap_key(keys.read_keyfile(key_path), passphrase)
-        return cls._open_file(db_path, db_key, creating=False)
-
-    @classmethod
-    def open_with_key(cls, data_dir: Path, db_key: bytes) -> Store:
-        """Open with the database key itself (kept by the OS keyring, keycache.py):
-        a wrong key fails as any foreign file does, with NotAStore, nothing written."""
-        db_path, key_path = cls.files(Path(data_dir))
-        if not db_path.exists() or not key_path.exists():
-            raise StoreError(f"There is no Waymark profile in {data_dir}.")
-        return cls._open_file(db_path, db_key, creating=False)
+        profile.check_writable(data_dir)
+        profile.check_db_file(db_path)
+        try:
+            with open(db_path, "rb") as fh:
+                header = fh.read(16)
+        except OSError as exc:
+            raise StoreError(f"{db_path} cannot be read ({exc.strerror}). Nothing was changed.") from None
+        if header == PLAIN_SQLITE_HEADER:
+            raise NotAStore(f"{db_path} is an unencrypted SQLite file, not a Waymark store. Nothing was changed.")
+        return db_path, key_path
 
     @classmethod
     def open_plain(cls, db_path: Path) -> Store:
@@ -268,23 +351,27 @@ class Store:
         *,
         creating: bool,
         on_step: Callable[[int, int], None] | None = None,
+        settings: dict[str, object] | None = None,
     ) -> Store:
         conn = _connect(db_path, db_key)
         try:
             if not creating:
                 _check_readable(db_path, conn)
-            _configure(conn)
             try:
+                _configure(conn)
                 migrate(conn, on_step=on_step)
             except RuntimeError as exc:
                 raise StoreError(str(exc)) from exc
+            except sqlcipher3.OperationalError as exc:
+                raise _open_error(db_path, exc) from exc
             except sqlcipher3.DatabaseError as exc:
-                raise NotAStore(f"{db_path} is damaged and could not be upgraded; it was left as it was.") from exc
+                raise NotAStore(profile.damaged_message(db_path, "could not be upgraded")) from exc
             if creating:
-                conn.execute(
-                    "INSERT INTO meta VALUES ('device_id', ?), ('created_at', ?)",
-                    (new_id(), datetime.now(UTC).isoformat()),
-                )
+                rows = [("device_id", new_id()), ("created_at", datetime.now(UTC).isoformat())]
+                rows += [(key, json.dumps(value)) for key, value in (settings or {}).items()]
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany("INSERT INTO meta VALUES (?, ?)", rows)
+                conn.execute("COMMIT")
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
             seen = conn.execute("SELECT value FROM meta WHERE key = 'sync_clock'").fetchone()
         except sqlcipher3.DatabaseError as exc:
@@ -305,6 +392,7 @@ class Store:
         store = cls(creator, device, db_path, conn)
         if seen:
             store.clock.observe(json.loads(seen[0]))  # the newest server stamp applied here (sync_port.py)
+        store._db_key = db_key  # for backups: a copy keyed like the store
         return store
 
     def _make_engine(self) -> Engine:
@@ -380,21 +468,37 @@ class Store:
             raise
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
+        """Fold the journal into the store and let go of the files. Never raises: a
+        failed checkpoint loses nothing (the next open folds it), and an error here
+        must not hide the result of the work just done."""
+        try:
+            if self._engine is not None:
+                self._engine.dispose()
+            with self._driver() as conn:
+                # Not the 10 s busy wait: another process writing just means a later checkpoint.
+                conn.execute("PRAGMA busy_timeout = 0")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except (StoreError, sqlcipher3.Error, DBAPIError) as exc:
+            log.warning("The journal was not checkpointed at close (%s).", exc.__class__.__name__)
+        finally:
+            with self._driver_lock:
+                for conn in self._driver_conns:
+                    with suppress(sqlcipher3.Error):
+                        conn.close()
+                self._driver_conns.clear()
+                self._local = threading.local()
+
+    def copy_to(self, target: sqlcipher3.Connection) -> None:
+        """SQLite's online backup of the whole store into `target` (keyed alike), in one
+        step under one read lock: a consistent copy however much another process writes."""
         with self._driver() as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        with self._driver_lock:
-            for conn in self._driver_conns:
-                conn.close()
-            self._driver_conns.clear()
-            self._local = threading.local()
+            conn.backup(target, pages=-1)
 
     def schema_version(self) -> int:
         with self._driver() as conn:
             return conn.execute("PRAGMA user_version").fetchall()[0][0]
 
-    def change_passphrase(self, old: str, new: str, *, scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> None:
+    def change_passphrase(self, old: str, new: str, *, scrypt_n: int | None = None) -> None:
         """Re-wrap the same database key under a new passphrase."""
         if not new:
             raise StoreError("The new passphrase must not be empty.")
@@ -409,6 +513,15 @@ class Store:
             found = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchall()
         return default if not found else json.loads(found[0][0])
 
+    def created_at(self) -> datetime | None:
+        """When the profile was made (stored as plain text, not JSON like the settings)."""
+        with self._driver() as conn:
+            found = conn.execute("SELECT value FROM meta WHERE key = 'created_at'").fetchall()
+        try:
+            return datetime.fromisoformat(found[0][0]) if found else None
+        except ValueError:
+            return None
+
     def set_setting(self, key: str, value: object) -> None:
         with self._driver() as conn:  # one statement: atomic on its own
             conn.execute(
@@ -419,6 +532,20 @@ class Store:
     # --- writing --------------------------------------------------------------
 
     def record_event(self, actor: str, action: str, entity: str, entity_id: str = "", summary: str = "") -> None:
+        """See _record_event; a failure is said in one line, as a transaction's is."""
+        try:
+            self._record_event(actor, action, entity, entity_id, summary)
+        except sqlcipher3.DatabaseError as exc:
+            if _is_damage(exc):
+                raise _damaged(self.path) from exc
+            if _readonly(exc):
+                raise StoreError(
+                    f"The profile's files in {self.path.parent if self.path else ''} are read-only "
+                    "(check their permissions); nothing was changed."
+                ) from exc
+            raise StoreError(f"The change was not saved: {exc}") from exc
+
+    def _record_event(self, actor: str, action: str, entity: str, entity_id: str = "", summary: str = "") -> None:
         """Append an event that changes no record and concerns no pupil (sign-in,
         lock) to the chained trail, in its own write transaction, through the
         driver: every command opens the profile, and writing its sign-in should
@@ -483,6 +610,11 @@ class Store:
             with self._begin_write() as conn:
                 yield Transaction(self, conn, actor)
         except (DBAPIError, sqlcipher3.DatabaseError) as exc:  # through SQLAlchemy, or the driver (_insert_row)
+            if _readonly(exc):
+                raise StoreError(
+                    f"The change was not saved: the profile's files in {self.path.parent if self.path else ''} "
+                    "are read-only (check their permissions)."
+                ) from exc
             raise StoreError(f"The change was not saved: {getattr(exc, 'orig', exc)}") from exc
 
     @contextmanager

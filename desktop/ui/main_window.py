@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock 
     from desktop.services import CaseloadRow, Changes, Settings, SyncStatus, Waymark
     from desktop.tasks import TaskRunner
 
+from .backup import BackupReminder, Backups
 from .calendar_dialog import CalendarDialog
 from .caseload_model import COHORT_LABELS, HEADERS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
 from .common import STYLE, label, report_error, set_tab_order
@@ -83,9 +84,13 @@ INPUT_EVENTS = frozenset(
 )
 
 
+UNFINISHED_MARKER = "waymark.init"  # store/profile.py's INIT_MARKER: a profile `init` began and never finished
+
+
 def profile_folder_used(data_dir: Path) -> bool:
-    """True unless the profile folder is missing or empty."""
-    return data_dir.is_dir() and any(data_dir.iterdir())
+    """True unless the profile folder is missing, empty, or holds only a profile whose
+    making was cut short (first run then makes it afresh, as `waymark init` does)."""
+    return data_dir.is_dir() and any(data_dir.iterdir()) and not (data_dir / UNFINISHED_MARKER).exists()
 
 
 class IdleWatcher(QObject):
@@ -910,6 +915,7 @@ class MainWindow(QMainWindow):
         self.packs_action = self._action("&Work packs…", self._open_packs, "Ctrl+Shift+P")
         self.settings_action = self._action("&Settings…", self._open_settings, QKeySequence.StandardKey.Preferences)
         self.summary_action = self._action("Print the caseload s&ummary…", self._print_summary, "Ctrl+Shift+S")
+        self.backup_action = self._action("&Back up…", lambda: self.backups.choose_and_back_up())
         self.calendar_action = self._action("School term &dates…", self.open_calendar)
         self.audit_action = self._action("Audit &trail…", self.open_audit_trail)
         self.sync_now_action = self._action("S&ync now", self.sync_now, "F9")
@@ -935,6 +941,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.conflicts_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.backup_action)
         file_menu.addAction(self.calendar_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
@@ -988,6 +995,9 @@ class MainWindow(QMainWindow):
         self._busy_delay.setSingleShot(True)
         self._busy_delay.setInterval(250)  # quick work never flashes the indicator
         self._busy_delay.timeout.connect(self.busy.show)
+        self.backup_reminder = BackupReminder()
+        self.backups = Backups(self, self.runner, self.backup_reminder, self._status_message)
+        bar.addPermanentWidget(self.backup_reminder)
         bar.addPermanentWidget(self.sync_error)
         bar.addPermanentWidget(self.busy)
         bar.addPermanentWidget(self.sync_label)
@@ -1074,7 +1084,7 @@ class MainWindow(QMainWindow):
             from desktop.services import Waymark, WrongPassphrase
 
             try:
-                app = Waymark.open_profile(self.data_dir, passphrase, via="app")
+                app = Waymark.open_profile(self.data_dir, passphrase, via="app", scrypt_n=self._scrypt_n)
             except WrongPassphrase:
                 return None  # an answer, not an error: the user simply tries again
             return app, app.settings()
@@ -1161,6 +1171,7 @@ class MainWindow(QMainWindow):
         self._sync_timer.start()
         self._start_sync(app)
         self.workspace.table.setFocus()
+        self.backups.opened(app)
         self.session_opened.emit()
 
     def _caseload_counted(self, _shown: int, total: int) -> None:
@@ -1205,6 +1216,7 @@ class MainWindow(QMainWindow):
         self.who_label.clear()
         self.sync_label.clear()
         self.sync_error.hide()
+        self.backups.closed()
         self.statusBar().clearMessage()
         self.pages.setCurrentWidget(self.unlock_page)
         self.unlock_page.reset()
@@ -1235,6 +1247,7 @@ class MainWindow(QMainWindow):
             self.connect_action,
             self.conflicts_action,
             self.settings_action,
+            self.backup_action,
             self.calendar_action,
             self.lock_action,
         ):

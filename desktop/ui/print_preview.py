@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.files import write_private
+
 from .widgets import Banner
 
 MAX_PRINT_DPI = 300  # enough for text; A4 at 600 dpi would be a 140 MB image a page
@@ -364,7 +366,7 @@ class PrintPreviewDialog(QDialog):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         try:
-            path.write_bytes(self._pdf_bytes)
+            write_private(path, self._pdf_bytes)  # 0600, as the CLI writes: a report can carry a UPN or an address
         except OSError as exc:
             self.banner.show_message(
                 f"The report could not be saved there ({exc.strerror or 'no access'}). Try another folder."

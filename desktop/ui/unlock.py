@@ -7,7 +7,6 @@ results; the main window runs the service calls through the task runner.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
@@ -23,39 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.enums import ServiceKind
+from desktop.domain.passphrase import MIN_LENGTH, passphrase_problem, passphrase_strength
+
 from .common import label, set_tab_order
 
-MIN_LENGTH = 8
-COMMON = {"password", "passw0rd", "12345678", "123456789", "qwertyui", "letmein1", "iloveyou", "waymark1"}
-
-SERVICE_KINDS = [
-    ("tes", "Traveller Education Service"),
-    ("hospital", "Hospital education"),
-    ("home", "Home tuition"),
-]
-
-
-def passphrase_strength(text: str) -> tuple[int, str]:
-    """A rough strength score (0 too short, 1 weak, 2 fair, 3 strong) and a hint in words.
-
-    Entropy from length and the kinds of characters used; long passphrases of
-    ordinary words score well, which is the habit worth encouraging.
-    """
-    if len(text) < MIN_LENGTH:
-        return 0, f"Too short: use at least {MIN_LENGTH} characters. Three or four unrelated words work well."
-    if text.casefold() in COMMON or len(set(text)) <= 3:
-        return 1, "Weak: this is easy to guess. Try three or four unrelated words."
-    pool = 0
-    pool += 26 if any(c.islower() for c in text) else 0
-    pool += 26 if any(c.isupper() for c in text) else 0
-    pool += 10 if any(c.isdigit() for c in text) else 0
-    pool += 33 if any(not c.isalnum() for c in text) else 0
-    bits = len(text) * math.log2(max(pool, 2))
-    if bits < 50:
-        return 1, "Weak: add another word or two."
-    if bits < 70:
-        return 2, "Fair: a longer passphrase would be stronger."
-    return 3, "Strong."
+SERVICE_KINDS = [(kind.value, kind.label) for kind in ServiceKind]
 
 
 STRENGTH_COLOURS = {0: "#a4161a", 1: "#a4161a", 2: "#8a5a00", 3: "#0b5d3b"}
@@ -272,8 +244,9 @@ class FirstRunPage(QWidget):
 
     def _submit(self) -> None:
         passphrase = self.passphrase.text()
-        if len(passphrase) < MIN_LENGTH:
-            return self.show_error(f"The passphrase must be at least {MIN_LENGTH} characters.", self.passphrase)
+        problem = passphrase_problem(passphrase)  # the rule the CLI and the services apply too
+        if problem:
+            return self.show_error(problem, self.passphrase)
         if self.again.text() != passphrase:
             return self.show_error("The two passphrases are different. Type it again.", self.again)
         if not self.service_name.text().strip():

@@ -138,4 +138,4 @@ def test_preview_of_a_real_visit_report(app, preview):
     pdf, title = report_pdf(app, "visit", changes.id)
     dialog = preview(pdf, title)
     assert dialog.page_count == 3  # the parent's, the service's and the base school's copies
-    assert "Esme Lee" in dialog.windowTitle()
+    assert "EL" in dialog.windowTitle() and "Esme" not in dialog.windowTitle()  # initials only (issue 10, 1.4)

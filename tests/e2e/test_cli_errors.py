@@ -91,7 +91,8 @@ def test_a_damaged_database_is_one_clear_line(profile, tmp_path):
     line = one_line(waymark("--data-dir", str(damaged), "pupil", "list"))
     assert (
         line == f"waymark: {damaged / 'waymark.db'} cannot be read: it is damaged, or it is not this profile's "
-        "Waymark store. It has been left untouched."
+        "Waymark store. It has been left untouched. Restore the profile from a backup with "
+        "'waymark restore BACKUP_FILE'."
     )
     assert (damaged / "waymark.db").read_bytes() == before
 

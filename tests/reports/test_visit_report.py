@@ -139,4 +139,4 @@ def test_names_and_pound_sign_print(casefile):
 
 def test_the_app_prints_through_waymark_report_pdf(casefile):
     pdf, title = casefile.app.report_pdf("visit", casefile.hidden_visit.id)
-    assert pdf.startswith(b"%PDF") and title.startswith("Visit report Caitlín Ní Dhomhnaill")
+    assert pdf.startswith(b"%PDF") and title == "Visit report CND 2026-11-17"

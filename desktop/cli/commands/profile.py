@@ -7,16 +7,19 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from desktop.domain.enums import ServiceKind
 from desktop.services import ValidationError, Waymark
 
-from ..args import COMMON, Output, read_passphrase
+from ..args import COMMON, Output, choice_of, read_passphrase
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     init_cmd = subparsers.add_parser("init", parents=[COMMON], help="create an encrypted profile")
     init_cmd.set_defaults(without_profile=init)
     init_cmd.add_argument("--service-name", default="Traveller Education Service")
-    init_cmd.add_argument("--service-kind", choices=["tes", "hospital", "home"], default="tes")
+    init_cmd.add_argument(
+        "--service-kind", type=choice_of(ServiceKind), default=ServiceKind.TES, help="tes, hospital or home"
+    )
     init_cmd.add_argument("--worker", default="", help="your name, as it appears on reports")
     init_cmd.add_argument("--demo", action="store_true", help="fill the new profile with the demo caseload")
     passwd_cmd = subparsers.add_parser(

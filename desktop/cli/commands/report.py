@@ -20,8 +20,9 @@ from pathlib import Path
 
 from desktop.services import Waymark
 from desktop.services.errors import ValidationError
+from desktop.services.files import write_private
 
-from ..args import Output, parse_date
+from ..args import Output, one_line, parse_date
 
 DESCRIPTIONS = {
     "visit": "a visit report: parent / carer, service and base school copies for each pupil seen",
@@ -61,6 +62,14 @@ def check_writable(path: Path) -> Path:
     device such as /dev/full, whose every write fails); and the folder takes a new
     file (tried for real: /proc passes every permission check and takes none)."""
     path = path.expanduser()
+    try:  # a name the file system cannot take fails here, not after the report is rendered and audited
+        encoded = os.fsencode(str(path))
+    except (UnicodeError, ValueError):
+        encoded = b"\x00"
+    if b"\x00" in encoded or not path.name:
+        raise ValidationError(f"{one_line(path)} is not a file name.")
+    if len(os.fsencode(path.name)) > 255:
+        raise ValidationError("That file name is too long (at most 255 bytes).")
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise ValidationError(f"{path} is a folder; give a file name such as {path / 'report.pdf'}.")
@@ -84,17 +93,8 @@ def check_writable(path: Path) -> Path:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the target, flush to disk, then rename over it in one step."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write beside the target, flush to disk, then rename over it in one step; 0600."""
+    write_private(path, data)
 
 
 def run(args: argparse.Namespace, app: Waymark, _output: Output) -> int:

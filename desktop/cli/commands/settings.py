@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from desktop.domain.enums import ServiceKind
 from desktop.services import ValidationError, Waymark
 
-from ..args import COMMON, Output, read_passphrase, to_jsonable
+from ..args import COMMON, Output, choice_of, read_passphrase, to_jsonable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -14,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     settings.set_defaults(handler=run)
     for name in ("service-name", "service-address", "service-phone", "service-email", "worker-name"):
         settings.add_argument(f"--{name}")
-    settings.add_argument("--service-kind", choices=["tes", "hospital", "home"])
+    settings.add_argument("--service-kind", type=choice_of(ServiceKind), help="the kind of service")
     settings.add_argument("--auto-lock-minutes", type=int, metavar="N", help="lock after N idle minutes (1 to 240)")
     settings.add_argument(
         "--threshold",

@@ -39,6 +39,9 @@ def profile_html(view: RecordView) -> str:
         address = para_text(", ".join(x for x in (p.address, p.postcode) if x))
         if p.suppress_address:
             address = f"{badge('Address suppressed: never printed on any copy', 'danger')}<br>{address}"
+        elif r.address_withheld:  # the household's: a brother or sister at this address has it suppressed
+            withheld = "Never printed: suppressed on another pupil's record at this address"
+            address = f"{badge(withheld, 'danger')}<br>{address}"
     elif p.suppress_address:
         address = badge("Address suppressed: never printed on any copy", "danger")
     html = "<h3>Pupil</h3>" + fact_rows(
