@@ -13,7 +13,15 @@ ahead of the close on the same thread).
 
 Fields are found by their accessible names (every form field has one, for screen
 readers), so a form needs no code of its own to be kept; a form whose fields are
-not plain widgets can override `draft_fields` / `restore_draft`.
+not plain widgets can override `draft_fields` / `restore_draft`. A field that only
+finds things (a search box) is marked with `not_drafted` and never kept.
+
+One draft per form: a form about a pupil keeps one draft per pupil (its key is the
+pupil's id), a form for something new that has no pupil keeps one per kind, and
+Log a visit keeps one per visit started (its key is made when the form opens), so
+a visit begun for Noah and Lily and another for Kai both survive a lock or a kill.
+`DraftsBar` offers every kept draft after unlocking; nothing is thrown away unless
+the user says so.
 """
 
 from __future__ import annotations
@@ -43,9 +51,11 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QTextEdit,
     QTimeEdit,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -80,13 +90,19 @@ def _inner(widget: QWidget) -> bool:
     return isinstance(parent, (QComboBox, QAbstractSpinBox))
 
 
+def not_drafted(*widgets: QWidget) -> None:
+    """These fields find or filter (a search box): what is typed there is not the form's."""
+    for widget in widgets:
+        widget.setProperty("drafted", False)
+
+
 def field_widgets(root: QWidget) -> dict[str, QWidget]:
     """The form's input widgets by accessible name (a repeated name gets "#2", "#3"…).
-    Passphrase fields are never included."""
+    Passphrase fields and fields marked `not_drafted` are never included."""
     found: dict[str, QWidget] = {}
     for widget in root.findChildren(QWidget):
         name = widget.accessibleName()
-        if not name or _inner(widget) or isinstance(widget, QDialog):
+        if not name or _inner(widget) or isinstance(widget, QDialog) or widget.property("drafted") is False:
             continue
         if isinstance(widget, QLineEdit) and widget.echoMode() != QLineEdit.EchoMode.Normal:
             continue
@@ -346,9 +362,17 @@ class DraftKeeper(QObject):
             self.failed.emit(f"What you typed could not be kept as a draft: {message}")
 
     def keep(self) -> None:
-        """The app is locking or closing: save what is typed now, and stop."""
+        """The app is locking or closing (or the user keeps the form for later): save
+        what is typed now, and stop."""
         if self.started and not self.finished:
             self.save_now()
+        self._timer.stop()
+        self.finished = True
+
+    def stop(self) -> None:
+        """Stop keeping, leaving the stored draft as it is: a form whose record is saved
+        later, off the form (the settings), discards the draft once that save succeeds."""
+        self.save_now()
         self._timer.stop()
         self.finished = True
 
@@ -364,6 +388,20 @@ def keep_all_drafts(root: QWidget) -> None:
     """Save every open form's draft at once (before the app locks or quits)."""
     for keeper in root.findChildren(DraftKeeper):
         keeper.keep()
+
+
+def open_drafts(root: QWidget) -> set[tuple[str, str]]:
+    """The (kind, key) of every form open under `root` that still keeps its draft."""
+    return {
+        (keeper.kind, keeper.key)
+        for keeper in root.findChildren(DraftKeeper)
+        if not keeper.finished and shiboken6.isValid(keeper.form) and keeper.form.isVisible()
+    }
+
+
+def is_private(draft: Draft) -> bool:
+    """A draft whose form must not open by itself where others may see the screen (a concern)."""
+    return bool(draft.context.get("private"))
 
 
 def when_saved(draft: Draft) -> str:
@@ -390,10 +428,18 @@ class DraftedDialog(QDialog):
     _loading = 0
     _discard_box: QMessageBox | None = None
 
-    def keep_drafts(self, kind: str, key: str = "", *, title: str, context: dict | None = None) -> DraftKeeper:
+    def keep_drafts(
+        self, kind: str, key: str = "", *, title: str, context: dict | None = None, private: bool = False
+    ) -> DraftKeeper:
         """Keep this form as a draft of `kind` about `key` ("" for something new);
         `title` says what it is ("parent or carer for Lily Smith"); `context` holds
-        what reopening it needs."""
+        what reopening it needs. A `private` form (a safeguarding concern) is never
+        reopened by itself after unlocking: it waits in the bar until asked for, so it
+        cannot appear on a screen a family is looking at; its title must not say
+        what it holds either."""
+        context = dict(context or {})
+        if private:
+            context["private"] = True
         self.drafts = DraftKeeper(
             self,
             self.app,
@@ -479,6 +525,8 @@ class DraftedDialog(QDialog):
             self,
         )
         discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        later = box.addButton("Keep for &later", QMessageBox.ButtonRole.ActionRole)
+        later.setToolTip("Close the form and keep what you typed: it is offered again above the caseload")
         keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
         box.setEscapeButton(keep)
@@ -488,8 +536,13 @@ class DraftedDialog(QDialog):
 
         def answered() -> None:
             self._discard_box = None
-            if box.clickedButton() is discard and self.drafts is not None and not self.drafts.finished:
+            if self.drafts is None or self.drafts.finished:
+                return
+            if box.clickedButton() is discard:
                 self.drafts.discard()
+                QDialog.reject(self)
+            elif box.clickedButton() is later:
+                self.drafts.keep()
                 QDialog.reject(self)
 
         box.finished.connect(answered)
@@ -499,13 +552,27 @@ class DraftedDialog(QDialog):
     def discard_question(self) -> QMessageBox | None:
         return self._discard_box
 
+    def done(self, result: int) -> None:
+        """Closed: whoever offers kept drafts (the workspace's bar) looks again, so a form
+        kept for later is offered and one saved or discarded is not."""
+        super().done(result)
+        owner = self.parentWidget()
+        while owner is not None and not hasattr(owner, "refresh_drafts"):
+            owner = owner.parentWidget()
+        if owner is not None:
+            owner.refresh_drafts()
+
 
 class DraftsBar(QFrame):
-    """Above the caseload after unlocking: "You have an unsaved visit for Lily Smith",
-    with Reopen and Discard, one draft at a time (the newest first)."""
+    """Above the caseload after unlocking or starting again: every unsaved form kept on
+    this device. One: "You have an unsaved visit for Noah and Lily Smith, kept at 14:32."
+    with Reopen and Discard. Several: a short list, a Reopen and a Discard for each.
+    Nothing leaves the list unless the user reopens it, discards it, or saves it."""
 
     reopen_requested = Signal(object)  # Draft
     discard_requested = Signal(object)  # Draft
+
+    SHOWN_ROWS = 4  # more than this scroll, so the caseload keeps its room
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -522,35 +589,84 @@ class DraftsBar(QFrame):
         self.reopen_button.setAccessibleName("Reopen the unsaved form")
         self.discard_button = QPushButton("Discard")
         self.discard_button.setAccessibleName("Discard the unsaved form")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(self.text, 1)
-        row.addWidget(self.reopen_button)
-        row.addWidget(self.discard_button)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.text, 1)
+        top.addWidget(self.reopen_button)
+        top.addWidget(self.discard_button)
+        self.list = QWidget()
+        self.list.setObjectName("draftsList")
+        self.list.setAccessibleName("Unsaved forms: reopen or discard each")
+        self._rows = QVBoxLayout(self.list)
+        self._rows.setContentsMargins(12, 0, 0, 0)
+        self._rows.setSpacing(2)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.list)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setStyleSheet("QScrollArea, QWidget#draftsList { background: transparent; }")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(8, 4, 8, 4)
+        column.setSpacing(2)
+        column.addLayout(top)
+        column.addWidget(self.scroll)
         self.drafts: list[Draft] = []
+        self.rows: list[tuple[QLabel, QPushButton, QPushButton]] = []  # label, Reopen, Discard per draft
         self.reopen_button.clicked.connect(lambda: self.drafts and self.reopen_requested.emit(self.drafts[0]))
-        self.discard_button.clicked.connect(self._discard)
+        self.discard_button.clicked.connect(lambda: self.drafts and self._discard(self.drafts[0]))
         self.hide()
 
     def set_drafts(self, drafts: list[Draft]) -> None:
         self.drafts = list(drafts)
+        self._clear_rows()
         if not self.drafts:
             self.text.clear()
             self.hide()
             return
-        first = self.drafts[0]
-        more = len(self.drafts) - 1
-        text = f"You have an unsaved {first.title}, kept {when_saved(first)}."
-        if more:
-            text += f" ({more} more unsaved form{'s' if more > 1 else ''}.)"
-        self.text.setText(text)
+        one = len(self.drafts) == 1
+        self.reopen_button.setVisible(one)
+        self.discard_button.setVisible(one)
+        self.scroll.setVisible(not one)
+        if one:
+            first = self.drafts[0]
+            self.text.setText(f"You have an unsaved {first.title}, kept {when_saved(first)}.")
+        else:
+            self.text.setText(f"You have {len(self.drafts)} unsaved forms. Reopen or discard each:")
+            for draft in self.drafts:
+                self._add_row(draft)
+            height = self.reopen_button.sizeHint().height() + 2
+            self.scroll.setFixedHeight(min(len(self.drafts), self.SHOWN_ROWS) * height + 2)
         self.show()
+
+    def _add_row(self, draft: Draft) -> None:
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        text = QLabel(f"{draft.title[:1].upper()}{draft.title[1:]}, kept {when_saved(draft)}")
+        text.setAccessibleName("Unsaved form")
+        reopen = QPushButton("Reopen")
+        reopen.setAccessibleName(f"Reopen the unsaved {draft.title}")
+        discard = QPushButton("Discard")
+        discard.setAccessibleName(f"Discard the unsaved {draft.title}")
+        reopen.clicked.connect(lambda: self.reopen_requested.emit(draft))
+        discard.clicked.connect(lambda: self._discard(draft))
+        row.addWidget(text, 1)
+        row.addWidget(reopen)
+        row.addWidget(discard)
+        self._rows.addWidget(holder)
+        self.rows.append((text, reopen, discard))
+
+    def _clear_rows(self) -> None:
+        while self._rows.count():
+            item = self._rows.takeAt(0)
+            if item.widget() is not None:
+                item.widget().hide()
+                item.widget().deleteLater()
+        self.rows = []
 
     def remove(self, kind: str, key: str) -> None:
         self.set_drafts([d for d in self.drafts if (d.kind, d.key) != (kind, key)])
 
-    def _discard(self) -> None:
-        if self.drafts:
-            draft = self.drafts[0]
-            self.remove(draft.kind, draft.key)
-            self.discard_requested.emit(draft)
+    def _discard(self, draft: Draft) -> None:
+        self.remove(draft.kind, draft.key)
+        self.discard_requested.emit(draft)

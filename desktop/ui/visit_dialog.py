@@ -15,6 +15,7 @@ all. A child who was there but not taught is marked *not seen* with a reason
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -102,7 +103,8 @@ class DateTimeEdit(_TabLeaves, QDateTimeEdit):
 
 class VisitDialog(DraftedDialog):
     """Log one visit or session; siblings seen together share it, each with their own entry.
-    Kept as a draft while it is typed (one unsaved visit at a time: see drafts.py)."""
+    Kept as a draft while it is typed, one draft per visit started: `draft_key` reopens
+    a kept one, and a new visit gets a key of its own (see drafts.py)."""
 
     saved = Signal(object)  # Changes
 
@@ -112,6 +114,8 @@ class VisitDialog(DraftedDialog):
         runner: TaskRunner,
         caseload: Sequence[CaseloadRow],
         parent: QWidget | None = None,
+        *,
+        draft_key: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.app, self.runner = app, runner
@@ -124,8 +128,9 @@ class VisitDialog(DraftedDialog):
         self.setModal(True)
         self._build()
         self.work.names = {pupil_id: row.name for pupil_id, row in self._caseload.items()}
+        self.work.order = self._name_order  # each child's tab by surname, then first name
         self.resize(980, 640)
-        self.keep_drafts("visit", title="visit")
+        self.keep_drafts("visit", draft_key if draft_key is not None else uuid.uuid4().hex, title="visit")
         self.loading_started()  # until start_for has filled the defaults
         self.pupils.itemChanged.connect(self._pupil_ticked)
 
@@ -411,6 +416,12 @@ class VisitDialog(DraftedDialog):
         item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         self.pupils.addItem(item)
 
+    def _name_order(self, pupil_id: str) -> tuple:
+        """Where a child comes among the visit's children: by surname, then first name, with
+        the caseload's Unicode collation (domain/collation.py), as their copies print."""
+        row = self._caseload.get(pupil_id)
+        return (0, row.sort_key) if row and row.sort_key else (1, self._name(pupil_id).casefold())
+
     def _name(self, pupil_id: str) -> str:
         row = self._caseload.get(pupil_id)
         return row.name if row else "Pupil not on the caseload"
@@ -571,9 +582,26 @@ class VisitDialog(DraftedDialog):
 
     def draft_description(self) -> tuple[str, dict] | None:
         ids = self.pupil_ids()
-        names = [self._name(p) for p in ids]
-        who = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+        who = self.children_named(ids)
         return (f"visit for {who}" if who else "visit"), {"pupil_id": ids[0] if ids else ""}
+
+    def children_named(self, ids: list[str]) -> str:
+        """ "Lily and Noah Smith" for siblings of one surname, else "Ellie Lee and Tom Price";
+        in surname order, as their tabs and copies."""
+        ids = sorted(ids, key=self._name_order)
+        names = [self._name(p) for p in ids]
+        rows = [self._caseload.get(p) for p in ids]
+        # A caseload row's sort key is name_key(surname, forename): its third part is the surname.
+        surnames = {row.sort_key[2] for row in rows if row and len(row.sort_key) > 2}
+        if (
+            len(ids) > 1
+            and len(surnames) == 1
+            and all(row and row.name.endswith(f" {row.sort_key[2]}") for row in rows)
+        ):
+            surname = surnames.pop()
+            names = [name[: -len(surname) - 1] for name in names]
+            return f"{', '.join(names[:-1])} and {names[-1]} {surname}"
+        return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
     def summary(self) -> str:
         """One line for the status bar once saved."""

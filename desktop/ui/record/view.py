@@ -102,6 +102,11 @@ class PupilView(QWidget):
         "progress": "record_progress",
         "travel": "record_travel",
         "travel-agreed": "agree_travel",
+        "exclusion": "record_exclusion",
+        "subject-access": "subject_access",
+        "concern": "record_concern",
+        "folder": "issue_folder",
+        "appointment": "book",
     }
 
     def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None) -> None:
@@ -371,6 +376,12 @@ class PupilView(QWidget):
 
     def add_action(self) -> ActionDialog | None:
         return self._open(ActionDialog)
+
+    def record_concern(self) -> QDialog | None:
+        return self.concerns.record_concern() if self.view else None
+
+    def issue_folder(self) -> QDialog | None:
+        return self.folders.issue() if self.view else None
 
     def add_episode(self) -> EpisodeDialog | None:
         return self._open(EpisodeDialog)
