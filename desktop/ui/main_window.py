@@ -186,6 +186,9 @@ class Workspace(QWidget):
         runner.did_change.connect(self._on_change)
         self.restore_state()
         self.reload()
+
+    def offer_drafts(self) -> None:
+        """Offer what was kept unsaved (the window calls this once it listens to the workspace)."""
         self.call(self.app.drafts, self._offer_drafts)
 
     def _build(self) -> None:
@@ -1130,6 +1133,7 @@ class MainWindow(QMainWindow):
         self._start_sync(app)
         self.workspace.table.setFocus()
         self.backups.opened(app)
+        self.workspace.offer_drafts()
         self.session_opened.emit()
 
     def _caseload_counted(self, _shown: int, total: int) -> None:

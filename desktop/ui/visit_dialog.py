@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # the services load after the unlock window shows
     from desktop.tasks import TaskRunner
 
 from .common import click_at_once, label, set_tab_order
-from .drafts import DraftedDialog, Fields
+from .drafts import DraftedDialog, Fields, not_drafted
 from .visit_entry import EntryForm, SubjectsEdit, Work, WorkPanel, split_subjects, text_box
 from .widgets import DATE_FORMAT, Banner
 
@@ -157,6 +157,7 @@ class VisitDialog(DraftedDialog):
             self.seen.addItem(f"Not seen: {reason.label.lower()}", reason.value)
         self.add_pupil = QLineEdit()
         self.add_pupil.setPlaceholderText("Type a name or UPN")
+        not_drafted(self.add_pupil)  # it finds a child to tick: the ticked children are kept
         self.outcome = QComboBox()
         for outcome in OUTCOMES:
             self.outcome.addItem(outcome.label, outcome.value)
