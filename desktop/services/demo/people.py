@@ -110,19 +110,9 @@ def _dob(rng: random.Random, age: int, today: date) -> date:
 
 def add_families(d: Demo) -> None:
     """Each family on its site: the children, a parent to contact, the stay and the visits' provision."""
-    app, rng, today, start, sites, counts, families, primaries, secondaries, school_for, tick = (
-        d.app,
-        d.rng,
-        d.today,
-        d.start,
-        d.sites,
-        d.counts,
-        d.families,
-        d.primaries,
-        d.secondaries,
-        d.school_for,
-        d.tick,
-    )
+    app, rng, today, start, sites, counts = d.app, d.rng, d.today, d.start, d.sites, d.counts
+    families, primaries, secondaries, school_for = d.families, d.primaries, d.secondaries, d.school_for
+    tick = d.tick
     for surname, site_index, group, ethnicity, children, parent, reading_help in FAMILIES:
         # Siblings of primary age share a school; an older one goes to a high school.
         primary, secondary = rng.choice(primaries), rng.choice(secondaries)

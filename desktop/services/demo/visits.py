@@ -25,17 +25,8 @@ from .state import Demo
 
 def add_site_visits(d: Demo) -> None:
     """A visit a week to each family on its site, each child at their own stage."""
-    app, rng, today, start, worker, packs, counts, families, tick = (
-        d.app,
-        d.rng,
-        d.today,
-        d.start,
-        d.worker,
-        d.packs,
-        d.counts,
-        d.families,
-        d.tick,
-    )
+    app, rng, today, start, worker, packs = d.app, d.rng, d.today, d.start, d.worker, d.packs
+    counts, families, tick = d.counts, d.families, d.tick
     for kids, site in families:
         day = start + timedelta(days=rng.randint(0, 4))
         last_set: dict[str, str] = {}
@@ -150,17 +141,8 @@ def _tutee(
     place: PlaceType,
     weeks: int,
 ) -> Pupil:
-    app, rng, today, worker, counts, primaries, secondaries, school_for, tick = (
-        d.app,
-        d.rng,
-        d.today,
-        d.worker,
-        d.counts,
-        d.primaries,
-        d.secondaries,
-        d.school_for,
-        d.tick,
-    )
+    app, rng, today, worker, counts, primaries = d.app, d.rng, d.today, d.worker, d.counts, d.primaries
+    secondaries, school_for, tick = d.secondaries, d.school_for, d.tick
     dob = _dob(rng, age, today)
     pupil = Pupil(
         forename=forename,

@@ -37,15 +37,8 @@ def add_folders(d: Demo) -> None:
 
 def add_progress(d: Demo) -> None:
     """Progress at the start of the period and twice since."""
-    app, rng, today, worker, home_pupils, traveller_kids, tick = (
-        d.app,
-        d.rng,
-        d.today,
-        d.worker,
-        d.home_pupils,
-        d.traveller_kids,
-        d.tick,
-    )
+    app, rng, today, worker, home_pupils = d.app, d.rng, d.today, d.worker, d.home_pupils
+    traveller_kids, tick = d.traveller_kids, d.tick
     for pupil in traveller_kids + home_pupils:
         for subject, levels in SUBJECT_LEVELS.items():
             level = rng.randint(0, len(levels) - 2)
@@ -68,17 +61,8 @@ def add_progress(d: Demo) -> None:
 
 def add_plans(d: Demo) -> None:
     """Plans, actions, a concern and the next appointments."""
-    app, rng, today, worker, home_pupils, traveller_kids, ill, families, tick = (
-        d.app,
-        d.rng,
-        d.today,
-        d.worker,
-        d.home_pupils,
-        d.traveller_kids,
-        d.ill,
-        d.families,
-        d.tick,
-    )
+    app, rng, today, worker, home_pupils = d.app, d.rng, d.today, d.worker, d.home_pupils
+    traveller_kids, ill, families, tick = d.traveller_kids, d.ill, d.families, d.tick
     for pupil in home_pupils[:3]:
         app.add_plan(
             Plan(
