@@ -687,7 +687,7 @@ class Workspace(QWidget):
     def _offer_drafts(self, drafts: list) -> None:
         """After unlocking (or starting again after a crash): one unsaved form opens again
         as it was left; several wait in the bar, a Reopen and a Discard for each. A private
-        form (a concern) never opens by itself: it waits in the bar (see drafts.py)."""
+        form (a concern) never opens by itself: it waits in the bar (see ui/drafts/)."""
         self.drafts_bar.set_drafts(self._not_open(drafts))
         waiting = self.drafts_bar.drafts
         if len(waiting) == 1 and not is_private(waiting[0]):

@@ -88,7 +88,7 @@ class PupilView(QWidget):
     print_requested = Signal(str, str)  # kind ("visit", "progress", "hours"), record id
     print_period_requested = Signal(str, str, object, object)  # kind ("progress", "hours"), pupil id, start, end
 
-    # The record's forms by the kind of draft they keep (see ui/drafts.py), for reopening a draft.
+    # The record's forms by the kind of draft they keep (see ui/drafts/), for reopening a draft.
     FORMS: ClassVar[dict[str, str]] = {
         "move": "record_move",
         "contact": "add_contact",

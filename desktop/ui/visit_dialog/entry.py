@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.enums import NotSeenReason
 from desktop.domain.records import VisitEntry
 
-from .common import click_at_once, set_tab_order
+from ..common import click_at_once, set_tab_order
 
 
 def split_subjects(text: str) -> list[str]:
