@@ -692,6 +692,8 @@ class Workspace(QWidget):
         waiting = self.drafts_bar.drafts
         if len(waiting) == 1 and not is_private(waiting[0]):
             self.reopen_draft(waiting[0])
+        elif len(waiting) == 1:  # a private form: it waits to be asked for
+            self.status_message.emit(f"You have an unsaved {waiting[0].title}: reopen it above the caseload.")
         elif waiting:
             self.status_message.emit(
                 f"You have {len(waiting)} unsaved forms: reopen or discard each above the caseload."

@@ -259,6 +259,7 @@ def test_a_concern_is_kept_but_never_shown_by_itself(demo_window, qtbot):
     bar = window.workspace.drafts_bar
     assert bar.isVisible()
     assert bar.text.text().startswith("You have an unsaved form for Lily, kept at ")
+    assert window.statusBar().currentMessage() == "You have an unsaved form for Lily: reopen it above the caseload."
     said = " ".join([bar.text.text(), window.statusBar().currentMessage()]).casefold()
     assert "concern" not in said and "fair" not in said and "safeguarding" not in said
     kept = window.app.drafts()
