@@ -78,8 +78,7 @@ class DraftedDialog(QDialog):
 
     def _draft_restored(self, draft: Draft) -> None:
         self.show_draft_notice(
-            f"You have an unsaved {draft.title}, kept {when_saved(draft)}: here it is as you left it. "
-            "Save it, or Cancel to throw it away."
+            f"You have an unsaved {draft.title}, kept {when_saved(draft)}: here it is as you left it."
         )
 
     # Loading choices holds the keeper back: a draft's choice needs its list filled first.
