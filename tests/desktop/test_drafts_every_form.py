@@ -378,3 +378,19 @@ def test_a_concern_survives_a_kill_and_waits_to_be_asked_for(make_window, tmp_pa
     bar.reopen_button.click()
     [again] = shown(window, ConcernDialog)
     assert again.text.toPlainText() == "Said he was hit at the fair"
+
+
+def test_quit_keeps_every_open_form(demo_window):
+    """File → Quit (or the window's close button) with a form open over the non-modal
+    pack library: its draft is in the store."""
+    window = demo_window
+    dialog, _restored = _type_pack(window)
+    assert dialog.drafts.dirty
+    window.quit_action.trigger()
+    assert window.is_locked  # quitting closes the profile
+    app = Waymark.open_profile(window.data_dir, PASSPHRASE, scrypt_n=FAST_SCRYPT)
+    try:
+        [kept] = app.drafts()
+        assert (kept.kind, kept.fields["Title"]) == ("pack", "Fractions at home")
+    finally:
+        app.close()
