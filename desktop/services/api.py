@@ -56,6 +56,7 @@ from desktop.domain.upn import UpnError, validate_upn
 from desktop.store import Store, StoreError, queries
 
 from . import checks
+from . import la_policy as policies
 from .drafts import DraftServices
 from .errors import NotFound, ValidationError
 from .results import CaseloadRow, Changes, PupilOverview, PupilRecord, Settings, SyncStatus
@@ -172,7 +173,9 @@ class Waymark(StatutoryRecords, DraftServices):
                 with contextlib.suppress(ValidationError):  # one odd threshold falls back alone
                     kept |= checks.thresholds({name: value})
             thresholds = rules.Thresholds(**kept)
-            self._settings = Settings(thresholds=thresholds, **values)
+            self._settings = policies.overlay(
+                Settings(thresholds=thresholds, **values), self.store.get_setting(policies.KEY)
+            )
         return self._settings
 
     def update_settings(self, **values: object) -> Settings:
@@ -182,6 +185,7 @@ class Waymark(StatutoryRecords, DraftServices):
             raise ValidationError(f"Unknown setting: {', '.join(sorted(unknown))}.")
         values = checks.settings(values)
         _check_retention(values)
+        policies.refuse_overrides(self.store.get_setting(policies.KEY), values)
         if "keyring_unlock" in values and not self._keyring_change:
             raise ValidationError("Turn keyring unlock on or off with enable_keyring_unlock / disable_keyring_unlock.")
         before = dict(current)
@@ -1143,11 +1147,13 @@ class Waymark(StatutoryRecords, DraftServices):
         app.record_sign_in("system keyring")
         return app
 
-    def set_la_policy(self, **policy: str) -> None:
-        """The LA's policy, as sync brings it (keyring_unlock="forbidden" turns keyring unlock off)."""
-        from . import keyring_unlock
+    def set_la_policy(self, **policy: object) -> None:
+        """The LA's policy, as sync brings it (la_policy.py: keyring unlock, retention, idle lock)."""
+        policies.set_policy(self, policy)
 
-        keyring_unlock.set_la_policy(self, **policy)
+    def la_policy(self) -> dict:
+        """The LA's policy held here (settings the worker cannot override)."""
+        return policies.current(self)
 
     def keyring_allowed(self) -> bool:
         from . import keyring_unlock

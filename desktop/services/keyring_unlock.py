@@ -57,20 +57,11 @@ def disable(app: RecordSource) -> None:
 
 
 def set_la_policy(app: RecordSource, **policy: str) -> None:
-    """The LA's policy (from sync). `keyring_unlock="forbidden"` turns keyring unlock off
-    and removes the kept key."""
-    unknown = set(policy) - {"keyring_unlock"}
-    if unknown:
-        raise ValidationError(f"Unknown policy: {', '.join(sorted(unknown))}.")
-    current = la_policy(app)
-    changes = {k: [current.get(k), v] for k, v in policy.items() if current.get(k) != v}
-    current.update(policy)
-    with app.store.transaction(app.actor) as tx:
-        tx.set_meta("la_policy", current)
-        if changes:
-            tx.audit("settings", "profile", "", "LA policy: " + ", ".join(changes), pupil_ids=[], changes=changes)
-    if not allowed(app):
-        disable(app)
+    """The LA's policy (from sync; la_policy.py). `keyring_unlock="forbidden"` turns
+    keyring unlock off and removes the kept key."""
+    from . import la_policy as policies
+
+    policies.set_policy(app, policy)
 
 
 def has_entry(data_dir: Path) -> bool:
