@@ -192,8 +192,11 @@ class Waymark(StatutoryRecords, DraftServices):
         actor = self.actor if self.settings().worker_name else (values.get("worker_name") or self.actor)
         current.update(values)
         changes = _setting_changes(before, current)
+        saving = policies.keep_own(
+            dict(current), self.store.get_setting("settings"), self.store.get_setting(policies.KEY), values
+        )
         with self.store.transaction(str(actor)) as tx:
-            tx.set_meta("settings", current)
+            tx.set_meta("settings", saving)
             if changes:
                 tx.audit("settings", "profile", "", ", ".join(changes), pupil_ids=[], changes=changes)
         self._settings = None

@@ -58,6 +58,24 @@ def overlay(settings: Settings, policy: Mapping | None) -> Settings:
     return dataclasses.replace(settings, **values) if values else settings
 
 
+def keep_own(saving: dict, stored: object, policy: Mapping | None, values: Mapping[str, object]) -> dict:
+    """The settings to save: for those the policy decides, what the worker chose
+    before (so taking a setting off the policy brings their own choice back)."""
+    own = stored if isinstance(stored, dict) else {}
+    decided = [k for k in FIXED if _valid(k, (policy or {}).get(k))]
+    if (
+        _valid("auto_lock_max_minutes", (policy or {}).get("auto_lock_max_minutes"))
+        and "auto_lock_minutes" not in values
+    ):
+        decided.append("auto_lock_minutes")
+    for key in decided:
+        if key in own:
+            saving[key] = own[key]
+        else:
+            saving.pop(key, None)
+    return saving
+
+
 def refuse_overrides(policy: Mapping | None, values: Mapping[str, object]) -> None:
     """A setting the policy fixes cannot be changed on the laptop (the same value is fine)."""
     for key in FIXED:
