@@ -151,3 +151,45 @@ def test_a_pupil_naming_a_school_merged_away_here_is_linked_to_the_survivor(engi
     carl.sync()
     assert carl.app.get_pupil(quinn).base_school_id == mine
     assert ann.app.get_pupil(quinn).base_school_id == mine
+
+
+def test_migration_0002_links_pupils_whose_school_arrived_after_them(engine):
+    """A server at 0001 holding a pupil whose school came later (no link) and one
+    linked by URN: after the upgrade both are linked, with their school's id."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from sync.server import db
+
+    config = db.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
+    add_user(engine, "st-annes", "school", school_urn=h.URN_A)
+    rows = [
+        ("school", "s1", {"urn": h.URN_A, "name": "St Anne's"}, 1),
+        ("pupil", "p-late", {"forename": "Late", "base_school_id": "s1"}, 2),
+        ("pupil", "p-linked", {"forename": "Linked", "base_school_id": "s1"}, 3),
+        ("pupil", "p-none", {"forename": "None"}, 4),
+    ]
+    with engine.begin() as conn:
+        for entity, entity_id, data, seq in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO records (entity, entity_id, data, clocks, authors, deleted, seq, restricted)"
+                    " VALUES (:e, :i, :d, '{}', '{}', false, :s, '')"
+                ),
+                {"e": entity, "i": entity_id, "d": json.dumps(data), "s": seq},
+            )
+        conn.execute(text("INSERT INTO pupil_school (pupil_id, urn) VALUES ('p-linked', :u)"), {"u": h.URN_A})
+        epoch = conn.execute(text("SELECT scope_epoch FROM users WHERE name = 'st-annes'")).scalar_one()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    with engine.connect() as conn:
+        links = {r.pupil_id: (r.urn, r.school_id) for r in conn.execute(select(PupilSchool))}
+        assert links == {"p-late": (h.URN_A, "s1"), "p-linked": (h.URN_A, "s1")}
+        # The school's users had a cursor past the late pupil's history: they get a fresh copy.
+        assert conn.execute(text("SELECT scope_epoch FROM users WHERE name = 'st-annes'")).scalar_one() == epoch + 1
