@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from sync.protocol.chain import GENESIS, at_text, content_hash, row_hash
 from sync.protocol.chain import json_value as _json
 
-if TYPE_CHECKING:  # SQLAlchemy is imported by the functions that take its tables (db.py says why)
+if TYPE_CHECKING:  # SQLAlchemy is imported by the functions that take its tables (db/sqla.py says why)
     from sqlalchemy import Table
 
 RESTRICTED_ENTITIES = frozenset({"concern"})  # no value of these ever enters the trail
