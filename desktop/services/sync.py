@@ -152,9 +152,10 @@ class SyncService:
             policies.from_server(self.app, result.policy)
         self.store.set_setting("last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
         refusals = sorted(set(result.refused.values()))
-        self.store.set_setting(
-            "last_sync_error", f"The server refused some changes: {refusals[0]}" if refusals else None
-        )
+        problem = f"The server refused some changes: {refusals[0]}" if refusals else None
+        if not problem and result.audit_error:
+            problem = f"The audit trail could not be sent ({result.audit_error}); it is kept and sent later."
+        self.store.set_setting("last_sync_error", problem)
         return result
 
     # --- conflicts ------------------------------------------------------------------

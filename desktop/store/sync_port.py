@@ -321,7 +321,8 @@ class StoreSyncPort:
             settings: dict[str, object] = {CURSOR_TABLES: sorted(covered), BACKFILL: None}
         else:
             settings = {BACKFILL: {"tables": sorted(tables), "cursor": cursor}}
-        self._apply(changes, settings)
+        wanted = set(tables)  # a server older than `tables=` sends every table: only these are new here
+        self._apply([c for c in changes if c.entity in wanted], settings)
 
     def _apply(self, changes: Sequence[Change], settings: dict[str, object]) -> None:
         """Apply pulled records and write `settings` (the cursor, ...) in one transaction."""

@@ -755,7 +755,14 @@ class Workspace(QWidget):
 class SettingsDialog(QDialog):
     """The few settings a worker changes: names on reports and the idle lock."""
 
-    def __init__(self, current: Settings, parent: QWidget | None = None, *, keyring_allowed: bool = True) -> None:
+    def __init__(
+        self,
+        current: Settings,
+        parent: QWidget | None = None,
+        *,
+        keyring_allowed: bool = True,
+        policy: dict | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.current = current
@@ -788,6 +795,7 @@ class SettingsDialog(QDialog):
         self.destroy_years.setAccessibleName("Destroy records this many years after the date of birth")
         form.addRow("&Archive:", self.archive_years)
         form.addRow("&Destroy:", self.destroy_years)
+        self._follow_policy(policy or {})
         self.keyring = QCheckBox("Unlock with the system &keyring (the key is kept in your login keyring)")
         self.keyring.setAccessibleName("Unlock with the system keyring")
         self.keyring.setChecked(current.keyring_unlock and keyring_allowed)
@@ -800,6 +808,20 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _follow_policy(self, policy: dict) -> None:
+        """What the LA's policy decides is shown, not offered."""
+        for key, box in (
+            ("retention_archive_years", self.archive_years),
+            ("retention_destroy_years", self.destroy_years),
+        ):
+            if key in policy:
+                box.setEnabled(False)
+                box.setToolTip("Set by your local authority's policy.")
+        most = policy.get("auto_lock_max_minutes")
+        if isinstance(most, int) and most >= 1:
+            self.auto_lock.setMaximum(most)
+            self.auto_lock.setToolTip(f"Your local authority's policy: at most {most} minutes.")
 
     def values(self) -> dict[str, object]:
         return {
@@ -1302,16 +1324,21 @@ class MainWindow(QMainWindow):
         if self.app is None or self._settings_cache is None:
             return
         app = self.app
-        self.runner.run(
-            app.keyring_allowed,
-            lambda allowed: self.app is app and self.open_settings(bool(allowed)),
-            lambda message: report_error(self, message),
-        )
 
-    def open_settings(self, keyring_allowed: bool = True) -> SettingsDialog | None:
+        def read() -> tuple[Settings, dict]:  # the LA's policy may have arrived with a background sync
+            return app.settings(), app.la_policy()
+
+        def show(found: tuple[Settings, dict]) -> None:
+            if self.app is app:
+                self._settings_cache, policy = found
+                self.open_settings(policy.get("keyring_unlock") != "forbidden", policy)
+
+        self.runner.run(read, show, lambda message: report_error(self, message))
+
+    def open_settings(self, keyring_allowed: bool = True, policy: dict | None = None) -> SettingsDialog | None:
         if self.app is None or self._settings_cache is None:
             return None
-        dialog = SettingsDialog(self._settings_cache, self.workspace, keyring_allowed=keyring_allowed)
+        dialog = SettingsDialog(self._settings_cache, self.workspace, keyring_allowed=keyring_allowed, policy=policy)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         app = self.app
 

@@ -68,6 +68,7 @@ class SyncResult:
     round_trips: int = 0
     audited: int = 0  # audit rows the server now holds
     audit_breaks: list[str] = field(default_factory=list)  # where the server found the trail's chain broken
+    audit_error: str = ""  # the server would not take the audit rows (they stay unsent)
     backfilled: int = 0  # records of tables this version knows and an older one skipped
     policy: dict | None = None  # the LA's policy, as the server sent it (None: an older server)
 
@@ -207,7 +208,10 @@ class SyncClient:
         """Push everything unsent, then pull everything new."""
         result = SyncResult()
         self.push(result, progress)
-        self.push_audit(result)
+        try:
+            self.push_audit(result)
+        except ServerError as exc:  # the records still sync; the rows stay unsent and go next time
+            result.audit_error = str(exc)
         self.pull(result, progress)
         return result
 
@@ -246,10 +250,12 @@ class SyncClient:
             if not rows:
                 return result
             body = AuditPush(trail=trail, rows=rows).model_dump_json()
-            response = _check(
-                self._send("POST", "/v1/audit", result, content=body, headers={"Content-Type": "application/json"})
+            response = self._send(
+                "POST", "/v1/audit", result, content=body, headers={"Content-Type": "application/json"}
             )
-            answer = AuditPushResponse.model_validate(response.json())
+            if response.status_code in (404, 405):
+                return result  # a server older than audit rows: they stay unsent until it takes them
+            answer = AuditPushResponse.model_validate(_check(response).json())
             held = set(answer.held)
             self.port.audit_sent([r for r in rows if r.id in held])
             result.audited += len(held)

@@ -195,3 +195,11 @@ def test_an_erased_pupil_is_erased_on_the_users_other_laptop_too(ann, engine, ma
     other.sync()
     assert other.port.rejected() == []
     assert ann.pupil not in {p.id for p in other.app.list_pupils(include_archived=True)}
+
+
+def test_a_server_older_than_audit_rows_still_syncs_and_the_rows_wait(ann, server_app):
+    server_app.router.routes[:] = [r for r in server_app.router.routes if getattr(r, "path", "") != "/v1/audit"]
+    result = ann.sync()
+    assert result.pushed and result.audited == 0 and result.audit_error == ""
+    assert not any(sent for *_, sent in local(ann))  # kept, to go to a server that takes them
+    assert ann.app.store.get_setting("last_sync_error") is None
