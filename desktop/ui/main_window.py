@@ -1443,7 +1443,18 @@ class MainWindow(QMainWindow):
         self.sync_controller = SyncController(self.runner, SyncService(app), self)
         self.sync_controller.state_changed.connect(self._sync_state)
         self.sync_controller.synced.connect(lambda _outcome: self.refresh_sync_status())
+        self.sync_controller.synced.connect(lambda _outcome: self._settings_after_sync(app))
         self.sync_controller.start()
+
+    def _settings_after_sync(self, app: Waymark) -> None:
+        """A sync may bring the LA's policy (a shorter idle lock): take it at once.
+        Unchanged settings leave the idle countdown alone."""
+
+        def changed(settings: Settings) -> None:
+            if self.app is app and settings != self._settings_cache:
+                self._apply_settings(settings)
+
+        self.runner.run(app.settings, changed, lambda message: report_error(self, message))
 
     def _sync_state(self, words: str) -> None:
         if words:
