@@ -4,11 +4,15 @@ audited on the laptop, and not overridable there. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from desktop.services import ValidationError
 from sync.server import cli
+from tests.conftest import PASSPHRASE
 from tests.sync.conftest import add_user
 
 
@@ -57,6 +61,20 @@ def test_a_policy_set_on_the_server_reaches_the_laptop_and_wins(server_url, engi
         ("keyring_unlock", None, "forbidden"),
         ("retention_destroy_years", None, 25),
     }
+    # The command line says the same, in one line, and changes nothing.
+    env = {**os.environ, "WAYMARK_PASSPHRASE": PASSPHRASE}
+    folder = str(ann.app.store.path.parent)
+    refused = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--data-dir", folder, "settings", "--retention-destroy-years", "40"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "local authority's policy" in refused.stderr
+    shown = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--data-dir", folder, "settings"], env=env, capture_output=True, text=True
+    )
+    assert "Set by your local authority: " in shown.stdout and "retention_destroy_years=25" in shown.stdout
     ann.sync()  # the same policy again: nothing new written or audited
     assert len([e for e in ann.app.audit_trail() if e.summary.startswith("LA policy")]) == 1
     code, out, _ = server(server_url, capsys, "audit", "list", "--user", "ann")
