@@ -1,9 +1,10 @@
 """Three laptops of one worker make random edits, creations and deletes, and
 sync in a random order over a connection that drops at random. In the end,
-after everyone syncs: every replica is the same, and no write the server
-acknowledged is lost; every laptop's audit trail is on the server once, in order. A write may be gone from its field only because
-someone who had seen it wrote over it (or deleted the record); otherwise its
-words must survive in a conflict record. Runs on SQLite and PostgreSQL."""
+after everyone syncs: every replica is the same, no write the server
+acknowledged is lost, and every laptop's audit trail is on the server once,
+in order. A write may be gone from its field only because someone who had
+seen it wrote over it (or deleted the record); otherwise its words must
+survive in a conflict record. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
