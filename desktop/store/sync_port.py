@@ -28,7 +28,6 @@ from sqlalchemy import (
     String,
     Time,
     delete,
-    func,
     insert,
     select,
     type_coerce,
@@ -36,13 +35,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from sync.protocol import AuditRow, Change, Op
-from sync.protocol.chain import json_value
+from sync.protocol import Change, Op
 from sync.protocol.clock import expand
 
-from . import audit
 from .db import Store, new_id
 from .mapping import COLLECTIONS, TABLES, Link
+from .sync_audit import AuditSending
 
 # Natural keys the local schema holds unique: two laptops that each added the
 # same school offline end with one (the smaller id), references moved to it.
@@ -109,8 +107,8 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[i : i + size]
 
 
-class StoreSyncPort:
-    """sync.client.SyncPort over an open Store."""
+class StoreSyncPort(AuditSending):
+    """sync.client.SyncPort over an open Store (its audit trail: sync_audit.py)."""
 
     def __init__(self, store: Store, *, hidden: Sequence[str] = ()) -> None:
         """`hidden`: tables to act as if this version did not know (tests play an older client)."""
@@ -231,49 +229,6 @@ class StoreSyncPort:
         table = self.tables["sync_rejected"]
         with self.store.reading() as conn:
             return [dict(r) for r in conn.execute(select(table).order_by(table.c.at)).mappings()]
-
-    # --- the audit trail ---------------------------------------------------------------
-
-    def audit_pending(self, limit: int) -> tuple[str, list[AuditRow]]:
-        """This profile's trail id (its device id) and its oldest unsent rows."""
-        with self.store.reading() as conn:
-            rows = audit.unsent(conn, self.tables["audit_event"], limit)
-        return self.store.device, [
-            AuditRow(
-                id=r["id"],
-                seq=r["seq"],
-                at=r["at"],
-                actor=r["actor"] or "",
-                action=r["action"],
-                entity=r["entity"] or "",
-                entity_id=r["entity_id"] or "",
-                summary=r["summary"] or "",
-                pupil_ids=list(json_value(r["pupil_ids"], [])),
-                changes=dict(json_value(r["changes"], {})),
-                salt=r["salt"] or "",
-                content_hash=r["content_hash"],
-                prev_hash=r["prev_hash"],
-                hash=r["hash"],
-                redacted=bool(r["redacted"]),
-            )
-            for r in rows
-        ]
-
-    def audit_sent(self, rows: Sequence[AuditRow]) -> None:
-        """Marked sent only as they were sent: a row blanked by an erasure since stays unsent."""
-        table = self.tables["audit_event"]
-        with self.store._begin_write() as conn:
-            for redacted in (False, True):
-                ids = [r.id for r in rows if r.redacted is redacted]
-                for chunk in _chunks(ids):
-                    conn.execute(
-                        update(table).where(table.c.id.in_(chunk), table.c.redacted.is_(redacted)).values(sent=True)
-                    )
-
-    def audit_unsent(self) -> int:
-        table = self.tables["audit_event"]
-        with self.store.reading() as conn:
-            return conn.execute(select(func.count()).where(table.c.sent.is_(False))).scalar_one()
 
     # --- pulling ------------------------------------------------------------------
 
