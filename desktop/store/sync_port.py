@@ -49,6 +49,37 @@ CURSOR = "sync_cursor"
 CLOCK = "sync_clock"
 CURSOR_TABLES = "sync_tables"  # the tables the cursor covers (asked for when it was given)
 BACKFILL = "sync_backfill"  # a back-fill under way: {"tables": [...], "cursor": "..."}
+# The tables a version knew before clients named them on a pull (schema 9):
+# a profile last synced by such a version back-fills any table beyond these.
+KNOWN_AT_SCHEMA_9 = frozenset(
+    [
+        "absence",
+        "action",
+        "appointment",
+        "appointment_pupil",
+        "calendar_entry",
+        "concern",
+        "consent",
+        "contact",
+        "exclusion",
+        "folder",
+        "folder_item",
+        "plan",
+        "planned_travel",
+        "progress_entry",
+        "provision_episode",
+        "pupil",
+        "review",
+        "school",
+        "site",
+        "stay",
+        "sync_conflict",
+        "visit",
+        "visit_entry",
+        "visit_note",
+        "work_pack",
+    ]
+)
 # Duplicates merged away here: {"school": {duplicate id: survivor id}}. A record
 # pulled later that still names the duplicate (another laptop's pupil, before
 # that laptop has merged too) is pointed at the survivor as it arrives.
@@ -241,7 +272,10 @@ class StoreSyncPort(AuditSending):
 
     def cursor_tables(self) -> list[str] | None:
         tables = self.store.get_setting(CURSOR_TABLES)
-        return list(tables) if isinstance(tables, list) else None
+        if isinstance(tables, list):
+            return list(tables)
+        # A cursor from before clients said which tables they knew covers what that version knew.
+        return sorted(KNOWN_AT_SCHEMA_9 & set(self.tables)) if self.store.get_setting(CURSOR) else None
 
     def backfill_state(self) -> tuple[list[str], str] | None:
         going = self.store.get_setting(BACKFILL)

@@ -191,3 +191,24 @@ def test_migration_0002_links_pupils_whose_school_arrived_after_them(engine):
         assert links == {"p-late": (h.URN_A, "s1"), "p-linked": (h.URN_A, "s1")}
         # The school's users had a cursor past the late pupil's history: they get a fresh copy.
         assert conn.execute(text("SELECT scope_epoch FROM users WHERE name = 'st-annes'")).scalar_one() == epoch + 1
+
+
+def test_a_profile_last_synced_before_clients_named_their_tables_back_fills_newer_ones(
+    engine, make_device, monkeypatch
+):
+    """Such a cursor covers what schema 9 knew; a table added since (here, as if
+    progress entries were new) is fetched from the start on the next sync."""
+    from desktop.store import sync_port
+
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    pupil_id = h.pupil(a.app)
+    entries = {h.progress(a.app, pupil_id, evidence=f"entry {i}") for i in range(3)}
+    a.sync()
+    with _client(b, StoreSyncPort(b.app.store, hidden=["progress_entry"])) as client:
+        client.sync()
+    b.app.store.set_setting(sync_port.CURSOR_TABLES, None)  # as an older version left it
+    monkeypatch.setattr(sync_port, "KNOWN_AT_SCHEMA_9", sync_port.KNOWN_AT_SCHEMA_9 - {"progress_entry"})
+    assert "progress_entry" not in b.port.cursor_tables()
+    assert b.sync().backfilled == len(entries)
+    assert {e.id for e in b.app.list_progress(pupil_id)} == entries
