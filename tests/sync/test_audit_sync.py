@@ -169,6 +169,11 @@ def test_only_la_leads_read_the_audit_rows(ann, engine, in_process):
         assert {r["action"] for r in about} >= {"view-restricted"}
         assert http.get("/v1/audit", params={"user": "lead"}, headers=lead).json() == []
         assert http.get("/v1/audit", headers={}).status_code == 401
+        assert http.post("/v1/audit", json={"trail": "t", "rows": []}).status_code == 401
+    with httpx.Client(transport=in_process, base_url=SERVER) as bare:  # no protocol version
+        for method in ("GET", "POST"):
+            answer = bare.request(method, "/v1/audit", headers=lead, json={"trail": "t", "rows": []})
+            assert answer.status_code == 426 and "too old" in answer.json()["detail"]
 
 
 def test_the_console_script_lists_audit_rows(ann, server_url, capsys):
