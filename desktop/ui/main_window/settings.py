@@ -22,17 +22,22 @@ class SettingsCommand:
         if self.app is None or self._settings_cache is None:
             return
         app = self.app
-        self.runner.run(
-            app.keyring_allowed,
-            lambda allowed: self.app is app and self.open_settings(bool(allowed)),
-            lambda message: report_error(self, message),
-        )
 
-    def open_settings(self, keyring_allowed: bool = True) -> SettingsDialog | None:
+        def read() -> tuple[Settings, dict]:  # the LA's policy may have arrived with a background sync
+            return app.settings(), app.la_policy()
+
+        def show(found: tuple[Settings, dict]) -> None:
+            if self.app is app:
+                self._settings_cache, policy = found
+                self.open_settings(policy.get("keyring_unlock") != "forbidden", policy)
+
+        self.runner.run(read, show, lambda message: report_error(self, message))
+
+    def open_settings(self, keyring_allowed: bool = True, policy: dict | None = None) -> SettingsDialog | None:
         if self.app is None or self._settings_cache is None:
             return None
         dialog = SettingsDialog(
-            self.app, self.runner, self._settings_cache, self.workspace, keyring_allowed=keyring_allowed
+            self.app, self.runner, self._settings_cache, self.workspace, keyring_allowed=keyring_allowed, policy=policy
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         app = self.app

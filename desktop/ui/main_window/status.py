@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar
 
 if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock window shows
-    from desktop.services import Changes, SyncStatus, Waymark
+    from desktop.services import Changes, Settings, SyncStatus, Waymark
 
 from ..backup import BackupReminder, Backups
-from ..common import label
+from ..common import label, report_error
 
 
 def format_sync(status: SyncStatus) -> str:
@@ -92,7 +92,18 @@ class StatusAndSync:
         self.sync_controller = SyncController(self.runner, SyncService(app), self)
         self.sync_controller.state_changed.connect(self._sync_state)
         self.sync_controller.synced.connect(lambda _outcome: self.refresh_sync_status())
+        self.sync_controller.synced.connect(lambda _outcome: self._settings_after_sync(app))
         self.sync_controller.start()
+
+    def _settings_after_sync(self, app: Waymark) -> None:
+        """A sync may bring the LA's policy (a shorter idle lock): take it at once.
+        Unchanged settings leave the idle countdown alone."""
+
+        def changed(settings: Settings) -> None:
+            if self.app is app and settings != self._settings_cache:
+                self._apply_settings(settings)
+
+        self.runner.run(app.settings, changed, lambda message: report_error(self, message))
 
     def _sync_state(self, words: str) -> None:
         if words:
