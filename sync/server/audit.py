@@ -16,6 +16,7 @@ different hashes is kept beside the first, as a break.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, exists, insert, select, text, update
 
@@ -141,9 +142,16 @@ def receive(conn: Connection, who: Principal, push: AuditPush) -> AuditPushRespo
 
 
 def list_rows(
-    conn: Connection, *, user: str | None = None, pupil: str | None = None, limit: int = 1000
+    conn: Connection,
+    *,
+    user: str | None = None,
+    pupil: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 1000,
 ) -> list[AuditEntry]:
-    """Rows newest first (by when they were written on the laptop), for one user or pupil when given."""
+    """Rows newest first (by when they were written on the laptop), for one user or pupil
+    and between two days (both inclusive) when given."""
     a = AuditEvent.__table__.c
     stmt = (
         select(AuditEvent.__table__, User.name.label("user_name"))
@@ -153,6 +161,11 @@ def list_rows(
     )
     if user:
         stmt = stmt.where(User.name == user)
+    # `at` is the laptop's ISO timestamp, so days compare as text.
+    if since:
+        stmt = stmt.where(a.at >= since.isoformat())
+    if until:
+        stmt = stmt.where(a.at < (until + timedelta(days=1)).isoformat())
     if pupil:
         stmt = stmt.where(exists().where(AuditPupil.audit_id == a.id, AuditPupil.pupil_id == pupil))
     return [_entry(r) for r in conn.execute(stmt).mappings()]

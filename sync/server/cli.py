@@ -10,6 +10,7 @@ import getpass
 import json
 import os
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 from . import admin, db, policy
@@ -58,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     als = aud.add_parser("list", help="audit rows from every device, newest first")
     als.add_argument("--user", help="only rows sent by this user")
     als.add_argument("--pupil", help="only rows about this pupil (by id)")
+    als.add_argument("--from", dest="since", type=_day, help="from this day (2026-11-22 or 22/11/2026)")
+    als.add_argument("--to", dest="until", type=_day, help="to this day, inclusive")
     als.add_argument("--limit", type=int, default=1000, help="at most this many rows (default 1000)")
     als.add_argument("--json", action="store_true")
 
@@ -159,6 +162,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"'{text}' is not a date; write 2026-11-22 or 22/11/2026")
+
+
 def _audit_list(engine, args: argparse.Namespace) -> None:
     from . import audit
 
@@ -167,7 +179,9 @@ def _audit_list(engine, args: argparse.Namespace) -> None:
     with db.reading(engine) as conn:
         if args.user:
             admin._user_id(conn, args.user)  # an unknown name is an error, not an empty list
-        rows = audit.list_rows(conn, user=args.user, pupil=args.pupil, limit=args.limit)
+        rows = audit.list_rows(
+            conn, user=args.user, pupil=args.pupil, since=args.since, until=args.until, limit=args.limit
+        )
     if args.json:
         print(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
         return

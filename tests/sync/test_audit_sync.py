@@ -5,7 +5,7 @@ server already has, readable by LA leads only. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -168,6 +168,14 @@ def test_only_la_leads_read_the_audit_rows(ann, engine, in_process):
         assert about and all(ann.pupil in r["pupil_ids"] for r in about)
         assert {r["action"] for r in about} >= {"view-restricted"}
         assert http.get("/v1/audit", params={"user": "lead"}, headers=lead).json() == []
+        day = date.fromisoformat(rows[0]["at"][:10])
+        between = {"from": day.isoformat(), "to": day.isoformat()}
+        assert len(http.get("/v1/audit", params=between, headers=lead).json()) == len(rows)
+        after = {"from": (day + timedelta(days=1)).isoformat()}
+        before = {"to": (day - timedelta(days=1)).isoformat()}
+        assert http.get("/v1/audit", params=after, headers=lead).json() == []
+        assert http.get("/v1/audit", params=before, headers=lead).json() == []
+        assert http.get("/v1/audit", params={"from": "30/11/2026"}, headers=lead).status_code == 422
         assert http.get("/v1/audit", headers={}).status_code == 401
         assert http.post("/v1/audit", json={"trail": "t", "rows": []}).status_code == 401
     with httpx.Client(transport=in_process, base_url=SERVER) as bare:  # no protocol version
@@ -187,6 +195,15 @@ def test_the_console_script_lists_audit_rows(ann, server_url, capsys):
     code = cli.main(["--database", server_url, "audit", "list", "--user", "nobody"])
     err = capsys.readouterr().err
     assert code == 2 and "no user called nobody" in err and len(err.strip().splitlines()) == 1
+    day = date.fromisoformat(rows[0]["at"][:10])
+    code = cli.main(["--database", server_url, "audit", "list", "--json", "--to", day.strftime("%d/%m/%Y")])
+    assert code == 0 and len(json.loads(capsys.readouterr().out)) >= len(rows)
+    tomorrow = (day + timedelta(days=1)).isoformat()
+    code = cli.main(["--database", server_url, "audit", "list", "--from", tomorrow])
+    assert code == 0 and capsys.readouterr().out.strip() == "No audit rows match."
+    with pytest.raises(SystemExit) as bad:
+        cli.main(["--database", server_url, "audit", "list", "--from", "yesterday-ish"])
+    assert bad.value.code == 2 and "is not a date" in capsys.readouterr().err
 
 
 def test_an_erased_pupil_is_erased_on_the_users_other_laptop_too(ann, engine, make_device):
