@@ -64,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
     als.add_argument("--limit", type=int, default=1000, help="at most this many rows (default 1000)")
     als.add_argument("--json", action="store_true")
 
+    aud.add_parser(
+        "verify",
+        help="check every trail's hash chain as held now; exit 3 when broken",
+        description="Recomputes each trail from its first row, so a row changed or removed "
+        "in the server's database after it arrived is found.",
+    )
+
     pol = sub.add_parser("policy", help="LA-wide settings a worker cannot override").add_subparsers(
         dest="action", required=True
     )
@@ -137,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
         elif args.command == "caseload":
             admin.assign(engine, args.pupil_id, user=args.user, team=args.team)
             print(f"Assigned pupil {args.pupil_id} to {args.user or 'team ' + args.team}.")
+        elif args.command == "audit" and args.action == "verify":
+            return _audit_verify(engine)
         elif args.command == "audit":
             _audit_list(engine, args)
         elif args.command == "policy" and args.action == "set":
@@ -160,6 +169,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     return 0
+
+
+EXIT_BROKEN = 3  # as `waymark audit verify` on the laptop
 
 
 def _day(text: str) -> date:
@@ -194,6 +206,20 @@ def _audit_list(engine, args: argparse.Namespace) -> None:
     broken = audit.breaks(rows)
     if broken:
         print(f"{broken} row(s) did not continue their trail's chain when they arrived.")
+
+
+def _audit_verify(engine) -> int:
+    from . import audit
+
+    with db.reading(engine) as conn:
+        check = audit.verify(conn)
+    if not check.breaks:
+        print(f"Every audit trail is intact: {check.rows} rows in {check.trails} trail(s).")
+        return 0
+    print(f"{len(check.breaks)} break(s) in {check.rows} rows:")
+    for line in check.breaks:
+        print(f"  {line}")
+    return EXIT_BROKEN
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from desktop.domain.records import Concern
 from sync.client import Offline, SyncClient
 from sync.protocol import PROTOCOL_HEADER, AuditPush
 from sync.server import cli
-from sync.server.tables import AuditEvent
+from sync.server.tables import AuditEvent, AuditPupil
 from tests.sync import helpers as h
 from tests.sync.conftest import PASSWORD, SERVER, add_user
 
@@ -225,3 +225,23 @@ def test_a_server_older_than_audit_rows_still_syncs_and_the_rows_wait(ann, serve
     assert result.pushed and result.audited == 0 and result.audit_error == ""
     assert not any(sent for *_, sent in local(ann))  # kept, to go to a server that takes them
     assert ann.app.store.get_setting("last_sync_error") is None
+
+
+def test_the_server_checks_every_trail_as_it_holds_it_now(ann, engine, server_url, capsys):
+    ann.app.list_concerns(ann.pupil)
+    ann.sync()
+    assert cli.main(["--database", server_url, "audit", "verify"]) == 0
+    assert "Every audit trail is intact" in capsys.readouterr().out
+
+    # Someone with database access rewrites what a row says, then removes another.
+    rows = held(engine)
+    with engine.begin() as conn:
+        conn.execute(update(AuditEvent).where(AuditEvent.row_id == rows[1][1]).values(summary="nothing to see"))
+        gone = conn.execute(select(AuditEvent.id).where(AuditEvent.row_id == rows[-2][1])).scalar_one()
+        conn.execute(AuditPupil.__table__.delete().where(AuditPupil.audit_id == gone))
+        conn.execute(AuditEvent.__table__.delete().where(AuditEvent.id == gone))
+    assert cli.main(["--database", server_url, "audit", "verify"]) == 3
+    out = capsys.readouterr().out
+    assert f"row {rows[1][0]} " in out and "changed after it was written" in out
+    assert f"row {rows[-1][0]} " in out and "never arrived" in out
+    assert held(engine)[1][2] == ""  # the check reports; it changes nothing
