@@ -176,13 +176,15 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         who: Who,
         user: str | None = None,
         pupil: str | None = None,
+        since: Annotated[date | None, Query(alias="from")] = None,
+        until: Annotated[date | None, Query(alias="to")] = None,
         limit: Annotated[int, Query(ge=1, le=audit.MAX_LIST)] = 1000,
     ) -> list[AuditEntry]:
-        """Audit rows from every device, newest first: LA leads only."""
+        """Audit rows from every device, newest first, between two days when given: LA leads only."""
         if who.user.role != "la-lead":
             raise HTTPException(403, "Only LA leads can read the audit trail.")
         with db.reading(engine) as conn:
-            return audit.list_rows(conn, user=user, pupil=pupil, limit=limit)
+            return audit.list_rows(conn, user=user, pupil=pupil, since=since, until=until, limit=limit)
 
     from . import overview  # the bridge to the desktop's report code, loaded with the app
 

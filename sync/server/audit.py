@@ -16,6 +16,8 @@ different hashes is kept beside the first, as a break.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, exists, insert, select, text, update
 
@@ -141,9 +143,16 @@ def receive(conn: Connection, who: Principal, push: AuditPush) -> AuditPushRespo
 
 
 def list_rows(
-    conn: Connection, *, user: str | None = None, pupil: str | None = None, limit: int = 1000
+    conn: Connection,
+    *,
+    user: str | None = None,
+    pupil: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 1000,
 ) -> list[AuditEntry]:
-    """Rows newest first (by when they were written on the laptop), for one user or pupil when given."""
+    """Rows newest first (by when they were written on the laptop), for one user or pupil
+    and between two days (both inclusive) when given."""
     a = AuditEvent.__table__.c
     stmt = (
         select(AuditEvent.__table__, User.name.label("user_name"))
@@ -153,6 +162,11 @@ def list_rows(
     )
     if user:
         stmt = stmt.where(User.name == user)
+    # `at` is the laptop's ISO timestamp, so days compare as text.
+    if since:
+        stmt = stmt.where(a.at >= since.isoformat())
+    if until:
+        stmt = stmt.where(a.at < (until + timedelta(days=1)).isoformat())
     if pupil:
         stmt = stmt.where(exists().where(AuditPupil.audit_id == a.id, AuditPupil.pupil_id == pupil))
     return [_entry(r) for r in conn.execute(stmt).mappings()]
@@ -185,3 +199,39 @@ def _entry(r) -> AuditEntry:
 
 def breaks(entries: Sequence[AuditEntry]) -> int:
     return sum(1 for e in entries if e.chain_break)
+
+
+@dataclass(frozen=True)
+class TrailCheck:
+    trails: int
+    rows: int
+    breaks: list[str]
+
+
+def verify(conn: Connection) -> TrailCheck:
+    """Check every trail as the server holds it now, row by row from the first:
+    finds a row changed or removed in the server's own database after it arrived
+    (a break found on arrival is reported again; a row kept beside another, sent
+    again with other contents, is left out of the chain it did not continue)."""
+    a = AuditEvent.__table__.c
+    stmt = (
+        select(AuditEvent.__table__, User.name.label("user_name"))
+        .join(User, User.id == a.user_id)
+        .where(a.row_id.not_like("%#%"))
+        .order_by(a.trail, a.seq, a.id)
+    )
+    trails, rows, found = set(), 0, []
+    trail, before, expected = None, GENESIS, 1
+    for r in conn.execute(stmt).mappings():
+        if r["trail"] != trail:
+            trail, before, expected = r["trail"], GENESIS, 1
+            trails.add(trail)
+        entry = _entry(r)
+        reason = _chain_break(entry, before if entry.seq == expected else None)
+        if reason:
+            found.append(
+                f"{entry.user}'s trail {trail[:8]}, row {entry.seq} ({entry.action}, {entry.at[:19]}): {reason}."
+            )
+        rows += 1
+        before, expected = entry.hash, entry.seq + 1
+    return TrailCheck(trails=len(trails), rows=rows, breaks=found)

@@ -10,6 +10,7 @@ import getpass
 import json
 import os
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 from . import admin, db, policy
@@ -58,8 +59,17 @@ def _parser() -> argparse.ArgumentParser:
     als = aud.add_parser("list", help="audit rows from every device, newest first")
     als.add_argument("--user", help="only rows sent by this user")
     als.add_argument("--pupil", help="only rows about this pupil (by id)")
+    als.add_argument("--from", dest="since", type=_day, help="from this day (2026-11-22 or 22/11/2026)")
+    als.add_argument("--to", dest="until", type=_day, help="to this day, inclusive")
     als.add_argument("--limit", type=int, default=1000, help="at most this many rows (default 1000)")
     als.add_argument("--json", action="store_true")
+
+    aud.add_parser(
+        "verify",
+        help="check every trail's hash chain as held now; exit 3 when broken",
+        description="Recomputes each trail from its first row, so a row changed or removed "
+        "in the server's database after it arrived is found.",
+    )
 
     pol = sub.add_parser("policy", help="LA-wide settings a worker cannot override").add_subparsers(
         dest="action", required=True
@@ -134,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
         elif args.command == "caseload":
             admin.assign(engine, args.pupil_id, user=args.user, team=args.team)
             print(f"Assigned pupil {args.pupil_id} to {args.user or 'team ' + args.team}.")
+        elif args.command == "audit" and args.action == "verify":
+            return _audit_verify(engine)
         elif args.command == "audit":
             _audit_list(engine, args)
         elif args.command == "policy" and args.action == "set":
@@ -159,6 +171,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_BROKEN = 3  # as `waymark audit verify` on the laptop
+
+
+def _day(text: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"'{text}' is not a date; write 2026-11-22 or 22/11/2026")
+
+
 def _audit_list(engine, args: argparse.Namespace) -> None:
     from . import audit
 
@@ -167,7 +191,9 @@ def _audit_list(engine, args: argparse.Namespace) -> None:
     with db.reading(engine) as conn:
         if args.user:
             admin._user_id(conn, args.user)  # an unknown name is an error, not an empty list
-        rows = audit.list_rows(conn, user=args.user, pupil=args.pupil, limit=args.limit)
+        rows = audit.list_rows(
+            conn, user=args.user, pupil=args.pupil, since=args.since, until=args.until, limit=args.limit
+        )
     if args.json:
         print(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
         return
@@ -180,6 +206,20 @@ def _audit_list(engine, args: argparse.Namespace) -> None:
     broken = audit.breaks(rows)
     if broken:
         print(f"{broken} row(s) did not continue their trail's chain when they arrived.")
+
+
+def _audit_verify(engine) -> int:
+    from . import audit
+
+    with db.reading(engine) as conn:
+        check = audit.verify(conn)
+    if not check.breaks:
+        print(f"Every audit trail is intact: {check.rows} rows in {check.trails} trail(s).")
+        return 0
+    print(f"{len(check.breaks)} break(s) in {check.rows} rows:")
+    for line in check.breaks:
+        print(f"  {line}")
+    return EXIT_BROKEN
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ server already has, readable by LA leads only. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -15,7 +15,7 @@ from desktop.domain.records import Concern
 from sync.client import Offline, SyncClient
 from sync.protocol import PROTOCOL_HEADER, AuditPush
 from sync.server import cli
-from sync.server.tables import AuditEvent
+from sync.server.tables import AuditEvent, AuditPupil
 from tests.sync import helpers as h
 from tests.sync.conftest import PASSWORD, SERVER, add_user
 
@@ -168,6 +168,14 @@ def test_only_la_leads_read_the_audit_rows(ann, engine, in_process):
         assert about and all(ann.pupil in r["pupil_ids"] for r in about)
         assert {r["action"] for r in about} >= {"view-restricted"}
         assert http.get("/v1/audit", params={"user": "lead"}, headers=lead).json() == []
+        day = date.fromisoformat(rows[0]["at"][:10])
+        between = {"from": day.isoformat(), "to": day.isoformat()}
+        assert len(http.get("/v1/audit", params=between, headers=lead).json()) == len(rows)
+        after = {"from": (day + timedelta(days=1)).isoformat()}
+        before = {"to": (day - timedelta(days=1)).isoformat()}
+        assert http.get("/v1/audit", params=after, headers=lead).json() == []
+        assert http.get("/v1/audit", params=before, headers=lead).json() == []
+        assert http.get("/v1/audit", params={"from": "30/11/2026"}, headers=lead).status_code == 422
         assert http.get("/v1/audit", headers={}).status_code == 401
         assert http.post("/v1/audit", json={"trail": "t", "rows": []}).status_code == 401
     with httpx.Client(transport=in_process, base_url=SERVER) as bare:  # no protocol version
@@ -187,6 +195,15 @@ def test_the_console_script_lists_audit_rows(ann, server_url, capsys):
     code = cli.main(["--database", server_url, "audit", "list", "--user", "nobody"])
     err = capsys.readouterr().err
     assert code == 2 and "no user called nobody" in err and len(err.strip().splitlines()) == 1
+    day = date.fromisoformat(rows[0]["at"][:10])
+    code = cli.main(["--database", server_url, "audit", "list", "--json", "--to", day.strftime("%d/%m/%Y")])
+    assert code == 0 and len(json.loads(capsys.readouterr().out)) >= len(rows)
+    tomorrow = (day + timedelta(days=1)).isoformat()
+    code = cli.main(["--database", server_url, "audit", "list", "--from", tomorrow])
+    assert code == 0 and capsys.readouterr().out.strip() == "No audit rows match."
+    with pytest.raises(SystemExit) as bad:
+        cli.main(["--database", server_url, "audit", "list", "--from", "yesterday-ish"])
+    assert bad.value.code == 2 and "is not a date" in capsys.readouterr().err
 
 
 def test_an_erased_pupil_is_erased_on_the_users_other_laptop_too(ann, engine, make_device):
@@ -208,3 +225,23 @@ def test_a_server_older_than_audit_rows_still_syncs_and_the_rows_wait(ann, serve
     assert result.pushed and result.audited == 0 and result.audit_error == ""
     assert not any(sent for *_, sent in local(ann))  # kept, to go to a server that takes them
     assert ann.app.store.get_setting("last_sync_error") is None
+
+
+def test_the_server_checks_every_trail_as_it_holds_it_now(ann, engine, server_url, capsys):
+    ann.app.list_concerns(ann.pupil)
+    ann.sync()
+    assert cli.main(["--database", server_url, "audit", "verify"]) == 0
+    assert "Every audit trail is intact" in capsys.readouterr().out
+
+    # Someone with database access rewrites what a row says, then removes another.
+    rows = held(engine)
+    with engine.begin() as conn:
+        conn.execute(update(AuditEvent).where(AuditEvent.row_id == rows[1][1]).values(summary="nothing to see"))
+        gone = conn.execute(select(AuditEvent.id).where(AuditEvent.row_id == rows[-2][1])).scalar_one()
+        conn.execute(AuditPupil.__table__.delete().where(AuditPupil.audit_id == gone))
+        conn.execute(AuditEvent.__table__.delete().where(AuditEvent.id == gone))
+    assert cli.main(["--database", server_url, "audit", "verify"]) == 3
+    out = capsys.readouterr().out
+    assert f"row {rows[1][0]} " in out and "changed after it was written" in out
+    assert f"row {rows[-1][0]} " in out and "never arrived" in out
+    assert held(engine)[1][2] == ""  # the check reports; it changes nothing
