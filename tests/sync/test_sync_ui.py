@@ -172,3 +172,23 @@ def _init(self, app, transport) -> None:
     from desktop.store.sync_port import StoreSyncPort
 
     self.app, self.store, self.port, self.transport = app, app.store, StoreSyncPort(app.store), transport
+
+
+# engine: this module's server, unused here (no laptop in this test is connected to it).
+def test_a_laptop_with_no_server_says_so_and_leaves_no_syncing_behind(
+    qtbot, engine, profile_template, tmp_path, make_window
+):  # noqa: F811
+    folder = tmp_path / "profile"
+    new_profile(profile_template, folder, "Ann").close()
+    window = make_window(folder)
+    window.unlock_page.passphrase.setText(PASSPHRASE)
+    window.unlock_page.unlock_button.click()
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: not window.sync_controller.running)  # the first sync, straight after unlocking
+    QApplication.processEvents()
+    assert bar.currentMessage() == ""  # not a "Syncing…" that never ends
+    assert window.sync_label.text() == "Not connected to a server"
+    window.sync_now_action.trigger()  # F9: the user asked, so say what to do
+    qtbot.waitUntil(lambda: not window.sync_controller.running)
+    QApplication.processEvents()
+    assert bar.currentMessage() == sync_ui.NOT_CONNECTED
