@@ -176,8 +176,12 @@ def _init(self, app, transport) -> None:
 
 # engine: this module's server, unused here (no laptop in this test is connected to it).
 def test_a_laptop_with_no_server_says_so_and_leaves_no_syncing_behind(
-    qtbot, engine, profile_template, tmp_path, make_window
-):  # noqa: F811
+    qtbot,
+    engine,
+    profile_template,
+    tmp_path,
+    make_window,  # noqa: F811  (the fixture imported above)
+):
     folder = tmp_path / "profile"
     new_profile(profile_template, folder, "Ann").close()
     window = make_window(folder)
