@@ -25,6 +25,7 @@ from sync.protocol.clock import expand
 
 from .db import Store, new_id
 from .mapping import COLLECTIONS, TABLES, Link
+from .sync_leave import remove_pupils
 
 # Natural keys the local schema holds unique: two laptops that each added the
 # same school offline end with one (the smaller id), references moved to it.
@@ -92,6 +93,7 @@ class StoreSyncPort:
         self.store = store
         self.tables = store.tables
         self._held: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.removed: dict[str, int] = {}  # rows removed by the last page's `left` pupils, by table
 
     # --- pushing ------------------------------------------------------------------
 
@@ -165,6 +167,10 @@ class StoreSyncPort:
         with self.store._begin_write() as conn:
             for chunk in _chunks(list(refused)):
                 entries = conn.execute(select(outbox).where(outbox.c.id.in_(chunk))).all()
+                ids: dict[str, set[str]] = defaultdict(set)
+                for e in entries:
+                    ids[e.entity].add(e.entity_id)
+                rows = self._rows(conn, ids)  # the values refused are kept, not only their names
                 if entries:
                     conn.execute(
                         insert(rejected),
@@ -173,7 +179,7 @@ class StoreSyncPort:
                                 "op_id": e.id,
                                 "entity": e.entity,
                                 "entity_id": e.entity_id,
-                                "fields": e.fields,
+                                "fields": _refused_values(rows.get((e.entity, e.entity_id)), e.fields),
                                 "changed_at": e.changed_at,
                                 "reason": refused[e.id][:500],
                                 "at": at,
@@ -213,7 +219,7 @@ class StoreSyncPort:
                 conn.info["write"] = False
                 raw.execute("PRAGMA foreign_keys = ON")
 
-    def apply_page(self, changes: Sequence[Change], cursor: str) -> None:
+    def apply_page(self, changes: Sequence[Change], cursor: str, left: Sequence[str] = ()) -> None:
         meta = self.tables["meta"]
         newest = max((c for ch in changes for c in ch.clocks.values()), default=None)
         with self._applying() as conn:
@@ -226,6 +232,8 @@ class StoreSyncPort:
                 self._apply_entity(conn, entity, group, held)
             self._refresh_copies(conn, by_entity)
             self._save_clocks(conn, changes, held)
+            if left:  # after the page, so none of its rows about them stays (sync_leave.py)
+                self.removed = remove_pupils(conn, self.tables, set(left))
             settings = {CURSOR: cursor} | ({CLOCK: max(newest, self.store.get_setting(CLOCK) or "")} if newest else {})
             for key, value in settings.items():
                 conn.execute(delete(meta).where(meta.c.key == key))
@@ -401,6 +409,13 @@ class StoreSyncPort:
             conn.execute(delete(state).where(state.c.entity_id.in_(chunk)))
         if rows:
             conn.execute(insert(state), rows)
+
+
+def _refused_values(row: dict | None, fields: object) -> object:
+    """{field: value} of a refused change, so the words survive the record leaving the laptop."""
+    if row is None:
+        return _fields(fields)
+    return {n: encode(row[n]) for n in _fields(fields) if n in row}
 
 
 def _parent_table(holder) -> str:

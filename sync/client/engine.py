@@ -63,6 +63,7 @@ class SyncResult:
     pulled: int = 0
     conflicts: int = 0  # unresolved conflict records received
     snapshot: bool = False  # the server sent a fresh snapshot (410)
+    left: int = 0  # pupils who left this user's scope, removed from this laptop
     round_trips: int = 0
 
     def to_json(self) -> dict:
@@ -73,6 +74,7 @@ class SyncResult:
             "pulled": self.pulled,
             "conflicts": self.conflicts,
             "snapshot": self.snapshot,
+            "left": self.left,
             "round_trips": self.round_trips,
         }
 
@@ -236,7 +238,11 @@ class SyncClient:
                 cursor, result.snapshot = None, True
                 continue
             page = PullResponse.model_validate(_check(response).json())
-            self.port.apply_page(page.changes, page.cursor)
+            if page.left:  # pupils no longer this user's: removed with the page, no deletes sent
+                self.port.apply_page(page.changes, page.cursor, left=page.left)
+            else:
+                self.port.apply_page(page.changes, page.cursor)
+            result.left += len(page.left)
             cursor = page.cursor
             result.pulled += len(page.changes)
             result.conflicts += sum(

@@ -24,10 +24,13 @@ class SyncPort(Protocol):
     def cursor(self) -> str | None:
         """Where the last applied pull page ended; None before the first."""
 
-    def apply_page(self, changes: Sequence[Change], cursor: str) -> None:
+    def apply_page(self, changes: Sequence[Change], cursor: str, left: Sequence[str] = ()) -> None:
         """Apply pulled records and move the cursor on, in one local transaction.
         Pulled changes never go back into the outbox, and never overwrite a field
-        that has an unsent local change."""
+        that has an unsent local change. `left`: pupils who left the user's scope;
+        their records (and rows that belong only to them) leave the store in the
+        same transaction, sending no deletes, and any unsent change to them is kept
+        aside with a reason (as a refused one is)."""
 
     def forget_cursor(self) -> None:
         """Start again from a fresh snapshot (the outbox is kept)."""

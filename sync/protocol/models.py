@@ -84,6 +84,9 @@ class PullResponse(SQLModel):
     changes: list[Change]
     cursor: str  # opaque; send it back to get what came after
     more: bool  # another page is waiting
+    # Pupils who left this user's scope (another worker's now, another school's, a
+    # narrower role): the device removes their records, sending no deletes.
+    left: list[str] = Field(default_factory=list)
 
 
 class LoginRequest(SQLModel):

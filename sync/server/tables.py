@@ -119,3 +119,16 @@ class Feed(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     last: int = Field(sa_column=Column(BigInteger, nullable=False, default=0))
     horizon: int = Field(sa_column=Column(BigInteger, nullable=False, default=0))
+
+
+class ScopeExit(SQLModel, table=True):
+    """A pupil who left a user's scope (moved to another worker or team, moved
+    school, or the user's role narrowed), at a place in the change feed. The
+    user's devices are told on their next pull and remove the pupil's records."""
+
+    __tablename__ = "scope_exits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    user_id: int = Field(foreign_key="users.id", index=True)
+    pupil_id: str = Field(max_length=64)

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sync.protocol.clock import compress
 
 from .. import db
+from ..scope import record_exits
 from ..shapes import CONFLICT_ENTITY, SHAPES, OwnerElseParent
 from ..tables import Caseload, PupilSchool, RecordPupil, User
 from .rows import RECORDS, Row, _chunks, _listed
@@ -63,6 +64,7 @@ class Writing:
             )
         db.bulk_insert(self.conn, RECORDS, new)
         self._write_members(dirty)
+        self.last = last  # where scope exits of this push go in the feed
         self._write_caseload_and_schools(dirty)
         return last
 
@@ -81,6 +83,17 @@ class Writing:
             self.conn.execute(insert(RecordPupil), rows)
         for r in changed:
             r.stored_members = set(r.members)
+
+    def _left_school(self, old_urns: dict[str, str]) -> None:
+        """Pupils who moved school leave their old school's users' scope: their devices are told."""
+        if not old_urns:
+            return
+        users = self.conn.execute(
+            select(User.id, User.school_urn).where(User.role == "school", User.school_urn.in_(set(old_urns.values())))
+        ).all()
+        record_exits(
+            self.conn, [(u, p) for p, urn in old_urns.items() for u, u_urn in users if u_urn == urn], self.last
+        )
 
     def _write_caseload_and_schools(self, dirty: list[Row]) -> None:
         if self.new_caseload:
@@ -110,6 +123,7 @@ class Writing:
                 came.append({"pupil_id": row.entity_id, "urn": urn})
         for chunk in _chunks(gone):
             self.conn.execute(delete(PupilSchool).where(PupilSchool.pupil_id.in_(chunk)))
+        self._left_school({p: current[p] for p in gone})
         if came:
             self.conn.execute(insert(PupilSchool), came)
         if joined:

@@ -1,0 +1,171 @@
+"""Pupils who left this user's scope on the LA's server (another worker's now,
+another school's, or the user's role narrowed): their records leave the laptop.
+
+Everything that belongs only to them goes (their record, contacts, stays,
+provision, folders, progress, plans, their entries and notes on visits, the
+visits and appointments no pupil still held here shared, conflicts about any
+of it), found by following foreign keys from the pupil as erasure does. Rows
+are deleted outright, not made tombstones, and nothing enters the outbox: the
+records are still the LA's, only no longer this user's to hold. A change to
+them not yet sent is kept aside in `sync_rejected` with its values and a
+reason, so the user sees it and nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import delete, insert, select
+
+# Link tables: the gathered row goes only when no pupil still held here is linked to it.
+LINKS = {"visit_entry": ("visit", "visit_id"), "appointment_pupil": ("appointment", "appointment_id")}
+NOT_RECORDS = frozenset({"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft", "sync_conflict"})
+CHUNK = 500
+LEFT_REASON = (
+    "Not sent: this pupil is no longer yours on the LA's server (moved to another worker, team or school), "
+    "so their records were removed from this laptop. Your change is kept here; ask your LA lead to pass it on."
+)
+
+
+def _chunks(items, size: int = CHUNK):
+    items = sorted(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return value
+
+
+def _fk_target(column) -> str | None:
+    for fk in column.foreign_keys:
+        return fk.column.table.name
+    return None
+
+
+def belonging_only_to(conn, tables: dict, pupils: set[str]) -> dict[str, set[str]]:
+    """table -> ids of the rows that belong to these pupils and to no pupil still held."""
+    records = {name: t for name, t in tables.items() if name not in NOT_RECORDS}
+    found: dict[str, set[str]] = defaultdict(set)
+    pupil = records["pupil"]
+    for chunk in _chunks(pupils):
+        found["pupil"].update(conn.execute(select(pupil.c.id).where(pupil.c.id.in_(chunk))).scalars())
+    for link, (parent, column) in LINKS.items():
+        if link not in records:
+            continue
+        table = records[link]
+        parents: set[str] = set()
+        for chunk in _chunks(pupils):
+            parents.update(conn.execute(select(table.c[column]).where(table.c.pupil_id.in_(chunk))).scalars())
+        kept: set[str] = set()
+        for chunk in _chunks(parents):
+            kept.update(
+                conn.execute(
+                    select(table.c[column]).where(
+                        table.c[column].in_(chunk), table.c.pupil_id.not_in(sorted(pupils)), table.c.deleted.is_(False)
+                    )
+                ).scalars()
+            )
+        found[parent].update(parents - kept)
+    # Rows naming a leaving pupil, and the rows under anything found, until nothing new turns up.
+    found["pupil"].update(pupils)
+    grew = True
+    while grew:
+        grew = False
+        for name, table in records.items():
+            for column in table.c:
+                target = _fk_target(column)
+                if not target or not found.get(target) or name == "pupil":
+                    continue
+                for chunk in _chunks(found[target]):
+                    for row_id in conn.execute(select(table.c.id).where(column.in_(chunk))).scalars():
+                        if row_id not in found[name]:
+                            found[name].add(row_id)
+                            grew = True
+    found["pupil"] &= _present(conn, pupil, pupils)
+    conflicts = tables.get("sync_conflict")
+    if conflicts is not None:
+        ids = {i for rows in found.values() for i in rows}
+        for chunk in _chunks(ids):
+            for conflict_id, entity, entity_id in conn.execute(
+                select(conflicts.c.id, conflicts.c.entity, conflicts.c.entity_id).where(
+                    conflicts.c.entity_id.in_(chunk)
+                )
+            ):
+                if entity_id in found.get(entity, ()):
+                    found["sync_conflict"].add(conflict_id)
+    return {name: ids for name, ids in found.items() if ids}
+
+
+def _present(conn, table, ids: set[str]) -> set[str]:
+    got: set[str] = set()
+    for chunk in _chunks(ids):
+        got.update(conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
+    return got
+
+
+def remove_pupils(conn, tables: dict, pupils: set[str]) -> dict[str, int]:
+    """Remove what belongs only to `pupils` (see the module's note); how many rows, by table."""
+    found = belonging_only_to(conn, tables, pupils)
+    if not found:
+        return {}
+    _keep_unsent(conn, tables, found)
+    state = tables["sync_state"]
+    for name, ids in found.items():
+        table = tables[name]
+        for chunk in _chunks(ids):
+            conn.execute(delete(table).where(table.c.id.in_(chunk)))
+            conn.execute(delete(state).where(state.c.entity == name, state.c.entity_id.in_(chunk)))
+    return {name: len(ids) for name, ids in found.items()}
+
+
+def _keep_unsent(conn, tables: dict, found: dict[str, set[str]]) -> None:
+    """Unsent changes to rows about to go move aside, with their values; set-aside
+    changes that named only their fields get their values too, while they can."""
+    outbox, rejected = tables["outbox"], tables["sync_rejected"]
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    for name, ids in found.items():
+        table = tables[name]
+        for chunk in _chunks(ids):
+            rows = {r["id"]: dict(r) for r in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings()}
+            entries = conn.execute(select(outbox).where(outbox.c.entity == name, outbox.c.entity_id.in_(chunk))).all()
+            if entries:
+                conn.execute(
+                    insert(rejected),
+                    [
+                        {
+                            "op_id": e.id,
+                            "entity": name,
+                            "entity_id": e.entity_id,
+                            "fields": _values(rows.get(e.entity_id), e.fields),
+                            "changed_at": e.changed_at,
+                            "reason": LEFT_REASON,
+                            "at": at,
+                        }
+                        for e in entries
+                    ],
+                )
+                conn.execute(delete(outbox).where(outbox.c.id.in_([e.id for e in entries])))
+            for op_id, entity_id, fields in conn.execute(
+                select(rejected.c.op_id, rejected.c.entity_id, rejected.c.fields).where(
+                    rejected.c.entity == name, rejected.c.entity_id.in_(chunk)
+                )
+            ):
+                if not isinstance(fields, dict) and entity_id in rows:
+                    conn.execute(
+                        rejected.update()
+                        .where(rejected.c.op_id == op_id)
+                        .values(fields=_values(rows[entity_id], fields))
+                    )
+
+
+def _values(row: dict | None, fields: object) -> object:
+    """{field: value} for the named fields of a row, as JSON; the names alone if the row is gone."""
+    names = json.loads(fields) if isinstance(fields, str) else list(fields or [])
+    if row is None:
+        return names
+    return {n: _plain(row[n]) for n in names if n in row}
