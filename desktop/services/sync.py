@@ -148,6 +148,9 @@ class SyncService:
             self.store.set_setting("last_sync_error", words)
             raise type(exc)(words) from exc
         self.store.set_setting("last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
+        role = self.store.get_setting("sync_role")  # the role the server now says (StoreSyncPort.serve_as)
+        if role and role != saved.get("role"):
+            self.store.set_setting(ACCOUNT, saved | {"role": role})
         refusals = sorted(set(result.refused.values()))
         self.store.set_setting(
             "last_sync_error", f"The server refused some changes: {refusals[0]}" if refusals else None

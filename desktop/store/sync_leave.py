@@ -1,4 +1,6 @@
-"""Pupils who left this user's scope on the LA's server (another worker's now,
+"""What leaves the laptop when the LA's server says it is no longer this user's.
+
+Pupils who left this user's scope on the LA's server (another worker's now,
 another school's, or the user's role narrowed): their records leave the laptop.
 
 Everything that belongs only to them goes (their record, contacts, stays,
@@ -9,6 +11,10 @@ are deleted outright, not made tombstones, and nothing enters the outbox: the
 records are still the LA's, only no longer this user's to hold. A change to
 them not yet sent is kept aside in `sync_rejected` with its values and a
 reason, so the user sees it and nothing typed is lost.
+
+A narrower role (a worker made a school user) drops, the same way, whole
+tables, restricted rows and withheld fields the new role is not served
+(sync/protocol/serving.py).
 """
 
 from __future__ import annotations
@@ -17,12 +23,18 @@ import json
 from collections import defaultdict
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Boolean, Float, Integer, Numeric, delete, insert, select, update
+
+from sync.protocol.serving import RESTRICTABLE, conflict_served, restriction, serves, serving
 
 # Link tables: the gathered row goes only when no pupil still held here is linked to it.
 LINKS = {"visit_entry": ("visit", "visit_id"), "appointment_pupil": ("appointment", "appointment_id")}
 NOT_RECORDS = frozenset({"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft", "sync_conflict"})
 CHUNK = 500
+NARROWED_REASON = (
+    "Not sent: your role on the LA's server no longer holds this record (or this field), "
+    "so it was removed from this laptop. Your change is kept here; ask your LA lead to pass it on."
+)
 LEFT_REASON = (
     "Not sent: this pupil is no longer yours on the LA's server (moved to another worker, team or school), "
     "so their records were removed from this laptop. Your change is kept here; ask your LA lead to pass it on."
@@ -123,7 +135,75 @@ def remove_pupils(conn, tables: dict, pupils: set[str]) -> dict[str, int]:
     return {name: len(ids) for name, ids in found.items()}
 
 
-def _keep_unsent(conn, tables: dict, found: dict[str, set[str]]) -> None:
+def narrow_to(conn, tables: dict, role: str) -> dict[str, int]:
+    """Remove what `role` is not served: tables, restricted rows, conflicts about
+    what it is not served, and withheld fields (blanked). How many rows, by table."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for name, table in tables.items():
+        if name in NOT_RECORDS and name != "sync_conflict":
+            continue
+        if not serves(role, name):
+            found[name].update(conn.execute(select(table.c.id)).scalars())
+        elif name in RESTRICTABLE or name == "sync_conflict":
+            allowed = {""} | set(serving(role).restricted)
+            for row in conn.execute(select(table)).mappings():
+                if name == "sync_conflict":
+                    if not conflict_served(role, dict(row)):
+                        found[name].add(row["id"])
+                elif restriction(name, dict(row)) not in allowed:
+                    found[name].add(row["id"])
+    found = {name: ids for name, ids in found.items() if ids}
+    _keep_unsent(conn, tables, found, NARROWED_REASON)
+    state = tables["sync_state"]
+    for name, ids in found.items():
+        table = tables[name]
+        for chunk in _chunks(ids):
+            conn.execute(delete(table).where(table.c.id.in_(chunk)))
+            conn.execute(delete(state).where(state.c.entity == name, state.c.entity_id.in_(chunk)))
+    counts = {name: len(ids) for name, ids in found.items()}
+    for name, fields in serving(role).withheld.items():
+        table = tables.get(name)
+        columns = [table.c[f] for f in sorted(fields) if table is not None and f in table.c]
+        if not columns:
+            continue
+        held = [c.name for c in columns]
+        _keep_unsent(conn, tables, {name: _ids_with_unsent(conn, tables, name, held)}, NARROWED_REASON, held)
+        blank = {c.name: _blank(c) for c in columns}
+        changed = conn.execute(update(table).where(_any_set(columns, blank)).values(**blank)).rowcount
+        if changed:
+            counts[name] = counts.get(name, 0) + changed
+    return counts
+
+
+def _blank(column) -> object:
+    if column.nullable:
+        return None
+    if isinstance(column.type, Boolean):
+        return False
+    if isinstance(column.type, (Integer, Float, Numeric)):
+        return 0
+    return ""
+
+
+def _any_set(columns, blank: dict):
+    from sqlalchemy import or_
+
+    return or_(*(c.is_not(None) if blank[c.name] is None else c != blank[c.name] for c in columns))
+
+
+def _ids_with_unsent(conn, tables: dict, name: str, fields: list[str]) -> set[str]:
+    outbox = tables["outbox"]
+    ids = set()
+    for entity_id, names in conn.execute(select(outbox.c.entity_id, outbox.c.fields).where(outbox.c.entity == name)):
+        names = json.loads(names) if isinstance(names, str) else list(names or [])
+        if set(names) & set(fields):
+            ids.add(entity_id)
+    return ids
+
+
+def _keep_unsent(
+    conn, tables: dict, found: dict[str, set[str]], reason: str = LEFT_REASON, fields: list[str] | None = None
+) -> None:
     """Unsent changes to rows about to go move aside, with their values; set-aside
     changes that named only their fields get their values too, while they can."""
     outbox, rejected = tables["outbox"], tables["sync_rejected"]
@@ -133,6 +213,8 @@ def _keep_unsent(conn, tables: dict, found: dict[str, set[str]]) -> None:
         for chunk in _chunks(ids):
             rows = {r["id"]: dict(r) for r in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings()}
             entries = conn.execute(select(outbox).where(outbox.c.entity == name, outbox.c.entity_id.in_(chunk))).all()
+            if fields is not None:  # only the changes naming withheld fields
+                entries = [e for e in entries if set(fields) & set(_names(e.fields))]
             if entries:
                 conn.execute(
                     insert(rejected),
@@ -143,7 +225,7 @@ def _keep_unsent(conn, tables: dict, found: dict[str, set[str]]) -> None:
                             "entity_id": e.entity_id,
                             "fields": _values(rows.get(e.entity_id), e.fields),
                             "changed_at": e.changed_at,
-                            "reason": LEFT_REASON,
+                            "reason": reason,
                             "at": at,
                         }
                         for e in entries
@@ -163,9 +245,13 @@ def _keep_unsent(conn, tables: dict, found: dict[str, set[str]]) -> None:
                     )
 
 
+def _names(fields: object) -> list[str]:
+    return json.loads(fields) if isinstance(fields, str) else list(fields or [])
+
+
 def _values(row: dict | None, fields: object) -> object:
     """{field: value} for the named fields of a row, as JSON; the names alone if the row is gone."""
-    names = json.loads(fields) if isinstance(fields, str) else list(fields or [])
+    names = _names(fields)
     if row is None:
         return names
     return {n: _plain(row[n]) for n in names if n in row}

@@ -25,12 +25,13 @@ from sync.protocol.clock import expand
 
 from .db import Store, new_id
 from .mapping import COLLECTIONS, TABLES, Link
-from .sync_leave import remove_pupils
+from .sync_leave import narrow_to, remove_pupils
 
 # Natural keys the local schema holds unique: two laptops that each added the
 # same school offline end with one (the smaller id), references moved to it.
 NATURAL_KEYS = {"school": "urn"}
 CURSOR = "sync_cursor"
+ROLE = "sync_role"  # the role this laptop's records are held for (sync_leave.narrow_to)
 CLOCK = "sync_clock"
 LOCAL_ONLY = frozenset(
     {"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft"}
@@ -201,6 +202,18 @@ class StoreSyncPort:
 
     def cursor(self) -> str | None:
         return self.store.get_setting(CURSOR)
+
+    def serve_as(self, role: str) -> bool:
+        """Hold only what `role` is served; True if anything had to go (a narrower role)."""
+        if self.store.get_setting(ROLE) == role:
+            return False
+        meta = self.tables["meta"]
+        with self._applying() as conn:
+            removed = narrow_to(conn, self.tables, role)
+            conn.execute(delete(meta).where(meta.c.key == ROLE))
+            conn.execute(insert(meta).values(key=ROLE, value=json.dumps(role)))
+        self.removed = removed
+        return bool(removed)
 
     def forget_cursor(self) -> None:
         self.store.set_setting(CURSOR, None)

@@ -64,6 +64,7 @@ class SyncResult:
     conflicts: int = 0  # unresolved conflict records received
     snapshot: bool = False  # the server sent a fresh snapshot (410)
     left: int = 0  # pupils who left this user's scope, removed from this laptop
+    narrowed: bool = False  # the user's role now holds less: what it may not hold was removed
     round_trips: int = 0
 
     def to_json(self) -> dict:
@@ -75,6 +76,7 @@ class SyncResult:
             "conflicts": self.conflicts,
             "snapshot": self.snapshot,
             "left": self.left,
+            "narrowed": self.narrowed,
             "round_trips": self.round_trips,
         }
 
@@ -243,6 +245,9 @@ class SyncClient:
             else:
                 self.port.apply_page(page.changes, page.cursor)
             result.left += len(page.left)
+            serve_as = getattr(self.port, "serve_as", None)  # a port that holds records by role
+            if page.role and serve_as is not None:
+                result.narrowed = serve_as(page.role) or result.narrowed
             cursor = page.cursor
             result.pulled += len(page.changes)
             result.conflicts += sum(

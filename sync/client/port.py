@@ -32,6 +32,12 @@ class SyncPort(Protocol):
         same transaction, sending no deletes, and any unsent change to them is kept
         aside with a reason (as a refused one is)."""
 
+    def serve_as(self, role: str) -> bool:
+        """Optional. The user's role as the server now says: remove what that role is
+        not served (sync.protocol.serving), sending no deletes and keeping unsent
+        changes aside. True if anything was removed; nothing happens when the role is
+        the one already held."""
+
     def forget_cursor(self) -> None:
         """Start again from a fresh snapshot (the outbox is kept)."""
 

@@ -87,6 +87,9 @@ class PullResponse(SQLModel):
     # Pupils who left this user's scope (another worker's now, another school's, a
     # narrower role): the device removes their records, sending no deletes.
     left: list[str] = Field(default_factory=list)
+    # The user's role now: a laptop whose user's role narrowed drops what the new
+    # one is not served (sync/protocol/serving.py).
+    role: str = ""
 
 
 class LoginRequest(SQLModel):

@@ -72,4 +72,6 @@ def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullRe
                 )
             )
     left = left_pupils(conn, user, after, next_seq)
-    return PullResponse(changes=changes, cursor=f"{next_seq}.{user.scope_epoch}.{horizon}", more=more, left=left)
+    return PullResponse(
+        changes=changes, cursor=f"{next_seq}.{user.scope_epoch}.{horizon}", more=more, left=left, role=user.role
+    )
