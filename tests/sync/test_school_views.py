@@ -140,9 +140,9 @@ def _screen_text(widget) -> str:
     return "\n".join(parts)
 
 
-def _every_tab(make_window, folder, pupils: set[str] | None = None) -> dict[tuple[str, str], str]:
+def _every_tab(open_window, folder, pupils: set[str] | None = None) -> dict[tuple[str, str], str]:
     """(pupil id, tab) -> the words on screen, for every pupil's every record tab; and the caseload's."""
-    window = make_window(folder)
+    window = open_window(folder)
     window.unlock_page.passphrase.setText(PASSPHRASE)
     window.unlock_page.unlock_button.click()
     assert not window.is_locked
@@ -167,7 +167,7 @@ def _every_tab(make_window, folder, pupils: set[str] | None = None) -> dict[tupl
     return seen
 
 
-def test_every_record_tab_a_school_opens_has_no_gap(school_profile, make_window, demo_dir, tmp_path):
+def test_every_record_tab_a_school_opens_has_no_gap(school_profile, make_window, demo_dir, tmp_path):  # noqa: F811
     """Each tab of each of the school's pupils says "None" no more often than the
     worker's own view of the same pupil (where "None" is a word: SEN None)."""
     pupils = {p.id for p in school_profile.list_pupils()}
