@@ -289,16 +289,15 @@ class ConflictsDialog(QDialog):
         service = self.service
 
         def load() -> list[tuple]:
-            return [(c, *service.mine_and_theirs(c)) for c in service.conflicts()]
+            return [(c, *service.mine_and_theirs(c), service.about(c)) for c in service.conflicts()]
 
         self.runner.run(load, self._loaded, self._error)
 
     def _loaded(self, rows: list[tuple]) -> None:
         self.rows = rows
         self.list.clear()
-        for conflict, _mine, _theirs in rows:
-            what = conflict.entity.replace("_", " ").capitalize()
-            item = QListWidgetItem(f"{what}: {conflict.field.replace('_', ' ')}")
+        for conflict, _mine, _theirs, topic in rows:
+            item = QListWidgetItem(topic.title)  # "Lily Smith — details: medical needs"
             item.setData(Qt.ItemDataRole.UserRole, conflict.id)
             self.list.addItem(item)
         has = bool(rows)
@@ -315,18 +314,17 @@ class ConflictsDialog(QDialog):
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self.rows):
             return
-        conflict, mine, theirs = self.rows[row]
+        conflict, mine, theirs, topic = self.rows[row]
+        about = f"{topic.pupils}, {topic.record}" if topic.pupils else topic.record[:1].upper() + topic.record[1:]
         if conflict.kind == "deleted":
             self.heading.setText(
-                "Someone deleted this record on another laptop while these words were written. "
+                f"{about}: someone deleted this record on another laptop while these words were written. "
                 "Keep mine brings it back with them; keep theirs leaves it deleted."
             )
             theirs = "(deleted)"
         else:
             who = conflict.other_by if conflict.other_value == theirs else conflict.kept_by
-            self.heading.setText(
-                f"Both laptops changed the {conflict.field.replace('_', ' ')}" + (f" ({who})." if who else ".")
-            )
+            self.heading.setText(f"{about}: both laptops changed the {topic.field}" + (f" ({who})." if who else "."))
         self.mine.setPlainText(mine)
         self.theirs.setPlainText(theirs)
         self.merged.setPlainText(f"{mine}\n{theirs}" if conflict.kind == "edit" else mine)

@@ -169,3 +169,48 @@ def _init(self, app, transport) -> None:
     from desktop.store.sync_port import StoreSyncPort
 
     self.app, self.store, self.port, self.transport = app, app.store, StoreSyncPort(app.store), transport
+
+
+def _conflicting(laptop, other) -> dict[str, str]:
+    """Two children, each with their medical needs changed on both laptops; their shared
+    visit's work for one child; and a site's notes: four conflicts on `other`."""
+    from desktop.domain.enums import SiteType
+    from desktop.domain.records import Site
+
+    ids = {"lily": h.pupil(laptop.app, "Lily"), "sam": h.pupil(laptop.app, "Sam")}
+    ids["visit"] = h.visit(laptop.app, [ids["lily"], ids["sam"]])
+    ids["site"] = laptop.app.add_site(Site(name="Ribble Way", site_type=SiteType.TRANSIT_SITE)).id
+    laptop.sync()
+    other.sync()
+    for device, words in ((laptop, "Asthma"), (other, "Epilepsy")):
+        for child in ("lily", "sam"):
+            device.app.edit_pupil(ids[child], medical_needs=f"{words} ({child})")
+        visit = device.app.get_visit(ids["visit"])
+        visit.entries[1].work_covered = f"Number bonds, {words}"
+        device.app.edit_visit(visit)
+        site = device.app.store.get(Site, ids["site"])
+        site.notes = f"Water tap broken, {words}"
+        with device.app.store.transaction("ann") as tx:
+            tx.update(site)
+    laptop.sync()
+    assert other.sync().conflicts == 4
+    return ids
+
+
+def test_each_conflict_names_the_child_it_is_about(qtbot, laptop, make_device):
+    other = make_device("other", "ann")
+    _conflicting(laptop, other)
+    dialog = ConflictsDialog(ImmediateTaskRunner(), other.sync_service)
+    qtbot.addWidget(dialog)
+    titles = sorted(dialog.list.item(i).text() for i in range(dialog.list.count()))
+    surname = "Ó Súilleabháin"
+    assert f"Lily {surname} — details: medical needs" in titles
+    assert f"Sam {surname} — details: medical needs" in titles
+    assert f"Sam {surname} — visit on 20 Nov 2026: work covered" in titles
+    assert "Site Ribble Way: notes" in titles  # about no child: the record's own name
+    for row in range(dialog.list.count()):
+        dialog.list.setCurrentRow(row)
+        title = dialog.list.item(row).text()
+        assert dialog.heading.text().startswith(title.split(" — ")[0] if " — " in title else title.split(":")[0])
+    topics = {other.sync_service.about(c).title for c in other.sync_service.conflicts()}
+    assert topics == set(titles)
