@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -250,9 +251,12 @@ class ConflictsDialog(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName("Conflicts")
         self.list.currentRowChanged.connect(self._show)
-        layout.addWidget(self.list, 1)
+        self.list.setWordWrap(True)  # a child's name and the record in full, never cut short
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSpacing(2)
+        layout.addWidget(self.list, 2)
         right = QVBoxLayout()
-        layout.addLayout(right, 2)
+        layout.addLayout(right, 3)
         self.heading = QLabel("")
         self.heading.setWordWrap(True)
         right.addWidget(self.heading)
@@ -298,6 +302,7 @@ class ConflictsDialog(QDialog):
         self.list.clear()
         for conflict, _mine, _theirs, topic in rows:
             item = QListWidgetItem(topic.title)  # "Lily Smith — details: medical needs"
+            item.setToolTip(topic.title)
             item.setData(Qt.ItemDataRole.UserRole, conflict.id)
             self.list.addItem(item)
         has = bool(rows)
@@ -315,16 +320,18 @@ class ConflictsDialog(QDialog):
         if not 0 <= row < len(self.rows):
             return
         conflict, mine, theirs, topic = self.rows[row]
-        about = f"{topic.pupils}, {topic.record}" if topic.pupils else topic.record[:1].upper() + topic.record[1:]
         if conflict.kind == "deleted":
             self.heading.setText(
-                f"{about}: someone deleted this record on another laptop while these words were written. "
-                "Keep mine brings it back with them; keep theirs leaves it deleted."
+                f"<b>{escape(topic.title)}</b><br>Someone deleted this record on another laptop while these "
+                "words were written. Keep mine brings it back with them; keep theirs leaves it deleted."
             )
             theirs = "(deleted)"
         else:
             who = conflict.other_by if conflict.other_value == theirs else conflict.kept_by
-            self.heading.setText(f"{about}: both laptops changed the {topic.field}" + (f" ({who})." if who else "."))
+            self.heading.setText(
+                f"<b>{escape(topic.title)}</b><br>Both laptops changed the {escape(topic.field)}"
+                + (f" ({escape(who)})." if who else ".")
+            )
         self.mine.setPlainText(mine)
         self.theirs.setPlainText(theirs)
         self.merged.setPlainText(f"{mine}\n{theirs}" if conflict.kind == "edit" else mine)
