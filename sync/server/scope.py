@@ -83,15 +83,16 @@ def may_see_restricted(role: str, restricted: str) -> bool:
     return restricted in allowed_restrictions(role)
 
 
-def push_refusal(role: str, entity: str, fields: dict) -> tuple[dict, str]:
+def push_refusal(role: str, entity: str, fields: dict, stored: dict | None = None) -> tuple[dict, str]:
     """The fields a push may write for `role`, and the reason to refuse it ('' if none).
     A withheld field sent empty is dropped (a school's copy of the row never held it,
-    so an empty value must not blank the LA's); sent with a value, the op is refused."""
+    so an empty value must not blank the LA's); sent with a value, the op is refused.
+    `stored`: the record as the server holds it (a conflict names its field there)."""
     if not serves(role, entity):
         return fields, f"Your role ({role}) does not hold {entity.replace('_', ' ')} records on the LA's server."
     withheld = serving(role).withheld.get(entity, frozenset())
-    if entity == CONFLICT_ENTITY and not conflict_served(role, fields):
-        withheld = frozenset(fields)
+    if entity == CONFLICT_ENTITY and not conflict_served(role, (stored or {}) | fields):
+        return fields, "That conflict is about words your role is not sent."
     given = [k for k in withheld if k in fields and fields[k] not in (None, "", [], {})]
     if given:
         return fields, (

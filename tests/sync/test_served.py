@@ -253,3 +253,28 @@ def test_a_school_push_is_refused_per_op_outside_what_it_is_served(family):
     assert stored["site_id"] == w.site and stored["place_detail"].startswith("Pitch 7")
     # A worker may change all of it.
     assert _push(w, "ann", _op("visit", w.visit, place_detail="Pitch 8"))["status"] == "applied"
+
+
+def test_a_school_resolves_a_conflict_about_what_it_is_served(family, make_device):
+    w = family
+    school = make_device("school", "school_a")
+    second = make_device("ann3", "ann")
+    second.sync()
+    for device, words in ((w.ann, "Phonics phase 4"), (second, "Phonics phase 3, blends")):
+        visit = device.app.get_visit(w.visit)
+        visit.entries[0].work_covered = words
+        device.app.edit_visit(visit)
+    w.ann.sync()
+    assert second.sync().conflicts == 1
+    assert school.sync().conflicts == 1  # its pupil's work: the school sees both texts
+    [conflict] = school.sync_service.conflicts()
+    assert school.sync_service.about(conflict).title.startswith("Peter Smith — visit on 20 Nov 2026")
+    school.sync_service.resolve(conflict.id, "Phonics phase 4, blends")
+    result = school.sync()
+    assert not result.refused, result.refused
+    w.ann.sync()
+    assert w.ann.app.get_visit(w.visit).entries[0].work_covered == "Phonics phase 4, blends"
+    # A conflict about the address never reached the school; pushed blind, it is refused.
+    address = next(c for c in w.ann.sync_service.conflicts() if c.field == "address")
+    refused = _push(w, "school_a", _op("sync_conflict", address.id, resolved=True, resolution="mine"))
+    assert refused["status"] == "refused" and "not sent" in refused["reason"]

@@ -98,10 +98,11 @@ class Merger(Loading, Membership, Writing):
         fields = {k: v for k, v in op.fields.items() if k not in RESERVED_FIELDS}
         if any(not k.isidentifier() for k in fields):
             return "A field name is not valid."
-        fields, reason = push_refusal(self.user.role, op.entity, fields)  # what this role is served (shapes.SERVED)
+        before = self.rows.get((op.entity, op.entity_id))
+        stored = before.data if before else {}
+        fields, reason = push_refusal(self.user.role, op.entity, fields, stored)  # what this role is served
         if reason:
             return reason
-        before = self.rows.get((op.entity, op.entity_id))
         after_data = dict(before.data if before else {}) | fields
         reason = self._refusal(op, before, after_data)
         if reason:
