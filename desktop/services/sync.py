@@ -201,6 +201,31 @@ class SyncService:
         )
         return result
 
+    def not_sent(self) -> list[dict]:
+        """Changes the server refused, or that could not go because their record left
+        this laptop: each with its values (the words typed are never lost) and why."""
+        rows = []
+        for kept in self.port.rejected():
+            fields = kept["fields"]
+            values = fields if isinstance(fields, dict) else dict.fromkeys(fields or [], "")
+            names, _day, own = record_subject(self.store, kept["entity"], kept["entity_id"])
+            record = RECORD_WORDS.get(kept["entity"], kept["entity"].replace("_", " "))
+            about = f"{', '.join(names)} — {record}" if names else f"{record} {own}".strip()
+            change = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in values.items() if v not in (None, "", []))
+            rows.append(
+                {
+                    "op_id": kept["op_id"],
+                    "entity": kept["entity"],
+                    "entity_id": kept["entity_id"],
+                    "at": kept["at"],
+                    "about": about,
+                    "values": values,
+                    "change": change or ", ".join(k.replace("_", " ") for k in values),
+                    "reason": kept["reason"],
+                }
+            )
+        return rows
+
     # --- conflicts ------------------------------------------------------------------
 
     def conflicts(self, include_resolved: bool = False) -> list[SyncConflict]:

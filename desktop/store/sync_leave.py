@@ -36,7 +36,7 @@ NARROWED_REASON = (
     "so it was removed from this laptop. Your change is kept here; ask your LA lead to pass it on."
 )
 LEFT_REASON = (
-    "Not sent: this pupil is no longer yours on the LA's server (moved to another worker, team or school), "
+    "Not sent: {who} no longer yours on the LA's server (moved to another worker, team or school), "
     "so their records were removed from this laptop. Your change is kept here; ask your LA lead to pass it on."
 )
 
@@ -125,7 +125,14 @@ def remove_pupils(conn, tables: dict, pupils: set[str]) -> dict[str, int]:
     found = belonging_only_to(conn, tables, pupils)
     if not found:
         return {}
-    _keep_unsent(conn, tables, found)
+    pupil = tables["pupil"]
+    names = sorted(
+        f"{r.preferred_forename or r.forename} {r.preferred_surname or r.surname}"
+        for chunk in _chunks(found.get("pupil", ()))
+        for r in conn.execute(select(pupil).where(pupil.c.id.in_(chunk)))
+    )
+    who = f"{names[0]} is" if len(names) == 1 else (f"{', '.join(names)} are" if names else "this pupil is")
+    _keep_unsent(conn, tables, found, LEFT_REASON.format(who=who), about=", ".join(names))
     state = tables["sync_state"]
     for name, ids in found.items():
         table = tables[name]
@@ -202,7 +209,7 @@ def _ids_with_unsent(conn, tables: dict, name: str, fields: list[str]) -> set[st
 
 
 def _keep_unsent(
-    conn, tables: dict, found: dict[str, set[str]], reason: str = LEFT_REASON, fields: list[str] | None = None
+    conn, tables: dict, found: dict[str, set[str]], reason: str, fields: list[str] | None = None, about: str = ""
 ) -> None:
     """Unsent changes to rows about to go move aside, with their values; set-aside
     changes that named only their fields get their values too, while they can."""
@@ -232,17 +239,19 @@ def _keep_unsent(
                     ],
                 )
                 conn.execute(delete(outbox).where(outbox.c.id.in_([e.id for e in entries])))
-            for op_id, entity_id, fields in conn.execute(
-                select(rejected.c.op_id, rejected.c.entity_id, rejected.c.fields).where(
-                    rejected.c.entity == name, rejected.c.entity_id.in_(chunk)
+            for op_id, entity_id, kept, why in conn.execute(
+                select(rejected.c.op_id, rejected.c.entity_id, rejected.c.fields, rejected.c.reason).where(
+                    rejected.c.entity == name,
+                    rejected.c.entity_id.in_(chunk),
+                    rejected.c.op_id.not_in([e.id for e in entries]),
                 )
             ):
-                if not isinstance(fields, dict) and entity_id in rows:
-                    conn.execute(
-                        rejected.update()
-                        .where(rejected.c.op_id == op_id)
-                        .values(fields=_values(rows[entity_id], fields))
-                    )
+                if entity_id not in rows:
+                    continue
+                values = kept if isinstance(kept, dict) else _values(rows[entity_id], kept)
+                # Once the record has gone, the reason is all that says whose it was.
+                why = f"{why} (About {about}; their records have left this laptop.)" if about else why
+                conn.execute(rejected.update().where(rejected.c.op_id == op_id).values(fields=values, reason=why[:500]))
 
 
 def _names(fields: object) -> list[str]:

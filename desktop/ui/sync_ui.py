@@ -56,6 +56,8 @@ class Outcome:
     offline: bool = False
     stop: bool = False  # revoked, disabled or too old: trying again will not help
     not_connected: bool = False
+    left: int = 0  # pupils no longer this user's, removed from the laptop
+    narrowed: bool = False  # the user's role now holds less; what it may not hold was removed
 
 
 def _run_sync(service: SyncService, progress: Callable[[str, int], None]) -> Outcome:
@@ -69,7 +71,13 @@ def _run_sync(service: SyncService, progress: Callable[[str, int], None]) -> Out
         return Outcome(error=str(exc), stop=True)
     except SyncError as exc:
         return Outcome(error=str(exc))
-    return Outcome(pushed=result.pushed, pulled=result.pulled, conflicts=result.conflicts)
+    return Outcome(
+        pushed=result.pushed,
+        pulled=result.pulled,
+        conflicts=result.conflicts,
+        left=result.left,
+        narrowed=result.narrowed,
+    )
 
 
 def wait_words(ms: int) -> str:
@@ -160,9 +168,16 @@ class SyncController(QObject):
             words = "Synced"
             if outcome.conflicts:
                 words += f": {outcome.conflicts} conflict{'s' if outcome.conflicts != 1 else ''} to look at (File → Sync conflicts)"
+            if outcome.left:
+                words += (
+                    f". {outcome.left} pupil{'s are' if outcome.left != 1 else ' is'} no longer yours on the LA's "
+                    "server and left this laptop"
+                )
+            elif outcome.narrowed:
+                words += ". Your role on the LA's server changed: records it does not hold left this laptop"
             self.state_changed.emit(words)
             self._schedule(EVERY)
-            if outcome.pulled:
+            if outcome.pulled or outcome.left or outcome.narrowed:
                 self.runner.did_change.emit(PULLED)
         self.synced.emit(outcome)
 

@@ -262,3 +262,30 @@ def test_contacts_added_here_for_a_pupil_who_left_are_kept_aside(caseload):
     assert kept["contact"]["fields"]["name"] == "Polly's gran"
     assert date.today()  # the day the change was set aside is recorded
     assert all(r["at"] for r in bea.port.rejected())
+
+
+def test_the_user_is_told_and_can_list_what_was_not_sent(caseload, capsys):
+    import argparse
+    import json
+
+    from desktop.cli.args import Output
+    from desktop.cli.commands import sync as sync_command
+
+    c = caseload
+    bea = c["bea"]
+    entry = bea.app.store.get(ProgressEntry, c["progress"])
+    entry.evidence = "Polly read two pages, with expression"
+    with bea.app.store.transaction("bea") as tx:
+        tx.update(entry)
+    admin.unassign(c["engine"], c["polly"], team="north")
+    result = bea.sync()
+    words = sync_command.describe(result)
+    assert "1 pupil no longer yours on the server" in words and "waymark sync --not-sent" in words
+    [row] = bea.sync_service.not_sent()
+    assert row["values"] == {"evidence": "Polly read two pages, with expression"}
+    assert "Polly Ó Súilleabháin" in row["reason"]  # the record has gone: the reason says whose it was
+    assert sync_command.sync(argparse.Namespace(not_sent=True), bea.app, Output(as_json=False)) == 0
+    listed = capsys.readouterr().out
+    assert "Polly read two pages" in listed and "not on your caseload" in listed
+    assert sync_command.sync(argparse.Namespace(not_sent=True), bea.app, Output(as_json=True)) == 0
+    assert json.loads(capsys.readouterr().out)[0]["values"]["evidence"].startswith("Polly read two pages")

@@ -215,3 +215,57 @@ def test_each_conflict_names_the_child_it_is_about(qtbot, laptop, make_device):
         assert dialog.heading.text().startswith(f"<b>{escape(title)}</b>")
     topics = {other.sync_service.about(c).title for c in other.sync_service.conflicts()}
     assert topics == set(titles)
+
+
+def test_a_pupil_who_leaves_goes_from_the_open_window(
+    qtbot,
+    engine,
+    in_process,
+    profile_template,
+    tmp_path,
+    make_window,
+    monkeypatch,  # noqa: F811
+):
+    """Polly's record is open when her sync says she is no longer this worker's: the
+    caseload and the record follow, nothing fails, and the status bar says why."""
+    from tests.sync.asgi import Faulty
+
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "bea", "tutor", team="north")
+    transport = Faulty(in_process)
+    monkeypatch.setattr(
+        "desktop.services.sync.SyncService.__init__",
+        lambda self, app, transport_=None: _init(self, app, transport),
+    )
+    ann = new_profile(profile_template, tmp_path / "ann", "Ann")
+    SyncService(ann).login(SERVER, "ann", PASSWORD)
+    polly, peter = h.pupil(ann, "Polly"), h.pupil(ann, "Peter")
+    h.visit(ann, [polly, peter])
+    SyncService(ann).sync()
+    ann.close()
+    admin.assign(engine, polly, team="north")
+    folder = tmp_path / "bea"
+    bea = new_profile(profile_template, folder, "Bea")
+    SyncService(bea).login(SERVER, "bea", PASSWORD)
+    bea.close()
+    window = make_window(folder)
+    window.unlock_page.passphrase.setText(PASSPHRASE)
+    window.unlock_page.unlock_button.click()
+    window.sync_now_action.trigger()
+    QApplication.processEvents()
+    workspace = window.workspace
+    assert workspace.model.rowCount() == 1
+    workspace.open_pupil(polly)
+    for index in range(workspace.pupil_view.tabs.count()):
+        workspace.pupil_view.tabs.setCurrentIndex(index)
+    QApplication.processEvents()
+    admin.unassign(engine, polly, team="north")
+    window.sync_now_action.trigger()
+    for _ in range(5):
+        QApplication.processEvents()
+    assert workspace.model.rowCount() == 0
+    assert "no longer yours" in window.statusBar().currentMessage()
+    assert window.app.list_pupils() == []
+    view = workspace.pupil_view
+    assert view.pupil_id is None and "Polly" not in view.name.text()  # her record left the screen too
+    assert "No pupil with id" not in view.banner.text()
