@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Boolean, Float, Integer, Numeric, delete, insert, select, update
 
-from sync.protocol.serving import RESTRICTABLE, conflict_served, restriction, serves, serving
+from sync.protocol.serving import RESTRICTABLE, RESTRICTED_KINDS, conflict_served, restriction, serves, serving
 
 # Link tables: the gathered row goes only when no pupil still held here is linked to it.
 LINKS = {"visit_entry": ("visit", "visit_id"), "appointment_pupil": ("appointment", "appointment_id")}
@@ -145,6 +145,9 @@ def remove_pupils(conn, tables: dict, pupils: set[str]) -> dict[str, int]:
 def narrow_to(conn, tables: dict, role: str) -> dict[str, int]:
     """Remove what `role` is not served: tables, restricted rows, conflicts about
     what it is not served, and withheld fields (blanked). How many rows, by table."""
+    policy = serving(role)
+    if policy.tables is None and not policy.withheld and policy.restricted >= RESTRICTED_KINDS:
+        return {}  # served everything (a worker, an LA lead): nothing to look at
     found: dict[str, set[str]] = defaultdict(set)
     for name, table in tables.items():
         if name in NOT_RECORDS and name != "sync_conflict":

@@ -28,7 +28,8 @@ class Serving:
     restricted: frozenset[str]  # restricted kinds ("concern", "professional") it may see
 
 
-EVERYTHING = Serving(tables=None, withheld={}, restricted=frozenset({"concern", "professional"}))
+RESTRICTED_KINDS = frozenset({"concern", "professional"})  # every kind restriction() may give
+EVERYTHING = Serving(tables=None, withheld={}, restricted=RESTRICTED_KINDS)
 SCHOOL_TABLES = frozenset(
     {
         "school",  # public reference data (URN, name, office contact)

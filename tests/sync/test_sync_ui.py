@@ -224,7 +224,7 @@ def test_a_pupil_who_leaves_goes_from_the_open_window(
     profile_template,
     tmp_path,
     make_window,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     """Polly's record is open when her sync says she is no longer this worker's: the
     caseload and the record follow, nothing fails, and the status bar says why."""
