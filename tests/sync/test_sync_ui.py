@@ -223,7 +223,7 @@ def test_a_pupil_who_leaves_goes_from_the_open_window(
     in_process,
     profile_template,
     tmp_path,
-    make_window,
+    make_window,  # noqa: F811  (the fixture)
     monkeypatch,
 ):
     """Polly's record is open when her sync says she is no longer this worker's: the
