@@ -140,7 +140,7 @@ def _screen_text(widget) -> str:
     return "\n".join(parts)
 
 
-def _every_tab(open_window, folder, pupils: set[str] | None = None) -> dict[tuple[str, str], str]:
+def _every_tab(open_window, folder, pupils: set[str] | None = None, check=None) -> dict[tuple[str, str], str]:
     """(pupil id, tab) -> the words on screen, for every pupil's every record tab; and the caseload's."""
     window = open_window(folder)
     window.unlock_page.passphrase.setText(PASSPHRASE)
@@ -154,6 +154,8 @@ def _every_tab(open_window, folder, pupils: set[str] | None = None) -> dict[tupl
         workspace.open_pupil(pupil_id)
         view = workspace.pupil_view
         settle()
+        if check:
+            check(view)
         for index in range(view.tabs.count()):
             view.tabs.setCurrentIndex(index)
             settle()
@@ -167,13 +169,30 @@ def _every_tab(open_window, folder, pupils: set[str] | None = None) -> dict[tupl
     return seen
 
 
+SERVICE_ONLY = ("book_button", "contact_button", "move_button", "add_action_button")
+
+
+def _offers_nothing_it_cannot_send(view) -> None:
+    """A school's laptop is not sent appointments, contacts, stays, actions or concerns: it does not offer them."""
+    for name in SERVICE_ONLY:
+        button = getattr(view, name)
+        assert not button.isEnabled() and "not with schools" in button.toolTip(), name
+    assert not view.concerns.add_button.isEnabled()
+    assert "never sends safeguarding concerns to schools" in view.concerns.warning_text.text()
+
+
+def _offers_everything(view) -> None:
+    assert all(getattr(view, name).isEnabled() for name in SERVICE_ONLY)
+    assert view.concerns.add_button.isEnabled()
+
+
 def test_every_record_tab_a_school_opens_has_no_gap(school_profile, make_window, demo_dir, tmp_path):  # noqa: F811
     """Each tab of each of the school's pupils says "None" no more often than the
     worker's own view of the same pupil (where "None" is a word: SEN None)."""
     pupils = {p.id for p in school_profile.list_pupils()}
     school_profile.close()
-    school = _every_tab(make_window, tmp_path / "school")
-    worker = _every_tab(make_window, demo_dir, pupils)
+    school = _every_tab(make_window, tmp_path / "school", check=_offers_nothing_it_cannot_send)
+    worker = _every_tab(make_window, demo_dir, pupils, check=_offers_everything)
     tabs = [key for key in school if key[0]]
     assert len(tabs) > 5 and {key[0] for key in tabs} == pupils
     for key, text in school.items():
