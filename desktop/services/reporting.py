@@ -171,8 +171,11 @@ def visit_report(app: ReportSource, visit_id: str) -> VisitReport:
     households = _households(app)
     tuition = _tuition_service(app)
     seen = []
-    for pupil_id in visit.pupil_ids:  # in the order the worker ticked them, as the visit records it
-        pupil = app.get_pupil(pupil_id)
+    # Each child's copies by surname, then first name (Unicode collation), whatever order
+    # they were ticked in: siblings' copies come out of the printer in a reader's order.
+    pupils = sorted((app.get_pupil(pupil_id) for pupil_id in visit.pupil_ids), key=pupil_key)
+    for pupil in pupils:
+        pupil_id = pupil.id
         levels = tuple(_level(e) for e in app.list_progress(pupil_id) if e.assessed_on == visit.date)
         seen.append(
             VisitPupil(

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -44,6 +43,7 @@ from desktop.services import Changes, Waymark
 from desktop.tasks import TaskRunner
 
 from .common import set_tab_order
+from .drafts import DraftedDialog, Fields, not_drafted, read_fields, write_fields
 from .widgets import DATE_FORMAT, Banner, fmt_date, fmt_day, fmt_time, from_qdate, from_qtime, to_qdate
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -372,8 +372,10 @@ def load_choices(app: Waymark) -> BookingChoices:
     return BookingChoices(app.list_pupils(), app.list_sites(), app.current_stays(), app.today())
 
 
-class BookAppointmentDialog(QDialog):
-    """Book a teaching slot: when, how long, where, and for whom (siblings together)."""
+class BookAppointmentDialog(DraftedDialog):
+    """Book a teaching slot: when, how long, where, and for whom (siblings together).
+    Kept as a draft while filled in: one per pupil it was opened for (or one from the
+    appointments list)."""
 
     booked = Signal(str)  # the new appointment's id
 
@@ -473,8 +475,40 @@ class BookAppointmentDialog(QDialog):
         self.pupils.itemChanged.connect(self._update_chosen)
         self.resize(560, 500)
 
+        not_drafted(self.find, self.here_only)  # they only find pupils
+        self.keep_drafts("appointment", pupil_id or "", title="appointment", context={"pupil_id": pupil_id or ""})
+        self.pupils.itemChanged.connect(lambda *_: self.drafts.changed())
+        self.loading_started()  # a kept draft's pupils go back once the pupils are listed
         self.banner.show_message("Loading pupils and sites…", "info")
-        self.runner.run(lambda: load_choices(app), self._loaded, self._failed)
+        self.runner.run(lambda: load_choices(app), self._loaded, self._load_failed)
+
+    def _load_failed(self, message: str) -> None:
+        self._failed(message)
+        self.loading_finished()
+
+    # Kept as a draft: the fields, and the pupils checked in the list.
+    def draft_fields(self) -> Fields:
+        return {**read_fields(self), "pupils": sorted(self.checked_pupils())}
+
+    def restore_draft(self, values: Fields) -> None:
+        write_fields(self, values)
+        wanted = set(values.get("pupils", []))
+        self.pupils.blockSignals(True)
+        for row in range(self.pupils.count()):
+            item = self.pupils.item(row)
+            item.setCheckState(Qt.CheckState.Checked if item.data(ID_ROLE) in wanted else Qt.CheckState.Unchecked)
+        self.pupils.blockSignals(False)
+        self._filter()
+        self._update_chosen()
+
+    def draft_description(self) -> tuple[str, dict] | None:
+        names = [
+            self.pupils.item(row).text()
+            for row in range(self.pupils.count())
+            if self.pupils.item(row).checkState() == Qt.CheckState.Checked
+        ]
+        who = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+        return (f"appointment for {who}" if who else "appointment"), {"pupil_id": self._pupil_id or ""}
 
     @staticmethod
     def _buddy(text: str, widget: QWidget) -> QLabel:
@@ -515,6 +549,7 @@ class BookAppointmentDialog(QDialog):
         self._update_chosen()
         self.book_button.setEnabled(True)
         self.date.setFocus()
+        self.loading_finished()
 
     @staticmethod
     def _pupil_siblings(choices: BookingChoices, pupil_id: str | None, site_id: str | None) -> set[str]:
@@ -583,5 +618,6 @@ class BookAppointmentDialog(QDialog):
 
     def _saved(self, changes: Changes) -> None:
         self._saving = False
+        self.draft_saved_as_record()
         self.booked.emit(changes.id)
         self.accept()

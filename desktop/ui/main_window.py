@@ -25,8 +25,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -37,7 +35,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSizePolicy,
-    QSpinBox,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -57,9 +54,10 @@ from .backup import BackupReminder, Backups
 from .calendar_dialog import CalendarDialog
 from .caseload_model import COHORT_LABELS, HEADERS, CaseloadFilter, CaseloadModel, CaseloadProxy, Column
 from .common import STYLE, label, report_error, set_tab_order
-from .drafts import DraftsBar, keep_all_drafts
+from .drafts import DraftsBar, is_private, keep_all_drafts, open_drafts
 from .getting_started import GettingStarted
 from .pupil_dialog import AddPupilDialog
+from .settings_dialog import SettingsDialog
 from .unlock import FirstRunPage, NewProfile, UnlockPage
 from .visit_dialog import VisitDialog
 from .widgets import set_available
@@ -168,6 +166,7 @@ class Workspace(QWidget):
 
     status_message = Signal(str)
     counts_changed = Signal(int, int)  # shown, total
+    settings_requested = Signal()  # an unsaved Settings form is reopened: the window opens it
 
     def __init__(self, app: Waymark, runner: TaskRunner, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -187,6 +186,9 @@ class Workspace(QWidget):
         runner.did_change.connect(self._on_change)
         self.restore_state()
         self.reload()
+
+    def offer_drafts(self) -> None:
+        """Offer what was kept unsaved (the window calls this once it listens to the workspace)."""
         self.call(self.app.drafts, self._offer_drafts)
 
     def _build(self) -> None:
@@ -586,14 +588,15 @@ class Workspace(QWidget):
     def show_appointments(self) -> None:
         self.tabs.setCurrentWidget(self.appointments)
 
-    def log_visit(self, pupil_id: str | None = None) -> VisitDialog:
-        """Open Log a visit for a pupil (the selected one by default)."""
+    def log_visit(self, pupil_id: str | None = None, *, draft_key: str | None = None) -> VisitDialog:
+        """Open Log a visit for a pupil (the selected one by default); `draft_key`
+        reopens a visit kept as a draft."""
         if self._visit_dialog is not None and self._visit_dialog.isVisible():
             self._visit_dialog.raise_()
             self._visit_dialog.activateWindow()
             return self._visit_dialog
         pupil_id = pupil_id or self.current_pupil_id()
-        dialog = VisitDialog(self.app, self.runner, self.model.rows(), self)
+        dialog = VisitDialog(self.app, self.runner, self.model.rows(), self, draft_key=draft_key)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(lambda _changes: self.status_message.emit(dialog.summary()))
         dialog.destroyed.connect(lambda: setattr(self, "_visit_dialog", None))
@@ -692,27 +695,53 @@ class Workspace(QWidget):
     # --- drafts ------------------------------------------------------------------------------
 
     def _offer_drafts(self, drafts: list) -> None:
-        """After unlocking (or starting again after a crash): the newest unsaved form
-        opens again as it was left; any others wait in the bar above the caseload."""
-        if not drafts:
+        """After unlocking (or starting again after a crash): one unsaved form opens again
+        as it was left; several wait in the bar, a Reopen and a Discard for each. A private
+        form (a concern) never opens by itself: it waits in the bar (see ui/drafts/)."""
+        self.drafts_bar.set_drafts(self._not_open(drafts))
+        waiting = self.drafts_bar.drafts
+        if len(waiting) == 1 and not is_private(waiting[0]):
+            self.reopen_draft(waiting[0])
+        elif len(waiting) == 1:  # a private form: it waits to be asked for
+            self.status_message.emit(f"You have an unsaved {waiting[0].title}: reopen it above the caseload.")
+        elif waiting:
+            self.status_message.emit(
+                f"You have {len(waiting)} unsaved forms: reopen or discard each above the caseload."
+            )
+
+    def _not_open(self, drafts: list) -> list:
+        opened = open_drafts(self)
+        return [d for d in drafts if (d.kind, d.key) not in opened]
+
+    def refresh_drafts(self) -> None:
+        """A form closed: offer what is kept now (a form kept for later joins the bar)."""
+        if self.closed:
             return
-        self.drafts_bar.set_drafts(drafts)
-        self.reopen_draft(drafts[0])
+        self.call(self.app.drafts, lambda drafts: self.drafts_bar.set_drafts(self._not_open(drafts)))
 
     def reopen_draft(self, draft) -> QDialog | None:
         """Open the form a draft belongs to; the form finds its draft and puts it back."""
         self.drafts_bar.remove(draft.kind, draft.key)
         self.status_message.emit(f"You have an unsaved {draft.title}; here it is as you left it.")
+        pupil_id = draft.context.get("pupil_id") or ""
         if draft.kind == "school":
             return self.add_school()
         if draft.kind == "pupil":
             return self.add_pupil()
         if draft.kind == "visit":
-            return self.log_visit(draft.context.get("pupil_id") or None)
-        pupil_id = draft.context.get("pupil_id") or draft.key
+            return self.log_visit(pupil_id or None, draft_key=draft.key)
+        if draft.kind == "settings":
+            self.settings_requested.emit()
+            return None
+        if draft.kind == "pack":
+            return self.open_packs().add_pack()
+        if draft.kind == "appointment" and not pupil_id:
+            self.show_appointments()
+            return self.appointments.book()
+        pupil_id = pupil_id or draft.key
         if pupil_id:
             self.open_pupil(pupil_id)
-            self.pupil_view.open_form(draft.kind, pupil_id)
+            return self.pupil_view.open_form(draft.kind, pupil_id)
         return None
 
     # --- state and lock -------------------------------------------------------------------
@@ -757,73 +786,6 @@ class Workspace(QWidget):
         self.appointments.clear()
         self.shown_label.clear()
         self.drafts_bar.set_drafts([])
-
-
-# --- settings -----------------------------------------------------------------------------------
-
-
-class SettingsDialog(QDialog):
-    """The few settings a worker changes: names on reports and the idle lock."""
-
-    def __init__(self, current: Settings, parent: QWidget | None = None, *, keyring_allowed: bool = True) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Settings")
-        self.current = current
-        self.service_name = QLineEdit(current.service_name)
-        self.service_name.setAccessibleName("Service name")
-        self.worker_name = QLineEdit(current.worker_name)
-        self.worker_name.setAccessibleName("Your name")
-        self.auto_lock = QSpinBox()
-        self.auto_lock.setRange(1, 240)
-        self.auto_lock.setSuffix(" minutes")
-        self.auto_lock.setValue(current.auto_lock_minutes)
-        self.auto_lock.setAccessibleName("Lock after this many idle minutes")
-        # Wide enough for a long service name ("Lancashire Traveller Education Service") whole.
-        for edit in (self.service_name, self.worker_name):
-            edit.setMinimumWidth(max(340, edit.fontMetrics().horizontalAdvance(edit.text()) + 30))
-        form = QFormLayout(self)
-        form.addRow("Service &name:", self.service_name)
-        form.addRow("&Your name:", self.worker_name)
-        form.addRow("&Lock when idle for:", self.auto_lock)
-        # Retention: the schedule `waymark retention review` applies.
-        self.archive_years = QSpinBox()
-        self.archive_years.setRange(0, 50)
-        self.archive_years.setSuffix(" year(s) after leaving")
-        self.archive_years.setValue(current.retention_archive_years)
-        self.archive_years.setAccessibleName("Archive a pupil this many years after leaving the caseload")
-        self.destroy_years = QSpinBox()
-        self.destroy_years.setRange(1, 100)
-        self.destroy_years.setSuffix(" years from the date of birth")
-        self.destroy_years.setValue(current.retention_destroy_years)
-        self.destroy_years.setAccessibleName("Destroy records this many years after the date of birth")
-        form.addRow("&Archive:", self.archive_years)
-        form.addRow("&Destroy:", self.destroy_years)
-        self.keyring = QCheckBox("Unlock with the system &keyring (the key is kept in your login keyring)")
-        self.keyring.setAccessibleName("Unlock with the system keyring")
-        self.keyring.setChecked(current.keyring_unlock and keyring_allowed)
-        self.keyring.setEnabled(keyring_allowed)
-        if not keyring_allowed:
-            self.keyring.setToolTip("Your local authority's policy does not allow this.")
-            self.keyring.setText("Unlock with the system keyring: not allowed by your local authority's policy")
-        form.addRow("", self.keyring)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def values(self) -> dict[str, object]:
-        return {
-            "service_name": self.service_name.text().strip(),
-            "worker_name": self.worker_name.text().strip(),
-            "auto_lock_minutes": self.auto_lock.value(),
-            "retention_archive_years": self.archive_years.value(),
-            "retention_destroy_years": self.destroy_years.value(),
-        }
-
-    def keyring_change(self) -> bool | None:
-        """True to turn keyring unlock on, False to turn it off, None to leave it."""
-        wanted = self.keyring.isChecked()
-        return None if wanted == self.current.keyring_unlock or not self.keyring.isEnabled() else wanted
 
 
 # --- the window ------------------------------------------------------------------------------------
@@ -1171,6 +1133,7 @@ class MainWindow(QMainWindow):
         self.workspace = Workspace(app, self.runner, self.settings, self)
         self.workspace.status_message.connect(self._status_message)
         self.workspace.counts_changed.connect(self._caseload_counted)
+        self.workspace.settings_requested.connect(self._open_settings)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self._set_session_actions(True)
@@ -1182,6 +1145,7 @@ class MainWindow(QMainWindow):
         self._start_sync(app)
         self.workspace.table.setFocus()
         self.backups.opened(app)
+        self.workspace.offer_drafts()
         self.session_opened.emit()
 
     def _caseload_counted(self, _shown: int, total: int) -> None:
@@ -1321,7 +1285,9 @@ class MainWindow(QMainWindow):
     def open_settings(self, keyring_allowed: bool = True) -> SettingsDialog | None:
         if self.app is None or self._settings_cache is None:
             return None
-        dialog = SettingsDialog(self._settings_cache, self.workspace, keyring_allowed=keyring_allowed)
+        dialog = SettingsDialog(
+            self.app, self.runner, self._settings_cache, self.workspace, keyring_allowed=keyring_allowed
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         app = self.app
 

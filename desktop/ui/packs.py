@@ -46,6 +46,7 @@ from desktop.services import Changes, Waymark
 from desktop.tasks import TaskRunner
 
 from .common import set_tab_order
+from .drafts import DraftedDialog, Fields, not_drafted, read_fields, write_fields
 from .widgets import DATE_FORMAT, Banner, HtmlPane, esc, fmt_date, from_qdate, size_columns, to_qdate
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -119,6 +120,7 @@ class PackLibraryDialog(QDialog):
         self.find.setPlaceholderText("Find a pack by title, subject, topic or year")
         self.find.setClearButtonEnabled(True)
         self.find.setAccessibleName("Find a pack")
+        not_drafted(self.find)  # the library only finds packs: Add pack is the form
         self.add_button = QPushButton("&Add pack…")
         self.add_button.setAccessibleName("Add a work pack")
         self.tree = _tree("Work packs", ["Title", "Subject", "Key stage", "Years", "Topic", "Items"])
@@ -214,8 +216,9 @@ class PackLibraryDialog(QDialog):
         return dialog
 
 
-class AddPackDialog(QDialog):
-    """A new work pack: title, subject, key stage, NC years, topic, items (one a line)."""
+class AddPackDialog(DraftedDialog):
+    """A new work pack: title, subject, key stage, NC years, topic, items (one a line).
+    Kept as a draft while typed (one new pack at a time)."""
 
     added = Signal(str)
 
@@ -264,12 +267,15 @@ class AddPackDialog(QDialog):
         buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.submit)
         self.resize(460, 420)
-        self.runner.run(self.app.known_subjects, self._subjects)
+        self.keep_drafts("pack", title="work pack")
+        self.loading_started()  # a kept subject goes back once the subjects are listed
+        self.runner.run(self.app.known_subjects, self._subjects, lambda _message: self.loading_finished())
 
     def _subjects(self, subjects: list[str]) -> None:
         typed = self.subject.currentText()
         self.subject.addItems(subjects)
         self.subject.setCurrentText(typed)
+        self.loading_finished()
 
     def pack(self) -> WorkPack:
         return WorkPack(
@@ -294,6 +300,7 @@ class AddPackDialog(QDialog):
 
     def _saved(self, changes: Changes) -> None:
         self._saving = False
+        self.draft_saved_as_record()
         self.added.emit(changes.id)
         self.accept()
 
@@ -317,9 +324,10 @@ def load_issue_choices(app: Waymark, pupil_id: str) -> IssueChoices:
     return IssueChoices(pupil, app.nc_year(pupil), app.list_packs(), app.today(), weeks)
 
 
-class IssueFolderDialog(QDialog):
+class IssueFolderDialog(DraftedDialog):
     """Issue a distance-learning folder to a pupil from packs, with the date it is
-    expected back. Packs that suit the pupil's NC year come first and are ticked-ready."""
+    expected back. Packs that suit the pupil's NC year come first and are ticked-ready.
+    Kept as a draft (the packs checked and the dates), one per pupil."""
 
     issued = Signal(str)  # the folder's id
 
@@ -386,7 +394,29 @@ class IssueFolderDialog(QDialog):
         buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.submit)
         self.resize(620, 520)
-        self.runner.run(lambda: load_issue_choices(app, pupil_id), self._loaded, self._failed)
+        not_drafted(self.find)  # it only finds packs
+        self.keep_drafts("folder", pupil_id, title="folder", context={"pupil_id": pupil_id})
+        self.tree.itemChanged.connect(lambda *_: self.drafts.changed())
+        self.loading_started()  # a kept draft's packs go back once the packs are listed
+        self.runner.run(lambda: load_issue_choices(app, pupil_id), self._loaded, self._load_failed)
+
+    def _load_failed(self, message: str) -> None:
+        self._failed(message)
+        self.loading_finished()
+
+    def draft_fields(self) -> Fields:
+        return {**read_fields(self), "packs": sorted(self.checked_packs())}
+
+    def restore_draft(self, values: Fields) -> None:
+        write_fields(self, values)
+        self.set_checked(list(values.get("packs", [])))
+        self._filter()
+
+    def draft_description(self) -> tuple[str, dict] | None:
+        if self._choices is None:
+            return None
+        name = self._choices.pupil.display_name
+        return f"folder for {name}", {"pupil_id": self.pupil_id, "name": name}
 
     def _loaded(self, choices: IssueChoices) -> None:
         self._choices = choices
@@ -412,6 +442,7 @@ class IssueFolderDialog(QDialog):
         self._update_summary()
         self.issue_button.setEnabled(True)
         self.find.setFocus()
+        self.loading_finished()
 
     def _failed(self, message: str) -> None:
         self._saving = False
@@ -472,6 +503,7 @@ class IssueFolderDialog(QDialog):
 
     def _saved(self, changes: Changes) -> None:
         self._saving = False
+        self.draft_saved_as_record()
         self.issued.emit(changes.id)
         self.accept()
 

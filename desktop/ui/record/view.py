@@ -88,7 +88,7 @@ class PupilView(QWidget):
     print_requested = Signal(str, str)  # kind ("visit", "progress", "hours"), record id
     print_period_requested = Signal(str, str, object, object)  # kind ("progress", "hours"), pupil id, start, end
 
-    # The record's forms by the kind of draft they keep (see ui/drafts.py), for reopening a draft.
+    # The record's forms by the kind of draft they keep (see ui/drafts/), for reopening a draft.
     FORMS: ClassVar[dict[str, str]] = {
         "move": "record_move",
         "contact": "add_contact",
@@ -102,6 +102,11 @@ class PupilView(QWidget):
         "progress": "record_progress",
         "travel": "record_travel",
         "travel-agreed": "agree_travel",
+        "exclusion": "record_exclusion",
+        "subject-access": "subject_access",
+        "concern": "record_concern",
+        "folder": "issue_folder",
+        "appointment": "book",
     }
 
     def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None) -> None:
@@ -371,6 +376,12 @@ class PupilView(QWidget):
 
     def add_action(self) -> ActionDialog | None:
         return self._open(ActionDialog)
+
+    def record_concern(self) -> QDialog | None:
+        return self.concerns.record_concern() if self.view else None
+
+    def issue_folder(self) -> QDialog | None:
+        return self.folders.issue() if self.view else None
 
     def add_episode(self) -> EpisodeDialog | None:
         return self._open(EpisodeDialog)
