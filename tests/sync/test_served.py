@@ -50,7 +50,13 @@ class World:
 
 @pytest.fixture
 def family(engine, make_device, in_process):
-    for name, role, urn in (("ann", "tutor", ""), ("school_a", "school", h.URN_A), ("lead", "la-lead", "")):
+    for name, role, urn in (
+        ("ann", "tutor", ""),
+        ("tess", "tes", ""),
+        ("school_a", "school", h.URN_A),
+        ("school_b", "school", h.URN_B),
+        ("lead", "la-lead", ""),
+    ):
         add_user(engine, name, role, school_urn=urn)
     ann = make_device("ann", "ann")
     app = ann.app
@@ -118,7 +124,7 @@ def family(engine, make_device, in_process):
     assert second.sync().conflicts >= 2
     w.http = httpx.Client(transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1"})
     w.tokens = {}
-    for name in ("ann", "school_a", "lead"):
+    for name in ("ann", "tess", "school_a", "school_b", "lead"):
         answer = w.http.post("/v1/login", json={"user": name, "password": PASSWORD, "device_name": "test"})
         w.tokens[name] = answer.json()["token"]
     yield w
@@ -161,6 +167,17 @@ def test_a_school_user_is_served_nothing_that_locates_the_family(family):
     assert "Phonics phase 3" in text and "Lovely reading" in text and '"place_type"' in text
     # The conflicts about the address and the place stay with the workers.
     assert "sync_conflict" not in got
+
+
+def test_another_school_and_another_worker_get_nothing_of_the_family(family):
+    w = family
+    text, got = _pull_text(w, "school_b")
+    assert set(got) == {"school"} and not any(secret in text for secret in SECRETS)
+    # A TES worker without the family on her caseload gets the LA's list of sites (reference
+    # data for her own visits) but nothing that ties the family to one: no pupil, stay or visit.
+    text, got = _pull_text(w, "tess")
+    assert set(got) == {"school", "site"}
+    assert w.peter not in text and w.stay not in text and "Pitch 7" not in text and "Appleby" not in text
 
 
 def test_workers_and_leads_keep_what_they_need(family):
