@@ -1276,17 +1276,22 @@ class MainWindow(QMainWindow):
         if self.app is None or self._settings_cache is None:
             return
         app = self.app
-        self.runner.run(
-            app.keyring_allowed,
-            lambda allowed: self.app is app and self.open_settings(bool(allowed)),
-            lambda message: report_error(self, message),
-        )
 
-    def open_settings(self, keyring_allowed: bool = True) -> SettingsDialog | None:
+        def read() -> tuple[Settings, dict]:  # the LA's policy may have arrived with a background sync
+            return app.settings(), app.la_policy()
+
+        def show(found: tuple[Settings, dict]) -> None:
+            if self.app is app:
+                self._settings_cache, policy = found
+                self.open_settings(policy.get("keyring_unlock") != "forbidden", policy)
+
+        self.runner.run(read, show, lambda message: report_error(self, message))
+
+    def open_settings(self, keyring_allowed: bool = True, policy: dict | None = None) -> SettingsDialog | None:
         if self.app is None or self._settings_cache is None:
             return None
         dialog = SettingsDialog(
-            self.app, self.runner, self._settings_cache, self.workspace, keyring_allowed=keyring_allowed
+            self.app, self.runner, self._settings_cache, self.workspace, keyring_allowed=keyring_allowed, policy=policy
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         app = self.app
@@ -1392,7 +1397,18 @@ class MainWindow(QMainWindow):
         self.sync_controller = SyncController(self.runner, SyncService(app), self)
         self.sync_controller.state_changed.connect(self._sync_state)
         self.sync_controller.synced.connect(lambda _outcome: self.refresh_sync_status())
+        self.sync_controller.synced.connect(lambda _outcome: self._settings_after_sync(app))
         self.sync_controller.start()
+
+    def _settings_after_sync(self, app: Waymark) -> None:
+        """A sync may bring the LA's policy (a shorter idle lock): take it at once.
+        Unchanged settings leave the idle countdown alone."""
+
+        def changed(settings: Settings) -> None:
+            if self.app is app and settings != self._settings_cache:
+                self._apply_settings(settings)
+
+        self.runner.run(app.settings, changed, lambda message: report_error(self, message))
 
     def _sync_state(self, words: str) -> None:
         if words:

@@ -27,6 +27,7 @@ class SettingsDialog(DraftedDialog):
         parent: QWidget | None = None,
         *,
         keyring_allowed: bool = True,
+        policy: dict | None = None,
     ) -> None:
         super().__init__(parent)
         self.app, self.runner = app, runner
@@ -66,6 +67,7 @@ class SettingsDialog(DraftedDialog):
         self.destroy_years.setAccessibleName("Destroy records this many years after the date of birth")
         form.addRow("&Archive:", self.archive_years)
         form.addRow("&Destroy:", self.destroy_years)
+        self._follow_policy(policy or {})
         self.keyring = QCheckBox("Unlock with the system &keyring (the key is kept in your login keyring)")
         self.keyring.setAccessibleName("Unlock with the system keyring")
         self.keyring.setChecked(current.keyring_unlock and keyring_allowed)
@@ -85,6 +87,20 @@ class SettingsDialog(DraftedDialog):
     def accept(self) -> None:
         self.draft_saved_as_record()  # the window saves the values now
         super().accept()
+
+    def _follow_policy(self, policy: dict) -> None:
+        """What the LA's policy decides is shown, not offered."""
+        for key, box in (
+            ("retention_archive_years", self.archive_years),
+            ("retention_destroy_years", self.destroy_years),
+        ):
+            if key in policy:
+                box.setEnabled(False)
+                box.setToolTip("Set by your local authority's policy.")
+        most = policy.get("auto_lock_max_minutes")
+        if isinstance(most, int) and most >= 1:
+            self.auto_lock.setMaximum(most)
+            self.auto_lock.setToolTip(f"Your local authority's policy: at most {most} minutes.")
 
     def values(self) -> dict[str, object]:
         return {

@@ -10,6 +10,8 @@ lock), so no late commit can land below a cursor already given out.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import Connection, select
 
 from sync.protocol import Change, PullResponse
@@ -38,7 +40,12 @@ def parse_cursor(text: str | None) -> tuple[int, int | None, int | None]:
     return seq, epoch, horizon
 
 
-def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullResponse:
+def pull(
+    conn: Connection, user: User, cursor: str | None, limit: int, entities: Collection[str] | None = None
+) -> PullResponse:
+    """`entities`: the tables the client knows (None: all). An older client says
+    which it knows, so it is not sent rows it cannot hold; once upgraded it
+    asks for the new tables' rows from the start (a back-fill)."""
     after, epoch, seen_horizon = parse_cursor(cursor)
     last, horizon = conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
     if after > 0:
@@ -53,6 +60,8 @@ def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullRe
     clause = visible_records(user)
     if clause is not None:
         stmt = stmt.where(clause)
+    if entities is not None:
+        stmt = stmt.where(records.c.entity.in_(sorted(entities)))
     rows = conn.execute(stmt).all()
     more = len(rows) > limit
     rows = rows[:limit]

@@ -100,4 +100,8 @@ def describe(result) -> str:
         words += " Your role on the server changed: records it does not hold left this laptop."
     if result.refused or result.left or result.narrowed:
         words += " Changes that could not be sent are kept: waymark sync --not-sent."
+    if result.backfilled:
+        words += f" Fetched {n(result.backfilled, 'record')} this version of Waymark can now keep."
+    if result.audit_error:
+        words += f" The audit trail could not be sent ({result.audit_error}); it is kept and sent later."
     return words
