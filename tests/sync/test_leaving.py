@@ -289,3 +289,20 @@ def test_the_user_is_told_and_can_list_what_was_not_sent(caseload, capsys):
     assert "Polly read two pages" in listed and "not on your caseload" in listed
     assert sync_command.sync(argparse.Namespace(not_sent=True), bea.app, Output(as_json=True)) == 0
     assert json.loads(capsys.readouterr().out)[0]["values"]["evidence"].startswith("Polly read two pages")
+
+
+def test_a_corrected_urn_moves_the_pupils_off_the_old_schools_laptop(caseload, make_device):
+    from desktop.domain.records import School
+
+    c = caseload
+    ann = c["ann"]
+    old = make_device("school_a", "school_a")
+    old.sync()
+    assert {c["peter"], c["quinn"]} == _ids(old.app, "pupil")
+    school = ann.app.store.get(School, ann.app.get_pupil(c["peter"]).base_school_id)
+    school.urn = "119299"  # typed wrong at first: the school's pupils belong to another URN
+    with ann.app.store.transaction("ann") as tx:
+        tx.update(school)
+    ann.sync()
+    assert old.sync().left == 2
+    assert _ids(old.app, "pupil") == set()
