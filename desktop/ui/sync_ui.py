@@ -87,6 +87,9 @@ def wait_words(ms: int) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
+NOT_CONNECTED = "This laptop is not connected to a server: File → Connect to the LA server… first."
+
+
 class SyncController(QObject):
     """Background sync for one open profile."""
 
@@ -100,6 +103,7 @@ class SyncController(QObject):
         self.running = False
         self.failures = 0
         self._stopped = False
+        self._asked = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer may run 5 % long
@@ -127,10 +131,12 @@ class SyncController(QObject):
     def next_in(self) -> int:
         return self._timer.remainingTime() if self._timer.isActive() else -1
 
-    def sync_now(self) -> None:
+    def sync_now(self, asked: bool = False) -> None:
+        """Sync now. `asked`: the user asked (F9), so a laptop with no server is told how to connect."""
         if self.running or self._stopped:
             return
         self.running = True
+        self._asked = asked
         self._timer.stop()
         self.state_changed.emit("Syncing…")
         service = self.service
@@ -151,7 +157,7 @@ class SyncController(QObject):
         if self._stopped:
             return
         if outcome.not_connected:
-            self.state_changed.emit("")
+            self.state_changed.emit(NOT_CONNECTED if self._asked else "")
             self.synced.emit(outcome)
             return  # nothing to do until someone connects (which starts a sync)
         if outcome.error:

@@ -272,3 +272,27 @@ def test_a_pupil_who_leaves_goes_from_the_open_window(
     view = workspace.pupil_view
     assert view.pupil_id is None and "Polly" not in view.name.text()  # her record left the screen too
     assert "No pupil with id" not in view.banner.text()
+
+
+# engine: this module's server, unused here (no laptop in this test is connected to it).
+def test_a_laptop_with_no_server_says_so_and_leaves_no_syncing_behind(
+    qtbot,
+    engine,
+    profile_template,
+    tmp_path,
+    make_window,  # noqa: F811  (the fixture imported above)
+):
+    folder = tmp_path / "profile"
+    new_profile(profile_template, folder, "Ann").close()
+    window = make_window(folder)
+    window.unlock_page.passphrase.setText(PASSPHRASE)
+    window.unlock_page.unlock_button.click()
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: not window.sync_controller.running)  # the first sync, straight after unlocking
+    QApplication.processEvents()
+    assert bar.currentMessage() == ""  # not a "Syncing…" that never ends
+    assert window.sync_label.text() == "Not connected to a server"
+    window.sync_now_action.trigger()  # F9: the user asked, so say what to do
+    qtbot.waitUntil(lambda: not window.sync_controller.running)
+    QApplication.processEvents()
+    assert bar.currentMessage() == sync_ui.NOT_CONNECTED
