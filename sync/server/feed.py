@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 
 from sync.protocol import Change, PullResponse
 
-from .scope import visible_records
+from .scope import left_pupils, served, visible_records
 from .tables import Feed, Record, User
 
 MAX_PAGE = 5000
@@ -66,8 +66,21 @@ def pull(
     more = len(rows) > limit
     rows = rows[:limit]
     next_seq = rows[-1].seq if more else max(last, after)
-    changes = [
-        Change(entity=r.entity, entity_id=r.entity_id, fields=r.data, clocks=r.clocks, deleted=r.deleted, seq=r.seq)
-        for r in rows
-    ]
-    return PullResponse(changes=changes, cursor=f"{next_seq}.{user.scope_epoch}.{horizon}", more=more)
+    changes = []
+    for r in rows:  # withheld fields left out (shapes.SERVED); a conflict about one not sent at all
+        fields = served(user.role, r.entity, r.data)
+        if fields is not None:
+            clocks = (
+                r.clocks
+                if fields is r.data
+                else {k: v for k, v in r.clocks.items() if k in ("*", "deleted") or k in fields}
+            )
+            changes.append(
+                Change(
+                    entity=r.entity, entity_id=r.entity_id, fields=fields, clocks=clocks, deleted=r.deleted, seq=r.seq
+                )
+            )
+    left = left_pupils(conn, user, after, next_seq)
+    return PullResponse(
+        changes=changes, cursor=f"{next_seq}.{user.scope_epoch}.{horizon}", more=more, left=left, role=user.role
+    )
