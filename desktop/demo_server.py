@@ -68,7 +68,7 @@ def start(folder: Path) -> DemoServer:
     (folder / PORT_FILE).write_text(str(port))
     try:
         process = subprocess.Popen(
-            [*_server(folder), "serve", "--fd", str(listener.fileno())],
+            [*_server(folder), "serve", "--fd", str(listener.fileno()), "--exit-with-parent"],
             pass_fds=[listener.fileno()],
             env=_env(),
             stdin=subprocess.DEVNULL,

@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-certfile", type=Path, help="TLS certificate (PEM); or put a reverse proxy in front")
     serve.add_argument("--ssl-keyfile", type=Path, help="TLS private key (PEM)")
     serve.add_argument("--fd", type=int, help=argparse.SUPPRESS)  # a listening socket handed in (tests)
+    # The demo's server (desktop/demo_server.py) stops when the app that started it is gone.
+    serve.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
 
     user = sub.add_parser("user", help="users").add_subparsers(dest="action", required=True)
     add = user.add_parser("add", help="add a user (password from WAYMARK_SERVER_PASSWORD or typed twice)")
@@ -241,6 +243,23 @@ def _audit_verify(engine) -> int:
     return EXIT_BROKEN
 
 
+def _exit_with_parent() -> None:
+    """Stop (as on Ctrl+C) once the process that started this one has gone, however it
+    ended: a killed app must not leave its demo server running."""
+    import signal
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -249,6 +268,8 @@ def _serve(args: argparse.Namespace) -> int:
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         raise admin.AdminError("Give both --ssl-certfile and --ssl-keyfile, or neither.")
     engine = _engine(args)
+    if args.exit_with_parent:
+        _exit_with_parent()
     where = f"file descriptor {args.fd}" if args.fd is not None else f"{args.host}:{args.port}"
     print(f"Waymark server on {'https' if args.ssl_certfile else 'http'}://{where} (docs at /docs)", flush=True)
     uvicorn.run(

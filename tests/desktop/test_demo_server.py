@@ -125,3 +125,50 @@ def test_a_server_that_cannot_start_leaves_the_demo_running_without_it(tmp_path,
         assert SyncService(app).account() is None
     finally:
         app.close()
+
+
+def test_the_demo_server_stops_when_the_app_that_started_it_is_killed(tmp_path):
+    """A stand-in app (a real Python process) starts the server and is killed with SIGKILL:
+    no `finally` runs in it, and still the server goes."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import json, sys, time\n"
+        "from pathlib import Path\n"
+        "from desktop import demo_server\n"
+        "server = demo_server.start(Path(sys.argv[1]))\n"
+        "print(json.dumps([server.url, server.process.pid]), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    app = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "la")], stdout=subprocess.PIPE, text=True)
+    try:
+        _url, server_pid = json.loads(app.stdout.readline())
+        os.kill(app.pid, signal.SIGKILL)
+        app.wait(timeout=30)
+        for _ in range(300):  # its watch looks once a second; a busy machine is slower
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                break
+            if _reaped(server_pid):
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(server_pid, signal.SIGKILL)
+            raise AssertionError("the demo server outlived the app")
+    finally:
+        app.kill()
+
+
+def _reaped(pid: int) -> bool:
+    """An orphan passes to init, which reaps it; a zombie still answers kill(pid, 0)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] == "Z"
+    except FileNotFoundError:
+        return True
