@@ -6,18 +6,27 @@ cursor was given, so a snapshot begun after a prune may page on below it. Rows a
 `last` as read at the start of the request: every number at or below it
 belongs to a committed transaction (numbers are handed out under the feed
 lock), so no late commit can land below a cursor already given out.
+
+`pull_json` answers the HTTP pull: the stored JSON of each record's fields
+and clocks goes into the answer as it is, never decoded and encoded again
+(most of a large pull's time before). `pull` gives the same page as models.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from typing import NamedTuple
+
+import orjson
+from sqlalchemy import Connection, Text, cast, select
 
 from sync.protocol import Change, PullResponse
 
+from . import db
 from .scope import visible_records
 from .tables import Feed, Record, User
 
 MAX_PAGE = 5000
+RECORDS = Record.__table__
 
 
 class CursorGone(Exception):
@@ -26,6 +35,12 @@ class CursorGone(Exception):
 
 class BadCursor(ValueError):
     pass
+
+
+class Page(NamedTuple):
+    rows: list  # (entity, entity_id, data, clocks, deleted, seq); data and clocks as stored JSON text
+    cursor: str
+    more: bool
 
 
 def parse_cursor(text: str | None) -> tuple[int, int | None, int | None]:
@@ -38,7 +53,7 @@ def parse_cursor(text: str | None) -> tuple[int, int | None, int | None]:
     return seq, epoch, horizon
 
 
-def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullResponse:
+def page(conn: Connection, user: User, cursor: str | None, limit: int) -> Page:
     after, epoch, seen_horizon = parse_cursor(cursor)
     last, horizon = conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
     if after > 0:
@@ -48,8 +63,13 @@ def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullRe
         if epoch != user.scope_epoch:  # the user may now see pupils whose history lies below the cursor
             raise CursorGone()
     limit = max(1, min(limit, MAX_PAGE))
-    records = Record.__table__
-    stmt = select(records).where(records.c.seq > after, records.c.seq <= last).order_by(records.c.seq).limit(limit + 1)
+    r = RECORDS.c
+    stmt = (
+        select(r.entity, r.entity_id, cast(r.data, Text), cast(r.clocks, Text), r.deleted, r.seq)
+        .where(r.seq > after, r.seq <= last)
+        .order_by(r.seq)
+        .limit(limit + 1)
+    )
     clause = visible_records(user)
     if clause is not None:
         stmt = stmt.where(clause)
@@ -57,8 +77,36 @@ def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullRe
     more = len(rows) > limit
     rows = rows[:limit]
     next_seq = rows[-1].seq if more else max(last, after)
+    return Page(rows, f"{next_seq}.{user.scope_epoch}.{horizon}", more)
+
+
+def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullResponse:
+    found = page(conn, user, cursor, limit)
     changes = [
-        Change(entity=r.entity, entity_id=r.entity_id, fields=r.data, clocks=r.clocks, deleted=r.deleted, seq=r.seq)
-        for r in rows
+        Change(
+            entity=entity,
+            entity_id=entity_id,
+            fields=db.loads(data),
+            clocks=db.loads(clocks),
+            deleted=deleted,
+            seq=seq,
+        )
+        for entity, entity_id, data, clocks, deleted, seq in found.rows
     ]
-    return PullResponse(changes=changes, cursor=f"{next_seq}.{user.scope_epoch}.{horizon}", more=more)
+    return PullResponse(changes=changes, cursor=found.cursor, more=found.more)
+
+
+def pull_json(conn: Connection, user: User, cursor: str | None, limit: int) -> bytes:
+    """The page as PullResponse's JSON, built around the stored JSON text."""
+    found = page(conn, user, cursor, limit)
+    dumps = orjson.dumps
+    parts = [
+        b'{"entity":%b,"entity_id":%b,"fields":%b,"clocks":%b,"deleted":%b,"seq":%d}'
+        % (dumps(entity), dumps(entity_id), data.encode(), clocks.encode(), b"true" if deleted else b"false", seq)
+        for entity, entity_id, data, clocks, deleted, seq in found.rows
+    ]
+    return b'{"changes":[%b],"cursor":%b,"more":%b}' % (
+        b",".join(parts),
+        dumps(found.cursor),
+        b"true" if found.more else b"false",
+    )

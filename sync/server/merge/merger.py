@@ -38,6 +38,12 @@ class Merger(Loading, Membership, Writing):
     # --- the push -------------------------------------------------------------
 
     def push(self, ops: list[Op]) -> PushResponse:
+        results, conflicts = self.apply(ops)
+        return PushResponse(results=[OpResult(op_id=i, status=s, reason=r) for i, s, r in results], conflicts=conflicts)
+
+    def apply(self, ops: list[Op]) -> tuple[list[tuple[str, str, str]], int]:
+        """Merge and write the operations: (op id, status, reason) for each, and the conflicts raised.
+        (Plain tuples: building a model per operation was a tenth of a large push's time.)"""
         feed = self.conn.execute(
             update(Feed).where(Feed.id == 1).values(last=Feed.last).returning(Feed.last)
         ).scalar_one()  # takes the feed lock until commit
@@ -50,27 +56,26 @@ class Merger(Loading, Membership, Writing):
         schools = [("school", op.fields["base_school_id"]) for op in fresh if op.fields.get("base_school_id")]
         self._load([p for p in parents if p] + schools)
 
-        results: list[OpResult] = []
+        results: list[tuple[str, str, str]] = []
         applied: list[dict] = []
         seen: set[str] = set()
+        moment = utc_now()
         for op in ops:
             if op.op_id in done or op.op_id in seen:
                 status, reason = done.get(op.op_id, ("applied", ""))
-                results.append(
-                    OpResult(op_id=op.op_id, status="duplicate", reason=reason if status == "refused" else "")
-                )
+                results.append((op.op_id, "duplicate", reason if status == "refused" else ""))
                 continue
             seen.add(op.op_id)
             reason = self._apply(op)
             status = "refused" if reason else "applied"
-            results.append(OpResult(op_id=op.op_id, status=status, reason=reason))
+            results.append((op.op_id, status, reason))
             applied.append(
                 {
                     "op_id": op.op_id,
                     "device_id": self.device_id,
                     "status": status,
                     "reason": reason,
-                    "applied_at": utc_now(),
+                    "applied_at": moment,
                 }
             )
 
@@ -78,7 +83,7 @@ class Merger(Loading, Membership, Writing):
         last = self._write(feed)
         db.bulk_insert(self.conn, AppliedOp.__table__, applied)
         self.conn.execute(update(Feed).where(Feed.id == 1).values(last=last))
-        return PushResponse(results=results, conflicts=self.conflicts)
+        return results, self.conflicts
 
     def _applied(self, op_ids: list[str]) -> dict[str, tuple[str, str]]:
         done = {}
