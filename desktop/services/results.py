@@ -1,7 +1,7 @@
 """The values the services hand back: what a mutation touched, the settings, a caseload
 row, a pupil's whole record, the sync status.
 
-Kept apart from `api.py` so that modules `Waymark` calls (reporting) can name
+Kept apart from `api/` so that modules `Waymark` calls (reporting) can name
 these types without importing `Waymark` back.
 """
 

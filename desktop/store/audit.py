@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # SQLAlchemy is imported by the functions that take its tables (db.py says why)
+if TYPE_CHECKING:  # SQLAlchemy is imported by the functions that take its tables (db/sqla.py says why)
     from sqlalchemy import Table
 
 FORMAT = 1

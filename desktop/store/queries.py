@@ -16,7 +16,7 @@ from .db import Store
 
 
 def select(*columns):
-    """SQLAlchemy's select, imported on first use (see db._import_sqlalchemy)."""
+    """SQLAlchemy's select, imported on first use (see db/sqla.py)."""
     from sqlalchemy import select
 
     return select(*columns)

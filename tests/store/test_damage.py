@@ -101,7 +101,7 @@ def test_an_init_stopped_part_way_is_reported_then_cleared_by_the_next_init(tmp_
         conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
         raise KeyboardInterrupt  # as a kill would, between two steps
 
-    monkeypatch.setattr("desktop.store.db.migrate", killed)
+    monkeypatch.setattr("desktop.store.db.opening.migrate", killed)
     with pytest.raises(KeyboardInterrupt):
         Store.create(folder, PASS, scrypt_n=N)
     assert sorted(os.listdir(folder)) == []  # what it made, it removed

@@ -69,7 +69,7 @@ class SkewedClock(Clock):
         self.offset = offset
 
     def now(self) -> str:
-        import desktop.store.db as db
+        import desktop.store.db.clock as db
 
         real = db.datetime
         skew = self.offset

@@ -1,0 +1,195 @@
+"""What every part of `Store` builds on: the driver connections (one per thread), the
+engine and tables made on first query, closing, and the settings kept in `meta`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlcipher3
+import sqlcipher3.dbapi2
+
+from ..keys import StoreError
+from ..mapping import TABLES
+from ..reads import TableReader
+from . import sqla
+from .clock import Clock
+from .files import _damaged, _is_damage
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine, MetaData, Table
+
+log = logging.getLogger(__package__)  # "desktop.store.db", as before the split
+
+
+class StoreBase:
+    """The connections and engine of `Store`; safe to call from any thread."""
+
+    def __init__(
+        self,
+        creator: Callable[[], sqlcipher3.Connection],
+        device: str,
+        path: Path | None,
+        conn: sqlcipher3.Connection | None = None,
+    ) -> None:
+        self._creator = creator
+        # Each thread reads through its own driver connection (the opening one is
+        # the opening thread's): settings, closing and find() need no SQLAlchemy.
+        self._local = threading.local()
+        self._local.conn = conn
+        self._driver_conns = [conn] if conn is not None else []
+        self._driver_lock = threading.Lock()
+        self._readers: dict[type | str, TableReader] = {}
+        self._inserts: dict[tuple, str] = {}  # (table, columns) -> INSERT, see Transaction._insert_row
+        self._engine: Engine | None = None  # made on first query, with the tables
+        self._meta: MetaData | None = None
+        self._lazy_lock = threading.RLock()
+        self.clock = Clock(device)
+        self.device = device
+        self.path = path
+        self._db_key: bytes | None = None
+
+    def _make_engine(self) -> Engine:
+        sqla.load()
+        engine = sqla.create_engine(
+            "sqlite://",
+            module=sqlcipher3.dbapi2,
+            creator=self._creator,
+            poolclass=sqla.QueuePool,
+            pool_size=4,
+            max_overflow=4,
+        )
+
+        # Let SQLAlchemy, not the driver, decide when transactions begin (the
+        # documented recipe for pysqlite), so BEGIN IMMEDIATE takes the write lock.
+        @sqla.event.listens_for(engine, "begin")
+        def _begin(connection) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
+
+        return engine
+
+    @property
+    def engine(self) -> Engine:
+        """SQLAlchemy's engine, made (and SQLAlchemy imported) on first use."""
+        if self._engine is None:
+            with self._lazy_lock:
+                if self._engine is None:
+                    self._engine = self._make_engine()
+        return self._engine
+
+    @property
+    def tables(self):
+        """The tables by name, built on first use from the schema the file holds
+        (schema.tables_for: cheaper than reflection, and cached per schema)."""
+        return self._metadata().tables
+
+    @property
+    def insert_order(self) -> list[str]:
+        """Table names, parents before children."""
+        return [t.name for t in self._metadata().sorted_tables]
+
+    def _metadata(self) -> MetaData:
+        if self._meta is None:
+            sqla.load()
+            from ..schema import describe, tables_for
+
+            with self._lazy_lock:
+                if self._meta is None:
+                    with self._driver() as conn:
+                        self._meta = tables_for(describe(conn))
+        return self._meta
+
+    def _connection(self) -> sqlcipher3.Connection:
+        """This thread's connection, straight through the driver (made on first use),
+        or the one its batch() is writing through."""
+        batch = getattr(self._local, "batch", None)
+        if batch is not None:
+            return batch.connection.driver_connection
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._creator()
+            with self._driver_lock:
+                self._driver_conns.append(conn)
+        return conn
+
+    @contextmanager
+    def _driver(self) -> Iterator[sqlcipher3.Connection]:
+        try:
+            yield self._connection()
+        except sqlcipher3.DatabaseError as exc:
+            if _is_damage(exc):
+                raise _damaged(self.path) from exc
+            raise
+
+    def close(self) -> None:
+        """Fold the journal into the store and let go of the files. Never raises: a
+        failed checkpoint loses nothing (the next open folds it), and an error here
+        must not hide the result of the work just done."""
+        try:
+            if self._engine is not None:
+                self._engine.dispose()
+            with self._driver() as conn:
+                # Not the 10 s busy wait: another process writing just means a later checkpoint.
+                conn.execute("PRAGMA busy_timeout = 0")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except (StoreError, sqlcipher3.Error, sqla.DBAPIError) as exc:
+            log.warning("The journal was not checkpointed at close (%s).", exc.__class__.__name__)
+        finally:
+            with self._driver_lock:
+                for conn in self._driver_conns:
+                    with suppress(sqlcipher3.Error):
+                        conn.close()
+                self._driver_conns.clear()
+                self._local = threading.local()
+
+    def copy_to(self, target: sqlcipher3.Connection) -> None:
+        """SQLite's online backup of the whole store into `target` (keyed alike), in one
+        step under one read lock: a consistent copy however much another process writes."""
+        with self._driver() as conn:
+            conn.backup(target, pages=-1)
+
+    def schema_version(self) -> int:
+        with self._driver() as conn:
+            return conn.execute("PRAGMA user_version").fetchall()[0][0]
+
+    # --- settings -------------------------------------------------------------
+
+    def get_setting(self, key: str, default: object = None) -> object:
+        with self._driver() as conn:
+            found = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchall()
+        return default if not found else json.loads(found[0][0])
+
+    def created_at(self) -> datetime | None:
+        """When the profile was made (stored as plain text, not JSON like the settings)."""
+        with self._driver() as conn:
+            found = conn.execute("SELECT value FROM meta WHERE key = 'created_at'").fetchall()
+        try:
+            return datetime.fromisoformat(found[0][0]) if found else None
+        except ValueError:
+            return None
+
+    def set_setting(self, key: str, value: object) -> None:
+        with self._driver() as conn:  # one statement: atomic on its own
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
+
+    def table(self, cls_or_name: type | str) -> Table:
+        name = cls_or_name if isinstance(cls_or_name, str) else TABLES[cls_or_name]
+        return self.tables[name]
+
+    def reader(self, cls_or_name: type | str) -> TableReader:
+        """The prepared reads of a record's table (or a link table, by name)."""
+        reader = self._readers.get(cls_or_name)
+        if reader is None:
+            cls = None if isinstance(cls_or_name, str) else cls_or_name
+            reader = TableReader(self.table(cls_or_name), self.engine.dialect, cls)
+            self._readers[cls_or_name] = reader
+        return reader
