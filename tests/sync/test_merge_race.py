@@ -103,3 +103,57 @@ def test_the_same_operations_pushed_twice_at_once_are_applied_once(pg):
     with pg.connect() as conn:
         assert conn.execute(select(AppliedOp.op_id)).scalars().all() == ["op-1"]
         assert conn.execute(select(Record.seq)).scalars().all() == [1]  # written once, numbered once
+
+
+def pupil_op(n: int, pupil_id: str, **fields) -> Op:
+    return Op(
+        op_id=f"p-{n}",
+        entity="pupil",
+        entity_id=pupil_id,
+        clock=f"2026-11-22T10:00:01.{n:06d}Z-0000-dev{n}",
+        fields=fields or {"forename": f"Pupil {n}", "surname": "Lee"},
+    )
+
+
+def progress_op(n: int, pupil_id: str) -> Op:
+    return Op(
+        op_id=f"g-{n}",
+        entity="progress_entry",
+        entity_id=f"g-{n}",
+        clock=f"2026-11-22T10:00:02.{n:06d}Z-0000-dev{n}",
+        fields={"pupil_id": pupil_id, "subject": "English", "evidence": f"Read page {n}"},
+    )
+
+
+def worker(engine, name: str) -> User:
+    with engine.connect() as conn:
+        return User.model_validate(dict(conn.execute(select(User.__table__).where(User.name == name)).mappings().one()))
+
+
+def push_as(engine, name: str, ops: list[Op], merger=Merger):
+    with db.writing(engine) as conn:
+        return merger(conn, worker(engine, name), "dev").apply(ops)
+
+
+def test_a_pupil_added_meanwhile_by_the_same_worker_leaves_the_merge_standing(pg):
+    add_user(pg, "ann", "tutor")
+    Interrupted.merges = 0
+    Interrupted.meanwhile = lambda: push_as(pg, "ann", [pupil_op(1, "p1")])  # her other laptop
+    results, _ = push_as(pg, "ann", [pupil_op(2, "p2"), progress_op(2, "p2")], Interrupted)
+    assert Interrupted.merges == 1 and [status for _, status, _ in results] == ["applied", "applied"]
+
+
+def test_a_push_refused_for_scope_is_merged_again_when_the_pupil_joined_the_caseload_meanwhile(pg):
+    add_user(pg, "ann", "tutor")
+    add_user(pg, "bob", "tutor")
+    push_as(pg, "bob", [pupil_op(1, "p1")])
+    Interrupted.merges = 0
+
+    def assign() -> None:
+        from sync.server import admin
+
+        admin.assign(pg, "p1", user="ann")
+
+    Interrupted.meanwhile = assign
+    results, _ = push_as(pg, "ann", [progress_op(3, "p1")], Interrupted)
+    assert Interrupted.merges == 2 and results == [("g-3", "applied", "")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
 from sync.protocol.clock import format_time
@@ -37,6 +37,7 @@ class Merger(Loading, Membership, Writing):
         self.pupils_read: set[str] | None = None  # the user's pupils as read, before this push added any
         self.done: dict[str, tuple[str, str]] = {}  # operations already applied, as read
         self.asked_children: set[str] = set()  # ids whose children were looked up
+        self.refused = False  # whether the merge refused any operation
 
     # --- the push -------------------------------------------------------------
 
@@ -82,7 +83,11 @@ class Merger(Loading, Membership, Writing):
         """Whether what the merge read is still what the database holds, now that we hold the lock."""
         if feed.horizon != start.horizon:  # tombstones were forgotten
             return False
-        if visible_pupils(self.conn, self.user) != self.pupils_read:
+        pupils = visible_pupils(self.conn, self.user)
+        grew = pupils is not None and self.pupils_read is not None and pupils >= self.pupils_read
+        if pupils != self.pupils_read and not (grew and not self.refused):
+            # More pupils only make more records visible: a merge that refused nothing stands.
+            # (Another device of the same worker adding a pupil meanwhile is the common case.)
             return False
         if self._applied([op.op_id for op in ops]) != self.done:  # the same operations arrived from elsewhere
             return False
@@ -90,15 +95,11 @@ class Merger(Loading, Membership, Writing):
             return True
         # Rows written since: any the merge read (or looked for and did not find), or any whose
         # parent is one the merge asked the children of, and the merge must be done again.
-        keys = set(self.rows) | self.missing
-        parents = self.asked_children | {entity_id for _entity, entity_id in keys}
+        # (Asked of the database by id alone: a match of id only is rare and merely costs a redo.)
+        ids = sorted(self.asked_children | {entity_id for _entity, entity_id in set(self.rows) | self.missing})
         r = RECORDS.c
-        for entity, entity_id, parent_id in self.conn.execute(
-            select(r.entity, r.entity_id, r.parent_id).where(r.seq > start.last)
-        ):
-            if (entity, entity_id) in keys or (parent_id is not None and parent_id in parents):
-                return False
-        return True
+        clash = select(r.seq).where(r.seq > start.last, or_(self._in(r.entity_id, ids), self._in(r.parent_id, ids)))
+        return self.conn.execute(clash.limit(1)).first() is None
 
     def _merge(self, ops: list[Op]) -> tuple[list[tuple[str, str, str]], list[dict]]:
         self.pupils = visible_pupils(self.conn, self.user)
@@ -123,6 +124,7 @@ class Merger(Loading, Membership, Writing):
             seen.add(op.op_id)
             reason = self._apply(op)
             status = "refused" if reason else "applied"
+            self.refused = self.refused or bool(reason)
             results.append((op.op_id, status, reason))
             applied.append(
                 {
@@ -151,11 +153,13 @@ class Merger(Loading, Membership, Writing):
         """Merge one operation; the reason it was refused, or ''."""
         if op.entity not in SHAPES:
             return f"The server does not know '{op.entity}' records; update the server."
-        fields = {k: v for k, v in op.fields.items() if k not in RESERVED_FIELDS}
-        if any(not k.isidentifier() for k in fields):
+        fields = op.fields
+        if not RESERVED_FIELDS.isdisjoint(fields):
+            fields = {k: v for k, v in fields.items() if k not in RESERVED_FIELDS}
+        if not all(map(str.isidentifier, fields)):
             return "A field name is not valid."
         before = self.rows.get((op.entity, op.entity_id))
-        after_data = dict(before.data if before else {}) | fields
+        after_data = before.data | fields if before else fields  # read only, by the scope checks
         reason = self._refusal(op, before, after_data)
         if reason:
             return reason
@@ -177,6 +181,7 @@ class Merger(Loading, Membership, Writing):
     def _merge_fields(self, row: Row, op: Op, fields: dict, clock: str, author: str) -> bool:
         if not row.clocks:  # a new record: every field at once
             row.data.update(fields)
+            row.changed()
             row.clocks = dict.fromkeys(fields, clock)
             row.authors = dict.fromkeys(fields, self.user.name)
             row.dirty = True
@@ -212,6 +217,7 @@ class Merger(Loading, Membership, Writing):
         if row.data.get(name) != value or row.clocks.get(name) != clock:
             row.dirty = True
         row.data[name] = value
+        row.changed()
         row.clocks[name] = clock
         row.authors[name] = self.user.name
 
@@ -272,10 +278,10 @@ class Merger(Loading, Membership, Writing):
     def _refusal(self, op: Op, before: Row | None, after: dict) -> str:
         role = self.user.role
         shape = SHAPES[op.entity]
-        restricted = {self._restriction(op.entity, after)} | (
-            {self._restriction(before.entity, before.data)} if before else set()
-        )
         if role == "school":
+            restricted = {self._restriction(op.entity, after)} | (
+                {self._restriction(before.entity, before.data)} if before else set()
+            )
             if "concern" in restricted:
                 return "Schools cannot record or change safeguarding concerns here."
             if "professional" in restricted:
