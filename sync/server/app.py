@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+import anyio.to_thread
 import orjson
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -67,6 +68,11 @@ GONE = (
 def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # No more request threads than database connections: a request beyond them waits
+        # its turn here rather than timing out in the connection pool under a burst.
+        pool = engine.pool
+        if hasattr(pool, "size"):
+            anyio.to_thread.current_default_thread_limiter().total_tokens = pool.size() + getattr(pool, "_max_overflow", 0)
         yield
         app.state.overview.close()
 

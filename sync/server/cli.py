@@ -142,7 +142,7 @@ def _serve(args: argparse.Namespace) -> int:
     engine.dispose()
     # SQLite takes one writer at a time: more processes only queue. On PostgreSQL a
     # process per core lets pulls and merges use every core (each process has its GIL).
-    workers = args.workers or (1 if sqlite else max(1, min(os.cpu_count() or 1, 8)))
+    workers = args.workers or (1 if sqlite else max(1, min(os.cpu_count() or 1, 4)))
     os.environ[APP_URL] = url
     where = f"file descriptor {args.fd}" if args.fd is not None else f"{args.host}:{args.port}"
     print(f"Waymark server on {'https' if args.ssl_certfile else 'http'}://{where} (docs at /docs)", flush=True)
@@ -169,7 +169,9 @@ def app_from_environment():
     """The app for one server process (uvicorn's factory), on the database `serve` named."""
     from .app import create_app
 
-    return create_app(db.make_engine(os.environ[APP_URL]))
+    # 6 connections and up to 12 more per process: four processes stay within PostgreSQL's
+    # default of 100 connections, with room for the admin commands.
+    return create_app(db.make_engine(os.environ[APP_URL], pool_size=6))
 
 
 def main(argv: list[str] | None = None) -> int:
