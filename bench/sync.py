@@ -9,7 +9,10 @@ Prints:
   insert (target: at least 25 %); the pull into a real encrypted desktop store too;
 - the round trips of a sync with nothing to do (target: one);
 - D devices each syncing K changes at once against one server (target: no
-  errors, p99 under 1 s), with the latency spread.
+  errors, p99 under 1 s), with the latency spread. The devices run as threads
+  in --client-processes processes of their own, apart from the server's (as
+  `serve` runs it by default); a device's latency runs from its first request
+  to its last. Ten devices share each user, so each also pulls the others'.
 """
 
 from __future__ import annotations
