@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from bench.pg import cluster  # noqa: E402
+from bench.cpu import Meter, Meters, tree  # noqa: E402
+from bench.pg import cluster, server_pids  # noqa: E402
 from sync.client import SyncClient  # noqa: E402
 from sync.protocol import Op  # noqa: E402
 from sync.protocol.clock import Stamp, format_stamp, format_time  # noqa: E402
@@ -124,8 +125,9 @@ def caseload_ops(changes: int, device: str, pupils: int) -> list[Op]:
     return ops
 
 
-def bulk_insert_rate(url: str, ops: list[Op]) -> float:
-    """Rows per second of a plain psycopg bulk insert of the same rows (JSON data, per-field clocks)."""
+def bulk_insert_rate(url: str, ops: list[Op]) -> tuple[float, tuple[float, float]]:
+    """Rows per second of a plain psycopg bulk insert of the same rows (JSON data, per-field clocks),
+    and the CPU seconds it took (the client's, PostgreSQL's)."""
     with psycopg.connect(url) as conn:
         conn.execute(
             "CREATE TABLE bench_rows (entity text, entity_id text, data json NOT NULL, clocks json NOT NULL,"
@@ -135,11 +137,15 @@ def bulk_insert_rate(url: str, ops: list[Op]) -> float:
             (op.entity, op.entity_id, json.dumps(op.fields), json.dumps(dict.fromkeys(op.fields, op.clock)))
             for op in ops
         ]
+        postgres = Meter(lambda: server_pids(url))
+        postgres.start()
+        mine = time.process_time()
         start = time.perf_counter()
         with conn.cursor() as cur:
             cur.executemany("INSERT INTO bench_rows VALUES (%s, %s, %s, %s)", rows)
         conn.commit()
-        return len(rows) / (time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        return len(rows) / seconds, (time.process_time() - mine, postgres.stop())
 
 
 def start_server(url: str, workers_env: dict) -> tuple[subprocess.Popen, str]:
@@ -278,8 +284,11 @@ def main() -> None:
         base_url = admin_url.rsplit("/", 1)[0]
         baseline_url, server_url = f"{base_url}/baseline", f"{base_url}/waymark"
         ops = caseload_ops(args.changes, "bench-device-1", pupils=max(1, args.changes // 100))
-        bulk = bulk_insert_rate(baseline_url, ops)
-        print(f"plain psycopg bulk insert: {bulk:,.0f} rows/s")
+        bulk, (bulk_client, bulk_pg) = bulk_insert_rate(baseline_url, ops)
+        print(
+            f"plain psycopg bulk insert: {bulk:,.0f} rows/s; CPU per 1,000 rows: "
+            f"client {bulk_client * 1000 / len(ops) * 1000:.0f} ms, PostgreSQL {bulk_pg * 1000 / len(ops) * 1000:.0f} ms"
+        )
 
         subprocess.run(
             [sys.executable, "-m", "sync.server.cli", "--database", server_url, "db", "upgrade"], env=env, check=True
@@ -289,24 +298,40 @@ def main() -> None:
             server_url, [(f"worker{i}", "tutor") for i in range(args.devices // 10 or 1)], 10
         )[: args.devices]
         server, base = start_server(server_url, env)
+        cpu = Meters(Meter(lambda: tree(server.pid)), Meter(lambda: server_pids(admin_url)))
+
+        def per_thousand(n: int, client_seconds: float = 0.0) -> str:
+            """CPU per 1,000 changes of the step just done: server, PostgreSQL (and the client's)."""
+            ours, postgres = cpu.stop()
+            mine = f", client {client_seconds * 1e6 / n:.0f} ms" if client_seconds else ""
+            return f"CPU per 1,000: server {ours * 1e6 / n:.0f} ms, PostgreSQL {postgres * 1e6 / n:.0f} ms{mine}"
+
         try:
             port = MemoryPort(ops)
             with SyncClient(port, base, lead_tokens[0], push_batch=1000, page_size=5000) as client:
+                cpu.start()
+                mine = time.process_time()
                 start = time.perf_counter()
                 pushed = client.push()
                 push_s = time.perf_counter() - start
+                mine = time.process_time() - mine
             assert pushed.pushed == len(ops) and not pushed.refused, pushed
             print(
-                f"push {len(ops):,} changes: {push_s:.1f} s, {len(ops) / push_s:,.0f}/s = {len(ops) / push_s / bulk:.0%} of the bulk insert"
+                f"push {len(ops):,} changes: {push_s:.1f} s, {len(ops) / push_s:,.0f}/s = {len(ops) / push_s / bulk:.0%} of the bulk insert; "
+                + per_thousand(len(ops), mine)
             )
 
             fresh = MemoryPort([])
             with SyncClient(fresh, base, lead_tokens[1], page_size=5000) as client:
+                cpu.start()
+                mine = time.process_time()
                 start = time.perf_counter()
                 pulled = client.pull()
                 pull_s = time.perf_counter() - start
+                mine = time.process_time() - mine
                 print(
-                    f"pull {pulled.pulled:,} records: {pull_s:.1f} s, {pulled.pulled / pull_s:,.0f}/s = {pulled.pulled / pull_s / bulk:.0%} of the bulk insert"
+                    f"pull {pulled.pulled:,} records: {pull_s:.1f} s, {pulled.pulled / pull_s:,.0f}/s = {pulled.pulled / pull_s / bulk:.0%} of the bulk insert; "
+                    + per_thousand(pulled.pulled, mine)
                 )
                 idle = client.sync()
                 print(f"a sync with nothing to do: {idle.round_trips} round trip(s)")
@@ -316,7 +341,9 @@ def main() -> None:
 
             # Many devices at once, each pushing its changes and pulling, all starting together. The
             # devices run in client processes of their own (not the server's, not one shared GIL).
+            cpu.start()
             latencies, errors, wall = many_devices(base, device_tokens, args.per_device, args.client_processes)
+            ours, postgres = cpu.stop()
             latencies.sort()
             p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
             print(
@@ -327,7 +354,9 @@ def main() -> None:
             )
             for error in errors[:5]:
                 print("  ", error)
-            print(f"  mean {statistics.mean(latencies):.2f} s")
+            print(
+                f"  mean {statistics.mean(latencies):.2f} s; CPU: server {ours:.1f} s, PostgreSQL {postgres:.1f} s, over {wall:.1f} s"
+            )
         finally:
             server.terminate()
             server.wait(timeout=60)
