@@ -142,8 +142,20 @@ def render(out: Path) -> None:
         workspace = window.workspace
         [dialog] = [d for d in workspace.findChildren(QDialog) if type(d).__name__ == "VisitDialog" and d.isVisible()]
         save(dialog, out, "log-a-visit-after-unlock")
-        dialog.drafts.discard()
+        # Kept for later, and another visit begun: after unlocking both are offered,
+        # each with Reopen and Discard.
+        dialog.drafts.keep()
         dialog.close()
+        other = window.log_visit(pick(window, "Kai Ahmed"))
+        other.work_covered.setPlainText("Reading: chapter 3 of 'The Owl Who Was Afraid of the Dark'.")
+        window.lock()
+        window.unlock_page.passphrase.setText(DEMO_PASSPHRASE)
+        window.unlock_page.unlock_button.click()
+        workspace = window.workspace
+        save(window, out, "unsaved-forms")
+        for draft in window.app.drafts():
+            window.app.discard_draft(draft.kind, draft.key)
+        workspace.refresh_drafts()
 
         add = window.add_pupil()
         save(add, out, "add-a-pupil")

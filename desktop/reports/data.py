@@ -1,6 +1,6 @@
 """The plain data the report renderers draw.
 
-The services build these values (desktop/services/reporting.py); the
+The services build these values (desktop/services/reporting/); the
 renderers only read them. Nothing here holds a store, a session or a
 safeguarding concern: concerns are never loaded into report data at all.
 Text is as the worker wrote it; dates are real dates, formatted when drawn.

@@ -2,7 +2,7 @@
 
 A form saves its draft as the user types (the UI waits for a pause), discards it
 when the record is saved or the user chooses to throw it away, and finds it
-again after the idle lock, a crash or a kill. See desktop/ui/drafts.py."""
+again after the idle lock, a crash or a kill. See desktop/ui/drafts/."""
 
 from __future__ import annotations
 

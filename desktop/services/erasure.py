@@ -49,6 +49,12 @@ def erase(app: RecordSource, pupil_id: str, reason: str, *, action_note: str = "
     app.get_pupil(pupil_id)
     with app.store.transaction(app.actor) as tx:
         erased = blank_pupil(tx, pupil_id)
+        # Forms left unsaved about the pupil go too (a half-typed concern most of all): a
+        # draft names them by its key, its context, or a child ticked on a visit.
+        tx.conn.exec_driver_sql(
+            "DELETE FROM draft WHERE key = ? OR instr(context, ?) > 0 OR instr(fields, ?) > 0",
+            (pupil_id, pupil_id, pupil_id),
+        )
         blanked = redact(tx.conn, app.store.tables["audit_event"], [pupil_id], erased.all_ids)
         counts = {t: len(ids) for t, ids in sorted(erased.ids.items())}
         words = ", ".join(_counted(t, n) for t, n in counts.items())

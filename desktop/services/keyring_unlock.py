@@ -2,7 +2,7 @@
 policy forbids it.
 
 The LA's policy is a setting the LA owns (`la_policy` in the profile; sync
-brings it from the LA server). When keyring unlock is on, the database key is
+brings it from the LA server; la_policy.py keeps it). When keyring unlock is on, the database key is
 kept in the OS secret store (store/keycache.py) and `Waymark.open_with_keyring`
 opens the profile without the passphrase; the idle lock still closes the profile
 and clears every view. Turning it off, or a policy that forbids it, removes
@@ -54,23 +54,6 @@ def disable(app: RecordSource) -> None:
     keycache.forget(_data_dir(app))
     if app.settings().keyring_unlock:
         _set(app, False)
-
-
-def set_la_policy(app: RecordSource, **policy: str) -> None:
-    """The LA's policy (from sync). `keyring_unlock="forbidden"` turns keyring unlock off
-    and removes the kept key."""
-    unknown = set(policy) - {"keyring_unlock"}
-    if unknown:
-        raise ValidationError(f"Unknown policy: {', '.join(sorted(unknown))}.")
-    current = la_policy(app)
-    changes = {k: [current.get(k), v] for k, v in policy.items() if current.get(k) != v}
-    current.update(policy)
-    with app.store.transaction(app.actor) as tx:
-        tx.set_meta("la_policy", current)
-        if changes:
-            tx.audit("settings", "profile", "", "LA policy: " + ", ".join(changes), pupil_ids=[], changes=changes)
-    if not allowed(app):
-        disable(app)
 
 
 def has_entry(data_dir: Path) -> bool:

@@ -27,6 +27,7 @@ from sync.client import (
 )
 from sync.protocol import stamp_device
 
+from . import la_policy as policies
 from .errors import NotFound, ValidationError
 
 __all__ = [
@@ -147,11 +148,14 @@ class SyncService:
             words = plain_words(exc)
             self.store.set_setting("last_sync_error", words)
             raise type(exc)(words) from exc
+        if result.policy is not None:  # None: a server older than LA policies
+            policies.from_server(self.app, result.policy)
         self.store.set_setting("last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
         refusals = sorted(set(result.refused.values()))
-        self.store.set_setting(
-            "last_sync_error", f"The server refused some changes: {refusals[0]}" if refusals else None
-        )
+        problem = f"The server refused some changes: {refusals[0]}" if refusals else None
+        if not problem and result.audit_error:
+            problem = f"The audit trail could not be sent ({result.audit_error}); it is kept and sent later."
+        self.store.set_setting("last_sync_error", problem)
         return result
 
     # --- conflicts ------------------------------------------------------------------

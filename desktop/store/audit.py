@@ -17,7 +17,6 @@ them sent; a redacted row is marked unsent again so the LA's copy is blanked too
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,11 +24,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
+# The chain itself is shared with the LA server, which checks what it receives.
+from sync.protocol.chain import GENESIS, at_text, content_hash, row_hash
+from sync.protocol.chain import json_value as _json
+
 if TYPE_CHECKING:  # SQLAlchemy is imported by the functions that take its tables (db/sqla.py says why)
     from sqlalchemy import Table
 
-FORMAT = 1
-GENESIS = "0" * 64
 RESTRICTED_ENTITIES = frozenset({"concern"})  # no value of these ever enters the trail
 KEPT_THROUGH_ERASURE = ("erase", "retention-confirmed")  # they say what was erased, never what it held
 MAX_VALUE = 300  # characters of an old or new value kept in the trail
@@ -37,48 +38,8 @@ MAX_VALUE = 300  # characters of an old or new value kept in the trail
 Query = Callable[[str, Sequence], list[tuple]]
 
 
-def canonical(value: object) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def at_text(value: datetime | str) -> str:
-    """One spelling of a time whether it comes from SQLAlchemy or the raw driver."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.isoformat(sep=" ", timespec="microseconds")
-
-
 def new_salt() -> str:
     return os.urandom(16).hex()
-
-
-def content_hash(salt: str, summary: str, changes: Mapping) -> str:
-    return _sha(canonical({"salt": salt, "summary": summary, "changes": changes}))
-
-
-def row_hash(row: Mapping, prev_hash: str) -> str:
-    body = {
-        "v": FORMAT,
-        "seq": row["seq"],
-        "id": row["id"],
-        "at": at_text(row["at"]),
-        "actor": row["actor"],
-        "action": row["action"],
-        "entity": row["entity"],
-        "entity_id": row["entity_id"],
-        "pupil_ids": list(_json(row["pupil_ids"], [])),
-        "content_hash": row["content_hash"],
-    }
-    return _sha(prev_hash.encode("ascii") + b"\n" + canonical(body))
-
-
-def _json(value: object, empty: object) -> object:
-    if value is None or value == "":
-        return empty
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def jsonable(value: object) -> object:

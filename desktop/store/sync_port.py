@@ -17,7 +17,22 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, Time, delete, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    String,
+    Time,
+    delete,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from sync.protocol import Change, Op
@@ -25,12 +40,50 @@ from sync.protocol.clock import expand
 
 from .db import Store, new_id
 from .mapping import COLLECTIONS, TABLES, Link
+from .sync_audit import AuditSending
 
 # Natural keys the local schema holds unique: two laptops that each added the
 # same school offline end with one (the smaller id), references moved to it.
 NATURAL_KEYS = {"school": "urn"}
 CURSOR = "sync_cursor"
 CLOCK = "sync_clock"
+CURSOR_TABLES = "sync_tables"  # the tables the cursor covers (asked for when it was given)
+BACKFILL = "sync_backfill"  # a back-fill under way: {"tables": [...], "cursor": "..."}
+# The tables a version knew before clients named them on a pull (schema 9):
+# a profile last synced by such a version back-fills any table beyond these.
+KNOWN_AT_SCHEMA_9 = frozenset(
+    [
+        "absence",
+        "action",
+        "appointment",
+        "appointment_pupil",
+        "calendar_entry",
+        "concern",
+        "consent",
+        "contact",
+        "exclusion",
+        "folder",
+        "folder_item",
+        "plan",
+        "planned_travel",
+        "progress_entry",
+        "provision_episode",
+        "pupil",
+        "review",
+        "school",
+        "site",
+        "stay",
+        "sync_conflict",
+        "visit",
+        "visit_entry",
+        "visit_note",
+        "work_pack",
+    ]
+)
+# Duplicates merged away here: {"school": {duplicate id: survivor id}}. A record
+# pulled later that still names the duplicate (another laptop's pupil, before
+# that laptop has merged too) is pointed at the survivor as it arrives.
+MERGED = "sync_merged"
 LOCAL_ONLY = frozenset(
     {"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft"}
 )  # never written from a pull
@@ -85,13 +138,19 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[i : i + size]
 
 
-class StoreSyncPort:
-    """sync.client.SyncPort over an open Store."""
+class StoreSyncPort(AuditSending):
+    """sync.client.SyncPort over an open Store (its audit trail: sync_audit.py)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, hidden: Sequence[str] = ()) -> None:
+        """`hidden`: tables to act as if this version did not know (tests play an older client)."""
         self.store = store
         self.tables = store.tables
+        self.known = frozenset(name for name in store.tables if name not in LOCAL_ONLY) - set(hidden)
         self._held: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._merged: dict[str, dict[str, str]] = {}
+
+    def known_tables(self) -> list[str]:
+        return sorted(self.known)
 
     # --- pushing ------------------------------------------------------------------
 
@@ -138,9 +197,20 @@ class StoreSyncPort:
             if table is None:
                 continue
             for chunk in _chunks(sorted(ids)):
-                for row in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings():
-                    rows[(entity, row["id"])] = dict(row)
+                try:
+                    found = [dict(r) for r in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings()]
+                except ValueError:  # an erased record's required date is '' (store/erasure.py): read it as text
+                    found = self._rows_as_text(conn, table, chunk)
+                for row in found:
+                    rows[(entity, row["id"])] = row
         return rows
+
+    @staticmethod
+    def _rows_as_text(conn, table, ids: list[str]) -> list[dict]:
+        timed = {c.name for c in table.c if isinstance(c.type, (Date, DateTime, Time))}
+        columns = [type_coerce(c, String).label(c.name) if c.name in timed else c for c in table.c]
+        found = conn.execute(select(*columns).where(table.c.id.in_(ids))).mappings()
+        return [{k: decode(table.c[k], v) if k in timed else v for k, v in r.items()} for r in found]
 
     def _clocks(self, conn, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
         state = self.tables["sync_state"]
@@ -197,7 +267,21 @@ class StoreSyncPort:
         return self.store.get_setting(CURSOR)
 
     def forget_cursor(self) -> None:
-        self.store.set_setting(CURSOR, None)
+        for key in (CURSOR, CURSOR_TABLES, BACKFILL):
+            self.store.set_setting(key, None)
+
+    def cursor_tables(self) -> list[str] | None:
+        tables = self.store.get_setting(CURSOR_TABLES)
+        if isinstance(tables, list):
+            return list(tables)
+        # A cursor from before clients said which tables they knew covers what that version knew.
+        return sorted(KNOWN_AT_SCHEMA_9 & set(self.tables)) if self.store.get_setting(CURSOR) else None
+
+    def backfill_state(self) -> tuple[list[str], str] | None:
+        going = self.store.get_setting(BACKFILL)
+        if not isinstance(going, dict):
+            return None
+        return list(going.get("tables") or []), str(going.get("cursor") or "")
 
     @contextmanager
     def _applying(self) -> Iterator:
@@ -213,23 +297,48 @@ class StoreSyncPort:
                 conn.info["write"] = False
                 raw.execute("PRAGMA foreign_keys = ON")
 
-    def apply_page(self, changes: Sequence[Change], cursor: str) -> None:
+    def apply_page(self, changes: Sequence[Change], cursor: str, tables: Sequence[str] | None = None) -> None:
+        settings: dict[str, object] = {CURSOR: cursor}
+        if tables is not None:
+            settings[CURSOR_TABLES] = sorted(tables)
+        self._apply(changes, settings)
+
+    def apply_backfill(self, changes: Sequence[Change], tables: Sequence[str], cursor: str, done: bool) -> None:
+        """A page of records of tables an older version skipped; the main cursor stays where it is."""
+        if done:
+            covered = set(self.cursor_tables() or ()) | set(tables)
+            settings: dict[str, object] = {CURSOR_TABLES: sorted(covered), BACKFILL: None}
+        else:
+            settings = {BACKFILL: {"tables": sorted(tables), "cursor": cursor}}
+        wanted = set(tables)  # a server older than `tables=` sends every table: only these are new here
+        self._apply([c for c in changes if c.entity in wanted], settings)
+
+    def _apply(self, changes: Sequence[Change], settings: dict[str, object]) -> None:
+        """Apply pulled records and write `settings` (the cursor, ...) in one transaction."""
         meta = self.tables["meta"]
         newest = max((c for ch in changes for c in ch.clocks.values()), default=None)
+        self._merged = {k: dict(v) for k, v in (self.store.get_setting(MERGED) or {}).items()}
+        merged_before = json.dumps(self._merged, sort_keys=True)
         with self._applying() as conn:
             held = self._held = self._unsent_fields(conn, [c.entity_id for c in changes])
             by_entity: dict[str, list[Change]] = defaultdict(list)
             for change in changes:
-                if change.entity in self.tables and change.entity not in LOCAL_ONLY:
+                if change.entity in self.known:
                     by_entity[change.entity].append(change)
-            for entity, group in by_entity.items():
-                self._apply_entity(conn, entity, group, held)
+            # Referenced tables first: a school that arrives in the same page as its
+            # pupils is in place (and merged with a local duplicate) before they are written.
+            for entity in sorted(by_entity, key=lambda e: e not in NATURAL_KEYS):
+                self._apply_entity(conn, entity, by_entity[entity], held)
             self._refresh_copies(conn, by_entity)
-            self._save_clocks(conn, changes, held)
-            settings = {CURSOR: cursor} | ({CLOCK: max(newest, self.store.get_setting(CLOCK) or "")} if newest else {})
+            self._save_clocks(conn, [c for c in changes if c.entity in self.known], held)
+            if newest:
+                settings = settings | {CLOCK: max(newest, self.store.get_setting(CLOCK) or "")}
+            if json.dumps(self._merged, sort_keys=True) != merged_before:
+                settings = settings | {MERGED: self._merged}
             for key, value in settings.items():
                 conn.execute(delete(meta).where(meta.c.key == key))
-                conn.execute(insert(meta).values(key=key, value=json.dumps(value)))
+                if value is not None:
+                    conn.execute(insert(meta).values(key=key, value=json.dumps(value)))
         if newest:
             self.store.clock.observe(newest)
 
@@ -246,6 +355,7 @@ class StoreSyncPort:
     def _apply_entity(self, conn, entity: str, group: list[Change], held) -> None:
         table = self.tables[entity]
         columns = table.c
+        repointed = self._follow_merges(entity, table, group)
         present = set()
         for chunk in _chunks([c.entity_id for c in group]):
             present.update(conn.execute(select(columns.id).where(columns.id.in_(chunk))).scalars())
@@ -264,6 +374,9 @@ class StoreSyncPort:
                 for name, value in fields.items()
                 if name in columns and name not in NOT_SENT and name not in keep
             }
+            for name, value in values.items():
+                if value is None and not columns[name].nullable:  # an erased record's blanked date
+                    values[name] = _blank(columns[name])
             stamp = max(change.clocks.values(), default="")
             if change.entity_id in present:
                 if values:
@@ -279,6 +392,35 @@ class StoreSyncPort:
                 self._write_rows(conn, table, entity, inserts, updates)
                 inserts, updates = [], []
         self._write_rows(conn, table, entity, inserts, updates)
+        if repointed:
+            stamp = self.store.clock.now()
+            for entity_id, names in repointed.items():
+                kept = [n for n in names if n not in held.get((entity, entity_id), set())]
+                if kept:  # the server learns the survivor from here too
+                    self._queue(conn, entity, entity_id, kept, stamp)
+
+    def _follow_merges(self, entity: str, table, group: list[Change]) -> dict[str, list[str]]:
+        """Point references to a duplicate merged away here at its survivor, in the
+        changes as pulled; returns the fields changed, by record."""
+        columns = {
+            column.name: target
+            for column in table.c
+            for fk in column.foreign_keys
+            if (target := fk.column.table.name) in self._merged
+        }
+        repointed: dict[str, list[str]] = defaultdict(list)
+        if not columns:
+            return repointed
+        for i, change in enumerate(group):
+            moved = {
+                name: self._merged[target][change.fields[name]]
+                for name, target in columns.items()
+                if change.fields.get(name) in self._merged[target]
+            }
+            if moved:
+                group[i] = change.model_copy(update={"fields": dict(change.fields) | moved})
+                repointed[change.entity_id].extend(moved)
+        return repointed
 
     def _write_rows(self, conn, table, entity: str, inserts: list[dict], updates: list[tuple[str, dict]]) -> None:
         columns = table.c
@@ -306,6 +448,7 @@ class StoreSyncPort:
         if value is None or local is None:
             return True
         survivor, duplicate = sorted((local, change.entity_id))
+        self._merged.setdefault(entity, {})[duplicate] = survivor
         stamp = self.store.clock.now()
         if survivor == change.entity_id:  # ours is the duplicate: it becomes the survivor
             conn.execute(update(table).where(table.c.id == local).values(id=survivor))

@@ -59,7 +59,7 @@ def add_pupil_and_stay(app: Waymark, pupil: Pupil, site_id: str | None, arrived:
 
 
 class AddPupilDialog(DraftedDialog):
-    """Kept as a draft while typed (see drafts.py)."""
+    """Kept as a draft while typed (see ui/drafts/)."""
 
     saved = Signal(str)  # the new pupil's id
 

@@ -57,6 +57,12 @@ class SubjectAccessDialog(SaveDialog):
         self.include_restricted = QCheckBox("Include safeguarding &concerns (restricted: the read is recorded)")
         self.add_row("", self.include_restricted, "Include safeguarding concerns")
         self.written: list[Path] = []
+        self.keep_drafts(
+            "subject-access",
+            pupil_id,
+            title=f"subject access copy for {name}",
+            context={"pupil_id": pupil_id, "name": name},
+        )
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Save the subject access copy in", self.folder.text())
@@ -84,6 +90,7 @@ class SubjectAccessDialog(SaveDialog):
                 self.banner.show_message(f"Cannot write to {folder}: {exc.strerror or exc}.")
                 return
             self.written = paths
+            self.draft_saved_as_record()
             self.saved.emit(pupil_id)
             self.accept()
 

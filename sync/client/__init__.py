@@ -12,10 +12,11 @@ from .engine import (
     check_url,
     login,
 )
-from .port import SyncPort
+from .port import AuditPort, SyncPort, TablesPort
 
 __all__ = [
     "AccessRevoked",
+    "AuditPort",
     "ClientTooOld",
     "InsecureServer",
     "Offline",
@@ -24,6 +25,7 @@ __all__ = [
     "SyncError",
     "SyncPort",
     "SyncResult",
+    "TablesPort",
     "check_url",
     "login",
 ]

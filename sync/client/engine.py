@@ -19,6 +19,8 @@ import httpx
 from sync.protocol import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    AuditPush,
+    AuditPushResponse,
     LoginRequest,
     LoginResponse,
     PullResponse,
@@ -64,6 +66,11 @@ class SyncResult:
     conflicts: int = 0  # unresolved conflict records received
     snapshot: bool = False  # the server sent a fresh snapshot (410)
     round_trips: int = 0
+    audited: int = 0  # audit rows the server now holds
+    audit_breaks: list[str] = field(default_factory=list)  # where the server found the trail's chain broken
+    audit_error: str = ""  # the server would not take the audit rows (they stay unsent)
+    backfilled: int = 0  # records of tables this version knows and an older one skipped
+    policy: dict | None = None  # the LA's policy, as the server sent it (None: an older server)
 
     def to_json(self) -> dict:
         return {
@@ -74,6 +81,9 @@ class SyncResult:
             "conflicts": self.conflicts,
             "snapshot": self.snapshot,
             "round_trips": self.round_trips,
+            "audited": self.audited,
+            "audit_breaks": self.audit_breaks,
+            "backfilled": self.backfilled,
         }
 
 
@@ -198,6 +208,10 @@ class SyncClient:
         """Push everything unsent, then pull everything new."""
         result = SyncResult()
         self.push(result, progress)
+        try:
+            self.push_audit(result)
+        except ServerError as exc:  # the records still sync; the rows stay unsent and go next time
+            result.audit_error = str(exc)
         self.pull(result, progress)
         return result
 
@@ -225,18 +239,90 @@ class SyncClient:
             if progress:
                 progress("push", result.pushed)
 
+    def push_audit(self, result: SyncResult | None = None) -> SyncResult:
+        """Send the audit rows not yet sent, oldest first; each is marked sent only
+        once the server says it holds it. Nothing to send: no request."""
+        result = result or SyncResult()
+        if not hasattr(self.port, "audit_pending"):
+            return result  # a port without an audit trail
+        while True:
+            trail, rows = self.port.audit_pending(self.push_batch)
+            if not rows:
+                return result
+            body = AuditPush(trail=trail, rows=rows).model_dump_json()
+            response = self._send(
+                "POST", "/v1/audit", result, content=body, headers={"Content-Type": "application/json"}
+            )
+            if response.status_code in (404, 405):
+                return result  # a server older than audit rows: they stay unsent until it takes them
+            answer = AuditPushResponse.model_validate(_check(response).json())
+            held = set(answer.held)
+            self.port.audit_sent([r for r in rows if r.id in held])
+            result.audited += len(held)
+            result.audit_breaks.extend(answer.breaks)
+            if not held & {r.id for r in rows}:
+                raise ServerError("The server did not keep the audit rows sent; they stay queued.")
+
+    def _known(self) -> list[str] | None:
+        """The tables this client can hold (None: a port that does not say)."""
+        known = getattr(self.port, "known_tables", None)
+        return sorted(known()) if known else None
+
+    def backfill(self, known: list[str], result: SyncResult, progress: Progress | None = None) -> None:
+        """Fetch, from the start, the records of tables this client knows now but
+        did not when its cursor was given (an upgrade): the pull skipped them then.
+        Kept apart from the main cursor, resumable, and like any pull it never
+        overwrites an unsent change."""
+        if self.port.cursor() is None:
+            return  # the pull starts from nothing and brings every known table
+        covered = self.port.cursor_tables()
+        if covered is None:
+            return  # synced before clients said which tables they knew: nothing known was skipped
+        wanted = sorted(set(known) - set(covered))
+        going = self.port.backfill_state()
+        if going and set(going[0]) == set(wanted):
+            cursor = going[1]
+        else:
+            cursor = ""
+        if not wanted:
+            return
+        restarted = False
+        while True:
+            params = {"cursor": cursor, "limit": self.page_size, "tables": ",".join(wanted)}
+            response = self._send("GET", "/v1/pull", result, params=params)
+            if response.status_code == 410 and not restarted:
+                cursor, restarted = "", True
+                continue
+            page = PullResponse.model_validate(_check(response).json())
+            self.port.apply_backfill(page.changes, wanted, page.cursor, done=not page.more)
+            cursor = page.cursor
+            result.backfilled += len(page.changes)
+            if progress:
+                progress("pull", result.pulled + result.backfilled)
+            if not page.more:
+                return
+
     def pull(self, result: SyncResult | None = None, progress: Progress | None = None) -> SyncResult:
         result = result or SyncResult()
+        known = self._known()
+        if known is not None:
+            self.backfill(known, result, progress)
         cursor = self.port.cursor()
         while True:
-            response = self._send("GET", "/v1/pull", result, params={"cursor": cursor or "", "limit": self.page_size})
+            params = {"cursor": cursor or "", "limit": self.page_size}
+            if known is not None:
+                params["tables"] = ",".join(known)
+            response = self._send("GET", "/v1/pull", result, params=params)
             if response.status_code == 410 and not result.snapshot:
                 # Too far behind: a fresh snapshot, applied over what we hold; the outbox stays and goes next time.
                 self.port.forget_cursor()
                 cursor, result.snapshot = None, True
                 continue
             page = PullResponse.model_validate_json(_check(response).content)
-            self.port.apply_page(page.changes, page.cursor)
+            if known is None:
+                self.port.apply_page(page.changes, page.cursor)
+            else:
+                self.port.apply_page(page.changes, page.cursor, tables=known)
             cursor = page.cursor
             result.pulled += len(page.changes)
             result.conflicts += sum(
@@ -247,4 +333,5 @@ class SyncClient:
             if progress:
                 progress("pull", result.pulled)
             if not page.more:
+                result.policy = page.policy
                 return result

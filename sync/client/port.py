@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from sync.protocol import Change, Op
+from sync.protocol import AuditRow, Change, Op
 
 
 class SyncPort(Protocol):
@@ -24,13 +24,42 @@ class SyncPort(Protocol):
     def cursor(self) -> str | None:
         """Where the last applied pull page ended; None before the first."""
 
-    def apply_page(self, changes: Sequence[Change], cursor: str) -> None:
+    def apply_page(self, changes: Sequence[Change], cursor: str, tables: Sequence[str] | None = None) -> None:
         """Apply pulled records and move the cursor on, in one local transaction.
         Pulled changes never go back into the outbox, and never overwrite a field
-        that has an unsent local change."""
+        that has an unsent local change. `tables`: the tables the pull asked for,
+        kept with the cursor (see cursor_tables)."""
 
     def forget_cursor(self) -> None:
         """Start again from a fresh snapshot (the outbox is kept)."""
 
     def unsent(self) -> int:
         """How many changes wait in the outbox."""
+
+
+class TablesPort(SyncPort, Protocol):
+    """A port that says which tables it knows, so that after an upgrade the
+    client back-fills the tables it used to skip. Optional: SyncClient checks."""
+
+    def known_tables(self) -> Sequence[str]:
+        """The tables this version can hold (what it asks the server for)."""
+
+    def cursor_tables(self) -> Sequence[str] | None:
+        """The tables the cursor covers; None when it was given before clients said."""
+
+    def backfill_state(self) -> tuple[Sequence[str], str] | None:
+        """A back-fill under way: its tables and where it stands."""
+
+    def apply_backfill(self, changes: Sequence[Change], tables: Sequence[str], cursor: str, done: bool) -> None:
+        """Apply a back-fill page (as apply_page, leaving the main cursor alone) and
+        note where it stands; when done, the cursor covers `tables` too. One transaction."""
+
+
+class AuditPort(SyncPort, Protocol):
+    """A port with an audit trail to send. Optional: SyncClient checks."""
+
+    def audit_pending(self, limit: int) -> tuple[str, list[AuditRow]]:
+        """The trail's id and its oldest unsent rows, at most `limit`, in order."""
+
+    def audit_sent(self, rows: Sequence[AuditRow]) -> None:
+        """The server holds these: mark them sent (unless changed since, by an erasure)."""

@@ -14,6 +14,10 @@ from .clock import Stamp, clamp, format_stamp, parse_stamp, stamp_device, succes
 from .version import MIN_CLIENT_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION
 
 MODELS = (
+    "AuditEntry",
+    "AuditPush",
+    "AuditPushResponse",
+    "AuditRow",
     "Change",
     "DeviceInfo",
     "ErrorBody",

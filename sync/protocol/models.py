@@ -84,6 +84,60 @@ class PullResponse(SQLModel):
     changes: list[Change]
     cursor: str  # opaque; send it back to get what came after
     more: bool  # another page is waiting
+    # The LA's policy (settings a worker cannot override), on the last page of a
+    # pull; None from a server that has none to send. Older clients ignore it.
+    policy: dict[str, Any] | None = None
+
+
+class AuditRow(SQLModel):
+    """One row of a device's audit trail, as the desktop chained it (sync.protocol.chain)."""
+
+    id: str = Field(min_length=1, max_length=64)
+    seq: int = Field(ge=1)
+    at: str = Field(max_length=40)
+    actor: str = Field(default="", max_length=2000)
+    action: str = Field(max_length=40)
+    entity: str = Field(default="", max_length=63)
+    entity_id: str = Field(default="", max_length=64)
+    summary: str = Field(default="", max_length=100_000)
+    pupil_ids: list[str] = Field(default_factory=list)
+    changes: dict[str, Any] = Field(default_factory=dict)
+    salt: str = Field(default="", max_length=64)
+    content_hash: str = Field(max_length=64)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+    redacted: bool = False
+
+
+class AuditPush(SQLModel):
+    """Audit rows of one trail (a desktop profile), oldest first. Append-only:
+    a row the server holds already is acknowledged again and changes nothing,
+    but for a row since blanked by an erasure, whose content is blanked there too."""
+
+    trail: str = Field(min_length=1, max_length=64)
+    rows: list[AuditRow]
+
+    @field_validator("rows")
+    @classmethod
+    def _size(cls, value: list[AuditRow]) -> list[AuditRow]:
+        if len(value) > MAX_OPS:
+            raise ValueError(f"at most {MAX_OPS} audit rows in one push")
+        return value
+
+
+class AuditPushResponse(SQLModel):
+    held: list[str]  # ids of the rows the server now holds (new or already held): mark them sent
+    breaks: list[str] = Field(default_factory=list)  # where the chain does not continue, in words
+
+
+class AuditEntry(AuditRow):
+    """An audit row as an LA lead reads it: with who sent it, and any break found on arrival."""
+
+    trail: str
+    user: str
+    device_id: str
+    received_at: str
+    chain_break: str = ""
 
 
 class LoginRequest(SQLModel):

@@ -21,6 +21,9 @@ from sqlalchemy import Engine, update
 
 from sync.protocol import (
     PROTOCOL_VERSION,
+    AuditEntry,
+    AuditPush,
+    AuditPushResponse,
     ErrorBody,
     LoginRequest,
     LoginResponse,
@@ -30,8 +33,9 @@ from sync.protocol import (
     WhoAmI,
 )
 from sync.protocol.clock import format_time
+from sync.protocol.models import ENTITY
 
-from . import auth, db, feed, wire
+from . import audit, auth, db, feed, policy, wire
 from .merge import Merger
 from .tables import Device
 
@@ -63,6 +67,21 @@ GONE = (
     "This laptop's copy is too far behind the server to catch up change by change. Waymark will fetch "
     "a fresh copy of your records; your unsent changes are kept and sent afterwards."
 )
+
+
+def _json(model) -> Response:
+    """A model already built and checked here goes out as JSON at once (FastAPI
+    would validate and encode it again: most of a large push's or pull's time)."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+def _tables(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = [name for name in text.split(",") if name]
+    if any(not ENTITY.fullmatch(name) for name in names):
+        raise HTTPException(400, "tables: comma-separated lower-case table names.")
+    return names
 
 
 def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> FastAPI:
@@ -171,15 +190,50 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         responses=ERRORS | {410: {"model": ErrorBody, "description": "Cursor too old: start again from none"}},
         tags=["sync"],
     )
-    def pull(who: Who, cursor: str = "", limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 1000) -> Response:
-        """Records changed since `cursor` that this user may see, oldest first."""
+    def pull(
+        who: Who,
+        cursor: str = "",
+        limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 1000,
+        tables: Annotated[str | None, Query(max_length=5000)] = None,
+    ) -> Response:
+        """Records changed since `cursor` that this user may see, oldest first.
+        `tables` (comma-separated): only records of these tables, the ones the
+        client knows. The last page carries the LA's policy."""
+        entities = _tables(tables)
         try:
             with db.reading(engine) as conn:
-                return Response(feed.pull_json(conn, who.user, cursor, limit), media_type="application/json")
+                answer = feed.pull_json(conn, who.user, cursor, limit, entities, lambda: policy.current(conn))
+                return Response(answer, media_type="application/json")
         except feed.CursorGone:
             raise HTTPException(410, GONE) from None
         except feed.BadCursor as exc:
             raise HTTPException(400, str(exc)) from None
+
+    @app.post("/v1/audit", response_model=AuditPushResponse, responses=ERRORS, tags=["audit"])
+    def audit_push(body: AuditPush, who: Who) -> Response:
+        """Keep this device's audit rows (append-only; a row already held changes nothing)."""
+        with db.writing(engine) as conn:
+            return _json(audit.receive(conn, who, body))
+
+    @app.get(
+        "/v1/audit",
+        response_model=list[AuditEntry],
+        responses=ERRORS | {403: {"model": ErrorBody, "description": "Only LA leads read the audit trail"}},
+        tags=["audit"],
+    )
+    def audit_list(
+        who: Who,
+        user: str | None = None,
+        pupil: str | None = None,
+        since: Annotated[date | None, Query(alias="from")] = None,
+        until: Annotated[date | None, Query(alias="to")] = None,
+        limit: Annotated[int, Query(ge=1, le=audit.MAX_LIST)] = 1000,
+    ) -> list[AuditEntry]:
+        """Audit rows from every device, newest first, between two days when given: LA leads only."""
+        if who.user.role != "la-lead":
+            raise HTTPException(403, "Only LA leads can read the audit trail.")
+        with db.reading(engine) as conn:
+            return audit.list_rows(conn, user=user, pupil=pupil, since=since, until=until, limit=limit)
 
     from . import overview  # the bridge to the desktop's report code, loaded with the app
 

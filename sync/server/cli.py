@@ -10,9 +10,10 @@ import getpass
 import json
 import os
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
-from . import admin, db
+from . import admin, db, policy
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,6 +59,37 @@ def _parser() -> argparse.ArgumentParser:
     who = assign.add_mutually_exclusive_group(required=True)
     who.add_argument("--user")
     who.add_argument("--team")
+
+    aud = sub.add_parser("audit", help="the audit trails sent by desktops").add_subparsers(dest="action", required=True)
+    als = aud.add_parser("list", help="audit rows from every device, newest first")
+    als.add_argument("--user", help="only rows sent by this user")
+    als.add_argument("--pupil", help="only rows about this pupil (by id)")
+    als.add_argument("--from", dest="since", type=_day, help="from this day (2026-11-22 or 22/11/2026)")
+    als.add_argument("--to", dest="until", type=_day, help="to this day, inclusive")
+    als.add_argument("--limit", type=int, default=1000, help="at most this many rows (default 1000)")
+    als.add_argument("--json", action="store_true")
+
+    aud.add_parser(
+        "verify",
+        help="check every trail's hash chain as held now; exit 3 when broken",
+        description="Recomputes each trail from its first row, so a row changed or removed "
+        "in the server's database after it arrived is found.",
+    )
+
+    pol = sub.add_parser("policy", help="LA-wide settings a worker cannot override").add_subparsers(
+        dest="action", required=True
+    )
+    pset = pol.add_parser(
+        "set",
+        help="set one or more: " + ", ".join(policy.KEYS),
+        description="Sent to every device on its next sync. "
+        + "; ".join(f"{k}: {what}" for k, (what, _allowed) in policy.KEYS.items()),
+    )
+    pset.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+    punset = pol.add_parser("unset", help="remove settings from the policy (workers choose again)")
+    punset.add_argument("keys", nargs="+", metavar="KEY")
+    pshow = pol.add_parser("show", help="the policy sent to devices")
+    pshow.add_argument("--json", action="store_true")
 
     dbc = sub.add_parser("db", help="the database").add_subparsers(dest="action", required=True)
     dbc.add_parser("upgrade", help="apply migrations (also done on first serve)")
@@ -117,6 +149,24 @@ def run(args: argparse.Namespace) -> int:
         elif args.command == "caseload":
             admin.assign(engine, args.pupil_id, user=args.user, team=args.team)
             print(f"Assigned pupil {args.pupil_id} to {args.user or 'team ' + args.team}.")
+        elif args.command == "audit" and args.action == "verify":
+            return _audit_verify(engine)
+        elif args.command == "audit":
+            _audit_list(engine, args)
+        elif args.command == "policy" and args.action == "set":
+            policy.set_policy(engine, policy.parse_assignments(args.assignments))
+            print("Policy set; each device takes it on its next sync.")
+        elif args.command == "policy" and args.action == "unset":
+            policy.unset(engine, args.keys)
+            print("Removed from the policy; each device takes it on its next sync.")
+        elif args.command == "policy" and args.action == "show":
+            current = policy.show(engine)
+            if args.json:
+                print(json.dumps(current, indent=2))
+            elif not current:
+                print("No LA policy is set: workers choose these settings themselves.")
+            for key, value in [] if args.json else current.items():
+                print(f"{key} = {value}\t({policy.KEYS[key][0] if key in policy.KEYS else 'unknown'})")
         elif args.command == "db" and args.action == "upgrade":
             print("The database is up to date.")
         elif args.command == "db" and args.action == "prune":
@@ -124,6 +174,57 @@ def run(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     return 0
+
+
+EXIT_BROKEN = 3  # as `waymark audit verify` on the laptop
+
+
+def _day(text: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"'{text}' is not a date; write 2026-11-22 or 22/11/2026")
+
+
+def _audit_list(engine, args: argparse.Namespace) -> None:
+    from . import audit
+
+    if not 1 <= args.limit <= audit.MAX_LIST:
+        raise admin.AdminError(f"--limit must be from 1 to {audit.MAX_LIST}.")
+    with db.reading(engine) as conn:
+        if args.user:
+            admin._user_id(conn, args.user)  # an unknown name is an error, not an empty list
+        rows = audit.list_rows(
+            conn, user=args.user, pupil=args.pupil, since=args.since, until=args.until, limit=args.limit
+        )
+    if args.json:
+        print(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        print("No audit rows match.")
+    for r in rows:
+        flag = f"  BREAK: {r.chain_break}" if r.chain_break else ""
+        what = r.summary or ("(erased)" if r.redacted else "")
+        print(f"{r.at[:19]}\t{r.user}\t{r.actor}\t{r.action}\t{r.entity}\t{what}{flag}")
+    broken = audit.breaks(rows)
+    if broken:
+        print(f"{broken} row(s) did not continue their trail's chain when they arrived.")
+
+
+def _audit_verify(engine) -> int:
+    from . import audit
+
+    with db.reading(engine) as conn:
+        check = audit.verify(conn)
+    if not check.breaks:
+        print(f"Every audit trail is intact: {check.rows} rows in {check.trails} trail(s).")
+        return 0
+    print(f"{len(check.breaks)} break(s) in {check.rows} rows:")
+    for line in check.breaks:
+        print(f"  {line}")
+    return EXIT_BROKEN
 
 
 APP_URL = "WAYMARK_SERVER_APP_URL"  # how serve tells its worker processes which database to use

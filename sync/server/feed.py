@@ -14,7 +14,8 @@ and clocks goes into the answer as it is, never decoded and encoded again
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable, Collection
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, Text, cast, select
@@ -53,7 +54,10 @@ def parse_cursor(text: str | None) -> tuple[int, int | None, int | None]:
     return seq, epoch, horizon
 
 
-def page(conn: Connection, user: User, cursor: str | None, limit: int) -> Page:
+def page(conn: Connection, user: User, cursor: str | None, limit: int, entities: Collection[str] | None = None) -> Page:
+    """`entities`: the tables the client knows (None: all). An older client says
+    which it knows, so it is not sent rows it cannot hold; once upgraded it
+    asks for the new tables' rows from the start (a back-fill)."""
     after, epoch, seen_horizon = parse_cursor(cursor)
     last, horizon = conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
     if after > 0:
@@ -73,6 +77,8 @@ def page(conn: Connection, user: User, cursor: str | None, limit: int) -> Page:
     clause = visible_records(user)
     if clause is not None:
         stmt = stmt.where(clause)
+    if entities is not None:
+        stmt = stmt.where(r.entity.in_(sorted(entities)))
     rows = conn.execute(stmt).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -80,8 +86,10 @@ def page(conn: Connection, user: User, cursor: str | None, limit: int) -> Page:
     return Page(rows, f"{next_seq}.{user.scope_epoch}.{horizon}", more)
 
 
-def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullResponse:
-    found = page(conn, user, cursor, limit)
+def pull(
+    conn: Connection, user: User, cursor: str | None, limit: int, entities: Collection[str] | None = None
+) -> PullResponse:
+    found = page(conn, user, cursor, limit, entities)
     changes = [
         Change(
             entity=entity,
@@ -96,17 +104,27 @@ def pull(conn: Connection, user: User, cursor: str | None, limit: int) -> PullRe
     return PullResponse(changes=changes, cursor=found.cursor, more=found.more)
 
 
-def pull_json(conn: Connection, user: User, cursor: str | None, limit: int) -> bytes:
-    """The page as PullResponse's JSON, built around the stored JSON text."""
-    found = page(conn, user, cursor, limit)
+def pull_json(
+    conn: Connection,
+    user: User,
+    cursor: str | None,
+    limit: int,
+    entities: Collection[str] | None = None,
+    policy: Callable[[], dict[str, Any]] | None = None,
+) -> bytes:
+    """The page as PullResponse's JSON, built around the stored JSON text;
+    `policy` gives what the last page carries (PullResponse.policy)."""
+    found = page(conn, user, cursor, limit, entities)
     dumps = orjson.dumps
     parts = [
         b'{"entity":%b,"entity_id":%b,"fields":%b,"clocks":%b,"deleted":%b,"seq":%d}'
         % (dumps(entity), dumps(entity_id), data.encode(), clocks.encode(), b"true" if deleted else b"false", seq)
         for entity, entity_id, data, clocks, deleted, seq in found.rows
     ]
-    return b'{"changes":[%b],"cursor":%b,"more":%b}' % (
+    last_page = None if found.more or policy is None else policy()
+    return b'{"changes":[%b],"cursor":%b,"more":%b,"policy":%b}' % (
         b",".join(parts),
         dumps(found.cursor),
         b"true" if found.more else b"false",
+        dumps(last_page),
     )

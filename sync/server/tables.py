@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 ROLES = ("tutor", "tes", "school", "la-lead")
@@ -90,12 +90,15 @@ class Caseload(SQLModel, table=True):
 
 
 class PupilSchool(SQLModel, table=True):
-    """Each pupil's base school, by URN, kept as pupil records arrive."""
+    """Each pupil's base school, by URN, kept as pupil records arrive. The
+    school's id is kept too, so a school that arrives after its pupils (or
+    whose URN is corrected) fills in their URN then (urn is "" until it does)."""
 
     __tablename__ = "pupil_school"
 
     pupil_id: str = Field(primary_key=True, max_length=64)
     urn: str = Field(max_length=6, index=True)
+    school_id: str | None = Field(default=None, max_length=64, index=True)
 
 
 class AppliedOp(SQLModel, table=True):
@@ -119,3 +122,57 @@ class Feed(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     last: int = Field(sa_column=Column(BigInteger, nullable=False, default=0))
     horizon: int = Field(sa_column=Column(BigInteger, nullable=False, default=0))
+
+
+class AuditEvent(SQLModel, table=True):
+    """A desktop's audit row, as it was chained there (sync.protocol.chain), kept
+    per trail (one desktop profile) in the order it was written. Append-only:
+    never merged, never served to other devices; LA leads read it."""
+
+    __tablename__ = "audit_rows"
+    __table_args__ = (
+        UniqueConstraint("trail", "row_id", name="uq_audit_rows_trail_row"),
+        Index("ix_audit_rows_trail_seq", "trail", "seq"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    trail: str = Field(max_length=64)
+    row_id: str = Field(max_length=64)
+    seq: int
+    at: str = Field(max_length=40)  # as the desktop wrote it (the chain hashes this spelling)
+    actor: str = Field(default="", max_length=2000)
+    action: str = Field(max_length=40, index=True)
+    entity: str = Field(default="", max_length=63)
+    entity_id: str = Field(default="", max_length=64)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    pupil_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    changes: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    salt: str = Field(default="", max_length=64)
+    content_hash: str = Field(max_length=64)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+    redacted: bool = False
+    user_id: int = Field(foreign_key="users.id", index=True)
+    device_id: str = Field(max_length=64)
+    received_at: datetime
+    chain_break: str = Field(default="", max_length=500)  # why the chain did not hold here, found on arrival
+
+
+class AuditPupil(SQLModel, table=True):
+    """Which pupils an audit row is about (for `audit list --pupil`)."""
+
+    __tablename__ = "audit_pupils"
+
+    audit_id: int = Field(foreign_key="audit_rows.id", primary_key=True)
+    pupil_id: str = Field(primary_key=True, max_length=64, index=True)
+
+
+class PolicySetting(SQLModel, table=True):
+    """One LA-wide setting a worker cannot override (`waymark-server policy set`),
+    sent to every device as it syncs."""
+
+    __tablename__ = "la_policy"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: Any = Field(sa_column=Column(JSON, nullable=False))
+    set_at: datetime

@@ -121,6 +121,21 @@ def test_keyring_unlock_from_settings_and_the_idle_lock_still_clears(demo_window
     assert window.app.audit_trail(limit=1)[0].summary == "unlocked (system keyring)"
 
 
+def test_settings_the_la_policy_decides_are_shown_not_offered(demo_window):
+    window = demo_window
+    window.app.set_la_policy(retention_destroy_years=25, auto_lock_max_minutes=15)
+    window._open_settings()
+    dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
+    assert not dialog.destroy_years.isEnabled() and dialog.destroy_years.value() == 25
+    assert dialog.archive_years.isEnabled()  # not in the policy: the worker's to choose
+    assert dialog.auto_lock.maximum() == 15 and dialog.auto_lock.value() <= 15
+    assert "local authority" in dialog.destroy_years.toolTip()
+    dialog.archive_years.setValue(3)
+    dialog.accept()
+    settings = window.app.settings()
+    assert (settings.retention_archive_years, settings.retention_destroy_years) == (3, 25)
+
+
 def test_a_policy_that_forbids_the_keyring_greys_it_out(demo_window, memory_keyring):
     window = demo_window
     window.app.set_la_policy(keyring_unlock="forbidden")

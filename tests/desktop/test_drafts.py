@@ -101,7 +101,7 @@ def test_the_idle_lock_keeps_the_draft_and_unlocking_brings_it_back(demo_window,
     assert window.workspace.drafts_bar.isHidden()  # the only draft is open, so nothing waits in the bar
 
 
-def test_several_drafts_wait_in_the_bar(demo_window, qtbot):
+def test_several_drafts_are_listed_to_reopen_or_discard_each(demo_window, qtbot):
     window = demo_window
     add = window.add_pupil()
     add.forename.setText("Mirela")
@@ -112,17 +112,23 @@ def test_several_drafts_wait_in_the_bar(demo_window, qtbot):
     school.name.setText("Ysgol Pen y Bryn")
     window.lock()
     unlock(window, PASSPHRASE)
-    # The newest (the school) is open again; the pupil waits in the bar.
-    [again] = open_school_dialogs(window)
+    # Two kept: neither opens by itself; the bar lists both, the newest first.
+    assert open_school_dialogs(window) == []
     bar = window.workspace.drafts_bar
-    assert bar.isVisible()
-    assert bar.text.text().startswith("You have an unsaved new pupil, kept at ")
-    again.drafts.keep()
-    again.close()
-    bar.reopen_button.click()
+    assert bar.isVisible() and bar.text.text() == "You have 2 unsaved forms. Reopen or discard each:"
+    assert [text.text().split(", kept")[0] for text, _reopen, _discard in bar.rows] == ["New school", "New pupil"]
+    assert all(reopen.isVisible() and discard.isVisible() for _text, reopen, discard in bar.rows)
+    bar.rows[1][1].click()  # Reopen the pupil
     pupils = [d for d in window.findChildren(AddPupilDialog) if shiboken6.isValid(d) and d.isVisible()]
     assert [d.forename.text() for d in pupils] == ["Mirela"]
-    assert bar.isHidden()
+    assert bar.text.text().startswith("You have an unsaved new school, kept at ")  # the other still waits
+    [pupil] = pupils
+    pupil.reject()  # typed text: it asks
+    later = next(b for b in pupil.discard_question.buttons() if b.text() == "Keep for &later")
+    later.click()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(pupil) or not pupil.isVisible())
+    assert window.app.draft("pupil").fields["Forename"] == "Mirela"  # kept, and offered again
+    assert {text.text().split(", kept")[0] for text, _r, _d in bar.rows} == {"New pupil", "New school"}
 
 
 def test_discarding_from_the_bar(demo_window, qtbot):
@@ -133,11 +139,13 @@ def test_discarding_from_the_bar(demo_window, qtbot):
     window.lock()
     unlock(window, PASSPHRASE)
     bar = window.workspace.drafts_bar
-    assert "new pupil" in bar.text.text()
-    bar.discard_button.click()
-    assert bar.isHidden()
+    [pupil_row] = [row for row in bar.rows if row[0].text().startswith("New pupil")]
+    pupil_row[2].click()
     assert window.app.draft("pupil") is None
     assert window.app.draft("school") is not None
+    assert bar.text.text().startswith("You have an unsaved new school")
+    bar.discard_button.click()  # the one left: its own Discard
+    assert bar.isHidden() and window.app.drafts() == []
 
 
 def test_passphrases_are_never_kept(demo_window):

@@ -53,17 +53,17 @@ def test_each_childs_own_notes_reach_only_their_copies(demo_window, qtbot):
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
     # One form for all: notes are about the whole visit, so no child has note boxes of their own.
     assert dialog.same_for_all.isChecked() and not dialog.entry_form(noah).family_note
-    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_L, ALT)  # a tab each, Noah's in front
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_L, ALT)  # a tab each, by first name: Lily's in front
     noah_form, lily_form = dialog.work.forms[noah], dialog.work.forms[lily]
-    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_H, ALT)
-    type_into(noah_form.family_note, NOAH_FAMILY)
-    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Y, ALT)
-    type_into(noah_form.professional_note, NOAH_PROFESSIONAL)
-    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, ALT)  # Lily's tab: her own boxes
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_H, ALT)
     type_into(lily_form.family_note, LILY_FAMILY)
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Y, ALT)
     type_into(lily_form.professional_note, LILY_PROFESSIONAL)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, ALT)  # Noah's tab: his own boxes
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_H, ALT)
+    type_into(noah_form.family_note, NOAH_FAMILY)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Y, ALT)
+    type_into(noah_form.professional_note, NOAH_PROFESSIONAL)
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_F, ALT)
     type_into(dialog.family_note, BOTH)
     with qtbot.waitSignal(dialog.saved):
@@ -81,11 +81,11 @@ def test_each_childs_own_notes_reach_only_their_copies(demo_window, qtbot):
     pdf, _title = window.app.report_pdf("visit", visit.id)
     copies = pages(pdf)
     assert [copy_of(p) for p in copies] == ["parent", "service", "school"] * 2
-    for page in copies[:3]:
+    for page in copies[3:]:  # Lily's copies first: by first name
         assert "Noah Boswell" in page and BOTH in page and NOAH_FAMILY in page
         assert (NOAH_PROFESSIONAL in page) is (copy_of(page) != "parent")
         assert LILY_FAMILY not in page and LILY_PROFESSIONAL not in page
-    for page in copies[3:]:
+    for page in copies[:3]:
         assert "Lily Boswell" in page and BOTH in page and LILY_FAMILY in page
         assert (LILY_PROFESSIONAL in page) is (copy_of(page) != "parent")
         assert NOAH_FAMILY not in page and NOAH_PROFESSIONAL not in page
@@ -129,8 +129,8 @@ def test_a_child_not_seen_shows_none_of_the_work_that_is_not_kept(demo_window):
     dialog.same_for_all.setChecked(False)  # each starts from what was typed for all
     dialog.pupils.setCurrentRow(1)  # Lily
     dialog.seen.setCurrentIndex(dialog.seen.findData(NotSeenReason.ASLEEP.value))
-    dialog.child_tabs.setCurrentIndex(1)
     lily_form = dialog.work.forms[lily]
+    dialog.child_tabs.setCurrentWidget(lily_form)
     shown = " ".join(visible_texts(dialog))
     assert "Counting to 20" not in shown and "Counts on from 8" not in shown  # not greyed out: not there
     assert lily_form.not_taught.isVisible() and "Not seen: asleep" in lily_form.not_taught.text()

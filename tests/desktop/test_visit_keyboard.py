@@ -121,14 +121,14 @@ def test_two_siblings_with_different_work_take_12_interactions(demo_window):
     keys = Keyboard()
     keys.press(Qt.Key.Key_N, CTRL)  # 1
     dialog = workspace._visit_dialog
-    keys.press(Qt.Key.Key_L, ALT)  # 2 not the same work: a tab each, Noah's in front
-    assert not dialog.same_for_all.isChecked() and dialog.entry_form(noah).work_covered.hasFocus()
-    keys.type("Phonics: s, a, t, p")  # 3 Noah's
-    keys.press(Qt.Key.Key_2, ALT)  # 4 Lily's tab
-    assert dialog.entry_form(lily).work_covered.hasFocus()
-    keys.type("Ratio and proportion")  # 5 Lily's
-    keys.press(Qt.Key.Key_V, ALT)  # 6 her levels
-    keys.type("Secure with simple ratios")  # 7
+    keys.press(Qt.Key.Key_L, ALT)  # 2 not the same work: a tab each, by first name: Lily's in front
+    assert not dialog.same_for_all.isChecked() and dialog.entry_form(lily).work_covered.hasFocus()
+    keys.type("Ratio and proportion")  # 3 Lily's
+    keys.press(Qt.Key.Key_V, ALT)  # 4 her levels
+    keys.type("Secure with simple ratios")  # 5
+    keys.press(Qt.Key.Key_2, ALT)  # 6 Noah's tab
+    assert dialog.entry_form(noah).work_covered.hasFocus()
+    keys.type("Phonics: s, a, t, p")  # 7 Noah's
     keys.press(Qt.Key.Key_S, ALT)  # 8 each their own work set from yesterday
     keys.press(Qt.Key.Key_F, ALT)  # 9
     keys.type("Lovely to see you both.")  # 10
@@ -204,7 +204,7 @@ def test_turning_same_for_all_back_on_keeps_typed_work_unless_agreed(demo_window
     assert not dialog.same_for_all.isChecked()  # refused: nothing typed is lost
     assert dialog.entry_form(lily).work_covered.toPlainText() == "Ratio"
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    dialog.child_tabs.setCurrentIndex(0)
+    dialog.child_tabs.setCurrentWidget(dialog.entry_form(noah))  # the work shown is the one kept for all
     dialog.same_for_all.setChecked(True)
     assert [e.work_covered for e in dialog.entries()] == ["Phonics", "Phonics"]
     dialog.reject()

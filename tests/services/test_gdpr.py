@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from desktop.domain.enums import ProvisionType
-from desktop.domain.records import ProvisionEpisode, Pupil, Visit
+from desktop.domain.records import Draft, ProvisionEpisode, Pupil, Visit
 from desktop.services import ValidationError
 from tests.reports.conftest import (
     CONCERN,
@@ -208,3 +208,16 @@ def test_a_visit_only_for_the_erased_pupil_goes_with_them(fresh):
         entry = conn.exec_driver_sql("SELECT deleted, work_covered FROM visit_entry WHERE visit_id = ?", (hidden.id,))
         assert tuple(entry.one()) == (1, "")
     assert app.store.get(Visit, hidden.id) is None
+
+
+def test_unsaved_forms_about_the_erased_pupil_go_with_them(fresh):
+    app, sean, maire = fresh.app, fresh.sean, fresh.maire
+    about_sean = [
+        Draft(kind="concern", key=sean.id, title="form for Seán", fields={"Concern": "Said he was hit"}),
+        Draft(kind="visit", key="v1", title="visit", fields={"pupils": [[sean.id, True], [maire.id, True]]}),
+        Draft(kind="exclusion", key="", title="exclusion", context={"pupil_id": sean.id}),
+    ]
+    for draft in [*about_sean, Draft(kind="consent", key=maire.id, title="consent for Máire")]:
+        app.save_draft(draft)
+    app.erase_pupil(sean.id, "erasure request of 20 Nov 2026")
+    assert [(d.kind, d.key) for d in app.drafts()] == [("consent", maire.id)]

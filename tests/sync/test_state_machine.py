@@ -1,9 +1,10 @@
 """Three laptops of one worker make random edits, creations and deletes, and
 sync in a random order over a connection that drops at random. In the end,
-after everyone syncs: every replica is the same, and no write the server
-acknowledged is lost. A write may be gone from its field only because
-someone who had seen it wrote over it (or deleted the record); otherwise its
-words must survive in a conflict record. Runs on SQLite and PostgreSQL."""
+after everyone syncs: every replica is the same, no write the server
+acknowledged is lost, and every laptop's audit trail is on the server once,
+in order. A write may be gone from its field only because someone who had
+seen it wrote over it (or deleted the record); otherwise its words must
+survive in a conflict record. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 
 from desktop.domain.records import ProgressEntry, Pupil
 from sync.client import Offline
+from sync.server.tables import AuditEvent
 from tests.sync import helpers as h
 from tests.sync.conftest import add_user
 
@@ -133,6 +135,18 @@ def test_three_laptops_converge_and_lose_no_acknowledged_write(engine, make_devi
             for laptop in self.devices:
                 assert laptop.port.unsent() == 0
                 assert laptop.port.rejected() == []
+                # Its audit trail is on the server whole: each row once, in order, the chain unbroken.
+                trail = laptop.app.store.tables["audit_event"]
+                with laptop.app.store.reading() as conn:
+                    rows = conn.execute(select(trail.c.id, trail.c.sent).order_by(trail.c.seq)).all()
+                with engine.connect() as conn:
+                    held = conn.execute(
+                        select(AuditEvent.row_id, AuditEvent.chain_break)
+                        .where(AuditEvent.trail == laptop.app.store.device)
+                        .order_by(AuditEvent.seq)
+                    ).all()
+                assert all(sent for _, sent in rows)
+                assert [i for i, _ in held] == [i for i, _ in rows] and not any(b for _, b in held)
             app = self.devices[0].app
             conflicts = self.devices[0].sync_service.conflicts(include_resolved=True)
             kept = {(c.entity_id, c.field, v) for c in conflicts for v in (c.kept_value, c.other_value)}

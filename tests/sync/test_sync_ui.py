@@ -13,7 +13,7 @@ from desktop.services.sync import SyncService
 from desktop.tasks import ImmediateTaskRunner, TaskRunner
 from desktop.ui import sync_ui
 from desktop.ui.sync_ui import ConflictsDialog, ConnectDialog, SyncController
-from sync.server import admin
+from sync.server import admin, policy
 from tests.conftest import PASSPHRASE
 from tests.desktop.conftest import immediate_runner, make_window, ui_settings  # noqa: F401  (fixtures)
 from tests.sync import helpers as h
@@ -158,11 +158,14 @@ def test_f9_in_the_window_syncs_now(qtbot, engine, in_process, profile_template,
     assert window.sync_now_action in window.menuBar().actions()[0].menu().actions()
     SyncService(window.app).login(SERVER, "ann", PASSWORD)
     h.pupil(window.app)
+    assert window.idle._timer.interval() == 10 * 60_000
+    policy.set_policy(engine, {"auto_lock_max_minutes": 2})  # the LA's policy comes with this sync
     window.sync_now_action.trigger()
     QApplication.processEvents()
     assert window.app.sync_status().unsent == 0
     assert window.statusBar().currentMessage() == "Synced"
     assert window.sync_label.text().startswith("All changes sent · Last sync: ")
+    assert window.idle._timer.interval() == 2 * 60_000  # the shorter idle lock applies at once
 
 
 def _init(self, app, transport) -> None:

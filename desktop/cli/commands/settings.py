@@ -66,5 +66,7 @@ def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
     elif args.keyring_unlock is False:
         app.disable_keyring_unlock()
     settings = app.update_settings(**values) if values else app.settings()
-    out.emit(settings, lambda: "\n".join(f"{k}: {v}" for k, v in to_jsonable(settings).items()))
+    policy = app.la_policy()
+    decided = f"\nSet by your local authority: {', '.join(f'{k}={v}' for k, v in policy.items())}" if policy else ""
+    out.emit(settings, lambda: "\n".join(f"{k}: {v}" for k, v in to_jsonable(settings).items()) + decided)
     return 0

@@ -79,4 +79,8 @@ def describe(result) -> str:
     if result.refused:
         reasons = "; ".join(sorted(set(result.refused.values())))
         words += f" The server refused {n(len(result.refused), 'change')}: {reasons}"
+    if result.backfilled:
+        words += f" Fetched {n(result.backfilled, 'record')} this version of Waymark can now keep."
+    if result.audit_error:
+        words += f" The audit trail could not be sent ({result.audit_error}); it is kept and sent later."
     return words

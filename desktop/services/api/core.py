@@ -12,6 +12,7 @@ from desktop.domain import rules
 from desktop.store import Store
 
 from .. import checks
+from .. import la_policy as policies
 from ..errors import NotFound, ValidationError
 from ..results import Changes, Settings
 
@@ -50,7 +51,9 @@ class Core:
                 with contextlib.suppress(ValidationError):  # one odd threshold falls back alone
                     kept |= checks.thresholds({name: value})
             thresholds = rules.Thresholds(**kept)
-            self._settings = Settings(thresholds=thresholds, **values)
+            self._settings = policies.overlay(
+                Settings(thresholds=thresholds, **values), self.store.get_setting(policies.KEY)
+            )
         return self._settings
 
     def update_settings(self, **values: object) -> Settings:
@@ -60,14 +63,18 @@ class Core:
             raise ValidationError(f"Unknown setting: {', '.join(sorted(unknown))}.")
         values = checks.settings(values)
         _check_retention(values)
+        policies.refuse_overrides(self.store.get_setting(policies.KEY), values)
         if "keyring_unlock" in values and not self._keyring_change:
             raise ValidationError("Turn keyring unlock on or off with enable_keyring_unlock / disable_keyring_unlock.")
         before = dict(current)
         actor = self.actor if self.settings().worker_name else (values.get("worker_name") or self.actor)
         current.update(values)
         changes = _setting_changes(before, current)
+        saving = policies.keep_own(
+            dict(current), self.store.get_setting("settings"), self.store.get_setting(policies.KEY), values
+        )
         with self.store.transaction(str(actor)) as tx:
-            tx.set_meta("settings", current)
+            tx.set_meta("settings", saving)
             if changes:
                 tx.audit("settings", "profile", "", ", ".join(changes), pupil_ids=[], changes=changes)
         self._settings = None

@@ -110,11 +110,17 @@ class ProfileServices(Core):
         app.record_sign_in("system keyring")
         return app
 
-    def set_la_policy(self, **policy: str) -> None:
-        """The LA's policy, as sync brings it (keyring_unlock="forbidden" turns keyring unlock off)."""
-        from .. import keyring_unlock
+    def set_la_policy(self, **policy: object) -> None:
+        """The LA's policy, as sync brings it (la_policy.py: keyring unlock, retention, idle lock)."""
+        from .. import la_policy
 
-        keyring_unlock.set_la_policy(self, **policy)
+        la_policy.set_policy(self, policy)
+
+    def la_policy(self) -> dict:
+        """The LA's policy held here (settings the worker cannot override)."""
+        from .. import la_policy
+
+        return la_policy.current(self)
 
     def keyring_allowed(self) -> bool:
         from .. import keyring_unlock

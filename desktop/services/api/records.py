@@ -33,7 +33,7 @@ class RecordServices(Core):
 
     def report_pdf(self, kind: str, record_id: str = "", **options: object) -> tuple[bytes, str]:
         """A printed report's PDF bytes and title: kind is visit (a visit's id), progress or
-        hours (a pupil's id, with optional start and end) or summary. See services/reporting.py."""
+        hours (a pupil's id, with optional start and end) or summary. See services/reporting/."""
         from .. import reporting  # reportlab loads when something is first printed, not at start-up
 
         return reporting.report_pdf(self, kind, record_id, **options)

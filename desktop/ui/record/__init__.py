@@ -1,6 +1,7 @@
 """The pupil record: one child's record, a tab a topic, a file a tab.
 
-`view.py` holds the `PupilView` container (header, tabs, loading, commands); each
+`view.py` holds the `PupilView` container (loading), with `layout.py` (header, tabs)
+and `commands.py` (the forms it opens, printing) mixed in; each
 tab's content and forms live beside it: `profile.py` (and the consent form),
 `stays.py`, `provision.py` (episodes and absences) and `charts.py`, `visits.py`,
 `progress.py`, `plans.py`, `concerns.py`; `reports.py` chooses a printed report's period. `data.py`

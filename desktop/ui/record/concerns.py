@@ -193,6 +193,14 @@ class ConcernDialog(SaveDialog):
         note.setObjectName("hint")
         self.form.addRow(note)
         self.resize(520, 340)
+        # Kept as a draft like every form (losing a half-typed concern is the worst loss),
+        # but private: it never reopens by itself after unlocking, and what the app says
+        # of it ("an unsaved form for Lily") names neither a concern nor its text, since a
+        # worker often unlocks in the family's home with the family beside the screen.
+        first = name.split()[0] if name.split() else "a pupil"
+        self.keep_drafts(
+            "concern", pupil_id, title=f"form for {first}", context={"pupil_id": pupil_id, "name": name}, private=True
+        )
 
     def task(self) -> Callable[[], Changes]:
         return partial(

@@ -67,6 +67,9 @@ class ExclusionDialog(SaveDialog):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
         self.resize(460, 0)
+        self.keep_drafts(
+            "exclusion", pupil_id, title=f"exclusion for {name}", context={"pupil_id": pupil_id, "name": name}
+        )
 
     def exclusion_kind(self) -> ExclusionKind:
         return ExclusionKind(self.kind.currentData())  # Qt hands a StrEnum back as its str

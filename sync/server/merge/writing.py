@@ -85,36 +85,59 @@ class Writing:
     def _write_caseload_and_schools(self, dirty: list[Row]) -> None:
         if self.new_caseload:
             self.conn.execute(insert(Caseload), [{"pupil_id": p, "user_id": self.user.id} for p in self.new_caseload])
+        # A school that arrives after its pupils (or whose URN was corrected) fills in their URN now.
+        joined = self._relink_school_pupils([r for r in dirty if r.entity == "school" and not r.deleted])
         pupils = [r for r in dirty if r.entity == "pupil"]
-        if not pupils:
-            return
-        self._load(("school", r.data["base_school_id"]) for r in pupils if r.data.get("base_school_id"))
-        current = {}
-        for chunk in _chunks([r.entity_id for r in pupils]):
-            current.update(
-                self.conn.execute(
-                    select(PupilSchool.pupil_id, PupilSchool.urn).where(PupilSchool.pupil_id.in_(chunk))
-                ).all()
-            )
-        gone, came, joined = [], [], set()
-        for row in pupils:
-            school = self.rows.get(("school", row.data.get("base_school_id") or ""))
-            urn = (school.data.get("urn") or "") if school else ""
-            if current.get(row.entity_id) == urn:
-                continue
-            if row.entity_id in current:
-                gone.append(row.entity_id)
-                if urn:
-                    joined.add(urn)  # an existing pupil moved school: the new school needs their history
-            if urn:
-                came.append({"pupil_id": row.entity_id, "urn": urn})
-        for chunk in _chunks(gone):
-            self.conn.execute(delete(PupilSchool).where(PupilSchool.pupil_id.in_(chunk)))
-        if came:
-            self.conn.execute(insert(PupilSchool), came)
+        if pupils:
+            joined |= self._link_pupils(pupils)
         if joined:
             self.conn.execute(
                 update(User)
                 .where(User.role == "school", User.school_urn.in_(sorted(joined)))
                 .values(scope_epoch=User.scope_epoch + 1)
             )
+
+    def _relink_school_pupils(self, schools: list[Row]) -> set[str]:
+        joined = set()
+        for row in schools:
+            urn = row.data.get("urn") or ""
+            moved = self.conn.execute(
+                update(PupilSchool)
+                .where(PupilSchool.school_id == row.entity_id, PupilSchool.urn != urn)
+                .values(urn=urn)
+            ).rowcount
+            if moved and urn:
+                joined.add(urn)  # pupils already held joined this school: it needs their history
+        return joined
+
+    def _link_pupils(self, pupils: list[Row]) -> set[str]:
+        self._load(("school", r.data["base_school_id"]) for r in pupils if r.data.get("base_school_id"))
+        current = {}
+        for chunk in _chunks([r.entity_id for r in pupils]):
+            current.update(
+                (pupil_id, (urn, school_id))
+                for pupil_id, urn, school_id in self.conn.execute(
+                    select(PupilSchool.pupil_id, PupilSchool.urn, PupilSchool.school_id).where(
+                        PupilSchool.pupil_id.in_(chunk)
+                    )
+                )
+            )
+        gone, came, joined = [], [], set()
+        for row in pupils:
+            school_id = row.data.get("base_school_id") or None
+            school = self.rows.get(("school", school_id or ""))
+            urn = (school.data.get("urn") or "") if school else ""  # "" until the school arrives
+            held = current.get(row.entity_id)
+            if held == (urn, school_id):
+                continue
+            if held is not None:
+                gone.append(row.entity_id)
+                if urn and held[0] != urn:
+                    joined.add(urn)  # an existing pupil moved school: the new school needs their history
+            if urn or school_id:
+                came.append({"pupil_id": row.entity_id, "urn": urn, "school_id": school_id})
+        for chunk in _chunks(gone):
+            self.conn.execute(delete(PupilSchool).where(PupilSchool.pupil_id.in_(chunk)))
+        if came:
+            self.conn.execute(insert(PupilSchool), came)
+        return joined

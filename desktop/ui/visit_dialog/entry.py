@@ -9,8 +9,9 @@ is visible at a time, so Alt+letter always reaches the form in front.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QKeyEvent
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.enums import NotSeenReason
 from desktop.domain.records import VisitEntry
 
-from .common import click_at_once, set_tab_order
+from ..common import click_at_once, set_tab_order
 
 
 def split_subjects(text: str) -> list[str]:
@@ -264,7 +265,8 @@ class WorkPanel(QWidget):
         layout.addWidget(self.stack)
         layout.addStretch(1)
 
-        self.children: list[str] = []  # the ticked children, in order
+        self.children: list[str] = []  # the ticked children, in `order`
+        self.order: Callable[[str], Any] | None = None  # a child's sort key (the dialog's: by surname)
         self.names: dict[str, str] = {}
         self.subjects: list[str] = []  # for type-ahead
         self.last: dict[str, VisitEntry] = {}  # each child's own last entry
@@ -293,7 +295,9 @@ class WorkPanel(QWidget):
         self.set_children(children, start_from=usual)
 
     def set_children(self, children: list[str], start_from: dict[str, Work] | None = None) -> None:
-        """One tab per ticked child, the switch shown when there are several."""
+        """One tab per ticked child, the switch shown when there are several; the tabs
+        in `order` (by surname, as the report's copies), not the order they were ticked."""
+        children = sorted(children, key=self.order) if self.order else list(children)
         self.children = list(children)
         quiet, self._quiet = self._quiet, True
         for pupil_id in list(self.forms):

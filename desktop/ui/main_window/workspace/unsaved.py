@@ -1,0 +1,67 @@
+"""Unsaved forms kept as drafts: offered again after unlocking, one reopened as it
+was left, several waiting in the bar above the caseload."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QDialog
+
+if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock window shows
+    pass
+
+from ...drafts import is_private, open_drafts
+
+
+class UnsavedForms:
+    """Mixed into `Workspace`: the drafts bar and reopening a draft's form."""
+
+    def _offer_drafts(self, drafts: list) -> None:
+        """After unlocking (or starting again after a crash): one unsaved form opens again
+        as it was left; several wait in the bar, a Reopen and a Discard for each. A private
+        form (a concern) never opens by itself: it waits in the bar (see ui/drafts/)."""
+        self.drafts_bar.set_drafts(self._not_open(drafts))
+        waiting = self.drafts_bar.drafts
+        if len(waiting) == 1 and not is_private(waiting[0]):
+            self.reopen_draft(waiting[0])
+        elif len(waiting) == 1:  # a private form: it waits to be asked for
+            self.status_message.emit(f"You have an unsaved {waiting[0].title}: reopen it above the caseload.")
+        elif waiting:
+            self.status_message.emit(
+                f"You have {len(waiting)} unsaved forms: reopen or discard each above the caseload."
+            )
+
+    def _not_open(self, drafts: list) -> list:
+        opened = open_drafts(self)
+        return [d for d in drafts if (d.kind, d.key) not in opened]
+
+    def refresh_drafts(self) -> None:
+        """A form closed: offer what is kept now (a form kept for later joins the bar)."""
+        if self.closed:
+            return
+        self.call(self.app.drafts, lambda drafts: self.drafts_bar.set_drafts(self._not_open(drafts)))
+
+    def reopen_draft(self, draft) -> QDialog | None:
+        """Open the form a draft belongs to; the form finds its draft and puts it back."""
+        self.drafts_bar.remove(draft.kind, draft.key)
+        self.status_message.emit(f"You have an unsaved {draft.title}; here it is as you left it.")
+        pupil_id = draft.context.get("pupil_id") or ""
+        if draft.kind == "school":
+            return self.add_school()
+        if draft.kind == "pupil":
+            return self.add_pupil()
+        if draft.kind == "visit":
+            return self.log_visit(pupil_id or None, draft_key=draft.key)
+        if draft.kind == "settings":
+            self.settings_requested.emit()
+            return None
+        if draft.kind == "pack":
+            return self.open_packs().add_pack()
+        if draft.kind == "appointment" and not pupil_id:
+            self.show_appointments()
+            return self.appointments.book()
+        pupil_id = pupil_id or draft.key
+        if pupil_id:
+            self.open_pupil(pupil_id)
+            return self.pupil_view.open_form(draft.kind, pupil_id)
+        return None
