@@ -13,6 +13,11 @@ Prints:
   in --client-processes processes of their own, apart from the server's (as
   `serve` runs it by default); a device's latency runs from its first request
   to its last. Ten devices share each user, so each also pulls the others'.
+
+Every figure starts once the server answers and its processes are idle (their
+start-up is not counted). CPU seconds per 1,000 changes are printed beside the
+rates: on a machine others share, they say what a step costs when wall-clock
+times mostly say how busy the machine was.
 """
 
 from __future__ import annotations
@@ -163,6 +168,30 @@ def start_server(url: str, workers_env: dict) -> tuple[subprocess.Popen, str]:
     return server, f"http://127.0.0.1:{port}"
 
 
+def wait_until_ready(base: str, token: str, server: subprocess.Popen) -> None:
+    """Until the server answers and its processes have finished starting (imports are
+    seconds of CPU per process): start-up is not part of any figure."""
+    import httpx
+
+    from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+
+    headers = {"Authorization": f"Bearer {token}", PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/v1/me", headers=headers, timeout=5).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    meter = Meter(lambda: tree(server.pid))
+    while time.monotonic() < deadline:
+        meter.start()
+        time.sleep(1)
+        if meter.stop() < 0.05:  # a second with (almost) nothing done: every process is up and idle
+            return
+
+
 def register_devices(url: str, users: list[tuple[str, str]], per_user: int) -> list[str]:
     """Users and device tokens made directly (log-ins are not what is measured)."""
     from sync.server import admin, auth, db
@@ -298,6 +327,7 @@ def main() -> None:
             server_url, [(f"worker{i}", "tutor") for i in range(args.devices // 10 or 1)], 10
         )[: args.devices]
         server, base = start_server(server_url, env)
+        wait_until_ready(base, lead_tokens[2], server)
         cpu = Meters(Meter(lambda: tree(server.pid)), Meter(lambda: server_pids(admin_url)))
 
         def per_thousand(n: int, client_seconds: float = 0.0) -> str:
