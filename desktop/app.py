@@ -1,6 +1,6 @@
 """The desktop app's composition root.
 
-    main(data_dir: Path | None = None, demo: bool = False) -> int
+    main(data_dir: Path | None = None, demo: bool = False, with_server: bool = True) -> int
 
 `waymark` with no command, and `waymark app [--demo]`, call `main`.
 
@@ -10,7 +10,8 @@
 - `demo=True` opens a demo profile: made and filled on first use (with a
   progress dialog that can be cancelled) in `data_dir` if given, else in
   `demo_data_dir()`. Its passphrase, `DEMO_PASSPHRASE`, is shown on the unlock
-  screen.
+  screen. The demo also starts its own LA server on loopback (desktop/demo_server.py)
+  and logs the demo profile in to it, unless `with_server=False`.
 
 Here the pieces are built and wired: the QApplication, the QSettings that
 remember window geometry (organisation "Waymark"), the task runner that owns
@@ -153,8 +154,9 @@ def open_window(
     return qapp, runner, window
 
 
-def main(data_dir: Path | None = None, demo: bool = False) -> int:
-    """Open the desktop app; returns the exit status."""
+def main(data_dir: Path | None = None, demo: bool = False, with_server: bool = True) -> int:
+    """Open the desktop app; returns the exit status. The demo also runs its own LA
+    server on loopback unless `with_server` is False."""
     _setup_logging()
     qapp, runner, window = open_window(data_dir, demo)
     _install_excepthook(window)
@@ -166,16 +168,52 @@ def main(data_dir: Path | None = None, demo: bool = False) -> int:
         window.start()
         window.show()
 
+    servers: list = []  # the demo's LA server, once it runs
+
+    def ready(ok: bool = True) -> None:
+        if ok and demo and with_server:
+            start_demo_server(window.data_dir, runner, servers, show_window)
+        else:
+            show_window(ok)
+
     if demo and not _profile_exists(window.data_dir):
-        prepare_demo(window.data_dir, runner, show_window)
+        prepare_demo(window.data_dir, runner, ready)
     else:
-        show_window()
+        ready()
     try:
         status = qapp.exec()
     finally:
         window.lock()  # closes the profile on the store thread, if it is open
         runner.shutdown()
+        for server in servers:
+            server.stop()
     return status
+
+
+def start_demo_server(data_dir: Path, runner: TaskRunner, servers: list, on_ready: Callable[[], None]) -> None:
+    """Start the demo's LA server on loopback and log the demo profile in to it
+    (desktop/demo_server.py), then `on_ready()`. If it cannot start, the demo runs
+    without it: the status bar says it is not connected."""
+    from desktop import demo_server
+    from desktop.ui.progress import LongWork
+
+    work = LongWork("Starting the demo's LA server on this computer…", show_elapsed=True, cancellable=False)
+
+    def start() -> None:
+        server = demo_server.start(demo_server.server_folder(data_dir))
+        servers.append(server)
+        demo_server.connect_profile(data_dir, DEMO_PASSPHRASE, server.url)
+
+    def done(_none: object) -> None:
+        work.close()
+        on_ready()
+
+    def failed(message: str) -> None:
+        work.close()
+        log.warning("demo LA server not started: %s", message)
+        on_ready()
+
+    runner.run(start, done, failed)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Render screenshots of Waymark's main screens from the demo profile.
 
-    python docs/screenshots.py [--out docs/images] [--scale 1.0]
+    python docs/screenshots.py [--out docs/images] [--scale 1.0] [--only sync]
 
 Runs offscreen (no display needed) on a 1366x768 screen, the usual LA laptop:
 a demo profile is made in a temporary folder, the real windows are driven as a
@@ -185,16 +185,105 @@ def render(out: Path) -> None:
         window.close()
 
 
+def render_sync(out: Path) -> None:
+    """Connect to the LA server, and Sync conflicts: two laptops of one tutor against a
+    server run in-process (embedded SQLite), each child's medical needs and one child's
+    work on a shared visit changed on both."""
+    from datetime import date, time
+
+    from desktop.domain.records import Pupil, School, Visit
+    from desktop.services.sync import SyncService
+    from desktop.ui.sync_ui import ConflictsDialog, ConnectDialog
+    from sync.server import admin, auth, db
+    from sync.server.app import create_app
+    from tests.sync.asgi import InProcess
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="waymark-shots-") as tmp:
+        folder = Path(tmp)
+        engine = db.make_engine(f"sqlite:///{folder / 'server.db'}")
+        db.upgrade(engine)
+        auth.set_hash_cost(time_cost=1, memory_cost=1024)
+        admin.add_user(engine, "ann.tutor", "tutor", "a long demo password")
+        app = create_app(engine)
+        transport = InProcess(app)
+        laptops = []
+        try:
+            for name in ("laptop", "other"):
+                profile = Waymark.create_profile(
+                    folder / name, DEMO_PASSPHRASE, worker_name="Ann Tutor", scrypt_n=2**10
+                )
+                service = SyncService(profile, transport=transport)
+                service.login("http://127.0.0.1:8765", "ann.tutor", "a long demo password", device_name=name)
+                laptops.append((profile, service))
+            (first, first_sync), (second, second_sync) = laptops
+            school = first.add_school(School(urn="119234", la_code="888", estab="3001", name="St Anne's Primary")).id
+            born = {"Lily": date(2017, 4, 3), "Sam": date(2019, 9, 12)}
+            ids = {
+                n: first.add_pupil(Pupil(forename=n, surname="Lovell", dob=d, base_school_id=school)).id
+                for n, d in born.items()
+            }
+            visit = first.log_visit(
+                Visit.same_for_all(
+                    date=date(2026, 11, 20),
+                    start=time(10),
+                    end=time(11, 30),
+                    pupil_ids=list(ids.values()),
+                    work_covered="Phonics phase 3",
+                )
+            ).id
+            first_sync.sync()
+            second_sync.sync()
+            words = {
+                first: ("Asthma: inhaler in the blue bag", "Column addition to 1,000"),
+                second: ("Asthma; uses a spacer", "Column addition with carrying"),
+            }
+            for profile, (needs, work) in words.items():
+                profile.edit_pupil(ids["Lily"], medical_needs=needs)
+                profile.edit_pupil(ids["Sam"], medical_needs=needs.replace("Asthma", "Eczema"))
+                shared = profile.get_visit(visit)
+                shared.entries[0].work_covered = work
+                profile.edit_visit(shared)
+            first_sync.sync()
+            second_sync.sync()
+
+            connect = ConnectDialog(ImmediateTaskRunner(), first_sync)
+            connect.server.setText("https://waymark.lancashire.example.gov.uk")
+            connect.user.setText("ann.tutor")
+            connect.password.setText("a long demo password")
+            connect.device_name.setText("ANN-LAPTOP")
+            connect.resize(560, connect.sizeHint().height())
+            connect.show()
+            save(connect, out, "sync-connect")
+            connect.close()
+
+            conflicts = ConflictsDialog(ImmediateTaskRunner(), second_sync)
+            conflicts.resize(900, 500)
+            conflicts.show()
+            conflicts.list.setCurrentRow(0)
+            save(conflicts, out, "sync-conflicts")
+            conflicts.close()
+        finally:
+            for profile, _service in laptops:
+                profile.close()
+            transport.shutdown()
+            app.state.overview.close()
+            engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "images")
     parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio, e.g. 2 for high-DPI shots")
+    parser.add_argument("--only", choices=["sync"], help="render only these screens")
     args = parser.parse_args()
     if args.scale != 1.0:
         os.environ["QT_SCALE_FACTOR"] = str(args.scale)
     make_qapplication()
     QApplication.instance().setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
-    render(args.out)
+    if args.only != "sync":
+        render(args.out)
+    render_sync(args.out)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from desktop.domain.records import SyncConflict
 from desktop.store.mapping import RECORDS_BY_TABLE
+from desktop.store.subjects import record_subject
 from desktop.store.sync_port import StoreSyncPort
 from sync.client import (
     AccessRevoked,
@@ -33,6 +34,7 @@ from .errors import NotFound, ValidationError
 __all__ = [
     "AccessRevoked",
     "ClientTooOld",
+    "ConflictTopic",
     "Offline",
     "SyncAccount",
     "SyncError",
@@ -42,6 +44,32 @@ __all__ = [
 ]
 
 ACCOUNT = "sync_account"
+# A record's kind in words, for the conflicts list ("Lily Smith — visit on 20 Nov 2026: work covered").
+RECORD_WORDS = {
+    "pupil": "details",
+    "contact": "parent or carer",
+    "site": "site",
+    "stay": "stay",
+    "provision_episode": "provision",
+    "visit": "visit",
+    "visit_entry": "visit",
+    "visit_note": "visit note",
+    "concern": "concern",
+    "work_pack": "work pack",
+    "folder": "folder",
+    "folder_item": "folder item",
+    "progress_entry": "progress",
+    "plan": "plan",
+    "review": "plan review",
+    "action": "action",
+    "consent": "consent",
+    "absence": "absence",
+    "appointment": "appointment",
+    "exclusion": "exclusion",
+    "planned_travel": "planned travel",
+    "calendar_entry": "term dates",
+    "school": "school",
+}
 KEEP_CHOICES = ("mine", "theirs")
 
 
@@ -55,6 +83,22 @@ class SyncAccount:
 
     def to_json(self) -> dict:
         return {"server": self.server, "user": self.user, "role": self.role, "device_id": self.device_id}
+
+
+@dataclass(frozen=True)
+class ConflictTopic:
+    """What a conflict is about, in words: 'Lily Smith', 'visit on 20 Nov 2026', 'work covered'."""
+
+    pupils: str  # the children's names, or '' for a record about no child (a site)
+    record: str
+    field: str
+    kind: str = "edit"
+
+    @property
+    def title(self) -> str:
+        """'Lily Smith — details: medical needs'."""
+        what = f"{self.record}: {self.field}"
+        return f"{self.pupils} — {what}" if self.pupils else what[0].upper() + what[1:]
 
 
 def plain_words(exc: SyncError) -> str:
@@ -151,6 +195,9 @@ class SyncService:
         if result.policy is not None:  # None: a server older than LA policies
             policies.from_server(self.app, result.policy)
         self.store.set_setting("last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
+        role = self.store.get_setting("sync_role")  # the role the server now says (StoreSyncPort.serve_as)
+        if role and role != saved.get("role"):
+            self.store.set_setting(ACCOUNT, saved | {"role": role})
         refusals = sorted(set(result.refused.values()))
         problem = f"The server refused some changes: {refusals[0]}" if refusals else None
         if not problem and result.audit_error:
@@ -158,11 +205,48 @@ class SyncService:
         self.store.set_setting("last_sync_error", problem)
         return result
 
+    def not_sent(self) -> list[dict]:
+        """Changes the server refused, or that could not go because their record left
+        this laptop: each with its values (the words typed are never lost) and why."""
+        rows = []
+        for kept in self.port.rejected():
+            fields = kept["fields"]
+            values = fields if isinstance(fields, dict) else dict.fromkeys(fields or [], "")
+            names, _day, own = record_subject(self.store, kept["entity"], kept["entity_id"])
+            record = RECORD_WORDS.get(kept["entity"], kept["entity"].replace("_", " "))
+            about = f"{', '.join(names)} — {record}" if names else f"{record} {own}".strip()
+            change = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in values.items() if v not in (None, "", []))
+            rows.append(
+                {
+                    "op_id": kept["op_id"],
+                    "entity": kept["entity"],
+                    "entity_id": kept["entity_id"],
+                    "at": kept["at"],
+                    "about": about,
+                    "values": values,
+                    "change": change or ", ".join(k.replace("_", " ") for k in values),
+                    "reason": kept["reason"],
+                }
+            )
+        return rows
+
     # --- conflicts ------------------------------------------------------------------
 
     def conflicts(self, include_resolved: bool = False) -> list[SyncConflict]:
         equals = {} if include_resolved else {"resolved": False}
         return self.store.find(SyncConflict, order_by=["raised_at"], **equals)
+
+    def about(self, conflict: SyncConflict) -> ConflictTopic:
+        """Which child (or record) the conflict is about, and what, in words."""
+        names, day, own = record_subject(self.store, conflict.entity, conflict.entity_id)
+        record = RECORD_WORDS.get(conflict.entity, conflict.entity.replace("_", " "))
+        if day is not None:
+            record += f" on {day.day} {day:%b %Y}"
+        if own:
+            record += f" {own}"
+        return ConflictTopic(
+            pupils=", ".join(names), record=record, field=conflict.field.replace("_", " "), kind=conflict.kind
+        )
 
     def mine_and_theirs(self, conflict: SyncConflict) -> tuple[str, str]:
         """This laptop's words and the other version. The server kept one version

@@ -41,11 +41,13 @@ from sync.protocol.clock import expand
 from .db import Store, new_id
 from .mapping import COLLECTIONS, TABLES, Link
 from .sync_audit import AuditSending
+from .sync_leave import narrow_to, remove_pupils
 
 # Natural keys the local schema holds unique: two laptops that each added the
 # same school offline end with one (the smaller id), references moved to it.
 NATURAL_KEYS = {"school": "urn"}
 CURSOR = "sync_cursor"
+ROLE = "sync_role"  # the role this laptop's records are held for (sync_leave.narrow_to)
 CLOCK = "sync_clock"
 CURSOR_TABLES = "sync_tables"  # the tables the cursor covers (asked for when it was given)
 BACKFILL = "sync_backfill"  # a back-fill under way: {"tables": [...], "cursor": "..."}
@@ -147,6 +149,7 @@ class StoreSyncPort(AuditSending):
         self.tables = store.tables
         self.known = frozenset(name for name in store.tables if name not in LOCAL_ONLY) - set(hidden)
         self._held: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.removed: dict[str, int] = {}  # rows removed by the last page's `left` pupils, by table
         self._merged: dict[str, dict[str, str]] = {}
 
     def known_tables(self) -> list[str]:
@@ -235,6 +238,10 @@ class StoreSyncPort(AuditSending):
         with self.store._begin_write() as conn:
             for chunk in _chunks(list(refused)):
                 entries = conn.execute(select(outbox).where(outbox.c.id.in_(chunk))).all()
+                ids: dict[str, set[str]] = defaultdict(set)
+                for e in entries:
+                    ids[e.entity].add(e.entity_id)
+                rows = self._rows(conn, ids)  # the values refused are kept, not only their names
                 if entries:
                     conn.execute(
                         insert(rejected),
@@ -243,7 +250,7 @@ class StoreSyncPort(AuditSending):
                                 "op_id": e.id,
                                 "entity": e.entity,
                                 "entity_id": e.entity_id,
-                                "fields": e.fields,
+                                "fields": _refused_values(rows.get((e.entity, e.entity_id)), e.fields),
                                 "changed_at": e.changed_at,
                                 "reason": refused[e.id][:500],
                                 "at": at,
@@ -265,6 +272,18 @@ class StoreSyncPort(AuditSending):
 
     def cursor(self) -> str | None:
         return self.store.get_setting(CURSOR)
+
+    def serve_as(self, role: str) -> bool:
+        """Hold only what `role` is served; True if anything had to go (a narrower role)."""
+        if self.store.get_setting(ROLE) == role:
+            return False
+        meta = self.tables["meta"]
+        with self._applying() as conn:
+            removed = narrow_to(conn, self.tables, role)
+            conn.execute(delete(meta).where(meta.c.key == ROLE))
+            conn.execute(insert(meta).values(key=ROLE, value=json.dumps(role)))
+        self.removed = removed
+        return bool(removed)
 
     def forget_cursor(self) -> None:
         for key in (CURSOR, CURSOR_TABLES, BACKFILL):
@@ -297,11 +316,13 @@ class StoreSyncPort(AuditSending):
                 conn.info["write"] = False
                 raw.execute("PRAGMA foreign_keys = ON")
 
-    def apply_page(self, changes: Sequence[Change], cursor: str, tables: Sequence[str] | None = None) -> None:
+    def apply_page(
+        self, changes: Sequence[Change], cursor: str, tables: Sequence[str] | None = None, left: Sequence[str] = ()
+    ) -> None:
         settings: dict[str, object] = {CURSOR: cursor}
         if tables is not None:
             settings[CURSOR_TABLES] = sorted(tables)
-        self._apply(changes, settings)
+        self._apply(changes, settings, left)
 
     def apply_backfill(self, changes: Sequence[Change], tables: Sequence[str], cursor: str, done: bool) -> None:
         """A page of records of tables an older version skipped; the main cursor stays where it is."""
@@ -313,8 +334,9 @@ class StoreSyncPort(AuditSending):
         wanted = set(tables)  # a server older than `tables=` sends every table: only these are new here
         self._apply([c for c in changes if c.entity in wanted], settings)
 
-    def _apply(self, changes: Sequence[Change], settings: dict[str, object]) -> None:
-        """Apply pulled records and write `settings` (the cursor, ...) in one transaction."""
+    def _apply(self, changes: Sequence[Change], settings: dict[str, object], left: Sequence[str] = ()) -> None:
+        """Apply pulled records and write `settings` (the cursor, ...) in one transaction;
+        `left`: pupils who left the user's scope, removed in it too (sync_leave.py)."""
         meta = self.tables["meta"]
         newest = max((c for ch in changes for c in ch.clocks.values()), default=None)
         self._merged = {k: dict(v) for k, v in (self.store.get_setting(MERGED) or {}).items()}
@@ -331,6 +353,8 @@ class StoreSyncPort(AuditSending):
                 self._apply_entity(conn, entity, by_entity[entity], held)
             self._refresh_copies(conn, by_entity)
             self._save_clocks(conn, [c for c in changes if c.entity in self.known], held)
+            if left:  # after the page, so none of its rows about them stays (sync_leave.py)
+                self.removed = remove_pupils(conn, self.tables, set(left))
             if newest:
                 settings = settings | {CLOCK: max(newest, self.store.get_setting(CLOCK) or "")}
             if json.dumps(self._merged, sort_keys=True) != merged_before:
@@ -544,6 +568,13 @@ class StoreSyncPort(AuditSending):
             conn.execute(delete(state).where(state.c.entity_id.in_(chunk)))
         if rows:
             conn.execute(insert(state), rows)
+
+
+def _refused_values(row: dict | None, fields: object) -> object:
+    """{field: value} of a refused change, so the words survive the record leaving the laptop."""
+    if row is None:
+        return _fields(fields)
+    return {n: encode(row[n]) for n in _fields(fields) if n in row}
 
 
 def _parent_table(holder) -> str:

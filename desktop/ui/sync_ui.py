@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -55,6 +56,8 @@ class Outcome:
     offline: bool = False
     stop: bool = False  # revoked, disabled or too old: trying again will not help
     not_connected: bool = False
+    left: int = 0  # pupils no longer this user's, removed from the laptop
+    narrowed: bool = False  # the user's role now holds less; what it may not hold was removed
 
 
 def _run_sync(service: SyncService, progress: Callable[[str, int], None]) -> Outcome:
@@ -68,7 +71,13 @@ def _run_sync(service: SyncService, progress: Callable[[str, int], None]) -> Out
         return Outcome(error=str(exc), stop=True)
     except SyncError as exc:
         return Outcome(error=str(exc))
-    return Outcome(pushed=result.pushed, pulled=result.pulled, conflicts=result.conflicts)
+    return Outcome(
+        pushed=result.pushed,
+        pulled=result.pulled,
+        conflicts=result.conflicts,
+        left=result.left,
+        narrowed=result.narrowed,
+    )
 
 
 def wait_words(ms: int) -> str:
@@ -76,6 +85,9 @@ def wait_words(ms: int) -> str:
     if ms < 60_000:
         return f"{ms // 1000} seconds"
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+NOT_CONNECTED = "This laptop is not connected to a server: File → Connect to the LA server… first."
 
 
 class SyncController(QObject):
@@ -91,6 +103,7 @@ class SyncController(QObject):
         self.running = False
         self.failures = 0
         self._stopped = False
+        self._asked = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer may run 5 % long
@@ -118,10 +131,12 @@ class SyncController(QObject):
     def next_in(self) -> int:
         return self._timer.remainingTime() if self._timer.isActive() else -1
 
-    def sync_now(self) -> None:
+    def sync_now(self, asked: bool = False) -> None:
+        """Sync now. `asked`: the user asked (F9), so a laptop with no server is told how to connect."""
         if self.running or self._stopped:
             return
         self.running = True
+        self._asked = asked
         self._timer.stop()
         self.state_changed.emit("Syncing…")
         service = self.service
@@ -142,7 +157,7 @@ class SyncController(QObject):
         if self._stopped:
             return
         if outcome.not_connected:
-            self.state_changed.emit("")
+            self.state_changed.emit(NOT_CONNECTED if self._asked else "")
             self.synced.emit(outcome)
             return  # nothing to do until someone connects (which starts a sync)
         if outcome.error:
@@ -159,9 +174,16 @@ class SyncController(QObject):
             words = "Synced"
             if outcome.conflicts:
                 words += f": {outcome.conflicts} conflict{'s' if outcome.conflicts != 1 else ''} to look at (File → Sync conflicts)"
+            if outcome.left:
+                words += (
+                    f". {outcome.left} pupil{'s are' if outcome.left != 1 else ' is'} no longer yours on the LA's "
+                    "server and left this laptop"
+                )
+            elif outcome.narrowed:
+                words += ". Your role on the LA's server changed: records it does not hold left this laptop"
             self.state_changed.emit(words)
             self._schedule(EVERY)
-            if outcome.pulled:
+            if outcome.pulled or outcome.left or outcome.narrowed:
                 self.runner.did_change.emit(PULLED)
         self.synced.emit(outcome)
 
@@ -250,9 +272,12 @@ class ConflictsDialog(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName("Conflicts")
         self.list.currentRowChanged.connect(self._show)
-        layout.addWidget(self.list, 1)
+        self.list.setWordWrap(True)  # a child's name and the record in full, never cut short
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSpacing(2)
+        layout.addWidget(self.list, 2)
         right = QVBoxLayout()
-        layout.addLayout(right, 2)
+        layout.addLayout(right, 3)
         self.heading = QLabel("")
         self.heading.setWordWrap(True)
         right.addWidget(self.heading)
@@ -289,16 +314,16 @@ class ConflictsDialog(QDialog):
         service = self.service
 
         def load() -> list[tuple]:
-            return [(c, *service.mine_and_theirs(c)) for c in service.conflicts()]
+            return [(c, *service.mine_and_theirs(c), service.about(c)) for c in service.conflicts()]
 
         self.runner.run(load, self._loaded, self._error)
 
     def _loaded(self, rows: list[tuple]) -> None:
         self.rows = rows
         self.list.clear()
-        for conflict, _mine, _theirs in rows:
-            what = conflict.entity.replace("_", " ").capitalize()
-            item = QListWidgetItem(f"{what}: {conflict.field.replace('_', ' ')}")
+        for conflict, _mine, _theirs, topic in rows:
+            item = QListWidgetItem(topic.title)  # "Lily Smith — details: medical needs"
+            item.setToolTip(topic.title)
             item.setData(Qt.ItemDataRole.UserRole, conflict.id)
             self.list.addItem(item)
         has = bool(rows)
@@ -315,17 +340,18 @@ class ConflictsDialog(QDialog):
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self.rows):
             return
-        conflict, mine, theirs = self.rows[row]
+        conflict, mine, theirs, topic = self.rows[row]
         if conflict.kind == "deleted":
             self.heading.setText(
-                "Someone deleted this record on another laptop while these words were written. "
-                "Keep mine brings it back with them; keep theirs leaves it deleted."
+                f"<b>{escape(topic.title)}</b><br>Someone deleted this record on another laptop while these "
+                "words were written. Keep mine brings it back with them; keep theirs leaves it deleted."
             )
             theirs = "(deleted)"
         else:
             who = conflict.other_by if conflict.other_value == theirs else conflict.kept_by
             self.heading.setText(
-                f"Both laptops changed the {conflict.field.replace('_', ' ')}" + (f" ({who})." if who else ".")
+                f"<b>{escape(topic.title)}</b><br>Both laptops changed the {escape(topic.field)}"
+                + (f" ({escape(who)})." if who else ".")
             )
         self.mine.setPlainText(mine)
         self.theirs.setPlainText(theirs)

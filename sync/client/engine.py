@@ -65,6 +65,8 @@ class SyncResult:
     pulled: int = 0
     conflicts: int = 0  # unresolved conflict records received
     snapshot: bool = False  # the server sent a fresh snapshot (410)
+    left: int = 0  # pupils who left this user's scope, removed from this laptop
+    narrowed: bool = False  # the user's role now holds less: what it may not hold was removed
     round_trips: int = 0
     audited: int = 0  # audit rows the server now holds
     audit_breaks: list[str] = field(default_factory=list)  # where the server found the trail's chain broken
@@ -80,6 +82,8 @@ class SyncResult:
             "pulled": self.pulled,
             "conflicts": self.conflicts,
             "snapshot": self.snapshot,
+            "left": self.left,
+            "narrowed": self.narrowed,
             "round_trips": self.round_trips,
             "audited": self.audited,
             "audit_breaks": self.audit_breaks,
@@ -319,10 +323,14 @@ class SyncClient:
                 cursor, result.snapshot = None, True
                 continue
             page = PullResponse.model_validate_json(_check(response).content)
-            if known is None:
-                self.port.apply_page(page.changes, page.cursor)
-            else:
-                self.port.apply_page(page.changes, page.cursor, tables=known)
+            extra: dict = {} if known is None else {"tables": known}
+            if page.left:  # pupils no longer this user's: removed with the page, no deletes sent
+                extra["left"] = page.left
+            self.port.apply_page(page.changes, page.cursor, **extra)
+            result.left += len(page.left)
+            serve_as = getattr(self.port, "serve_as", None)  # a port that holds records by role
+            if page.role and serve_as is not None:
+                result.narrowed = serve_as(page.role) or result.narrowed
             cursor = page.cursor
             result.pulled += len(page.changes)
             result.conflicts += sum(

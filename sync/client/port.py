@@ -24,11 +24,22 @@ class SyncPort(Protocol):
     def cursor(self) -> str | None:
         """Where the last applied pull page ended; None before the first."""
 
-    def apply_page(self, changes: Sequence[Change], cursor: str, tables: Sequence[str] | None = None) -> None:
+    def apply_page(
+        self, changes: Sequence[Change], cursor: str, tables: Sequence[str] | None = None, left: Sequence[str] = ()
+    ) -> None:
         """Apply pulled records and move the cursor on, in one local transaction.
         Pulled changes never go back into the outbox, and never overwrite a field
         that has an unsent local change. `tables`: the tables the pull asked for,
-        kept with the cursor (see cursor_tables)."""
+        kept with the cursor (see cursor_tables). `left`: pupils who left the user's
+        scope; their records (and rows that belong only to them) leave the store in
+        the same transaction, sending no deletes, and any unsent change to them is
+        kept aside with a reason (as a refused one is)."""
+
+    def serve_as(self, role: str) -> bool:
+        """Optional. The user's role as the server now says: remove what that role is
+        not served (sync.protocol.serving), sending no deletes and keeping unsent
+        changes aside. True if anything was removed; nothing happens when the role is
+        the one already held."""
 
     def forget_cursor(self) -> None:
         """Start again from a fresh snapshot (the outbox is kept)."""

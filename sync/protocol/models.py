@@ -84,6 +84,12 @@ class PullResponse(SQLModel):
     changes: list[Change]
     cursor: str  # opaque; send it back to get what came after
     more: bool  # another page is waiting
+    # Pupils who left this user's scope (another worker's now, another school's, a
+    # narrower role): the device removes their records, sending no deletes.
+    left: list[str] = Field(default_factory=list)
+    # The user's role now: a laptop whose user's role narrowed drops what the new
+    # one is not served (sync/protocol/serving.py).
+    role: str = ""
     # The LA's policy (settings a worker cannot override), on the last page of a
     # pull; None from a server that has none to send. Older clients ignore it.
     policy: dict[str, Any] | None = None

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, insert, select, update
 
-from . import auth, db
+from . import auth, db, scope
 from .tables import ROLES, Caseload, Device, User
 
 
@@ -129,6 +129,54 @@ def assign(engine: Engine, pupil_id: str, *, user: str | None = None, team: str 
         else:
             conn.execute(insert(Caseload).values(pupil_id=pupil_id, team=team))
             conn.execute(update(User).where(User.team == team).values(scope_epoch=User.scope_epoch + 1))
+
+
+def _users(conn, where) -> list[User]:
+    return [User.model_validate(dict(r)) for r in conn.execute(select(User.__table__).where(where)).mappings()]
+
+
+def unassign(engine: Engine, pupil_id: str, *, user: str | None = None, team: str | None = None) -> int:
+    """Take a pupil off a worker's (or a team's) caseload. Whoever no longer sees
+    the pupil is told at their devices' next pull, which remove the pupil's records.
+    Returns how many caseload entries went."""
+    from sqlalchemy import delete
+
+    if bool(user) == bool(team):
+        raise AdminError("Give either --user or --team.")
+    with db.writing(engine) as conn:
+        if user:
+            where = Caseload.user_id == _user_id(conn, user)
+            affected = _users(conn, User.name == user)
+        else:
+            where = Caseload.team == team
+            affected = _users(conn, User.team == team)
+        before = scope.scopes(conn, affected)
+        gone = conn.execute(delete(Caseload).where(where, Caseload.pupil_id == pupil_id)).rowcount
+        if not gone:
+            raise AdminError(f"Pupil {pupil_id} is not on {user or 'team ' + str(team)}'s caseload.")
+        scope.note_changes(conn, affected, before)
+    return gone
+
+
+def change_user(
+    engine: Engine, name: str, *, role: str | None = None, school_urn: str | None = None, team: str | None = None
+) -> None:
+    """Change a user's role, school or team. Pupils they no longer see are removed
+    from their devices at the next pull; if they now see more, a fresh snapshot."""
+    with db.writing(engine) as conn:
+        (user,) = _users(conn, User.id == _user_id(conn, name))
+        role = user.role if role is None else role
+        school_urn = (user.school_urn if role == "school" else "") if school_urn is None else school_urn
+        team = user.team if team is None else team
+        if role not in ROLES:
+            raise AdminError(f"'{role}' is not a role; choose one of: {', '.join(ROLES)}.")
+        if role == "school" and not (school_urn.isdigit() and len(school_urn) == 6):
+            raise AdminError("A school user needs --school with the school's 6-digit URN.")
+        if role != "school" and school_urn:
+            raise AdminError("Only school users belong to a school (--school).")
+        before = scope.scopes(conn, [user])
+        conn.execute(update(User).where(User.id == user.id).values(role=role, school_urn=school_urn, team=team))
+        scope.note_changes(conn, _users(conn, User.id == user.id), before)
 
 
 def prune_tombstones(engine: Engine, older_than_days: float) -> int:

@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--team", default="", help="the worker's team: they see its caseload")
     ls = user.add_parser("list", help="list users")
     ls.add_argument("--json", action="store_true")
+    chg = user.add_parser("change", help="change a user's role, school or team (what they see follows at once)")
+    chg.add_argument("name")
+    chg.add_argument("--role", choices=["tutor", "tes", "school", "la-lead"])
+    chg.add_argument("--school", help="the school's URN, for school users")
+    chg.add_argument("--team", help="the worker's team ('' for none)")
     dis = user.add_parser("disable", help="disable a user: their devices are refused from the next request")
     dis.add_argument("name")
 
@@ -59,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     who = assign.add_mutually_exclusive_group(required=True)
     who.add_argument("--user")
     who.add_argument("--team")
+
+    remove = case.add_parser(
+        "remove", help="take a pupil off a worker's or a team's caseload (their laptops drop them)"
+    )
+    remove.add_argument("pupil_id")
+    whom = remove.add_mutually_exclusive_group(required=True)
+    whom.add_argument("--user")
+    whom.add_argument("--team")
 
     aud = sub.add_parser("audit", help="the audit trails sent by desktops").add_subparsers(dest="action", required=True)
     als = aud.add_parser("list", help="audit rows from every device, newest first")
@@ -146,6 +159,12 @@ def run(args: argparse.Namespace) -> int:
         elif args.command == "device" and args.action == "revoke":
             admin.revoke_device(engine, args.id)
             print(f"Revoked device {args.id}.")
+        elif args.command == "user" and args.action == "change":
+            admin.change_user(engine, args.name, role=args.role, school_urn=args.school, team=args.team)
+            print(f"Changed {args.name}; their laptops follow at their next sync.")
+        elif args.command == "caseload" and args.action == "remove":
+            admin.unassign(engine, args.pupil_id, user=args.user, team=args.team)
+            print(f"Took pupil {args.pupil_id} off {args.user or 'team ' + args.team}'s caseload.")
         elif args.command == "caseload":
             admin.assign(engine, args.pupil_id, user=args.user, team=args.team)
             print(f"Assigned pupil {args.pupil_id} to {args.user or 'team ' + args.team}.")

@@ -21,9 +21,11 @@ import orjson
 from sqlalchemy import Connection, Text, cast, select
 
 from sync.protocol import Change, PullResponse
+from sync.protocol.serving import serving
 
 from . import db
-from .scope import visible_records
+from .scope import left_pupils, served, visible_records
+from .shapes import CONFLICT_ENTITY
 from .tables import Feed, Record, User
 
 MAX_PAGE = 5000
@@ -42,6 +44,7 @@ class Page(NamedTuple):
     rows: list  # (entity, entity_id, data, clocks, deleted, seq); data and clocks as stored JSON text
     cursor: str
     more: bool
+    left: list[str]  # pupils who left the user's scope (PullResponse.left)
 
 
 def parse_cursor(text: str | None) -> tuple[int, int | None, int | None]:
@@ -83,25 +86,38 @@ def page(conn: Connection, user: User, cursor: str | None, limit: int, entities:
     more = len(rows) > limit
     rows = rows[:limit]
     next_seq = rows[-1].seq if more else max(last, after)
-    return Page(rows, f"{next_seq}.{user.scope_epoch}.{horizon}", more)
+    left = left_pupils(conn, user, after, next_seq)
+    return Page(rows, f"{next_seq}.{user.scope_epoch}.{horizon}", more, left)
+
+
+def _served(role: str, entity: str, data: str, clocks: str) -> tuple[object, object] | None:
+    """A row's fields and clocks as `role` may receive them: the stored JSON text as it is
+    when nothing is withheld (the common case), else decoded and cut (scope.served);
+    None when the row must not go at all."""
+    if entity != CONFLICT_ENTITY and not serving(role).withheld.get(entity):
+        return data, clocks
+    stored = db.loads(data)
+    fields = served(role, entity, stored)
+    if fields is None:
+        return None
+    if fields is stored:
+        return fields, db.loads(clocks)
+    kept = {k: v for k, v in db.loads(clocks).items() if k in ("*", "deleted") or k in fields}
+    return fields, kept
 
 
 def pull(
     conn: Connection, user: User, cursor: str | None, limit: int, entities: Collection[str] | None = None
 ) -> PullResponse:
     found = page(conn, user, cursor, limit, entities)
-    changes = [
-        Change(
-            entity=entity,
-            entity_id=entity_id,
-            fields=db.loads(data),
-            clocks=db.loads(clocks),
-            deleted=deleted,
-            seq=seq,
-        )
-        for entity, entity_id, data, clocks, deleted, seq in found.rows
-    ]
-    return PullResponse(changes=changes, cursor=found.cursor, more=found.more)
+    changes = []
+    for entity, entity_id, data, clocks, deleted, seq in found.rows:
+        row = _served(user.role, entity, data, clocks)
+        if row is None:
+            continue
+        fields, kept = (db.loads(x) if isinstance(x, str) else x for x in row)
+        changes.append(Change(entity=entity, entity_id=entity_id, fields=fields, clocks=kept, deleted=deleted, seq=seq))
+    return PullResponse(changes=changes, cursor=found.cursor, more=found.more, left=found.left, role=user.role)
 
 
 def pull_json(
@@ -116,15 +132,22 @@ def pull_json(
     `policy` gives what the last page carries (PullResponse.policy)."""
     found = page(conn, user, cursor, limit, entities)
     dumps = orjson.dumps
-    parts = [
-        b'{"entity":%b,"entity_id":%b,"fields":%b,"clocks":%b,"deleted":%b,"seq":%d}'
-        % (dumps(entity), dumps(entity_id), data.encode(), clocks.encode(), b"true" if deleted else b"false", seq)
-        for entity, entity_id, data, clocks, deleted, seq in found.rows
-    ]
+    parts = []
+    for entity, entity_id, data, clocks, deleted, seq in found.rows:
+        row = _served(user.role, entity, data, clocks)
+        if row is None:
+            continue
+        fields, kept = (x.encode() if isinstance(x, str) else dumps(x) for x in row)
+        parts.append(
+            b'{"entity":%b,"entity_id":%b,"fields":%b,"clocks":%b,"deleted":%b,"seq":%d}'
+            % (dumps(entity), dumps(entity_id), fields, kept, b"true" if deleted else b"false", seq)
+        )
     last_page = None if found.more or policy is None else policy()
-    return b'{"changes":[%b],"cursor":%b,"more":%b,"policy":%b}' % (
+    return b'{"changes":[%b],"cursor":%b,"more":%b,"left":%b,"role":%b,"policy":%b}' % (
         b",".join(parts),
         dumps(found.cursor),
         b"true" if found.more else b"false",
+        dumps(found.left),
+        dumps(user.role),
         dumps(last_page),
     )

@@ -2,18 +2,23 @@
 
 - a tutor or TES worker: the pupils on their caseload (added by them, or
   assigned to them or their team) and everything about them;
-- a base school: its own pupils (by URN), never concerns, never
-  professional-only notes;
+- a base school: its own pupils (by URN), and of them only the tables and
+  fields shapes.SERVED allows it: their learning, never where a family lives,
+  stays or was seen, never concerns, never professional-only notes;
 - an LA lead: everything.
-Schools, sites and work packs are shared reference data every role reads.
+
+When a pupil leaves a user's scope a `ScopeExit` row says so at a place in
+the change feed; the user's devices are told on their next pull (`left`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Select, and_, exists, false, or_, select
+from collections.abc import Iterable
 
-from .shapes import RESTRICTED_ROLES, SHAPES, Shared
-from .tables import Caseload, PupilSchool, Record, RecordPupil, User
+from sqlalchemy import Connection, Select, and_, exists, false, insert, or_, select, update
+
+from .shapes import CONFLICT_ENTITY, SHAPES, Shared, conflict_served, served_fields, serves, serving
+from .tables import Caseload, Feed, PupilSchool, Record, RecordPupil, ScopeExit, User
 
 SHARED = tuple(entity for entity, shape in SHAPES.items() if isinstance(shape, Shared))
 WORKERS = ("tutor", "tes")
@@ -25,6 +30,8 @@ def visible_pupils_query(user: User) -> Select | None:
         return None
     if user.role == "school":
         return select(PupilSchool.pupil_id).where(PupilSchool.urn == user.school_urn)
+    if user.role not in WORKERS:
+        return select(PupilSchool.pupil_id).where(false())
     mine = Caseload.user_id == user.id
     if user.team:
         mine = or_(mine, Caseload.team == user.team)
@@ -37,12 +44,15 @@ def visible_pupils(conn: Connection, user: User) -> set[str] | None:
 
 
 def allowed_restrictions(role: str) -> set[str]:
-    return {""} | {kind for kind, roles in RESTRICTED_ROLES.items() if role in roles}
+    return {""} | set(serving(role).restricted)
 
 
 def visible_records(user: User):
     """A WHERE clause over `records` for the rows `user` may pull."""
     clauses = []
+    tables = serving(user.role).tables
+    if tables is not None:
+        clauses.append(Record.entity.in_(sorted(tables)))
     restrictions = allowed_restrictions(user.role)
     if restrictions != allowed_restrictions("la-lead"):
         clauses.append(Record.restricted.in_(sorted(restrictions)))
@@ -61,5 +71,88 @@ def visible_records(user: User):
     return and_(*clauses) if clauses else None
 
 
+def served(role: str, entity: str, data: dict) -> dict | None:
+    """A row the query found, as `role` may receive it (withheld fields left out), or
+    None when it must not go at all (a conflict about a field the role is not served)."""
+    if entity == CONFLICT_ENTITY and not conflict_served(role, data):
+        return None
+    return served_fields(role, entity, data)
+
+
 def may_see_restricted(role: str, restricted: str) -> bool:
     return restricted in allowed_restrictions(role)
+
+
+def push_refusal(role: str, entity: str, fields: dict, stored: dict | None = None) -> tuple[dict, str]:
+    """The fields a push may write for `role`, and the reason to refuse it ('' if none).
+    A withheld field sent empty is dropped (a school's copy of the row never held it,
+    so an empty value must not blank the LA's); sent with a value, the op is refused.
+    `stored`: the record as the server holds it (a conflict names its field there)."""
+    if not serves(role, entity):
+        return fields, f"Your role ({role}) does not hold {entity.replace('_', ' ')} records on the LA's server."
+    withheld = serving(role).withheld.get(entity, frozenset())
+    if entity == CONFLICT_ENTITY and not conflict_served(role, (stored or {}) | fields):
+        return fields, "That conflict is about words your role is not sent."
+    given = [k for k in withheld if k in fields and fields[k] not in (None, "", [], {})]
+    if given:
+        return fields, (
+            "Schools are not sent where a family lives, stays or was seen, so cannot change it "
+            f"({', '.join(sorted(given))})."
+        )
+    return {k: v for k, v in fields.items() if k not in withheld}, ""
+
+
+# --- pupils leaving a user's scope ---------------------------------------------------
+
+
+def next_seq(conn: Connection) -> int:
+    """A new place in the change feed, under the feed lock (as a push takes it)."""
+    return conn.execute(update(Feed).where(Feed.id == 1).values(last=Feed.last + 1).returning(Feed.last)).scalar_one()
+
+
+def all_pupils(conn: Connection) -> set[str]:
+    return set(conn.execute(select(Record.entity_id).where(Record.entity == "pupil")).scalars())
+
+
+def scopes(conn: Connection, users: Iterable[User]) -> dict[int, set[str]]:
+    """Each user's visible pupils now (every pupil for an LA lead)."""
+    everyone: set[str] | None = None
+    found = {}
+    for user in users:
+        pupils = visible_pupils(conn, user)
+        if pupils is None:
+            everyone = all_pupils(conn) if everyone is None else everyone
+            pupils = everyone
+        found[user.id] = pupils
+    return found
+
+
+def note_changes(conn: Connection, users: list[User], before: dict[int, set[str]]) -> None:
+    """After a change to who sees what: record the pupils each user lost (their
+    devices remove them at the next pull) and move on the scope epoch of each
+    user who gained any (their devices take a fresh snapshot)."""
+    after = scopes(conn, users)
+    exits = [(u.id, p) for u in users for p in sorted(before[u.id] - after[u.id])]
+    record_exits(conn, exits)
+    grew = [u.id for u in users if after[u.id] - before[u.id]]
+    if grew:
+        conn.execute(update(User).where(User.id.in_(grew)).values(scope_epoch=User.scope_epoch + 1))
+
+
+def record_exits(conn: Connection, exits: list[tuple[int, str]], seq: int | None = None) -> None:
+    """(user id, pupil id) pairs, at `seq` (a new place in the feed if not given)."""
+    if not exits:
+        return
+    seq = next_seq(conn) if seq is None else seq
+    conn.execute(insert(ScopeExit), [{"seq": seq, "user_id": u, "pupil_id": p} for u, p in exits])
+
+
+def left_pupils(conn: Connection, user: User, after: int, upto: int) -> list[str]:
+    """Pupils who left the user's scope in (after, upto] and have not come back."""
+    pupils = visible_pupils_query(user)
+    if pupils is None:
+        return []
+    query = select(ScopeExit.pupil_id).where(
+        ScopeExit.user_id == user.id, ScopeExit.seq > after, ScopeExit.seq <= upto, ScopeExit.pupil_id.not_in(pupils)
+    )
+    return sorted(set(conn.execute(query).scalars()))

@@ -11,13 +11,24 @@ a new table on the desktop needs one line below before it can sync.
 - `Gathered(link, column)`: the row belongs to every pupil its link rows name
   (a visit to each child on it, through `visit_entry.visit_id`; each child's
   entry is that child's alone, so one school never sees another's child's work).
-- `Shared`: reference data every worker may read (schools, sites, work packs).
+- `Shared`: reference data that belongs to no pupil (schools, sites, work packs);
+  which roles get it is SERVED's business, below.
 - `Conflict`: a conflict record belongs to the record it is about.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from sync.protocol.serving import (  # noqa: F401  (the allow-list, re-exported beside SHAPES)
+    SERVED,
+    Serving,
+    conflict_served,
+    restriction,
+    served_fields,
+    serves,
+    serving,
+)
 
 
 @dataclass(frozen=True)
@@ -114,23 +125,11 @@ FREE_TEXT: dict[str, frozenset[str]] = {
     "appointment": frozenset({"notes"}),
 }
 
-# Restricted rows, and the roles that may see them. A school never sees a
-# safeguarding concern or a professional-only note.
-RESTRICTED_ROLES: dict[str, frozenset[str]] = {
-    "concern": frozenset({"tutor", "tes", "la-lead"}),
-    "professional": frozenset({"tutor", "tes", "la-lead"}),
-}
 
-
-def restriction(entity: str, data: dict) -> str:
-    """'concern', 'professional' or '' for a row with these fields."""
-    if entity == "concern":
-        return "concern"
-    if entity == "visit_note" and data.get("visibility", "professional") != "family":
-        return "professional"
-    return ""
-
-
+# What each role is served (an allow-list of tables, the fields withheld, the
+# restricted rows it may see) is written once, in sync/protocol/serving.py: the
+# server serves by it and a laptop whose user's role narrows drops what it no
+# longer may hold by the same list.
 def owner_pupil(entity: str, entity_id: str, data: dict) -> str | None:
     shape = SHAPES[entity]
     if isinstance(shape, Owner):

@@ -176,3 +176,16 @@ class PolicySetting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=60)
     value: Any = Field(sa_column=Column(JSON, nullable=False))
     set_at: datetime
+
+
+class ScopeExit(SQLModel, table=True):
+    """A pupil who left a user's scope (moved to another worker or team, moved
+    school, or the user's role narrowed), at a place in the change feed. The
+    user's devices are told on their next pull and remove the pupil's records."""
+
+    __tablename__ = "scope_exits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    user_id: int = Field(foreign_key="users.id", index=True)
+    pupil_id: str = Field(max_length=64)

@@ -36,12 +36,14 @@ def fake_app_main(monkeypatch):
 
 def test_waymark_with_no_command_opens_the_app(fake_app_main):
     assert cli_main([]) == 0
-    assert fake_app_main == [{"data_dir": None, "demo": False}]
+    assert fake_app_main == [{"data_dir": None, "demo": False, "with_server": True}]
 
 
 def test_waymark_app_demo_opens_the_demo(fake_app_main, tmp_path):
     assert cli_main(["--data-dir", str(tmp_path), "app", "--demo"]) == 0
-    assert fake_app_main == [{"data_dir": tmp_path, "demo": True}]
+    assert fake_app_main == [{"data_dir": tmp_path, "demo": True, "with_server": True}]
+    assert cli_main(["--data-dir", str(tmp_path), "app", "--demo", "--no-server"]) == 0
+    assert fake_app_main[-1] == {"data_dir": tmp_path, "demo": True, "with_server": False}
 
 
 def test_the_demo_profile_is_made_on_first_use(qtbot, tmp_path, monkeypatch):
@@ -151,7 +153,9 @@ def test_the_busy_indicator_waits_before_showing(demo_window, qtbot):
 
 
 def test_app_module_documents_main():
-    assert "main(data_dir: Path | None = None, demo: bool = False) -> int" in desktop.app.__doc__
+    assert (
+        "main(data_dir: Path | None = None, demo: bool = False, with_server: bool = True) -> int" in desktop.app.__doc__
+    )
     assert Path(desktop.app.__file__).name == "app.py"
 
 

@@ -394,3 +394,27 @@ def test_quit_keeps_every_open_form(demo_window):
         assert (kept.kind, kept.fields["Title"]) == ("pack", "Fractions at home")
     finally:
         app.close()
+
+
+def test_a_draft_about_a_pupil_who_left_the_laptop_stays_in_the_bar_and_says_why(demo_window, qtbot):
+    from desktop.store.sync_port import StoreSyncPort
+
+    window = demo_window
+    dialog, _restored = _type_exclusion(window)
+    lily = dialog.pupil_id
+    window.lock()
+    app = Waymark.open_profile(window.data_dir, PASSPHRASE, scrypt_n=FAST_SCRYPT)
+    try:  # a sync says Lily left this user's caseload: her records leave the laptop
+        StoreSyncPort(app.store).apply_page([], "1", left=[lily])
+        assert not app.has_pupil(lily)
+    finally:
+        app.close()
+    said: list[str] = []
+    unlock(window, PASSPHRASE)
+    window.workspace.status_message.connect(said.append)
+    [kept] = window.workspace.drafts_bar.drafts
+    window.workspace.reopen_draft(kept)
+    settle()
+    assert shown(window, ExclusionDialog) == []  # nothing to finish it against
+    assert [d.key for d in window.workspace.drafts_bar.drafts] == [kept.key]  # still there to discard
+    assert said and "no longer on this laptop" in said[-1] and "as you left it" not in said[-1]

@@ -10,8 +10,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop.domain.records import Plan
+from desktop.services import Waymark
 from desktop.ui.print_preview import PrintPreviewDialog
-from tests.conftest import PASSPHRASE, TODAY
+from tests.conftest import FAST_SCRYPT, PASSPHRASE, TODAY
 from tests.desktop.keymap import clashes, keyboard_map, menu_clashes
 from tests.desktop.shell_helpers import unlock
 
@@ -128,3 +129,19 @@ def test_ctrl_l_locks_from_every_window(demo_window, qtbot):
 def test_quit_is_ctrl_q(demo_window):
     assert demo_window.quit_action.shortcut().toString() == "Ctrl+Q"
     assert QApplication.instance() is not None
+
+
+def test_ctrl_q_quits_from_inside_a_form_and_keeps_what_was_typed(demo_window):
+    window = demo_window
+    window.show()
+    dialog = window.add_school()  # modal: the main window's own Quit shortcut cannot fire
+    QTest.keyClicks(dialog.name, "Ysgol Pen y Bryn")
+    QTest.keyClick(dialog.name, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert window.is_locked and not window.isVisible()  # closed: the profile is shut
+    assert not visible_dialogs(window)
+    app = Waymark.open_profile(window.data_dir, PASSPHRASE, scrypt_n=FAST_SCRYPT)
+    try:
+        [kept] = app.drafts()
+        assert kept.kind == "school" and "Ysgol Pen y Bryn" in kept.fields.values()
+    finally:
+        app.close()

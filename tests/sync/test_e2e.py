@@ -160,6 +160,9 @@ def test_a_visit_logged_on_one_laptop_is_seen_on_the_other(tmp_path, backend, re
         assert "1 conflict to look at" in ok(waymark(second, "sync"))
         [conflict] = json.loads(ok(waymark(second, "conflicts", "list", "--json")))
         assert (conflict["mine"], conflict["theirs"]) == ("Epilepsy", "Asthma")  # same user, told apart by laptop
+        assert (conflict["pupil"], conflict["about"], conflict["field"]) == ("Levi Lee", "details", "medical_needs")
+        listed = ok(waymark(second, "conflicts", "list"))
+        assert "Levi Lee" in listed and "medical needs" in listed
         bad = waymark(second, "conflicts", "resolve", "no-such-id", "--keep", "mine")
         assert bad.returncode == 2 and "No conflict" in bad.stderr
         ok(waymark(second, "conflicts", "resolve", conflict["id"], "--keep", "Asthma and epilepsy"))

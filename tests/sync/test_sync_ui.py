@@ -5,6 +5,7 @@ against the real server in-process. Desktop tests, so SQLite only."""
 from __future__ import annotations
 
 import threading
+from html import escape
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -172,3 +173,126 @@ def _init(self, app, transport) -> None:
     from desktop.store.sync_port import StoreSyncPort
 
     self.app, self.store, self.port, self.transport = app, app.store, StoreSyncPort(app.store), transport
+
+
+def _conflicting(laptop, other) -> dict[str, str]:
+    """Two children, each with their medical needs changed on both laptops; their shared
+    visit's work for one child; and a site's notes: four conflicts on `other`."""
+    from desktop.domain.enums import SiteType
+    from desktop.domain.records import Site
+
+    ids = {"lily": h.pupil(laptop.app, "Lily"), "sam": h.pupil(laptop.app, "Sam")}
+    ids["visit"] = h.visit(laptop.app, [ids["lily"], ids["sam"]])
+    ids["site"] = laptop.app.add_site(Site(name="Ribble Way", site_type=SiteType.TRANSIT_SITE)).id
+    laptop.sync()
+    other.sync()
+    for device, words in ((laptop, "Asthma"), (other, "Epilepsy")):
+        for child in ("lily", "sam"):
+            device.app.edit_pupil(ids[child], medical_needs=f"{words} ({child})")
+        visit = device.app.get_visit(ids["visit"])
+        visit.entries[1].work_covered = f"Number bonds, {words}"
+        device.app.edit_visit(visit)
+        site = device.app.store.get(Site, ids["site"])
+        site.notes = f"Water tap broken, {words}"
+        with device.app.store.transaction("ann") as tx:
+            tx.update(site)
+    laptop.sync()
+    assert other.sync().conflicts == 4
+    return ids
+
+
+def test_each_conflict_names_the_child_it_is_about(qtbot, laptop, make_device):
+    other = make_device("other", "ann")
+    _conflicting(laptop, other)
+    dialog = ConflictsDialog(ImmediateTaskRunner(), other.sync_service)
+    qtbot.addWidget(dialog)
+    titles = sorted(dialog.list.item(i).text() for i in range(dialog.list.count()))
+    surname = "Ó Súilleabháin"
+    assert f"Lily {surname} — details: medical needs" in titles
+    assert f"Sam {surname} — details: medical needs" in titles
+    assert f"Sam {surname} — visit on 20 Nov 2026: work covered" in titles
+    assert "Site Ribble Way: notes" in titles  # about no child: the record's own name
+    for row in range(dialog.list.count()):
+        dialog.list.setCurrentRow(row)
+        title = dialog.list.item(row).text()
+        assert dialog.heading.text().startswith(f"<b>{escape(title)}</b>")
+    topics = {other.sync_service.about(c).title for c in other.sync_service.conflicts()}
+    assert topics == set(titles)
+
+
+def test_a_pupil_who_leaves_goes_from_the_open_window(
+    qtbot,
+    engine,
+    in_process,
+    profile_template,
+    tmp_path,
+    make_window,  # noqa: F811  (the fixture)
+    monkeypatch,
+):
+    """Polly's record is open when her sync says she is no longer this worker's: the
+    caseload and the record follow, nothing fails, and the status bar says why."""
+    from tests.sync.asgi import Faulty
+
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "bea", "tutor", team="north")
+    transport = Faulty(in_process)
+    monkeypatch.setattr(
+        "desktop.services.sync.SyncService.__init__",
+        lambda self, app, transport_=None: _init(self, app, transport),
+    )
+    ann = new_profile(profile_template, tmp_path / "ann", "Ann")
+    SyncService(ann).login(SERVER, "ann", PASSWORD)
+    polly, peter = h.pupil(ann, "Polly"), h.pupil(ann, "Peter")
+    h.visit(ann, [polly, peter])
+    SyncService(ann).sync()
+    ann.close()
+    admin.assign(engine, polly, team="north")
+    folder = tmp_path / "bea"
+    bea = new_profile(profile_template, folder, "Bea")
+    SyncService(bea).login(SERVER, "bea", PASSWORD)
+    bea.close()
+    window = make_window(folder)
+    window.unlock_page.passphrase.setText(PASSPHRASE)
+    window.unlock_page.unlock_button.click()
+    window.sync_now_action.trigger()
+    QApplication.processEvents()
+    workspace = window.workspace
+    assert workspace.model.rowCount() == 1
+    workspace.open_pupil(polly)
+    for index in range(workspace.pupil_view.tabs.count()):
+        workspace.pupil_view.tabs.setCurrentIndex(index)
+    QApplication.processEvents()
+    admin.unassign(engine, polly, team="north")
+    window.sync_now_action.trigger()
+    for _ in range(5):
+        QApplication.processEvents()
+    assert workspace.model.rowCount() == 0
+    assert "no longer yours" in window.statusBar().currentMessage()
+    assert window.app.list_pupils() == []
+    view = workspace.pupil_view
+    assert view.pupil_id is None and "Polly" not in view.name.text()  # her record left the screen too
+    assert "No pupil with id" not in view.banner.text()
+
+
+# engine: this module's server, unused here (no laptop in this test is connected to it).
+def test_a_laptop_with_no_server_says_so_and_leaves_no_syncing_behind(
+    qtbot,
+    engine,
+    profile_template,
+    tmp_path,
+    make_window,  # noqa: F811  (the fixture imported above)
+):
+    folder = tmp_path / "profile"
+    new_profile(profile_template, folder, "Ann").close()
+    window = make_window(folder)
+    window.unlock_page.passphrase.setText(PASSPHRASE)
+    window.unlock_page.unlock_button.click()
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: not window.sync_controller.running)  # the first sync, straight after unlocking
+    QApplication.processEvents()
+    assert bar.currentMessage() == ""  # not a "Syncing…" that never ends
+    assert window.sync_label.text() == "Not connected to a server"
+    window.sync_now_action.trigger()  # F9: the user asked, so say what to do
+    qtbot.waitUntil(lambda: not window.sync_controller.running)
+    QApplication.processEvents()
+    assert bar.currentMessage() == sync_ui.NOT_CONNECTED

@@ -35,9 +35,14 @@ def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
     rows = []
     for c in conflicts:
         mine, theirs = service.mine_and_theirs(c)
+        topic = service.about(c)
         rows.append(
             {
                 "id": c.id,
+                "pupil": topic.pupils,
+                "about": topic.record,
+                "entity": c.entity,
+                "entity_id": c.entity_id,
                 "record": f"{c.entity.replace('_', ' ')} {c.entity_id}",
                 "field": c.field,
                 "kind": c.kind,
@@ -51,7 +56,8 @@ def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
         rows,
         [
             ("Id", lambda r: r["id"]),
-            ("Record", lambda r: r["record"]),
+            ("Pupil", lambda r: r["pupil"] or "—"),
+            ("About", lambda r: r["about"]),
             ("Field", lambda r: r["field"].replace("_", " ")),
             ("Mine", lambda r: _short(r["mine"])),
             ("Theirs", lambda r: _short(r["theirs"])),

@@ -34,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("logout", help="forget this laptop's token (records and unsent changes stay)")
     p.set_defaults(handler=logout)
     p = subparsers.add_parser("sync", parents=[COMMON], help="send unsent changes and receive new ones")
+    p.add_argument(
+        "--not-sent", action="store_true", help="list the changes the server refused or could not take, and why"
+    )
     p.set_defaults(handler=sync)
 
 
@@ -54,6 +57,18 @@ def logout(args: argparse.Namespace, app: Waymark, out: Output) -> int:
 
 def sync(args: argparse.Namespace, app: Waymark, out: Output) -> int:
     service = SyncService(app)
+    if args.not_sent:
+        rows = service.not_sent()
+        out.table(
+            rows,
+            [
+                ("When", lambda r: r["at"]),
+                ("Record", lambda r: r["about"]),
+                ("Change", lambda r: r["change"]),
+                ("Why", lambda r: r["reason"]),
+            ],
+        )
+        return 0
     try:
         result = service.sync()
     except SyncError as exc:
@@ -79,6 +94,12 @@ def describe(result) -> str:
     if result.refused:
         reasons = "; ".join(sorted(set(result.refused.values())))
         words += f" The server refused {n(len(result.refused), 'change')}: {reasons}"
+    if result.left:
+        words += f" {n(result.left, 'pupil')} no longer yours on the server: their records left this laptop."
+    if result.narrowed:
+        words += " Your role on the server changed: records it does not hold left this laptop."
+    if result.refused or result.left or result.narrowed:
+        words += " Changes that could not be sent are kept: waymark sync --not-sent."
     if result.backfilled:
         words += f" Fetched {n(result.backfilled, 'record')} this version of Waymark can now keep."
     if result.audit_error:

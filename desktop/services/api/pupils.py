@@ -122,6 +122,10 @@ class PupilServices(Core):
     def get_pupil(self, pupil_id: str) -> Pupil:
         return self._get(Pupil, pupil_id, "pupil")
 
+    def has_pupil(self, pupil_id: str) -> bool:
+        """Whether the pupil is on this laptop (one who left the user's scope is not)."""
+        return bool(pupil_id) and self.store.get(Pupil, pupil_id) is not None
+
     def list_pupils(self, include_archived: bool = False) -> list[Pupil]:
         equals = {} if include_archived else {"archived": False}
         return sorted(self.store.find(Pupil, **equals), key=pupil_key)

@@ -21,6 +21,12 @@ from .core import Core
 class RecordServices(Core):
     """Mixed into `Waymark` (api/facade.py); uses the store, clock and write helpers of `Core`."""
 
+    def sync_role(self) -> str:
+        """This laptop's user's role on the LA's server ('' when not connected): a school
+        is not sent some records (sync/protocol/serving.py), so the app does not offer them."""
+        account = self.store.get_setting("sync_account") or {}
+        return str(account.get("role") or "") if account.get("token") else ""
+
     def sync_status(self) -> SyncStatus:
         return SyncStatus(
             unsent=queries.outbox_count(self.store),

@@ -12,7 +12,7 @@ workspace/ (the caseload pane, its columns, the commands, the unsaved forms).
 """
 
 from ..settings_dialog import SettingsDialog
-from .idle import INPUT_EVENTS, IdleWatcher, LockKey
+from .idle import INPUT_EVENTS, AppKey, IdleWatcher, LockKey
 from .session import UNFINISHED_MARKER, profile_folder_used
 from .status import format_sync
 from .window import APPLICATION, ORGANISATION, MainWindow
@@ -24,6 +24,7 @@ __all__ = [
     "INPUT_EVENTS",
     "ORGANISATION",
     "UNFINISHED_MARKER",
+    "AppKey",
     "IdleWatcher",
     "LockKey",
     "MainWindow",

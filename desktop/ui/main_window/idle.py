@@ -1,4 +1,4 @@
-"""Locking by itself: the idle timer and Ctrl+L from every window."""
+"""Locking by itself: the idle timer, and Ctrl+L (lock) and Ctrl+Q (quit) from every window."""
 
 from __future__ import annotations
 
@@ -60,10 +60,11 @@ class IdleWatcher(QObject):
         return False
 
 
-class LockKey(QObject):
-    """Ctrl+L locks from every window while a session is open: a modal form, the print
-    preview, the work pack library. (The main window's own Lock action only sees keys
-    typed in the main window; a modal dialog blocks it.)"""
+class AppKey(QObject):
+    """A key that works from every window while a session is open: a modal form, the
+    print preview, the work pack library. Ctrl+L locks and Ctrl+Q quits through these.
+    (The main window's own actions only see keys typed in the main window; a modal
+    dialog blocks them.)"""
 
     pressed = Signal()
 
@@ -89,3 +90,6 @@ class LockKey(QObject):
                 self.pressed.emit()
                 return True
         return False
+
+
+LockKey = AppKey  # the name it had when only Ctrl+L used it

@@ -167,6 +167,7 @@ class Session:
         if self.workspace._loaded_once:  # the caseload came back before we listened
             self._caseload_counted(0, self.workspace.model.rowCount())
         self.lock_key.start()
+        self.quit_key.start()
         self.refresh_sync_status()
         self._sync_timer.start()
         self._start_sync(app)
@@ -197,6 +198,7 @@ class Session:
             return
         self.idle.stop()
         self.lock_key.stop()
+        self.quit_key.stop()
         self._sync_timer.stop()
         if self.sync_controller is not None:
             self.sync_controller.stop()

@@ -106,13 +106,16 @@ class StatusAndSync:
         self.runner.run(app.settings, changed, lambda message: report_error(self, message))
 
     def _sync_state(self, words: str) -> None:
+        bar = self.statusBar()
         if words:
-            self.statusBar().showMessage(words, 0 if words.endswith("…") else 10_000)
+            bar.showMessage(words, 0 if words.endswith("…") else 10_000)
+        elif bar.currentMessage().endswith("…"):  # "Syncing…" with nothing to sync to: take it down
+            bar.clearMessage()
 
     def sync_now(self) -> None:
         """File → Sync now (F9)."""
         if self.sync_controller is not None:
-            self.sync_controller.sync_now()
+            self.sync_controller.sync_now(asked=True)
 
     def open_connect(self) -> QDialog | None:
         if self.app is None:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock 
 from ..common import STYLE
 from ..unlock import FirstRunPage, UnlockPage
 from .actions import WindowActions
-from .idle import IdleWatcher, LockKey
+from .idle import AppKey, IdleWatcher
 from .session import Session
 from .settings import SettingsCommand
 from .status import StatusAndSync
@@ -56,8 +56,11 @@ class MainWindow(Session, WindowActions, SettingsCommand, StatusAndSync, QMainWi
         self.setStyleSheet(STYLE)
         self.idle = IdleWatcher(self)
         self.idle.idle.connect(lambda: self.lock("idle"))
-        self.lock_key = LockKey(QKeySequence("Ctrl+L"), self)
+        self.lock_key = AppKey(QKeySequence("Ctrl+L"), self)
         self.lock_key.pressed.connect(lambda: self.lock())
+        # Ctrl+Q from inside a form too: closing locks, which keeps every open draft.
+        self.quit_key = AppKey(QKeySequence("Ctrl+Q"), self)
+        self.quit_key.pressed.connect(self.close)
 
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")

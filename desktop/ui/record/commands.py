@@ -182,7 +182,9 @@ class RecordCommands:
             "Mark the selected action done",
             "Select an open action in the list to mark it done.",
         )
-        self.add_action_button.setEnabled(self.pupil_id is not None)
+        self.add_action_button.setEnabled(
+            self.pupil_id is not None and not (self.view is not None and self.view.role == "school")
+        )
 
     def _complete_action(self) -> None:
         action_id = self._selected_action()

@@ -25,7 +25,7 @@ from desktop.tasks import TaskRunner
 
 from ..common import set_tab_order
 from ..forms import SaveDialog
-from ..widgets import Banner, HtmlPane, badge, esc, fmt_date, from_qdate, para_text
+from ..widgets import Banner, HtmlPane, badge, esc, fmt_date, from_qdate, para_text, set_available
 from .html import plural
 
 
@@ -109,6 +109,24 @@ class ConcernsPanel(QWidget):
         self.warning_text.setText(
             f"{counted} Concerns are never printed on any report. Opening them is recorded in the audit "
             "trail with your name and the time; share them only as necessary."
+        )
+
+    def set_school(self, school: bool) -> None:
+        """A base school's laptop is never sent concerns (sync/protocol/serving.py): say so,
+        rather than "no open concerns", and do not offer to record one that would not be sent."""
+        if not school:
+            return
+        self.warning_text.setText(
+            "The LA's server never sends safeguarding concerns to schools, so none are shown here. "
+            "Raise a concern with your designated safeguarding lead and the LA as you always would."
+        )
+        self.reason.hide()
+        self.show_button.hide()
+        set_available(
+            self.add_button,
+            False,
+            "Record a concern",
+            "Concerns recorded on a school's laptop are not sent to the LA's server.",
         )
 
     def reveal(self) -> None:

@@ -49,6 +49,7 @@ class RecordView:
     exclusion_days: dict[str, int | None] = field(default_factory=dict)  # exclusion id -> school days
     provision_due: dict[str, date] = field(default_factory=dict)  # exclusion id -> the sixth school day
     fixed_period_days: int = 0  # this academic year
+    role: str = ""  # the user's role on the LA's server: a school is not sent some records
 
 
 def load_record(app: Waymark, pupil_id: str) -> RecordView:
@@ -68,4 +69,5 @@ def load_record(app: Waymark, pupil_id: str) -> RecordView:
         exclusion_days={e.id: app.exclusion_days(e) for e in record.exclusions},
         provision_due={e.id: rules.provision_due(e, calendar, app.settings().thresholds) for e in record.exclusions},
         fixed_period_days=rules.fixed_period_days(record.exclusions, today, calendar),
+        role=app.sync_role(),
     )

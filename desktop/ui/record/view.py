@@ -253,6 +253,27 @@ class PupilView(RecordLayout, RecordCommands, QWidget):
             "Mark planned travel's dates agreed with the base school",
             "No planned travel is waiting for the base school to agree its dates.",
         )
+        self._school_limits(view)
+
+    # What the LA's server keeps with the service and never sends a base school
+    # (sync/protocol/serving.py): a school laptop does not offer to record them.
+    SERVICE_ONLY: ClassVar[dict[str, tuple[str, str]]] = {
+        "book_button": ("Book an appointment", "appointments"),
+        "contact_button": ("Add a parent or carer", "family contacts"),
+        "move_button": ("Record a move to a site", "where a family stays"),
+        "add_action_button": ("Add an action", "actions"),
+    }
+
+    def _school_limits(self, view: RecordView) -> None:
+        school = view.role == "school"
+        for name, (what, kept) in self.SERVICE_ONLY.items():
+            set_available(
+                getattr(self, name),
+                not school,
+                what,
+                f"Your LA's server keeps {kept} with the service, not with schools, so it would not be sent.",
+            )
+        self.concerns.set_school(school)
 
     @staticmethod
     def _set(pane: HtmlPane, html: str, keep_scroll: bool) -> None:

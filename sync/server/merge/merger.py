@@ -12,7 +12,7 @@ from sync.protocol.clock import format_time
 
 from .. import db, shapes
 from ..auth import now as utc_now
-from ..scope import visible_pupils
+from ..scope import push_refusal, visible_pupils
 from ..shapes import CONFLICT_ENTITY, SHAPES, Owner, OwnerElseParent, Shared
 from ..tables import AppliedOp, Feed, User
 from .loading import Loading
@@ -159,6 +159,10 @@ class Merger(Loading, Membership, Writing):
         if not all(map(str.isidentifier, fields)):
             return "A field name is not valid."
         before = self.rows.get((op.entity, op.entity_id))
+        stored = before.data if before else {}
+        fields, reason = push_refusal(self.user.role, op.entity, fields, stored)  # what this role is served
+        if reason:
+            return reason
         after_data = before.data | fields if before else fields  # read only, by the scope checks
         reason = self._refusal(op, before, after_data)
         if reason:

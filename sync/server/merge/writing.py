@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sync.protocol.clock import compress
 
 from .. import db
+from ..scope import record_exits
 from ..shapes import CONFLICT_ENTITY, SHAPES, OwnerElseParent
 from ..tables import Caseload, PupilSchool, RecordPupil, User
 from .rows import RECORDS, Row, _chunks, _listed
@@ -63,6 +64,7 @@ class Writing:
             )
         db.bulk_insert(self.conn, RECORDS, new)
         self._write_members(dirty)
+        self.last = last  # where scope exits of this push go in the feed
         self._write_caseload_and_schools(dirty)
         return last
 
@@ -81,6 +83,17 @@ class Writing:
             self.conn.execute(insert(RecordPupil), rows)
         for r in changed:
             r.stored_members = set(r.members)
+
+    def _left_school(self, old_urns: dict[str, str]) -> None:
+        """Pupils who moved school leave their old school's users' scope: their devices are told."""
+        if not old_urns:
+            return
+        users = self.conn.execute(
+            select(User.id, User.school_urn).where(User.role == "school", User.school_urn.in_(set(old_urns.values())))
+        ).all()
+        record_exits(
+            self.conn, [(u, p) for p, urn in old_urns.items() for u, u_urn in users if u_urn == urn], self.last
+        )
 
     def _write_caseload_and_schools(self, dirty: list[Row]) -> None:
         if self.new_caseload:
@@ -101,6 +114,15 @@ class Writing:
         joined = set()
         for row in schools:
             urn = row.data.get("urn") or ""
+            self._left_school(
+                dict(
+                    self.conn.execute(
+                        select(PupilSchool.pupil_id, PupilSchool.urn).where(
+                            PupilSchool.school_id == row.entity_id, PupilSchool.urn != urn
+                        )
+                    ).all()
+                )
+            )  # a corrected URN: the pupils leave the old URN's users
             moved = self.conn.execute(
                 update(PupilSchool)
                 .where(PupilSchool.school_id == row.entity_id, PupilSchool.urn != urn)
@@ -122,7 +144,7 @@ class Writing:
                     )
                 )
             )
-        gone, came, joined = [], [], set()
+        gone, came, joined, left = [], [], set(), {}
         for row in pupils:
             school_id = row.data.get("base_school_id") or None
             school = self.rows.get(("school", school_id or ""))
@@ -132,12 +154,15 @@ class Writing:
                 continue
             if held is not None:
                 gone.append(row.entity_id)
+                if held[0] and held[0] != urn:
+                    left[row.entity_id] = held[0]  # the old school's users no longer see them
                 if urn and held[0] != urn:
                     joined.add(urn)  # an existing pupil moved school: the new school needs their history
             if urn or school_id:
                 came.append({"pupil_id": row.entity_id, "urn": urn, "school_id": school_id})
         for chunk in _chunks(gone):
             self.conn.execute(delete(PupilSchool).where(PupilSchool.pupil_id.in_(chunk)))
+        self._left_school(left)
         if came:
             self.conn.execute(insert(PupilSchool), came)
         return joined

@@ -169,6 +169,11 @@ class CaseloadPane:
         self._fit_columns()
         first_load = not self._loaded_once
         self._loaded_once = True
+        shown = self._shown_pupil
+        if shown and not any(r.pupil_id == shown for r in rows):
+            # Gone from the caseload: if gone from the laptop too (a sync removed a pupil who is
+            # no longer this user's), the record must not stay on screen.
+            self.call(lambda: self.app.get_pupil(shown), None, lambda _message: self._forget_shown(shown))
         if current and self.select_pupil(current):
             return
         if first_load and self.proxy.rowCount():
@@ -237,6 +242,11 @@ class CaseloadPane:
         else:
             self._show_later.stop()
             self._show_current()
+
+    def _forget_shown(self, pupil_id: str) -> None:
+        if self._shown_pupil == pupil_id:
+            self._shown_pupil = None
+            self.pupil_view.clear()
 
     def _show_current(self) -> None:
         pupil_id = self.current_pupil_id()

@@ -12,6 +12,9 @@ if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock 
 
 from ...drafts import is_private, open_drafts
 
+# Forms whose draft key is not a pupil's id: a new school, pupil, pack; the settings.
+WITHOUT_A_PUPIL = frozenset({"school", "pupil", "visit", "settings", "pack", "appointment"})
+
 
 class UnsavedForms:
     """Mixed into `Workspace`: the drafts bar and reopening a draft's form."""
@@ -41,8 +44,28 @@ class UnsavedForms:
             return
         self.call(self.app.drafts, lambda drafts: self.drafts_bar.set_drafts(self._not_open(drafts)))
 
-    def reopen_draft(self, draft) -> QDialog | None:
-        """Open the form a draft belongs to; the form finds its draft and puts it back."""
+    def reopen_draft(self, draft) -> None:
+        """Open the form a draft belongs to (the form finds its draft and puts it back),
+        once its pupil is known to be on this laptop still. A pupil who has left the
+        user's caseload took their record with them: the draft then stays in the bar,
+        to be discarded, and the status bar says why nothing opened."""
+        pupil_id = draft.context.get("pupil_id") or ("" if draft.kind in WITHOUT_A_PUPIL else draft.key)
+        if not pupil_id:
+            self._reopen(draft)
+            return
+
+        def known(here: bool) -> None:
+            if here:
+                self._reopen(draft)
+            else:
+                self.status_message.emit(
+                    f"The pupil your unsaved {draft.title} is about is no longer on this laptop "
+                    "(they left your caseload), so it cannot be finished here. Discard it above the caseload."
+                )
+
+        self.call(lambda: self.app.has_pupil(pupil_id), known)
+
+    def _reopen(self, draft) -> QDialog | None:
         self.drafts_bar.remove(draft.kind, draft.key)
         self.status_message.emit(f"You have an unsaved {draft.title}; here it is as you left it.")
         pupil_id = draft.context.get("pupil_id") or ""

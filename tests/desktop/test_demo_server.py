@@ -1,0 +1,115 @@
+"""The demo's own LA server (desktop/demo_server.py): a real `waymark-server`
+process on loopback, real encrypted profiles logging in and syncing through it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from desktop import demo_server
+from desktop.app import start_demo_server
+from desktop.domain.records import Pupil
+from desktop.services import Waymark
+from desktop.services.sync import ACCOUNT, SyncService
+from tests.conftest import FAST_SCRYPT, PASSPHRASE
+
+
+def _profile(folder: Path, worker: str = "Demo Teacher") -> Path:
+    Waymark.create_profile(folder, PASSPHRASE, worker_name=worker, scrypt_n=FAST_SCRYPT).close()
+    return folder
+
+
+@pytest.fixture
+def servers():
+    running: list[demo_server.DemoServer] = []
+    yield running
+    for server in running:
+        server.stop()
+
+
+def test_the_demo_server_carries_a_change_to_another_profile_and_keeps_its_port(tmp_path, servers):
+    demo = _profile(tmp_path / "demo")
+    folder = demo_server.server_folder(demo)
+    assert folder.parent == demo.parent and folder != demo  # beside the profile, never inside it
+    server = demo_server.start(folder)
+    servers.append(server)
+    assert demo_server.connect_profile(demo, PASSPHRASE, server.url)
+    assert not demo_server.connect_profile(demo, PASSPHRASE, server.url)  # once is enough
+
+    app = Waymark.open_profile(demo, PASSPHRASE)
+    try:
+        pupil = app.add_pupil(Pupil(forename="Levi", surname="Lee", dob=date(2014, 6, 1)))
+        result = SyncService(app).sync()
+        assert result.pushed >= 1 and app.sync_status().unsent == 0
+    finally:
+        app.close()
+
+    # Next time the app starts, the server comes back on the same port and the profile
+    # needs no new login; a second laptop logging in as the demo worker gets the pupil.
+    server.stop()
+    assert server.process.returncode is not None
+    again = demo_server.start(folder)
+    servers.append(again)
+    assert again.url == server.url
+    assert not demo_server.connect_profile(demo, PASSPHRASE, again.url)
+    other = Waymark.open_profile(_profile(tmp_path / "other", "Second laptop"), PASSPHRASE)
+    try:
+        SyncService(other).login(again.url, demo_server.USER, demo_server.PASSWORD)
+        SyncService(other).sync()
+        assert [p.surname for p in other.list_pupils()] == ["Lee"]
+        assert other.list_pupils()[0].id == pupil.id
+    finally:
+        other.close()
+
+
+def test_a_demo_profile_connected_to_a_real_server_is_left_alone(tmp_path, servers):
+    demo = _profile(tmp_path / "demo")
+    app = Waymark.open_profile(demo, PASSPHRASE)
+    real = {"server": "https://waymark.la.example.gov.uk", "user": "ann", "role": "tes", "device_id": "d", "token": "t"}
+    app.store.set_setting(ACCOUNT, real)
+    app.close()
+    server = demo_server.start(demo_server.server_folder(demo))
+    servers.append(server)
+    assert not demo_server.connect_profile(demo, PASSPHRASE, server.url)
+    app = Waymark.open_profile(demo, PASSPHRASE)
+    try:
+        assert SyncService(app).account().server == real["server"]
+    finally:
+        app.close()
+
+
+def test_the_app_starts_the_demo_server_then_opens_and_stops_it(tmp_path, qtbot, immediate_runner, monkeypatch):
+    monkeypatch.setattr("desktop.app.DEMO_PASSPHRASE", PASSPHRASE)
+    demo = _profile(tmp_path / "demo")
+    running: list[demo_server.DemoServer] = []
+    opened: list[bool] = []
+    try:
+        start_demo_server(demo, immediate_runner, running, lambda: opened.append(True))
+        assert opened == [True] and len(running) == 1
+        app = Waymark.open_profile(demo, PASSPHRASE)
+        try:
+            assert SyncService(app).account().server == running[0].url
+            assert SyncService(app).sync().pushed == 0  # the demo's set-up is not a change to send
+        finally:
+            app.close()
+    finally:
+        for server in running:
+            server.stop()
+    assert all(server.process.poll() is not None for server in running)
+
+
+def test_a_server_that_cannot_start_leaves_the_demo_running_without_it(tmp_path, qtbot, immediate_runner):
+    demo = _profile(tmp_path / "demo")
+    blocked = demo_server.server_folder(demo)
+    blocked.write_text("not a folder")  # the server's folder cannot be made
+    running: list[demo_server.DemoServer] = []
+    opened: list[bool] = []
+    start_demo_server(demo, immediate_runner, running, lambda: opened.append(True))
+    assert opened == [True] and running == []
+    app = Waymark.open_profile(demo, PASSPHRASE)
+    try:
+        assert SyncService(app).account() is None
+    finally:
+        app.close()
