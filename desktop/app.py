@@ -197,7 +197,10 @@ def start_demo_server(data_dir: Path, runner: TaskRunner, servers: list, on_read
     from desktop import demo_server
     from desktop.ui.progress import LongWork
 
-    work = LongWork("Starting the demo's LA server on this computer…", show_elapsed=True, cancellable=False)
+    # Shown at once: between the demo's own progress dialog and the main window no window
+    # may be left open for a moment, or Qt quits the app as its last window closes.
+    work = LongWork("Starting the demo's LA server on this computer…", delay_ms=0, show_elapsed=True, cancellable=False)
+    work.dialog.show()
 
     def start() -> None:
         server = demo_server.start(demo_server.server_folder(data_dir))

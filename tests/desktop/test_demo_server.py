@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from desktop import demo_server
 from desktop.app import start_demo_server
@@ -85,9 +86,20 @@ def test_the_app_starts_the_demo_server_then_opens_and_stops_it(tmp_path, qtbot,
     demo = _profile(tmp_path / "demo")
     running: list[demo_server.DemoServer] = []
     opened: list[bool] = []
+    real_start = demo_server.start
+    shown_while_starting: list[bool] = []
+
+    def start(folder):  # a window must be showing all the while, or Qt quits as the last one closes
+        shown_while_starting.append(
+            any(isinstance(w, QProgressDialog) and w.isVisible() for w in QApplication.topLevelWidgets())
+        )
+        return real_start(folder)
+
+    monkeypatch.setattr(demo_server, "start", start)
     try:
         start_demo_server(demo, immediate_runner, running, lambda: opened.append(True))
         assert opened == [True] and len(running) == 1
+        assert shown_while_starting == [True]
         app = Waymark.open_profile(demo, PASSPHRASE)
         try:
             assert SyncService(app).account().server == running[0].url
