@@ -27,6 +27,21 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+FOLDERS: dict[str, Path] = {}  # URL -> the cluster's folder
+
+
+def server_pids(url: str) -> list[int]:
+    """The cluster's processes (the postmaster and its children), for CPU accounting."""
+    from bench.cpu import tree
+
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    for folder in FOLDERS.values():
+        lines = (folder / "data" / "postmaster.pid").read_text().split()
+        if lines[3] == port:
+            return tree(int(lines[0]))
+    return []
+
+
 @contextmanager
 def cluster():
     """Yields a URL for the `postgres` database of a fresh cluster (durable settings: fsync on)."""
@@ -44,8 +59,11 @@ def cluster():
         _as_postgres([str(bins / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"]),
         **run,
     )
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    FOLDERS[url] = base
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield url
     finally:
+        FOLDERS.pop(url, None)
         subprocess.run(_as_postgres([str(bins / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]), **run)
         shutil.rmtree(base, ignore_errors=True)

@@ -9,20 +9,28 @@ Prints:
   insert (target: at least 25 %); the pull into a real encrypted desktop store too;
 - the round trips of a sync with nothing to do (target: one);
 - D devices each syncing K changes at once against one server (target: no
-  errors, p99 under 1 s), with the latency spread.
+  errors, p99 under 1 s), with the latency spread. The devices run as threads
+  in --client-processes processes of their own, apart from the server's (as
+  `serve` runs it by default); a device's latency runs from its first request
+  to its last. Ten devices share each user, so each also pulls the others'.
+
+Every figure starts once the server answers and its processes are idle (their
+start-up is not counted). CPU seconds per 1,000 changes are printed beside the
+rates: on a machine others share, they say what a step costs when wall-clock
+times mostly say how busy the machine was.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -35,7 +43,8 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from bench.pg import cluster  # noqa: E402
+from bench.cpu import Meter, Meters, tree  # noqa: E402
+from bench.pg import cluster, server_pids  # noqa: E402
 from sync.client import SyncClient  # noqa: E402
 from sync.protocol import Op  # noqa: E402
 from sync.protocol.clock import Stamp, format_stamp, format_time  # noqa: E402
@@ -121,8 +130,9 @@ def caseload_ops(changes: int, device: str, pupils: int) -> list[Op]:
     return ops
 
 
-def bulk_insert_rate(url: str, ops: list[Op]) -> float:
-    """Rows per second of a plain psycopg bulk insert of the same rows (JSON data, per-field clocks)."""
+def bulk_insert_rate(url: str, ops: list[Op]) -> tuple[float, tuple[float, float]]:
+    """Rows per second of a plain psycopg bulk insert of the same rows (JSON data, per-field clocks),
+    and the CPU seconds it took (the client's, PostgreSQL's)."""
     with psycopg.connect(url) as conn:
         conn.execute(
             "CREATE TABLE bench_rows (entity text, entity_id text, data json NOT NULL, clocks json NOT NULL,"
@@ -132,11 +142,15 @@ def bulk_insert_rate(url: str, ops: list[Op]) -> float:
             (op.entity, op.entity_id, json.dumps(op.fields), json.dumps(dict.fromkeys(op.fields, op.clock)))
             for op in ops
         ]
+        postgres = Meter(lambda: server_pids(url))
+        postgres.start()
+        mine = time.process_time()
         start = time.perf_counter()
         with conn.cursor() as cur:
             cur.executemany("INSERT INTO bench_rows VALUES (%s, %s, %s, %s)", rows)
         conn.commit()
-        return len(rows) / (time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        return len(rows) / seconds, (time.process_time() - mine, postgres.stop())
 
 
 def start_server(url: str, workers_env: dict) -> tuple[subprocess.Popen, str]:
@@ -152,6 +166,30 @@ def start_server(url: str, workers_env: dict) -> tuple[subprocess.Popen, str]:
     )
     listener.close()
     return server, f"http://127.0.0.1:{port}"
+
+
+def wait_until_ready(base: str, token: str, server: subprocess.Popen) -> None:
+    """Until the server answers and its processes have finished starting (imports are
+    seconds of CPU per process): start-up is not part of any figure."""
+    import httpx
+
+    from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+
+    headers = {"Authorization": f"Bearer {token}", PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/v1/me", headers=headers, timeout=5).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    meter = Meter(lambda: tree(server.pid))
+    while time.monotonic() < deadline:
+        meter.start()
+        time.sleep(1)
+        if meter.stop() < 0.05:  # a second with (almost) nothing done: every process is up and idle
+            return
 
 
 def register_devices(url: str, users: list[tuple[str, str]], per_user: int) -> list[str]:
@@ -212,11 +250,59 @@ def pull_into_store(base: str, token: str) -> tuple[float, int]:
         app.close()
 
 
+def _devices_process(base: str, jobs: list[tuple[int, str]], per_device: int, gate, out) -> None:
+    """One client process: its share of the devices, a thread each. Each device's latency runs
+    from its first request to its last."""
+    ports = {i: MemoryPort(caseload_ops(per_device, f"dev{i}", pupils=1)) for i, _ in jobs}
+    clients = {i: SyncClient(ports[i], base, token, timeout=120) for i, token in jobs}
+    results = []
+
+    def one(i: int) -> None:
+        gate.wait()
+        start = time.perf_counter()
+        error = ""
+        try:
+            result = clients[i].sync()
+            if result.refused or ports[i].unsent():
+                error = f"device {i}: {result.refused or 'unsent left'}"
+        except Exception as exc:  # counted, not raised: the figure is how many
+            error = f"device {i}: {exc}"
+        results.append((time.perf_counter() - start, error))
+
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        list(pool.map(one, [i for i, _ in jobs]))
+    for client in clients.values():
+        client.close()
+    out.put(results)
+
+
+def many_devices(base: str, tokens: list[str], per_device: int, processes: int):
+    context = multiprocessing.get_context("fork")
+    gate = context.Barrier(len(tokens) + 1)
+    out = context.Queue()
+    shares = [[(i, t) for i, t in enumerate(tokens) if i % processes == k] for k in range(processes)]
+    procs = [
+        context.Process(target=_devices_process, args=(base, share, per_device, gate, out)) for share in shares if share
+    ]
+    for proc in procs:
+        proc.start()
+    gate.wait()  # every device is ready: go
+    start = time.perf_counter()
+    found = [out.get() for _ in procs]
+    wall = time.perf_counter() - start
+    for proc in procs:
+        proc.join()
+    latencies = [seconds for share in found for seconds, _ in share]
+    errors = [error for share in found for _, error in share if error]
+    return latencies, errors, wall
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--changes", type=int, default=50_000)
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--per-device", type=int, default=100)
+    parser.add_argument("--client-processes", type=int, default=8, help="processes the devices run in")
     args = parser.parse_args()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
 
@@ -227,8 +313,11 @@ def main() -> None:
         base_url = admin_url.rsplit("/", 1)[0]
         baseline_url, server_url = f"{base_url}/baseline", f"{base_url}/waymark"
         ops = caseload_ops(args.changes, "bench-device-1", pupils=max(1, args.changes // 100))
-        bulk = bulk_insert_rate(baseline_url, ops)
-        print(f"plain psycopg bulk insert: {bulk:,.0f} rows/s")
+        bulk, (bulk_client, bulk_pg) = bulk_insert_rate(baseline_url, ops)
+        print(
+            f"plain psycopg bulk insert: {bulk:,.0f} rows/s; CPU per 1,000 rows: "
+            f"client {bulk_client * 1000 / len(ops) * 1000:.0f} ms, PostgreSQL {bulk_pg * 1000 / len(ops) * 1000:.0f} ms"
+        )
 
         subprocess.run(
             [sys.executable, "-m", "sync.server.cli", "--database", server_url, "db", "upgrade"], env=env, check=True
@@ -238,24 +327,41 @@ def main() -> None:
             server_url, [(f"worker{i}", "tutor") for i in range(args.devices // 10 or 1)], 10
         )[: args.devices]
         server, base = start_server(server_url, env)
+        wait_until_ready(base, lead_tokens[2], server)
+        cpu = Meters(Meter(lambda: tree(server.pid)), Meter(lambda: server_pids(admin_url)))
+
+        def per_thousand(n: int, client_seconds: float = 0.0) -> str:
+            """CPU per 1,000 changes of the step just done: server, PostgreSQL (and the client's)."""
+            ours, postgres = cpu.stop()
+            mine = f", client {client_seconds * 1e6 / n:.0f} ms" if client_seconds else ""
+            return f"CPU per 1,000: server {ours * 1e6 / n:.0f} ms, PostgreSQL {postgres * 1e6 / n:.0f} ms{mine}"
+
         try:
             port = MemoryPort(ops)
             with SyncClient(port, base, lead_tokens[0], push_batch=1000, page_size=5000) as client:
+                cpu.start()
+                mine = time.process_time()
                 start = time.perf_counter()
                 pushed = client.push()
                 push_s = time.perf_counter() - start
+                mine = time.process_time() - mine
             assert pushed.pushed == len(ops) and not pushed.refused, pushed
             print(
-                f"push {len(ops):,} changes: {push_s:.1f} s, {len(ops) / push_s:,.0f}/s = {len(ops) / push_s / bulk:.0%} of the bulk insert"
+                f"push {len(ops):,} changes: {push_s:.1f} s, {len(ops) / push_s:,.0f}/s = {len(ops) / push_s / bulk:.0%} of the bulk insert; "
+                + per_thousand(len(ops), mine)
             )
 
             fresh = MemoryPort([])
             with SyncClient(fresh, base, lead_tokens[1], page_size=5000) as client:
+                cpu.start()
+                mine = time.process_time()
                 start = time.perf_counter()
                 pulled = client.pull()
                 pull_s = time.perf_counter() - start
+                mine = time.process_time() - mine
                 print(
-                    f"pull {pulled.pulled:,} records: {pull_s:.1f} s, {pulled.pulled / pull_s:,.0f}/s = {pulled.pulled / pull_s / bulk:.0%} of the bulk insert"
+                    f"pull {pulled.pulled:,} records: {pull_s:.1f} s, {pulled.pulled / pull_s:,.0f}/s = {pulled.pulled / pull_s / bulk:.0%} of the bulk insert; "
+                    + per_thousand(pulled.pulled, mine)
                 )
                 idle = client.sync()
                 print(f"a sync with nothing to do: {idle.round_trips} round trip(s)")
@@ -263,38 +369,24 @@ def main() -> None:
             seconds, count = pull_into_store(base, lead_tokens[2])
             print(f"pull {count:,} records into an encrypted desktop store: {seconds:.1f} s, {count / seconds:,.0f}/s")
 
-            # Many devices at once: each pushes its changes and pulls, all starting together.
-            per_device = [caseload_ops(args.per_device, f"dev{i}", pupils=1) for i in range(len(device_tokens))]
-            gate = threading.Barrier(len(device_tokens))
-            latencies, errors = [], []
-
-            def one(i: int) -> None:
-                port = MemoryPort(per_device[i])
-                with SyncClient(port, base, device_tokens[i], timeout=120) as client:
-                    gate.wait()
-                    start = time.perf_counter()
-                    try:
-                        result = client.sync()
-                        if result.refused or port.unsent():
-                            errors.append(f"device {i}: {result.refused or 'unsent left'}")
-                    except Exception as exc:  # counted, not raised: the figure is how many
-                        errors.append(f"device {i}: {exc}")
-                    latencies.append(time.perf_counter() - start)
-
-            start = time.perf_counter()
-            with ThreadPoolExecutor(len(device_tokens)) as pool:
-                list(pool.map(one, range(len(device_tokens))))
-            wall = time.perf_counter() - start
+            # Many devices at once, each pushing its changes and pulling, all starting together. The
+            # devices run in client processes of their own (not the server's, not one shared GIL).
+            cpu.start()
+            latencies, errors, wall = many_devices(base, device_tokens, args.per_device, args.client_processes)
+            ours, postgres = cpu.stop()
             latencies.sort()
             p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
             print(
-                f"{len(device_tokens)} devices x {args.per_device} changes at once: {len(errors)} errors, "
+                f"{len(device_tokens)} devices x {args.per_device} changes at once "
+                f"({args.client_processes} client processes): {len(errors)} errors, "
                 f"p50 {p(0.5):.2f} s, p99 {p(0.99):.2f} s, max {latencies[-1]:.2f} s, all done in {wall:.1f} s "
                 f"({len(device_tokens) * args.per_device / wall:,.0f} changes/s)"
             )
             for error in errors[:5]:
                 print("  ", error)
-            print(f"  mean {statistics.mean(latencies):.2f} s")
+            print(
+                f"  mean {statistics.mean(latencies):.2f} s; CPU: server {ours:.1f} s, PostgreSQL {postgres:.1f} s, over {wall:.1f} s"
+            )
         finally:
             server.terminate()
             server.wait(timeout=60)

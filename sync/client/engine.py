@@ -229,7 +229,7 @@ class SyncClient:
             response = _check(
                 self._send("POST", "/v1/push", result, content=body, headers={"Content-Type": "application/json"})
             )
-            answer = PushResponse.model_validate(response.json())
+            answer = PushResponse.model_validate_json(response.content)
             by_id = {r.op_id: r for r in answer.results}
             if any(op.op_id not in by_id for op in ops):
                 raise ServerError("The server did not answer for every change sent; they stay queued.")
@@ -322,7 +322,7 @@ class SyncClient:
                 self.port.forget_cursor()
                 cursor, result.snapshot = None, True
                 continue
-            page = PullResponse.model_validate(_check(response).json())
+            page = PullResponse.model_validate_json(_check(response).content)
             extra: dict = {} if known is None else {"tables": known}
             if page.left:  # pupils no longer this user's: removed with the page, no deletes sent
                 extra["left"] = page.left

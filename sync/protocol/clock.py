@@ -84,9 +84,11 @@ DEFAULT = "*"  # in a clocks map: the clock of every field not named
 def compress(clocks: dict[str, str]) -> dict[str, str]:
     """Per-field clocks with the commonest one under "*": a record written by one
     change carries one clock, not one per field (less to store, less to send)."""
-    values = set(clocks.values())
-    if len(values) <= 1:
-        return {DEFAULT: values.pop()} if values else {}
+    if not clocks:
+        return {}
+    values = list(clocks.values())
+    if values.count(values[0]) == len(values):  # the common case, checked without hashing
+        return {DEFAULT: values[0]}
     counts: dict[str, int] = {}
     for value in clocks.values():
         counts[value] = counts.get(value, 0) + 1

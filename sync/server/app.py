@@ -10,8 +10,13 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+import anyio.to_thread
+import orjson
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import Engine, update
 
 from sync.protocol import (
@@ -30,7 +35,7 @@ from sync.protocol import (
 from sync.protocol.clock import format_time
 from sync.protocol.models import ENTITY
 
-from . import audit, auth, db, feed, policy
+from . import audit, auth, db, feed, policy, wire
 from .merge import Merger
 from .tables import Device
 
@@ -38,6 +43,26 @@ ERRORS = {
     401: {"model": ErrorBody, "description": "Not signed in, device revoked or user disabled"},
     426: {"model": ErrorBody, "description": "The client is too old"},
 }
+
+
+def _inline(schema: dict) -> dict:
+    """A model's JSON schema with its $defs written in place (an OpenAPI body schema cannot carry $defs)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(dict(defs[ref.removeprefix("#/$defs/")]))
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
+PUSH_SCHEMA = _inline(PushRequest.model_json_schema())
 GONE = (
     "This laptop's copy is too far behind the server to catch up change by change. Waymark will fetch "
     "a fresh copy of your records; your unsent changes are kept and sent afterwards."
@@ -62,6 +87,13 @@ def _tables(text: str | None) -> list[str] | None:
 def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # No more request threads than database connections: a request beyond them waits
+        # its turn here rather than timing out in the connection pool under a burst.
+        pool = engine.pool
+        if hasattr(pool, "size"):
+            anyio.to_thread.current_default_thread_limiter().total_tokens = pool.size() + getattr(
+                pool, "_max_overflow", 0
+            )
         yield
         app.state.overview.close()
 
@@ -126,12 +158,31 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
             server_time=format_time(datetime.now(UTC)),
         )
 
-    @app.post("/v1/push", response_model=PushResponse, responses=ERRORS, tags=["sync"])
-    def push(body: PushRequest, who: Who) -> Response:
-        """Apply operations, each exactly once; answered per operation."""
+    @app.post(
+        "/v1/push",
+        response_model=PushResponse,
+        responses=ERRORS | {422: {"description": "The body is not a valid PushRequest"}},
+        tags=["sync"],
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": PUSH_SCHEMA}}}},
+    )
+    async def push(request: Request, who: Who) -> Response:
+        """Apply operations, each exactly once; answered per operation. The body is a PushRequest."""
+        body = await request.body()
+        return await run_in_threadpool(_push, body, who)
+
+    def _push(body: bytes, who: auth.Principal) -> Response:
+        # Read here rather than by FastAPI: one orjson pass and plain checks (wire.py) instead of a
+        # model per operation, and the answer written straight to JSON.
+        try:
+            ops = wire.parse_push(body)
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors(include_url=False), body=body) from None
         with db.writing(engine) as conn:
-            answer = Merger(conn, who.user, who.device.id).push(body.ops)
-        return _json(answer)
+            results, conflicts = Merger(conn, who.user, who.device.id).apply(ops)
+        answer = orjson.dumps(
+            {"results": [{"op_id": i, "status": s, "reason": r} for i, s, r in results], "conflicts": conflicts}
+        )
+        return Response(answer, media_type="application/json")
 
     @app.get(
         "/v1/pull",
@@ -151,10 +202,8 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         entities = _tables(tables)
         try:
             with db.reading(engine) as conn:
-                page = feed.pull(conn, who.user, cursor, limit, entities)
-                if not page.more:
-                    page.policy = policy.current(conn)
-                return _json(page)
+                answer = feed.pull_json(conn, who.user, cursor, limit, entities, lambda: policy.current(conn))
+                return Response(answer, media_type="application/json")
         except feed.CursorGone:
             raise HTTPException(410, GONE) from None
         except feed.BadCursor as exc:

@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--ssl-certfile", type=Path, help="TLS certificate (PEM); or put a reverse proxy in front")
     serve.add_argument("--ssl-keyfile", type=Path, help="TLS private key (PEM)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="server processes (default: one on the embedded SQLite, one per core on PostgreSQL)",
+    )
     serve.add_argument("--fd", type=int, help=argparse.SUPPRESS)  # a listening socket handed in (tests)
     # The demo's server (desktop/demo_server.py) stops when the app that started it is gone.
     serve.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
@@ -243,6 +248,9 @@ def _audit_verify(engine) -> int:
     return EXIT_BROKEN
 
 
+APP_URL = "WAYMARK_SERVER_APP_URL"  # how serve tells its worker processes which database to use
+
+
 def _exit_with_parent() -> None:
     """Stop (as on Ctrl+C) once the process that started this one has gone, however it
     ended: a killed app must not leave its demo server running."""
@@ -263,25 +271,48 @@ def _exit_with_parent() -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .app import create_app
-
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         raise admin.AdminError("Give both --ssl-certfile and --ssl-keyfile, or neither.")
-    engine = _engine(args)
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        raise admin.AdminError("--workers must be between 1 and 64.")
+    engine = _engine(args)  # migrates, once, before any worker starts
+    url = engine.url.render_as_string(hide_password=False)
+    sqlite = engine.dialect.name == "sqlite"
+    engine.dispose()
+    # SQLite takes one writer at a time: more processes only queue. On PostgreSQL a
+    # process per core lets pulls and merges use every core (each process has its GIL).
+    workers = args.workers or (1 if sqlite else max(1, min(os.cpu_count() or 1, 4)))
+    os.environ[APP_URL] = url
     if args.exit_with_parent:
         _exit_with_parent()
     where = f"file descriptor {args.fd}" if args.fd is not None else f"{args.host}:{args.port}"
     print(f"Waymark server on {'https' if args.ssl_certfile else 'http'}://{where} (docs at /docs)", flush=True)
     uvicorn.run(
-        create_app(engine),
+        "sync.server.cli:app_from_environment",
+        factory=True,
+        workers=workers,
         host=args.host,
         port=args.port,
         fd=args.fd,
+        http="httptools",
+        # Longer than a client's idle keep-alive (httpx: 5 s), so the server never closes a
+        # connection just as a client reuses it (a "connection lost" under load).
+        timeout_keep_alive=30,
+        backlog=2048,
         ssl_certfile=str(args.ssl_certfile) if args.ssl_certfile else None,
         ssl_keyfile=str(args.ssl_keyfile) if args.ssl_keyfile else None,
         log_level="warning",
     )
     return 0
+
+
+def app_from_environment():
+    """The app for one server process (uvicorn's factory), on the database `serve` named."""
+    from .app import create_app
+
+    # 6 connections and up to 12 more per process: four processes stay within PostgreSQL's
+    # default of 100 connections, with room for the admin commands.
+    return create_app(db.make_engine(os.environ[APP_URL], pool_size=6))
 
 
 def main(argv: list[str] | None = None) -> int:

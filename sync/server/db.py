@@ -3,11 +3,13 @@ machine, no set-up); PostgreSQL when `--database postgresql://...` is given."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import JSON, Connection, Engine, create_engine, event, inspect
@@ -38,9 +40,30 @@ def database_url(database: str | None = None, data_dir: Path | None = None) -> s
     return f"sqlite:///{folder / DB_NAME}"
 
 
+def dumps(value: object) -> str:
+    """JSON text for a stored column: orjson (several times quicker), the stdlib for what it refuses
+    (integers past 64 bits)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def loads(text: str | bytes) -> object:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            json_serializer=dumps,
+            json_deserializer=loads,
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:
@@ -66,6 +89,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         pool_size=pool_size,
         max_overflow=pool_size * 2,
         pool_pre_ping=True,
+        json_serializer=dumps,
+        json_deserializer=loads,
         connect_args={"prepare_threshold": None},
     )
 
@@ -78,16 +103,12 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
     if conn.dialect.name != "postgresql":
         conn.execute(table.insert(), rows)
         return
-    import json
-
     columns = list(rows[0])
     is_json = [isinstance(table.c[c].type, JSON) for c in columns]
     raw = conn.connection.driver_connection
     with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(
-                [json.dumps(row[c]) if j and row[c] is not None else row[c] for c, j in zip(columns, is_json)]
-            )
+            copy.write_row([dumps(row[c]) if j and row[c] is not None else row[c] for c, j in zip(columns, is_json)])
 
 
 @contextmanager

@@ -80,6 +80,7 @@ class Loading:
         Only `stored` parents (default: all) are looked up in the database: a row
         made in this push has no stored children."""
         wanted = set(parent_ids)
+        self.asked_children.update(wanted)
         found: dict[Key, Row] = {}
         fresh = []
         for chunk in _chunks(sorted(wanted if stored is None else set(stored))):

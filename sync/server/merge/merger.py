@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
 from sync.protocol.clock import format_time
@@ -17,7 +17,7 @@ from ..shapes import CONFLICT_ENTITY, SHAPES, Owner, OwnerElseParent, Shared
 from ..tables import AppliedOp, Feed, User
 from .loading import Loading
 from .membership import Membership
-from .rows import CLOCK_ALLOWANCE, RESERVED_FIELDS, Key, Row, _chunks, _text
+from .rows import CLOCK_ALLOWANCE, RECORDS, RESERVED_FIELDS, Key, Row, _chunks, _text
 from .writing import Writing
 
 
@@ -34,15 +34,77 @@ class Merger(Loading, Membership, Writing):
         self.pupils: set[str] | None = None
         self.new_caseload: list[str] = []
         self.conflicts = 0
+        self.pupils_read: set[str] | None = None  # the user's pupils as read, before this push added any
+        self.done: dict[str, tuple[str, str]] = {}  # operations already applied, as read
+        self.asked_children: set[str] = set()  # ids whose children were looked up
+        self.refused = False  # whether the merge refused any operation
 
     # --- the push -------------------------------------------------------------
 
     def push(self, ops: list[Op]) -> PushResponse:
-        feed = self.conn.execute(
-            update(Feed).where(Feed.id == 1).values(last=Feed.last).returning(Feed.last)
-        ).scalar_one()  # takes the feed lock until commit
+        results, conflicts = self.apply(ops)
+        return PushResponse(results=[OpResult(op_id=i, status=s, reason=r) for i, s, r in results], conflicts=conflicts)
+
+    def apply(self, ops: list[Op]) -> tuple[list[tuple[str, str, str]], int]:
+        """Merge and write the operations: (op id, status, reason) for each, and the conflicts raised.
+        (Plain tuples: building a model per operation was a tenth of a large push's time.)
+
+        On PostgreSQL the merge is worked out before the feed lock is taken, and checked
+        under it: if nothing it read was written meanwhile (every write moves a row to a
+        new sequence number), it stands; else it is worked out again under the lock. So
+        the lock, which every push queues for, is held for the writes and the commit,
+        not for the merge. (SQLite's writer holds its lock from BEGIN IMMEDIATE.)"""
+        if self.conn.dialect.name == "postgresql":
+            start = self.conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
+            outcome = self._merge(ops)
+            feed = self._lock()
+            if not self._still_current(start, feed, ops):
+                self._reset()
+                outcome = self._merge(ops)
+        else:
+            feed = self._lock()
+            outcome = self._merge(ops)
+        results, applied = outcome
+        last = self._write(feed.last)
+        db.bulk_insert(self.conn, AppliedOp.__table__, applied)
+        self.conn.execute(update(Feed).where(Feed.id == 1).values(last=last))
+        return results, self.conflicts
+
+    def _lock(self):
+        """Take the feed lock until commit: (last, horizon)."""
+        return self.conn.execute(
+            update(Feed).where(Feed.id == 1).values(last=Feed.last).returning(Feed.last, Feed.horizon)
+        ).one()
+
+    def _reset(self) -> None:
+        self.__init__(self.conn, self.user, self.device_id, self.moment)
+
+    def _still_current(self, start, feed, ops: list[Op]) -> bool:
+        """Whether what the merge read is still what the database holds, now that we hold the lock."""
+        if feed.horizon != start.horizon:  # tombstones were forgotten
+            return False
+        pupils = visible_pupils(self.conn, self.user)
+        grew = pupils is not None and self.pupils_read is not None and pupils >= self.pupils_read
+        if pupils != self.pupils_read and not (grew and not self.refused):
+            # More pupils only make more records visible: a merge that refused nothing stands.
+            # (Another device of the same worker adding a pupil meanwhile is the common case.)
+            return False
+        if self._applied([op.op_id for op in ops]) != self.done:  # the same operations arrived from elsewhere
+            return False
+        if feed.last == start.last:
+            return True
+        # Rows written since: any the merge read (or looked for and did not find), or any whose
+        # parent is one the merge asked the children of, and the merge must be done again.
+        # (Asked of the database by id alone: a match of id only is rare and merely costs a redo.)
+        ids = sorted(self.asked_children | {entity_id for _entity, entity_id in set(self.rows) | self.missing})
+        r = RECORDS.c
+        clash = select(r.seq).where(r.seq > start.last, or_(self._in(r.entity_id, ids), self._in(r.parent_id, ids)))
+        return self.conn.execute(clash.limit(1)).first() is None
+
+    def _merge(self, ops: list[Op]) -> tuple[list[tuple[str, str, str]], list[dict]]:
         self.pupils = visible_pupils(self.conn, self.user)
-        done = self._applied([op.op_id for op in ops])
+        self.pupils_read = None if self.pupils is None else set(self.pupils)
+        done = self.done = self._applied([op.op_id for op in ops])
         fresh = [op for op in ops if op.op_id not in done]
         self._load((op.entity, op.entity_id) for op in fresh if op.entity in SHAPES)
         parents = [self.rows[k].parent for k in list(self.rows)]
@@ -50,35 +112,31 @@ class Merger(Loading, Membership, Writing):
         schools = [("school", op.fields["base_school_id"]) for op in fresh if op.fields.get("base_school_id")]
         self._load([p for p in parents if p] + schools)
 
-        results: list[OpResult] = []
+        results: list[tuple[str, str, str]] = []
         applied: list[dict] = []
         seen: set[str] = set()
+        moment = utc_now()
         for op in ops:
             if op.op_id in done or op.op_id in seen:
                 status, reason = done.get(op.op_id, ("applied", ""))
-                results.append(
-                    OpResult(op_id=op.op_id, status="duplicate", reason=reason if status == "refused" else "")
-                )
+                results.append((op.op_id, "duplicate", reason if status == "refused" else ""))
                 continue
             seen.add(op.op_id)
             reason = self._apply(op)
             status = "refused" if reason else "applied"
-            results.append(OpResult(op_id=op.op_id, status=status, reason=reason))
+            self.refused = self.refused or bool(reason)
+            results.append((op.op_id, status, reason))
             applied.append(
                 {
                     "op_id": op.op_id,
                     "device_id": self.device_id,
                     "status": status,
                     "reason": reason,
-                    "applied_at": utc_now(),
+                    "applied_at": moment,
                 }
             )
-
         self._settle_members()
-        last = self._write(feed)
-        db.bulk_insert(self.conn, AppliedOp.__table__, applied)
-        self.conn.execute(update(Feed).where(Feed.id == 1).values(last=last))
-        return PushResponse(results=results, conflicts=self.conflicts)
+        return results, applied
 
     def _applied(self, op_ids: list[str]) -> dict[str, tuple[str, str]]:
         done = {}
@@ -95,15 +153,17 @@ class Merger(Loading, Membership, Writing):
         """Merge one operation; the reason it was refused, or ''."""
         if op.entity not in SHAPES:
             return f"The server does not know '{op.entity}' records; update the server."
-        fields = {k: v for k, v in op.fields.items() if k not in RESERVED_FIELDS}
-        if any(not k.isidentifier() for k in fields):
+        fields = op.fields
+        if not RESERVED_FIELDS.isdisjoint(fields):
+            fields = {k: v for k, v in fields.items() if k not in RESERVED_FIELDS}
+        if not all(map(str.isidentifier, fields)):
             return "A field name is not valid."
         before = self.rows.get((op.entity, op.entity_id))
         stored = before.data if before else {}
         fields, reason = push_refusal(self.user.role, op.entity, fields, stored)  # what this role is served
         if reason:
             return reason
-        after_data = dict(before.data if before else {}) | fields
+        after_data = before.data | fields if before else fields  # read only, by the scope checks
         reason = self._refusal(op, before, after_data)
         if reason:
             return reason
@@ -125,6 +185,7 @@ class Merger(Loading, Membership, Writing):
     def _merge_fields(self, row: Row, op: Op, fields: dict, clock: str, author: str) -> bool:
         if not row.clocks:  # a new record: every field at once
             row.data.update(fields)
+            row.changed()
             row.clocks = dict.fromkeys(fields, clock)
             row.authors = dict.fromkeys(fields, self.user.name)
             row.dirty = True
@@ -160,6 +221,7 @@ class Merger(Loading, Membership, Writing):
         if row.data.get(name) != value or row.clocks.get(name) != clock:
             row.dirty = True
         row.data[name] = value
+        row.changed()
         row.clocks[name] = clock
         row.authors[name] = self.user.name
 
@@ -220,10 +282,10 @@ class Merger(Loading, Membership, Writing):
     def _refusal(self, op: Op, before: Row | None, after: dict) -> str:
         role = self.user.role
         shape = SHAPES[op.entity]
-        restricted = {self._restriction(op.entity, after)} | (
-            {self._restriction(before.entity, before.data)} if before else set()
-        )
         if role == "school":
+            restricted = {self._restriction(op.entity, after)} | (
+                {self._restriction(before.entity, before.data)} if before else set()
+            )
             if "concern" in restricted:
                 return "Schools cannot record or change safeguarding concerns here."
             if "professional" in restricted:

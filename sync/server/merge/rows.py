@@ -40,13 +40,31 @@ class Row:
     def deleted(self) -> bool:
         return bool(self.data.get("deleted"))
 
+    # parent and owner are read many times per row in a push: worked out once, again after a change.
+    _parent: object = field(default=None, repr=False, compare=False)
+    _owner: object = field(default=None, repr=False, compare=False)
+    _known: bool = field(default=False, repr=False, compare=False)
+
+    def changed(self) -> None:
+        """The row's data changed: its parent and owner are worked out again when next asked."""
+        self._known = False
+
+    def _know(self) -> None:
+        self._parent = shapes.parent_of(self.entity, self.data)
+        self._owner = shapes.owner_pupil(self.entity, self.entity_id, self.data)
+        self._known = True
+
     @property
     def parent(self) -> Key | None:
-        return shapes.parent_of(self.entity, self.data)
+        if not self._known:
+            self._know()
+        return self._parent
 
     @property
     def owner(self) -> str | None:
-        return shapes.owner_pupil(self.entity, self.entity_id, self.data)
+        if not self._known:
+            self._know()
+        return self._owner
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:

@@ -1,0 +1,159 @@
+"""Pushes racing on PostgreSQL, where a push works out its merge before it
+takes the feed lock and checks it under the lock (SQLite's writer holds its
+lock from the start, so there is no race to have there).
+
+Each test runs a second push to completion at the worst moment for the
+first: after the first has read and merged, before it takes the lock."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from sync.protocol import Op
+from sync.server import db
+from sync.server.merge import Merger
+from sync.server.tables import AppliedOp, Record, User
+from tests.sync.conftest import _empty, add_user
+
+
+@pytest.fixture
+def pg(pg_database):
+    engine = db.make_engine(pg_database, pool_size=2)
+    add_user(engine, "lead", "la-lead")
+    yield engine
+    engine.dispose()
+    _empty(pg_database)
+
+
+def lead(engine) -> User:
+    with engine.connect() as conn:
+        return User.model_validate(dict(conn.execute(select(User.__table__)).mappings().one()))
+
+
+def op(n: int, entity_id: str, clock_us: int, **fields) -> Op:
+    return Op(
+        op_id=f"op-{n}",
+        entity="school",
+        entity_id=entity_id,
+        clock=f"2026-11-22T10:00:00.{clock_us:06d}Z-0000-dev{n}",
+        fields=fields,
+    )
+
+
+class Interrupted(Merger):
+    """A merger that lets `meanwhile` run (and commit) just before it takes the feed lock."""
+
+    meanwhile = None
+    merges = 0
+
+    def _merge(self, ops):
+        type(self).merges += 1
+        return super()._merge(ops)
+
+    def _lock(self):
+        if type(self).meanwhile:
+            run, type(self).meanwhile = type(self).meanwhile, None
+            run()
+        return super()._lock()
+
+
+def push(engine, ops: list[Op], merger=Merger):
+    with db.writing(engine) as conn:
+        return merger(conn, lead(engine), "dev").apply(ops)
+
+
+def stored(engine, entity_id: str) -> dict:
+    with engine.connect() as conn:
+        return conn.execute(select(Record.data).where(Record.entity_id == entity_id)).scalar_one()
+
+
+def test_a_record_changed_while_a_push_merged_is_merged_again_and_loses_nothing(pg):
+    push(pg, [op(1, "s1", 1, urn="100001", name="Old name", phone="")])
+    Interrupted.merges = 0
+    Interrupted.meanwhile = lambda: push(pg, [op(2, "s1", 2, name="New name")])
+    push(pg, [op(3, "s1", 3, phone="01632 960000")], Interrupted)
+    assert Interrupted.merges == 2  # the first merge read the old name: worked out again under the lock
+    assert stored(pg, "s1") == {"urn": "100001", "name": "New name", "phone": "01632 960000"}
+
+
+def test_a_push_on_other_records_meanwhile_leaves_the_merge_standing(pg):
+    push(pg, [op(1, "s1", 1, urn="100001", name="One")])
+    Interrupted.merges = 0
+    Interrupted.meanwhile = lambda: push(pg, [op(2, "s2", 2, urn="100002", name="Two")])
+    push(pg, [op(3, "s1", 3, name="Uno")], Interrupted)
+    assert Interrupted.merges == 1  # nothing it read was written: merged once, outside the lock
+    assert stored(pg, "s1")["name"] == "Uno" and stored(pg, "s2")["name"] == "Two"
+
+
+def test_a_record_made_meanwhile_is_found_not_made_twice(pg):
+    Interrupted.merges = 0
+    Interrupted.meanwhile = lambda: push(pg, [op(1, "s9", 1, urn="100009", name="Made elsewhere")])
+    results, _ = push(pg, [op(2, "s9", 2, phone="01632 960001")], Interrupted)
+    assert Interrupted.merges == 2 and results == [("op-2", "applied", "")]
+    assert stored(pg, "s9") == {"urn": "100009", "name": "Made elsewhere", "phone": "01632 960001"}
+
+
+def test_the_same_operations_pushed_twice_at_once_are_applied_once(pg):
+    ops = [op(1, "s1", 1, urn="100001", name="One")]
+    Interrupted.merges = 0
+    Interrupted.meanwhile = lambda: push(pg, ops)  # a retry on another connection lands first
+    results, _ = push(pg, ops, Interrupted)
+    assert Interrupted.merges == 2 and results == [("op-1", "duplicate", "")]
+    with pg.connect() as conn:
+        assert conn.execute(select(AppliedOp.op_id)).scalars().all() == ["op-1"]
+        assert conn.execute(select(Record.seq)).scalars().all() == [1]  # written once, numbered once
+
+
+def pupil_op(n: int, pupil_id: str, **fields) -> Op:
+    return Op(
+        op_id=f"p-{n}",
+        entity="pupil",
+        entity_id=pupil_id,
+        clock=f"2026-11-22T10:00:01.{n:06d}Z-0000-dev{n}",
+        fields=fields or {"forename": f"Pupil {n}", "surname": "Lee"},
+    )
+
+
+def progress_op(n: int, pupil_id: str) -> Op:
+    return Op(
+        op_id=f"g-{n}",
+        entity="progress_entry",
+        entity_id=f"g-{n}",
+        clock=f"2026-11-22T10:00:02.{n:06d}Z-0000-dev{n}",
+        fields={"pupil_id": pupil_id, "subject": "English", "evidence": f"Read page {n}"},
+    )
+
+
+def worker(engine, name: str) -> User:
+    with engine.connect() as conn:
+        return User.model_validate(dict(conn.execute(select(User.__table__).where(User.name == name)).mappings().one()))
+
+
+def push_as(engine, name: str, ops: list[Op], merger=Merger):
+    with db.writing(engine) as conn:
+        return merger(conn, worker(engine, name), "dev").apply(ops)
+
+
+def test_a_pupil_added_meanwhile_by_the_same_worker_leaves_the_merge_standing(pg):
+    add_user(pg, "ann", "tutor")
+    Interrupted.merges = 0
+    Interrupted.meanwhile = lambda: push_as(pg, "ann", [pupil_op(1, "p1")])  # her other laptop
+    results, _ = push_as(pg, "ann", [pupil_op(2, "p2"), progress_op(2, "p2")], Interrupted)
+    assert Interrupted.merges == 1 and [status for _, status, _ in results] == ["applied", "applied"]
+
+
+def test_a_push_refused_for_scope_is_merged_again_when_the_pupil_joined_the_caseload_meanwhile(pg):
+    add_user(pg, "ann", "tutor")
+    add_user(pg, "bob", "tutor")
+    push_as(pg, "bob", [pupil_op(1, "p1")])
+    Interrupted.merges = 0
+
+    def assign() -> None:
+        from sync.server import admin
+
+        admin.assign(pg, "p1", user="ann")
+
+    Interrupted.meanwhile = assign
+    results, _ = push_as(pg, "ann", [progress_op(3, "p1")], Interrupted)
+    assert Interrupted.merges == 2 and results == [("g-3", "applied", "")]

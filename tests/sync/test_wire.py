@@ -1,0 +1,84 @@
+"""The server's quick reading of a push body (sync/server/wire.py) answers as
+PushRequest would: the same operations for a valid body, a ValidationError
+(and so the same 422) for an invalid one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from sync.protocol import PushRequest
+from sync.protocol.models import MAX_OPS
+from sync.server import wire
+
+CLOCK = "2026-11-22T10:00:00.000001Z-0003-laptop-1"
+
+
+def op(**changes) -> dict:
+    base = {"op_id": "op-1", "entity": "school", "entity_id": "s1", "clock": CLOCK, "fields": {"name": "A"}}
+    return {k: v for k, v in (base | changes).items() if v is not ...}
+
+
+VALID = [
+    {"ops": []},
+    {"ops": [op()]},
+    {"ops": [op(fields=...)]},  # fields default to {}
+    {"ops": [op(base={"name": CLOCK})]},
+    {"ops": [op(fields={"n": 1, "x": None, "nested": {"a": [1, 2.5, True]}})]},
+    {"ops": [op(entity_id="é" * 64)]},  # 64 characters, more bytes
+    {"ops": [op(extra="ignored")], "also": 1},
+    {"ops": [op(op_id=f"op-{i}") for i in range(MAX_OPS)]},
+]
+INVALID = [
+    {},
+    {"ops": None},
+    {"ops": {}},
+    {"ops": [None]},
+    {"ops": [op(op_id="")]},
+    {"ops": [op(op_id="x" * 65)]},
+    {"ops": [op(op_id=5)]},
+    {"ops": [op(entity="School")]},
+    {"ops": [op(entity="1school")]},
+    {"ops": [op(entity=...)]},
+    {"ops": [op(entity_id="")]},
+    {"ops": [op(entity_id="x" * 65)]},
+    {"ops": [op(clock="yesterday")]},
+    {"ops": [op(clock="2026-13-22T10:00:00.000001Z-0003-laptop")]},
+    {"ops": [op(clock=None)]},
+    {"ops": [op(fields=[1])]},
+    {"ops": [op(fields=None)]},
+    {"ops": [op(base={"name": 1})]},
+    {"ops": [op(op_id=f"op-{i}") for i in range(MAX_OPS + 1)]},
+]
+
+
+def same(a, b) -> bool:
+    keys = ("op_id", "entity", "entity_id", "clock", "fields", "base")
+    return [[getattr(o, k) for k in keys] for o in a] == [[getattr(o, k) for k in keys] for o in b]
+
+
+@pytest.mark.parametrize("doc", VALID, ids=range(len(VALID)))
+def test_a_valid_body_gives_what_the_model_gives_without_the_model(doc):
+    body = json.dumps(doc).encode()
+    quick = wire._quick(body)
+    assert quick is not None  # read by the quick path
+    assert same(quick, PushRequest.model_validate_json(body).ops)
+
+
+@pytest.mark.parametrize("doc", INVALID, ids=range(len(INVALID)))
+def test_an_invalid_body_is_refused_by_the_model_itself(doc):
+    body = json.dumps(doc).encode()
+    assert wire._quick(body) is None
+    with pytest.raises(ValidationError) as quick:
+        wire.parse_push(body)
+    with pytest.raises(ValidationError) as model:
+        PushRequest.model_validate_json(body)
+    plain = dict(include_url=False, include_context=False)
+    assert quick.value.errors(**plain) == model.value.errors(**plain)
+
+
+def test_a_body_that_is_not_json_is_the_models_error():
+    with pytest.raises(ValidationError):
+        wire.parse_push(b'{"ops": [')
