@@ -205,7 +205,7 @@ def start_demo_server(data_dir: Path, runner: TaskRunner, servers: list, on_read
     def start() -> None:
         server = demo_server.start(demo_server.server_folder(data_dir))
         servers.append(server)
-        demo_server.connect_profile(data_dir, DEMO_PASSPHRASE, server.url)
+        demo_server.connect_profile(data_dir, DEMO_PASSPHRASE, server.url, fresh=server.fresh)
 
     def done(_none: object) -> None:
         work.close()

@@ -7,8 +7,9 @@ bar then shows real sync; F9 syncs; a second profile can log in as the same
 worker and receive what the demo sends. The server stops when the app closes.
 Nothing here runs for a real profile.
 
-The server starts empty: the demo's own set-up is not a change to send (issue 9),
-so only what is changed in the demo travels.
+When the demo first logs in, its whole caseload is queued to be sent (the demo's
+set-up is otherwise not a change to send), so the first sync fills the server and
+what is changed afterwards lands on pupils the server knows.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class DemoServerError(Exception):
 class DemoServer:
     url: str
     process: subprocess.Popen
+    fresh: bool = False  # made this time: it holds nothing yet
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -79,7 +81,7 @@ def start(folder: Path) -> DemoServer:
         raise DemoServerError(f"The demo LA server could not start ({exc.strerror}).") from None
     finally:
         listener.close()  # the server holds its own copy; connections queue until it accepts
-    server = DemoServer(f"http://127.0.0.1:{port}", process)
+    server = DemoServer(f"http://127.0.0.1:{port}", process, fresh=first_time)
     _wait_until_answering(server)
     return server
 
@@ -102,9 +104,10 @@ def _wait_until_answering(server: DemoServer, seconds: float = 60) -> None:
     raise DemoServerError("The demo LA server did not answer in time.")
 
 
-def connect_profile(profile_folder: Path, passphrase: str, url: str) -> bool:
+def connect_profile(profile_folder: Path, passphrase: str, url: str, *, fresh: bool = False) -> bool:
     """Log the demo profile in to the demo server, unless it is already, or is logged in
-    to another server on purpose. True when it logged in now."""
+    to another server on purpose. `fresh`: the server was made this time, so any token
+    the profile holds is not its own. True when it logged in now."""
     from desktop.services import Waymark
     from desktop.services.sync import SyncService
 
@@ -112,9 +115,13 @@ def connect_profile(profile_folder: Path, passphrase: str, url: str) -> bool:
     try:
         service = SyncService(app)
         account = service.account()
-        if account is not None and (account.server == url or not _loopback(account.server)):
+        if account is not None and not _loopback(account.server):
+            return False  # logged in to a real server on purpose
+        if account is not None and account.server == url and not fresh:
             return False
         service.login(url, USER, PASSWORD, device_name="Demo laptop")
+        if account is None or fresh:  # the caseload goes to an empty server, so its visits land on pupils it knows
+            service.share_everything()
         return True
     finally:
         app.close()

@@ -158,6 +158,11 @@ class SyncService:
         self.store.set_setting("last_sync_error", None)
         return self.account()
 
+    def share_everything(self) -> int:
+        """Send every record on this laptop at the next sync (the demo's first login to its
+        own server: the demo's caseload was never a change to send). How many are queued."""
+        return self.port.share_everything()
+
     def logout(self) -> None:
         """Revoke this device's token on the server (when reachable) and forget it here.
         Records and unsent changes stay on the laptop."""

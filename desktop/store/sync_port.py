@@ -193,6 +193,32 @@ class StoreSyncPort(AuditSending):
             )
         return ops
 
+    def share_everything(self) -> int:
+        """Queue every record this laptop holds to be sent, as if each had just been
+        written: for records made here that were never queued (the demo's caseload,
+        when the demo first logs in to its own LA server). Parents go before their
+        children. Returns how many records were queued."""
+        stamp = self.store.clock.now()
+        queued = 0
+        outbox = self.tables["outbox"]
+        with self._applying() as conn:
+            for name in self.store.insert_order:
+                if name not in self.known or name == "sync_conflict":  # conflicts are the server's to make
+                    continue
+                table = self.tables[name]
+                fields = [c.name for c in table.columns if c.name not in NOT_SENT]
+                ids = conn.execute(select(table.c.id)).scalars().all()
+                for chunk in _chunks(ids):
+                    conn.execute(
+                        insert(outbox),
+                        [
+                            {"id": new_id(), "entity": name, "entity_id": i, "fields": fields, "changed_at": stamp}
+                            for i in chunk
+                        ],
+                    )
+                queued += len(ids)
+        return queued
+
     def _rows(self, conn, ids_by_entity: Mapping[str, set[str]]) -> dict[tuple[str, str], dict]:
         rows = {}
         for entity, ids in ids_by_entity.items():

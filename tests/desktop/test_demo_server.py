@@ -3,7 +3,7 @@ process on loopback, real encrypted profiles logging in and syncing through it."
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from desktop import demo_server
 from desktop.app import start_demo_server
-from desktop.domain.records import Pupil
+from desktop.domain.records import Pupil, Visit, VisitEntry
 from desktop.services import Waymark
 from desktop.services.sync import ACCOUNT, SyncService
 from tests.conftest import FAST_SCRYPT, PASSPHRASE
@@ -34,16 +34,32 @@ def test_the_demo_server_carries_a_change_to_another_profile_and_keeps_its_port(
     demo = _profile(tmp_path / "demo")
     folder = demo_server.server_folder(demo)
     assert folder.parent == demo.parent and folder != demo  # beside the profile, never inside it
+    app = Waymark.open_profile(demo, PASSPHRASE)
+    try:  # made before the server, as the demo's caseload is: not queued to send
+        pupil = app.add_pupil(Pupil(forename="Levi", surname="Lee", dob=date(2014, 6, 1)))
+        app.store.forget_outbox()
+    finally:
+        app.close()
     server = demo_server.start(folder)
     servers.append(server)
-    assert demo_server.connect_profile(demo, PASSPHRASE, server.url)
+    assert server.fresh
+    assert demo_server.connect_profile(demo, PASSPHRASE, server.url, fresh=server.fresh)
     assert not demo_server.connect_profile(demo, PASSPHRASE, server.url)  # once is enough
 
     app = Waymark.open_profile(demo, PASSPHRASE)
-    try:
-        pupil = app.add_pupil(Pupil(forename="Levi", surname="Lee", dob=date(2014, 6, 1)))
+    try:  # the first sync sends the caseload; a visit then lands on a pupil the server knows
+        assert SyncService(app).sync().pushed >= 1
+        app.log_visit(
+            Visit(
+                date=date(2026, 11, 30),
+                start=time(10),
+                end=time(11),
+                entries=[VisitEntry(pupil_id=pupil.id, work_covered="Phonics")],
+            )
+        )
         result = SyncService(app).sync()
-        assert result.pushed >= 1 and app.sync_status().unsent == 0
+        assert result.pushed >= 2 and app.sync_status().unsent == 0
+        assert SyncService(app).port.rejected() == []
     finally:
         app.close()
 
@@ -53,14 +69,14 @@ def test_the_demo_server_carries_a_change_to_another_profile_and_keeps_its_port(
     assert server.process.returncode is not None
     again = demo_server.start(folder)
     servers.append(again)
-    assert again.url == server.url
+    assert again.url == server.url and not again.fresh
     assert not demo_server.connect_profile(demo, PASSPHRASE, again.url)
     other = Waymark.open_profile(_profile(tmp_path / "other", "Second laptop"), PASSPHRASE)
     try:
         SyncService(other).login(again.url, demo_server.USER, demo_server.PASSWORD)
         SyncService(other).sync()
-        assert [p.surname for p in other.list_pupils()] == ["Lee"]
-        assert other.list_pupils()[0].id == pupil.id
+        assert [p.id for p in other.list_pupils()] == [pupil.id]
+        assert [e.work_covered for v in other.list_visits(pupil.id) for e in v.entries] == ["Phonics"]
     finally:
         other.close()
 
