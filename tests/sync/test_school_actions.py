@@ -112,8 +112,8 @@ def laptops(engine, make_device, in_process, tmp_path):
     return {"school": tmp_path / "school", "ann": tmp_path / "ann", "mia": mia, "net": in_process}
 
 
-def opened(make_window, folder, pupil_id):
-    window = make_window(folder)
+def opened(open_window, folder, pupil_id):
+    window = open_window(folder)
     window.unlock_page.passphrase.setText(PASSPHRASE)
     window.unlock_page.unlock_button.click()
     assert not window.is_locked
@@ -140,7 +140,7 @@ def controls(window) -> dict[str, list]:
     return found
 
 
-def test_a_school_laptop_offers_nothing_the_server_would_refuse(laptops, make_window):
+def test_a_school_laptop_offers_nothing_the_server_would_refuse(laptops, make_window):  # noqa: F811
     window = opened(make_window, laptops["school"], laptops["mia"])
     assert window.limits is not None and window.limits.role == "school"
     found = controls(window)
@@ -159,7 +159,7 @@ def test_a_school_laptop_offers_nothing_the_server_would_refuse(laptops, make_wi
     assert window.workspace.pupil_view.travel_button.isEnabled()  # Mia's family travels: dates only
 
 
-def test_a_school_laptop_forms_leave_out_what_the_server_refuses_and_the_rest_is_taken(laptops, make_window):
+def test_a_school_laptop_forms_leave_out_what_the_server_refuses_and_the_rest_is_taken(laptops, make_window):  # noqa: F811
     window = opened(make_window, laptops["school"], laptops["mia"])
     view = window.workspace.pupil_view
 
@@ -219,7 +219,7 @@ def test_a_school_laptop_forms_leave_out_what_the_server_refuses_and_the_rest_is
         app.close()
 
 
-def test_a_worker_laptop_is_offered_everything(laptops, make_window):
+def test_a_worker_laptop_is_offered_everything(laptops, make_window):  # noqa: F811
     window = opened(make_window, laptops["ann"], laptops["mia"])
     assert window.limits is not None and window.limits.role == "tutor"
     found = controls(window)
@@ -237,7 +237,7 @@ def test_a_worker_laptop_is_offered_everything(laptops, make_window):
     visit.reject()
 
 
-def test_changes_not_sent_are_listed_copied_saved_and_discarded(laptops, make_window, tmp_path, qtbot):
+def test_changes_not_sent_are_listed_copied_saved_and_discarded(laptops, make_window, tmp_path, qtbot):  # noqa: F811
     window = opened(make_window, laptops["school"], laptops["mia"])
     assert window.not_sent_action.isEnabled()
     assert "File → Changes not sent" in window.sync_error.text()
