@@ -269,3 +269,35 @@ def test_changes_not_sent_are_listed_copied_saved_and_discarded(laptops, make_wi
     assert dialog.list.count() == 0 and not dialog.discard_button.isEnabled()
     assert not window.not_sent_action.isEnabled()
     assert "Changes not sent" not in window.sync_error.text()
+
+
+def test_a_draft_the_server_would_refuse_is_not_reopened_on_a_school_laptop(laptops, make_window):  # noqa: F811
+    """A parent or carer half-typed before the laptop knew it was a school's: the form is
+    not opened to be finished and refused; the draft stays in the bar, and the status says why."""
+    from desktop.domain.records import Draft
+
+    app = Waymark.open_profile(laptops["school"], PASSPHRASE)
+    try:
+        app.save_draft(
+            Draft(
+                kind="contact",
+                key=laptops["mia"],
+                title="parent or carer for Mia Ó Súilleabháin",
+                context={"pupil_id": laptops["mia"], "name": "Mia Ó Súilleabháin"},
+                fields={"Name": "Jo Smith"},
+            )
+        )
+    finally:
+        app.close()
+    window = opened(make_window, laptops["school"], laptops["mia"])
+    workspace = window.workspace
+    messages: list[str] = []
+    workspace.status_message.connect(messages.append)
+    [draft] = [d for d in window.app.drafts() if d.kind == "contact"]
+    assert workspace._reopen(draft) is None
+    settle()
+    assert any("cannot be finished here" in m and "family contacts" in m for m in messages), messages
+    assert [d.kind for d in window.app.drafts()] == ["contact"]  # kept, to be discarded
+    from desktop.ui.pupil_details import ContactDialog
+
+    assert not [d for d in workspace.findChildren(ContactDialog) if d.isVisible()]
