@@ -110,6 +110,9 @@ class Work:
     levels_and_needs: str = ""
 
 
+NO_PROFESSIONAL = "Schools are not sent professional-only notes."
+
+
 class EntryForm(QWidget):
     """The work of one child, or of every child when they all did the same. A child's
     own form (`who` given) also has that child's own notes: on their copies only."""
@@ -183,7 +186,7 @@ class EntryForm(QWidget):
         if self.professional_note is not None:
             self.professional_note.clear()
             self.professional_note.setEnabled(False)
-            self.professional_note.setPlaceholderText(why)
+            self.professional_note.setPlaceholderText(NO_PROFESSIONAL)  # short: the box is two lines high
             self.professional_note.setToolTip(why)
 
     def fields(self) -> list[QWidget]:
