@@ -301,3 +301,25 @@ def test_a_draft_the_server_would_refuse_is_not_reopened_on_a_school_laptop(lapt
     from desktop.ui.pupil_details import ContactDialog
 
     assert not [d for d in workspace.findChildren(ContactDialog) if d.isVisible()]
+
+
+def test_the_sync_words_point_to_the_changes_not_sent(engine, make_device):
+    from desktop.tasks import ImmediateTaskRunner
+    from desktop.ui.sync_ui import SyncController
+
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "school", "school", school_urn=h.URN_A)
+    ann = make_device("ann", "ann")
+    mia = h.pupil(ann.app, "Mia")
+    ann.sync()
+    school = make_device("school", "school")
+    school.sync()
+    school.app.edit_pupil(mia, postcode="LS1 4AB")
+    words: list[str] = []
+    controller = SyncController(ImmediateTaskRunner(), school.sync_service)
+    controller.state_changed.connect(words.append)
+    controller.sync_now()
+    controller.stop()
+    assert words[-1] == "Synced. The server refused 1 change: see File → Changes not sent…"
+    assert school.app.sync_status().not_sent == 1
+    assert "File → Changes not sent" in school.app.sync_status().last_error
