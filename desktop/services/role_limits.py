@@ -4,7 +4,8 @@ does not offer work the server would refuse (a teacher's typing is never wasted)
 Read from the same allow-list the server serves and refuses by
 (sync/protocol/serving.py): a table a role is not served cannot be written, nor a
 field withheld from it, nor a restricted row it may not see. The server also
-refuses a base school new pupils and changes to the LA's reference data
+refuses a base school new pupils, removing a pupil or moving one to another school,
+and changes to the LA's reference data
 (sync/server/merge/merger.py, `_refusal`): said once here for the app.
 """
 
@@ -54,6 +55,15 @@ class RoleLimits:
     @property
     def may_add_pupils(self) -> bool:
         return not self.limited
+
+    @property
+    def may_move_pupils(self) -> bool:
+        """Changing a pupil's base school (the server refuses it from a school)."""
+        return not self.limited
+
+    @property
+    def why_no_move(self) -> str:
+        return "Only the pupil's worker or the LA moves a pupil to another base school, so it would not be sent."
 
     @property
     def may_write_professional(self) -> bool:

@@ -13,7 +13,7 @@ from desktop.domain.enums import ETHNICITY, ContactRelationship, SenStatus, Sex,
 from desktop.domain.records import Contact, Pupil, School
 
 from .forms import SaveDialog
-from .widgets import from_qdate
+from .widgets import from_qdate, set_available
 from .year_group import YearGroupField
 
 if TYPE_CHECKING:
@@ -46,6 +46,8 @@ class EditPupilDialog(SaveDialog):
         self.pupil = pupil
         # A school's laptop is never sent the family's address: no field for one the server would refuse.
         self.with_address = limits is None or limits.may_fill("pupil", "address")
+        self.may_move = limits is None or limits.may_move_pupils
+        self.why_no_move = "" if limits is None else limits.why_no_move
         self.forename = QLineEdit(pupil.forename)
         self.surname = QLineEdit(pupil.surname)
         self.preferred = QLineEdit(pupil.preferred_forename)
@@ -124,6 +126,8 @@ class EditPupilDialog(SaveDialog):
         for school in schools:
             self.school.addItem(f"{school.name} ({school.dfe_number})", school.id)
         self.school.setCurrentIndex(max(0, self.school.findData(self.pupil.base_school_id)))
+        if not self.may_move:
+            set_available(self.school, False, "", self.why_no_move)
         self.forename.setFocus()
 
     def values(self) -> dict[str, object]:

@@ -272,6 +272,20 @@ def test_a_school_push_is_refused_per_op_outside_what_it_is_served(family):
     assert _push(w, "ann", _op("visit", w.visit, place_detail="Pitch 8"))["status"] == "applied"
 
 
+def test_a_school_cannot_remove_a_pupil_or_move_them_to_another_school(family):
+    w = family
+    school_before = _stored(w, "pupil", w.peter)["base_school_id"]
+    gone = _push(w, "school_a", _op("pupil", w.peter, deleted=True))
+    assert gone["status"] == "refused" and "cannot remove a pupil" in gone["reason"]
+    moved = _push(w, "school_a", _op("pupil", w.peter, base_school_id="somewhere-else"))
+    assert moved["status"] == "refused" and "cannot move a pupil" in moved["reason"]
+    stored = _stored(w, "pupil", w.peter)
+    assert stored["base_school_id"] == school_before and not stored.get("deleted")
+    # Its own pupil's other details are still its to correct; the same school again is no move.
+    kept = _push(w, "school_a", _op("pupil", w.peter, base_school_id=school_before, first_language="Romani"))
+    assert kept["status"] == "applied", kept
+
+
 def test_a_school_resolves_a_conflict_about_what_it_is_served(family, make_device):
     w = family
     school = make_device("school", "school_a")

@@ -294,6 +294,10 @@ class Merger(Loading, Membership, Writing):
                 return "Schools cannot change schools, sites or work packs."
             if op.entity == "pupil" and before is None:
                 return "Schools cannot add pupils to the LA's record."
+            if op.entity == "pupil" and op.fields.get("deleted") is True:
+                return "Schools cannot remove a pupil from the LA's record."
+            if op.entity == "pupil" and _moves_school(op, before):
+                return "Schools cannot move a pupil to another school; their worker or the LA does that."
         if self.pupils is None:
             return ""
         outside = "This record is not on your caseload."
@@ -318,3 +322,8 @@ class Merger(Loading, Membership, Writing):
             target = self.rows.get(shapes.parent_of(entity, data) or ("", ""))
             return self._restriction(target.entity, target.data) if target else ""
         return shapes.restriction(entity, data)
+
+
+def _moves_school(op: Op, before: Row) -> bool:
+    """A pupil op that names a base school other than the one the pupil has."""
+    return "base_school_id" in op.fields and op.fields["base_school_id"] != before.data.get("base_school_id")
