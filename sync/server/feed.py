@@ -79,18 +79,17 @@ def page(conn: Connection, user: User, cursor: str | None, limit: int, entities:
         .order_by(r.seq)
         .limit(limit + 1)
     )
-    seqs = visible_seqs(user, after, last) if last - after > SHORT_SPAN else None
+    seqs = visible_seqs(user, after, last, limit + 1) if last - after > SHORT_SPAN else None
     if seqs is not None:
         # Far behind (a first pull): the user's rows found by pupil, not by reading every row
         # above the cursor. The span lives only in the subquery, so no estimate of it (stale
         # after a big load) can tempt the planner back to reading the feed in order.
-        stmt = stmt.where(r.seq.in_(seqs))
-        clause = visible_records(user, by_pupil=False)
+        stmt = stmt.where(r.seq.in_(seqs))  # its tests of table and restriction are in there too
     else:
         stmt = stmt.where(r.seq > after, r.seq <= last)
         clause = visible_records(user)
-    if clause is not None:
-        stmt = stmt.where(clause)
+        if clause is not None:
+            stmt = stmt.where(clause)
     if entities is not None:
         stmt = stmt.where(r.entity.in_(sorted(entities)))
     rows = conn.execute(stmt).all()

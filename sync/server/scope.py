@@ -73,34 +73,35 @@ def visible_records(user: User, *, by_pupil: bool = True):
     return and_(*clauses) if clauses else None
 
 
-def visible_seqs(user: User, after: int, last: int):
-    """The feed numbers in (after, last] of the rows `visible_records(user)` lets
-    through (before its table and restriction tests), found through indexes:
-    by pupil (ix_records_owner_pupil_seq, record_pupils' pupil index), by author
-    for rows naming no pupil, by entity for shared ones. None for everyone.
-    A first pull then reads the user's own rows, not every row in the feed."""
+def visible_seqs(user: User, after: int, last: int, limit: int):
+    """The first `limit` feed numbers in (after, last] of the rows `visible_records(user)`
+    lets through, found through indexes: by pupil (ix_records_owner_pupil_seq,
+    record_pupils' pupil index), by author for rows naming no pupil, by entity for
+    shared ones. None for everyone. A first pull then reads the user's own rows,
+    not every row in the feed. Each branch keeps only its first `limit` (the
+    page's rows are among them), so a long catch-up does not gather all that is
+    left for every page."""
     pupils = visible_pupils_query(user)
     if pupils is None:
         return None
     r = Record.__table__.c
-    span = (r.seq > after, r.seq <= last)
+    kept = visible_records(user, by_pupil=False)
+    where = (r.seq > after, r.seq <= last, *(() if kept is None else (kept,)))
+    belongs = (RecordPupil.entity == r.entity) & (RecordPupil.entity_id == r.entity_id)
     branches = [
-        select(r.seq).where(r.entity.in_(SHARED)),  # few rows: by the primary key, not the feed
-        select(r.seq).where(r.owner_pupil.in_(pupils), *span),
+        select(r.seq).where(r.entity.in_(SHARED), *where),
+        select(r.seq).where(r.owner_pupil.in_(pupils), *where),
         select(r.seq)
-        .select_from(
-            RecordPupil.__table__.join(
-                Record.__table__, (RecordPupil.entity == r.entity) & (RecordPupil.entity_id == r.entity_id)
-            )
-        )
-        .where(RecordPupil.pupil_id.in_(pupils), *span),
+        .select_from(RecordPupil.__table__.join(Record.__table__, belongs))
+        .where(RecordPupil.pupil_id.in_(pupils), *where),
     ]
     if user.id:
-        belongs = (RecordPupil.entity == r.entity) & (RecordPupil.entity_id == r.entity_id)
         branches.append(
-            select(r.seq).where(r.created_by == user.id, r.owner_pupil.is_(None), ~exists().where(belongs), *span)
+            select(r.seq).where(r.created_by == user.id, r.owner_pupil.is_(None), ~exists().where(belongs), *where)
         )
-    return union_all(*branches)
+    # SQLite takes no ORDER BY or LIMIT on a member of a UNION: each goes in a subquery.
+    firsts = [select(b.c.seq) for b in (q.order_by(r.seq).limit(limit).subquery() for q in branches)]
+    return union_all(*firsts)
 
 
 def served(role: str, entity: str, data: dict) -> dict | None:
