@@ -193,6 +193,7 @@ def render_sync(out: Path) -> None:
 
     from desktop.domain.records import Pupil, School, Visit
     from desktop.services.sync import SyncService
+    from desktop.ui.not_sent import NotSentDialog
     from desktop.ui.sync_ui import ConflictsDialog, ConnectDialog
     from sync.server import admin, auth, db
     from sync.server.app import create_app
@@ -263,6 +264,24 @@ def render_sync(out: Path) -> None:
             conflicts.list.setCurrentRow(0)
             save(conflicts, out, "sync-conflicts")
             conflicts.close()
+
+            # A base school's laptop sends an address (typed before it knew it may not): the
+            # server refuses it, and File → Changes not sent… keeps the words.
+            admin.add_user(engine, "st.annes", "school", "a long demo password", school_urn="119234")
+            school_laptop = Waymark.create_profile(
+                folder / "school", DEMO_PASSPHRASE, worker_name="St Anne's office", scrypt_n=2**10
+            )
+            laptops.append((school_laptop, None))
+            school_sync = SyncService(school_laptop, transport=transport)
+            school_sync.login("http://127.0.0.1:8765", "st.annes", "a long demo password", device_name="office")
+            school_sync.sync()
+            school_laptop.edit_pupil(ids["Lily"], address="12 Mill Lane, Preston", postcode="PR1 2AB")
+            school_sync.sync()
+            not_sent = NotSentDialog(ImmediateTaskRunner(), school_sync)
+            not_sent.resize(760, 380)
+            not_sent.show()
+            save(not_sent, out, "sync-not-sent")
+            not_sent.close()
         finally:
             for profile, _service in laptops:
                 profile.close()

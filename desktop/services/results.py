@@ -142,6 +142,8 @@ class SyncStatus:
     last_sync: str | None
     last_error: str | None
     server: str = ""  # the LA server this profile syncs with; none until sync is set up
+    role: str = ""  # the user's role on that server: a school may not change some records
+    not_sent: int = 0  # changes the server refused, kept aside (File → Changes not sent…)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ RECORD_WORDS = {
     "school": "school",
 }
 KEEP_CHOICES = ("mine", "theirs")
+REFUSED = "The server refused some changes (File → Changes not sent…):"
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ class SyncService:
         if role and role != saved.get("role"):
             self.store.set_setting(ACCOUNT, saved | {"role": role})
         refusals = sorted(set(result.refused.values()))
-        problem = f"The server refused some changes: {refusals[0]}" if refusals else None
+        problem = f"{REFUSED} {refusals[0]}" if refusals else None
         if not problem and result.audit_error:
             problem = f"The audit trail could not be sent ({result.audit_error}); it is kept and sent later."
         self.store.set_setting("last_sync_error", problem)
@@ -228,12 +229,22 @@ class SyncService:
                     "entity_id": kept["entity_id"],
                     "at": kept["at"],
                     "about": about,
+                    "pupils": ", ".join(names),
+                    "record": record,
                     "values": values,
                     "change": change or ", ".join(k.replace("_", " ") for k in values),
                     "reason": kept["reason"],
                 }
             )
         return rows
+
+    def discard_not_sent(self, op_id: str) -> None:
+        """Give up one change the server refused: its words are gone from the laptop."""
+        if not self.port.discard_rejected(op_id):
+            raise NotFound("That change is no longer in the list of changes not sent.")
+        error = self.store.get_setting("last_sync_error") or ""
+        if error.startswith(REFUSED) and not self.port.rejected_count():
+            self.store.set_setting("last_sync_error", None)  # nothing left to point at
 
     # --- conflicts ------------------------------------------------------------------
 

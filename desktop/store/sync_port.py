@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Time,
     delete,
+    func,
     insert,
     select,
     type_coerce,
@@ -288,6 +289,17 @@ class StoreSyncPort(AuditSending):
 
     def unsent(self) -> int:
         return self.store.count("outbox")
+
+    def rejected_count(self) -> int:
+        table = self.tables["sync_rejected"]
+        with self.store.reading() as conn:
+            return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+    def discard_rejected(self, op_id: str) -> bool:
+        """Forget one refused change (the user has copied or given up its words)."""
+        table = self.tables["sync_rejected"]
+        with self.store._begin_write() as conn:
+            return conn.execute(delete(table).where(table.c.op_id == op_id)).rowcount > 0
 
     def rejected(self) -> list[dict]:
         table = self.tables["sync_rejected"]

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .widgets import Banner, esc
+from .widgets import Banner, esc, set_available
 
 if TYPE_CHECKING:  # the window opens before the services load (tests/desktop/test_app_entry.py)
     from desktop.services import CalendarImport, CalendarYear, Waymark
@@ -33,7 +33,7 @@ class CalendarDialog(QDialog):
     """The school calendar in use. Every rule that counts school days reads it:
     the 15-day trigger, weekly hours, exclusions, part-time timetables."""
 
-    def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None, *, why_not: str = "") -> None:
         super().__init__(parent)
         self.app, self.runner = app, runner
         self.setWindowTitle("School term dates")
@@ -65,6 +65,8 @@ class CalendarDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addWidget(self.years, 1)
         layout.addWidget(buttons)
+        self.why_not = why_not  # a school's laptop: the LA's term dates come from the LA's server
+        set_available(self.import_button, not why_not, "Import an LA's term dates from CSV or iCalendar", why_not)
         self.import_button.clicked.connect(self.choose_file)
         self.reset_button.clicked.connect(self.reset_selected)
         self.years.itemSelectionChanged.connect(self._selection)
@@ -88,6 +90,9 @@ class CalendarDialog(QDialog):
 
     def _selection(self) -> None:
         items = self.years.selectedItems()
+        if self.why_not:
+            set_available(self.reset_button, False, "", self.why_not)
+            return
         self.reset_button.setEnabled(bool(items) and bool(items[0].data(1, Qt.ItemDataRole.UserRole)))
 
     def _failed(self, message: str) -> None:

@@ -18,6 +18,7 @@ from .year_group import YearGroupField
 
 if TYPE_CHECKING:
     from desktop.services import Changes, Waymark
+    from desktop.services.role_limits import RoleLimits
     from desktop.tasks import TaskRunner
 
 
@@ -32,9 +33,19 @@ def _combo(items: list[tuple[str, object]], current: object) -> QComboBox:
 class EditPupilDialog(SaveDialog):
     """Every detail of the pupil's profile; Save writes only what changed (and says so in the audit)."""
 
-    def __init__(self, app: Waymark, runner: TaskRunner, pupil: Pupil, parent: QWidget | None) -> None:
+    def __init__(
+        self,
+        app: Waymark,
+        runner: TaskRunner,
+        pupil: Pupil,
+        parent: QWidget | None,
+        *,
+        limits: RoleLimits | None = None,
+    ) -> None:
         super().__init__(app, runner, f"Edit details: {pupil.display_name}", parent)
         self.pupil = pupil
+        # A school's laptop is never sent the family's address: no field for one the server would refuse.
+        self.with_address = limits is None or limits.may_fill("pupil", "address")
         self.forename = QLineEdit(pupil.forename)
         self.surname = QLineEdit(pupil.surname)
         self.preferred = QLineEdit(pupil.preferred_forename)
@@ -88,6 +99,17 @@ class EditPupilDialog(SaveDialog):
         self.add_row("&Address:", self.address, "Address")
         self.add_row("&Postcode:", self.postcode, "Postcode")
         self.add_row("", self.suppress, "Never print this address")
+        self.no_address = QLabel(
+            "No address here: the LA's server does not send schools where a family lives, "
+            "so it would not take one from here."
+        )
+        self.no_address.setObjectName("hint")
+        self.no_address.setWordWrap(True)
+        self.no_address.setAccessibleName("Why there is no address")
+        self.form.addRow(self.no_address)
+        for widget in (self.address, self.postcode, self.suppress):
+            self.form.setRowVisible(widget, self.with_address)
+        self.form.setRowVisible(self.no_address, not self.with_address)
         self.resize(560, 0)
         self.keep_drafts(
             "pupil-details",
@@ -105,7 +127,7 @@ class EditPupilDialog(SaveDialog):
         self.forename.setFocus()
 
     def values(self) -> dict[str, object]:
-        return {
+        values = {
             "forename": self.forename.text().strip(),
             "surname": self.surname.text().strip(),
             "preferred_forename": self.preferred.text().strip(),
@@ -126,6 +148,10 @@ class EditPupilDialog(SaveDialog):
             "postcode": self.postcode.text().strip().upper(),
             "suppress_address": self.suppress.isChecked(),
         }
+        if not self.with_address:  # never sent, never changed from here
+            for name in ("address", "postcode", "suppress_address"):
+                del values[name]
+        return values
 
     def task(self) -> Callable[[], Changes]:
         return partial(self.app.edit_pupil, self.pupil.id, **self.values())

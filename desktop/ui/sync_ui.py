@@ -58,6 +58,7 @@ class Outcome:
     not_connected: bool = False
     left: int = 0  # pupils no longer this user's, removed from the laptop
     narrowed: bool = False  # the user's role now holds less; what it may not hold was removed
+    refused: int = 0  # changes the server refused, kept aside (File → Changes not sent…)
 
 
 def _run_sync(service: SyncService, progress: Callable[[str, int], None]) -> Outcome:
@@ -77,6 +78,7 @@ def _run_sync(service: SyncService, progress: Callable[[str, int], None]) -> Out
         conflicts=result.conflicts,
         left=result.left,
         narrowed=result.narrowed,
+        refused=len(result.refused),
     )
 
 
@@ -181,6 +183,11 @@ class SyncController(QObject):
                 )
             elif outcome.narrowed:
                 words += ". Your role on the LA's server changed: records it does not hold left this laptop"
+            if outcome.refused:
+                words += (
+                    f". The server refused {outcome.refused} change{'s' if outcome.refused != 1 else ''}: "
+                    "see File → Changes not sent…"
+                )
             self.state_changed.emit(words)
             self._schedule(EVERY)
             if outcome.pulled or outcome.left or outcome.narrowed:

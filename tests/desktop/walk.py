@@ -24,6 +24,29 @@ def settle() -> None:
         QApplication.processEvents()
 
 
+def keep_refused(window: MainWindow, pupil_id: str) -> None:
+    """One change the LA's server refused, kept aside as a sync keeps it (a school's address)."""
+    from sqlalchemy import insert
+
+    store = window.app.store
+    with store._begin_write() as conn:
+        conn.execute(
+            insert(store.tables["sync_rejected"]),
+            [
+                {
+                    "op_id": "walk-refused",
+                    "entity": "pupil",
+                    "entity_id": pupil_id,
+                    "fields": {"address": "12 Mill Lane, Leeds", "postcode": "LS1 4AB"},
+                    "changed_at": "2026-11-30T10:00:00",
+                    "reason": "Schools are not sent where a family lives, stays or was seen, so cannot change it "
+                    "(address, postcode).",
+                    "at": "2026-11-30T10:01:00+00:00",
+                }
+            ],
+        )
+
+
 def every_window(
     window: MainWindow, make_window: Callable[..., MainWindow], tmp_path: Path
 ) -> Iterator[tuple[str, QWidget]]:
@@ -80,6 +103,12 @@ def every_window(
         settle()
         yield name, dialog
         dialog.close()
+    keep_refused(window, pupil_id)  # Changes not sent, with one change in it
+    dialog = window.open_not_sent()
+    settle()
+    yield "Changes not sent", dialog
+    dialog.close()
+
     window._open_settings()
     [settings] = visible_dialogs(workspace)
     settle()

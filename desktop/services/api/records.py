@@ -13,6 +13,7 @@ from desktop.domain.records import (
     VisitNote,
 )
 from desktop.store import queries
+from desktop.store.sync_port import StoreSyncPort
 
 from ..results import Changes, SyncStatus
 from .core import Core
@@ -33,6 +34,8 @@ class RecordServices(Core):
             last_sync=self.store.get_setting("last_sync"),
             last_error=self.store.get_setting("last_sync_error"),
             server=self.store.get_setting("sync_server") or "",
+            role=self.sync_role(),
+            not_sent=StoreSyncPort(self.store).rejected_count(),
         )
 
     # --- printed reports ----------------------------------------------------------------------

@@ -29,7 +29,7 @@ from desktop.services import Changes, Waymark
 from desktop.tasks import TaskRunner
 
 from ..common import set_tab_order
-from ..widgets import Banner, fmt_date, fmt_day, fmt_time
+from ..widgets import Banner, fmt_date, fmt_day, fmt_time, set_available
 from .booking import BookAppointmentDialog
 from .shared import ID_ROLE, PUPILS_ROLE, WATCHED, fmt_length
 
@@ -71,6 +71,7 @@ class AppointmentsView(QWidget):
         self._active = False  # false after clear() until the next refresh()
         self._generation = 0
         self._slots: Slots | None = None
+        self._why_not = ""  # why this laptop may not book or cancel (a school's: set_limits)
         self.setAccessibleName("Appointments")
 
         self.heading = QLabel("Upcoming teaching slots")
@@ -152,6 +153,13 @@ class AppointmentsView(QWidget):
         """Show one pupil's slots (None: everyone's) and load them."""
         self._pupil_id = pupil_id
         self.refresh()
+
+    def set_limits(self, why_not: str) -> None:
+        """A school's laptop: the LA's server keeps appointments with the service, so
+        booking or cancelling here would be refused. '' offers both again."""
+        self._why_not = why_not
+        set_available(self.book_button, not why_not, "Book an appointment", why_not)
+        self._selection_changed()
 
     def refresh(self) -> None:
         self._active = True
@@ -295,7 +303,15 @@ class AppointmentsView(QWidget):
     # --- actions ------------------------------------------------------------------------
 
     def _selection_changed(self) -> None:
-        self.cancel_button.setEnabled(self.selected_id() is not None)
+        if self._why_not:
+            set_available(self.cancel_button, False, "", self._why_not)
+        else:
+            set_available(
+                self.cancel_button,
+                self.selected_id() is not None,
+                "Cancel the selected appointment",
+                "Select an appointment to cancel it.",
+            )
 
     def _activated(self, item: QTreeWidgetItem) -> None:
         pupils = item.data(0, PUPILS_ROLE)

@@ -16,6 +16,7 @@ from ..calendar_dialog import CalendarDialog
 from ..common import label
 from ..pupil_dialog import AddPupilDialog
 from ..visit_dialog import VisitDialog
+from ..widgets import set_available
 
 
 class WindowActions:
@@ -48,6 +49,7 @@ class WindowActions:
         self.sync_now_action = self._action("S&ync now", self.sync_now, "F9")
         self.connect_action = self._action("Connect to the LA ser&ver…", self.open_connect)
         self.conflicts_action = self._action("Sync co&nflicts…", self.open_conflicts)
+        self.not_sent_action = self._action("Changes not s&ent…", self.open_not_sent)
         self.lock_action = self._action("Loc&k", self.lock, "Ctrl+L")
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")  # not StandardKey.Quit: Windows has none
         self.shortcuts_action = self._action(
@@ -66,6 +68,7 @@ class WindowActions:
         file_menu.addAction(self.sync_now_action)
         file_menu.addAction(self.connect_action)
         file_menu.addAction(self.conflicts_action)
+        file_menu.addAction(self.not_sent_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addAction(self.backup_action)
@@ -125,6 +128,7 @@ class WindowActions:
             self.lock_action,
         ):
             action.setEnabled(unlocked)
+        self.not_sent_action.setEnabled(False)  # until the sync status says some were refused
         self.toolbar.setVisible(unlocked)
         for menu in (self.pupil_menu, self.view_menu):
             menu.menuAction().setVisible(unlocked)
@@ -182,11 +186,24 @@ class WindowActions:
         dialog.open()
         return dialog
 
+    def apply_limits(self, role: str) -> None:
+        """What this laptop's user may change on the LA's server: a school's laptop does
+        not offer what the server would refuse, and says why (desktop/services/role_limits.py)."""
+        from desktop.services.role_limits import limits_for
+
+        limits = self.limits = limits_for(role)
+        set_available(self.add_pupil_action, limits.may_add_pupils, "Add a pupil (Ctrl+Shift+N)", limits.why_no_pupils)
+        set_available(self.add_school_action, limits.may_write("school"), "Add a school", limits.why_not("school"))
+        if self.workspace is not None:
+            self.workspace.set_limits(role)
+
     def open_calendar(self) -> CalendarDialog | None:
         """The school term dates every rule counts school days on; import an LA's."""
         if self.app is None:
             return None
-        dialog = CalendarDialog(self.app, self.runner, self.workspace)
+        limits = self.limits
+        why_not = "" if limits is None or limits.may_write("calendar_entry") else limits.why_not("calendar_entry")
+        dialog = CalendarDialog(self.app, self.runner, self.workspace, why_not=why_not)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

@@ -215,6 +215,7 @@ class Session:
         for dialog in self.findChildren(QDialog):
             dialog.close()
         self._set_session_actions(False)
+        self.limits = None  # the next profile's role is its own
         self.setWindowTitle("Waymark")
         self.who_label.clear()
         self.sync_label.clear()

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock 
 
 from ..backup import BackupReminder, Backups
 from ..common import label, report_error
+from ..widgets import set_available
 
 
 def format_sync(status: SyncStatus) -> str:
@@ -143,6 +144,20 @@ class StatusAndSync:
         dialog.open()
         return dialog
 
+    def open_not_sent(self) -> QDialog | None:
+        """File → Changes not sent: what the server refused, to copy, save or discard."""
+        if self.app is None:
+            return None
+        from desktop.services.sync import SyncService
+
+        from ..not_sent import NotSentDialog
+
+        dialog = NotSentDialog(self.runner, SyncService(self.app), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.discarded.connect(self.refresh_sync_status)
+        dialog.open()
+        return dialog
+
     def refresh_sync_status(self) -> None:
         app = self.app
         if app is None:
@@ -152,7 +167,19 @@ class StatusAndSync:
             if self.app is not app:
                 return
             self.sync_label.setText(format_sync(status))
-            self.sync_error.setText(f"Sync problem: {status.last_error}" if status.last_error else "")
-            self.sync_error.setVisible(bool(status.last_error))
+            problem = status.last_error or ""
+            if status.not_sent and "Changes not sent" not in problem:
+                kept = "1 change" if status.not_sent == 1 else f"{status.not_sent:,} changes"
+                problem = f"{problem} {kept} not sent: File → Changes not sent…".strip()
+            self.sync_error.setText(f"Sync problem: {problem}" if problem else "")
+            self.sync_error.setVisible(bool(problem))
+            set_available(
+                self.not_sent_action,
+                status.not_sent > 0,
+                "Changes the LA's server refused, kept with the words typed",
+                "Every change made here has been sent or is waiting to be sent.",
+            )
+            if self.limits is None or self.limits.role != status.role:
+                self.apply_limits(status.role)
 
         self.runner.run(app.sync_status, show, lambda message: self.app is app and self._status_message(message))

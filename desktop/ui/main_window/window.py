@@ -51,6 +51,7 @@ class MainWindow(Session, WindowActions, SettingsCommand, StatusAndSync, QMainWi
         self.app: Waymark | None = None
         self.workspace: Workspace | None = None
         self.sync_controller = None  # a SyncController while a profile is open
+        self.limits = None  # what the user's role may change on the LA's server (apply_limits), once known
         self._settings_cache: Settings | None = None
         self.setWindowTitle("Waymark")
         self.setStyleSheet(STYLE)

@@ -26,14 +26,14 @@ from desktop.tasks import TaskRunner
 
 from ..common import set_tab_order
 from ..drafts import DraftedDialog, not_drafted
-from ..widgets import Banner, HtmlPane, esc, size_columns
+from ..widgets import Banner, HtmlPane, esc, set_available, size_columns
 from .shared import ID_ROLE, KEY_STAGES, _buddy, _pack_row, _tree
 
 
 class PackLibraryDialog(QDialog):
     """The work pack library: find a pack, see what is in it, add new ones."""
 
-    def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, app: Waymark, runner: TaskRunner, parent: QWidget | None = None, *, why_not: str = "") -> None:
         super().__init__(parent)
         self.app, self.runner = app, runner
         self._packs: list[WorkPack] = []
@@ -47,6 +47,7 @@ class PackLibraryDialog(QDialog):
         not_drafted(self.find)  # the library only finds packs: Add pack is the form
         self.add_button = QPushButton("&Add pack…")
         self.add_button.setAccessibleName("Add a work pack")
+        set_available(self.add_button, not why_not, "Add a work pack to the library", why_not)  # a school's laptop
         self.tree = _tree("Work packs", ["Title", "Subject", "Key stage", "Years", "Topic", "Items"])
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(1, Qt.SortOrder.AscendingOrder)

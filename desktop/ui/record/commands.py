@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from desktop.domain.records import PlannedTravel
+from desktop.services.role_limits import limits_for
 
 from ..appointments import BookAppointmentDialog
 from ..places import MoveDialog
@@ -53,7 +54,12 @@ class RecordCommands:
         return self._open(MoveDialog)
 
     def record_travel(self) -> TravelDialog | None:
-        return self._open(TravelDialog)
+        if not self.view:
+            return None
+        limits = limits_for(self.view.role)
+        return self._open(
+            lambda app, runner, pid, name, parent: TravelDialog(app, runner, pid, name, parent, limits=limits)
+        )
 
     def agree_travel(self) -> AgreeTravelDialog | None:
         trips = self._unagreed_travel()
@@ -120,7 +126,10 @@ class RecordCommands:
         if not self.view:
             return None
         pupil = self.view.record.pupil
-        return self._open(lambda app, runner, _pid, _name, parent: EditPupilDialog(app, runner, pupil, parent))
+        limits = limits_for(self.view.role)
+        return self._open(
+            lambda app, runner, _pid, _name, parent: EditPupilDialog(app, runner, pupil, parent, limits=limits)
+        )
 
     def subject_access(self) -> SubjectAccessDialog | None:
         """Everything held about the pupil, as JSON and PDF (UK GDPR article 15)."""
@@ -176,15 +185,18 @@ class RecordCommands:
         return items[0].data(0, Qt.ItemDataRole.UserRole)
 
     def _action_selection(self) -> None:
+        limits = limits_for(self.view.role if self.view is not None else "")
+        if not limits.may_write("action"):  # a school's laptop: actions stay with the service
+            set_available(self.done_button, False, "", limits.why_not("action"))
+            set_available(self.add_action_button, False, "", limits.why_not("action"))
+            return
         set_available(
             self.done_button,
             self._selected_action() is not None,
             "Mark the selected action done",
             "Select an open action in the list to mark it done.",
         )
-        self.add_action_button.setEnabled(
-            self.pupil_id is not None and not (self.view is not None and self.view.role == "school")
-        )
+        self.add_action_button.setEnabled(self.pupil_id is not None)
 
     def _complete_action(self) -> None:
         action_id = self._selected_action()

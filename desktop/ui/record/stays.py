@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QWidget
 
 from desktop.domain.records import PlannedTravel
 from desktop.services import Changes, Waymark
+from desktop.services.role_limits import RoleLimits
 from desktop.tasks import TaskRunner
 
 from ..forms import SaveDialog
@@ -77,9 +78,20 @@ class TravelDialog(SaveDialog):
     """Record a Traveller family's planned travel: when they leave, when they expect
     to be back, where or the pattern, and whether the base school has agreed the dates."""
 
-    def __init__(self, app: Waymark, runner: TaskRunner, pupil_id: str, name: str, parent: QWidget | None) -> None:
+    def __init__(
+        self,
+        app: Waymark,
+        runner: TaskRunner,
+        pupil_id: str,
+        name: str,
+        parent: QWidget | None,
+        *,
+        limits: RoleLimits | None = None,
+    ) -> None:
         super().__init__(app, runner, f"Record planned travel: {name}", parent)
         self.pupil_id = pupil_id
+        # A school's laptop records the dates only (code T): where the family goes is not sent to schools.
+        self.with_place = limits is None or limits.may_fill("planned_travel", "destination")
         today = app.today()
         self.leaves = self.date_edit(today)
         self.has_return = QCheckBox("&Back by:")
@@ -104,6 +116,17 @@ class TravelDialog(SaveDialog):
         self.hint.setObjectName("hint")
         self.form.addRow(self.hint)
         self.add_row("&Notes:", self.notes, "Notes")
+        self.no_place = QLabel(
+            "Dates only: the LA's server does not send schools where a family travels or notes about it, "
+            "so it would not take them from here."
+        )
+        self.no_place.setObjectName("hint")
+        self.no_place.setWordWrap(True)
+        self.no_place.setAccessibleName("Why there is no place or note")
+        self.form.addRow(self.no_place)
+        for widget in (self.destination, self.notes):
+            self.form.setRowVisible(widget, self.with_place)
+        self.form.setRowVisible(self.no_place, not self.with_place)
         self.has_return.toggled.connect(self.returns.setEnabled)
         self.agreed.toggled.connect(self.agreed_on.setEnabled)
         self.leaves.dateChanged.connect(self._leaves_changed)
@@ -121,9 +144,9 @@ class TravelDialog(SaveDialog):
             pupil_id=self.pupil_id,
             leaves=from_qdate(self.leaves.date()),
             returns=from_qdate(self.returns.date()) if self.has_return.isChecked() else None,
-            destination=self.destination.text().strip(),
+            destination=self.destination.text().strip() if self.with_place else "",
             agreed_with_school_on=from_qdate(self.agreed_on.date()) if self.agreed.isChecked() else None,
-            notes=self.notes.text().strip(),
+            notes=self.notes.text().strip() if self.with_place else "",
         )
 
     def task(self) -> Callable[[], Changes]:

@@ -26,6 +26,7 @@ from desktop.domain import rules
 from desktop.domain.enums import TravellerGroup
 from desktop.domain.records import Action
 from desktop.services import Changes, Waymark
+from desktop.services.role_limits import limits_for
 from desktop.tasks import TaskRunner
 
 from ..widgets import HtmlPane, esc, fmt_date, fmt_datetime, set_available
@@ -258,22 +259,19 @@ class PupilView(RecordLayout, RecordCommands, QWidget):
     # What the LA's server keeps with the service and never sends a base school
     # (sync/protocol/serving.py): a school laptop does not offer to record them.
     SERVICE_ONLY: ClassVar[dict[str, tuple[str, str]]] = {
-        "book_button": ("Book an appointment", "appointments"),
-        "contact_button": ("Add a parent or carer", "family contacts"),
-        "move_button": ("Record a move to a site", "where a family stays"),
-        "add_action_button": ("Add an action", "actions"),
+        "book_button": ("Book an appointment", "appointment"),
+        "contact_button": ("Add a parent or carer", "contact"),
+        "move_button": ("Record a move to a site", "stay"),
+        "add_action_button": ("Add an action", "action"),
     }
 
     def _school_limits(self, view: RecordView) -> None:
-        school = view.role == "school"
-        for name, (what, kept) in self.SERVICE_ONLY.items():
-            set_available(
-                getattr(self, name),
-                not school,
-                what,
-                f"Your LA's server keeps {kept} with the service, not with schools, so it would not be sent.",
-            )
-        self.concerns.set_school(school)
+        limits = limits_for(view.role)
+        for name, (what, entity) in self.SERVICE_ONLY.items():
+            set_available(getattr(self, name), limits.may_write(entity), what, limits.why_not(entity))
+        self.concerns.set_school(not limits.may_write("concern"))
+        self.appointments.set_limits("" if limits.may_write("appointment") else limits.why_not("appointment"))
+        self._action_selection()
 
     @staticmethod
     def _set(pane: HtmlPane, html: str, keep_scroll: bool) -> None:

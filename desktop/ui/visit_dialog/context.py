@@ -24,6 +24,7 @@ class VisitContext:
     last: dict[str, VisitEntry]  # each child's own entry at the last visit they were seen
     subjects: list[str]
     sites: list[Site]
+    role: str = ""  # the user's role on the LA's server: a school may not give a site or professional notes
 
 
 def load_context(app: Waymark, pupil_id: str | None) -> VisitContext:
@@ -33,4 +34,5 @@ def load_context(app: Waymark, pupil_id: str | None) -> VisitContext:
         last=app.last_entries(visit.pupil_ids),
         subjects=app.known_subjects(),
         sites=app.list_sites(),
+        role=app.sync_role(),
     )

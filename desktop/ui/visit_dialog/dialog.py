@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the services load after the unlock window shows
     from desktop.tasks import TaskRunner
 
 from ..drafts import DraftedDialog, Fields
+from ..widgets import set_available
 from .context import VisitContext, load_context
 from .draft import restore_visit_draft, visit_draft
 from .edits import round_down
@@ -51,6 +52,7 @@ class VisitDialog(VisitForm, DraftedDialog):
         self._context: VisitContext | None = None
         self._saving = False
         self._quiet = False  # set while the dialog fills itself, so no handler reacts
+        self.site_allowed, self.no_professional = True, ""  # a school's laptop narrows both (_apply_limits)
         self.setWindowTitle("Log a visit")
         self.setAccessibleName("Log a visit")
         self.setModal(True)
@@ -91,6 +93,7 @@ class VisitDialog(VisitForm, DraftedDialog):
         for site in context.sites:
             self.site.addItem(site.name, site.id)
         self.site.setCurrentIndex(max(0, self.site.findData(visit.site_id)) if visit.site_id else 0)
+        self._apply_limits(context.role)
         self.work.subjects = context.subjects
         self.next_visit.setDateTime(QDateTime(today.addDays(7), QTime(start.hour, start.minute)))
         self._quiet = True
@@ -109,6 +112,25 @@ class VisitDialog(VisitForm, DraftedDialog):
             self.add_pupil.setFocus()
         self.drafts.watch()
         self.loading_finished()
+
+    def _apply_limits(self, role: str) -> None:
+        """A school's laptop: no site and no professional-only notes, which the LA's
+        server would refuse (sync/protocol/serving.py); each field says why."""
+        from desktop.services.role_limits import limits_for
+
+        limits = limits_for(role)
+        self.site_allowed = limits.may_fill("visit", "site_id")
+        if not self.site_allowed:
+            self.site.setCurrentIndex(0)  # "No site"
+            set_available(self.site, False, "", limits.why_no_place)
+        self.no_professional = "" if limits.may_write_professional else limits.why_no_professional
+        self.work.no_professional = self.no_professional
+        if self.no_professional:
+            self.professional_note.clear()
+            self.professional_note.setPlaceholderText(self.no_professional)
+            set_available(self.professional_note, False, "", self.no_professional)
+            for form in self.work.forms.values():
+                form.refuse_professional(self.no_professional)
 
     def _fill_pupils(self, visit: Visit) -> None:
         """The pupils seen last time, ticked; other children at the same site, not ticked."""
@@ -246,12 +268,14 @@ class VisitDialog(VisitForm, DraftedDialog):
         for pupil_id, (family, professional) in self.work.child_notes().items():  # on that child's copies only
             notes.append(VisitNote(text=family, visibility=Visibility.FAMILY, pupil_id=pupil_id))
             notes.append(VisitNote(text=professional, visibility=Visibility.PROFESSIONAL, pupil_id=pupil_id))
+        if self.no_professional:  # a school's laptop (even a draft typed before it was one)
+            notes = [n for n in notes if n.visibility is not Visibility.PROFESSIONAL]
         return Visit(
             date=self.date.date().toPython(),
             start=self.start.time().toPython(),
             end=self.end.time().toPython(),
             place_type=PlaceType(self.place.currentData()),
-            site_id=self.site.currentData(),
+            site_id=self.site.currentData() if self.site_allowed else None,
             worker=base.worker if base else "",
             outcome=Outcome(self.outcome.currentData()),
             next_appointment=self.next_visit.dateTime().toPython() if self.has_next.isChecked() else None,

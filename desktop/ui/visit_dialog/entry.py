@@ -110,6 +110,9 @@ class Work:
     levels_and_needs: str = ""
 
 
+NO_PROFESSIONAL = "Schools are not sent professional-only notes."
+
+
 class EntryForm(QWidget):
     """The work of one child, or of every child when they all did the same. A child's
     own form (`who` given) also has that child's own notes: on their copies only."""
@@ -177,6 +180,14 @@ class EntryForm(QWidget):
         notes.addWidget(professional, 0, 1)
         notes.addWidget(self.professional_note, 1, 1)
         self.form.addRow(box)
+
+    def refuse_professional(self, why: str) -> None:
+        """No professional-only note here (a school's laptop): the field says why."""
+        if self.professional_note is not None:
+            self.professional_note.clear()
+            self.professional_note.setEnabled(False)
+            self.professional_note.setPlaceholderText(NO_PROFESSIONAL)  # short: the box is two lines high
+            self.professional_note.setToolTip(why)
 
     def fields(self) -> list[QWidget]:
         """In the order Tab visits them."""
@@ -248,6 +259,7 @@ class WorkPanel(QWidget):
         self.same_for_all.setChecked(True)
         click_at_once(self.same_for_all)
         self.shared = EntryForm()
+        self.no_professional = ""  # why a child's professional-only note may not be written here, if not
         self.child_tabs = QTabWidget()
         self.child_tabs.setDocumentMode(True)
         self.child_tabs.setAccessibleName("Each child's work")
@@ -345,7 +357,10 @@ class WorkPanel(QWidget):
         none in one form for all, where notes are about the whole visit."""
         if self.same_for_all.isChecked():
             return {}
-        return {p: self.forms[p].notes() for p in self.children if any(self.forms[p].notes())}
+        notes = {p: self.forms[p].notes() for p in self.children}
+        if self.no_professional:
+            notes = {p: (family, "") for p, (family, _professional) in notes.items()}
+        return {p: both for p, both in notes.items() if any(both)}
 
     def fields(self) -> list[QWidget]:
         """In the order Tab visits them: only the visible ones are visited."""
@@ -364,6 +379,8 @@ class WorkPanel(QWidget):
 
     def _new_form(self, pupil_id: str, start_from: Work | None) -> EntryForm:
         form = EntryForm(self.names.get(pupil_id) or "Pupil")
+        if self.no_professional:
+            form.refuse_professional(self.no_professional)
         form.subjects.set_subjects(self.subjects)
         if start_from is not None:
             form.set_work(start_from)

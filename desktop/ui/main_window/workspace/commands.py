@@ -63,7 +63,9 @@ class WorkspaceCommands:
     def open_packs(self) -> QDialog:
         from ...packs import PackLibraryDialog
 
-        dialog = PackLibraryDialog(self.app, self.runner, self)
+        limits = self.limits
+        why_not = "" if limits is None or limits.may_write("work_pack") else limits.why_not("work_pack")
+        dialog = PackLibraryDialog(self.app, self.runner, self, why_not=why_not)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -14,6 +14,16 @@ from ...drafts import is_private, open_drafts
 
 # Forms whose draft key is not a pupil's id: a new school, pupil, pack; the settings.
 WITHOUT_A_PUPIL = frozenset({"school", "pupil", "visit", "settings", "pack", "appointment"})
+# The record a draft's form writes, where a role may be refused it (desktop/services/role_limits.py).
+DRAFT_RECORDS = {
+    "school": "school",
+    "pack": "work_pack",
+    "appointment": "appointment",
+    "contact": "contact",
+    "move": "stay",
+    "action": "action",
+    "concern": "concern",
+}
 
 
 class UnsavedForms:
@@ -65,7 +75,22 @@ class UnsavedForms:
 
         self.call(lambda: self.app.has_pupil(pupil_id), known)
 
+    def _refused_here(self, draft) -> str:
+        """Why a draft's form cannot be finished on this laptop ('' if it can): a school's
+        laptop typed it before it knew its role, and the LA's server would refuse it."""
+        limits = self.limits
+        if limits is None:
+            return ""
+        if draft.kind == "pupil":
+            return "" if limits.may_add_pupils else limits.why_no_pupils
+        entity = DRAFT_RECORDS.get(draft.kind)
+        return "" if entity is None or limits.may_write(entity) else limits.why_not(entity)
+
     def _reopen(self, draft) -> QDialog | None:
+        refused = self._refused_here(draft)
+        if refused:
+            self.status_message.emit(f"Your unsaved {draft.title} cannot be finished here. {refused}")
+            return None  # it stays in the bar, to be discarded
         self.drafts_bar.remove(draft.kind, draft.key)
         self.status_message.emit(f"You have an unsaved {draft.title}; here it is as you left it.")
         pupil_id = draft.context.get("pupil_id") or ""

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock 
 
 from ...drafts import DraftsBar
 from ...visit_dialog import VisitDialog
+from ...widgets import set_available
 from .caseload import CaseloadPane
 from .columns import ColumnFitting
 from .commands import WorkspaceCommands
@@ -51,9 +52,23 @@ class Workspace(CaseloadPane, ColumnFitting, WorkspaceCommands, UnsavedForms, QW
         self._show_later.setInterval(250)
         self._show_later.timeout.connect(self._show_current)
         self._build()
+        self.limits = None  # RoleLimits once the sync status is known (set_limits)
         runner.did_change.connect(self._on_change)
         self.restore_state()
         self.reload()
+
+    def set_limits(self, role: str) -> None:
+        """What this laptop's user may change on the LA's server (a school's: less). The
+        window calls this with each sync status; the pupil record reads its own."""
+        from desktop.services.role_limits import limits_for
+
+        self.limits = limits = limits_for(role)
+        self.appointments.set_limits("" if limits.may_write("appointment") else limits.why_not("appointment"))
+        for button, allowed, what, why in (
+            (self.getting_started.pupil_button, limits.may_add_pupils, "Add a pupil", limits.why_no_pupils),
+            (self.getting_started.school_button, limits.may_write("school"), "Add a school", limits.why_not("school")),
+        ):
+            set_available(button, allowed, what, why)
 
     def offer_drafts(self) -> None:
         """Offer what was kept unsaved (the window calls this once it listens to the workspace)."""
