@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import Engine, update
+from starlette.background import BackgroundTask
 
 from sync.protocol import (
     PROTOCOL_VERSION,
@@ -35,7 +36,7 @@ from sync.protocol import (
 from sync.protocol.clock import format_time
 from sync.protocol.models import ENTITY
 
-from . import audit, auth, db, feed, policy, wire
+from . import audit, auth, db, feed, policy, stats, wire
 from .merge import Merger
 from .tables import Device
 
@@ -178,11 +179,15 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         except ValidationError as exc:
             raise RequestValidationError(exc.errors(include_url=False), body=body) from None
         with db.writing(engine) as conn:
-            results, conflicts = Merger(conn, who.user, who.device.id).apply(ops)
+            merger = Merger(conn, who.user, who.device.id)
+            results, conflicts = merger.apply(ops)
         answer = orjson.dumps(
             {"results": [{"op_id": i, "status": s, "reason": r} for i, s, r in results], "conflicts": conflicts}
         )
-        return Response(answer, media_type="application/json")
+        # After the answer is sent: the planner's statistics, if this push left a table much bigger.
+        return Response(
+            answer, media_type="application/json", background=BackgroundTask(stats.note_written, engine, merger.written)
+        )
 
     @app.get(
         "/v1/pull",

@@ -91,7 +91,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         pool_pre_ping=True,
         json_serializer=dumps,
         json_deserializer=loads,
-        connect_args={"prepare_threshold": None},
+        connect_args={"prepare_threshold": None, "options": "-c random_page_cost=1.1"},
     )
 
 

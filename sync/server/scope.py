@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Select, and_, exists, false, insert, or_, select, update
+from sqlalchemy import Connection, Select, and_, exists, false, insert, or_, select, union_all, update
 
 from .shapes import CONFLICT_ENTITY, SHAPES, Shared, conflict_served, served_fields, serves, serving
 from .tables import Caseload, Feed, PupilSchool, Record, RecordPupil, ScopeExit, User
@@ -47,8 +47,10 @@ def allowed_restrictions(role: str) -> set[str]:
     return {""} | set(serving(role).restricted)
 
 
-def visible_records(user: User):
-    """A WHERE clause over `records` for the rows `user` may pull."""
+def visible_records(user: User, *, by_pupil: bool = True):
+    """A WHERE clause over `records` for the rows `user` may pull; without
+    `by_pupil`, only its tests of table and restriction (visible_seqs then
+    says which pupils' rows)."""
     clauses = []
     tables = serving(user.role).tables
     if tables is not None:
@@ -57,7 +59,7 @@ def visible_records(user: User):
     if restrictions != allowed_restrictions("la-lead"):
         clauses.append(Record.restricted.in_(sorted(restrictions)))
     pupils = visible_pupils_query(user)
-    if pupils is not None:
+    if pupils is not None and by_pupil:
         belongs = (RecordPupil.entity == Record.entity) & (RecordPupil.entity_id == Record.entity_id)
         member = exists().where(belongs, RecordPupil.pupil_id.in_(pupils))
         # A row nobody's pupil yet (a visit pushed before its children's entries) is its author's.
@@ -69,6 +71,37 @@ def visible_records(user: User):
         owned = Record.owner_pupil.in_(pupils)  # most rows name their pupil (merge.py keeps no membership row)
         clauses.append(or_(Record.entity.in_(SHARED), owned, member, orphan))
     return and_(*clauses) if clauses else None
+
+
+def visible_seqs(user: User, after: int, last: int, limit: int):
+    """The first `limit` feed numbers in (after, last] of the rows `visible_records(user)`
+    lets through, found through indexes: by pupil (ix_records_owner_pupil_seq,
+    record_pupils' pupil index), by author for rows naming no pupil, by entity for
+    shared ones. None for everyone. A first pull then reads the user's own rows,
+    not every row in the feed. Each branch keeps only its first `limit` (the
+    page's rows are among them), so a long catch-up does not gather all that is
+    left for every page."""
+    pupils = visible_pupils_query(user)
+    if pupils is None:
+        return None
+    r = Record.__table__.c
+    kept = visible_records(user, by_pupil=False)
+    where = (r.seq > after, r.seq <= last, *(() if kept is None else (kept,)))
+    belongs = (RecordPupil.entity == r.entity) & (RecordPupil.entity_id == r.entity_id)
+    branches = [
+        select(r.seq).where(r.entity.in_(SHARED), *where),
+        select(r.seq).where(r.owner_pupil.in_(pupils), *where),
+        select(r.seq)
+        .select_from(RecordPupil.__table__.join(Record.__table__, belongs))
+        .where(RecordPupil.pupil_id.in_(pupils), *where),
+    ]
+    if user.id:
+        branches.append(
+            select(r.seq).where(r.created_by == user.id, r.owner_pupil.is_(None), ~exists().where(belongs), *where)
+        )
+    # SQLite takes no ORDER BY or LIMIT on a member of a UNION: each goes in a subquery.
+    firsts = [select(b.c.seq) for b in (q.order_by(r.seq).limit(limit).subquery() for q in branches)]
+    return union_all(*firsts)
 
 
 def served(role: str, entity: str, data: dict) -> dict | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 ROLES = ("tutor", "tes", "school", "la-lead")
@@ -51,7 +51,19 @@ class Device(SQLModel, table=True):
 
 class Record(SQLModel, table=True):
     __tablename__ = "records"
-    __table_args__ = (Index("ix_records_parent", "parent_id"),)
+    __table_args__ = (
+        Index("ix_records_parent", "parent_id"),
+        # A scoped pull (scope.visible_records) reads a user's rows by pupil, in feed order,
+        # and the rows naming no pupil by their author: not the whole feed (migration 0004).
+        Index("ix_records_owner_pupil_seq", "owner_pupil", "seq"),
+        Index(
+            "ix_records_unowned_created_by",
+            "created_by",
+            "seq",
+            postgresql_where=text("owner_pupil IS NULL"),
+            sqlite_where=text("owner_pupil IS NULL"),
+        ),
+    )
 
     entity: str = Field(primary_key=True, max_length=63)
     entity_id: str = Field(primary_key=True, max_length=64)

@@ -13,7 +13,7 @@ import pytest
 from desktop.domain.enums import Visibility
 from desktop.domain.records import Concern, Folder, VisitNote
 from sync.protocol import PROTOCOL_HEADER, Op, PushRequest
-from sync.server import admin
+from sync.server import admin, feed
 from tests.sync import helpers as h
 from tests.sync.conftest import PASSWORD, SERVER, add_user
 
@@ -106,7 +106,17 @@ def _auth(w: World, name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {w.tokens[name]}"}
 
 
-def test_each_role_pulls_exactly_its_scope(world):
+@pytest.fixture(params=["in feed order", "by pupil"])
+def lookup(request, monkeypatch) -> str:
+    """How a pull finds a user's rows: reading the feed from the cursor (a device
+    close behind), or by pupil through the indexes (one far behind, as on a first
+    pull: here every pull, the span that switches set to nothing)."""
+    if request.param == "by pupil":
+        monkeypatch.setattr(feed, "SHORT_SPAN", 0)
+    return request.param
+
+
+def test_each_role_pulls_exactly_its_scope(world, lookup):
     w = world
     everything = pull_all(w, "lead")
     assert everything["pupil"] == {w.peter, w.polly, w.quinn}
@@ -241,3 +251,13 @@ def test_every_endpoint_checks_the_token_and_the_protocol_and_says_who(world):
     assert w.http.post("/v1/logout", headers=_auth(w, "carl")).status_code == 204
     assert w.http.get("/v1/me", headers=_auth(w, "carl")).status_code == 401
     w.carl.sync()  # Carl's laptop has its own token
+
+
+def test_a_row_naming_no_pupil_yet_goes_to_its_author_alone(world, lookup):
+    """A visit pushed before any child's entry (an orphan) is its author's: found
+    either way, and never by another worker of the same team."""
+    w = world
+    assert _push(w, "bea", _op("visit", "01a2-orphan-visit", work_covered="Phonics"))["status"] == "applied"
+    assert "01a2-orphan-visit" in pull_all(w, "bea")["visit"]
+    assert "01a2-orphan-visit" not in pull_all(w, "ann")["visit"]
+    assert "01a2-orphan-visit" in pull_all(w, "lead")["visit"]

@@ -212,3 +212,44 @@ def test_a_profile_last_synced_before_clients_named_their_tables_back_fills_newe
     assert "progress_entry" not in b.port.cursor_tables()
     assert b.sync().backfilled == len(entries)
     assert {e.id for e in b.app.list_progress(pupil_id)} == entries
+
+
+def test_migration_0004_indexes_a_populated_server_for_scoped_pulls(engine):
+    """A server at 0003 holding records: after the upgrade its rows are all there
+    and the pull's pupil and author indexes exist; a downgrade drops them again."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from sync.server import db
+
+    config = db.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+    with engine.begin() as conn:
+        for n, owner in enumerate(["p1", "p1", None], start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO records (entity, entity_id, data, clocks, authors, deleted, seq, owner_pupil, restricted)"
+                    " VALUES ('progress_entry', :i, '{}', '{}', '{}', false, :s, :o, '')"
+                ),
+                {"i": f"r{n}", "s": n, "o": owner},
+            )
+
+    def indexes() -> set[str]:
+        return {ix["name"] for ix in inspect(engine).get_indexes("records")}
+
+    assert "ix_records_owner_pupil_seq" not in indexes()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    assert {"ix_records_owner_pupil_seq", "ix_records_unowned_created_by"} <= indexes()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM records WHERE owner_pupil = 'p1'")).scalar_one() == 2
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+    assert not {"ix_records_owner_pupil_seq", "ix_records_unowned_created_by"} & indexes()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

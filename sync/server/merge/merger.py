@@ -38,6 +38,7 @@ class Merger(Loading, Membership, Writing):
         self.done: dict[str, tuple[str, str]] = {}  # operations already applied, as read
         self.asked_children: set[str] = set()  # ids whose children were looked up
         self.refused = False  # whether the merge refused any operation
+        self.written: dict[str, int] = {}  # rows inserted per table (stats.note_written)
 
     # --- the push -------------------------------------------------------------
 
@@ -67,6 +68,7 @@ class Merger(Loading, Membership, Writing):
         results, applied = outcome
         last = self._write(feed.last)
         db.bulk_insert(self.conn, AppliedOp.__table__, applied)
+        self.written["applied_ops"] = len(applied)
         self.conn.execute(update(Feed).where(Feed.id == 1).values(last=last))
         return results, self.conflicts
 

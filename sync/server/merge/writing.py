@@ -63,6 +63,7 @@ class Writing:
                 ],
             )
         db.bulk_insert(self.conn, RECORDS, new)
+        self.written["records"] = len(new)
         self._write_members(dirty)
         self.last = last  # where scope exits of this push go in the feed
         self._write_caseload_and_schools(dirty)
@@ -81,6 +82,7 @@ class Writing:
         ]
         if rows:
             self.conn.execute(insert(RecordPupil), rows)
+        self.written["record_pupils"] = len(rows)
         for r in changed:
             r.stored_members = set(r.members)
 

@@ -1,0 +1,58 @@
+"""Keeping PostgreSQL's planner statistics in step with big loads.
+
+A push looks rows up by key (`entity_id = ANY(...)`, `op_id = ANY(...)`). On a
+table that grew fast since it was last analysed, the statistics say it is
+small (or that an entity hardly occurs), and the planner scans thousands of
+rows for a few hundred keys. Autovacuum analyses in time, but not within a
+load: so after a commit that leaves a table twice the size it was when this
+process last analysed it (at least MIN_ROWS written), the push analyses it.
+Only the columns lookups and pulls filter on: the JSON columns' statistics
+are what ANALYZE spends most on, and no query plans by them.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import Engine, text
+
+MIN_ROWS = 1000
+COLUMNS = {
+    "records": "entity, entity_id, seq, owner_pupil, parent_id, created_by, restricted",
+    "record_pupils": "entity, entity_id, pupil_id",
+    "applied_ops": "op_id",
+}
+
+_lock = threading.Lock()
+_written: dict[str, int] = {}  # rows written by this process since it last analysed each table
+_size: dict[str, int] = {}  # each table's rows when this process last analysed it
+
+
+def note_written(engine: Engine, counts: dict[str, int]) -> list[str]:
+    """After a commit that wrote `counts` rows per table: ANALYZE those now due.
+    Returns the tables analysed (none on SQLite, whose lookups plan by index anyway)."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with _lock:
+        due = []
+        for table, n in counts.items():
+            if table not in COLUMNS or not n:
+                continue
+            _written[table] = _written.get(table, 0) + n
+            if _written[table] >= max(MIN_ROWS, _size.get(table, 0)):
+                due.append(table)
+                _written[table] = 0
+    if not due:
+        return []
+    with engine.connect() as conn:
+        for table in due:
+            conn.exec_driver_sql(f"ANALYZE {table} ({COLUMNS[table]})")
+        sizes = dict(
+            conn.execute(
+                text("SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(:names)"), {"names": due}
+            ).all()
+        )
+        conn.commit()
+    with _lock:
+        _size.update(sizes)
+    return due
