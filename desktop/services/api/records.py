@@ -13,7 +13,6 @@ from desktop.domain.records import (
     VisitNote,
 )
 from desktop.store import queries
-from desktop.store.sync_port import StoreSyncPort
 
 from ..results import Changes, SyncStatus
 from .core import Core
@@ -29,6 +28,8 @@ class RecordServices(Core):
         return str(account.get("role") or "") if account.get("token") else ""
 
     def sync_status(self) -> SyncStatus:
+        from desktop.store.sync_port import StoreSyncPort  # SQLAlchemy: not for `waymark settings`
+
         return SyncStatus(
             unsent=queries.outbox_count(self.store),
             last_sync=self.store.get_setting("last_sync"),
