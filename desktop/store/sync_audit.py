@@ -1,4 +1,4 @@
-"""The audit trail's side of sync (part of StoreSyncPort, sync_port.py): the
+"""The audit trail's side of sync (part of StoreSyncPort, sync_port/): the
 rows not yet sent, in chain order, and marking them sent once the server holds them."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The port the sync engine talks to: what it needs from a local store, and
 nothing about how the store keeps it. The desktop store implements it
-(desktop/store/sync_port.py); tests may implement it in memory."""
+(desktop/store/sync_port/); tests may implement it in memory."""
 
 from __future__ import annotations
 

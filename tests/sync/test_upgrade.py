@@ -199,6 +199,7 @@ def test_a_profile_last_synced_before_clients_named_their_tables_back_fills_newe
     """Such a cursor covers what schema 9 knew; a table added since (here, as if
     progress entries were new) is fetched from the start on the next sync."""
     from desktop.store import sync_port
+    from desktop.store.sync_port import pulling
 
     add_user(engine, "ann", "tutor")
     a, b = make_device("a", "ann"), make_device("b", "ann")
@@ -208,7 +209,7 @@ def test_a_profile_last_synced_before_clients_named_their_tables_back_fills_newe
     with _client(b, StoreSyncPort(b.app.store, hidden=["progress_entry"])) as client:
         client.sync()
     b.app.store.set_setting(sync_port.CURSOR_TABLES, None)  # as an older version left it
-    monkeypatch.setattr(sync_port, "KNOWN_AT_SCHEMA_9", sync_port.KNOWN_AT_SCHEMA_9 - {"progress_entry"})
+    monkeypatch.setattr(pulling, "KNOWN_AT_SCHEMA_9", sync_port.KNOWN_AT_SCHEMA_9 - {"progress_entry"})
     assert "progress_entry" not in b.port.cursor_tables()
     assert b.sync().backfilled == len(entries)
     assert {e.id for e in b.app.list_progress(pupil_id)} == entries

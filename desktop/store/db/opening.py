@@ -206,7 +206,7 @@ class Opening(StoreBase):
         # The opening connection stays open for settings and closing (see _driver).
         store = cls(creator, device, db_path, conn)
         if seen:
-            store.clock.observe(json.loads(seen[0]))  # the newest server stamp applied here (sync_port.py)
+            store.clock.observe(json.loads(seen[0]))  # the newest server stamp applied here (sync_port/)
         store._db_key = db_key  # for backups: a copy keyed like the store
         return store
 

@@ -1,13 +1,5 @@
-"""The store's side of sync: the port sync/client talks to (sync.client.SyncPort).
-
-The outbox becomes operations (each field sent once, with the stamp of its
-latest change and the server clock this device last saw for it); pulled
-records are written with the cursor in one transaction, never re-queued, and
-never over a field that has an unsent local change. Foreign keys are not
-checked while a page is applied: a page may bring a child before its parent
-(a record re-sent under a newer number), and a school's copy holds visits
-whose other children it may not see.
-"""
+"""Pulling: pages applied with their cursor in one transaction, never re-queued and
+never over an unsent field; back-fills; duplicates merged; pupils who left removed."""
 
 from __future__ import annotations
 
@@ -15,298 +7,43 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    DateTime,
-    Float,
-    Integer,
-    Numeric,
-    String,
-    Time,
     delete,
-    func,
     insert,
     select,
-    type_coerce,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
-from sync.protocol import Change, Op
+from sync.protocol import Change
 from sync.protocol.clock import expand
 
-from .db import Store, new_id
-from .mapping import COLLECTIONS, TABLES, Link
-from .sync_audit import AuditSending
-from .sync_leave import narrow_to, remove_pupils
-
-# Natural keys the local schema holds unique: two laptops that each added the
-# same school offline end with one (the smaller id), references moved to it.
-NATURAL_KEYS = {"school": "urn"}
-CURSOR = "sync_cursor"
-ROLE = "sync_role"  # the role this laptop's records are held for (sync_leave.narrow_to)
-CLOCK = "sync_clock"
-CURSOR_TABLES = "sync_tables"  # the tables the cursor covers (asked for when it was given)
-BACKFILL = "sync_backfill"  # a back-fill under way: {"tables": [...], "cursor": "..."}
-# The tables a version knew before clients named them on a pull (schema 9):
-# a profile last synced by such a version back-fills any table beyond these.
-KNOWN_AT_SCHEMA_9 = frozenset(
-    [
-        "absence",
-        "action",
-        "appointment",
-        "appointment_pupil",
-        "calendar_entry",
-        "concern",
-        "consent",
-        "contact",
-        "exclusion",
-        "folder",
-        "folder_item",
-        "plan",
-        "planned_travel",
-        "progress_entry",
-        "provision_episode",
-        "pupil",
-        "review",
-        "school",
-        "site",
-        "stay",
-        "sync_conflict",
-        "visit",
-        "visit_entry",
-        "visit_note",
-        "work_pack",
-    ]
+from ..db import new_id
+from ..mapping import COLLECTIONS, TABLES, Link
+from ..sync_leave import narrow_to, remove_pupils
+from .values import (
+    BACKFILL,
+    CLOCK,
+    CURSOR,
+    CURSOR_TABLES,
+    KNOWN_AT_SCHEMA_9,
+    MERGED,
+    NATURAL_KEYS,
+    NOT_SENT,
+    ROLE,
+    _blank,
+    _chunks,
+    _fields,
+    _parent_table,
+    _same_keys,
+    decode,
 )
-# Duplicates merged away here: {"school": {duplicate id: survivor id}}. A record
-# pulled later that still names the duplicate (another laptop's pupil, before
-# that laptop has merged too) is pointed at the survivor as it arrives.
-MERGED = "sync_merged"
-LOCAL_ONLY = frozenset(
-    {"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft"}
-)  # never written from a pull
-NOT_SENT = frozenset({"id", "updated_at"})
-CHUNK = 500
 
 
-def encode(value: object) -> object:
-    """A column value as JSON."""
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    return value
-
-
-def decode(column, value: object) -> object:
-    """A JSON value back to what the column holds."""
-    if value is None:
-        return None
-    kind = column.type
-    try:
-        if isinstance(kind, DateTime):
-            return datetime.fromisoformat(value) if isinstance(value, str) else value
-        if isinstance(kind, Date):
-            return date.fromisoformat(value[:10]) if isinstance(value, str) else value
-        if isinstance(kind, Time):
-            return time.fromisoformat(value) if isinstance(value, str) else value
-        if isinstance(kind, Boolean):
-            return bool(value)
-    except (TypeError, ValueError):
-        return None
-    return value
-
-
-def _blank(column) -> object:
-    """A stand-in for a required column the server did not send (an older client's record)."""
-    kind = column.type
-    if isinstance(kind, Boolean):
-        return False
-    if isinstance(kind, (Integer, Float, Numeric)):
-        return 0
-    if isinstance(kind, JSON):
-        return []
-    if isinstance(kind, DateTime):
-        return datetime(1970, 1, 1)
-    if isinstance(kind, Date):
-        return date(1970, 1, 1)
-    return ""
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-class StoreSyncPort(AuditSending):
-    """sync.client.SyncPort over an open Store (its audit trail: sync_audit.py)."""
-
-    def __init__(self, store: Store, *, hidden: Sequence[str] = ()) -> None:
-        """`hidden`: tables to act as if this version did not know (tests play an older client)."""
-        self.store = store
-        self.tables = store.tables
-        self.known = frozenset(name for name in store.tables if name not in LOCAL_ONLY) - set(hidden)
-        self._held: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self.removed: dict[str, int] = {}  # rows removed by the last page's `left` pupils, by table
-        self._merged: dict[str, dict[str, str]] = {}
-
-    def known_tables(self) -> list[str]:
-        return sorted(self.known)
-
-    # --- pushing ------------------------------------------------------------------
-
-    def pending(self, limit: int) -> list[Op]:
-        outbox = self.tables["outbox"]
-        with self.store.reading() as conn:
-            entries = conn.execute(select(outbox).order_by(outbox.c.changed_at, outbox.c.id).limit(limit)).all()
-            # Each field goes once, with its latest change: later entries for the same record take it.
-            latest: dict[tuple[str, str, str], str] = {}
-            for entry in entries:
-                for name in _fields(entry.fields):
-                    latest[(entry.entity, entry.entity_id, name)] = entry.id
-            ids_by_entity: dict[str, set[str]] = defaultdict(set)
-            for entry in entries:
-                ids_by_entity[entry.entity].add(entry.entity_id)
-            rows = self._rows(conn, ids_by_entity)
-            clocks = self._clocks(conn, [(e.entity, e.entity_id) for e in entries])
-        ops = []
-        for entry in entries:
-            row = rows.get((entry.entity, entry.entity_id))
-            names = [n for n in _fields(entry.fields) if latest[(entry.entity, entry.entity_id, n)] == entry.id]
-            fields = {n: encode(row[n]) for n in names if row is not None and n in row and n not in NOT_SENT}
-            if row is None and names == ["deleted"]:
-                fields = {"deleted": True}  # a duplicate merged away here (see _merge_duplicate)
-            known = clocks.get((entry.entity, entry.entity_id), {})
-            # What this device had seen: for a delete, every field (so edits it never saw are kept as conflicts).
-            wanted = known.keys() if fields.get("deleted") is True else {*fields, "deleted"}
-            ops.append(
-                Op(
-                    op_id=entry.id,
-                    entity=entry.entity,
-                    entity_id=entry.entity_id,
-                    clock=entry.changed_at,
-                    fields=fields,
-                    base={n: known[n] for n in wanted if n in known},
-                )
-            )
-        return ops
-
-    def share_everything(self) -> int:
-        """Queue every record this laptop holds to be sent, as if each had just been
-        written: for records made here that were never queued (the demo's caseload,
-        when the demo first logs in to its own LA server). Parents go before their
-        children. Returns how many records were queued."""
-        stamp = self.store.clock.now()
-        queued = 0
-        outbox = self.tables["outbox"]
-        with self._applying() as conn:
-            for name in self.store.insert_order:
-                if name not in self.known or name == "sync_conflict":  # conflicts are the server's to make
-                    continue
-                table = self.tables[name]
-                fields = [c.name for c in table.columns if c.name not in NOT_SENT]
-                ids = conn.execute(select(table.c.id)).scalars().all()
-                for chunk in _chunks(ids):
-                    conn.execute(
-                        insert(outbox),
-                        [
-                            {"id": new_id(), "entity": name, "entity_id": i, "fields": fields, "changed_at": stamp}
-                            for i in chunk
-                        ],
-                    )
-                queued += len(ids)
-        return queued
-
-    def _rows(self, conn, ids_by_entity: Mapping[str, set[str]]) -> dict[tuple[str, str], dict]:
-        rows = {}
-        for entity, ids in ids_by_entity.items():
-            table = self.tables.get(entity)
-            if table is None:
-                continue
-            for chunk in _chunks(sorted(ids)):
-                try:
-                    found = [dict(r) for r in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings()]
-                except ValueError:  # an erased record's required date is '' (store/erasure.py): read it as text
-                    found = self._rows_as_text(conn, table, chunk)
-                for row in found:
-                    rows[(entity, row["id"])] = row
-        return rows
-
-    @staticmethod
-    def _rows_as_text(conn, table, ids: list[str]) -> list[dict]:
-        timed = {c.name for c in table.c if isinstance(c.type, (Date, DateTime, Time))}
-        columns = [type_coerce(c, String).label(c.name) if c.name in timed else c for c in table.c]
-        found = conn.execute(select(*columns).where(table.c.id.in_(ids))).mappings()
-        return [{k: decode(table.c[k], v) if k in timed else v for k, v in r.items()} for r in found]
-
-    def _clocks(self, conn, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
-        state = self.tables["sync_state"]
-        found = {}
-        ids = sorted({k[1] for k in keys})
-        for chunk in _chunks(ids):
-            for entity, entity_id, clocks in conn.execute(
-                select(state.c.entity, state.c.entity_id, state.c.clocks).where(state.c.entity_id.in_(chunk))
-            ):
-                found[(entity, entity_id)] = clocks
-        return found
-
-    def acknowledge(self, op_ids: Sequence[str]) -> None:
-        outbox = self.tables["outbox"]
-        with self.store._begin_write() as conn:
-            for chunk in _chunks(list(op_ids)):
-                conn.execute(delete(outbox).where(outbox.c.id.in_(chunk)))
-
-    def reject(self, refused: Mapping[str, str]) -> None:
-        outbox, rejected = self.tables["outbox"], self.tables["sync_rejected"]
-        at = datetime.now(UTC).isoformat(timespec="seconds")
-        with self.store._begin_write() as conn:
-            for chunk in _chunks(list(refused)):
-                entries = conn.execute(select(outbox).where(outbox.c.id.in_(chunk))).all()
-                ids: dict[str, set[str]] = defaultdict(set)
-                for e in entries:
-                    ids[e.entity].add(e.entity_id)
-                rows = self._rows(conn, ids)  # the values refused are kept, not only their names
-                if entries:
-                    conn.execute(
-                        insert(rejected),
-                        [
-                            {
-                                "op_id": e.id,
-                                "entity": e.entity,
-                                "entity_id": e.entity_id,
-                                "fields": _refused_values(rows.get((e.entity, e.entity_id)), e.fields),
-                                "changed_at": e.changed_at,
-                                "reason": refused[e.id][:500],
-                                "at": at,
-                            }
-                            for e in entries
-                        ],
-                    )
-                conn.execute(delete(outbox).where(outbox.c.id.in_(chunk)))
-
-    def unsent(self) -> int:
-        return self.store.count("outbox")
-
-    def rejected_count(self) -> int:
-        table = self.tables["sync_rejected"]
-        with self.store.reading() as conn:
-            return conn.execute(select(func.count()).select_from(table)).scalar_one()
-
-    def discard_rejected(self, op_id: str) -> bool:
-        """Forget one refused change (the user has copied or given up its words)."""
-        table = self.tables["sync_rejected"]
-        with self.store._begin_write() as conn:
-            return conn.execute(delete(table).where(table.c.op_id == op_id)).rowcount > 0
-
-    def rejected(self) -> list[dict]:
-        table = self.tables["sync_rejected"]
-        with self.store.reading() as conn:
-            return [dict(r) for r in conn.execute(select(table).order_by(table.c.at)).mappings()]
-
-    # --- pulling ------------------------------------------------------------------
+class Pulling:
+    """Mixed into StoreSyncPort (port.py)."""
 
     def cursor(self) -> str | None:
         return self.store.get_setting(CURSOR)
@@ -606,27 +343,3 @@ class StoreSyncPort(AuditSending):
             conn.execute(delete(state).where(state.c.entity_id.in_(chunk)))
         if rows:
             conn.execute(insert(state), rows)
-
-
-def _refused_values(row: dict | None, fields: object) -> object:
-    """{field: value} of a refused change, so the words survive the record leaving the laptop."""
-    if row is None:
-        return _fields(fields)
-    return {n: encode(row[n]) for n in _fields(fields) if n in row}
-
-
-def _parent_table(holder) -> str:
-    # visit_entry.visit_id -> visit: the child's parent column names its table.
-    return holder.parent_column.removesuffix("_id")
-
-
-def _fields(value: object) -> list[str]:
-    return json.loads(value) if isinstance(value, str) else list(value or [])
-
-
-def _same_keys(rows: list[dict]) -> Iterator[list[dict]]:
-    """executemany needs every row to have the same columns: group them."""
-    groups: dict[tuple, list[dict]] = defaultdict(list)
-    for row in rows:
-        groups[tuple(sorted(row))].append(row)
-    yield from groups.values()

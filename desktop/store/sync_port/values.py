@@ -1,0 +1,140 @@
+"""What the store's sync side shares: its settings' names, the tables it leaves
+alone, and how a value goes on and comes off the wire."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    Time,
+)
+
+# Natural keys the local schema holds unique: two laptops that each added the
+# same school offline end with one (the smaller id), references moved to it.
+NATURAL_KEYS = {"school": "urn"}
+CURSOR = "sync_cursor"
+ROLE = "sync_role"  # the role this laptop's records are held for (sync_leave.narrow_to)
+CLOCK = "sync_clock"
+CURSOR_TABLES = "sync_tables"  # the tables the cursor covers (asked for when it was given)
+BACKFILL = "sync_backfill"  # a back-fill under way: {"tables": [...], "cursor": "..."}
+# The tables a version knew before clients named them on a pull (schema 9):
+# a profile last synced by such a version back-fills any table beyond these.
+KNOWN_AT_SCHEMA_9 = frozenset(
+    [
+        "absence",
+        "action",
+        "appointment",
+        "appointment_pupil",
+        "calendar_entry",
+        "concern",
+        "consent",
+        "contact",
+        "exclusion",
+        "folder",
+        "folder_item",
+        "plan",
+        "planned_travel",
+        "progress_entry",
+        "provision_episode",
+        "pupil",
+        "review",
+        "school",
+        "site",
+        "stay",
+        "sync_conflict",
+        "visit",
+        "visit_entry",
+        "visit_note",
+        "work_pack",
+    ]
+)
+# Duplicates merged away here: {"school": {duplicate id: survivor id}}. A record
+# pulled later that still names the duplicate (another laptop's pupil, before
+# that laptop has merged too) is pointed at the survivor as it arrives.
+MERGED = "sync_merged"
+LOCAL_ONLY = frozenset(
+    {"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft"}
+)  # never written from a pull
+NOT_SENT = frozenset({"id", "updated_at"})
+CHUNK = 500
+
+
+def encode(value: object) -> object:
+    """A column value as JSON."""
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return value
+
+
+def decode(column, value: object) -> object:
+    """A JSON value back to what the column holds."""
+    if value is None:
+        return None
+    kind = column.type
+    try:
+        if isinstance(kind, DateTime):
+            return datetime.fromisoformat(value) if isinstance(value, str) else value
+        if isinstance(kind, Date):
+            return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+        if isinstance(kind, Time):
+            return time.fromisoformat(value) if isinstance(value, str) else value
+        if isinstance(kind, Boolean):
+            return bool(value)
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
+def _blank(column) -> object:
+    """A stand-in for a required column the server did not send (an older client's record)."""
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return False
+    if isinstance(kind, (Integer, Float, Numeric)):
+        return 0
+    if isinstance(kind, JSON):
+        return []
+    if isinstance(kind, DateTime):
+        return datetime(1970, 1, 1)
+    if isinstance(kind, Date):
+        return date(1970, 1, 1)
+    return ""
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _refused_values(row: dict | None, fields: object) -> object:
+    """{field: value} of a refused change, so the words survive the record leaving the laptop."""
+    if row is None:
+        return _fields(fields)
+    return {n: encode(row[n]) for n in _fields(fields) if n in row}
+
+
+def _parent_table(holder) -> str:
+    # visit_entry.visit_id -> visit: the child's parent column names its table.
+    return holder.parent_column.removesuffix("_id")
+
+
+def _fields(value: object) -> list[str]:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
+
+
+def _same_keys(rows: list[dict]) -> Iterator[list[dict]]:
+    """executemany needs every row to have the same columns: group them."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(sorted(row))].append(row)
+    yield from groups.values()
