@@ -29,6 +29,7 @@ from .auth import now as utc_now
 from .tables import AuditEvent, AuditPupil, User
 
 MAX_LIST = 10_000
+AGAIN = "#"  # joins a row's id and hash when it was sent again with other contents
 
 
 def _lock(conn: Connection, trail: str) -> None:
@@ -57,7 +58,7 @@ def _chain_break(row: AuditRow, before: str | None) -> str:
 
 def _again(row: AuditRow) -> str:
     """The id a row sent again with other hashes is kept under, beside the first."""
-    return f"{row.id[:47]}#{row.hash[:16]}"
+    return f"{row.id[:47]}{AGAIN}{row.hash[:16]}"
 
 
 def receive(conn: Connection, who: Principal, push: AuditPush) -> AuditPushResponse:
@@ -154,12 +155,7 @@ def list_rows(
     """Rows newest first (by when they were written on the laptop), for one user or pupil
     and between two days (both inclusive) when given."""
     a = AuditEvent.__table__.c
-    stmt = (
-        select(AuditEvent.__table__, User.name.label("user_name"))
-        .join(User, User.id == a.user_id)
-        .order_by(a.at.desc(), a.trail, a.seq.desc())
-        .limit(max(1, min(limit, MAX_LIST)))
-    )
+    stmt = _with_user().order_by(a.at.desc(), a.trail, a.seq.desc()).limit(max(1, min(limit, MAX_LIST)))
     if user:
         stmt = stmt.where(User.name == user)
     # `at` is the laptop's ISO timestamp, so days compare as text.
@@ -170,6 +166,13 @@ def list_rows(
     if pupil:
         stmt = stmt.where(exists().where(AuditPupil.audit_id == a.id, AuditPupil.pupil_id == pupil))
     return [_entry(r) for r in conn.execute(stmt).mappings()]
+
+
+def _with_user():
+    """Audit rows with the name of the user who sent them."""
+    return select(AuditEvent.__table__, User.name.label("user_name")).join(
+        User, User.id == AuditEvent.__table__.c.user_id
+    )
 
 
 def _entry(r) -> AuditEntry:
@@ -214,12 +217,7 @@ def verify(conn: Connection) -> TrailCheck:
     (a break found on arrival is reported again; a row kept beside another, sent
     again with other contents, is left out of the chain it did not continue)."""
     a = AuditEvent.__table__.c
-    stmt = (
-        select(AuditEvent.__table__, User.name.label("user_name"))
-        .join(User, User.id == a.user_id)
-        .where(a.row_id.not_like("%#%"))
-        .order_by(a.trail, a.seq, a.id)
-    )
+    stmt = _with_user().where(a.row_id.not_like(f"%{AGAIN}%")).order_by(a.trail, a.seq, a.id)
     trails, rows, found = set(), 0, []
     trail, before, expected = None, GENESIS, 1
     for r in conn.execute(stmt).mappings():
