@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.files import write_private
 from desktop.services.sync import SyncService
 from desktop.tasks import TaskRunner
 
@@ -98,6 +99,7 @@ class NotSentDialog(QDialog):
         self.heading.setAccessibleName("The change")
         self.reason = QLabel("")
         self.reason.setWordWrap(True)
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)  # the server's words, shown as they are
         self.reason.setAccessibleName("Why it was not sent")
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         fields_label = QLabel("&What was typed:")
@@ -214,7 +216,7 @@ class NotSentDialog(QDialog):
         text, target = self.text(), Path(path)
 
         def write() -> Path:
-            target.write_text(text, encoding="utf-8")
+            write_private(target, text.encode("utf-8"))  # the words typed may be about a child: owner only
             return target
 
         def written(saved: Path) -> None:

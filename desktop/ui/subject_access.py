@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
+from desktop.services.files import write_private
+
 from .forms import SaveDialog
 
 if TYPE_CHECKING:
@@ -18,21 +20,6 @@ if TYPE_CHECKING:
     from desktop.tasks import TaskRunner
 
 FILES = ("subject-access.json", "subject-access.pdf")
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a file only its owner can read, replacing any earlier copy in one step."""
-    temp = path.with_name(f".{path.name}.part")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 class SubjectAccessDialog(SaveDialog):

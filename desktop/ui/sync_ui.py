@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -200,9 +201,17 @@ class ConnectDialog(QDialog):
 
     connected = Signal()
 
-    def __init__(self, runner: TaskRunner, service: SyncService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        runner: TaskRunner,
+        service: SyncService,
+        parent: QWidget | None = None,
+        *,
+        after_login: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.runner, self.service = runner, service
+        self.after_login = after_login  # the window's "sync now": runs even if the dialog was closed meanwhile
         self.setWindowTitle("Connect to the LA server")
         form = QFormLayout(self)
         intro = QLabel(
@@ -251,14 +260,25 @@ class ConnectDialog(QDialog):
         def login() -> object:
             return service.login(server, user, password, device_name=device, insecure=insecure)
 
-        self.runner.run(login, self._connected, self._fail, network=True)
+        after = self.after_login
+
+        def done(account: object) -> None:
+            if after is not None:  # whether or not this dialog is still open
+                after()
+            self._connected(account)
+
+        self.runner.run(login, done, self._fail, network=True)
 
     def _connected(self, _account: object) -> None:
+        if not shiboken6.isValid(self):  # closed (Esc, the lock) while the server answered
+            return
         self.password.clear()
         self.connected.emit()
         self.accept()
 
     def _fail(self, message: str) -> None:
+        if not shiboken6.isValid(self):
+            return
         self.buttons.setEnabled(True)
         self.error.setText(message)
         self.error.show()
@@ -326,6 +346,8 @@ class ConflictsDialog(QDialog):
         self.runner.run(load, self._loaded, self._error)
 
     def _loaded(self, rows: list[tuple]) -> None:
+        if not shiboken6.isValid(self):  # closed while the conflicts were read
+            return
         self.rows = rows
         self.list.clear()
         for conflict, _mine, _theirs, topic in rows:
@@ -378,10 +400,12 @@ class ConflictsDialog(QDialog):
             service.resolve(conflict_id, keep)
 
         def done(_result: object) -> None:
-            self.resolved.emit()
-            self.reload()
+            if shiboken6.isValid(self):
+                self.resolved.emit()
+                self.reload()
 
         self.runner.run(resolve, done, self._error)
 
     def _error(self, message: str) -> None:
-        self.heading.setText(message)
+        if shiboken6.isValid(self):
+            self.heading.setText(escape(message))  # the heading is rich text; a message is not

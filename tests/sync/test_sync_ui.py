@@ -8,6 +8,8 @@ import threading
 from html import escape
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop.services.sync import SyncService
@@ -139,6 +141,35 @@ def test_the_connect_dialog_registers_the_laptop_or_says_what_went_wrong(qtbot, 
     dialog._connect()
     assert connected and device.sync_service.account().user == "bea"
     assert dialog.password.text() == ""  # not kept in the widget
+
+
+class HeldRunner(ImmediateTaskRunner):
+    """Runs each task when told to, as the network pool answers after a while."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting: list = []
+
+    def run(self, task, on_done=None, on_error=None, *, network: bool = False) -> None:
+        self.waiting.append(lambda: ImmediateTaskRunner.run(self, task, on_done, on_error, network=network))
+
+
+def test_a_connect_dialog_closed_while_the_server_answers_still_starts_the_sync(qtbot, engine, make_device):
+    add_user(engine, "bea", "tutor")
+    device = make_device("fresh")
+    runner, synced = HeldRunner(), []
+    dialog = ConnectDialog(runner, device.sync_service, after_login=lambda: synced.append(True))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.server.setText(SERVER)
+    dialog.user.setText("bea")
+    dialog.password.setText(PASSWORD)
+    dialog._connect()
+    dialog.close()  # Esc, or the idle lock, before the answer
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(dialog)
+    [answer] = runner.waiting
+    answer()  # no "Internal C++ object already deleted" error box
+    assert synced == [True] and device.sync_service.account().user == "bea"
 
 
 def test_f9_in_the_window_syncs_now(qtbot, engine, in_process, profile_template, tmp_path, make_window, monkeypatch):  # noqa: F811

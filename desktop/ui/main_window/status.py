@@ -125,9 +125,8 @@ class StatusAndSync:
 
         from ..sync_ui import ConnectDialog
 
-        dialog = ConnectDialog(self.runner, SyncService(self.app), self)
+        dialog = ConnectDialog(self.runner, SyncService(self.app), self, after_login=self.sync_now)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.connected.connect(self.sync_now)
         dialog.open()
         return dialog
 
