@@ -66,6 +66,8 @@ def page(conn: Connection, user: User, cursor: str | None, limit: int, entities:
     asks for the new tables' rows from the start (a back-fill)."""
     after, epoch, seen_horizon = parse_cursor(cursor)
     last, horizon = conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
+    if after > last:  # a cursor from beyond this feed (a server restored from a backup): start afresh,
+        raise CursorGone()  # or every laptop would skip what is written below its old cursor
     if after > 0:
         # Tombstones were forgotten since this cursor was given, above where it stands: it may have missed them.
         if seen_horizon != horizon and after < horizon:

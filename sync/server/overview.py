@@ -48,7 +48,7 @@ class Replica:
 
     def __init__(self, today: Callable[[], date]) -> None:
         self.today = today
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # refresh() starts afresh (close) inside summary()'s hold
         self._folder: Path | None = None
         self._app: Waymark | None = None
 

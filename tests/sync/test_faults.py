@@ -171,3 +171,18 @@ def test_plain_http_is_refused_except_to_this_machine(busy):
 
     with pytest.raises(ValidationError, match="not encrypted"):
         a.sync_service.login("http://192.0.2.1", "ann", "whatever")
+
+
+def test_a_cursor_from_beyond_the_feed_gets_a_fresh_snapshot(busy, engine):
+    """A server restored from an older backup: a laptop's cursor stands above the feed. It
+    starts afresh rather than skip what is written below its old cursor."""
+    a, b, pupil_id = busy
+    a.sync()
+    b.sync()
+    b.port.store.set_setting("sync_cursor", "999999.0.0")  # as if the server had lost its last rows
+    a.app.edit_pupil(pupil_id, medical_needs="Written after the restore")
+    a.sync()
+    with _client(b) as client:
+        result = client.pull()
+    assert result.snapshot
+    assert b.app.get_pupil(pupil_id).medical_needs == "Written after the restore"

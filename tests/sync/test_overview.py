@@ -113,3 +113,26 @@ def test_an_empty_server_has_an_empty_overview(engine, in_process):
         auth = {"Authorization": f"Bearer {token}"}
         assert http.get("/v1/overview", headers=auth).json()["pupils"] == 0
         assert http.get("/v1/overview.pdf", headers=auth).status_code == 404
+
+
+def test_the_overview_starts_afresh_after_tombstones_are_forgotten(leads, engine):
+    """A pruned feed sends the overview's copy back to the start; the next answer still comes
+    (it used to wait for ever on its own lock)."""
+    import threading
+
+    from desktop.domain.records import Folder as FolderRecord
+    from sync.server import admin
+
+    ann, http, tokens = leads
+    assert _get(http, tokens, "lead", "/v1/overview").json()["folders_out"] == 1
+    [folder] = ann.app.store.find(FolderRecord)
+    with ann.app.store.transaction("ann") as tx:
+        tx.delete(FolderRecord, folder.id)
+    ann.sync()
+    assert admin.prune_tombstones(engine, older_than_days=-1) == 1
+    answers: list = []
+    asking = threading.Thread(target=lambda: answers.append(_get(http, tokens, "lead", "/v1/overview")), daemon=True)
+    asking.start()
+    asking.join(timeout=120)
+    assert answers, "the overview did not answer after a prune"
+    assert answers[0].status_code == 200 and answers[0].json()["folders_out"] == 0
