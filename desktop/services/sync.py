@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 ACCOUNT = "sync_account"
+PULLED_FROM = "sync_pulled_from"  # "server|user" the cursor was given by
 # A record's kind in words, for the conflicts list ("Lily Smith — visit on 20 Nov 2026: work covered").
 RECORD_WORDS = {
     "pupil": "details",
@@ -102,6 +103,10 @@ class ConflictTopic:
         return f"{self.pupils} — {what}" if self.pupils else what[0].upper() + what[1:]
 
 
+def _identity(account: dict | None) -> str:
+    return f"{account['server']}|{account['user']}" if account and account.get("server") else ""
+
+
 def plain_words(exc: SyncError) -> str:
     """What the status bar and the CLI say about a failed sync."""
     if isinstance(exc, Offline):
@@ -154,6 +159,13 @@ class SyncService:
             "token": answer.token,
             "insecure": insecure,
         }
+        # A cursor belongs to the server and user that gave it: another one's feed starts
+        # from the beginning, or its records below the old cursor would never come.
+        identity = f"{saved['server']}|{saved['user']}"
+        before = self.store.get_setting(PULLED_FROM) or _identity(self.store.get_setting(ACCOUNT))
+        if before and before != identity:
+            self.port.forget_cursor()
+        self.store.set_setting(PULLED_FROM, identity)
         self.store.set_setting(ACCOUNT, saved)
         self.store.set_setting("sync_server", saved["server"])  # what the status bar shows (Waymark.sync_status)
         self.store.set_setting("last_sync_error", None)

@@ -122,9 +122,21 @@ def _http(base_url: str, transport: httpx.BaseTransport | None, timeout: float, 
 def _detail(response: httpx.Response) -> str:
     try:
         detail = response.json().get("detail")
-    except ValueError:
+    except (ValueError, AttributeError):  # not JSON, or not an object
         detail = None
     return detail if isinstance(detail, str) else f"The server answered {response.status_code}."
+
+
+def _answer(model, response: httpx.Response):
+    """The server's answer read as `model`. Anything else at that address (a proxy's or a
+    hotel's login page, another program) is one plain sentence, not a parser's report."""
+    try:
+        return model.model_validate_json(response.content)
+    except ValueError:  # pydantic's ValidationError is one
+        raise ServerError(
+            "The server's answer was not understood: is something else, such as a network's login page, "
+            "answering at that address?"
+        ) from None
 
 
 def _check(response: httpx.Response) -> httpx.Response:
@@ -159,7 +171,7 @@ def login(
             )
             if response.status_code == 401:
                 raise SyncError(_detail(response))
-            return LoginResponse.model_validate(_check(response).json())
+            return _answer(LoginResponse, _check(response))
     except httpx.TransportError as exc:
         raise Offline(f"Could not reach {base_url}: {exc}") from exc
 
@@ -203,7 +215,7 @@ class SyncClient:
         return response
 
     def whoami(self) -> WhoAmI:
-        return WhoAmI.model_validate(_check(self._send("GET", "/v1/me")).json())
+        return _answer(WhoAmI, _check(self._send("GET", "/v1/me")))
 
     def logout(self) -> None:
         _check(self._send("POST", "/v1/logout"))
@@ -229,7 +241,7 @@ class SyncClient:
             response = _check(
                 self._send("POST", "/v1/push", result, content=body, headers={"Content-Type": "application/json"})
             )
-            answer = PushResponse.model_validate_json(response.content)
+            answer = _answer(PushResponse, response)
             by_id = {r.op_id: r for r in answer.results}
             if any(op.op_id not in by_id for op in ops):
                 raise ServerError("The server did not answer for every change sent; they stay queued.")
@@ -259,7 +271,7 @@ class SyncClient:
             )
             if response.status_code in (404, 405):
                 return result  # a server older than audit rows: they stay unsent until it takes them
-            answer = AuditPushResponse.model_validate(_check(response).json())
+            answer = _answer(AuditPushResponse, _check(response))
             held = set(answer.held)
             self.port.audit_sent([r for r in rows if r.id in held])
             result.audited += len(held)
@@ -297,7 +309,7 @@ class SyncClient:
             if response.status_code == 410 and not restarted:
                 cursor, restarted = "", True
                 continue
-            page = PullResponse.model_validate(_check(response).json())
+            page = _answer(PullResponse, _check(response))
             self.port.apply_backfill(page.changes, wanted, page.cursor, done=not page.more)
             cursor = page.cursor
             result.backfilled += len(page.changes)
@@ -322,7 +334,7 @@ class SyncClient:
                 self.port.forget_cursor()
                 cursor, result.snapshot = None, True
                 continue
-            page = PullResponse.model_validate_json(_check(response).content)
+            page = _answer(PullResponse, _check(response))
             extra: dict = {} if known is None else {"tables": known}
             if page.left:  # pupils no longer this user's: removed with the page, no deletes sent
                 extra["left"] = page.left

@@ -186,3 +186,28 @@ def test_a_cursor_from_beyond_the_feed_gets_a_fresh_snapshot(busy, engine):
         result = client.pull()
     assert result.snapshot
     assert b.app.get_pupil(pupil_id).medical_needs == "Written after the restore"
+
+
+def test_something_else_answering_at_the_address_is_one_plain_sentence(busy):
+    """A network's login page answers 200 with HTML: login and sync say so in words, keep
+    every change, and record the problem for the status bar (no parser's report)."""
+    import httpx
+
+    from desktop.services import ValidationError
+    from desktop.services.sync import SyncService
+    from sync.client import SyncError
+
+    a, _b, _pupil = busy
+    page = httpx.MockTransport(lambda request: httpx.Response(200, html="<html><body>Sign in to Wi-Fi</body></html>"))
+    service = SyncService(a.app, transport=page)
+    with pytest.raises(ValidationError) as refused:
+        service.login(SERVER, "ann", "whatever")
+    assert "not understood" in str(refused.value) and "pydantic" not in str(refused.value)
+    waiting = a.port.unsent()
+    assert waiting
+    with pytest.raises(SyncError) as failed:
+        service.sync()
+    words = str(failed.value)
+    assert "not understood" in words and "validation error" not in words and "<html" not in words
+    assert a.port.unsent() == waiting  # nothing lost
+    assert "not understood" in (a.app.sync_status().last_error or "")

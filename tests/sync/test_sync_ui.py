@@ -327,3 +327,13 @@ def test_a_laptop_with_no_server_says_so_and_leaves_no_syncing_behind(
     qtbot.waitUntil(lambda: not window.sync_controller.running)
     QApplication.processEvents()
     assert bar.currentMessage() == sync_ui.NOT_CONNECTED
+
+
+def test_logging_in_to_another_server_pulls_its_feed_from_the_start(laptop, engine):
+    laptop.sync()
+    assert laptop.port.cursor()
+    service = laptop.sync_service
+    service.login(SERVER, "ann", PASSWORD)  # the same server and user again: the cursor stands
+    assert laptop.port.cursor()
+    service.login("http://127.0.0.1:9/", "ann", PASSWORD)  # another server (in-process here too)
+    assert laptop.port.cursor() is None  # its feed is read from the beginning
