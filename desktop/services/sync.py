@@ -303,7 +303,9 @@ class SyncService:
         if cls is None:
             raise ValidationError(f"This version of Waymark cannot change {conflict.entity} records.")
         mine, theirs = self.mine_and_theirs(conflict)
-        choice = keep.strip() if keep not in KEEP_CHOICES else keep
+        choice = keep.strip()
+        if choice.lower() in KEEP_CHOICES:  # "Mine" is a choice, not the merged text
+            choice = choice.lower()
         if not choice:
             raise ValidationError("Say which to keep: mine, theirs, or the merged text.")
         text = {"mine": mine, "theirs": theirs}.get(choice, choice)

@@ -130,7 +130,7 @@ def test_keep_mine_and_keep_theirs(engine, make_device):
     assert (mine, theirs) == ("Ann's words", "Bea's words")
     [on_b] = b.sync_service.conflicts()
     assert b.sync_service.mine_and_theirs(on_b) == ("Bea's words", "Ann's words")
-    a.sync_service.resolve(on_a.id, "theirs")
+    a.sync_service.resolve(on_a.id, " Theirs ")  # as typed at a prompt: a choice, not the merged text
     a.sync()
     b.sync()
     for device in (a, b):

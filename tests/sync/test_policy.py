@@ -71,6 +71,18 @@ def test_a_policy_set_on_the_server_reaches_the_laptop_and_wins(server_url, engi
         text=True,
     )
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "local authority's policy" in refused.stderr
+    # With a change the policy allows in the same command: refused before anything is written.
+    both = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--data-dir", folder, "settings",
+         "--threshold", "home_tuition_minimum_hours=9", "--retention-destroy-years", "40"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert both.returncode == 2 and "local authority's policy" in both.stderr
+    stored = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--data-dir", folder, "settings", "--json"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert json.loads(stored.stdout)["thresholds"]["home_tuition_minimum_hours"] != 9  # not kept either
     shown = subprocess.run(
         [sys.executable, "-m", "desktop.cli", "--data-dir", folder, "settings"], env=env, capture_output=True, text=True
     )

@@ -59,6 +59,9 @@ def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
         if not sep:
             raise ValidationError(f"'{pair}' is not NAME=VALUE, e.g. home_tuition_minimum_hours=10.")
         thresholds[name.strip()] = value.strip()
+    # Everything is checked before anything is written: a refusal leaves every setting as it was.
+    asked = values | ({"keyring_unlock": args.keyring_unlock} if args.keyring_unlock is not None else {})
+    app.check_settings(**asked)
     if thresholds:
         app.update_thresholds(**thresholds)
     if args.keyring_unlock is True:

@@ -56,14 +56,20 @@ class Core:
             )
         return self._settings
 
-    def update_settings(self, **values: object) -> Settings:
-        current = dataclasses.asdict(self.settings())
-        unknown = set(values) - set(current)
+    def check_settings(self, **values: object) -> dict[str, object]:
+        """Raise ValidationError if these settings could not be saved (unknown, invalid, or
+        decided by the LA's policy); changes nothing. The checked values come back."""
+        unknown = set(values) - set(dataclasses.asdict(self.settings()))
         if unknown:
             raise ValidationError(f"Unknown setting: {', '.join(sorted(unknown))}.")
         values = checks.settings(values)
         _check_retention(values)
         policies.refuse_overrides(self.store.get_setting(policies.KEY), values)
+        return values
+
+    def update_settings(self, **values: object) -> Settings:
+        current = dataclasses.asdict(self.settings())
+        values = self.check_settings(**values)
         if "keyring_unlock" in values and not self._keyring_change:
             raise ValidationError("Turn keyring unlock on or off with enable_keyring_unlock / disable_keyring_unlock.")
         before = dict(current)
