@@ -26,9 +26,9 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the server")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--ssl-certfile", type=Path, help="TLS certificate (PEM); or put a reverse proxy in front")
-    serve.add_argument("--ssl-keyfile", type=Path, help="TLS private key (PEM)")
+    serve.add_argument("--port", type=_port, default=8765)
+    serve.add_argument("--ssl-certfile", type=_readable, help="TLS certificate (PEM); or put a reverse proxy in front")
+    serve.add_argument("--ssl-keyfile", type=_readable, help="TLS private key (PEM)")
     serve.add_argument(
         "--workers",
         type=int,
@@ -109,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     dbc = sub.add_parser("db", help="the database").add_subparsers(dest="action", required=True)
     dbc.add_parser("upgrade", help="apply migrations (also done on first serve)")
     prune = dbc.add_parser("prune", help="forget tombstones older than --days (older cursors then get a fresh copy)")
-    prune.add_argument("--days", type=float, default=90)
+    prune.add_argument("--days", type=_days, default=90, help="tombstones older than this many days (default 90)")
     return p
 
 
@@ -198,6 +198,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 EXIT_BROKEN = 3  # as `waymark audit verify` on the laptop
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port; give a number from 1 to 65535")
+    return int(text)
+
+
+def _days(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError:
+        days = -1.0
+    if not 0 <= days <= 36500:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of days from 0 to 36500")
+    return days
+
+
+def _readable(text: str) -> Path:
+    path = Path(text)
+    if not path.is_file() or not os.access(path, os.R_OK):
+        raise argparse.ArgumentTypeError(f"cannot read '{text}'")
+    return path
 
 
 def _day(text: str) -> date:

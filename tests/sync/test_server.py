@@ -261,3 +261,23 @@ def test_an_unreachable_database_is_one_line(capsys):
     code = cli.main(["--database", "postgresql://nobody@127.0.0.1:1/none", "user", "list"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("waymark-server: ") and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["serve", "--port", "99999"], "'99999' is not a port"),
+        (["serve", "--ssl-certfile", "/no/such.pem", "--ssl-keyfile", "/no/such.key"], "cannot read '/no/such.pem'"),
+        (["db", "prune", "--days", "inf"], "'inf' is not a number of days"),
+        (["db", "prune", "--days", "nan"], "'nan' is not a number of days"),
+        (["db", "prune", "--days", "-1"], "'-1' is not a number of days"),  # would forget every tombstone
+    ],
+)
+def test_bad_server_options_are_one_clear_error_before_anything_runs(tmp_path, capsys, args, message):
+    from sync.server import cli
+
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--data-dir", str(tmp_path / "server"), *args])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and message in err and "Traceback" not in err
+    assert not (tmp_path / "server").exists()  # nothing was made
