@@ -217,8 +217,11 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
     @app.post("/v1/audit", response_model=AuditPushResponse, responses=ERRORS, tags=["audit"])
     def audit_push(body: AuditPush, who: Who) -> Response:
         """Keep this device's audit rows (append-only; a row already held changes nothing)."""
-        with db.writing(engine) as conn:
-            return _json(audit.receive(conn, who, body))
+        try:
+            with db.writing(engine) as conn:
+                return _json(audit.receive(conn, who, body))
+        except audit.NotYourTrail as exc:
+            raise HTTPException(403, str(exc)) from None
 
     @app.get(
         "/v1/audit",

@@ -61,9 +61,19 @@ def _again(row: AuditRow) -> str:
     return f"{row.id[:47]}{AGAIN}{row.hash[:16]}"
 
 
+class NotYourTrail(Exception):
+    """A push to a trail another user's laptop began (the answer is 403)."""
+
+
 def receive(conn: Connection, who: Principal, push: AuditPush) -> AuditPushResponse:
-    """Keep the rows of one trail; answer with the ids now held and any breaks."""
+    """Keep the rows of one trail; answer with the ids now held and any breaks. A trail
+    belongs to the user who sent its first rows: nobody else may add to it."""
     _lock(conn, push.trail)
+    owner = conn.execute(
+        select(AuditEvent.__table__.c.user_id).where(AuditEvent.__table__.c.trail == push.trail).limit(1)
+    ).scalar()
+    if owner is not None and owner != who.user.id:
+        raise NotYourTrail("That audit trail was begun by another user's laptop; only they add to it.")
     rows = sorted(push.rows, key=lambda r: r.seq)
     table = AuditEvent.__table__.c
     ids = [r.id for r in rows]

@@ -245,3 +245,21 @@ def test_the_server_checks_every_trail_as_it_holds_it_now(ann, engine, server_ur
     assert f"row {rows[1][0]} " in out and "changed after it was written" in out
     assert f"row {rows[-1][0]} " in out and "never arrived" in out
     assert held(engine)[1][2] == ""  # the check reports; it changes nothing
+
+
+def test_nobody_adds_to_another_users_audit_trail(ann, engine, in_process):
+    ann.sync()
+    with engine.connect() as conn:
+        trail = conn.execute(select(AuditEvent.trail).limit(1)).scalar_one()
+    before = held(engine)
+    row = {"id": "forged", "seq": len(before) + 1, "at": "2026-11-30 10:00:00.000000", "actor": "x",
+           "action": "view-restricted", "entity": "pupil", "entity_id": ann.pupil, "summary": "",
+           "pupil_ids": [], "changes": {}, "salt": "", "content_hash": "0" * 64, "prev_hash": "0" * 64,
+           "hash": "0" * 64, "redacted": False}  # fmt: skip
+    with httpx.Client(transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1"}) as http:
+        token = http.post("/v1/login", json={"user": "st-annes", "password": PASSWORD, "device_name": "t"}).json()
+        answer = http.post(
+            "/v1/audit", json={"trail": trail, "rows": [row]}, headers={"Authorization": f"Bearer {token['token']}"}
+        )
+    assert answer.status_code == 403 and "another user's laptop" in answer.json()["detail"]
+    assert held(engine) == before  # nothing added, no false break on Ann's trail
