@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Engine, insert, select, update
 
 from . import auth, db, scope
-from .tables import ROLES, Caseload, Device, User
+from .tables import ROLES, Caseload, Device, Record, User
 
 
 class AdminError(ValueError):
@@ -119,16 +119,31 @@ def assign(engine: Engine, pupil_id: str, *, user: str | None = None, team: str 
     if bool(user) == bool(team):
         raise AdminError("Give either --user or --team.")
     with db.writing(engine) as conn:
+        known = conn.execute(
+            select(Record.entity_id).where(
+                Record.entity == "pupil", Record.entity_id == pupil_id, Record.deleted.is_(False)
+            )
+        ).first()
+        if known is None:
+            raise AdminError(f"This server holds no pupil with id {pupil_id}.")
         if user:
             user_id = _user_id(conn, user)
             role = conn.execute(select(User.role).where(User.id == user_id)).scalar_one()
             if role not in ("tutor", "tes"):
                 raise AdminError(f"{user} is a {role} user; caseloads are for tutors and TES workers.")
+            if _assigned(conn, pupil_id, Caseload.user_id == user_id):
+                raise AdminError(f"Pupil {pupil_id} is already on {user}'s caseload.")
             conn.execute(insert(Caseload).values(pupil_id=pupil_id, user_id=user_id))
             conn.execute(update(User).where(User.id == user_id).values(scope_epoch=User.scope_epoch + 1))
         else:
+            if _assigned(conn, pupil_id, Caseload.team == team):
+                raise AdminError(f"Pupil {pupil_id} is already on team {team}'s caseload.")
             conn.execute(insert(Caseload).values(pupil_id=pupil_id, team=team))
             conn.execute(update(User).where(User.team == team).values(scope_epoch=User.scope_epoch + 1))
+
+
+def _assigned(conn, pupil_id: str, where) -> bool:
+    return conn.execute(select(Caseload.pupil_id).where(Caseload.pupil_id == pupil_id, where)).first() is not None
 
 
 def _users(conn, where) -> list[User]:

@@ -68,6 +68,8 @@ def world(engine, make_device, in_process):
     ).id
     carl.sync()
     admin.assign(engine, w.polly, team="north")
+    with pytest.raises(admin.AdminError, match="already on team north's caseload"):
+        admin.assign(engine, w.polly, team="north")  # twice would be one row too many
     w.ann, w.carl, w.engine = ann, carl, engine
     w.http = httpx.Client(transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1"})
     w.tokens = {}

@@ -235,7 +235,8 @@ def test_the_console_script_manages_users_and_devices(server_url, engine, http, 
         (["user", "add", "x", "--role", "tutor", "--school", "119234"], "Only school users"),
         (["user", "disable", "nobody"], "no user called nobody"),
         (["device", "revoke", "nope"], "no device with id nope"),
-        (["caseload", "assign", "p1", "--user", "nobody"], "no user called nobody"),
+        (["caseload", "assign", "p1", "--user", "nobody"], "holds no pupil with id p1"),
+        (["caseload", "assign", "p1", "--team", "north"], "holds no pupil with id p1"),
     ],
 )
 def test_the_console_script_refuses_bad_input_in_one_line(server_url, capsys, monkeypatch, args, message):
