@@ -61,8 +61,12 @@ NOT_FORMS: dict[type, str] = {
     PackLibraryDialog: "finds packs; Add pack is the form, and is drafted",
     PrintPreviewDialog: "shows a report",
     ReportPeriodDialog: "chooses the weeks a report covers, then prints it",
+}
+# Dialogs that do take typed text, kept as no draft on purpose, and why. The walk reaches
+# them (so a new field in them is seen), but they are not held to the draft rule.
+TYPED_NOT_KEPT: dict[type, str] = {
     ConnectDialog: "a server login: the password is never stored, the rest is retyped in seconds",
-    ConflictsDialog: "chooses between two kept versions; both stay in the store until resolved",
+    ConflictsDialog: "both versions stay in the store until resolved; a merge half-typed is not kept",
 }
 
 
@@ -90,7 +94,7 @@ def text_fields(dialog: QDialog) -> list[QWidget]:
 def check_drafted(where: str, dialog: QDialog) -> None:
     """A dialog with text fields keeps a draft, and typing in each field is what it keeps."""
     fields = text_fields(dialog)
-    if not fields:
+    if not fields or type(dialog) in TYPED_NOT_KEPT:
         return
     assert type(dialog) not in NOT_FORMS, f"{where}: has text fields but is listed as not a form"
     assert isinstance(dialog, DraftedDialog), f"{where}: takes typed text but keeps no draft"
@@ -154,9 +158,10 @@ def test_every_dialog_that_takes_typed_text_keeps_a_draft(demo_window, make_wind
             check_drafted(where, widget)
 
     classes = dialog_classes()
+    assert set(TYPED_NOT_KEPT) <= seen, "every dialog kept as no draft on purpose is still opened here"
     not_reached = classes - seen - set(NOT_FORMS)
     assert not not_reached, f"dialogs no test opens (add them to walk.py or NOT_FORMS): {not_reached}"
-    assert not [c for c in NOT_FORMS if issubclass(c, DraftedDialog)]
+    assert not [c for c in (*NOT_FORMS, *TYPED_NOT_KEPT) if issubclass(c, DraftedDialog)]
     # Forms named in the issue, by class: each keeps a draft.
     for form in (
         AddPackDialog,

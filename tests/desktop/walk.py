@@ -96,6 +96,10 @@ def every_window(
         "Progress record period": lambda: view.choose_period("progress"),
         "Hours statement period": lambda: view.choose_period("hours"),
         "Record a concern": view.concerns.record_concern,
+        "Issue a folder": view.issue_folder,
+        "Record planned travel": view.record_travel,
+        "Connect to the LA server": window.open_connect,
+        "Sync conflicts": window.open_conflicts,
     }
     for name, open_form in forms.items():
         dialog = open_form()
@@ -103,6 +107,13 @@ def every_window(
         settle()
         yield name, dialog
         dialog.close()
+    library = workspace.open_packs()
+    adding = library.add_pack()
+    settle()
+    yield "Add a work pack", adding
+    adding.close()
+    library.close()
+
     keep_refused(window, pupil_id)  # Changes not sent, with one change in it
     dialog = window.open_not_sent()
     settle()
