@@ -15,6 +15,7 @@ from enum import Enum
 from pathlib import Path
 from typing import NoReturn
 
+from desktop.domain import dates
 from desktop.paths import profile_dir
 from desktop.services import Changes, ValidationError
 
@@ -59,14 +60,13 @@ COMMON.add_argument("--json", action="store_true", help="print JSON")
 
 
 def parse_date(text: str) -> date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y"):
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
+    """A date as the forms take it (domain/dates.py: 22/11/2026, 22 Nov 2026, 2026-11-22, …), or 'today'."""
     if text.strip().lower() == "today":
         return date.today()
-    raise argparse.ArgumentTypeError(f"'{text}' is not a date; write 2026-11-22 or 22/11/2026")
+    try:
+        return dates.parse_date(text)
+    except dates.DateTypoError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_time(text: str) -> time:
@@ -120,7 +120,7 @@ def to_jsonable(value: object) -> object:
 
 
 def fmt_date(day: date | None) -> str:
-    return day.strftime("%-d %b %Y") if day else "—"
+    return dates.format_date(day) if day else "—"  # no %-d: it is not portable
 
 
 class Output:

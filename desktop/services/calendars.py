@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from desktop.domain.calendar import SchoolCalendar, academic_year_label, academic_year_start, year_from_entries
+from desktop.domain.dates import parse_date
 from desktop.domain.enums import CalendarKind
 from desktop.domain.records import CalendarEntry
 
@@ -125,13 +126,7 @@ def _entry(kind: CalendarKind, start: date, end: date, name: str, source: str) -
 
 
 def _parse_day(text: str) -> date:
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"'{text}' is not a date (write 2026-09-01 or 01/09/2026)")
+    return parse_date(text)  # the forms' own reading of a date; its error is a ValueError with the words
 
 
 def parse_csv(text: str, source: str) -> Parsed:
