@@ -9,6 +9,7 @@ import argparse
 import getpass
 import json
 import os
+import socket
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -310,13 +311,9 @@ def _serve(args: argparse.Namespace) -> int:
         _exit_with_parent()
     where = f"file descriptor {args.fd}" if args.fd is not None else f"{args.host}:{args.port}"
     print(f"Waymark server on {'https' if args.ssl_certfile else 'http'}://{where} (docs at /docs)", flush=True)
-    uvicorn.run(
-        "sync.server.cli:app_from_environment",
+    options = dict(
         factory=True,
         workers=workers,
-        host=args.host,
-        port=args.port,
-        fd=args.fd,
         http="httptools",
         # Longer than a client's idle keep-alive (httpx: 5 s), so the server never closes a
         # connection just as a client reuses it (a "connection lost" under load).
@@ -326,7 +323,24 @@ def _serve(args: argparse.Namespace) -> int:
         ssl_keyfile=str(args.ssl_keyfile) if args.ssl_keyfile else None,
         log_level="warning",
     )
+    if args.fd is None:
+        uvicorn.run(APP, host=args.host, port=args.port, **options)
+        return 0
+    # A handed-in descriptor is opened with its own family here: uvicorn takes one for a
+    # Unix socket, and asyncio then leaves Nagle on for its TCP connections, so every
+    # answer waited some 40 ms for the client's delayed acknowledgement.
+    config = uvicorn.Config(APP, **options)
+    sock = socket.socket(fileno=args.fd)
+    if workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+APP = "sync.server.cli:app_from_environment"
 
 
 def app_from_environment():
