@@ -36,8 +36,7 @@ from sync.protocol import (
 from sync.protocol.clock import format_time
 from sync.protocol.models import ENTITY
 
-from . import audit, auth, db, feed, policy, stats, wire
-from .merge import Merger
+from . import audit, auth, db, feed, merge, policy, stats, wire
 from .tables import Device
 
 ERRORS = {
@@ -178,11 +177,12 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
             ops = wire.parse_push(body)
         except ValidationError as exc:
             raise RequestValidationError(exc.errors(include_url=False), body=body) from None
-        with db.writing(engine) as conn:
-            merger = Merger(conn, who.user, who.device.id)
-            results, conflicts = merger.apply(ops)
+        merger = merge.push(engine, who.user, who.device.id, ops)
         answer = orjson.dumps(
-            {"results": [{"op_id": i, "status": s, "reason": r} for i, s, r in results], "conflicts": conflicts}
+            {
+                "results": [{"op_id": i, "status": s, "reason": r} for i, s, r in merger.results],
+                "conflicts": merger.conflicts,
+            }
         )
         # After the answer is sent: the planner's statistics, if this push left a table much bigger.
         return Response(

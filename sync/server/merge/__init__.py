@@ -10,6 +10,30 @@ Parts: rows.py (the rows in memory), loading.py, membership.py (which pupils
 a row belongs to), writing.py, merger.py (the push and each operation).
 """
 
+from sqlalchemy import Engine
+
+from sync.protocol import Op
+
+from .. import db
+from ..tables import User
 from .merger import Merger
 
-__all__ = ["Merger"]
+__all__ = ["Merger", "push"]
+
+ATTEMPTS = 3
+
+
+def push(engine: Engine, user: User, device_id: str, ops: list[Op], merger: type[Merger] = Merger) -> Merger:
+    """Merge and write a push in a transaction of its own; the merger holds the answer
+    (`results`, `conflicts`). A push that met rows written meanwhile that its merge did not
+    foresee (db.WrittenMeanwhile) is merged again from the start."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with db.writing(engine) as conn:
+                done = merger(conn, user, device_id)
+                done.results, done.conflicts = done.apply(ops)
+            return done
+        except db.WrittenMeanwhile:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")

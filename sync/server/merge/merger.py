@@ -17,7 +17,7 @@ from ..shapes import CONFLICT_ENTITY, SHAPES, Owner, OwnerElseParent, Shared
 from ..tables import AppliedOp, Feed, User
 from .loading import Loading
 from .membership import Membership
-from .rows import CLOCK_ALLOWANCE, RECORDS, RESERVED_FIELDS, Key, Row, _chunks, _text
+from .rows import CLOCK_ALLOWANCE, RECORDS, RESERVED_FIELDS, Key, Row, _text
 from .writing import Writing
 
 
@@ -91,8 +91,9 @@ class Merger(Loading, Membership, Writing):
             # More pupils only make more records visible: a merge that refused nothing stands.
             # (Another device of the same worker adding a pupil meanwhile is the common case.)
             return False
-        if self._applied([op.op_id for op in ops]) != self.done:  # the same operations arrived from elsewhere
-            return False
+        # The same operations applied meanwhile by another request (a retry racing its first
+        # try) are not asked about again here: writing them again breaks applied_ops' key, and
+        # the push is then merged afresh (merge.push), answering them as done.
         if feed.last == start.last:
             return True
         # Rows written since: any the merge read (or looked for and did not find), or any whose
@@ -142,7 +143,7 @@ class Merger(Loading, Membership, Writing):
 
     def _applied(self, op_ids: list[str]) -> dict[str, tuple[str, str]]:
         done = {}
-        for chunk in _chunks(list(set(op_ids))):
+        for chunk in self._batches(list(set(op_ids))):
             for op_id, status, reason in self.conn.execute(
                 select(AppliedOp.op_id, AppliedOp.status, AppliedOp.reason).where(self._in(AppliedOp.op_id, chunk))
             ):
