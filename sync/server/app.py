@@ -69,6 +69,12 @@ GONE = (
 )
 
 
+OUT_OF_ORDER = (
+    "The changes sent just before these have not reached the server, so these were not applied. "
+    "Waymark sends them again; nothing is lost."
+)
+
+
 def _json(model) -> Response:
     """A model already built and checked here goes out as JSON at once (FastAPI
     would validate and encode it again: most of a large push's or pull's time)."""
@@ -161,7 +167,11 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
     @app.post(
         "/v1/push",
         response_model=PushResponse,
-        responses=ERRORS | {422: {"description": "The body is not a valid PushRequest"}},
+        responses=ERRORS
+        | {
+            409: {"model": ErrorBody, "description": "The batch named by `after` has not arrived"},
+            422: {"description": "The body is not a valid PushRequest"},
+        },
         tags=["sync"],
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": PUSH_SCHEMA}}}},
     )
@@ -174,14 +184,18 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         # Read here rather than by FastAPI: one orjson pass and plain checks (wire.py) instead of a
         # model per operation, and the answer written straight to JSON.
         try:
-            ops = wire.parse_push(body)
+            ops, after = wire.parse_push(body)
         except ValidationError as exc:
             raise RequestValidationError(exc.errors(include_url=False), body=body) from None
-        merger = merge.push(engine, who.user, who.device.id, ops)
+        try:
+            merger = merge.push(engine, who.user, who.device.id, ops, after)
+        except merge.OutOfOrder:
+            raise HTTPException(409, OUT_OF_ORDER) from None
         answer = orjson.dumps(
             {
                 "results": [{"op_id": i, "status": s, "reason": r} for i, s, r in merger.results],
                 "conflicts": merger.conflicts,
+                "ordered": True,  # PushRequest.after is kept
             }
         )
         # After the answer is sent: the planner's statistics, if this push left a table much bigger.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, or_, select, update
@@ -19,6 +21,28 @@ from .loading import Loading
 from .membership import Membership
 from .rows import CLOCK_ALLOWANCE, RECORDS, RESERVED_FIELDS, Key, Row, _text
 from .writing import Writing
+
+# How long a push waits for the batch its device sent just before it (PushRequest.after),
+# and how often it looks.
+ORDER_WAIT = 10.0
+ORDER_POLL = 0.002
+
+
+class OutOfOrder(Exception):
+    """The batch the device sent before this one has not arrived (its request failed)."""
+
+
+def is_applied(conn: Connection, op_id: str) -> bool:
+    return conn.execute(select(AppliedOp.op_id).where(AppliedOp.op_id == op_id)).first() is not None
+
+
+def wait_until(done: Callable[[], bool]) -> None:
+    """Until `done()` (each call sees what others committed since); OutOfOrder after ORDER_WAIT."""
+    deadline = time.monotonic() + ORDER_WAIT
+    while not done():
+        if time.monotonic() > deadline:
+            raise OutOfOrder()
+        time.sleep(ORDER_POLL)
 
 
 class Merger(Loading, Membership, Writing):
@@ -46,9 +70,10 @@ class Merger(Loading, Membership, Writing):
         results, conflicts = self.apply(ops)
         return PushResponse(results=[OpResult(op_id=i, status=s, reason=r) for i, s, r in results], conflicts=conflicts)
 
-    def apply(self, ops: list[Op]) -> tuple[list[tuple[str, str, str]], int]:
+    def apply(self, ops: list[Op], after: str | None = None) -> tuple[list[tuple[str, str, str]], int]:
         """Merge and write the operations: (op id, status, reason) for each, and the conflicts raised.
         (Plain tuples: building a model per operation was a tenth of a large push's time.)
+        `after`: an operation that must be applied first (PushRequest.after).
 
         On PostgreSQL the merge is worked out before the feed lock is taken, and checked
         under it: if nothing it read was written meanwhile (every write moves a row to a
@@ -58,12 +83,16 @@ class Merger(Loading, Membership, Writing):
         if self.conn.dialect.name == "postgresql":
             start = self.conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
             outcome = self._merge(ops)
+            if after:  # the batch sent before this one, merged meanwhile; then the check below sees its rows
+                wait_until(lambda: is_applied(self.conn, after))
             feed = self._lock()
             if not self._still_current(start, feed, ops):
                 self._reset()
                 outcome = self._merge(ops)
         else:
             feed = self._lock()
+            if after and not is_applied(self.conn, after):  # no waiting while holding SQLite's one write lock
+                raise OutOfOrder()  # (merge.push waits for it before it begins)
             outcome = self._merge(ops)
         results, applied = outcome
         last = self._write(feed.last)
