@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
 from sync.protocol.clock import format_time
@@ -32,8 +32,11 @@ class OutOfOrder(Exception):
     """The batch the device sent before this one has not arrived (its request failed)."""
 
 
+_APPLIED = select(AppliedOp.op_id).where(AppliedOp.op_id == bindparam("op_id"))
+
+
 def is_applied(conn: Connection, op_id: str) -> bool:
-    return conn.execute(select(AppliedOp.op_id).where(AppliedOp.op_id == op_id)).first() is not None
+    return conn.execute(_APPLIED, {"op_id": op_id}).first() is not None
 
 
 def wait_until(done: Callable[[], bool]) -> None:
