@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Text, and_, any_, bindparam, cast, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.types import NullType
-
 from sync.protocol.clock import expand
 
-from ..db import text_array
-from ..tables import RecordPupil
-from .rows import RECORDS, Key, Row, _chunks, _listed
+from . import queries
+from .rows import Key, Row, _chunks, _listed
 
 
 class Loading:
@@ -20,35 +15,29 @@ class Loading:
 
     # --- loading --------------------------------------------------------------
 
-    def _in(self, column, values: list[str]):
-        """column IN values; on PostgreSQL one array parameter (= ANY), so a long list
-        is neither parsed as hundreds of placeholders nor planned anew each time. The
-        array goes as one text literal: psycopg adapts a list element by element, in
-        Python (a millisecond per thousand keys, several times a push)."""
-        if self.conn.dialect.name == "postgresql":
-            # Untyped, so PostgreSQL reads it as text[] once; typed as text and then cast, the
-            # cast was made again for every row a scan passed (seconds on a growing table).
-            return column == any_(cast(bindparam(None, text_array(values), type_=NullType()), ARRAY(Text)))
-        return column.in_(values)
+    @property
+    def _pg(self) -> bool:
+        return self.conn.dialect.name == "postgresql"
 
-    def _batches(self, items: list) -> Iterable[list]:
-        """Keys a query at a time: all at once on PostgreSQL (one array), SQLite's
-        placeholder limit elsewhere."""
-        if self.conn.dialect.name == "postgresql":
-            return [items] if items else []
-        return _chunks(items)
+    def _in(self, column, values: list[str]):
+        """column IN values (queries.py)."""
+        return queries.in_ids(self._pg, column, values)
 
     def _keys_in(self, columns, keys: list[Key]):
-        """(entity, entity_id) IN keys, as one array test per entity (the primary key's order)."""
-        by_entity: dict[str, list[str]] = {}
-        for entity, entity_id in keys:
-            by_entity.setdefault(entity, []).append(entity_id)
-        return or_(*(and_(columns.entity == e, self._in(columns.entity_id, ids)) for e, ids in by_entity.items()))
+        """(entity, entity_id) IN keys (queries.py)."""
+        return queries.in_keys(self._pg, columns, keys)
+
+    def _batches(self, items: list) -> Iterable[list]:
+        """Keys a query at a time: all at once on PostgreSQL (arrays), SQLite's
+        placeholder limit elsewhere."""
+        if self._pg:
+            return [items] if items else []
+        return _chunks(items)
 
     def _load(self, keys: Iterable[Key]) -> None:
         wanted = [k for k in set(keys) if k not in self.rows and k not in self.missing and k[1]]
         for chunk in self._batches(wanted):
-            found = self.conn.execute(select(RECORDS).where(self._keys_in(RECORDS.c, chunk))).all()
+            found = self.conn.execute(*queries.records(self._pg, chunk)).all()
             for rec in found:
                 self._adopt(rec)
             got = {(rec.entity, rec.entity_id) for rec in found}
@@ -80,11 +69,7 @@ class Loading:
                 row.members = {row.owner} if row.owner else set()
                 row.stored_members = set(row.members)
         for chunk in self._batches(listed):
-            for entity, entity_id, pupil in self.conn.execute(
-                select(RecordPupil.entity, RecordPupil.entity_id, RecordPupil.pupil_id).where(
-                    self._keys_in(RecordPupil.__table__.c, chunk)
-                )
-            ):
+            for entity, entity_id, pupil in self.conn.execute(*queries.members(self._pg, chunk)):
                 self.rows[(entity, entity_id)].members.add(pupil)
                 self.rows[(entity, entity_id)].stored_members.add(pupil)
 
@@ -97,7 +82,7 @@ class Loading:
         found: dict[Key, Row] = {}
         fresh = []
         for chunk in self._batches(sorted(wanted if stored is None else set(stored))):
-            for rec in self.conn.execute(select(RECORDS).where(self._in(RECORDS.c.parent_id, chunk))):
+            for rec in self.conn.execute(*queries.children(self._pg, chunk)):
                 key = (rec.entity, rec.entity_id)
                 if key not in self.rows:
                     fresh.append(key)

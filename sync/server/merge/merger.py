@@ -17,6 +17,7 @@ from ..auth import now as utc_now
 from ..scope import push_refusal, visible_pupils
 from ..shapes import CONFLICT_ENTITY, SHAPES, Owner, OwnerElseParent, Shared
 from ..tables import AppliedOp, Feed, User
+from . import queries
 from .loading import Loading
 from .membership import Membership
 from .rows import CLOCK_ALLOWANCE, RECORDS, RESERVED_FIELDS, Key, Row, _text
@@ -176,9 +177,7 @@ class Merger(Loading, Membership, Writing):
     def _applied(self, op_ids: list[str]) -> dict[str, tuple[str, str]]:
         done = {}
         for chunk in self._batches(list(set(op_ids))):
-            for op_id, status, reason in self.conn.execute(
-                select(AppliedOp.op_id, AppliedOp.status, AppliedOp.reason).where(self._in(AppliedOp.op_id, chunk))
-            ):
+            for op_id, status, reason in self.conn.execute(*queries.applied(self._pg, chunk)):
                 done[op_id] = (status, reason)
         return done
 
