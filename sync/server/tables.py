@@ -52,7 +52,13 @@ class Device(SQLModel, table=True):
 class Record(SQLModel, table=True):
     __tablename__ = "records"
     __table_args__ = (
-        Index("ix_records_parent", "parent_id"),
+        # Only rows that have a parent (migration 0006): most name their pupil instead.
+        Index(
+            "ix_records_parent",
+            "parent_id",
+            postgresql_where=text("parent_id IS NOT NULL"),
+            sqlite_where=text("parent_id IS NOT NULL"),
+        ),
         # A scoped pull (scope.visible_records) reads a user's rows by pupil, in feed order,
         # and the rows naming no pupil by their author: not the whole feed (migration 0004).
         Index("ix_records_owner_pupil_seq", "owner_pupil", "seq"),

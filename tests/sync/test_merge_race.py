@@ -175,7 +175,12 @@ def test_a_refused_operation_pushed_twice_at_once_is_kept_once_and_answered_as_d
 
 
 @pytest.mark.parametrize(
-    "values", [["a", "b"], ['quo"te', "back\\slash", "com,ma", "{brace}", " space ", "NULL", "", "ü"]]
+    "values",
+    [
+        ["a", "b"],
+        ['quo"te', "back\\slash", "com,ma", "{brace}", " space ", "NULL", "", "ü"],
+        ["new\nline", "tab\there", "back\\n", '\\"'],
+    ],
 )
 def test_keys_go_to_postgresql_as_one_array_exactly_as_given(pg, values):
     from sqlalchemy import cast
