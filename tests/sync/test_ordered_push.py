@@ -166,3 +166,35 @@ def test_the_client_sends_ahead_only_to_a_server_that_keeps_the_order(engine, in
         # The first batch alone (its answer says the server keeps the order), then two at a time,
         # each naming the one still on its way before it.
         assert watching.afters == [None, None, "op-4", "op-6", "op-8"]
+
+
+class RefusingOnce(httpx.BaseTransport):
+    """Answers the first push that names a batch before it with the server's 409 (as if that
+    batch had not arrived in time), without passing it on."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.refused, self.bodies = inner, 0, []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/push":
+            body = json.loads(request.read())
+            self.bodies.append(body.get("after"))
+            if body.get("after") and not self.refused:
+                self.refused += 1
+                return httpx.Response(409, json={"detail": "The changes sent just before these have not arrived."})
+        return self.inner.handle_request(request)
+
+
+def test_a_batch_refused_for_its_order_is_sent_again_once_those_before_are_answered(engine, in_process):
+    add_user(engine, "lead", "la-lead")
+    ops = [school_op(n, urn="100001", name=f"Name {n}") for n in range(1, 8)]
+    refusing = RefusingOnce(in_process)
+    port = ListPort(ops)
+    with SyncClient(port, SERVER, _token(in_process), transport=refusing, push_batch=2) as client:
+        result = client.push()
+    assert refusing.refused == 1
+    assert result.pushed == 7 and not port.outbox and not result.refused
+    assert None in refusing.bodies[2:]  # the refused batch went again, naming nothing before it
+    assert stored(engine) == [{"urn": "100001", "name": "Name 7"}]
+    with engine.connect() as conn:
+        assert sorted(conn.execute(select(AppliedOp.op_id)).scalars()) == [f"op-{n}" for n in range(1, 8)]
