@@ -2,7 +2,7 @@
 process), against a plain psycopg bulk insert of the same rows into the same
 PostgreSQL, measured in the same run.
 
-    python bench/sync.py [--changes 50000] [--devices 200] [--per-device 100]
+    python bench/sync.py [--changes 50000] [--devices 200] [--per-device 100] [--spread 10]
 
 Prints:
 - push and pull of N changes (records per second) and their ratio to the bulk
@@ -16,6 +16,8 @@ Prints:
   own, apart from the server's (as `serve` runs it by default); a device's
   latency runs from its first request to its last. --devices-per-user N: N
   laptops share each caseload (each then also pulls the others' changes).
+  Then the same again with each device starting at a moment of its own within
+  --spread seconds (laptops syncing through the day do not all start at once).
 
 Every figure starts once the server answers and its processes are idle (their
 start-up is not counted). CPU seconds per 1,000 changes are printed beside the
@@ -29,6 +31,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -271,11 +274,14 @@ def pull_into_store(base: str, token: str) -> tuple[float, int]:
 WARM_PUPILS = 20  # each device's caseload before the measured sync
 
 
-def _devices_process(base: str, jobs: list[tuple[int, str]], per_device: int, warm: int, gate, out) -> None:
+def _devices_process(
+    base: str, jobs: list[tuple[int, str]], per_device: int, warm: int, spread: float, gate, out
+) -> None:
     """One client process: its share of the devices, a thread each. Each device first syncs
     its caseload (`warm` records, not measured: a laptop in the field has synced before),
-    then all wait at the gate and sync `per_device` new changes at once. A device's latency
-    runs from its first request to its last."""
+    then all wait at the gate and sync `per_device` new changes at once (or each at a moment
+    of its own within `spread` seconds). A device's latency runs from its first request to its
+    last. The process's CPU seconds from the gate on go out with the latencies."""
     clocks = {i: stamps(f"dev{i}") for i, _ in jobs}
     ports, pupils = {}, {}
     for i, _ in jobs:
@@ -284,6 +290,7 @@ def _devices_process(base: str, jobs: list[tuple[int, str]], per_device: int, wa
         pupils[i] = ids
     clients = {i: SyncClient(ports[i], base, token, timeout=120) for i, token in jobs}
     results = []
+    began: list[float] = []
 
     def one(i: int) -> None:
         error = ""
@@ -293,6 +300,10 @@ def _devices_process(base: str, jobs: list[tuple[int, str]], per_device: int, wa
             error = f"device {i} (before): {exc}"
         ports[i].queue(progress_ops(pupils[i], per_device, clocks[i]))
         gate.wait()
+        if not began:
+            began.append(time.process_time())
+        if spread:
+            time.sleep(random.Random(i).uniform(0, spread))
         start = time.perf_counter()
         try:
             result = clients[i].sync()
@@ -304,18 +315,20 @@ def _devices_process(base: str, jobs: list[tuple[int, str]], per_device: int, wa
 
     with ThreadPoolExecutor(len(jobs)) as pool:
         list(pool.map(one, [i for i, _ in jobs]))
+    cpu = time.process_time() - began[0]
     for client in clients.values():
         client.close()
-    out.put(results)
+    out.put((results, cpu))
 
 
-def many_devices(base: str, tokens: list[str], per_device: int, warm: int, processes: int):
+def many_devices(base: str, tokens: list[str], per_device: int, warm: int, processes: int, spread: float = 0.0):
+    """(latencies, errors, wall seconds, the client processes' CPU seconds)."""
     context = multiprocessing.get_context("fork")
     gate = context.Barrier(len(tokens) + 1)
     out = context.Queue()
     shares = [[(i, t) for i, t in enumerate(tokens) if i % processes == k] for k in range(processes)]
     procs = [
-        context.Process(target=_devices_process, args=(base, share, per_device, warm, gate, out))
+        context.Process(target=_devices_process, args=(base, share, per_device, warm, spread, gate, out))
         for share in shares
         if share
     ]
@@ -327,9 +340,32 @@ def many_devices(base: str, tokens: list[str], per_device: int, warm: int, proce
     wall = time.perf_counter() - start
     for proc in procs:
         proc.join()
-    latencies = [seconds for share in found for seconds, _ in share]
-    errors = [error for share in found for _, error in share if error]
-    return latencies, errors, wall
+    latencies = [seconds for share, _ in found for seconds, _ in share]
+    errors = [error for share, _ in found for _, error in share if error]
+    return latencies, errors, wall, sum(cpu for _, cpu in found)
+
+
+def many(base: str, tokens: list[str], args, share: int, spread: float, cpu: Meters) -> None:
+    cpu.start()
+    latencies, errors, wall, clients = many_devices(
+        base, tokens, args.per_device, args.warm, args.client_processes, spread
+    )
+    ours, postgres = cpu.stop()
+    latencies.sort()
+    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
+    when = f"each at a moment of its own within {spread:g} s" if spread else "at once"
+    print(
+        f"{len(tokens)} devices x {args.per_device} changes {when} "
+        f"({share} per worker, {args.warm} records synced before; {args.client_processes} client processes): "
+        f"{len(errors)} errors, p50 {p(0.5):.2f} s, p99 {p(0.99):.2f} s, max {latencies[-1]:.2f} s, "
+        f"all done in {wall:.1f} s"
+    )
+    for error in errors[:5]:
+        print("  ", error)
+    print(
+        f"  mean {statistics.mean(latencies):.2f} s; CPU: server {ours:.1f} s, PostgreSQL {postgres:.1f} s "
+        f"(both with the devices' earlier syncs), the devices' processes {clients:.1f} s from the start"
+    )
 
 
 def main() -> None:
@@ -344,6 +380,9 @@ def main() -> None:
         help="devices sharing each worker's caseload (each pulls the others')",
     )
     parser.add_argument("--warm", type=int, default=100, help="records each device synced before the measured sync")
+    parser.add_argument(
+        "--spread", type=float, default=10.0, help="then again, each device starting within this many seconds (0: not)"
+    )
     parser.add_argument("--client-processes", type=int, default=8, help="processes the devices run in")
     args = parser.parse_args()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -412,27 +451,10 @@ def main() -> None:
             seconds, count = pull_into_store(base, lead_tokens[2])
             print(f"pull {count:,} records into an encrypted desktop store: {seconds:.1f} s, {count / seconds:,.0f}/s")
 
-            # Many devices at once, each pushing its changes and pulling, all starting together. The
-            # devices run in client processes of their own (not the server's, not one shared GIL).
-            cpu.start()
-            latencies, errors, wall = many_devices(
-                base, device_tokens, args.per_device, args.warm, args.client_processes
-            )
-            ours, postgres = cpu.stop()
-            latencies.sort()
-            p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
-            print(
-                f"{len(device_tokens)} devices x {args.per_device} changes at once "
-                f"({share} per worker, {args.warm} records synced before; {args.client_processes} client processes): "
-                f"{len(errors)} errors, "
-                f"p50 {p(0.5):.2f} s, p99 {p(0.99):.2f} s, max {latencies[-1]:.2f} s, all done in {wall:.1f} s "
-                f"({len(device_tokens) * args.per_device / wall:,.0f} changes/s)"
-            )
-            for error in errors[:5]:
-                print("  ", error)
-            print(
-                f"  mean {statistics.mean(latencies):.2f} s; CPU: server {ours:.1f} s, PostgreSQL {postgres:.1f} s, over {wall:.1f} s"
-            )
+            # Many devices, each pushing its changes and pulling: all starting together, then (with
+            # --spread) each at a moment of its own. The devices run in client processes of their own.
+            for spread in [0.0] + ([args.spread] if args.spread else []):
+                many(base, device_tokens, args, share, spread, cpu)
         finally:
             server.terminate()
             server.wait(timeout=60)
