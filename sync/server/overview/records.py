@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Integer, and_, case, cast, func, select
 
 from desktop.domain.enums import Outcome
-from desktop.domain.records import Visit
 from desktop.store.mapping import TABLES, column_fields
 
 from ..tables import Record
@@ -133,7 +132,7 @@ def live(conn: Connection, cls: type[T]) -> list[T]:
     return found
 
 
-# --- visits: summed and picked in SQL, never loaded whole ---------------------------
+# --- visits: summed and ranked in SQL, never loaded whole ---------------------------
 #
 # A child's entry names its pupil and its visit; the merge keeps both in the row's
 # own indexed columns (owner_pupil, parent_id: sync/server/shapes.py), so the joins
@@ -174,43 +173,38 @@ def hours_delivered(conn: Connection, start: date, end: date) -> dict[str, float
     return {pupil_id: int(total) / 60 for pupil_id, total in rows if pupil_id}
 
 
-def last_visit_dates(conn: Connection) -> dict[str, date]:
-    """Each pupil's latest visit day, by their live entries (as the laptop's caseload list reads it)."""
-    rows = conn.execute(
-        select(_ENTRY.c.owner_pupil, func.max(_DAY))
-        .select_from(_ENTRIES)
-        .where(_LIVE_ENTRY)
-        .group_by(_ENTRY.c.owner_pupil)
+def latest_visits(conn: Connection) -> tuple[dict[str, date], dict[str, str]]:
+    """Each pupil's latest visit day by their live entries (as the laptop's caseload
+    list reads it), and who made their newest live visit: in one pass over the
+    entries, ranked in the database by the timeline's own order (Visit.order: the
+    day, then the start, an untimed visit first in its day, then the id)."""
+    newest = func.row_number().over(
+        partition_by=_ENTRY.c.owner_pupil,
+        order_by=(
+            _VISIT.c.deleted,
+            _DAY.desc(),
+            func.coalesce(_START, time.min.isoformat()).desc(),
+            _VISIT.c.entity_id.desc(),
+        ),
     )
-    read = _iso(date)
-    return {pupil_id: day for pupil_id, last in rows if pupil_id and (day := read(last))}
-
-
-def latest_workers(conn: Connection) -> dict[str, str]:
-    """Who made each pupil's newest live visit: the candidates of each pupil's latest
-    day from the database, the newest of them by the timeline's own order (Visit.order)."""
-    pairs = (
+    ranked = (
         select(
             _ENTRY.c.owner_pupil.label("pupil"),
-            _VISIT.c.entity_id.label("visit"),
-            _DAY.label("day"),
-            _START.label("start"),
+            func.max(_DAY).over(partition_by=_ENTRY.c.owner_pupil).label("last"),
+            _VISIT.c.deleted.label("deleted"),
             _VISIT.c.data["worker"].as_string().label("worker"),
+            newest.label("n"),
         )
         .select_from(_ENTRIES)
-        .where(_LIVE_ENTRY, _VISIT.c.deleted.is_(False))
-        .subquery("pairs")
+        .where(_LIVE_ENTRY)
+        .subquery("ranked")
     )
-    newest = select(pairs.c.pupil, func.max(pairs.c.day).label("day")).group_by(pairs.c.pupil).subquery("newest")
-    rows = conn.execute(
-        select(pairs.c.pupil, pairs.c.visit, pairs.c.day, pairs.c.start, pairs.c.worker).select_from(
-            pairs.join(newest, and_(newest.c.pupil == pairs.c.pupil, newest.c.day == pairs.c.day))
-        )
-    )
-    read_day, read_time = _iso(date), _iso(time)
-    best: dict[str, Visit] = {}
-    for pupil_id, visit_id, day, start, worker in rows:
-        visit = Visit(id=visit_id, date=read_day(day), start=read_time(start), worker=worker or "")
-        if pupil_id and (pupil_id not in best or visit.order > best[pupil_id].order):
-            best[pupil_id] = visit
-    return {pupil_id: visit.worker for pupil_id, visit in best.items()}
+    rows = conn.execute(select(ranked.c.pupil, ranked.c.last, ranked.c.deleted, ranked.c.worker).where(ranked.c.n == 1))
+    read = _iso(date)
+    last_visits, workers = {}, {}
+    for pupil_id, last, deleted, worker in rows:
+        if pupil_id and (day := read(last)):
+            last_visits[pupil_id] = day
+        if pupil_id and not deleted:  # all of a pupil's visits deleted: no worker
+            workers[pupil_id] = worker or ""
+    return last_visits, workers

@@ -81,6 +81,7 @@ class ServerSource:
         inputs["hospital_stays"] = sets.hospital_stays(stays, sites, today, wanted)
         monday = sets.last_week(today)
         last_week = records.hours_delivered(self.conn, monday, monday + timedelta(days=6))
+        last_visits, latest_workers = records.latest_visits(self.conn)
         attention = sets.judge(
             pupils,
             inputs,
@@ -97,13 +98,11 @@ class ServerSource:
             schools={s.id: s for s in records.live(self.conn, School)},
             sites={s.id: s for s in sites},
             stays=sets.current_stays(stays),
-            last_visits=records.last_visit_dates(self.conn),
+            last_visits=last_visits,
         )
         week = hours_week or monday
         if week == monday:
             hours = last_week
         else:  # a holiday last week: the summary counts an earlier week
             hours = records.hours_delivered(self.conn, week, min(week + timedelta(days=6), today))
-        return sets.overviews(
-            pupils, rows, inputs, attention, latest_workers=records.latest_workers(self.conn), hours=hours
-        )
+        return sets.overviews(pupils, rows, inputs, attention, latest_workers=latest_workers, hours=hours)
