@@ -139,8 +139,8 @@ def live(conn: Connection, cls: type[T]) -> list[T]:
 # below need no JSON.
 
 _ENTRY, _VISIT = RECORDS.alias("entry"), RECORDS.alias("visit")
-_DAY = _VISIT.c.data["date"].as_string()
-_START, _END = _VISIT.c.data["start"].as_string(), _VISIT.c.data["end"].as_string()
+_day = _VISIT.c.data["date"].as_string()
+_start, _end = _VISIT.c.data["start"].as_string(), _VISIT.c.data["end"].as_string()
 _ENTRIES = _ENTRY.join(_VISIT, and_(_VISIT.c.entity == "visit", _VISIT.c.entity_id == _ENTRY.c.parent_id))
 _LIVE_ENTRY = and_(_ENTRY.c.entity == "visit_entry", _ENTRY.c.deleted.is_(False))
 
@@ -153,7 +153,7 @@ def _minute_of_day(clock) -> object:
 def hours_delivered(conn: Connection, start: date, end: date) -> dict[str, float]:
     """Each pupil's hours of contact from `start` to `end`, as Visit.hours_for gives
     them: held visits with both times, the child seen; summed in the database."""
-    length = _minute_of_day(_END) - _minute_of_day(_START)
+    length = _minute_of_day(_end) - _minute_of_day(_start)
     minutes = func.sum(case((length > 0, length), else_=0))
     rows = conn.execute(
         select(_ENTRY.c.owner_pupil, minutes)
@@ -162,11 +162,11 @@ def hours_delivered(conn: Connection, start: date, end: date) -> dict[str, float
             _LIVE_ENTRY,
             _ENTRY.c.data["seen"].as_boolean().is_(True),
             _VISIT.c.deleted.is_(False),
-            start.isoformat() <= _DAY,
-            end.isoformat() >= _DAY,
+            _day >= start.isoformat(),
+            _day <= end.isoformat(),
             _VISIT.c.data["outcome"].as_string() == Outcome.HELD.value,
-            _START.is_not(None),
-            _END.is_not(None),
+            _start.is_not(None),
+            _end.is_not(None),
         )
         .group_by(_ENTRY.c.owner_pupil)
     )
@@ -182,15 +182,15 @@ def latest_visits(conn: Connection) -> tuple[dict[str, date], dict[str, str]]:
         partition_by=_ENTRY.c.owner_pupil,
         order_by=(
             _VISIT.c.deleted,
-            _DAY.desc(),
-            func.coalesce(_START, time.min.isoformat()).desc(),
-            _VISIT.c.entity_id.desc(),
+            _day.desc(),
+            func.coalesce(_start, time.min.isoformat()).desc(),
+            _VISIT.c.entity_id.desc(),  # ids have one shape (hex and dashes): any collation orders them as Python does
         ),
     )
     ranked = (
         select(
             _ENTRY.c.owner_pupil.label("pupil"),
-            func.max(_DAY).over(partition_by=_ENTRY.c.owner_pupil).label("last"),
+            func.max(_day).over(partition_by=_ENTRY.c.owner_pupil).label("last"),
             _VISIT.c.deleted.label("deleted"),
             _VISIT.c.data["worker"].as_string().label("worker"),
             newest.label("n"),
