@@ -9,10 +9,13 @@ Prints:
   insert (target: at least 25 %); the pull into a real encrypted desktop store too;
 - the round trips of a sync with nothing to do (target: one);
 - D devices each syncing K changes at once against one server (target: no
-  errors, p99 under 1 s), with the latency spread. The devices run as threads
-  in --client-processes processes of their own, apart from the server's (as
-  `serve` runs it by default); a device's latency runs from its first request
-  to its last. Ten devices share each user, so each also pulls the others'.
+  errors, p99 under 1 s), with the latency spread. Each device is a worker's
+  laptop that has synced before (--warm records of its caseload, not
+  measured); then all sync K new changes at the same moment: a push and a pull
+  each. The devices run as threads in --client-processes processes of their
+  own, apart from the server's (as `serve` runs it by default); a device's
+  latency runs from its first request to its last. --devices-per-user N: N
+  laptops share each caseload (each then also pulls the others' changes).
 
 Every figure starts once the server answers and its processes are idle (their
 start-up is not counted). CPU seconds per 1,000 changes are printed beside the
@@ -61,6 +64,9 @@ class MemoryPort:
     def pending(self, limit: int) -> list[Op]:
         return [op for _, op in zip(range(limit), self.outbox.values())]
 
+    def queue(self, ops: list[Op]) -> None:
+        self.outbox.update((op.op_id, op) for op in ops)
+
     def acknowledge(self, op_ids) -> None:
         for op_id in op_ids:
             self.outbox.pop(op_id, None)
@@ -90,11 +96,10 @@ def stamps(device: str):
         n += 1
 
 
-def caseload_ops(changes: int, device: str, pupils: int) -> list[Op]:
-    """`pupils` pupils, then progress entries spread over them: `changes` operations."""
-    clock = stamps(device)
-    ops, pupil_ids = [], [str(uuid.uuid4()) for _ in range(pupils)]
-    for i, pid in enumerate(pupil_ids):
+def pupil_ops(count: int, clock) -> tuple[list[Op], list[str]]:
+    """New pupils: their operations and ids."""
+    ops, ids = [], [str(uuid.uuid4()) for _ in range(count)]
+    for i, pid in enumerate(ids):
         fields = {
             "forename": f"Pupil{i}",
             "surname": "Lee",
@@ -106,9 +111,15 @@ def caseload_ops(changes: int, device: str, pupils: int) -> list[Op]:
             "deleted": False,
         }
         ops.append(Op(op_id=str(uuid.uuid4()), entity="pupil", entity_id=pid, clock=next(clock), fields=fields))
-    for i in range(changes - pupils):
+    return ops, ids
+
+
+def progress_ops(pupil_ids: list[str], count: int, clock) -> list[Op]:
+    """New progress entries spread over these pupils."""
+    ops = []
+    for i in range(count):
         fields = {
-            "pupil_id": pupil_ids[i % pupils],
+            "pupil_id": pupil_ids[i % len(pupil_ids)],
             "subject": "English",
             "level": f"Year {i % 6 + 1}",
             "assessed_on": "2026-11-01",
@@ -128,6 +139,13 @@ def caseload_ops(changes: int, device: str, pupils: int) -> list[Op]:
             )
         )
     return ops
+
+
+def caseload_ops(changes: int, device: str, pupils: int) -> list[Op]:
+    """`pupils` pupils, then progress entries spread over them: `changes` operations."""
+    clock = stamps(device)
+    ops, ids = pupil_ops(pupils, clock)
+    return ops + progress_ops(ids, changes - pupils, clock)
 
 
 def bulk_insert_rate(url: str, ops: list[Op]) -> tuple[float, tuple[float, float]]:
@@ -250,23 +268,38 @@ def pull_into_store(base: str, token: str) -> tuple[float, int]:
         app.close()
 
 
-def _devices_process(base: str, jobs: list[tuple[int, str]], per_device: int, gate, out) -> None:
-    """One client process: its share of the devices, a thread each. Each device's latency runs
-    from its first request to its last."""
-    ports = {i: MemoryPort(caseload_ops(per_device, f"dev{i}", pupils=1)) for i, _ in jobs}
+WARM_PUPILS = 20  # each device's caseload before the measured sync
+
+
+def _devices_process(base: str, jobs: list[tuple[int, str]], per_device: int, warm: int, gate, out) -> None:
+    """One client process: its share of the devices, a thread each. Each device first syncs
+    its caseload (`warm` records, not measured: a laptop in the field has synced before),
+    then all wait at the gate and sync `per_device` new changes at once. A device's latency
+    runs from its first request to its last."""
+    clocks = {i: stamps(f"dev{i}") for i, _ in jobs}
+    ports, pupils = {}, {}
+    for i, _ in jobs:
+        ops, ids = pupil_ops(min(WARM_PUPILS, warm), clocks[i])
+        ports[i] = MemoryPort(ops + progress_ops(ids, warm - len(ids), clocks[i]))
+        pupils[i] = ids
     clients = {i: SyncClient(ports[i], base, token, timeout=120) for i, token in jobs}
     results = []
 
     def one(i: int) -> None:
+        error = ""
+        try:
+            clients[i].sync()
+        except Exception as exc:  # counted, not raised: the figure is how many
+            error = f"device {i} (before): {exc}"
+        ports[i].queue(progress_ops(pupils[i], per_device, clocks[i]))
         gate.wait()
         start = time.perf_counter()
-        error = ""
         try:
             result = clients[i].sync()
             if result.refused or ports[i].unsent():
-                error = f"device {i}: {result.refused or 'unsent left'}"
-        except Exception as exc:  # counted, not raised: the figure is how many
-            error = f"device {i}: {exc}"
+                error = error or f"device {i}: {result.refused or 'unsent left'}"
+        except Exception as exc:
+            error = error or f"device {i}: {exc}"
         results.append((time.perf_counter() - start, error))
 
     with ThreadPoolExecutor(len(jobs)) as pool:
@@ -276,17 +309,19 @@ def _devices_process(base: str, jobs: list[tuple[int, str]], per_device: int, ga
     out.put(results)
 
 
-def many_devices(base: str, tokens: list[str], per_device: int, processes: int):
+def many_devices(base: str, tokens: list[str], per_device: int, warm: int, processes: int):
     context = multiprocessing.get_context("fork")
     gate = context.Barrier(len(tokens) + 1)
     out = context.Queue()
     shares = [[(i, t) for i, t in enumerate(tokens) if i % processes == k] for k in range(processes)]
     procs = [
-        context.Process(target=_devices_process, args=(base, share, per_device, gate, out)) for share in shares if share
+        context.Process(target=_devices_process, args=(base, share, per_device, warm, gate, out))
+        for share in shares
+        if share
     ]
     for proc in procs:
         proc.start()
-    gate.wait()  # every device is ready: go
+    gate.wait()  # every device has synced before and is ready: go
     start = time.perf_counter()
     found = [out.get() for _ in procs]
     wall = time.perf_counter() - start
@@ -302,6 +337,13 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=50_000)
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--per-device", type=int, default=100)
+    parser.add_argument(
+        "--devices-per-user",
+        type=int,
+        default=1,
+        help="devices sharing each worker's caseload (each pulls the others')",
+    )
+    parser.add_argument("--warm", type=int, default=100, help="records each device synced before the measured sync")
     parser.add_argument("--client-processes", type=int, default=8, help="processes the devices run in")
     args = parser.parse_args()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -323,8 +365,9 @@ def main() -> None:
             [sys.executable, "-m", "sync.server.cli", "--database", server_url, "db", "upgrade"], env=env, check=True
         )
         lead_tokens = register_devices(server_url, [("ann", "tutor")], 3)
+        share = max(1, args.devices_per_user)
         device_tokens = register_devices(
-            server_url, [(f"worker{i}", "tutor") for i in range(args.devices // 10 or 1)], 10
+            server_url, [(f"worker{i}", "tutor") for i in range(-(-args.devices // share))], share
         )[: args.devices]
         server, base = start_server(server_url, env)
         wait_until_ready(base, lead_tokens[2], server)
@@ -372,13 +415,16 @@ def main() -> None:
             # Many devices at once, each pushing its changes and pulling, all starting together. The
             # devices run in client processes of their own (not the server's, not one shared GIL).
             cpu.start()
-            latencies, errors, wall = many_devices(base, device_tokens, args.per_device, args.client_processes)
+            latencies, errors, wall = many_devices(
+                base, device_tokens, args.per_device, args.warm, args.client_processes
+            )
             ours, postgres = cpu.stop()
             latencies.sort()
             p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
             print(
                 f"{len(device_tokens)} devices x {args.per_device} changes at once "
-                f"({args.client_processes} client processes): {len(errors)} errors, "
+                f"({share} per worker, {args.warm} records synced before; {args.client_processes} client processes): "
+                f"{len(errors)} errors, "
                 f"p50 {p(0.5):.2f} s, p99 {p(0.99):.2f} s, max {latencies[-1]:.2f} s, all done in {wall:.1f} s "
                 f"({len(device_tokens) * args.per_device / wall:,.0f} changes/s)"
             )

@@ -10,8 +10,11 @@ sync again resumes it, and nothing is lost or applied twice.
 from __future__ import annotations
 
 import ipaddress
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -23,6 +26,7 @@ from sync.protocol import (
     AuditPushResponse,
     LoginRequest,
     LoginResponse,
+    Op,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -32,6 +36,7 @@ from sync.protocol import (
 from .port import SyncPort
 
 Progress = Callable[[str, int], None]  # (stage, records so far)
+PIPELINE = 2  # push batches on their way at once (SyncClient.push)
 
 
 class SyncError(Exception):
@@ -52,6 +57,10 @@ class ClientTooOld(SyncError):
 
 class ServerError(SyncError):
     """The server answered with an error we cannot act on."""
+
+
+class OutOfOrder(ServerError):
+    """409 to a batch sent before the last one's answer: that one had not arrived. Sent again."""
 
 
 class InsecureServer(SyncError):
@@ -89,6 +98,11 @@ class SyncResult:
             "audit_breaks": self.audit_breaks,
             "backfilled": self.backfilled,
         }
+
+
+class _Pushed(NamedTuple):
+    answer: PushResponse
+    round_trips: int
 
 
 def check_url(url: str, *, insecure: bool = False) -> str:
@@ -232,28 +246,66 @@ class SyncClient:
         return result
 
     def push(self, result: SyncResult | None = None, progress: Progress | None = None) -> SyncResult:
+        """Send the outbox in batches, each acknowledged only when its answer arrives. Once the
+        server says it applies batches in the order sent (PushResponse.ordered), the next batch
+        goes before the last one's answer is in, naming it (`after`): the server works out one
+        while it writes the other."""
         result = result or SyncResult()
-        while True:
-            ops = self.port.pending(self.push_batch)
-            if not ops:
-                return result
-            body = PushRequest(ops=ops).model_dump_json()
-            response = _check(
-                self._send("POST", "/v1/push", result, content=body, headers={"Content-Type": "application/json"})
-            )
-            answer = _answer(PushResponse, response)
-            by_id = {r.op_id: r for r in answer.results}
-            if any(op.op_id not in by_id for op in ops):
-                raise ServerError("The server did not answer for every change sent; they stay queued.")
-            refused = {r.op_id: r.reason for r in answer.results if r.status == "refused" or r.reason}
-            done = [op.op_id for op in ops if op.op_id not in refused]
-            self.port.acknowledge(done)
-            if refused:
-                self.port.reject(refused)
-                result.refused.update(refused)
-            result.pushed += len(done)
-            if progress:
-                progress("push", result.pushed)
+        ordered = False
+        flying: deque[tuple[list[Op], Future]] = deque()
+        pool = ThreadPoolExecutor(PIPELINE, thread_name_prefix="waymark-push")
+        try:
+            while True:
+                while len(flying) < (PIPELINE if ordered else 1):
+                    ops = self._next_batch(flying)
+                    if not ops:
+                        break
+                    after = flying[-1][0][-1].op_id if flying else None
+                    flying.append((ops, pool.submit(self._push_batch, ops, after)))
+                if not flying:
+                    return result
+                ops, answer = flying.popleft()
+                try:
+                    response = answer.result()
+                except OutOfOrder:  # its batch before did not arrive in time: every one before is answered now
+                    response = self._push_batch(ops, None)
+                result.round_trips += response.round_trips
+                ordered = response.answer.ordered
+                self._settle(ops, response.answer, result)
+                if progress:
+                    progress("push", result.pushed)
+        finally:
+            # A failed batch ends the push; any sent after it is left to finish on its own (it waits on the
+            # server for the failed one, and its answer is not needed: a resend is answered as a duplicate).
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _next_batch(self, flying: deque[tuple[list[Op], Future]]) -> list[Op]:
+        """The next operations in the outbox not already on their way."""
+        sent = {op.op_id for ops, _ in flying for op in ops}
+        waiting = self.port.pending(self.push_batch * (len(flying) + 1))
+        return [op for op in waiting if op.op_id not in sent][: self.push_batch]
+
+    def _push_batch(self, ops: list[Op], after: str | None) -> _Pushed:
+        body = PushRequest(ops=ops, after=after).model_dump_json()
+        trip = SyncResult()
+        response = self._send("POST", "/v1/push", trip, content=body, headers={"Content-Type": "application/json"})
+        if response.status_code == 409 and after:
+            raise OutOfOrder(_detail(response))
+        answer = _answer(PushResponse, _check(response))
+        by_id = {r.op_id for r in answer.results}
+        if any(op.op_id not in by_id for op in ops):
+            raise ServerError("The server did not answer for every change sent; they stay queued.")
+        return _Pushed(answer, trip.round_trips)
+
+    def _settle(self, ops: list[Op], answer: PushResponse, result: SyncResult) -> None:
+        """The outbox after a batch's answer: acknowledged operations leave it, refused ones are set aside."""
+        refused = {r.op_id: r.reason for r in answer.results if r.status == "refused" or r.reason}
+        done = [op.op_id for op in ops if op.op_id not in refused]
+        self.port.acknowledge(done)
+        if refused:
+            self.port.reject(refused)
+            result.refused.update(refused)
+        result.pushed += len(done)
 
     def push_audit(self, result: SyncResult | None = None) -> SyncResult:
         """Send the audit rows not yet sent, oldest first; each is marked sent only

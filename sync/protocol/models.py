@@ -47,6 +47,10 @@ class Op(SQLModel):
 
 class PushRequest(SQLModel):
     ops: list[Op]
+    # The last operation of the batch this device sent just before this one, when it sends
+    # batches without waiting for each answer: the server applies this batch only after that
+    # one (409 if it never arrives). None: no batch before it is still on its way.
+    after: str | None = Field(default=None, min_length=1, max_length=64)
 
     @field_validator("ops")
     @classmethod
@@ -65,6 +69,9 @@ class OpResult(SQLModel):
 class PushResponse(SQLModel):
     results: list[OpResult]
     conflicts: int = 0  # conflict records this push raised
+    # The server honours `after` (an older one ignores it): the client may then send its next
+    # batch before this answer arrives.
+    ordered: bool = False
 
 
 class Change(SQLModel):

@@ -36,8 +36,7 @@ from sync.protocol import (
 from sync.protocol.clock import format_time
 from sync.protocol.models import ENTITY
 
-from . import audit, auth, db, feed, policy, stats, wire
-from .merge import Merger
+from . import audit, auth, db, feed, merge, policy, stats, wire
 from .tables import Device
 
 ERRORS = {
@@ -67,6 +66,12 @@ PUSH_SCHEMA = _inline(PushRequest.model_json_schema())
 GONE = (
     "This laptop's copy is too far behind the server to catch up change by change. Waymark will fetch "
     "a fresh copy of your records; your unsent changes are kept and sent afterwards."
+)
+
+
+OUT_OF_ORDER = (
+    "The changes sent just before these have not reached the server, so these were not applied. "
+    "Waymark sends them again; nothing is lost."
 )
 
 
@@ -162,7 +167,11 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
     @app.post(
         "/v1/push",
         response_model=PushResponse,
-        responses=ERRORS | {422: {"description": "The body is not a valid PushRequest"}},
+        responses=ERRORS
+        | {
+            409: {"model": ErrorBody, "description": "The batch named by `after` has not arrived"},
+            422: {"description": "The body is not a valid PushRequest"},
+        },
         tags=["sync"],
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": PUSH_SCHEMA}}}},
     )
@@ -175,14 +184,19 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         # Read here rather than by FastAPI: one orjson pass and plain checks (wire.py) instead of a
         # model per operation, and the answer written straight to JSON.
         try:
-            ops = wire.parse_push(body)
+            ops, after = wire.parse_push(body)
         except ValidationError as exc:
             raise RequestValidationError(exc.errors(include_url=False), body=body) from None
-        with db.writing(engine) as conn:
-            merger = Merger(conn, who.user, who.device.id)
-            results, conflicts = merger.apply(ops)
+        try:
+            merger = merge.push(engine, who.user, who.device.id, ops, after)
+        except merge.OutOfOrder:
+            raise HTTPException(409, OUT_OF_ORDER) from None
         answer = orjson.dumps(
-            {"results": [{"op_id": i, "status": s, "reason": r} for i, s, r in results], "conflicts": conflicts}
+            {
+                "results": [{"op_id": i, "status": s, "reason": r} for i, s, r in merger.results],
+                "conflicts": merger.conflicts,
+                "ordered": True,  # PushRequest.after is kept
+            }
         )
         # After the answer is sent: the planner's statistics, if this push left a table much bigger.
         return Response(

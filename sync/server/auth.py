@@ -111,17 +111,23 @@ class Principal:
     device: Device
 
 
+# A device and its user in one query (every request asks).
+_DEVICE_COLUMNS = [c.name for c in Device.__table__.c]
+_USER_COLUMNS = [c.name for c in User.__table__.c]
+_WHO = select(*Device.__table__.c, *User.__table__.c).join_from(
+    Device.__table__, User.__table__, Device.user_id == User.id
+)
+
+
 def authenticate(conn: Connection, authorization: str | None) -> Principal:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthError(401, UNKNOWN_DEVICE, {"WWW-Authenticate": "Bearer"})
-    found = conn.execute(select(Device.__table__).where(Device.token_hash == token_hash(token))).mappings().first()
+    found = conn.execute(_WHO.where(Device.token_hash == token_hash(token))).first()
     if found is None:
         raise AuthError(401, UNKNOWN_DEVICE, {"WWW-Authenticate": "Bearer"})
-    device = Device.model_validate(dict(found))
-    user = User.model_validate(
-        dict(conn.execute(select(User.__table__).where(User.id == device.user_id)).mappings().one())
-    )
+    device = Device.model_validate(dict(zip(_DEVICE_COLUMNS, found[: len(_DEVICE_COLUMNS)], strict=True)))
+    user = User.model_validate(dict(zip(_USER_COLUMNS, found[len(_DEVICE_COLUMNS) :], strict=True)))
     if device.revoked:
         raise AuthError(401, REVOKED, {"WWW-Authenticate": "Bearer"})
     if user.disabled:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import JSON, Connection, Engine, create_engine, event, inspect
@@ -56,6 +57,11 @@ def loads(text: str | bytes) -> object:
         return json.loads(text)
 
 
+def text_array(values: list[str]) -> str:
+    """A PostgreSQL array literal of these strings ('{"a","b"}'), every element quoted."""
+    return "{" + ",".join(['"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]) + "}"
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -95,9 +101,15 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     )
 
 
+class WrittenMeanwhile(Exception):
+    """A row this transaction wrote was written by another meanwhile (a unique key
+    clashed): the transaction is rolled back and its work done again."""
+
+
 def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
     """Insert many rows in this transaction: COPY on PostgreSQL (several times
-    quicker than one INSERT per row), executemany elsewhere."""
+    quicker than one INSERT per row), executemany elsewhere. A key another
+    transaction wrote meanwhile raises WrittenMeanwhile."""
     if not rows:
         return
     if conn.dialect.name != "postgresql":
@@ -106,9 +118,14 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
     columns = list(rows[0])
     is_json = [isinstance(table.c[c].type, JSON) for c in columns]
     raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([dumps(row[c]) if j and row[c] is not None else row[c] for c, j in zip(columns, is_json)])
+    try:
+        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [dumps(row[c]) if j and row[c] is not None else row[c] for c, j in zip(columns, is_json)]
+                )
+    except psycopg.errors.UniqueViolation as exc:
+        raise WrittenMeanwhile(str(exc)) from exc
 
 
 @contextmanager

@@ -123,7 +123,10 @@ def push_refusal(role: str, entity: str, fields: dict, stored: dict | None = Non
     `stored`: the record as the server holds it (a conflict names its field there)."""
     if not serves(role, entity):
         return fields, f"Your role ({role}) does not hold {entity.replace('_', ' ')} records on the LA's server."
-    withheld = serving(role).withheld.get(entity, frozenset())
+    withheld = serving(role).withheld.get(entity)
+    if not withheld and entity != CONFLICT_ENTITY:
+        return fields, ""  # the common case: nothing to check or leave out
+    withheld = withheld or frozenset()
     if entity == CONFLICT_ENTITY and not conflict_served(role, (stored or {}) | fields):
         return fields, "That conflict is about words your role is not sent."
     given = [k for k in withheld if k in fields and fields[k] not in (None, "", [], {})]

@@ -77,7 +77,9 @@ class Record(SQLModel, table=True):
     owner_pupil: str | None = Field(default=None, max_length=64)  # the pupil a row names directly
     parent_id: str | None = Field(default=None, max_length=64)  # the row whose pupils it shares
     restricted: str = Field(default="", max_length=20)  # "", "concern" or "professional"
-    created_by: int | None = Field(default=None, foreign_key="users.id")
+    # The user who made the row (users are disabled, never deleted: no foreign key, whose
+    # check on every row written was a fifth of a large push's database work; migration 0005).
+    created_by: int | None = None
 
 
 class RecordPupil(SQLModel, table=True):

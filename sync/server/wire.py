@@ -31,14 +31,17 @@ class WireOp:
         self.clock, self.fields, self.base = clock, fields, base
 
 
-def _quick(body: bytes) -> list[WireOp] | None:
-    """The operations, or None when anything is not plainly valid."""
+def _quick(body: bytes) -> tuple[list[WireOp], str | None] | None:
+    """The operations and `after`, or None when anything is not plainly valid."""
     try:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
     ops = doc.get("ops") if type(doc) is dict else None
     if type(ops) is not list or len(ops) > MAX_OPS:
+        return None
+    after = doc.get("after")
+    if after is not None and not (type(after) is str and 0 < len(after) <= 64):
         return None
     entity_ok, stamp_ok = ENTITY.fullmatch, STAMP.fullmatch
     out = []
@@ -62,12 +65,13 @@ def _quick(body: bytes) -> list[WireOp] | None:
         ):
             return None
         out.append(WireOp(op_id, entity, entity_id, clock, fields, base))
-    return out
+    return out, after
 
 
-def parse_push(body: bytes) -> list[Any]:
-    """The push's operations; pydantic's ValidationError when the body is not a valid PushRequest."""
-    ops = _quick(body)
-    if ops is None:
-        return PushRequest.model_validate_json(body).ops
-    return ops
+def parse_push(body: bytes) -> tuple[list[Any], str | None]:
+    """The push's operations and `after`; pydantic's ValidationError when the body is not a valid PushRequest."""
+    found = _quick(body)
+    if found is None:
+        request = PushRequest.model_validate_json(body)
+        return request.ops, request.after
+    return found

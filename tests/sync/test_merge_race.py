@@ -8,10 +8,10 @@ first: after the first has read and merged, before it takes the lock."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from sync.protocol import Op
-from sync.server import db
+from sync.server import db, merge
 from sync.server.merge import Merger
 from sync.server.tables import AppliedOp, Record, User
 from tests.sync.conftest import _empty, add_user
@@ -157,3 +157,32 @@ def test_a_push_refused_for_scope_is_merged_again_when_the_pupil_joined_the_case
     Interrupted.meanwhile = assign
     results, _ = push_as(pg, "ann", [progress_op(3, "p1")], Interrupted)
     assert Interrupted.merges == 2 and results == [("g-3", "applied", "")]
+
+
+def test_a_refused_operation_pushed_twice_at_once_is_kept_once_and_answered_as_done(pg):
+    """Nothing is written for a refused operation, so the merge's check under the lock sees no
+    change; writing its applied_ops row again breaks the key, and the push is merged afresh."""
+    unknown = Op(
+        op_id="op-x", entity="spaceship", entity_id="x1", clock="2026-11-22T10:00:00.000001Z-0000-dev", fields={}
+    )
+    Interrupted.merges = 0
+    Interrupted.meanwhile = lambda: push(pg, [unknown])
+    done = merge.push(pg, lead(pg), "dev", [unknown], merger=Interrupted)
+    assert Interrupted.merges == 2  # the first try met the key, the second found it applied
+    assert done.results == [("op-x", "duplicate", "The server does not know 'spaceship' records; update the server.")]
+    with pg.connect() as conn:
+        assert conn.execute(select(AppliedOp.op_id)).scalars().all() == ["op-x"]
+
+
+@pytest.mark.parametrize(
+    "values", [["a", "b"], ['quo"te', "back\\slash", "com,ma", "{brace}", " space ", "NULL", "", "ü"]]
+)
+def test_keys_go_to_postgresql_as_one_array_exactly_as_given(pg, values):
+    from sqlalchemy import cast
+    from sqlalchemy.dialects.postgresql import ARRAY
+    from sqlalchemy.types import NullType, Text
+
+    with pg.connect() as conn:
+        param = cast(bindparam("keys", db.text_array(values), type_=NullType()), ARRAY(Text))
+        got = conn.execute(select(func.unnest(param))).scalars().all()
+    assert got == values

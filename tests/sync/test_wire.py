@@ -30,8 +30,14 @@ VALID = [
     {"ops": [op(entity_id="é" * 64)]},  # 64 characters, more bytes
     {"ops": [op(extra="ignored")], "also": 1},
     {"ops": [op(op_id=f"op-{i}") for i in range(MAX_OPS)]},
+    {"ops": [op()], "after": "op-0"},
+    {"ops": [op()], "after": None},
+    {"ops": [op()], "after": "é" * 64},
 ]
 INVALID = [
+    {"ops": [op()], "after": ""},
+    {"ops": [op()], "after": "x" * 65},
+    {"ops": [op()], "after": 7},
     {},
     {"ops": None},
     {"ops": {}},
@@ -64,7 +70,8 @@ def test_a_valid_body_gives_what_the_model_gives_without_the_model(doc):
     body = json.dumps(doc).encode()
     quick = wire._quick(body)
     assert quick is not None  # read by the quick path
-    assert same(quick, PushRequest.model_validate_json(body).ops)
+    model = PushRequest.model_validate_json(body)
+    assert same(quick[0], model.ops) and quick[1] == model.after
 
 
 @pytest.mark.parametrize("doc", INVALID, ids=range(len(INVALID)))

@@ -10,6 +10,47 @@ Parts: rows.py (the rows in memory), loading.py, membership.py (which pupils
 a row belongs to), writing.py, merger.py (the push and each operation).
 """
 
-from .merger import Merger
+from sqlalchemy import Engine
 
-__all__ = ["Merger"]
+from sync.protocol import Op
+
+from .. import db
+from ..tables import User
+from .merger import Merger, OutOfOrder, is_applied, wait_until
+
+__all__ = ["Merger", "OutOfOrder", "push"]
+
+ATTEMPTS = 3
+
+
+def push(
+    engine: Engine,
+    user: User,
+    device_id: str,
+    ops: list[Op],
+    after: str | None = None,
+    merger: type[Merger] = Merger,
+) -> Merger:
+    """Merge and write a push in a transaction of its own; the merger holds the answer
+    (`results`, `conflicts`). A push that met rows written meanwhile that its merge did not
+    foresee (db.WrittenMeanwhile) is merged again from the start. `after`: the last operation
+    of the batch the device sent before this one, applied first (OutOfOrder if it never comes).
+    On PostgreSQL the merge is worked out while that batch is written; SQLite's single
+    writer waits for it before it begins."""
+    if after and engine.dialect.name != "postgresql":
+
+        def arrived() -> bool:
+            with db.reading(engine) as conn:
+                return is_applied(conn, after)
+
+        wait_until(arrived)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with db.writing(engine) as conn:
+                done = merger(conn, user, device_id)
+                done.results, done.conflicts = done.apply(ops, after)
+            return done
+        except db.WrittenMeanwhile:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")

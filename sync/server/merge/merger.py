@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
 from sync.protocol.clock import format_time
@@ -17,8 +19,33 @@ from ..shapes import CONFLICT_ENTITY, SHAPES, Owner, OwnerElseParent, Shared
 from ..tables import AppliedOp, Feed, User
 from .loading import Loading
 from .membership import Membership
-from .rows import CLOCK_ALLOWANCE, RECORDS, RESERVED_FIELDS, Key, Row, _chunks, _text
+from .rows import CLOCK_ALLOWANCE, RECORDS, RESERVED_FIELDS, Key, Row, _text
 from .writing import Writing
+
+# How long a push waits for the batch its device sent just before it (PushRequest.after),
+# and how often it looks.
+ORDER_WAIT = 10.0
+ORDER_POLL = 0.002
+
+
+class OutOfOrder(Exception):
+    """The batch the device sent before this one has not arrived (its request failed)."""
+
+
+_APPLIED = select(AppliedOp.op_id).where(AppliedOp.op_id == bindparam("op_id"))
+
+
+def is_applied(conn: Connection, op_id: str) -> bool:
+    return conn.execute(_APPLIED, {"op_id": op_id}).first() is not None
+
+
+def wait_until(done: Callable[[], bool]) -> None:
+    """Until `done()` (each call sees what others committed since); OutOfOrder after ORDER_WAIT."""
+    deadline = time.monotonic() + ORDER_WAIT
+    while not done():
+        if time.monotonic() > deadline:
+            raise OutOfOrder()
+        time.sleep(ORDER_POLL)
 
 
 class Merger(Loading, Membership, Writing):
@@ -46,9 +73,10 @@ class Merger(Loading, Membership, Writing):
         results, conflicts = self.apply(ops)
         return PushResponse(results=[OpResult(op_id=i, status=s, reason=r) for i, s, r in results], conflicts=conflicts)
 
-    def apply(self, ops: list[Op]) -> tuple[list[tuple[str, str, str]], int]:
+    def apply(self, ops: list[Op], after: str | None = None) -> tuple[list[tuple[str, str, str]], int]:
         """Merge and write the operations: (op id, status, reason) for each, and the conflicts raised.
         (Plain tuples: building a model per operation was a tenth of a large push's time.)
+        `after`: an operation that must be applied first (PushRequest.after).
 
         On PostgreSQL the merge is worked out before the feed lock is taken, and checked
         under it: if nothing it read was written meanwhile (every write moves a row to a
@@ -58,12 +86,16 @@ class Merger(Loading, Membership, Writing):
         if self.conn.dialect.name == "postgresql":
             start = self.conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
             outcome = self._merge(ops)
+            if after:  # the batch sent before this one, merged meanwhile; then the check below sees its rows
+                wait_until(lambda: is_applied(self.conn, after))
             feed = self._lock()
             if not self._still_current(start, feed, ops):
                 self._reset()
                 outcome = self._merge(ops)
         else:
             feed = self._lock()
+            if after and not is_applied(self.conn, after):  # no waiting while holding SQLite's one write lock
+                raise OutOfOrder()  # (merge.push waits for it before it begins)
             outcome = self._merge(ops)
         results, applied = outcome
         last = self._write(feed.last)
@@ -91,8 +123,9 @@ class Merger(Loading, Membership, Writing):
             # More pupils only make more records visible: a merge that refused nothing stands.
             # (Another device of the same worker adding a pupil meanwhile is the common case.)
             return False
-        if self._applied([op.op_id for op in ops]) != self.done:  # the same operations arrived from elsewhere
-            return False
+        # The same operations applied meanwhile by another request (a retry racing its first
+        # try) are not asked about again here: writing them again breaks applied_ops' key, and
+        # the push is then merged afresh (merge.push), answering them as done.
         if feed.last == start.last:
             return True
         # Rows written since: any the merge read (or looked for and did not find), or any whose
@@ -142,7 +175,7 @@ class Merger(Loading, Membership, Writing):
 
     def _applied(self, op_ids: list[str]) -> dict[str, tuple[str, str]]:
         done = {}
-        for chunk in _chunks(list(set(op_ids))):
+        for chunk in self._batches(list(set(op_ids))):
             for op_id, status, reason in self.conn.execute(
                 select(AppliedOp.op_id, AppliedOp.status, AppliedOp.reason).where(self._in(AppliedOp.op_id, chunk))
             ):
