@@ -286,7 +286,6 @@ def render_sync(out: Path) -> None:
             for profile, _service in laptops:
                 profile.close()
             transport.shutdown()
-            app.state.overview.close()
             engine.dispose()
 
 

@@ -101,7 +101,6 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
                 pool, "_max_overflow", 0
             )
         yield
-        app.state.overview.close()
 
     app = FastAPI(
         title="Waymark LA server",

@@ -154,8 +154,7 @@ def server_app(engine):
     from tests.conftest import TODAY
 
     app = create_app(engine, today=lambda: TODAY)
-    yield app
-    app.state.overview.close()
+    return app
 
 
 def add_user(engine, name: str, role: str, *, school_urn: str = "", team: str = "") -> None:

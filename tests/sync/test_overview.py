@@ -1,12 +1,13 @@
-"""The LA overview (JSON and PDF) for LA leads: the same counts a worker's
-laptop prints for the same records, kept current as pushes arrive, and for
-LA leads only."""
+"""The LA overview (JSON and PDF) for LA leads: worked out from the server's own
+database at each request, the same counts a worker's laptop prints for the same
+records (deleted ones counting for nothing), no file written, for LA leads only."""
 
 from __future__ import annotations
 
 import subprocess
 from datetime import time, timedelta
 from io import BytesIO
+from pathlib import Path
 
 import httpx
 import pytest
@@ -116,8 +117,9 @@ def test_an_empty_server_has_an_empty_overview(engine, in_process):
 
 
 def test_the_overview_starts_afresh_after_tombstones_are_forgotten(leads, engine):
-    """A pruned feed sends the overview's copy back to the start; the next answer still comes
-    (it used to wait for ever on its own lock)."""
+    """A deleted record's tombstone pruned from the feed: the overview, which reads the
+    records themselves and not the feed, counts it for nothing and answers at once (the
+    replica it replaced had to start afresh, and once waited for ever on its own lock)."""
     import threading
 
     from desktop.domain.records import Folder as FolderRecord
@@ -136,3 +138,175 @@ def test_the_overview_starts_afresh_after_tombstones_are_forgotten(leads, engine
     asking.join(timeout=120)
     assert answers, "the overview did not answer after a prune"
     assert answers[0].status_code == 200 and answers[0].json()["folders_out"] == 0
+
+
+# --- a whole caseload: the server's own database against the laptop's printed summary ----------
+
+LAST_MONDAY = TODAY - timedelta(days=TODAY.weekday() + 7)  # the summary's hours week (a school week)
+
+
+def _episode(app, pupil_id: str, kind: ProvisionType, hours: float = 5, **extra) -> None:
+    app.add_episode(
+        ProvisionEpisode(
+            pupil_id=pupil_id,
+            provision_type=kind,
+            start=TODAY - timedelta(days=50),
+            planned_hours_per_week=hours,
+            **extra,
+        )
+    )
+
+
+def _sessions(app, pupil_id: str, *hours: int, first: int = 0) -> list[str]:
+    """A session a day from last Monday (and `first` days on), each `hours` long from nine."""
+    return [
+        app.log_visit(
+            Visit.same_for_all(
+                date=LAST_MONDAY + timedelta(days=first + i),
+                start=time(9),
+                end=time(9 + n),
+                pupil_ids=[pupil_id],
+                work_covered="Number",
+            )
+        ).id
+        for i, n in enumerate(hours)
+    ]
+
+
+@pytest.fixture
+def caseload(engine, make_device, in_process):
+    """Pupils in every cohort and hours band, an overdue review on an episode and
+    one on a plan, a folder out and one overdue; then a pupil and a session deleted
+    (tombstones on the server) that must count for nothing."""
+    from desktop.domain.enums import SiteType, TravellerGroup
+    from desktop.domain.records import Plan, Pupil, Site, Stay
+
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "lead", "la-lead")
+    ann = make_device("ann", "ann")
+    app = ann.app
+    levi, mary, nell = (
+        h.pupil(app, "Levi"),
+        h.pupil(app, "Mary", traveller_group=TravellerGroup.GYPSY_ROMA),
+        h.pupil(app, "Nell"),
+    )
+    oisin, rosa, tom = h.pupil(app, "Oisín", urn=h.URN_B), h.pupil(app, "Rosa"), h.pupil(app, "Tom")
+    _episode(app, levi, ProvisionType.HOME_TUITION, review_date=TODAY - timedelta(days=3))  # overdue
+    _episode(app, mary, ProvisionType.TES_VISITS, 2)
+    _episode(app, nell, ProvisionType.HOSPITAL_TUITION, 10)
+    _episode(app, oisin, ProvisionType.HOME_TUITION, 10)
+    _episode(app, rosa, ProvisionType.ALTERNATIVE_PROVISION, 12, provider="Riverside Centre")
+    _episode(app, tom, ProvisionType.HOME_TUITION, 12)
+    ward = app.add_site(Site(name="Ward 4", site_type=SiteType.HOSPITAL_WARD)).id
+    app.record_stay(Stay(pupil_id=nell, site_id=ward, arrived=TODAY - timedelta(days=20)))
+    app.add_plan(
+        Plan(
+            pupil_id=oisin,
+            title="Return to school",
+            success_criteria="Attends three mornings",
+            start=TODAY - timedelta(days=60),
+            next_review=TODAY - timedelta(days=10),
+        )
+    )
+    _sessions(app, levi, 2, 2)  # 4 h: under 5
+    [dropped] = _sessions(app, levi, 3, first=3)  # deleted below: else 7 h, 5 to under 8
+    _sessions(app, nell, 3, 3)  # 6 h
+    _sessions(app, oisin, 3, 3, 3, 1)  # 10 h
+    _sessions(app, tom, 4, 4, 4, 4, 4, 4)  # Tom is deleted below: 24 h counted nowhere
+    with app.store.transaction("ann") as tx:
+        tx.insert(Folder(pupil_id=mary, issued_on=TODAY - timedelta(days=40), expected_back=TODAY - timedelta(days=5)))
+        tx.insert(Folder(pupil_id=rosa, issued_on=TODAY - timedelta(days=4), expected_back=TODAY + timedelta(days=20)))
+        tx.insert(Folder(pupil_id=tom, issued_on=TODAY - timedelta(days=40), expected_back=TODAY - timedelta(days=9)))
+    ann.sync()
+    with app.store.transaction("ann") as tx:
+        tx.delete(Pupil, tom)
+        tx.delete(Visit, dropped)
+    result = ann.sync()
+    assert not result.refused and app.store.count("outbox") == 0, result
+    http = httpx.Client(transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1"})
+    token = http.post("/v1/login", json={"user": "lead", "password": PASSWORD}).json()["token"]
+    http.headers["Authorization"] = f"Bearer {token}"
+    yield ann, http
+    http.close()
+
+
+def test_a_whole_caseload_counts_as_the_laptop_prints_it(caseload, engine):
+    ann, http = caseload
+    body = http.get("/v1/overview").json()
+    assert body == counts(caseload_summary(ann.app), TODAY)  # the printed summary's own numbers
+    assert body["hours_week_start"] == LAST_MONDAY.isoformat()
+    assert body["pupils"] == 5  # Tom was deleted
+    assert body["by_cohort"] == {"Traveller": 1, "Hospital": 1, "Home tuition": 2, "Other": 1}
+    assert body["by_provision"] == {
+        "Alternative provision": 1, "Home tuition": 2, "Hospital tuition": 1, "TES visits": 1,
+    }  # fmt: skip
+    # Levi 4 h (his deleted session not counted), Nell 6 h, Oisín 10 h; Mary and Rosa have no tuition.
+    assert body["by_hours_band"] == {"under 5": 1, "5 to under 8": 1, "8 to under 25": 1, "25 or more": 0}
+    assert body["not_banded"] == 2
+    assert [(i["pupil"], i["what"][:10]) for i in body["reviews_overdue"]] == [
+        ("Oisín Ó Súilleabháin", "Plan 'Retu"),
+        ("Levi Ó Súilleabháin", "Home tuiti"),
+    ]
+    assert body["folders_out"] == 2  # Mary's and Rosa's; not the deleted Tom's
+    assert [i["pupil"] for i in body["folders_overdue"]] == ["Mary Ó Súilleabháin"]
+
+
+def test_the_server_reads_each_pupil_as_the_laptop_does(caseload, engine):
+    """Field by field: rows, attention, hours, workers; not only the totals."""
+    from sync.server import db
+    from sync.server.overview import ServerSource
+
+    ann, _http = caseload
+    with db.reading(engine) as conn:
+        served = ServerSource(conn, TODAY).overview(hours_week=LAST_MONDAY)
+    printed = ann.app.overview(hours_week=LAST_MONDAY)
+    assert [o.pupil.legal_name for o in served] == [o.pupil.legal_name for o in printed]
+    for server_side, laptop_side in zip(served, printed, strict=True):
+        assert server_side == laptop_side, laptop_side.pupil.legal_name
+    assert {o.pupil.forename: o.hours_last_week for o in served} == {
+        "Levi": 4, "Mary": 0, "Nell": 6, "Oisín": 10, "Rosa": 0,
+    }  # fmt: skip
+    assert {o.latest_worker for o in served if o.hours_last_week} == {"ann"}
+
+
+def test_the_overview_writes_no_file(caseload, tmp_path, monkeypatch, server_url):
+    """No copy of a record on disk: nothing appears in the temporary folder, the
+    working folder, or (on SQLite) beside the server's database but its own files."""
+    import tempfile
+
+    _ann, http = caseload
+    empty, cwd = tmp_path / "tmp-for-overview", tmp_path / "cwd-for-overview"
+    empty.mkdir()
+    cwd.mkdir()
+    monkeypatch.setenv("TMPDIR", str(empty))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    monkeypatch.chdir(cwd)
+    assert tempfile.gettempdir() == str(empty)
+    data_dir = Path(server_url.removeprefix("sqlite:///")).parent if server_url.startswith("sqlite") else None
+    beside = {p.name for p in data_dir.iterdir()} if data_dir else set()
+    assert http.get("/v1/overview").json()["pupils"] == 5
+    assert http.get("/v1/overview.pdf").status_code == 200
+    assert list(empty.iterdir()) == [] and list(cwd.iterdir()) == []
+    if data_dir:
+        assert {p.name for p in data_dir.iterdir()} - beside <= {"server.db-wal", "server.db-shm"}
+
+
+def test_the_summary_pdf_names_the_figures(caseload):
+    _ann, http = caseload
+    got = http.get("/v1/overview.pdf")
+    assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(got.content)).pages).split())
+    assert "Local authority overview · at 22 Nov 2026 · 5 pupils" in text
+    for name in ("Levi", "Mary", "Nell", "Oisín", "Rosa"):
+        assert f"{name} Ó Súilleabháin" in text
+    assert "Tom" not in text  # deleted: not a row, not a folder
+    assert "Cohort Pupils Home tuition 2 Hospital 1 Other 1 Traveller 1 Total 5" in text
+    assert (
+        "Open provision Pupils Alternative provision 1 Home tuition 2 Hospital tuition 1 TES visits 1 Total 5" in text
+    )
+    assert "by hours received Pupils under 5 1 5 to under 8 1 8 to under 25 1 25 or more 0 Total 3" in text
+    assert "Not banded: no tuition in force 2" in text
+    assert "5h / 4h" in text  # Levi's hours, without his deleted session
+    assert "Reviews overdue (2)" in text and "Plan 'Return to school' review was due 12 Nov 2026" in text
+    assert "Folders not returned: 2 out, of which overdue (1)" in text
+    assert "Mary Ó Súilleabháin Folder issued 13 Oct 2026 17 Nov 2026" in text

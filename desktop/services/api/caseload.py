@@ -3,12 +3,9 @@ list and the LA summary's overview: read in sets, a query per kind for all pupil
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from datetime import date, timedelta
 
 from desktop.domain import rules
-from desktop.domain.collation import pupil_key
 from desktop.domain.enums import (
     SiteType,
 )
@@ -18,7 +15,6 @@ from desktop.domain.records import (
     Consent,
     Contact,
     Exclusion,
-    Folder,
     Plan,
     PlannedTravel,
     ProgressEntry,
@@ -31,6 +27,7 @@ from desktop.domain.records import (
 )
 from desktop.store import queries
 
+from .. import caseload_sets as sets
 from ..results import CaseloadRow, PupilOverview, PupilRecord
 from .core import Core
 
@@ -125,70 +122,45 @@ class CaseloadServices(Core):
     ) -> dict[str, dict[str, list]]:
         """What the attention rules read, by kind and then by pupil: a query per kind
         for all the pupils (not a record each), each pupil's in the order their
-        record lists them, so the list and the record judge alike."""
+        record lists them, so the list and the record judge alike. The hours of
+        the last complete week come under "last_week_hours"."""
         today = self.today()
         wanted = {p.id for p in pupils}
 
-        def by_pupil(cls: type, key: Callable, reverse: bool = False) -> dict[str, list]:
-            grouped: dict[str, list] = defaultdict(list)
-            rows = self.store.find(cls, pupil_id=pupil_id) if pupil_id else self.store.find(cls)
-            for record in sorted(rows, key=key, reverse=reverse):
-                if record.pupil_id in wanted:
-                    grouped[record.pupil_id].append(record)
-            return grouped
+        def read(kind: sets.Kind) -> dict[str, list]:
+            rows = self.store.find(kind.record, pupil_id=pupil_id) if pupil_id else self.store.find(kind.record)
+            return sets.by_pupil(rows, kind, wanted)
 
         # The hours rule reads only the last complete week's hours: added up in SQL,
         # by pupil, rather than loading a fortnight of sessions (at an LA, 20,000).
-        monday = rules.week_start(today) - timedelta(days=7)
+        monday = sets.last_week(today)
         last_week = queries.hours_delivered(self.store, monday, monday + timedelta(days=6))
-        hospital = self._hospital_stays(today, wanted)
-        for stays in hospital.values():
-            stays.sort(key=lambda s: s.arrived)
-        return {
-            "episodes": episodes_by_pupil
-            if episodes_by_pupil is not None
-            else by_pupil(ProvisionEpisode, lambda e: e.start),
-            "last_week_hours": last_week,
-            "folders": by_pupil(Folder, lambda f: f.issued_on, reverse=True),
-            "plans": by_pupil(Plan, lambda p: p.start),
-            "actions": by_pupil(Action, lambda a: a.due),
-            "absences": by_pupil(Absence, lambda a: a.start),
-            "exclusions": by_pupil(Exclusion, lambda e: e.start),
-            "hospital_stays": hospital,
-            "travel": by_pupil(PlannedTravel, lambda t: t.leaves),
+        inputs = {
+            kind: episodes_by_pupil if kind == "episodes" and episodes_by_pupil is not None else read(k)
+            for kind, k in sets.KINDS.items()
         }
+        return inputs | {"hospital_stays": self._hospital_stays(today, wanted), "last_week_hours": last_week}
 
     def _judge(self, pupils: list[Pupil], inputs: dict[str, dict[str, list]]) -> dict[str, list[rules.Attention]]:
-        today, thresholds, calendar = self.today(), self.settings().thresholds, self.school_calendar()
-        hours = inputs["last_week_hours"]
         records = {kind: by_pupil for kind, by_pupil in inputs.items() if kind != "last_week_hours"}
-        result = {}
-        for pupil in pupils:
-            pid = pupil.id  # .get, not [], so a pupil with nothing adds no empty list to each dict
-            items = rules.needs_attention(
-                pupil=pupil,
-                today=today,
-                calendar=calendar,
-                thresholds=thresholds,
-                last_week_hours=hours.get(pid, 0.0),
-                **{kind: by_pupil.get(pid, ()) for kind, by_pupil in records.items()},
-            )
-            if items:
-                result[pid] = items
-        return result
+        return sets.judge(
+            pupils,
+            records,
+            inputs["last_week_hours"],
+            today=self.today(),
+            thresholds=self.settings().thresholds,
+            calendar=self.school_calendar(),
+        )
 
     def _hospital_stays(self, today: date, wanted: set[str]) -> dict[str, list[Stay]]:
         """Each pupil's stays at a hospital ward that have not ended before today."""
-        wards = [s.id for s in self.store.find(Site, site_type=SiteType.HOSPITAL_WARD.value)]
-        found: dict[str, list[Stay]] = defaultdict(list)
-        if wards:
-            stays = self.store.find(
-                Stay, site_id=wards, where=lambda t: t.c.departed.is_(None) | (t.c.departed >= today)
-            )
-            for stay in stays:
-                if stay.pupil_id in wanted:
-                    found[stay.pupil_id].append(stay)
-        return found
+        wards = self.store.find(Site, site_type=SiteType.HOSPITAL_WARD.value)
+        if not wards:
+            return {}
+        stays = self.store.find(
+            Stay, site_id=[s.id for s in wards], where=lambda t: t.c.departed.is_(None) | (t.c.departed >= today)
+        )
+        return sets.hospital_stays(stays, wards, today, wanted)
 
     def caseload(self) -> list[CaseloadRow]:
         """Every pupil on the caseload with what the list shows and filters on."""
@@ -199,35 +171,16 @@ class CaseloadServices(Core):
     def _caseload_rows(
         self, pupils: list[Pupil], episodes: dict[str, list[ProvisionEpisode]], attention: dict[str, list]
     ) -> list[CaseloadRow]:
-        today = self.today()
-        schools = {s.id: s for s in self.list_schools()}
-        sites = {s.id: s for s in self.list_sites()}
-        stays = self.current_stays()
-        last = queries.last_visit_dates(self.store)
-        rows = []
-        for p in pupils:
-            school = schools.get(p.base_school_id)
-            stay = stays.get(p.id)
-            site = sites.get(stay.site_id) if stay else None
-            rows.append(
-                CaseloadRow(
-                    pupil_id=p.id,
-                    name=p.display_name,
-                    legal_name=p.legal_name,
-                    sort_key=pupil_key(p),
-                    upn=p.upn,
-                    dob=p.dob,
-                    nc_year=rules.pupil_nc_year(p, today),
-                    cohort=rules.cohort(p, episodes.get(p.id, []), today),
-                    base_school_id=p.base_school_id,
-                    base_school=school.name if school else "",
-                    site_id=site.id if site else None,
-                    site=site.name if site else "",
-                    last_visit=last.get(p.id),
-                    attention=tuple(dict.fromkeys(a.kind for a in attention.get(p.id, []))),
-                )
-            )
-        return rows
+        return sets.caseload_rows(
+            pupils,
+            episodes,
+            attention,
+            today=self.today(),
+            schools={s.id: s for s in self.list_schools()},
+            sites={s.id: s for s in self.list_sites()},
+            stays=self.current_stays(),
+            last_visits=queries.last_visit_dates(self.store),
+        )
 
     def overview(self, hours_week: date | None = None) -> list[PupilOverview]:
         """What the LA summary reads of every pupil on the caseload, in the caseload's
@@ -239,22 +192,17 @@ class CaseloadServices(Core):
         attention = self._judge(pupils, inputs)
         rows = self._caseload_rows(pupils, inputs["episodes"], attention)
         latest = queries.latest_visits(self.store)
-        monday = hours_week or rules.week_start(self.today()) - timedelta(days=7)
+        monday = hours_week or sets.last_week(self.today())
         sunday = monday + timedelta(days=6)
-        if monday == rules.week_start(self.today()) - timedelta(days=7):
+        if monday == sets.last_week(self.today()):
             hours = inputs["last_week_hours"]  # added up already, for the hours rule
         else:  # a holiday last week: the summary counts an earlier week
             hours = queries.hours_delivered(self.store, monday, min(sunday, self.today()))
-        return [
-            PupilOverview(
-                row=row,
-                pupil=pupil,
-                episodes=inputs["episodes"].get(pupil.id, []),
-                plans=inputs["plans"].get(pupil.id, []),
-                actions=inputs["actions"].get(pupil.id, []),
-                attention=attention.get(pupil.id, []),
-                latest_worker=latest[pupil.id].worker if pupil.id in latest else "",
-                hours_last_week=round(hours.get(pupil.id, 0.0), 2),
-            )
-            for pupil, row in zip(pupils, rows, strict=True)
-        ]
+        return sets.overviews(
+            pupils,
+            rows,
+            inputs,
+            attention,
+            latest_workers={pid: visit.worker for pid, visit in latest.items()},
+            hours=hours,
+        )

@@ -7,7 +7,7 @@ it names what it reads as `ReportSource`, which `Waymark` provides.
 Safeguarding concerns are never read here, so no report can print one. What
 each copy of a visit report may show is decided later, in reports/copies.py.
 
-A file per part: source.py (ReportSource), details.py (what every report shares), a
+A file per part: source.py (ReportSource, SummarySource), details.py (what every report shares), a
 file per report (visit, progress, hours, summary) and pdf.py (`report_pdf`).
 """
 
@@ -15,7 +15,7 @@ from .details import pupil_details, service_details, visit_details
 from .hours import hours_statement
 from .pdf import DEFAULT_PERIOD, REPORT_KINDS, report_pdf
 from .progress import progress_record, subject_progress
-from .source import Progress, ReportSource
+from .source import Progress, ReportSource, SummarySource
 from .summary import HOURS_BANDS, caseload_summary, summarise
 from .visit import visit_report
 
@@ -25,6 +25,7 @@ __all__ = [
     "REPORT_KINDS",
     "Progress",
     "ReportSource",
+    "SummarySource",
     "caseload_summary",
     "hours_statement",
     "progress_record",

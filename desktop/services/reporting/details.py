@@ -11,10 +11,10 @@ from desktop.domain.records import ProgressEntry, Pupil, School, Site, Visit
 from desktop.reports.data import Level, Note, Place, PupilDetails, ServiceDetails, VisitDetails
 
 from ..errors import ValidationError
-from .source import ReportSource
+from .source import ReportSource, SummarySource
 
 
-def service_details(app: ReportSource) -> ServiceDetails:
+def service_details(app: SummarySource) -> ServiceDetails:
     s = app.settings()
     return ServiceDetails(name=s.service_name, address=s.service_address, phone=s.service_phone, email=s.service_email)
 
@@ -86,5 +86,5 @@ def _school(app: ReportSource, pupil: Pupil) -> School | None:
     return app.get_school(pupil.base_school_id) if pupil.base_school_id else None
 
 
-def _households(app: ReportSource) -> Households:
+def _households(app: SummarySource) -> Households:
     return app.address_households()

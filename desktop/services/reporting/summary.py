@@ -15,12 +15,12 @@ from desktop.reports.layout import fmt_date
 from ..errors import ValidationError
 from ..results import PupilOverview
 from .details import _households, service_details
-from .source import Progress, ReportSource
+from .source import Progress, SummarySource
 
 HOURS_BANDS = rules.HOURS_BANDS
 
 
-def _hours_week(app: ReportSource, today: date) -> date:
+def _hours_week(app: SummarySource, today: date) -> date:
     """The Monday of the last complete week with school days in it: a holiday
     week says nothing about the hours a pupil receives."""
     calendar = app.school_calendar()
@@ -32,7 +32,7 @@ def _hours_week(app: ReportSource, today: date) -> date:
     return monday
 
 
-def caseload_summary(app: ReportSource, progress: Progress | None = None) -> CaseloadSummary:
+def caseload_summary(app: SummarySource, progress: Progress | None = None) -> CaseloadSummary:
     """The LA summary; `progress(done, total)` is told after each pupil (and may raise to cancel)."""
     monday = _hours_week(app, app.today())
     pupils = app.overview(hours_week=monday)
@@ -42,7 +42,7 @@ def caseload_summary(app: ReportSource, progress: Progress | None = None) -> Cas
 
 
 def summarise(
-    app: ReportSource, pupils: list[PupilOverview], monday: date, progress: Progress | None = None
+    app: SummarySource, pupils: list[PupilOverview], monday: date, progress: Progress | None = None
 ) -> CaseloadSummary:
     """The summary of these pupils, their hours counted in the week from `monday`
     (`Waymark.overview` reads every pupil's in a few queries; a test builds the

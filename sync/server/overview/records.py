@@ -1,0 +1,210 @@
+"""The server's `records` rows as the desktop's domain records, and the sums over
+visits the summary needs, in SQL that PostgreSQL and SQLite both run.
+
+A row's `data` holds the fields as the desktop's sync port wrote them
+(desktop/store/sync_port/values.py): dates, times and datetimes as ISO text,
+enums by value, lists as lists. They are read back here by the domain record's
+own field types, as the laptop reads a pulled row back from its store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from datetime import date, datetime, time
+from enum import Enum
+from functools import cache
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Integer, and_, case, cast, func, select
+
+from desktop.domain.enums import Outcome
+from desktop.store.mapping import TABLES, column_fields
+
+from ..tables import Record
+
+RECORDS = Record.__table__
+T = TypeVar("T")
+
+
+class Unreadable(ValueError):
+    """A value this version cannot read (a newer laptop's kind of provision): the record is left out."""
+
+
+def _iso(kind: type) -> Callable[[object], object]:
+    parse = {date: lambda v: date.fromisoformat(v[:10]), datetime: datetime.fromisoformat, time: time.fromisoformat}
+
+    def read(value: object) -> object:
+        try:  # as values.decode: a date that does not parse is no date
+            return parse[kind](value) if isinstance(value, str) else value
+        except (TypeError, ValueError):
+            return None
+
+    return read
+
+
+def _enum(kind: type[Enum]) -> Callable[[object], object]:
+    def read(value: object) -> object:
+        try:
+            return kind(value)
+        except ValueError:
+            raise Unreadable(f"{value!r} is not a {kind.__name__}") from None
+
+    return read
+
+
+def _reader(hint: object) -> Callable[[object], object]:
+    options = [o for o in typing.get_args(hint) if o is not type(None)] if isinstance(hint, types.UnionType) else [hint]
+    kind = typing.get_origin(options[0]) or options[0]
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return _enum(kind)
+    if kind in (date, datetime, time):
+        return _iso(kind)
+    if kind in (bool, int, float):
+        return kind
+    if kind is list:
+        return list
+    return lambda value: value
+
+
+def _blank(hint: object) -> object:
+    """A required field an older laptop never sent: the stand-in the laptop's pull gives it."""
+    kind = typing.get_origin(hint) or hint
+    if kind in (bool, int, float):
+        return kind()
+    if kind is list:
+        return []
+    if kind in (date, datetime):
+        return kind(1970, 1, 1)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        raise Unreadable(f"no {kind.__name__}")
+    return ""
+
+
+@cache
+def _fields(cls: type) -> tuple[tuple[str, Callable[[object], object], Callable[[], object]], ...]:
+    """(name, read a wire value, the value when the field was never sent) for each stored field."""
+    hints = typing.get_type_hints(cls)
+    found = []
+    for f in dataclasses.fields(cls):
+        if f.name not in column_fields(cls):
+            continue  # a collection (a visit's entries): kept in rows of its own
+        if f.default is not dataclasses.MISSING:
+            missing = lambda d=f.default: d  # noqa: E731
+        elif f.default_factory is not dataclasses.MISSING:
+            missing = f.default_factory
+        else:
+            missing = lambda h=hints[f.name]: _blank(h)  # noqa: E731
+        found.append((f.name, _reader(hints[f.name]), missing))
+    return tuple(found)
+
+
+def to_record(cls: type[T], entity_id: str, data: dict[str, Any]) -> T:
+    """The domain record a row holds; raises Unreadable for one this version cannot read."""
+    values: dict[str, object] = {}
+    for name, read, missing in _fields(cls):
+        if name == "id":
+            values[name] = entity_id
+        elif name not in data:
+            values[name] = missing()
+        else:
+            value = data[name]
+            values[name] = None if value is None else read(value)
+    return cls(**values)
+
+
+def live(conn: Connection, cls: type[T]) -> list[T]:
+    """Every live (not deleted) record of a kind, in the change feed's order (the
+    order a laptop that pulled everything holds them in)."""
+    rows = conn.execute(
+        select(RECORDS.c.entity_id, RECORDS.c.data)
+        .where(RECORDS.c.entity == TABLES[cls], RECORDS.c.deleted.is_(False))
+        .order_by(RECORDS.c.seq)
+    )
+    found = []
+    for entity_id, data in rows:
+        try:
+            found.append(to_record(cls, entity_id, data))
+        except Unreadable:
+            continue
+    return found
+
+
+# --- visits: summed and ranked in SQL, never loaded whole ---------------------------
+#
+# A child's entry names its pupil and its visit; the merge keeps both in the row's
+# own indexed columns (owner_pupil, parent_id: sync/server/shapes.py), so the joins
+# below need no JSON.
+
+_ENTRY, _VISIT = RECORDS.alias("entry"), RECORDS.alias("visit")
+_day = _VISIT.c.data["date"].as_string()
+_start, _end = _VISIT.c.data["start"].as_string(), _VISIT.c.data["end"].as_string()
+_ENTRIES = _ENTRY.join(_VISIT, and_(_VISIT.c.entity == "visit", _VISIT.c.entity_id == _ENTRY.c.parent_id))
+_LIVE_ENTRY = and_(_ENTRY.c.entity == "visit_entry", _ENTRY.c.deleted.is_(False))
+
+
+def _minute_of_day(clock) -> object:
+    """'09:30:00' -> 570 (ISO times: the hour and minute are always at 1-2 and 4-5)."""
+    return cast(func.substr(clock, 1, 2), Integer) * 60 + cast(func.substr(clock, 4, 2), Integer)
+
+
+def hours_delivered(conn: Connection, start: date, end: date) -> dict[str, float]:
+    """Each pupil's hours of contact from `start` to `end`, as Visit.hours_for gives
+    them: held visits with both times, the child seen; summed in the database."""
+    length = _minute_of_day(_end) - _minute_of_day(_start)
+    minutes = func.sum(case((length > 0, length), else_=0))
+    rows = conn.execute(
+        select(_ENTRY.c.owner_pupil, minutes)
+        .select_from(_ENTRIES)
+        .where(
+            _LIVE_ENTRY,
+            _ENTRY.c.data["seen"].as_boolean().is_(True),
+            _VISIT.c.deleted.is_(False),
+            _day >= start.isoformat(),
+            _day <= end.isoformat(),
+            _VISIT.c.data["outcome"].as_string() == Outcome.HELD.value,
+            _start.is_not(None),
+            _end.is_not(None),
+        )
+        .group_by(_ENTRY.c.owner_pupil)
+    )
+    return {pupil_id: int(total) / 60 for pupil_id, total in rows if pupil_id}
+
+
+def latest_visits(conn: Connection) -> tuple[dict[str, date], dict[str, str]]:
+    """Each pupil's latest visit day by their live entries (as the laptop's caseload
+    list reads it), and who made their newest live visit: in one pass over the
+    entries, ranked in the database by the timeline's own order (Visit.order: the
+    day, then the start, an untimed visit first in its day, then the id)."""
+    newest = func.row_number().over(
+        partition_by=_ENTRY.c.owner_pupil,
+        order_by=(
+            _VISIT.c.deleted,
+            _day.desc(),
+            func.coalesce(_start, time.min.isoformat()).desc(),
+            _VISIT.c.entity_id.desc(),  # ids have one shape (hex and dashes): any collation orders them as Python does
+        ),
+    )
+    ranked = (
+        select(
+            _ENTRY.c.owner_pupil.label("pupil"),
+            func.max(_day).over(partition_by=_ENTRY.c.owner_pupil).label("last"),
+            _VISIT.c.deleted.label("deleted"),
+            _VISIT.c.data["worker"].as_string().label("worker"),
+            newest.label("n"),
+        )
+        .select_from(_ENTRIES)
+        .where(_LIVE_ENTRY)
+        .subquery("ranked")
+    )
+    rows = conn.execute(select(ranked.c.pupil, ranked.c.last, ranked.c.deleted, ranked.c.worker).where(ranked.c.n == 1))
+    read = _iso(date)
+    last_visits, workers = {}, {}
+    for pupil_id, last, deleted, worker in rows:
+        if pupil_id and (day := read(last)):
+            last_visits[pupil_id] = day
+        if pupil_id and not deleted:  # all of a pupil's visits deleted: no worker
+            workers[pupil_id] = worker or ""
+    return last_visits, workers
