@@ -126,14 +126,17 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
         conn.execute(table.insert(), rows)
         return
     columns = list(rows[0])
-    is_json = [isinstance(table.c[c].type, JSON) for c in columns]
+    json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
     raw = conn.connection.driver_connection
     try:
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            write = copy.write_row
             for row in rows:
-                copy.write_row(
-                    [dumps(row[c]) if j and row[c] is not None else row[c] for c, j in zip(columns, is_json)]
-                )
+                values = [row[c] for c in columns]
+                for i in json_at:
+                    if values[i] is not None:
+                        values[i] = dumps(values[i])
+                write(values)
     except psycopg.errors.UniqueViolation as exc:
         raise WrittenMeanwhile(str(exc)) from exc
 

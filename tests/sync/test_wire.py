@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 from pydantic import ValidationError
 
@@ -89,3 +90,40 @@ def test_an_invalid_body_is_refused_by_the_model_itself(doc):
 def test_a_body_that_is_not_json_is_the_models_error():
     with pytest.raises(ValidationError):
         wire.parse_push(b'{"ops": [')
+
+
+# --- the client's quick reading of a push's answer (sync/client/engine.py) ---------------
+
+ANSWERS_READ = [
+    {"results": [], "conflicts": 0},
+    {"results": [{"op_id": "a", "status": "applied", "reason": ""}], "conflicts": 1, "ordered": True},
+    {"results": [{"op_id": "a", "status": "refused", "reason": "No."}, {"op_id": "b", "status": "duplicate"}]},
+]
+ANSWERS_REFUSED = [
+    {"results": [{"op_id": "a", "status": "lost", "reason": ""}]},
+    {"results": [{"op_id": 5, "status": "applied"}]},
+    {"results": [{"status": "applied"}]},
+    {"results": {"op_id": "a"}},
+    {"results": [{"op_id": "a", "status": "applied"}], "ordered": [1]},
+    {"detail": "Welcome to the hotel's network"},
+]
+
+
+@pytest.mark.parametrize("doc", ANSWERS_READ, ids=range(len(ANSWERS_READ)))
+def test_the_client_reads_a_push_answer_as_the_model_does(doc):
+    from sync.client.engine import _push_answer
+    from sync.protocol import PushResponse
+
+    response = httpx.Response(200, content=json.dumps(doc).encode())
+    model = PushResponse.model_validate(doc)
+    assert _push_answer(response) == ([(r.op_id, r.status, r.reason) for r in model.results], model.ordered)
+
+
+@pytest.mark.parametrize("doc", [*ANSWERS_REFUSED, None], ids=range(len(ANSWERS_REFUSED) + 1))
+def test_a_push_answer_that_is_not_one_is_a_plain_error(doc):
+    from sync.client import ServerError
+    from sync.client.engine import _push_answer
+
+    body = b"<html>login</html>" if doc is None else json.dumps(doc).encode()
+    with pytest.raises(ServerError, match="not understood"):
+        _push_answer(httpx.Response(200, content=body))
