@@ -24,9 +24,9 @@ from .rows import CLOCK_ALLOWANCE, RECORDS, RESERVED_FIELDS, Key, Row, _text
 from .writing import Writing
 
 # How long a push waits for the batch its device sent just before it (PushRequest.after),
-# and how often it looks.
+# and how often it looks: soon at first, then less often (each look is a query).
 ORDER_WAIT = 10.0
-ORDER_POLL = 0.002
+ORDER_POLL = (0.001, 0.008)
 
 
 class OutOfOrder(Exception):
@@ -43,10 +43,12 @@ def is_applied(conn: Connection, op_id: str) -> bool:
 def wait_until(done: Callable[[], bool]) -> None:
     """Until `done()` (each call sees what others committed since); OutOfOrder after ORDER_WAIT."""
     deadline = time.monotonic() + ORDER_WAIT
+    pause, longest = ORDER_POLL
     while not done():
         if time.monotonic() > deadline:
             raise OutOfOrder()
-        time.sleep(ORDER_POLL)
+        time.sleep(pause)
+        pause = min(pause * 2, longest)
 
 
 class Merger(Loading, Membership, Writing):
