@@ -224,6 +224,7 @@ class Merger(Loading, Membership, Writing):
             row.changed()
             row.clocks = dict.fromkeys(fields, clock)
             row.authors = dict.fromkeys(fields, self.user.name)
+            row.one_write = (clock, self.user.name)
             row.dirty = True
             return False
         lost = False
@@ -258,6 +259,7 @@ class Merger(Loading, Membership, Writing):
             row.dirty = True
         row.data[name] = value
         row.changed()
+        row.one_write = None
         row.clocks[name] = clock
         row.authors[name] = self.user.name
 

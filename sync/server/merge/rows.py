@@ -31,6 +31,9 @@ class Row:
     members: set[str] = field(default_factory=set)
     stored_members: set[str] | None = None  # as in record_pupils (None: not loaded / new)
     dirty: bool = False
+    # (clock, author) while every field was set by one operation (a record made in this push):
+    # its stored clocks and authors are then one each, with nothing to count (clock.compress).
+    one_write: tuple[str, str] | None = None
 
     @property
     def key(self) -> Key:

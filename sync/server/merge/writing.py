@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from sync.protocol.clock import compress
+from sync.protocol.clock import DEFAULT, compress
 
 from .. import db
 from ..scope import record_exits
@@ -25,12 +25,16 @@ class Writing:
         new, old = [], []
         for row in dirty:
             last += 1
+            if row.one_write:
+                clocks, authors = {DEFAULT: row.one_write[0]}, {DEFAULT: row.one_write[1]}
+            else:
+                clocks, authors = compress(row.clocks), compress(row.authors)
             values = {
                 "entity": row.entity,
                 "entity_id": row.entity_id,
                 "data": row.data,
-                "clocks": compress(row.clocks),
-                "authors": compress(row.authors),
+                "clocks": clocks,
+                "authors": authors,
                 "deleted": row.deleted,
                 "seq": last,
                 "owner_pupil": row.owner,
