@@ -14,7 +14,7 @@ import orjson
 import psycopg
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, Connection, Engine, create_engine, event, inspect
+from sqlalchemy import JSON, Connection, DateTime, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
 HERE = Path(__file__).parent
@@ -127,6 +127,11 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
         return
     columns = list(rows[0])
     json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
+    # A batch's rows share their moments (applied_at): each written out once, not once a row.
+    moment_at = [
+        i for i, c in enumerate(columns) if isinstance(getattr(table.c[c].type, "impl", table.c[c].type), DateTime)
+    ]
+    moments: dict[object, str] = {}
     raw = conn.connection.driver_connection
     try:
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -136,6 +141,9 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
                 for i in json_at:
                     if values[i] is not None:
                         values[i] = dumps(values[i])
+                for i in moment_at:
+                    if values[i] is not None:
+                        values[i] = moments.get(values[i]) or moments.setdefault(values[i], values[i].isoformat())
                 write(values)
     except psycopg.errors.UniqueViolation as exc:
         raise WrittenMeanwhile(str(exc)) from exc
