@@ -104,9 +104,11 @@ def page(conn: Connection, user: User, cursor: str | None, limit: int, entities:
 
 def _served(role: str, entity: str, data: str, clocks: str) -> tuple[object, object] | None:
     """A row's fields and clocks as `role` may receive them: the stored JSON text as it is
-    when nothing is withheld (the common case), else decoded and cut (scope.served);
+    when the role is served every field (the common case), else decoded and cut to
+    what it is served (scope.served);
     None when the row must not go at all."""
-    if entity != CONFLICT_ENTITY and not serving(role).withheld.get(entity):
+    policy = serving(role)
+    if entity != CONFLICT_ENTITY and policy.fields is None and not policy.withheld.get(entity):
         return data, clocks
     stored = db.loads(data)
     fields = served(role, entity, stored)

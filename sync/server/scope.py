@@ -116,26 +116,37 @@ def may_see_restricted(role: str, restricted: str) -> bool:
     return restricted in allowed_restrictions(role)
 
 
+EMPTY = (None, "", [], {})
+
+
 def push_refusal(role: str, entity: str, fields: dict, stored: dict | None = None) -> tuple[dict, str]:
     """The fields a push may write for `role`, and the reason to refuse it ('' if none).
-    A withheld field sent empty is dropped (a school's copy of the row never held it,
-    so an empty value must not blank the LA's); sent with a value, the op is refused.
+    A field the role is not served (withheld, or not on its allow-list) sent empty is
+    dropped (a school's copy of the row never held it, so an empty value must not blank
+    the LA's); sent with a value, the op is refused.
     `stored`: the record as the server holds it (a conflict names its field there)."""
     if not serves(role, entity):
         return fields, f"Your role ({role}) does not hold {entity.replace('_', ' ')} records on the LA's server."
-    withheld = serving(role).withheld.get(entity)
-    if not withheld and entity != CONFLICT_ENTITY:
+    policy = serving(role)
+    withheld = policy.withheld.get(entity) or frozenset()
+    allowed = None if policy.fields is None else policy.fields.get(entity, frozenset())
+    if not withheld and allowed is None and entity != CONFLICT_ENTITY:
         return fields, ""  # the common case: nothing to check or leave out
-    withheld = withheld or frozenset()
     if entity == CONFLICT_ENTITY and not conflict_served(role, (stored or {}) | fields):
         return fields, "That conflict is about words your role is not sent."
-    given = [k for k in withheld if k in fields and fields[k] not in (None, "", [], {})]
+    given = [k for k in withheld if k in fields and fields[k] not in EMPTY]
     if given:
         return fields, (
             "Schools are not sent where a family lives, stays or was seen, so cannot change it "
             f"({', '.join(sorted(given))})."
         )
-    return {k: v for k, v in fields.items() if k not in withheld}, ""
+    unnamed = [k for k in fields if allowed is not None and k not in allowed and fields[k] not in EMPTY]
+    if unnamed:
+        return fields, (
+            f"The LA's server does not send your role ({role}) the {', '.join(sorted(unnamed))} of "
+            f"{entity.replace('_', ' ')} records, so cannot take them from it."
+        )
+    return {k: v for k, v in fields.items() if k not in withheld and (allowed is None or k in allowed)}, ""
 
 
 # --- pupils leaving a user's scope ---------------------------------------------------

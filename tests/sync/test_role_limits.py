@@ -15,7 +15,7 @@ def test_the_app_offers_a_school_exactly_the_kinds_of_record_the_server_takes():
     for entity, shape in SHAPES.items():
         if entity == CONFLICT_ENTITY:
             continue  # resolving a conflict writes the record it is about
-        _fields, reason = push_refusal("school", entity, {"pupil_id": "p"})
+        _fields, reason = push_refusal("school", entity, {"deleted": False})
         takes = not reason and not isinstance(shape, Shared)  # merger refuses schools shared reference data
         assert limits.may_write(entity) == takes, entity
         if not takes:

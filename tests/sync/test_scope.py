@@ -216,7 +216,7 @@ PUSHES = [
     ("school_a", "progress_entry", "new", {"pupil_id": "peter", "subject": "Maths"}, True),  # its own pupil
     ("school_a", "pupil", "new", {"forename": "X"}, False),
     ("school_a", "school", "new", {"urn": "100000"}, False),
-    ("school_b", "visit", "visit", {"work_covered": "x"}, True),  # Polly was seen on it
+    ("school_b", "visit", "visit", {"outcome": "x"}, True),  # Polly was seen on it
     ("tess", "pupil", "new", {"forename": "New", "surname": "Pupil"}, True),  # a worker adds a pupil
     ("lead", "concern", "concern", {"text": "Escalated"}, True),
     ("ann", "no_such_table", "new", {"x": 1}, False),

@@ -309,3 +309,38 @@ def test_a_school_resolves_a_conflict_about_what_it_is_served(family, make_devic
     address = next(c for c in w.ann.sync_service.conflicts() if c.field == "address")
     refused = _push(w, "school_a", _op("sync_conflict", address.id, resolved=True, resolution="mine"))
     assert refused["status"] == "refused" and "not sent" in refused["reason"]
+
+
+def test_a_field_no_list_names_is_kept_for_workers_and_never_sent_to_a_school(family):
+    """A newer laptop's field (here a second address line) reaches schools only once
+    sync/protocol/serving.py names it: the allow-list, not the withheld list, decides."""
+    w = family
+    assert _push(w, "ann", _op("pupil", w.peter, address_line_2="Flat 3, Refuge Court"))["status"] == "applied"
+    assert _stored(w, "pupil", w.peter)["address_line_2"] == "Flat 3, Refuge Court"
+    text, _got = _pull_text(w, "school_a")
+    assert "Refuge Court" not in text and "address_line_2" not in text
+    assert "Refuge Court" in _pull_text(w, "lead")[0] and "Refuge Court" in _pull_text(w, "ann")[0]
+    # From the school: with a value, refused; empty (its copy never held it), dropped.
+    refused = _push(w, "school_a", _op("pupil", w.peter, address_line_2="Elsewhere"))
+    assert refused["status"] == "refused" and "address_line_2" in refused["reason"]
+    kept = _push(w, "school_a", _op("pupil", w.peter, address_line_2="", first_language="Romani"))
+    assert kept["status"] == "applied", kept
+    assert _stored(w, "pupil", w.peter)["address_line_2"] == "Flat 3, Refuge Court"
+
+
+def test_every_field_a_laptop_syncs_to_a_school_table_is_named_sent_or_withheld(tmp_path):
+    """A field added to the desktop must be put in SCHOOL_FIELDS or the withheld list
+    before a school gets it; this fails until it is."""
+    from desktop.services import Waymark
+    from sync.protocol.serving import SCHOOL_FIELDS, SCHOOL_TABLES, serving
+
+    app = Waymark.create_profile(tmp_path / "p", "a long test passphrase", scrypt_n=2**10)
+    try:
+        withheld = serving("school").withheld
+        for table in sorted(SCHOOL_TABLES):
+            synced = {c.name for c in app.store.tables[table].c} - {"id", "updated_at"}
+            named = SCHOOL_FIELDS[table] | withheld.get(table, frozenset())
+            assert synced == named, (table, sorted(synced ^ named))
+            assert not SCHOOL_FIELDS[table] & withheld.get(table, frozenset()), table
+    finally:
+        app.close()
