@@ -37,7 +37,7 @@ from sync.protocol import (
 from .port import SyncPort
 
 Progress = Callable[[str, int], None]  # (stage, records so far)
-PIPELINE = 2  # push batches on their way at once (SyncClient.push)
+PIPELINE = 3  # push batches on their way at once (SyncClient.push)
 
 
 class SyncError(Exception):
@@ -318,7 +318,13 @@ class SyncClient:
     def _push_batch(self, ops: list[Op], after: str | None) -> _Pushed:
         body = PushRequest(ops=ops, after=after).model_dump_json()
         trip = SyncResult()
-        response = self._send("POST", "/v1/push", trip, content=body, headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        if after:
+            # Batches on their way together each on a connection of its own, closed after: the
+            # server's processes take new connections as they come free, so the batches are worked
+            # on side by side (two kept-alive connections could both sit with one busy process).
+            headers["Connection"] = "close"
+        response = self._send("POST", "/v1/push", trip, content=body, headers=headers)
         if response.status_code == 409 and after:
             raise OutOfOrder(_detail(response))
         results, ordered = _push_answer(_check(response))
