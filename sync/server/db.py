@@ -111,6 +111,39 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     )
 
 
+def _copy_field(value: object) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if not isinstance(value, str):
+        value = dumps(value) if isinstance(value, dict | list) else str(value)
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def copy_line(values: dict, columns: tuple[str, ...], placeholder_at: int) -> str:
+    """A row as one line of COPY's text format, with "%d" where column `placeholder_at` goes
+    (a number given later: line % number). Dicts and lists go as JSON."""
+    fields = [_copy_field(values[c]).replace("%", "%%") for c in columns]
+    fields[placeholder_at] = "%d"
+    return "\t".join(fields) + "\n"
+
+
+def copy_lines(conn: Connection, table, columns: tuple[str, ...], lines: list[str]) -> None:
+    """Write lines made by copy_line (with their numbers in) to `table` with one COPY."""
+    if not lines:
+        return
+    raw = conn.connection.driver_connection
+    try:
+        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write("".join(lines).encode())
+    except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected) as exc:
+        raise WrittenMeanwhile(str(exc)) from exc
+
+
 class WrittenMeanwhile(Exception):
     """A row this transaction wrote was written by another meanwhile (a unique key
     clashed): the transaction is rolled back and its work done again."""
@@ -145,7 +178,9 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
                     if values[i] is not None:
                         values[i] = moments.get(values[i]) or moments.setdefault(values[i], values[i].isoformat())
                 write(values)
-    except psycopg.errors.UniqueViolation as exc:
+    except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected) as exc:
+        # Two requests writing the same keys in another order wait on each other: either
+        # way the work is done again, seeing what the other wrote.
         raise WrittenMeanwhile(str(exc)) from exc
 
 

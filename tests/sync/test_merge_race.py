@@ -3,7 +3,10 @@ takes the feed lock and checks it under the lock (SQLite's writer holds its
 lock from the start, so there is no race to have there).
 
 Each test runs a second push to completion at the worst moment for the
-first: after the first has read and merged, before it takes the lock."""
+first: after the first has read and merged, before it writes anything or
+takes the lock. (Once it has written the operations it applies, a second
+push of the same operations waits on their key until the first commits, then
+is merged again: no single thread can stage that, so it is not staged here.)"""
 
 from __future__ import annotations
 
@@ -42,7 +45,7 @@ def op(n: int, entity_id: str, clock_us: int, **fields) -> Op:
 
 
 class Interrupted(Merger):
-    """A merger that lets `meanwhile` run (and commit) just before it takes the feed lock."""
+    """A merger that lets `meanwhile` run (and commit) once it has merged, before it writes."""
 
     meanwhile = None
     merges = 0
@@ -51,11 +54,11 @@ class Interrupted(Merger):
         type(self).merges += 1
         return super()._merge(ops)
 
-    def _lock(self):
+    def _write_applied(self, applied):
         if type(self).meanwhile:
             run, type(self).meanwhile = type(self).meanwhile, None
             run()
-        return super()._lock()
+        return super()._write_applied(applied)
 
 
 def push(engine, ops: list[Op], merger=Merger):
@@ -98,8 +101,8 @@ def test_the_same_operations_pushed_twice_at_once_are_applied_once(pg):
     ops = [op(1, "s1", 1, urn="100001", name="One")]
     Interrupted.merges = 0
     Interrupted.meanwhile = lambda: push(pg, ops)  # a retry on another connection lands first
-    results, _ = push(pg, ops, Interrupted)
-    assert Interrupted.merges == 2 and results == [("op-1", "duplicate", "")]
+    done = merge.push(pg, lead(pg), "dev", ops, merger=Interrupted)  # its key clashes: merged again
+    assert Interrupted.merges == 2 and done.results == [("op-1", "duplicate", "")]
     with pg.connect() as conn:
         assert conn.execute(select(AppliedOp.op_id)).scalars().all() == ["op-1"]
         assert conn.execute(select(Record.seq)).scalars().all() == [1]  # written once, numbered once
@@ -191,3 +194,31 @@ def test_keys_go_to_postgresql_as_one_array_exactly_as_given(pg, values):
         param = cast(bindparam("keys", db.text_array(values), type_=NullType()), ARRAY(Text))
         got = conn.execute(select(func.unnest(param))).scalars().all()
     assert got == values
+
+
+def test_a_record_goes_through_copy_text_exactly_as_given(pg):
+    """New rows go to PostgreSQL as COPY text written here (db.copy_line): every awkward
+    character comes back as it went."""
+    from sync.server.merge.writing import RECORD_COLUMNS, SEQ_AT
+
+    awkward = 'tab\there, new\nline, cr\r, back\\slash \\N, 100% "quoted", ü, {brace}'
+    values = {
+        "entity": "school",
+        "entity_id": "id\twith\\odd%s",
+        "data": {"name": awkward, "n": 3, "none": None, "list": [1, "\\"]},
+        "clocks": {"*": "2026-11-22T10:00:00.000000Z-0000-dev"},
+        "authors": {"*": "ann"},
+        "deleted": False,
+        "seq": None,
+        "owner_pupil": None,
+        "parent_id": "p%d",
+        "restricted": "",
+        "created_by": None,
+    }
+    line = db.copy_line(values, RECORD_COLUMNS, SEQ_AT)
+    with db.writing(pg) as conn:
+        db.copy_lines(conn, Record.__table__, RECORD_COLUMNS, [line % 41])
+    with pg.connect() as conn:
+        row = conn.execute(select(Record.__table__)).one()
+    assert row.entity_id == "id\twith\\odd%s" and row.seq == 41 and row.parent_id == "p%d"
+    assert row.data == values["data"] and row.deleted is False and row.owner_pupil is None

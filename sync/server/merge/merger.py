@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
 from sync.protocol.clock import format_time
@@ -88,24 +88,40 @@ class Merger(Loading, Membership, Writing):
         not for the merge. (SQLite's writer holds its lock from BEGIN IMMEDIATE.)"""
         if self.conn.dialect.name == "postgresql":
             start = self.conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
-            outcome = self._merge(ops)
+            results, applied = self._merge(ops)
+            # Before the lock too: the operations applied (a key written meanwhile by another
+            # request redoes the push, merge.push) and the rows' COPY text but for their numbers.
+            self._write_applied(applied)
+            prepared = self._prepare()
             if after:  # the batch sent before this one, merged meanwhile; then the check below sees its rows
                 wait_until(lambda: is_applied(self.conn, after))
             feed = self._lock()
             if not self._still_current(start, feed, ops):
+                self._unwrite_applied(applied)  # first, or the merge would take them as done
                 self._reset()
-                outcome = self._merge(ops)
+                results, applied = self._merge(ops)
+                self._write_applied(applied)
+                prepared = self._prepare()
         else:
             feed = self._lock()
             if after and not is_applied(self.conn, after):  # no waiting while holding SQLite's one write lock
                 raise OutOfOrder()  # (merge.push waits for it before it begins)
-            outcome = self._merge(ops)
-        results, applied = outcome
-        last = self._write(feed.last)
-        db.bulk_insert(self.conn, AppliedOp.__table__, applied)
-        self.written["applied_ops"] = len(applied)
+            results, applied = self._merge(ops)
+            self._write_applied(applied)
+            prepared = self._prepare()
+        last = self._write(feed.last, prepared)
         self.conn.execute(update(Feed).where(Feed.id == 1).values(last=last))
         return results, self.conflicts
+
+    def _write_applied(self, applied: list[dict]) -> None:
+        """Keep the operations applied, with their answers."""
+        db.bulk_insert(self.conn, AppliedOp.__table__, applied)
+        self.written["applied_ops"] = len(applied)
+
+    def _unwrite_applied(self, applied: list[dict]) -> None:
+        """Take back what _write_applied kept, for a merge worked out again."""
+        for chunk in self._batches([row["op_id"] for row in applied]):
+            self.conn.execute(delete(AppliedOp).where(self._in(AppliedOp.op_id, chunk)))
 
     def _lock(self):
         """Take the feed lock until commit: (last, horizon)."""

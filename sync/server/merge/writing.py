@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from sync.protocol.clock import DEFAULT, compress
@@ -12,37 +14,70 @@ from ..shapes import CONFLICT_ENTITY, SHAPES, OwnerElseParent
 from ..tables import Caseload, PupilSchool, RecordPupil, User
 from .rows import RECORDS, Row, _chunks, _listed
 
+RECORD_COLUMNS = (
+    "entity", "entity_id", "data", "clocks", "authors", "deleted", "seq", "owner_pupil", "parent_id",
+    "restricted", "created_by",
+)  # fmt: skip
+SEQ_AT = RECORD_COLUMNS.index("seq")
+
+
+class Prepared(NamedTuple):
+    dirty: list[Row]
+    values: list[dict]  # each row's columns (its number, "seq", given under the lock)
+    lines: list[str | None]  # a new row's COPY line with "%d" for its number (PostgreSQL), else None
+
 
 class Writing:
     """A part of Merger (merger.py), which holds the state these methods use."""
 
     # --- writing ------------------------------------------------------------------
 
-    def _write(self, last: int) -> int:
+    def _prepare(self) -> Prepared:
+        """The rows to write, worked out before the feed lock: all but their new numbers.
+        On PostgreSQL a new row's COPY line is written out here but for its number."""
         dirty = sorted(
             (r for r in self.rows.values() if r.dirty), key=lambda r: r.entity == CONFLICT_ENTITY
         )  # conflicts after their records
-        new, old = [], []
+        values, lines = [], []
+        pg = self._pg
         for row in dirty:
-            last += 1
             if row.one_write:
                 clocks, authors = {DEFAULT: row.one_write[0]}, {DEFAULT: row.one_write[1]}
             else:
                 clocks, authors = compress(row.clocks), compress(row.authors)
-            values = {
+            row_values = {
                 "entity": row.entity,
                 "entity_id": row.entity_id,
                 "data": row.data,
                 "clocks": clocks,
                 "authors": authors,
                 "deleted": row.deleted,
-                "seq": last,
+                "seq": None,  # given under the lock (_write)
                 "owner_pupil": row.owner,
                 "parent_id": row.parent[1] if row.parent else None,
                 "restricted": self._restriction(row.entity, row.data),
                 "created_by": row.created_by,
             }
-            (old if row.seq is not None else new).append(values)
+            values.append(row_values)
+            if pg and row.seq is None:
+                lines.append(db.copy_line(row_values, RECORD_COLUMNS, SEQ_AT))
+            else:
+                lines.append(None)
+        return Prepared(dirty, values, lines)
+
+    def _write(self, last: int, prepared: Prepared) -> int:
+        """Write the prepared rows under new numbers after `last` (under the feed lock)."""
+        dirty = prepared.dirty
+        new, old, copy = [], [], []
+        for row, values, line in zip(dirty, prepared.values, prepared.lines, strict=True):
+            last += 1
+            values["seq"] = last
+            if row.seq is not None:
+                old.append(values)
+            elif line is not None:
+                copy.append(line % last)
+            else:
+                new.append(values)
             row.seq = last
         if old:
             # New numbers are all above the old `last`, so none clashes with a stored one.
@@ -67,7 +102,8 @@ class Writing:
                 ],
             )
         db.bulk_insert(self.conn, RECORDS, new)
-        self.written["records"] = len(new)
+        db.copy_lines(self.conn, RECORDS, RECORD_COLUMNS, copy)
+        self.written["records"] = len(new) + len(copy)
         self._write_members(dirty)
         self.last = last  # where scope exits of this push go in the feed
         self._write_caseload_and_schools(dirty)
