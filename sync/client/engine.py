@@ -239,6 +239,7 @@ class SyncClient:
         self.base_url = check_url(base_url, insecure=insecure)
         self.push_batch, self.page_size = push_batch, page_size
         self._http = _http(self.base_url, transport, timeout, token)
+        self._connect = lambda: _http(self.base_url, transport, timeout, token)
 
     def close(self) -> None:
         self._http.close()
@@ -284,6 +285,9 @@ class SyncClient:
         ordered = False
         flying: deque[tuple[list[Op], Future]] = deque()
         pool = ThreadPoolExecutor(PIPELINE, thread_name_prefix="waymark-push")
+        # Batches go on a client of their own, closed when the push ends: a push that fails
+        # leaves no batch still waiting on the server in a thread of this process.
+        http = self._connect()
         try:
             while True:
                 while len(flying) < (PIPELINE if ordered else 1):
@@ -291,22 +295,23 @@ class SyncClient:
                     if not ops:
                         break
                     after = flying[-1][0][-1].op_id if flying else None
-                    flying.append((ops, pool.submit(self._push_batch, ops, after)))
+                    flying.append((ops, pool.submit(self._push_batch, http, ops, after)))
                 if not flying:
                     return result
                 ops, answer = flying.popleft()
                 try:
                     response = answer.result()
                 except OutOfOrder:  # its batch before did not arrive in time: every one before is answered now
-                    response = self._push_batch(ops, None)
+                    response = self._push_batch(http, ops, None)
                 result.round_trips += response.round_trips
                 ordered = response.ordered
                 self._settle(ops, response.results, result)
                 if progress:
                     progress("push", result.pushed)
         finally:
-            # A failed batch ends the push; any sent after it is left to finish on its own (it waits on the
-            # server for the failed one, and its answer is not needed: a resend is answered as a duplicate).
+            # A failed batch ends the push; any sent after it is cut off (its answer is not needed: a
+            # resend is answered as a duplicate), and its thread ends with it.
+            http.close()
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _next_batch(self, flying: deque[tuple[list[Op], Future]]) -> list[Op]:
@@ -315,7 +320,7 @@ class SyncClient:
         waiting = self.port.pending(self.push_batch * (len(flying) + 1))
         return [op for op in waiting if op.op_id not in sent][: self.push_batch]
 
-    def _push_batch(self, ops: list[Op], after: str | None) -> _Pushed:
+    def _push_batch(self, http: httpx.Client, ops: list[Op], after: str | None) -> _Pushed:
         body = PushRequest(ops=ops, after=after).model_dump_json()
         trip = SyncResult()
         headers = {"Content-Type": "application/json"}

@@ -75,6 +75,9 @@ OUT_OF_ORDER = (
 )
 
 
+BUSY = "The server is busy with the same records just now; Waymark sends these changes again shortly."
+
+
 def _json(model) -> Response:
     """A model already built and checked here goes out as JSON at once (FastAPI
     would validate and encode it again: most of a large push's or pull's time)."""
@@ -190,6 +193,8 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
             merger = merge.push(engine, who.user, who.device.id, ops, after)
         except merge.OutOfOrder:
             raise HTTPException(409, OUT_OF_ORDER) from None
+        except db.WrittenMeanwhile:  # the same records written by others, again and again
+            raise HTTPException(503, BUSY, headers={"Retry-After": "5"}) from None
         answer = orjson.dumps(
             {
                 "results": [{"op_id": i, "status": s, "reason": r} for i, s, r in merger.results],

@@ -336,7 +336,10 @@ def _serve(args: argparse.Namespace) -> int:
 
         Multiprocess(config, sockets=[sock]).run()
     else:
-        uvicorn.Server(config).run(sockets=[sock])
+        server = uvicorn.Server(config)
+        server.run(sockets=[sock])
+        if not server.started:  # as uvicorn.run answers a server that could not start
+            return 3
     return 0
 
 

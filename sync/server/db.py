@@ -134,12 +134,20 @@ def copy_line(values: dict, columns: tuple[str, ...], placeholder_at: int) -> st
 
 def copy_lines(conn: Connection, table, columns: tuple[str, ...], lines: list[str]) -> None:
     """Write lines made by copy_line (with their numbers in) to `table` with one COPY."""
-    if not lines:
-        return
+    if lines:
+        with _copy(conn, table, columns) as copy:
+            copy.write("".join(lines).encode())
+
+
+@contextmanager
+def _copy(conn: Connection, table, columns) -> Iterator:
+    """A COPY into `table` in this transaction. Two requests writing the same keys (a
+    unique key, or each waiting on the other's) raise WrittenMeanwhile: the work is done
+    again, seeing what the other wrote."""
     raw = conn.connection.driver_connection
     try:
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write("".join(lines).encode())
+            yield copy
     except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected) as exc:
         raise WrittenMeanwhile(str(exc)) from exc
 
@@ -165,23 +173,17 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
         i for i, c in enumerate(columns) if isinstance(getattr(table.c[c].type, "impl", table.c[c].type), DateTime)
     ]
     moments: dict[object, str] = {}
-    raw = conn.connection.driver_connection
-    try:
-        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row in rows:
-                values = [row[c] for c in columns]
-                for i in json_at:
-                    if values[i] is not None:
-                        values[i] = dumps(values[i])
-                for i in moment_at:
-                    if values[i] is not None:
-                        values[i] = moments.get(values[i]) or moments.setdefault(values[i], values[i].isoformat())
-                write(values)
-    except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected) as exc:
-        # Two requests writing the same keys in another order wait on each other: either
-        # way the work is done again, seeing what the other wrote.
-        raise WrittenMeanwhile(str(exc)) from exc
+    with _copy(conn, table, columns) as copy:
+        write = copy.write_row
+        for row in rows:
+            values = [row[c] for c in columns]
+            for i in json_at:
+                if values[i] is not None:
+                    values[i] = dumps(values[i])
+            for i in moment_at:
+                if values[i] is not None:
+                    values[i] = moments.get(values[i]) or moments.setdefault(values[i], values[i].isoformat())
+            write(values)
 
 
 @contextmanager

@@ -10,6 +10,8 @@ is merged again: no single thread can stage that, so it is not staged here.)"""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import bindparam, func, select
 
@@ -163,8 +165,9 @@ def test_a_push_refused_for_scope_is_merged_again_when_the_pupil_joined_the_case
 
 
 def test_a_refused_operation_pushed_twice_at_once_is_kept_once_and_answered_as_done(pg):
-    """Nothing is written for a refused operation, so the merge's check under the lock sees no
-    change; writing its applied_ops row again breaks the key, and the push is merged afresh."""
+    """Nothing is written for a refused operation but its applied_ops row, so only that row's key
+    tells the push it was applied meanwhile: writing it again breaks the key, and the push is
+    merged afresh."""
     unknown = Op(
         op_id="op-x", entity="spaceship", entity_id="x1", clock="2026-11-22T10:00:00.000001Z-0000-dev", fields={}
     )
@@ -183,6 +186,7 @@ def test_a_refused_operation_pushed_twice_at_once_is_kept_once_and_answered_as_d
         ["a", "b"],
         ['quo"te', "back\\slash", "com,ma", "{brace}", " space ", "NULL", "", "ü"],
         ["new\nline", "tab\there", "back\\n", '\\"'],
+        ['quo"te', "com,ma", "{b}", '\\"', "NULL", "", "ü"],  # written by orjson (below)
     ],
 )
 def test_keys_go_to_postgresql_as_one_array_exactly_as_given(pg, values):
@@ -194,6 +198,8 @@ def test_keys_go_to_postgresql_as_one_array_exactly_as_given(pg, values):
         param = cast(bindparam("keys", db.text_array(values), type_=NullType()), ARRAY(Text))
         got = conn.execute(select(func.unnest(param))).scalars().all()
     assert got == values
+    if values[0] == 'quo"te':  # no control character: the quick way, a JSON list, was taken
+        assert db.text_array(values) == "{" + json.dumps(values, ensure_ascii=False)[1:-1].replace(", ", ",") + "}"
 
 
 def test_a_record_goes_through_copy_text_exactly_as_given(pg):
@@ -222,3 +228,22 @@ def test_a_record_goes_through_copy_text_exactly_as_given(pg):
         row = conn.execute(select(Record.__table__)).one()
     assert row.entity_id == "id\twith\\odd%s" and row.seq == 41 and row.parent_id == "p%d"
     assert row.data == values["data"] and row.deleted is False and row.owner_pupil is None
+
+
+def test_a_conflict_about_a_family_note_is_kept_from_roles_not_sent_professional_notes(pg):
+    """A conflict's restriction is fixed when it is written, and a family note may be made
+    professional-only later: so a conflict about a note's words is professional-only."""
+
+    def note(n: int, device: str, text: str, **more) -> Op:
+        fields = {"visit_id": "v1", "text": text, "visibility": "family", **more}
+        return Op(op_id=f"n-{n}", entity="visit_note", entity_id="note-1", fields=fields,
+                  clock=f"2026-11-22T10:00:0{n}.000000Z-0000-{device}")  # fmt: skip
+
+    push(pg, [note(1, "laptop1", "Levi read to his gran")])
+    push(pg, [note(2, "laptop2", "Levi read to his grandmother")])  # concurrent: base not seen
+    push(pg, [note(3, "laptop1", "Levi read aloud", visibility="family")])
+    with pg.connect() as conn:
+        restricted = conn.execute(select(Record.restricted).where(Record.entity == "sync_conflict")).scalars().all()
+        note_row = conn.execute(select(Record.restricted).where(Record.entity_id == "note-1")).scalar_one()
+    assert restricted and set(restricted) == {"professional"}
+    assert note_row == ""  # the note itself, for the family, is still served as before

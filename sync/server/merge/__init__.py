@@ -1,9 +1,10 @@
 """Applying a push: each operation once, per-field last-writer-wins on the
 hybrid logical clock, free-text conflicts kept, scope checked per operation.
 
-A push runs in one transaction that first takes the feed row's lock, so
-sequence numbers are handed out in commit order: a reader that has seen
-number N has seen every number below it. The whole batch is worked in memory
+A push runs in one transaction. It merges and writes what it can first, then
+takes the feed row's lock to give out its rows' numbers, so sequence numbers
+are handed out in commit order: a reader that has seen number N has seen every
+number below it (merger.Merger.apply). The whole batch is worked in memory
 (rows loaded a few queries at a time), then written in bulk.
 
 Parts: rows.py (the rows in memory), loading.py, membership.py (which pupils

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
 from sync.protocol.clock import format_time
+from sync.protocol.serving import RESTRICTABLE
 
 from .. import db, shapes
 from ..auth import now as utc_now
@@ -223,7 +224,7 @@ class Merger(Loading, Membership, Writing):
             row = Row(op.entity, op.entity_id, {}, {}, {}, self.user.id)
             self.rows[row.key] = row
             self.missing.discard(row.key)
-            if op.entity == "pupil" and self.pupils is not None:
+            if op.entity == "pupil" and self.pupils is not None and op.entity_id not in self.pupils:
                 self.pupils.add(op.entity_id)  # a worker's new pupil joins their caseload
                 self.new_caseload.append(op.entity_id)
         else:
@@ -371,10 +372,16 @@ class Merger(Loading, Membership, Writing):
         return ""
 
     def _restriction(self, entity: str, data: dict) -> str:
-        """A conflict record is as restricted as the record it is about (it holds its words)."""
+        """A conflict record is as restricted as the record it is about (it holds its words).
+        One about a note is professional-only whatever the note is now: its restriction is
+        fixed when it is written, and the note may be made professional-only later."""
         if entity == CONFLICT_ENTITY:
             target = self.rows.get(shapes.parent_of(entity, data) or ("", ""))
-            return self._restriction(target.entity, target.data) if target else ""
+            if target is None:
+                return ""
+            return self._restriction(target.entity, target.data) or (
+                "professional" if target.entity in RESTRICTABLE else ""
+            )
         return shapes.restriction(entity, data)
 
 

@@ -24,10 +24,12 @@ from .rows import RECORDS, Key
 MEMBERS = RecordPupil.__table__
 
 
-def _array(name: str):
-    """A text[] parameter. Untyped, so PostgreSQL reads it as text[] once (typed as text and then
-    cast, the cast was made again for every row a scan passed)."""
-    return cast(bindparam(name, type_=NullType()), ARRAY(Text))
+def _array(name: str | None, values: list[str] | None = None):
+    """A text[] parameter (named, for a statement built once; or holding `values`). Untyped, so
+    PostgreSQL reads it as text[] once (typed as text and then cast, the cast was made again
+    for every row a scan passed)."""
+    value = None if values is None else text_array(values)
+    return cast(bindparam(name, value, type_=NullType()), ARRAY(Text))
 
 
 def _keys() -> object:
@@ -54,20 +56,13 @@ def _key_params(keys: Collection[Key]) -> dict[str, str]:
 
 def in_ids(pg: bool, column, ids: list[str]):
     """column IN ids, as a clause."""
-    return (
-        column.in_(select(func.unnest(cast(bindparam(None, text_array(ids), type_=NullType()), ARRAY(Text)))))
-        if pg
-        else column.in_(ids)
-    )
+    return column.in_(select(func.unnest(_array(None, ids)))) if pg else column.in_(ids)
 
 
 def in_keys(pg: bool, columns, keys: list[Key]):
     """(entity, entity_id) IN keys, as a clause."""
     if pg:
-        pairs = select(
-            func.unnest(cast(bindparam(None, text_array([e for e, _ in keys]), type_=NullType()), ARRAY(Text))),
-            func.unnest(cast(bindparam(None, text_array([i for _, i in keys]), type_=NullType()), ARRAY(Text))),
-        )
+        pairs = select(func.unnest(_array(None, [e for e, _ in keys])), func.unnest(_array(None, [i for _, i in keys])))
         return tuple_(columns.entity, columns.entity_id).in_(pairs)
     by_entity: dict[str, list[str]] = {}
     for entity, entity_id in keys:

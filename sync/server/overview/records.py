@@ -111,7 +111,10 @@ def to_record(cls: type[T], entity_id: str, data: dict[str, Any]) -> T:
             values[name] = missing()
         else:
             value = data[name]
-            values[name] = None if value is None else read(value)
+            try:
+                values[name] = None if value is None else read(value)
+            except (TypeError, ValueError) as exc:  # a value of the wrong kind: leave the record out
+                raise Unreadable(f"{cls.__name__}.{name}: {value!r}") from exc
     return cls(**values)
 
 
