@@ -9,7 +9,9 @@ sync again resumes it, and nothing is lost or applied twice.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import ssl
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -156,11 +158,18 @@ def _loopback(host: str) -> bool:
         return False
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for the process: making one reads the certificate bundle, about
+    50 ms of CPU, which every push paid for its client of batches sent ahead."""
+    return httpx.create_ssl_context()
+
+
 def _http(base_url: str, transport: httpx.BaseTransport | None, timeout: float, token: str = "") -> httpx.Client:
     headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    return httpx.Client(base_url=base_url, transport=transport, timeout=timeout, headers=headers)
+    return httpx.Client(base_url=base_url, transport=transport, timeout=timeout, headers=headers, verify=_tls())
 
 
 def _detail(response: httpx.Response) -> str:
@@ -250,9 +259,11 @@ class SyncClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _send(self, method: str, path: str, result: SyncResult | None = None, **kwargs) -> httpx.Response:
+    def _send(
+        self, method: str, path: str, result: SyncResult | None = None, http: httpx.Client | None = None, **kwargs
+    ) -> httpx.Response:
         try:
-            response = self._http.request(method, path, **kwargs)
+            response = (http or self._http).request(method, path, **kwargs)
         except httpx.TransportError as exc:
             raise Offline(f"The connection to the server was lost ({type(exc).__name__}). Nothing was lost.") from exc
         if result is not None:
@@ -285,9 +296,10 @@ class SyncClient:
         ordered = False
         flying: deque[tuple[list[Op], Future]] = deque()
         pool = ThreadPoolExecutor(PIPELINE, thread_name_prefix="waymark-push")
-        # Batches go on a client of their own, closed when the push ends: a push that fails
-        # leaves no batch still waiting on the server in a thread of this process.
-        http = self._connect()
+        # Batches sent ahead go on a client of their own, made when first needed and closed when
+        # the push ends: a push that fails leaves no batch still waiting on the server in a
+        # thread of this process. The first goes on the kept-alive connection.
+        ahead: list[httpx.Client] = []
         try:
             while True:
                 while len(flying) < (PIPELINE if ordered else 1):
@@ -295,6 +307,9 @@ class SyncClient:
                     if not ops:
                         break
                     after = flying[-1][0][-1].op_id if flying else None
+                    if after and not ahead:
+                        ahead.append(self._connect())
+                    http = ahead[0] if after else self._http
                     flying.append((ops, pool.submit(self._push_batch, http, ops, after)))
                 if not flying:
                     return result
@@ -302,7 +317,7 @@ class SyncClient:
                 try:
                     response = answer.result()
                 except OutOfOrder:  # its batch before did not arrive in time: every one before is answered now
-                    response = self._push_batch(http, ops, None)
+                    response = self._push_batch(self._http, ops, None)
                 result.round_trips += response.round_trips
                 ordered = response.ordered
                 self._settle(ops, response.results, result)
@@ -311,7 +326,8 @@ class SyncClient:
         finally:
             # A failed batch ends the push; any sent after it is cut off (its answer is not needed: a
             # resend is answered as a duplicate), and its thread ends with it.
-            http.close()
+            for http in ahead:
+                http.close()
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _next_batch(self, flying: deque[tuple[list[Op], Future]]) -> list[Op]:
@@ -329,7 +345,7 @@ class SyncClient:
             # server's processes take new connections as they come free, so the batches are worked
             # on side by side (two kept-alive connections could both sit with one busy process).
             headers["Connection"] = "close"
-        response = self._send("POST", "/v1/push", trip, content=body, headers=headers)
+        response = self._send("POST", "/v1/push", trip, http, content=body, headers=headers)
         if response.status_code == 409 and after:
             raise OutOfOrder(_detail(response))
         results, ordered = _push_answer(_check(response))

@@ -199,3 +199,41 @@ def test_a_batch_refused_for_its_order_is_sent_again_once_those_before_are_answe
     assert stored(engine) == [{"urn": "100001", "name": "Name 7"}]
     with engine.connect() as conn:
         assert sorted(conn.execute(select(AppliedOp.op_id)).scalars()) == [f"op-{n}" for n in range(1, 8)]
+
+
+class Recording(httpx.BaseTransport):
+    """Passes requests on, keeping the `after` of each push that came through it."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.afters, self.closed = inner, [], False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/push":
+            self.afters.append(json.loads(request.read()).get("after"))
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_batches_sent_ahead_go_on_a_client_of_their_own_closed_when_the_push_ends(engine, in_process):
+    from sync.client.engine import _http
+
+    add_user(engine, "lead", "la-lead")
+    kept, made, token = Recording(in_process), [], _token(in_process)
+
+    def connect() -> httpx.Client:
+        made.append(Recording(in_process))
+        return _http(SERVER, made[-1], 30, token)
+
+    port = ListPort([school_op(n, urn="100001", name=f"Name {n}") for n in range(1, 10)])
+    with SyncClient(port, SERVER, token, transport=kept, push_batch=2) as client:
+        client._connect = connect
+        assert client.push().pushed == 9
+        # One client for the batches sent ahead, whatever their number, and closed once the push ended
+        # (a failed push leaves none waiting); the first batches went on the kept-alive connection.
+        assert len(made) == 1 and made[0].closed and not kept.closed
+        assert kept.afters[:2] == [None, None] and None not in made[0].afters and len(made[0].afters) >= 2
+        assert len(kept.afters) + len(made[0].afters) == 5
+        port.outbox.update((op.op_id, op) for op in [school_op(10, urn="100001", name="Name 10")])
+        assert client.push().pushed == 1 and len(made) == 1  # a push of one batch makes no client
