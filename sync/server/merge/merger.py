@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, delete, or_, select, update
@@ -28,6 +30,11 @@ from .writing import Writing
 # and how often it looks: soon at first, then less often (each look is a query).
 ORDER_WAIT = 10.0
 ORDER_POLL = (0.001, 0.008)
+# Batches of a process that may wait at once. A waiting batch holds a request thread (and on
+# PostgreSQL a database connection): without a cap, waiters could take every slot the batches
+# they wait for need. One beyond it is answered 409 at once and sent again in order.
+MAX_WAITING = 8
+_waiting = threading.BoundedSemaphore(MAX_WAITING)
 
 
 class OutOfOrder(Exception):
@@ -42,14 +49,28 @@ def is_applied(conn: Connection, op_id: str) -> bool:
 
 
 def wait_until(done: Callable[[], bool]) -> None:
-    """Until `done()` (each call sees what others committed since); OutOfOrder after ORDER_WAIT."""
-    deadline = time.monotonic() + ORDER_WAIT
-    pause, longest = ORDER_POLL
-    while not done():
-        if time.monotonic() > deadline:
-            raise OutOfOrder()
-        time.sleep(pause)
-        pause = min(pause * 2, longest)
+    """Until `done()` (each call sees what others committed since); OutOfOrder after ORDER_WAIT,
+    or at once when MAX_WAITING batches of this process are waiting already."""
+    if done():
+        return
+    with _waiting_slot():
+        deadline = time.monotonic() + ORDER_WAIT
+        pause, longest = ORDER_POLL
+        while not done():
+            if time.monotonic() > deadline:
+                raise OutOfOrder()
+            time.sleep(pause)
+            pause = min(pause * 2, longest)
+
+
+@contextmanager
+def _waiting_slot() -> Iterator[None]:
+    if not _waiting.acquire(blocking=False):
+        raise OutOfOrder()
+    try:
+        yield
+    finally:
+        _waiting.release()
 
 
 class Merger(Loading, Membership, Writing):
@@ -90,12 +111,12 @@ class Merger(Loading, Membership, Writing):
         if self.conn.dialect.name == "postgresql":
             start = self.conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
             results, applied = self._merge(ops)
+            if after:  # the batch sent before this one, merged meanwhile; then the check below sees its rows
+                wait_until(lambda: is_applied(self.conn, after))  # before writing: a waiter holds no row
             # Before the lock too: the operations applied (a key written meanwhile by another
             # request redoes the push, merge.push) and the rows' COPY text but for their numbers.
             self._write_applied(applied)
             prepared = self._prepare()
-            if after:  # the batch sent before this one, merged meanwhile; then the check below sees its rows
-                wait_until(lambda: is_applied(self.conn, after))
             feed = self._lock()
             if not self._still_current(start, feed, ops):
                 self._unwrite_applied(applied)  # first, or the merge would take them as done
