@@ -117,19 +117,24 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
     def _auth_error(_request: Request, exc: auth.AuthError) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
 
-    def protocol(waymark_protocol: Annotated[str | None, Header()] = None) -> int:
+    async def protocol(waymark_protocol: Annotated[str | None, Header()] = None) -> int:
+        # async: checked on the event loop. A plain function would be handed to a thread
+        # and back, as every sync dependency is, which cost more than the check.
         return auth.check_protocol(waymark_protocol)
 
-    def principal(
-        _version: Annotated[int, Depends(protocol)],
-        authorization: Annotated[str | None, Header()] = None,
-    ) -> auth.Principal:
+    def authorised(authorization: str | None) -> auth.Principal:
         with db.reading(engine) as conn:
             who = auth.authenticate(conn, authorization)
         if auth.seen_due(who):  # at most once a minute, in its own short write
             with db.writing(engine) as conn:
                 auth.touch(conn, who)
         return who
+
+    def principal(
+        _version: Annotated[int, Depends(protocol)],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> auth.Principal:
+        return authorised(authorization)
 
     Who = Annotated[auth.Principal, Depends(principal)]  # noqa: N806  (a type alias)
 
@@ -177,12 +182,19 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         tags=["sync"],
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": PUSH_SCHEMA}}}},
     )
-    async def push(request: Request, who: Who) -> Response:
+    async def push(
+        request: Request,
+        _version: Annotated[int, Depends(protocol)],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Response:
         """Apply operations, each exactly once; answered per operation. The body is a PushRequest."""
         body = await request.body()
-        return await run_in_threadpool(_push, body, who)
+        # The device is known in the same thread as the push (the two sync syncs' requests make
+        # most, handed to a thread once rather than twice).
+        return await run_in_threadpool(_push, body, authorization)
 
-    def _push(body: bytes, who: auth.Principal) -> Response:
+    def _push(body: bytes, authorization: str | None) -> Response:
+        who = authorised(authorization)
         # Read here rather than by FastAPI: one orjson pass and plain checks (wire.py) instead of a
         # model per operation, and the answer written straight to JSON.
         try:
@@ -203,8 +215,11 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
             }
         )
         # After the answer is sent: the planner's statistics, if this push left a table much bigger.
+        due = stats.due(engine, merger.written)
         return Response(
-            answer, media_type="application/json", background=BackgroundTask(stats.note_written, engine, merger.written)
+            answer,
+            media_type="application/json",
+            background=BackgroundTask(stats.analyse, engine, due) if due else None,
         )
 
     @app.get(
@@ -213,8 +228,9 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         responses=ERRORS | {410: {"model": ErrorBody, "description": "Cursor too old: start again from none"}},
         tags=["sync"],
     )
-    def pull(
-        who: Who,
+    async def pull(
+        _version: Annotated[int, Depends(protocol)],
+        authorization: Annotated[str | None, Header()] = None,
         cursor: str = "",
         limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 1000,
         tables: Annotated[str | None, Query(max_length=5000)] = None,
@@ -223,6 +239,10 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         `tables` (comma-separated): only records of these tables, the ones the
         client knows. The last page carries the LA's policy."""
         entities = _tables(tables)
+        return await run_in_threadpool(_pull, authorization, cursor, limit, entities)
+
+    def _pull(authorization: str | None, cursor: str, limit: int, entities: list[str] | None) -> Response:
+        who = authorised(authorization)  # in the same thread as the pull, as for a push
         try:
             with db.reading(engine) as conn:
                 answer = feed.pull_json(conn, who.user, cursor, limit, entities, lambda: policy.current(conn))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from sync.protocol import MIN_CLIENT_VERSION, PROTOCOL_VERSION
 
@@ -114,8 +114,10 @@ class Principal:
 # A device and its user in one query (every request asks).
 _DEVICE_COLUMNS = [c.name for c in Device.__table__.c]
 _USER_COLUMNS = [c.name for c in User.__table__.c]
-_WHO = select(*Device.__table__.c, *User.__table__.c).join_from(
-    Device.__table__, User.__table__, Device.user_id == User.id
+_WHO = (
+    select(*Device.__table__.c, *User.__table__.c)
+    .join_from(Device.__table__, User.__table__, Device.user_id == User.id)
+    .where(Device.token_hash == bindparam("token_hash"))
 )
 
 
@@ -123,7 +125,7 @@ def authenticate(conn: Connection, authorization: str | None) -> Principal:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthError(401, UNKNOWN_DEVICE, {"WWW-Authenticate": "Bearer"})
-    found = conn.execute(_WHO.where(Device.token_hash == token_hash(token))).first()
+    found = conn.execute(_WHO, {"token_hash": token_hash(token)}).first()
     if found is None:
         raise AuthError(401, UNKNOWN_DEVICE, {"WWW-Authenticate": "Bearer"})
     device = Device.model_validate(dict(zip(_DEVICE_COLUMNS, found[: len(_DEVICE_COLUMNS)], strict=True)))

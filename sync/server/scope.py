@@ -70,12 +70,13 @@ def visible_pupils_query(user: User | Scope) -> Select | None:
 
 
 @functools.cache
-def _pupils_statement(role: str, team: bool) -> Select | None:
+def pupils_statement(role: str, team: bool) -> Select | None:
+    """visible_pupils_query for users of this kind, built once: run with scope_params(user)."""
     return visible_pupils_query(template(role, team))
 
 
 def visible_pupils(conn: Connection, user: User) -> set[str] | None:
-    query = _pupils_statement(user.role, bool(user.team))
+    query = pupils_statement(user.role, bool(user.team))
     return None if query is None else set(conn.execute(query, scope_params(user)).scalars())
 
 
@@ -234,7 +235,7 @@ def record_exits(conn: Connection, exits: list[tuple[int, str]], seq: int | None
 
 @functools.cache
 def _left_statement(role: str, team: bool) -> Select | None:
-    pupils = _pupils_statement(role, team)
+    pupils = pupils_statement(role, team)
     if pupils is None:
         return None
     return select(ScopeExit.pupil_id).where(

@@ -35,29 +35,39 @@ _size: dict[str, int] = {}  # each table's rows when this process last analysed 
 def note_written(engine: Engine, counts: dict[str, int]) -> list[str]:
     """After a commit that wrote `counts` rows per table: ANALYZE those now due.
     Returns the tables analysed (none on SQLite, whose lookups plan by index anyway)."""
+    return analyse(engine, due(engine, counts))
+
+
+def due(engine: Engine, counts: dict[str, int]) -> list[str]:
+    """Count a commit's rows (`counts` per table): the tables now due an ANALYZE (analyse)."""
     if engine.dialect.name != "postgresql":
         return []
     with _lock:
-        due = []
+        found = []
         for table, n in counts.items():
             if table not in COLUMNS or not n:
                 continue
             _written[table] = _written.get(table, 0) + n
             if _written[table] >= max(MIN_ROWS, _size.get(table, 0)):
-                due.append(table)
+                found.append(table)
                 _written[table] = 0
-    if not due:
+    return found
+
+
+def analyse(engine: Engine, tables: list[str]) -> list[str]:
+    """ANALYZE these tables (from `due`), from a small sample and only the columns queries filter on."""
+    if not tables:
         return []
     with engine.connect() as conn:
         conn.exec_driver_sql(f"SET LOCAL default_statistics_target = {STATISTICS_TARGET}")
-        for table in due:
+        for table in tables:
             conn.exec_driver_sql(f"ANALYZE {table} ({COLUMNS[table]})")
         sizes = dict(
             conn.execute(
-                text("SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(:names)"), {"names": due}
+                text("SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(:names)"), {"names": tables}
             ).all()
         )
         conn.commit()
     with _lock:
         _size.update(sizes)
-    return due
+    return tables

@@ -247,3 +247,34 @@ def test_a_conflict_about_a_family_note_is_kept_from_roles_not_sent_professional
         note_row = conn.execute(select(Record.restricted).where(Record.entity_id == "note-1")).scalar_one()
     assert restricted and set(restricted) == {"professional"}
     assert note_row == ""  # the note itself, for the family, is still served as before
+
+
+def site_op(n: int, clock_us: int, notes: str, base: str | None = None) -> Op:
+    return Op(
+        op_id=f"site-{n}",
+        entity="site",
+        entity_id="site1",
+        clock=f"2026-11-22T10:00:00.{clock_us:06d}Z-0000-dev{n}",
+        fields={"name": "Riverside", "notes": notes} if base is None else {"notes": notes},
+        base={} if base is None else {"notes": base},
+    )
+
+
+def test_a_merge_worked_out_again_that_writes_more_rows_numbers_them_all_and_moves_the_feed_on(pg):
+    """The push takes its rows' numbers with the lock, as many as its first merge wrote; worked
+    out again, it may write more (here a conflict): the feed's last number follows what it wrote."""
+    from sync.server.tables import Feed
+
+    first = site_op(1, 1, "Gate by the bridge")
+    push(pg, [first])
+    Interrupted.merges = 0
+    Interrupted.meanwhile = lambda: push(pg, [site_op(2, 2, "Gate moved to the lane", base=first.clock)])
+    push(pg, [site_op(3, 3, "Gate by the school", base=first.clock)], Interrupted)
+    assert Interrupted.merges == 2  # worked out again, and now both sides changed the notes: a conflict
+    with pg.connect() as conn:
+        seqs = sorted(conn.execute(select(Record.seq)).scalars())
+        entities = sorted(conn.execute(select(Record.entity)).scalars())
+        last = conn.execute(select(Feed.last)).scalar_one()
+    assert entities == ["site", "sync_conflict"]
+    assert last == seqs[-1] and len(set(seqs)) == len(seqs)  # a reader's cursor reaches every row
+    assert stored(pg, "site1")["notes"] == "Gate by the school"

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import BigInteger, Connection, bindparam, delete, select, update
 
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
 from sync.protocol.clock import format_time
@@ -44,7 +44,13 @@ class OutOfOrder(Exception):
 _APPLIED = select(AppliedOp.op_id).where(AppliedOp.op_id == bindparam("op_id"))
 # The feed row: read, locked (until commit), and moved on; built once (each runs on every push).
 _FEED = select(Feed.last, Feed.horizon).where(Feed.id == 1)
-_LOCK = update(Feed).where(Feed.id == 1).values(last=Feed.last).returning(Feed.last, Feed.horizon)
+_TAKEN = bindparam("n", type_=BigInteger)
+_LOCK = (
+    update(Feed)
+    .where(Feed.id == 1)
+    .values(last=Feed.last + _TAKEN)
+    .returning((Feed.last - _TAKEN).label("last"), Feed.horizon, Feed.last.label("taken"))
+)
 _FEED_LAST = update(Feed).where(Feed.id == 1).values(last=bindparam("last"))
 
 
@@ -121,7 +127,7 @@ class Merger(Loading, Membership, Writing):
             # request redoes the push, merge.push) and the rows' COPY text but for their numbers.
             self._write_applied(applied)
             prepared = self._prepare()
-            feed = self._lock()
+            feed = self._lock(len(prepared.dirty))  # the numbers this push gives, taken with the lock
             if not self._still_current(start, feed, ops):
                 self._unwrite_applied(applied)  # first, or the merge would take them as done
                 self._reset()
@@ -136,7 +142,8 @@ class Merger(Loading, Membership, Writing):
             self._write_applied(applied)
             prepared = self._prepare()
         last = self._write(feed.last, prepared)
-        self.conn.execute(_FEED_LAST, {"last": last})
+        if last != feed.taken:  # a merge worked out again under the lock wrote more or fewer rows
+            self.conn.execute(_FEED_LAST, {"last": last})
         return results, self.conflicts
 
     def _write_applied(self, applied: list[dict]) -> None:
@@ -149,9 +156,10 @@ class Merger(Loading, Membership, Writing):
         for chunk in self._batches([row["op_id"] for row in applied]):
             self.conn.execute(delete(AppliedOp).where(self._in(AppliedOp.op_id, chunk)))
 
-    def _lock(self):
-        """Take the feed lock until commit: (last, horizon)."""
-        return self.conn.execute(_LOCK).one()
+    def _lock(self, numbers: int = 0):
+        """Take the feed lock until commit, and the next `numbers` feed numbers:
+        (last before them, horizon, last of them)."""
+        return self.conn.execute(_LOCK, {"n": numbers}).one()
 
     def _reset(self) -> None:
         self.__init__(self.conn, self.user, self.device_id, self.moment)
@@ -160,7 +168,13 @@ class Merger(Loading, Membership, Writing):
         """Whether what the merge read is still what the database holds, now that we hold the lock."""
         if feed.horizon != start.horizon:  # tombstones were forgotten
             return False
-        pupils = visible_pupils(self.conn, self.user)
+        # Rows written since: any the merge read (or looked for and did not find), or any whose
+        # parent is one the merge asked the children of, and the merge must be done again.
+        # (Asked of the database by id alone: a match of id only is rare and merely costs a redo.)
+        # And the user's pupils now: asked together, as the lock is held until commit.
+        ids = sorted(self.asked_children | {entity_id for _entity, entity_id in set(self.rows) | self.missing})
+        written, listed = self.conn.execute(*queries.recheck(self.user, start.last, ids)).one()
+        pupils = None if self.pupils_read is None else set(listed or ())
         grew = pupils is not None and self.pupils_read is not None and pupils >= self.pupils_read
         if pupils != self.pupils_read and not (grew and not self.refused):
             # More pupils only make more records visible: a merge that refused nothing stands.
@@ -169,13 +183,7 @@ class Merger(Loading, Membership, Writing):
         # The same operations applied meanwhile by another request (a retry racing its first
         # try) are not asked about again here: writing them again breaks applied_ops' key, and
         # the push is then merged afresh (merge.push), answering them as done.
-        if feed.last == start.last:
-            return True
-        # Rows written since: any the merge read (or looked for and did not find), or any whose
-        # parent is one the merge asked the children of, and the merge must be done again.
-        # (Asked of the database by id alone: a match of id only is rare and merely costs a redo.)
-        ids = sorted(self.asked_children | {entity_id for _entity, entity_id in set(self.rows) | self.missing})
-        return self.conn.execute(*queries.written_since(start.last, ids)).first() is None
+        return not written
 
     def _merge(self, ops: list[Op]) -> tuple[list[tuple[str, str, str]], list[dict]]:
         self.pupils = visible_pupils(self.conn, self.user)

@@ -11,14 +11,16 @@ time (rows.CHUNK).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 
-from sqlalchemy import Text, and_, bindparam, cast, func, or_, select, tuple_
+from sqlalchemy import Text, and_, bindparam, cast, func, null, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import NullType
 
 from ..db import text_array
-from ..tables import AppliedOp, RecordPupil
+from ..scope import pupils_statement, scope_params
+from ..tables import AppliedOp, RecordPupil, User
 from .rows import RECORDS, Key
 
 MEMBERS = RecordPupil.__table__
@@ -98,7 +100,19 @@ def applied(pg: bool, op_ids: list[str]):
     return select(AppliedOp.op_id, AppliedOp.status, AppliedOp.reason).where(AppliedOp.op_id.in_(op_ids)), {}
 
 
-def written_since(after: int, ids: list[str]):
-    """A row numbered above `after` whose id or parent's id is one of `ids` (PostgreSQL only:
-    SQLite's writer holds its lock from the start, so nothing is written meanwhile)."""
-    return _PG["written_since"], {"after": after, "ids": text_array(ids)}
+@functools.cache
+def _recheck_statement(role: str, team: bool):
+    written = _PG["written_since"].exists().label("written")
+    pupils = pupils_statement(role, team)
+    if pupils is None:
+        return select(written, null().label("pupils"))
+    listed = pupils.subquery()
+    return select(written, select(func.array_agg(listed.c.pupil_id)).scalar_subquery().label("pupils"))
+
+
+def recheck(user: User, after: int, ids: list[str]) -> tuple[bool, set[str] | None]:
+    """In one query (under the feed lock, so in one round trip): whether a row numbered above
+    `after` has an id or parent's id among `ids`, and the pupils `user` may see now (None: all).
+    PostgreSQL only: SQLite's writer holds its lock from the start, so nothing changes meanwhile."""
+    params = scope_params(user) | {"after": after, "ids": text_array(ids)}
+    return _recheck_statement(user.role, bool(user.team)), params
