@@ -161,6 +161,7 @@ class Session:
         self.workspace.status_message.connect(self._status_message)
         self.workspace.counts_changed.connect(self._caseload_counted)
         self.workspace.settings_requested.connect(self._open_settings)
+        self.workspace.conflicts_requested.connect(self.open_conflicts)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self._set_session_actions(True)
