@@ -262,7 +262,7 @@ def test_changes_not_sent_are_listed_copied_saved_and_discarded(laptops, make_wi
     assert saved.stat().st_mode & 0o777 == 0o600  # the words may be about a child: owner only
     dialog.save_as(str(tmp_path / "no-such-folder" / "kept.txt"))
     settle()
-    assert "Could not save" in dialog.banner.text()  # one sentence, not a traceback
+    assert "kept.txt was not saved because that folder does not exist" in dialog.banner.text()  # one sentence
 
     box = dialog.confirm_discard()
     assert isinstance(box, QMessageBox) and "Mia Ó Súilleabháin" in box.text()
