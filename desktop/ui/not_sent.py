@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.files import write_private
+from desktop.services.files import why_not_written, write_private
 from desktop.services.sync import SyncService
 from desktop.tasks import TaskRunner
 
@@ -215,12 +215,19 @@ class NotSentDialog(QDialog):
     def save_as(self, path: str) -> None:
         text, target = self.text(), Path(path)
 
-        def write() -> Path:
-            write_private(target, text.encode("utf-8"))  # the words typed may be about a child: owner only
+        def write() -> Path | str:
+            try:
+                write_private(target, text.encode("utf-8"))  # the words typed may be about a child: owner only
+            except OSError as exc:  # an answer in words, not an error's own
+                return f"{target.name} was not saved because {why_not_written(exc)}; nothing was left there."
             return target
 
-        def written(saved: Path) -> None:
-            if shiboken6.isValid(self):
+        def written(saved: Path | str) -> None:
+            if not shiboken6.isValid(self):
+                return
+            if isinstance(saved, str):
+                self._error(saved)
+            else:
                 self.banner.show_message(f"Saved in {saved}.", "info")
 
         self.runner.run(write, written, lambda _m: self._error(f"Could not save {target.name} there."))

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.files import write_private
+from desktop.services.files import why_not_written, write_private
 
 from .widgets import Banner
 
@@ -368,8 +368,10 @@ class PrintPreviewDialog(QDialog):
         try:
             write_private(path, self._pdf_bytes)  # 0600, as the CLI writes: a report can carry a UPN or an address
         except OSError as exc:
+            # One sentence; the write went beside the target and was removed, so nothing is left there.
             self.banner.show_message(
-                f"The report could not be saved there ({exc.strerror or 'no access'}). Try another folder."
+                f"The report was not saved because {why_not_written(exc)}; nothing was left in that folder, "
+                "so free some space or choose another folder and save again."
             )
             return False
         self.banner.show_message(f"Saved as {path.name}.", "info")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
-from desktop.services.files import write_private
+from desktop.services.files import why_not_written, write_private_all
 
 from .forms import SaveDialog
 
@@ -70,11 +70,12 @@ class SubjectAccessDialog(SaveDialog):
                 return
             try:
                 paths = [folder / name for name in FILES]
-                write_private(paths[0], copy.json_bytes)
-                write_private(paths[1], copy.pdf_bytes)
+                write_private_all([(paths[0], copy.json_bytes), (paths[1], copy.pdf_bytes)])  # both or neither
             except OSError as exc:
                 self.save_button.setEnabled(True)
-                self.banner.show_message(f"Cannot write to {folder}: {exc.strerror or exc}.")
+                self.banner.show_message(
+                    f"The copy was not saved in {folder} because {why_not_written(exc)}; neither file was left there."
+                )
                 return
             self.written = paths
             self.draft_saved_as_record()

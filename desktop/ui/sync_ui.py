@@ -16,6 +16,7 @@ from html import escape
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -35,6 +36,9 @@ from PySide6.QtWidgets import (
 from desktop.services import Changes
 from desktop.services.sync import AccessRevoked, ClientTooOld, Offline, SyncError, SyncService
 from desktop.tasks import TaskRunner
+
+from .drafts import DraftedDialog, Fields
+from .widgets import Banner
 
 EVERY = 5 * 60_000  # ms between syncs when all is well
 SOON = 15_000  # ms after an edit
@@ -284,18 +288,32 @@ class ConnectDialog(QDialog):
         self.error.show()
 
 
-class ConflictsDialog(QDialog):
-    """File → Sync conflicts: both versions side by side; keep one, or merge them."""
+class ConflictsDialog(DraftedDialog):
+    """File → Sync conflicts: both versions side by side; keep one, or merge them.
+
+    A merge typed and not yet kept is never lost without asking: each conflict keeps its
+    own typed merge while the user moves between them, the merges are kept as one draft
+    (kind "conflicts") like any form's, Esc or Close with a merge typed asks Discard /
+    Keep for later / Keep editing, and the idle lock keeps them. The draft is private:
+    a conflict may hold a professional's words, so it never reopens by itself."""
 
     resolved = Signal()
 
     def __init__(self, runner: TaskRunner, service: SyncService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.runner, self.service = runner, service
+        self.runner, self.service, self.app = runner, service, service.app
         self.setWindowTitle("Sync conflicts")
         self.resize(820, 480)
         self.rows: list[tuple] = []
-        layout = QHBoxLayout(self)
+        self.typed: dict[str, str] = {}  # conflict id -> the merge typed for it, not yet kept
+        self._current = ""  # the conflict shown
+        self._suggested = ""  # the merge offered for it before any typing
+        self._showing = False
+        outer = QVBoxLayout(self)
+        self.banner = Banner(self)
+        outer.addWidget(self.banner)
+        layout = QHBoxLayout()
+        outer.addLayout(layout)
         self.list = QListWidget()
         self.list.setAccessibleName("Conflicts")
         self.list.currentRowChanged.connect(self._show)
@@ -311,20 +329,22 @@ class ConflictsDialog(QDialog):
         self.mine = self._text("Mine (this laptop's user)", right)
         self.theirs = self._text("Theirs", right)
         self.merged = self._text("Merged: edit, then Keep merged", right, read_only=False)
+        self.merged.textChanged.connect(self._merge_typed)
         buttons = QHBoxLayout()
         self.keep_mine = QPushButton("Keep &mine")
         self.keep_theirs = QPushButton("Keep &theirs")
         self.keep_merged = QPushButton("Keep mer&ged")
-        close = QPushButton("&Close")
+        self.close_button = QPushButton("&Close")
         self.keep_mine.clicked.connect(lambda: self._resolve("mine"))
         self.keep_theirs.clicked.connect(lambda: self._resolve("theirs"))
         self.keep_merged.clicked.connect(lambda: self._resolve(self.merged.toPlainText()))
-        close.clicked.connect(self.accept)
-        for button in (self.keep_mine, self.keep_theirs, self.keep_merged, close):
+        self.close_button.clicked.connect(self.reject)  # as Esc: a typed merge is asked about
+        for button in (self.keep_mine, self.keep_theirs, self.keep_merged, self.close_button):
             buttons.addWidget(button)
         right.addLayout(buttons)
         self.empty = QLabel("No conflicts: every change merged cleanly.")
         right.addWidget(self.empty)
+        self.keep_drafts("conflicts", title="merge of sync conflicts", private=True)
         self.reload()
 
     @staticmethod
@@ -337,18 +357,61 @@ class ConflictsDialog(QDialog):
         layout.addWidget(box)
         return box
 
+    # --- the draft: every conflict's typed merge ----------------------------------------
+
+    def draft_fields(self) -> Fields:
+        return dict(self.typed)
+
+    def restore_draft(self, values: Fields) -> None:
+        present = {row[0].id for row in self.rows}  # the conflicts are listed before a draft is put back
+        self.typed.update({key: text for key, text in values.items() if isinstance(text, str) and key in present})
+        if self._current in self.typed:
+            self._set_merged(self.typed[self._current])
+
+    def _merge_typed(self) -> None:
+        if self._showing or not self._current:
+            return
+        text = self.merged.toPlainText()
+        if text == self._suggested:  # typed, then put back as offered: nothing to keep
+            self.typed.pop(self._current, None)
+        else:
+            self.typed[self._current] = text
+        if self.drafts is not None:
+            self.drafts.changed()
+
+    def _set_merged(self, text: str) -> None:
+        self._showing = True
+        try:
+            self.merged.setPlainText(text)
+            self.merged.moveCursor(QTextCursor.MoveOperation.End)  # typing goes on where it stopped
+        finally:
+            self._showing = False
+
+    # --- loading and showing --------------------------------------------------------------
+
     def reload(self) -> None:
         service = self.service
 
         def load() -> list[tuple]:
             return [(c, *service.mine_and_theirs(c), service.about(c)) for c in service.conflicts()]
 
-        self.runner.run(load, self._loaded, self._error)
+        self.loading_started()  # a kept merge goes back once the conflicts are listed
+        self.runner.run(load, self._loaded, self._load_failed)
+
+    def _load_failed(self, message: str) -> None:
+        if shiboken6.isValid(self):
+            self._error(message)
+            self.loading_finished()
 
     def _loaded(self, rows: list[tuple]) -> None:
         if not shiboken6.isValid(self):  # closed while the conflicts were read
             return
         self.rows = rows
+        self._current = ""  # clearing the list must not count as typing
+        # A merge for a conflict that is gone (resolved, or its record left) has nothing to go to.
+        present = {row[0].id for row in rows}
+        for gone in set(self.typed) - present:
+            del self.typed[gone]
         self.list.clear()
         for conflict, _mine, _theirs, topic in rows:
             item = QListWidgetItem(topic.title)  # "Lily Smith — details: medical needs"
@@ -365,9 +428,11 @@ class ConflictsDialog(QDialog):
             for box in (self.mine, self.theirs, self.merged):
                 box.clear()
             self.heading.clear()
+        self.loading_finished()
 
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self.rows):
+            self._current = ""
             return
         conflict, mine, theirs, topic = self.rows[row]
         if conflict.kind == "deleted":
@@ -384,7 +449,10 @@ class ConflictsDialog(QDialog):
             )
         self.mine.setPlainText(mine)
         self.theirs.setPlainText(theirs)
-        self.merged.setPlainText(f"{mine}\n{theirs}" if conflict.kind == "edit" else mine)
+        self._current = ""
+        self._suggested = f"{mine}\n{theirs}" if conflict.kind == "edit" else mine
+        self._set_merged(self.typed.get(conflict.id, self._suggested))  # what was typed for it, if anything
+        self._current = conflict.id
 
     def _resolve(self, keep: str) -> None:
         row = self.list.currentRow()
@@ -401,6 +469,9 @@ class ConflictsDialog(QDialog):
 
         def done(_result: object) -> None:
             if shiboken6.isValid(self):
+                self.typed.pop(conflict_id, None)  # kept (or the user chose a side): no longer a draft
+                if self.drafts is not None:
+                    self.drafts.changed()
                 self.resolved.emit()
                 self.reload()
 

@@ -204,3 +204,28 @@ def test_every_small_form_keeps_a_draft(demo_window):
     for dialog in (window.add_school(), window.add_pupil()):
         assert isinstance(dialog.drafts, DraftKeeper) and dialog.drafts.started
         dialog.reject()
+
+
+def test_merges_of_sync_conflicts_kept_for_later_wait_in_the_bar_and_reopen_the_view(demo_window, qtbot):
+    from desktop.ui.sync_ui import ConflictsDialog
+
+    window = demo_window
+    # Kept for later from File → Sync conflicts (the merge's conflict has since gone from this laptop).
+    window.app.save_draft(
+        Draft(kind="conflicts", title="merge of sync conflicts", context={"private": True}, fields={"c1": "Both"})
+    )
+    window.lock()
+    unlock(window, PASSPHRASE)
+    assert not [d for d in window.findChildren(ConflictsDialog) if d.isVisible()]  # private: never by itself
+    bar = window.workspace.drafts_bar
+    assert bar.isVisible() and bar.text.text().startswith("You have an unsaved merge of sync conflicts, kept ")
+    bar.reopen_button.click()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(ConflictsDialog)))
+    [dialog] = [d for d in window.findChildren(ConflictsDialog) if d.isVisible()]
+    assert dialog.parentWidget() is window.workspace  # closing it refreshes the bar
+    qtbot.waitUntil(lambda: dialog.drafts.started)
+    assert dialog.typed == {}  # nothing to put it back into: the conflict is gone
+    dialog.reject()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible())
+    qtbot.waitUntil(lambda: window.app.draft("conflicts") is None)
+    qtbot.waitUntil(lambda: bar.isHidden())

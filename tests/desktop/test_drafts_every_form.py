@@ -5,9 +5,7 @@ the other both survive a lock and a kill -9, and are offered together."""
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 import select
 import signal
 import subprocess
@@ -30,14 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import desktop.ui
 from desktop.domain.records import PlannedTravel, Pupil
 from desktop.services import Waymark
 from desktop.ui.appointments import BookAppointmentDialog
 from desktop.ui.audit_view import AuditDialog
 from desktop.ui.calendar_dialog import CalendarDialog
 from desktop.ui.drafts import DraftedDialog
-from desktop.ui.forms import SaveDialog
 from desktop.ui.packs import AddPackDialog, IssueFolderDialog, PackLibraryDialog
 from desktop.ui.print_preview import PrintPreviewDialog
 from desktop.ui.record.concerns import ConcernDialog
@@ -45,11 +41,11 @@ from desktop.ui.record.exclusions import ExclusionDialog
 from desktop.ui.record.reports import ReportPeriodDialog
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.subject_access import SubjectAccessDialog
-from desktop.ui.sync_ui import ConflictsDialog, ConnectDialog
+from desktop.ui.sync_ui import ConnectDialog
 from desktop.ui.visit_dialog import VisitDialog
 from tests.conftest import FAST_SCRYPT, PASSPHRASE, TODAY
 from tests.desktop.shell_helpers import unlock
-from tests.desktop.walk import every_window, settle
+from tests.desktop.walk import dialog_classes, every_window, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,7 +62,6 @@ NOT_FORMS: dict[type, str] = {
 # them (so a new field in them is seen), but they are not held to the draft rule.
 TYPED_NOT_KEPT: dict[type, str] = {
     ConnectDialog: "a server login: the password is never stored, the rest is retyped in seconds",
-    ConflictsDialog: "both versions stay in the store until resolved; a merge half-typed is not kept",
 }
 
 
@@ -110,18 +105,6 @@ def check_drafted(where: str, dialog: QDialog) -> None:
             field.setText(before)
         else:
             field.setPlainText(before)
-
-
-def dialog_classes() -> set[type]:
-    for module in pkgutil.walk_packages(desktop.ui.__path__, "desktop.ui."):
-        importlib.import_module(module.name)
-
-    def below(cls: type):
-        for sub in cls.__subclasses__():
-            yield sub
-            yield from below(sub)
-
-    return {c for c in below(QDialog) if c.__module__.startswith("desktop.ui.")} - {DraftedDialog, SaveDialog}
 
 
 def test_every_dialog_that_takes_typed_text_keeps_a_draft(demo_window, make_window, tmp_path):

@@ -16,6 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from desktop.ui.print_preview import PrintPreviewDialog, suggested_filename
+from tests.full_disk import fill_disk
 
 
 def make_pdf(pages: int) -> bytes:
@@ -85,8 +86,27 @@ def test_save_failure_is_a_sentence_not_a_traceback(preview, tmp_path: Path):
     dialog = preview(make_pdf(1))
     assert not dialog.save_to(tmp_path / "no such folder" / "report.pdf")
     assert dialog.banner.isVisibleTo(dialog)
-    assert "could not be saved" in dialog.banner.text()
+    assert "was not saved because that folder does not exist" in dialog.banner.text()
     assert "Traceback" not in dialog.banner.text()
+
+
+def test_save_as_pdf_to_a_full_disk_says_so_and_leaves_no_part_file(preview, tmp_path: Path, monkeypatch):
+    """ENOSPC part-way through the write: one sentence, no half a PDF, and a report of
+    the same name saved earlier is left as it was."""
+    pdf = make_pdf(3)
+    dialog = preview(pdf)
+    earlier = b"%PDF-1.4 an earlier report"
+    (tmp_path / "report.pdf").write_bytes(earlier)
+    fill_disk(monkeypatch, tmp_path, room=len(pdf) // 2)
+    assert not dialog.save_to(tmp_path / "report.pdf")
+    assert dialog.banner.text() == (
+        "The report was not saved because the disk is full; nothing was left in that folder, "
+        "so free some space or choose another folder and save again."
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf"]  # no .part file
+    assert (tmp_path / "report.pdf").read_bytes() == earlier
+    assert not dialog.save_to(tmp_path / "new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf"]  # and no half new.pdf
 
 
 def test_broken_pdf_says_so_and_disables_print(preview):

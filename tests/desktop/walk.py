@@ -3,13 +3,18 @@ tests that check something of each (the keyboard map, text that does not fit).""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import shiboken6
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from desktop.domain.records import Plan
+import desktop.ui
+from desktop.domain.records import Plan, PlannedTravel
+from desktop.domain.rules import is_traveller
 from desktop.ui.main_window import MainWindow
 from desktop.ui.print_preview import PrintPreviewDialog
 from tests.conftest import TODAY
@@ -17,6 +22,22 @@ from tests.conftest import TODAY
 
 def visible_dialogs(root: QWidget) -> list[QDialog]:
     return [d for d in root.findChildren(QDialog) if shiboken6.isValid(d) and d.isVisible()]
+
+
+def dialog_classes() -> set[type]:
+    """Every dialog class of the app (not the bases forms are made from)."""
+    from desktop.ui.drafts import DraftedDialog
+    from desktop.ui.forms import SaveDialog
+
+    for module in pkgutil.walk_packages(desktop.ui.__path__, "desktop.ui."):
+        importlib.import_module(module.name)
+
+    def below(cls: type):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from below(sub)
+
+    return {c for c in below(QDialog) if c.__module__.startswith("desktop.ui.")} - {DraftedDialog, SaveDialog}
 
 
 def settle() -> None:
@@ -107,6 +128,20 @@ def every_window(
         settle()
         yield name, dialog
         dialog.close()
+    # A Traveller family's travel the school has not agreed yet: the Agree travel form.
+    traveller = next(r.pupil_id for r in workspace.model.rows() if is_traveller(window.app.get_pupil(r.pupil_id)))
+    travel = PlannedTravel(pupil_id=traveller, leaves=TODAY + timedelta(days=10), destination="Appleby Fair")
+    window.runner.run(lambda: window.app.add_travel(travel))
+    workspace.open_pupil(traveller)
+    settle()
+    agree = view.agree_travel()
+    assert agree is not None, "Agree travel"
+    settle()
+    yield "Agree travel", agree
+    agree.close()
+    workspace.open_pupil(pupil_id)
+    settle()
+
     library = workspace.open_packs()
     adding = library.add_pack()
     settle()

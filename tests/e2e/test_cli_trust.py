@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli.main import main
+from tests.full_disk import fill_disk
 
 from .digest import profile_digest
 
@@ -246,3 +247,28 @@ def test_an_unexpected_error_is_logged_without_personal_data(profile, monkeypatc
     written = log.read_text(encoding="utf-8")
     assert "IntegrityError" in written and UPN not in written and NAME not in written
     assert stat.S_IMODE(log.stat().st_mode) == 0o600 and stat.S_IMODE(log.parent.stat().st_mode) == 0o700
+
+
+def test_a_report_to_a_full_disk_is_one_line_and_leaves_no_part_file(profile, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    disk = fill_disk(monkeypatch, out, room=2048)  # the PDF is larger: the write runs out part-way
+    done = profile("report", "summary", "--out", str(out / "summary.pdf"), expect=2)
+    assert done.stderr.strip() == f"waymark: Cannot write {out / 'summary.pdf'}: the disk is full; nothing was written."
+    assert disk.full and disk.full[0].name.startswith(".summary.pdf.")  # the fault really hit the write
+    assert list(out.iterdir()) == []
+
+
+def test_a_subject_access_copy_to_a_full_disk_leaves_neither_file(profile, tmp_path, monkeypatch):
+    """The JSON fits and the PDF does not: neither is left, so no half a copy is handed over."""
+    out = tmp_path / "sar"
+    out.mkdir()
+    disk = fill_disk(monkeypatch, out, room=8 * 1024)
+    done = profile("export", "subject-access", profile.pupil, "--out", str(out), expect=2)
+    assert done.stderr.strip() == f"waymark: Cannot write to {out}: the disk is full; neither file was written."
+    json_part, pdf_part = disk.opened  # the JSON was written in full, then the PDF ran out
+    assert json_part.name.startswith(".subject-access.json.") and disk.full == [pdf_part]
+    assert list(out.iterdir()) == []
+    fill_disk(monkeypatch, out, room=10**9)  # room again: both are written
+    profile("export", "subject-access", profile.pupil, "--out", str(out))
+    assert sorted(p.name for p in out.iterdir()) == ["subject-access.json", "subject-access.pdf"]

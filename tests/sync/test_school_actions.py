@@ -262,7 +262,7 @@ def test_changes_not_sent_are_listed_copied_saved_and_discarded(laptops, make_wi
     assert saved.stat().st_mode & 0o777 == 0o600  # the words may be about a child: owner only
     dialog.save_as(str(tmp_path / "no-such-folder" / "kept.txt"))
     settle()
-    assert "Could not save" in dialog.banner.text()  # one sentence, not a traceback
+    assert "kept.txt was not saved because that folder does not exist" in dialog.banner.text()  # one sentence
 
     box = dialog.confirm_discard()
     assert isinstance(box, QMessageBox) and "Mia Ó Súilleabháin" in box.text()
@@ -329,3 +329,47 @@ def test_the_sync_words_point_to_the_changes_not_sent(engine, make_device):
     assert words[-1] == "Synced. The server refused 1 change: see File → Changes not sent…"
     assert school.app.sync_status().not_sent == 1
     assert "File → Changes not sent" in school.app.sync_status().last_error
+
+
+def test_a_school_laptop_has_its_limits_the_moment_it_unlocks_with_no_server(
+    laptops,
+    make_window,  # noqa: F811
+    immediate_runner,  # noqa: F811
+    monkeypatch,
+):
+    """The role comes from the encrypted store with the profile, not from the first sync
+    status: until then a school's laptop offered everything. Here the status is held back
+    and the server cannot be reached (every network task is held), yet the school's
+    limits apply from the first moment the caseload shows."""
+    held: list = []
+    real = immediate_runner.run
+
+    def run(task, on_done=None, on_error=None, *, network: bool = False) -> None:
+        if network or getattr(task, "__name__", "") == "sync_status":
+            held.append((task, on_done))  # no server; the sync status not yet read
+            return
+        real(task, on_done, on_error, network=network)
+
+    monkeypatch.setattr(immediate_runner, "run", run)
+    window = make_window(laptops["school"])
+    first_sight: list = []
+
+    def shown(_index: int) -> None:
+        if window.workspace is not None and window.pages.currentWidget() is window.workspace:
+            first_sight.append((window.limits and window.limits.role, window.workspace.limits))
+
+    window.pages.currentChanged.connect(shown)
+    window = opened(lambda _folder: window, laptops["school"], laptops["mia"])
+    assert any(getattr(task, "__name__", "") == "sync_status" for task, _done in held)  # not arrived
+    assert first_sight and first_sight[0][0] == "school" and first_sight[0][1].role == "school"
+    for action in (window.add_pupil_action, window.add_school_action):
+        assert not action.isEnabled() and any(why in action.toolTip() for why in SAYS_WHY)
+    found = controls(window)
+    for name in REFUSED:
+        for control in found.get(name, []):
+            assert not control.isEnabled(), name
+    # When the status does arrive, it agrees, and nothing changes.
+    for task, on_done in held:
+        if getattr(task, "__name__", "") == "sync_status":
+            on_done(task())
+    assert window.limits.role == "school" and not window.add_pupil_action.isEnabled()

@@ -10,6 +10,7 @@ from html import escape
 import pytest
 import shiboken6
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.services.sync import SyncService
@@ -337,3 +338,115 @@ def test_logging_in_to_another_server_pulls_its_feed_from_the_start(laptop, engi
     assert laptop.port.cursor()
     service.login("http://127.0.0.1:9/", "ann", PASSWORD)  # another server (in-process here too)
     assert laptop.port.cursor() is None  # its feed is read from the beginning
+
+
+def _conflicts_dialog(qtbot, device) -> ConflictsDialog:
+    dialog = ConflictsDialog(ImmediateTaskRunner(), device.sync_service)
+    qtbot.addWidget(dialog)
+    dialog.show()  # the draft keeper starts when the dialog is shown
+    assert dialog.drafts is not None and dialog.drafts.started
+    return dialog
+
+
+def _button(box, text: str):
+    return next(b for b in box.buttons() if b.text() == text)
+
+
+def test_each_conflict_keeps_its_own_half_typed_merge(qtbot, laptop, make_device):
+    other = make_device("other", "ann")
+    _conflicting(laptop, other)
+    dialog = _conflicts_dialog(qtbot, other)
+    offered = []
+    for row in (0, 1, 2):
+        dialog.list.setCurrentRow(row)
+        offered.append(dialog.merged.toPlainText())
+    dialog.list.setCurrentRow(0)
+    QTest.keyClicks(dialog.merged, " first")
+    dialog.list.setCurrentRow(1)
+    assert dialog.merged.toPlainText() == offered[1]  # the next conflict's own offer, not row 0's text
+    QTest.keyClicks(dialog.merged, " second")
+    dialog.list.setCurrentRow(2)
+    assert dialog.merged.toPlainText() == offered[2]
+    dialog.list.setCurrentRow(0)
+    assert dialog.merged.toPlainText() == offered[0] + " first"
+    dialog.list.setCurrentRow(1)
+    assert dialog.merged.toPlainText() == offered[1] + " second"
+    # Keeping one merge keeps the other's typing.
+    dialog.list.setCurrentRow(0)
+    kept_id = dialog.rows[0][0].id
+    dialog.keep_merged.click()
+    assert kept_id not in {c.id for c in other.sync_service.conflicts()}
+    assert dialog.list.count() == 3
+    texts = []
+    for row in range(dialog.list.count()):
+        dialog.list.setCurrentRow(row)
+        texts.append(dialog.merged.toPlainText())
+    assert offered[1] + " second" in texts  # row 1's typing survived the reload after row 0 was kept
+    assert texts.count(offered[1] + " second") == 1 and offered[0] + " first" not in texts
+
+
+def test_esc_with_a_typed_merge_asks_and_keep_editing_changes_nothing(qtbot, laptop, make_device):
+    other = make_device("other", "ann")
+    _conflicting(laptop, other)
+    dialog = _conflicts_dialog(qtbot, other)
+    dialog.list.setCurrentRow(1)
+    QTest.keyClicks(dialog.merged, " and inhaler")
+    typed = dialog.merged.toPlainText()
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    box = dialog.discard_question
+    assert box is not None and box.isVisible() and dialog.isVisible()
+    assert "merge of sync conflicts" in box.text()
+    assert box.defaultButton().text() == "&Keep editing"
+    _button(box, "&Keep editing").click()
+    assert dialog.isVisible() and dialog.list.currentRow() == 1 and dialog.merged.toPlainText() == typed
+    assert len(other.sync_service.conflicts()) == 4  # nothing resolved
+
+    dialog.close_button.click()  # Close asks as Esc does
+    box = dialog.discard_question
+    assert box is not None and box.isVisible()
+    _button(box, "&Discard").click()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert other.app.draft("conflicts") is None
+    assert len(other.sync_service.conflicts()) == 4
+
+
+def test_a_merge_kept_for_later_comes_back_in_the_next_conflicts_view(qtbot, laptop, make_device):
+    other = make_device("other", "ann")
+    _conflicting(laptop, other)
+    dialog = _conflicts_dialog(qtbot, other)
+    dialog.list.setCurrentRow(2)
+    conflict_id = dialog.rows[2][0].id
+    QTest.keyClicks(dialog.merged, " (both true)")
+    typed = dialog.merged.toPlainText()
+    dialog.reject()  # the window's close button
+    _button(dialog.discard_question, "Keep for &later").click()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    kept = other.app.draft("conflicts")
+    assert kept is not None and kept.fields == {conflict_id: typed}
+    assert kept.context.get("private")  # a conflict may hold a professional's words: it never opens by itself
+
+    again = _conflicts_dialog(qtbot, other)
+    assert again.banner.isVisible() and again.banner.text().startswith("You have an unsaved merge of sync conflicts")
+    row = next(r for r in range(len(again.rows)) if again.rows[r][0].id == conflict_id)
+    again.list.setCurrentRow(row)
+    assert again.merged.toPlainText() == typed
+    assert again.drafts.dirty  # a merge put back is asked about again before it is thrown away
+    again.keep_merged.click()  # kept: the draft goes with it
+    assert conflict_id not in {c.id for c in other.sync_service.conflicts()}
+    again.reject()  # nothing typed is left: it closes at once
+    assert not again.isVisible() and again.discard_question is None
+    assert other.app.draft("conflicts") is None
+
+
+def test_the_lock_keeps_a_typed_merge_without_asking(qtbot, laptop, make_device):
+    from desktop.ui.drafts import keep_all_drafts
+
+    other = make_device("other", "ann")
+    _conflicting(laptop, other)
+    dialog = _conflicts_dialog(qtbot, other)
+    QTest.keyClicks(dialog.merged, " typed as the lock came")
+    typed = dialog.merged.toPlainText()
+    keep_all_drafts(dialog)  # what the window does before it closes the profile
+    dialog.close()
+    assert not dialog.isVisible() and dialog.discard_question is None
+    assert list(other.app.draft("conflicts").fields.values()) == [typed]

@@ -15,9 +15,10 @@ import os
 from pathlib import Path
 
 from desktop.services import ValidationError, Waymark
+from desktop.services.files import why_not_written
 
 from ..args import Output
-from .report import write_atomically
+from .report import write_all_atomically
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -59,10 +60,9 @@ def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
     copy = app.subject_access(args.pupil_id, include_restricted=args.include_restricted)
     paths = {"json": folder / "subject-access.json", "pdf": folder / "subject-access.pdf"}
     try:
-        write_atomically(paths["json"], copy.json_bytes)
-        write_atomically(paths["pdf"], copy.pdf_bytes)
+        write_all_atomically([(paths["json"], copy.json_bytes), (paths["pdf"], copy.pdf_bytes)])  # both or neither
     except OSError as exc:
-        raise ValidationError(f"Cannot write to {folder}: {exc.strerror or exc}.") from None
+        raise ValidationError(f"Cannot write to {folder}: {why_not_written(exc)}; neither file was written.") from None
     data = {k: str(v) for k, v in paths.items()} | {"includes_restricted": copy.includes_restricted}
     if out.as_json:
         print(json.dumps(data, ensure_ascii=False))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from desktop.services import Waymark
 from desktop.services.errors import ValidationError
-from desktop.services.files import write_private
+from desktop.services.files import why_not_written, write_private, write_private_all
 
 from ..args import Output, one_line, parse_date
 
@@ -97,6 +97,11 @@ def write_atomically(path: Path, data: bytes) -> None:
     write_private(path, data)
 
 
+def write_all_atomically(files: list[tuple[Path, bytes]]) -> None:
+    """Files that belong together: all of them or none (services/files.py)."""
+    write_private_all(files)
+
+
 def run(args: argparse.Namespace, app: Waymark, _output: Output) -> int:
     # Prints its own line: the report's --json carries the path and size, not a record.
     out = check_writable(args.out)
@@ -112,7 +117,7 @@ def run(args: argparse.Namespace, app: Waymark, _output: Output) -> int:
     try:
         write_atomically(out, pdf)
     except OSError as exc:
-        raise ValidationError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+        raise ValidationError(f"Cannot write {out}: {why_not_written(exc)}; nothing was written.") from None
     if args.json:
         print(json.dumps({"path": str(out), "report": kind, "title": title, "bytes": len(pdf)}, ensure_ascii=False))
     else:

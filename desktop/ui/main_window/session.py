@@ -62,7 +62,7 @@ class Session:
             "Creating your encrypted profile…", self, delay_ms=400, show_elapsed=True, cancellable=False
         )
 
-        def create() -> tuple[Waymark, Settings]:
+        def create() -> tuple[Waymark, Settings, str]:
             from desktop.services import Waymark
 
             app = Waymark.create_profile(
@@ -74,9 +74,9 @@ class Session:
                 progress=work.part(0, 100),
                 **options,
             )
-            return app, app.settings()
+            return app, app.settings(), ""  # a new profile has no server, so no role yet
 
-        def done(opened: tuple[Waymark, Settings]) -> None:
+        def done(opened: tuple[Waymark, Settings, str]) -> None:
             work.close()
             self._opened(opened)
 
@@ -90,16 +90,16 @@ class Session:
     def _unlock(self, passphrase: str) -> None:
         self.unlock_page.set_busy(True)
 
-        def open_profile() -> tuple[Waymark, Settings] | None:
+        def open_profile() -> tuple[Waymark, Settings, str] | None:
             from desktop.services import Waymark, WrongPassphrase
 
             try:
                 app = Waymark.open_profile(self.data_dir, passphrase, via="app", scrypt_n=self._scrypt_n)
             except WrongPassphrase:
                 return None  # an answer, not an error: the user simply tries again
-            return app, app.settings()
+            return app, app.settings(), app.sync_role()
 
-        def done(result: tuple[Waymark, Settings] | None) -> None:
+        def done(result: tuple[Waymark, Settings, str] | None) -> None:
             if result is None:
                 self.unlock_page.set_busy(False)
                 self.unlock_page.show_error("That passphrase is not right. Check Caps Lock and try again.")
@@ -129,13 +129,13 @@ class Session:
         self.unlock_page.set_busy(True)
         data_dir = self.data_dir
 
-        def open_profile() -> tuple[Waymark, Settings] | None:
+        def open_profile() -> tuple[Waymark, Settings, str] | None:
             from desktop.services import Waymark
 
             app = Waymark.open_with_keyring(data_dir)
-            return (app, app.settings()) if app else None
+            return (app, app.settings(), app.sync_role()) if app else None
 
-        def done(result: tuple[Waymark, Settings] | None) -> None:
+        def done(result: tuple[Waymark, Settings, str] | None) -> None:
             if result is None:
                 self.unlock_page.set_busy(False)
                 self.unlock_page.keyring_button.hide()
@@ -149,8 +149,12 @@ class Session:
 
         self.runner.run(open_profile, done, failed)
 
-    def _opened(self, opened: tuple[Waymark, Settings]) -> None:
-        app, settings = opened
+    def _opened(self, opened: tuple[Waymark, Settings, str]) -> None:
+        """The profile is open. `role` is the user's role on the LA's server as last synced
+        (kept in the encrypted store), read with the profile: its limits apply before the
+        caseload shows, not when the first sync status arrives, so a school's laptop never
+        offers, even for a moment, what its role may not change."""
+        app, settings, role = opened
         if self._today is not None:
             app.today = self._today
         self.app = app
@@ -161,9 +165,11 @@ class Session:
         self.workspace.status_message.connect(self._status_message)
         self.workspace.counts_changed.connect(self._caseload_counted)
         self.workspace.settings_requested.connect(self._open_settings)
+        self.workspace.conflicts_requested.connect(self.open_conflicts)
         self.pages.addWidget(self.workspace)
-        self.pages.setCurrentWidget(self.workspace)
         self._set_session_actions(True)
+        self.apply_limits(role)  # before anything is shown or offered
+        self.pages.setCurrentWidget(self.workspace)
         if self.workspace._loaded_once:  # the caseload came back before we listened
             self._caseload_counted(0, self.workspace.model.rowCount())
         self.lock_key.start()

@@ -137,7 +137,8 @@ class StatusAndSync:
 
         from ..sync_ui import ConflictsDialog
 
-        dialog = ConflictsDialog(self.runner, SyncService(self.app), self)
+        # Under the workspace, as every drafted form: closing it refreshes the drafts bar.
+        dialog = ConflictsDialog(self.runner, SyncService(self.app), self.workspace or self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.resolved.connect(lambda: self.sync_controller and self.sync_controller.note_change())
         dialog.open()

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # the services (SQLAlchemy, SQLCipher) load after the unlock 
 from ...drafts import is_private, open_drafts
 
 # Forms whose draft key is not a pupil's id: a new school, pupil, pack; the settings.
-WITHOUT_A_PUPIL = frozenset({"school", "pupil", "visit", "settings", "pack", "appointment"})
+WITHOUT_A_PUPIL = frozenset({"school", "pupil", "visit", "settings", "pack", "appointment", "conflicts"})
 # The record a draft's form writes, where a role may be refused it (desktop/services/role_limits.py).
 DRAFT_RECORDS = {
     "school": "school",
@@ -102,6 +102,9 @@ class UnsavedForms:
             return self.log_visit(pupil_id or None, draft_key=draft.key)
         if draft.kind == "settings":
             self.settings_requested.emit()
+            return None
+        if draft.kind == "conflicts":  # merges typed in File → Sync conflicts
+            self.conflicts_requested.emit()
             return None
         if draft.kind == "pack":
             return self.open_packs().add_pack()

@@ -36,6 +36,7 @@ class Workspace(CaseloadPane, ColumnFitting, WorkspaceCommands, UnsavedForms, QW
     status_message = Signal(str)
     counts_changed = Signal(int, int)  # shown, total
     settings_requested = Signal()  # an unsaved Settings form is reopened: the window opens it
+    conflicts_requested = Signal()  # merges of sync conflicts kept for later: the window opens the view
 
     def __init__(self, app: Waymark, runner: TaskRunner, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
