@@ -22,10 +22,10 @@ import orjson
 from sqlalchemy import Connection, Select, Text, bindparam, cast, select
 
 from sync.protocol import Change, PullResponse
-from sync.protocol.serving import serving
+from sync.protocol.serving import served_fields, serving
 
 from . import db
-from .scope import left_pupils, scope_params, served, template, visible_records, visible_seqs
+from .scope import left_pupils, may_see_restricted, scope_params, served, template, visible_records, visible_seqs
 from .shapes import CONFLICT_ENTITY
 from .tables import Feed, Record, User
 
@@ -46,7 +46,7 @@ class BadCursor(ValueError):
 
 
 class Page(NamedTuple):
-    rows: list  # (entity, entity_id, data, clocks, deleted, seq); data and clocks as stored JSON text
+    rows: list  # (entity, entity_id, data, clocks, deleted, seq, restricted); data and clocks as stored JSON text
     cursor: str
     more: bool
     left: list[str]  # pupils who left the user's scope (PullResponse.left)
@@ -97,7 +97,7 @@ def _page_statement(role: str, team: bool, has_id: bool, far: bool, entities: tu
     after, last, limit = bindparam("after"), bindparam("last"), bindparam("limit")
     who = template(role, team, has_id)
     stmt = (
-        select(r.entity, r.entity_id, cast(r.data, Text), cast(r.clocks, Text), r.deleted, r.seq)
+        select(r.entity, r.entity_id, cast(r.data, Text), cast(r.clocks, Text), r.deleted, r.seq, r.restricted)
         .order_by(r.seq)
         .limit(limit)
     )
@@ -117,22 +117,32 @@ def _page_statement(role: str, team: bool, has_id: bool, far: bool, entities: tu
     return stmt
 
 
-def _served(role: str, entity: str, data: str, clocks: str) -> tuple[object, object] | None:
-    """A row's fields and clocks as `role` may receive them: the stored JSON text as it is
-    when the role is served every field (the common case), else decoded and cut to
-    what it is served (scope.served);
-    None when the row must not go at all."""
+def _served(role: str, row) -> tuple[object, object, bool] | None:
+    """A row's fields, clocks and deletion as `role` may receive them: the stored JSON text as
+    it is when the role is served every field (the common case), else decoded and cut to
+    what it is served (scope.served); None when the row must not go at all. A row withdrawn
+    from the role (Record.withdrawn) goes as a deletion with its words blanked."""
+    entity, _entity_id, data, clocks, deleted, _seq, restricted = row
+    if restricted and not may_see_restricted(role, restricted):  # only withdrawn rows are found so
+        return _withdrawal(role, entity, db.loads(data), db.loads(clocks))
     policy = serving(role)
     if entity != CONFLICT_ENTITY and policy.fields is None and not policy.withheld.get(entity):
-        return data, clocks
+        return data, clocks, deleted
     stored = db.loads(data)
     fields = served(role, entity, stored)
     if fields is None:
         return None
     if fields is stored:
-        return fields, db.loads(clocks)
+        return fields, db.loads(clocks), deleted
     kept = {k: v for k, v in db.loads(clocks).items() if k in ("*", "deleted") or k in fields}
-    return fields, kept
+    return fields, kept, deleted
+
+
+def _withdrawal(role: str, entity: str, stored: dict, clocks: dict) -> tuple[dict, dict, bool]:
+    """A row the role held and may no longer see: every field it was sent, blank, and deleted,
+    so the laptop keeps none of its words. Newer than anything it held of the row."""
+    fields = dict.fromkeys(served_fields(role, entity, stored))
+    return fields, {"deleted": max(clocks.values(), default="")}, True
 
 
 def pull(
@@ -140,12 +150,15 @@ def pull(
 ) -> PullResponse:
     found = page(conn, user, cursor, limit, entities)
     changes = []
-    for entity, entity_id, data, clocks, deleted, seq in found.rows:
-        row = _served(user.role, entity, data, clocks)
-        if row is None:
+    for row in found.rows:
+        served_row = _served(user.role, row)
+        if served_row is None:
             continue
-        fields, kept = (db.loads(x) if isinstance(x, str) else x for x in row)
-        changes.append(Change(entity=entity, entity_id=entity_id, fields=fields, clocks=kept, deleted=deleted, seq=seq))
+        fields, kept = (db.loads(x) if isinstance(x, str) else x for x in served_row[:2])
+        entity, entity_id, seq = row.entity, row.entity_id, row.seq
+        changes.append(
+            Change(entity=entity, entity_id=entity_id, fields=fields, clocks=kept, deleted=served_row[2], seq=seq)
+        )
     return PullResponse(changes=changes, cursor=found.cursor, more=found.more, left=found.left, role=user.role)
 
 
@@ -162,14 +175,14 @@ def pull_json(
     found = page(conn, user, cursor, limit, entities)
     dumps = orjson.dumps
     parts = []
-    for entity, entity_id, data, clocks, deleted, seq in found.rows:
-        row = _served(user.role, entity, data, clocks)
-        if row is None:
+    for row in found.rows:
+        served_row = _served(user.role, row)
+        if served_row is None:
             continue
-        fields, kept = (x.encode() if isinstance(x, str) else dumps(x) for x in row)
+        fields, kept = (x.encode() if isinstance(x, str) else dumps(x) for x in served_row[:2])
         parts.append(
             b'{"entity":%b,"entity_id":%b,"fields":%b,"clocks":%b,"deleted":%b,"seq":%d}'
-            % (dumps(entity), dumps(entity_id), fields, kept, b"true" if deleted else b"false", seq)
+            % (dumps(row[0]), dumps(row[1]), fields, kept, b"true" if served_row[2] else b"false", row[5])
         )
     last_page = None if found.more or policy is None else policy()
     return b'{"changes":[%b],"cursor":%b,"more":%b,"left":%b,"role":%b,"policy":%b}' % (

@@ -220,6 +220,7 @@ def test_a_record_goes_through_copy_text_exactly_as_given(pg):
         "parent_id": "p%d",
         "restricted": "",
         "created_by": None,
+        "withdrawn": False,
     }
     line = db.copy_line(values, RECORD_COLUMNS, SEQ_AT)
     with db.writing(pg) as conn:

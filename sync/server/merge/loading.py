@@ -54,6 +54,8 @@ class Loading:
             expand(rec.authors, data),
             rec.created_by,
             rec.seq,
+            restricted=rec.restricted,
+            withdrawn=rec.withdrawn,
         )
         self.rows[row.key] = row
         return row

@@ -16,7 +16,7 @@ from .rows import RECORDS, Row, _chunks, _listed
 
 RECORD_COLUMNS = (
     "entity", "entity_id", "data", "clocks", "authors", "deleted", "seq", "owner_pupil", "parent_id",
-    "restricted", "created_by",
+    "restricted", "created_by", "withdrawn",
 )  # fmt: skip
 SEQ_AT = RECORD_COLUMNS.index("seq")
 
@@ -45,6 +45,7 @@ class Writing:
                 clocks, authors = {DEFAULT: row.one_write[0]}, {DEFAULT: row.one_write[1]}
             else:
                 clocks, authors = compress(row.clocks), compress(row.authors)
+            restricted = self._restriction(row.entity, row.data)
             row_values = {
                 "entity": row.entity,
                 "entity_id": row.entity_id,
@@ -55,8 +56,10 @@ class Writing:
                 "seq": None,  # given under the lock (_write)
                 "owner_pupil": row.owner,
                 "parent_id": row.parent[1] if row.parent else None,
-                "restricted": self._restriction(row.entity, row.data),
+                "restricted": restricted,
                 "created_by": row.created_by,
+                # Restricted now after it was not: those it was sent to are told (Record.withdrawn).
+                "withdrawn": row.withdrawn or (row.seq is not None and not row.restricted and bool(restricted)),
             }
             values.append(row_values)
             if pg and row.seq is None:
@@ -94,6 +97,7 @@ class Writing:
                     owner_pupil=bindparam("owner_pupil"),
                     parent_id=bindparam("parent_id"),
                     restricted=bindparam("restricted"),
+                    withdrawn=bindparam("withdrawn"),
                 ),
                 [
                     {k: v for k, v in values.items() if k not in ("entity", "entity_id", "created_by")}
