@@ -12,11 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
 from desktop.domain.enums import ProvisionType
 from desktop.domain.records import Folder, ProvisionEpisode, Visit
 from desktop.services.reporting import caseload_summary
-from sync.protocol import PROTOCOL_HEADER
+from sync.protocol import PROTOCOL_HEADER, AuditRow
 from sync.server.overview import counts
 from tests.conftest import TODAY
 from tests.sync import helpers as h
@@ -105,6 +106,48 @@ def test_only_la_leads_see_the_overview(leads):
     assert http.get("/v1/overview").status_code == 401
     assert http.get("/docs").status_code == 200  # the OpenAPI pages
     assert "/v1/overview.pdf" in http.get("/openapi.json").json()["paths"]
+
+
+def test_fetching_the_summary_pdf_is_audited_naming_the_user(leads, engine):
+    """The PDF carries UPNs: each fetch is a row in the server's own audit trail (chained
+    as a laptop's, listed with the rest), as a laptop audits its printed summary. A PDF with
+    no UPN on it is not, nor are the JSON counts (they name no UPN), as on the laptop."""
+    from sync.server import audit, db
+    from sync.server.tables import AuditEvent
+
+    def rows(**where) -> list:
+        with db.reading(engine) as conn:
+            return audit.list_rows(conn, **where)
+
+    ann, http, tokens = leads
+    assert _get(http, tokens, "lead", "/v1/overview.pdf").status_code == 200
+    assert rows(user="lead") == []  # no UPN on it yet
+    levi, mary = sorted((p.id for p in ann.app.list_pupils()), key=lambda i: ann.app.get_pupil(i).forename)
+    ann.app.edit_pupil(levi, upn="R674123101121")
+    ann.sync()
+    assert _get(http, tokens, "lead", "/v1/overview").status_code == 200
+    assert rows(user="lead") == []  # the JSON counts: not audited
+    assert _get(http, tokens, "lead", "/v1/overview.pdf").status_code == 200
+    [row] = rows(user="lead")
+    assert (row.user, row.actor, row.action, row.entity) == ("lead", "lead", "export", "report")
+    assert row.summary == "summary report (UPN)" and row.changes == {"report": "summary", "carries": ["UPN"]}
+    assert sorted(row.pupil_ids) == sorted([levi, mary]) and row.chain_break == ""
+    assert row.at[:10] == row.received_at[:10] and row.trail.startswith(audit.SERVER_TRAIL)
+    assert row.id in [r.id for r in rows(pupil=mary)]  # listed against each pupil on it
+    # A second fetch continues the same chain, and the server's own check finds it whole.
+    assert _get(http, tokens, "lead", "/v1/overview.pdf").status_code == 200
+    assert [r.seq for r in rows(user="lead")] == [2, 1]
+    with db.reading(engine) as conn:
+        assert audit.verify(conn).breaks == []
+        assert conn.execute(select(func.count()).where(AuditEvent.trail == row.trail)).scalar() == 2
+    # No laptop may add to (or forge) the server's trail, not even the lead's own.
+    forged = http.post(
+        "/v1/audit",
+        json={"trail": row.trail, "rows": [row.model_dump(include=set(AuditRow.model_fields)) | {"seq": 3}]},
+        headers={"Authorization": f"Bearer {tokens['lead']}"},
+    )
+    assert forged.status_code == 403 and "server's own" in forged.json()["detail"]
+    assert len(rows(user="lead")) == 2
 
 
 def test_an_empty_server_has_an_empty_overview(engine, in_process):

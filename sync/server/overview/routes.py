@@ -16,9 +16,9 @@ from sqlalchemy import Connection, Engine
 from desktop.reports import render_caseload_summary
 from desktop.reports.data import CaseloadSummary
 from desktop.services import ValidationError
-from desktop.services.reporting import caseload_summary
+from desktop.services.reporting import audit_summary, caseload_summary, summary_carries
 
-from .. import db
+from .. import audit, db
 from ..auth import Principal
 from .counts import counts
 from .source import ServerSource
@@ -38,14 +38,19 @@ class Overview:
     def __init__(self, engine: Engine, today: Callable[[], date]) -> None:
         self.engine, self.today = engine, today
 
-    def summary(self) -> CaseloadSummary | None:
-        """The caseload summary of every record the server holds; None for an empty caseload."""
+    def read(self) -> tuple[CaseloadSummary | None, list[str]]:
+        """The caseload summary of every record the server holds, and the ids of the pupils
+        it lists (what an audit row of it names); None and none for an empty caseload."""
         with db.reading(self.engine) as conn:
             _one_moment(conn)
+            source = ServerSource(conn, self.today())
             try:
-                return caseload_summary(ServerSource(conn, self.today()))
+                return caseload_summary(source), [p.id for p in source.list_pupils()]
             except ValidationError:  # an empty caseload
-                return None
+                return None, []
+
+    def summary(self) -> CaseloadSummary | None:
+        return self.read()[0]
 
 
 def register(app: FastAPI, engine: Engine, principal: Callable, today: Callable[[], date]) -> None:
@@ -63,13 +68,27 @@ def register(app: FastAPI, engine: Engine, principal: Callable, today: Callable[
         return counts(overview.summary(), today())
 
     @app.get("/v1/overview.pdf", tags=["LA overview"], response_class=Response)
-    def overview_pdf(_who: Annotated[Principal, Depends(lead)]) -> Response:
-        """The LA caseload summary, as the desktop prints it."""
-        summary = overview.summary()
+    def overview_pdf(who: Annotated[Principal, Depends(lead)]) -> Response:
+        """The LA caseload summary, as the desktop prints it. It carries UPNs, so each
+        fetch is written to the server's audit trail (who, when, which pupils), as a
+        laptop audits its printed summary; the JSON counts name no UPN and are not."""
+        summary, pupil_ids = overview.read()
         if summary is None:
             raise HTTPException(404, "The caseload is empty; there is nobody to summarise.")
+        pdf = render_caseload_summary(summary)
+        if carried := summary_carries(summary):  # written before the PDF goes: no audit, no PDF
+            with db.writing(engine) as conn:
+                audit.record(
+                    conn,
+                    who,
+                    action="export",
+                    entity="report",
+                    summary=audit_summary("summary", carried),
+                    pupil_ids=pupil_ids,
+                    changes={"report": "summary", "carries": carried},
+                )
         return Response(
-            render_caseload_summary(summary),
+            pdf,
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="caseload-summary-{summary.on}.pdf"'},
         )
