@@ -150,6 +150,42 @@ def test_fetching_the_summary_pdf_is_audited_naming_the_user(leads, engine):
     assert len(rows(user="lead")) == 2
 
 
+def test_a_record_the_overview_cannot_read_is_left_out_counted_and_logged(leads, caplog):
+    """A laptop pushes "five" hours a week: that episode is left out of every count, and
+    the answer says one record was, and why; the server logs one line, no traceback."""
+    import logging
+
+    from sync.protocol import PushRequest
+    from sync.server.overview.counts import LEFT_OUT
+
+    ann, http, tokens = leads
+    assert _get(http, tokens, "lead", "/v1/overview").json()["left_out"] == {"count": 0, "reason": ""}
+    [episode] = ann.app.store.find(ProvisionEpisode)
+    ann.app.edit_episode(episode.id, planned_hours_per_week=6)
+    ops = ann.port.pending(100)
+    for op in ops:
+        if op.entity == "provision_episode":
+            op.fields["planned_hours_per_week"] = "five"
+    token = ann.app.store.get_setting("sync_account")["token"]
+    pushed = http.post(
+        "/v1/push",
+        content=PushRequest(ops=ops).model_dump_json(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert [r["status"] for r in pushed.json()["results"]] == ["applied"] * len(ops)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        body = _get(http, tokens, "lead", "/v1/overview").json()
+    assert body["left_out"] == {"count": 1, "reason": LEFT_OUT}
+    assert body["pupils"] == 2 and body["by_provision"] == {} and body["reviews_overdue"] == []
+    [line] = [r for r in caplog.records if r.name.startswith("sync.server")]
+    assert line.levelno == logging.WARNING and line.exc_info is None
+    message = line.getMessage()
+    assert message.startswith("LA overview: left out 1 record(s)") and "\n" not in message
+    assert f"provision_episode {episode.id}" in message and "'five'" in message
+    assert _get(http, tokens, "lead", "/v1/overview.pdf").status_code == 200  # the rest still prints
+
+
 def test_an_empty_server_has_an_empty_overview(engine, in_process):
     add_user(engine, "lead", "la-lead")
     with httpx.Client(transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1"}) as http:

@@ -118,20 +118,23 @@ def to_record(cls: type[T], entity_id: str, data: dict[str, Any]) -> T:
     return cls(**values)
 
 
-def live(conn: Connection, cls: type[T]) -> list[T]:
+def live(conn: Connection, cls: type[T], left_out: dict[tuple[str, str], str] | None = None) -> list[T]:
     """Every live (not deleted) record of a kind, in the change feed's order (the
-    order a laptop that pulled everything holds them in)."""
+    order a laptop that pulled everything holds them in). A record this version
+    cannot read is left out, and named in `left_out` ((table, id) -> why) when given."""
+    table = TABLES[cls]
     rows = conn.execute(
         select(RECORDS.c.entity_id, RECORDS.c.data)
-        .where(RECORDS.c.entity == TABLES[cls], RECORDS.c.deleted.is_(False))
+        .where(RECORDS.c.entity == table, RECORDS.c.deleted.is_(False))
         .order_by(RECORDS.c.seq)
     )
     found = []
     for entity_id, data in rows:
         try:
             found.append(to_record(cls, entity_id, data))
-        except Unreadable:
-            continue
+        except Unreadable as exc:
+            if left_out is not None:
+                left_out[(table, entity_id)] = str(exc)
     return found
 
 

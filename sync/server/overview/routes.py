@@ -5,7 +5,9 @@ summary), for LA leads only.
 functions' annotations, which name local dependencies.)
 """
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -23,12 +25,21 @@ from ..auth import Principal
 from .counts import counts
 from .source import ServerSource
 
+log = logging.getLogger(__name__)
+
 
 def _one_moment(conn: Connection) -> None:
     """On PostgreSQL, every query of the summary sees the same snapshot (its default,
     READ COMMITTED, gives each statement its own). SQLite's read transaction already does."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+@dataclass(frozen=True)
+class Reading:
+    summary: CaseloadSummary | None
+    pupil_ids: list[str]  # the pupils the summary lists (what an audit row of it names)
+    left_out: int  # records that could not be read, so counted nowhere
 
 
 class Overview:
@@ -38,19 +49,30 @@ class Overview:
     def __init__(self, engine: Engine, today: Callable[[], date]) -> None:
         self.engine, self.today = engine, today
 
-    def read(self) -> tuple[CaseloadSummary | None, list[str]]:
-        """The caseload summary of every record the server holds, and the ids of the pupils
-        it lists (what an audit row of it names); None and none for an empty caseload."""
+    def read(self) -> Reading:
+        """The caseload summary of every record the server holds (None for an empty
+        caseload), the pupils it lists, and the records it had to leave out (logged)."""
         with db.reading(self.engine) as conn:
             _one_moment(conn)
             source = ServerSource(conn, self.today())
             try:
-                return caseload_summary(source), [p.id for p in source.list_pupils()]
+                summary = caseload_summary(source)
             except ValidationError:  # an empty caseload
-                return None, []
+                summary = None
+            pupil_ids = [p.id for p in source.list_pupils()] if summary else []
+        if source.left_out:  # one line, no traceback: what was left out and the first reasons
+            (table, record_id), why = next(iter(source.left_out.items()))
+            log.warning(
+                "LA overview: left out %d record(s) it cannot read, e.g. %s %s (%s)",
+                len(source.left_out),
+                table,
+                record_id,
+                why,
+            )
+        return Reading(summary, pupil_ids, len(source.left_out))
 
     def summary(self) -> CaseloadSummary | None:
-        return self.read()[0]
+        return self.read().summary
 
 
 def register(app: FastAPI, engine: Engine, principal: Callable, today: Callable[[], date]) -> None:
@@ -65,14 +87,16 @@ def register(app: FastAPI, engine: Engine, principal: Callable, today: Callable[
     def overview_counts(_who: Annotated[Principal, Depends(lead)]) -> dict[str, Any]:
         """The caseload summary's counts: by cohort, provision type and hours band;
         reviews overdue; folders not returned. The same rules as the printed summary."""
-        return counts(overview.summary(), today())
+        reading = overview.read()
+        return counts(reading.summary, today(), reading.left_out)
 
     @app.get("/v1/overview.pdf", tags=["LA overview"], response_class=Response)
     def overview_pdf(who: Annotated[Principal, Depends(lead)]) -> Response:
         """The LA caseload summary, as the desktop prints it. It carries UPNs, so each
         fetch is written to the server's audit trail (who, when, which pupils), as a
         laptop audits its printed summary; the JSON counts name no UPN and are not."""
-        summary, pupil_ids = overview.read()
+        reading = overview.read()
+        summary, pupil_ids = reading.summary, reading.pupil_ids
         if summary is None:
             raise HTTPException(404, "The caseload is empty; there is nobody to summarise.")
         pdf = render_caseload_summary(summary)
