@@ -186,6 +186,41 @@ def test_a_record_the_overview_cannot_read_is_left_out_counted_and_logged(leads,
     assert _get(http, tokens, "lead", "/v1/overview.pdf").status_code == 200  # the rest still prints
 
 
+def test_times_read_the_same_on_both_databases(leads, engine):
+    """Visits pushed with times a laptop writes otherwise: "9:00" (no ISO time: a laptop
+    reads it as none, and so does the server, on SQLite and PostgreSQL alike, where it
+    once counted two hours and failed), "09:00" to "11:30" (ISO's short form: read), and
+    the number 9 (no time). Runs on both databases (the engine fixture)."""
+    from sync.protocol import PushRequest
+    from sync.server import db
+    from sync.server.overview import ServerSource
+
+    ann, http, tokens = leads
+    levi = next(p.id for p in ann.app.list_pupils() if p.forename == "Levi")
+    pushed = {}
+    for day, (start, end) in zip((0, 1, 3), [("9:00", "11:00"), ("09:00", "11:30"), (9, "11:00:00")], strict=True):
+        visit = Visit.same_for_all(
+            date=LAST_MONDAY + timedelta(days=day), start=time(9), end=time(11), pupil_ids=[levi], work_covered="Number"
+        )
+        pushed[ann.app.log_visit(visit).id] = {"start": start, "end": end}
+    ops = ann.port.pending(100)
+    for op in ops:
+        if op.entity == "visit":
+            op.fields |= pushed[op.entity_id]
+    token = ann.app.store.get_setting("sync_account")["token"]
+    answer = http.post(
+        "/v1/push",
+        content=PushRequest(ops=ops).model_dump_json(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert [r["status"] for r in answer.json()["results"]] == ["applied"] * len(ops)
+    with db.reading(engine) as conn:
+        served = {o.pupil.forename: o.hours_last_week for o in ServerSource(conn, TODAY).overview()}
+    assert served == {"Levi": 2 + 2.5, "Mary": 0}  # the fixture's two hours, and "09:00" to "11:30"
+    body = _get(http, tokens, "lead", "/v1/overview").json()
+    assert body["by_hours_band"]["under 5"] == 1 and body["left_out"]["count"] == 0
+
+
 def test_an_empty_server_has_an_empty_overview(engine, in_process):
     add_user(engine, "lead", "la-lead")
     with httpx.Client(transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1"}) as http:

@@ -12,15 +12,17 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, time
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Integer, and_, case, cast, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from desktop.domain.enums import Outcome
+from desktop.domain.records import contact_minutes
 from desktop.store.mapping import TABLES, column_fields
 
 from ..tables import Record
@@ -151,18 +153,21 @@ _ENTRIES = _ENTRY.join(_VISIT, and_(_VISIT.c.entity == "visit", _VISIT.c.entity_
 _LIVE_ENTRY = and_(_ENTRY.c.entity == "visit_entry", _ENTRY.c.deleted.is_(False))
 
 
-def _minute_of_day(clock) -> object:
-    """'09:30:00' -> 570 (ISO times: the hour and minute are always at 1-2 and 4-5)."""
-    return cast(func.substr(clock, 1, 2), Integer) * 60 + cast(func.substr(clock, 4, 2), Integer)
+def _is_text(conn: Connection, field: str) -> ColumnElement[bool]:
+    """The visit's `field` holds a JSON string (a number is no time, on either database:
+    PostgreSQL's ->> would give it as text, SQLite's json_extract as a number)."""
+    if conn.dialect.name == "postgresql":
+        return func.json_typeof(_VISIT.c.data[field]) == "string"
+    return func.json_type(_VISIT.c.data, f"$.{field}") == "text"
 
 
 def hours_delivered(conn: Connection, start: date, end: date) -> dict[str, float]:
     """Each pupil's hours of contact from `start` to `end`, as Visit.hours_for gives
-    them: held visits with both times, the child seen; summed in the database."""
-    length = _minute_of_day(_end) - _minute_of_day(_start)
-    minutes = func.sum(case((length > 0, length), else_=0))
+    them: held visits with both times, the child seen. Counted in the database by
+    pupil and pair of times; each pair's times are read here in Python, as a laptop
+    reads them (a time neither reads, "9:00", is no time: the same on both databases)."""
     rows = conn.execute(
-        select(_ENTRY.c.owner_pupil, minutes)
+        select(_ENTRY.c.owner_pupil, _start, _end, func.count())
         .select_from(_ENTRIES)
         .where(
             _LIVE_ENTRY,
@@ -171,12 +176,17 @@ def hours_delivered(conn: Connection, start: date, end: date) -> dict[str, float
             _day >= start.isoformat(),
             _day <= end.isoformat(),
             _VISIT.c.data["outcome"].as_string() == Outcome.HELD.value,
-            _start.is_not(None),
-            _end.is_not(None),
+            _is_text(conn, "start"),
+            _is_text(conn, "end"),
         )
-        .group_by(_ENTRY.c.owner_pupil)
+        .group_by(_ENTRY.c.owner_pupil, _start, _end)
     )
-    return {pupil_id: int(total) / 60 for pupil_id, total in rows if pupil_id}
+    read = _iso(time)
+    minutes: dict[str, int] = defaultdict(int)
+    for pupil_id, begun, ended, visits in rows:
+        if pupil_id:
+            minutes[pupil_id] += contact_minutes(read(begun), read(ended)) * visits
+    return {pupil_id: total / 60 for pupil_id, total in minutes.items()}
 
 
 def latest_visits(conn: Connection) -> tuple[dict[str, date], dict[str, str]]:
