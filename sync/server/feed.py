@@ -14,17 +14,18 @@ and clocks goes into the answer as it is, never decoded and encoded again
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Connection, Text, cast, select
+from sqlalchemy import Connection, Select, Text, bindparam, cast, select
 
 from sync.protocol import Change, PullResponse
 from sync.protocol.serving import serving
 
 from . import db
-from .scope import left_pupils, served, visible_records, visible_seqs
+from .scope import left_pupils, scope_params, served, template, visible_records, visible_seqs
 from .shapes import CONFLICT_ENTITY
 from .tables import Feed, Record, User
 
@@ -33,6 +34,7 @@ MAX_PAGE = 5000
 # (scope.visible_seqs) rather than reading the feed in order from the cursor.
 SHORT_SPAN = 5000
 RECORDS = Record.__table__
+_FEED = select(Feed.last, Feed.horizon).where(Feed.id == 1)
 
 
 class CursorGone(Exception):
@@ -65,7 +67,7 @@ def page(conn: Connection, user: User, cursor: str | None, limit: int, entities:
     which it knows, so it is not sent rows it cannot hold; once upgraded it
     asks for the new tables' rows from the start (a back-fill)."""
     after, epoch, seen_horizon = parse_cursor(cursor)
-    last, horizon = conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
+    last, horizon = conn.execute(_FEED).one()
     if after > last:  # a cursor from beyond this feed (a server restored from a backup): start afresh,
         raise CursorGone()  # or every laptop would skip what is written below its old cursor
     if after > 0:
@@ -75,13 +77,31 @@ def page(conn: Connection, user: User, cursor: str | None, limit: int, entities:
         if epoch != user.scope_epoch:  # the user may now see pupils whose history lies below the cursor
             raise CursorGone()
     limit = max(1, min(limit, MAX_PAGE))
+    far = last - after > SHORT_SPAN
+    known = None if entities is None else tuple(sorted(entities))
+    stmt = _page_statement(user.role, bool(user.team), bool(user.id), far, known)
+    params = scope_params(user) | {"after": after, "last": last, "limit": limit + 1}
+    rows = conn.execute(stmt, params).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_seq = rows[-1].seq if more else max(last, after)
+    left = left_pupils(conn, user, after, next_seq)
+    return Page(rows, f"{next_seq}.{user.scope_epoch}.{horizon}", more, left)
+
+
+@functools.lru_cache(maxsize=64)  # keyed by what clients send (entities): bounded
+def _page_statement(role: str, team: bool, has_id: bool, far: bool, entities: tuple[str, ...] | None) -> Select:
+    """A page's query for users of this kind, built once (scope.template); run with the user's
+    scope_params and `after`, `last` and `limit`."""
     r = RECORDS.c
+    after, last, limit = bindparam("after"), bindparam("last"), bindparam("limit")
+    who = template(role, team, has_id)
     stmt = (
         select(r.entity, r.entity_id, cast(r.data, Text), cast(r.clocks, Text), r.deleted, r.seq)
         .order_by(r.seq)
-        .limit(limit + 1)
+        .limit(limit)
     )
-    seqs = visible_seqs(user, after, last, limit + 1) if last - after > SHORT_SPAN else None
+    seqs = visible_seqs(who, after, last, limit) if far else None
     if seqs is not None:
         # Far behind (a first pull): the user's rows found by pupil, not by reading every row
         # above the cursor. The span lives only in the subquery, so no estimate of it (stale
@@ -89,17 +109,12 @@ def page(conn: Connection, user: User, cursor: str | None, limit: int, entities:
         stmt = stmt.where(r.seq.in_(seqs))  # its tests of table and restriction are in there too
     else:
         stmt = stmt.where(r.seq > after, r.seq <= last)
-        clause = visible_records(user)
+        clause = visible_records(who)
         if clause is not None:
             stmt = stmt.where(clause)
     if entities is not None:
-        stmt = stmt.where(r.entity.in_(sorted(entities)))
-    rows = conn.execute(stmt).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_seq = rows[-1].seq if more else max(last, after)
-    left = left_pupils(conn, user, after, next_seq)
-    return Page(rows, f"{next_seq}.{user.scope_epoch}.{horizon}", more, left)
+        stmt = stmt.where(r.entity.in_(entities))
+    return stmt
 
 
 def _served(role: str, entity: str, data: str, clocks: str) -> tuple[object, object] | None:

@@ -13,9 +13,11 @@ the change feed; the user's devices are told on their next pull (`left`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Select, and_, exists, false, insert, or_, select, union_all, update
+from sqlalchemy import Connection, Select, and_, bindparam, exists, false, insert, or_, select, union_all, update
 
 from .shapes import CONFLICT_ENTITY, SHAPES, Shared, conflict_served, served_fields, serves, serving
 from .tables import Caseload, Feed, PupilSchool, Record, RecordPupil, ScopeExit, User
@@ -24,48 +26,83 @@ SHARED = tuple(entity for entity, shape in SHAPES.items() if isinstance(shape, S
 WORKERS = ("tutor", "tes")
 
 
-def visible_pupils_query(user: User) -> Select | None:
+class Scope(NamedTuple):
+    """Whose rows a query is written for: a user's values, or bind parameters (template), so a
+    statement run on every sync is built once per kind of user and run with scope_params(user).
+    (Building a statement and its cache key anew was most of SQLAlchemy's time in a small sync.)"""
+
+    role: str
+    user_id: Any
+    team: Any  # None: no team
+    urn: Any
+    has_id: bool
+
+
+def scope_of(user: User) -> Scope:
+    return Scope(user.role, user.id, user.team or None, user.school_urn, bool(user.id))
+
+
+def template(role: str, team: bool, has_id: bool = True) -> Scope:
+    """A Scope of bind parameters, for users of this role, with a team or not (and an id or not)."""
+    return Scope(
+        role, bindparam("scope_user"), bindparam("scope_team") if team else None, bindparam("scope_urn"), has_id
+    )
+
+
+def scope_params(user: User) -> dict[str, Any]:
+    """The values of a template's parameters for `user`."""
+    return {"scope_user": user.id, "scope_team": user.team, "scope_urn": user.school_urn}
+
+
+def visible_pupils_query(user: User | Scope) -> Select | None:
     """The ids of the pupils `user` may see, as a subquery; None for everyone."""
-    if user.role == "la-lead":
+    who = user if isinstance(user, Scope) else scope_of(user)
+    if who.role == "la-lead":
         return None
-    if user.role == "school":
-        return select(PupilSchool.pupil_id).where(PupilSchool.urn == user.school_urn)
-    if user.role not in WORKERS:
+    if who.role == "school":
+        return select(PupilSchool.pupil_id).where(PupilSchool.urn == who.urn)
+    if who.role not in WORKERS:
         return select(PupilSchool.pupil_id).where(false())
-    mine = Caseload.user_id == user.id
-    if user.team:
-        mine = or_(mine, Caseload.team == user.team)
+    mine = Caseload.user_id == who.user_id
+    if who.team is not None:
+        mine = or_(mine, Caseload.team == who.team)
     return select(Caseload.pupil_id).where(mine)
 
 
+@functools.cache
+def _pupils_statement(role: str, team: bool) -> Select | None:
+    return visible_pupils_query(template(role, team))
+
+
 def visible_pupils(conn: Connection, user: User) -> set[str] | None:
-    query = visible_pupils_query(user)
-    return None if query is None else set(conn.execute(query).scalars())
+    query = _pupils_statement(user.role, bool(user.team))
+    return None if query is None else set(conn.execute(query, scope_params(user)).scalars())
 
 
 def allowed_restrictions(role: str) -> set[str]:
     return {""} | set(serving(role).restricted)
 
 
-def visible_records(user: User, *, by_pupil: bool = True):
+def visible_records(user: User | Scope, *, by_pupil: bool = True):
     """A WHERE clause over `records` for the rows `user` may pull; without
     `by_pupil`, only its tests of table and restriction (visible_seqs then
     says which pupils' rows)."""
+    who = user if isinstance(user, Scope) else scope_of(user)
     clauses = []
-    tables = serving(user.role).tables
+    tables = serving(who.role).tables
     if tables is not None:
         clauses.append(Record.entity.in_(sorted(tables)))
-    restrictions = allowed_restrictions(user.role)
+    restrictions = allowed_restrictions(who.role)
     if restrictions != allowed_restrictions("la-lead"):
         clauses.append(Record.restricted.in_(sorted(restrictions)))
-    pupils = visible_pupils_query(user)
+    pupils = visible_pupils_query(who)
     if pupils is not None and by_pupil:
         belongs = (RecordPupil.entity == Record.entity) & (RecordPupil.entity_id == Record.entity_id)
         member = exists().where(belongs, RecordPupil.pupil_id.in_(pupils))
         # A row nobody's pupil yet (a visit pushed before its children's entries) is its author's.
         orphan = (
-            and_(Record.created_by == user.id, Record.owner_pupil.is_(None), ~exists().where(belongs))
-            if user.id
+            and_(Record.created_by == who.user_id, Record.owner_pupil.is_(None), ~exists().where(belongs))
+            if who.has_id
             else false()
         )
         owned = Record.owner_pupil.in_(pupils)  # most rows name their pupil (merge.py keeps no membership row)
@@ -73,19 +110,20 @@ def visible_records(user: User, *, by_pupil: bool = True):
     return and_(*clauses) if clauses else None
 
 
-def visible_seqs(user: User, after: int, last: int, limit: int):
+def visible_seqs(user: User | Scope, after, last, limit):
     """The first `limit` feed numbers in (after, last] of the rows `visible_records(user)`
     lets through, found through indexes: by pupil (ix_records_owner_pupil_seq,
     record_pupils' pupil index), by author for rows naming no pupil, by entity for
     shared ones. None for everyone. A first pull then reads the user's own rows,
     not every row in the feed. Each branch keeps only its first `limit` (the
     page's rows are among them), so a long catch-up does not gather all that is
-    left for every page."""
-    pupils = visible_pupils_query(user)
+    left for every page. (after, last and limit: values, or bind parameters.)"""
+    who = user if isinstance(user, Scope) else scope_of(user)
+    pupils = visible_pupils_query(who)
     if pupils is None:
         return None
     r = Record.__table__.c
-    kept = visible_records(user, by_pupil=False)
+    kept = visible_records(who, by_pupil=False)
     where = (r.seq > after, r.seq <= last, *(() if kept is None else (kept,)))
     belongs = (RecordPupil.entity == r.entity) & (RecordPupil.entity_id == r.entity_id)
     branches = [
@@ -95,9 +133,9 @@ def visible_seqs(user: User, after: int, last: int, limit: int):
         .select_from(RecordPupil.__table__.join(Record.__table__, belongs))
         .where(RecordPupil.pupil_id.in_(pupils), *where),
     ]
-    if user.id:
+    if who.has_id:
         branches.append(
-            select(r.seq).where(r.created_by == user.id, r.owner_pupil.is_(None), ~exists().where(belongs), *where)
+            select(r.seq).where(r.created_by == who.user_id, r.owner_pupil.is_(None), ~exists().where(belongs), *where)
         )
     # SQLite takes no ORDER BY or LIMIT on a member of a UNION: each goes in a subquery.
     firsts = [select(b.c.seq) for b in (q.order_by(r.seq).limit(limit).subquery() for q in branches)]
@@ -194,12 +232,22 @@ def record_exits(conn: Connection, exits: list[tuple[int, str]], seq: int | None
     conn.execute(insert(ScopeExit), [{"seq": seq, "user_id": u, "pupil_id": p} for u, p in exits])
 
 
+@functools.cache
+def _left_statement(role: str, team: bool) -> Select | None:
+    pupils = _pupils_statement(role, team)
+    if pupils is None:
+        return None
+    return select(ScopeExit.pupil_id).where(
+        ScopeExit.user_id == bindparam("scope_user"),
+        ScopeExit.seq > bindparam("after"),
+        ScopeExit.seq <= bindparam("upto"),
+        ScopeExit.pupil_id.not_in(pupils),
+    )
+
+
 def left_pupils(conn: Connection, user: User, after: int, upto: int) -> list[str]:
     """Pupils who left the user's scope in (after, upto] and have not come back."""
-    pupils = visible_pupils_query(user)
-    if pupils is None:
+    query = _left_statement(user.role, bool(user.team))
+    if query is None:
         return []
-    query = select(ScopeExit.pupil_id).where(
-        ScopeExit.user_id == user.id, ScopeExit.seq > after, ScopeExit.seq <= upto, ScopeExit.pupil_id.not_in(pupils)
-    )
-    return sorted(set(conn.execute(query).scalars()))
+    return sorted(set(conn.execute(query, scope_params(user) | {"after": after, "upto": upto}).scalars()))

@@ -237,3 +237,67 @@ def test_batches_sent_ahead_go_on_a_client_of_their_own_closed_when_the_push_end
         assert len(kept.afters) + len(made[0].afters) == 5
         port.outbox.update((op.op_id, op) for op in [school_op(10, urn="100001", name="Name 10")])
         assert client.push().pushed == 1 and len(made) == 1  # a push of one batch makes no client
+
+
+def test_a_batch_that_would_wait_when_enough_wait_already_is_refused_at_once(engine, monkeypatch):
+    """A waiting batch holds a request thread and a database connection: with every waiting
+    place taken, the next is answered 409 at once (the client sends it again in order)."""
+    add_user(engine, "lead", "la-lead")
+    lead = user(engine, "lead")
+    waiting = Waiting()
+    monkeypatch.setattr(merger_module, "time", waiting)
+    full = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(merger_module, "_waiting", full)
+    assert full.acquire(blocking=False)  # another batch is waiting in the one place
+    with pytest.raises(merge.OutOfOrder):
+        merge.push(engine, lead, "laptop", [school_op(2, name="Second")], "op-1")
+    assert not waiting.started.is_set()  # refused without waiting ORDER_WAIT
+    assert stored(engine) == []
+    with engine.connect() as conn:
+        assert conn.execute(select(AppliedOp.op_id)).all() == []
+    # Once the batch before has arrived, no place is needed: nothing waits.
+    merge.push(engine, lead, "laptop", [school_op(1, urn="100001", name="First")])
+    assert merge.push(engine, lead, "laptop", [school_op(2, name="Second")], "op-1").results == [
+        ("op-2", "applied", "")
+    ]
+    full.release()
+
+
+class Holding(httpx.BaseTransport):
+    """Holds back the second push (the first sent ahead of another) until the server has
+    answered the one after it, which was waiting for it: a real 409 from the server's own
+    wait, as when a slow batch is overtaken on the network."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.statuses, self.pushes = inner, [], 0
+        self.overtaken = threading.Event()
+        self.lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/v1/push":
+            return self.inner.handle_request(request)
+        with self.lock:
+            self.pushes += 1
+            mine = self.pushes
+        if mine == 2:
+            assert self.overtaken.wait(30)
+        response = self.inner.handle_request(request)
+        with self.lock:
+            self.statuses.append((mine, response.status_code))
+        if response.status_code == 409:
+            self.overtaken.set()
+        return response
+
+
+def test_a_batch_overtaken_on_the_way_gets_the_servers_409_and_is_sent_again(engine, in_process, monkeypatch):
+    add_user(engine, "lead", "la-lead")
+    monkeypatch.setattr(merger_module, "ORDER_WAIT", 0.2)
+    holding = Holding(in_process)
+    port = ListPort([school_op(n, urn="100001", name=f"Name {n}") for n in range(1, 10)])
+    with SyncClient(port, SERVER, _token(in_process), transport=holding, push_batch=2) as client:
+        result = client.push()
+    assert (3, 409) in holding.statuses  # the server's own answer after its wait, not a stand-in's
+    assert result.pushed == 9 and not port.outbox and not result.refused
+    assert stored(engine) == [{"urn": "100001", "name": "Name 9"}]  # applied in the order made
+    with engine.connect() as conn:
+        assert sorted(conn.execute(select(AppliedOp.op_id)).scalars()) == [f"op-{n}" for n in range(1, 10)]

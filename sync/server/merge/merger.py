@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, bindparam, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
 from sync.protocol.clock import format_time
@@ -21,13 +23,18 @@ from ..tables import AppliedOp, Feed, User
 from . import queries
 from .loading import Loading
 from .membership import Membership
-from .rows import CLOCK_ALLOWANCE, RECORDS, RESERVED_FIELDS, Key, Row, _text
+from .rows import CLOCK_ALLOWANCE, RESERVED_FIELDS, Key, Row, _text
 from .writing import Writing
 
 # How long a push waits for the batch its device sent just before it (PushRequest.after),
 # and how often it looks: soon at first, then less often (each look is a query).
 ORDER_WAIT = 10.0
 ORDER_POLL = (0.001, 0.008)
+# Batches of a process that may wait at once. A waiting batch holds a request thread (and on
+# PostgreSQL a database connection): without a cap, waiters could take every slot the batches
+# they wait for need. One beyond it is answered 409 at once and sent again in order.
+MAX_WAITING = 8
+_waiting = threading.BoundedSemaphore(MAX_WAITING)
 
 
 class OutOfOrder(Exception):
@@ -35,6 +42,10 @@ class OutOfOrder(Exception):
 
 
 _APPLIED = select(AppliedOp.op_id).where(AppliedOp.op_id == bindparam("op_id"))
+# The feed row: read, locked (until commit), and moved on; built once (each runs on every push).
+_FEED = select(Feed.last, Feed.horizon).where(Feed.id == 1)
+_LOCK = update(Feed).where(Feed.id == 1).values(last=Feed.last).returning(Feed.last, Feed.horizon)
+_FEED_LAST = update(Feed).where(Feed.id == 1).values(last=bindparam("last"))
 
 
 def is_applied(conn: Connection, op_id: str) -> bool:
@@ -42,14 +53,28 @@ def is_applied(conn: Connection, op_id: str) -> bool:
 
 
 def wait_until(done: Callable[[], bool]) -> None:
-    """Until `done()` (each call sees what others committed since); OutOfOrder after ORDER_WAIT."""
-    deadline = time.monotonic() + ORDER_WAIT
-    pause, longest = ORDER_POLL
-    while not done():
-        if time.monotonic() > deadline:
-            raise OutOfOrder()
-        time.sleep(pause)
-        pause = min(pause * 2, longest)
+    """Until `done()` (each call sees what others committed since); OutOfOrder after ORDER_WAIT,
+    or at once when MAX_WAITING batches of this process are waiting already."""
+    if done():
+        return
+    with _waiting_slot():
+        deadline = time.monotonic() + ORDER_WAIT
+        pause, longest = ORDER_POLL
+        while not done():
+            if time.monotonic() > deadline:
+                raise OutOfOrder()
+            time.sleep(pause)
+            pause = min(pause * 2, longest)
+
+
+@contextmanager
+def _waiting_slot() -> Iterator[None]:
+    if not _waiting.acquire(blocking=False):
+        raise OutOfOrder()
+    try:
+        yield
+    finally:
+        _waiting.release()
 
 
 class Merger(Loading, Membership, Writing):
@@ -88,14 +113,14 @@ class Merger(Loading, Membership, Writing):
         the lock, which every push queues for, is held for the writes and the commit,
         not for the merge. (SQLite's writer holds its lock from BEGIN IMMEDIATE.)"""
         if self.conn.dialect.name == "postgresql":
-            start = self.conn.execute(select(Feed.last, Feed.horizon).where(Feed.id == 1)).one()
+            start = self.conn.execute(_FEED).one()
             results, applied = self._merge(ops)
+            if after:  # the batch sent before this one, merged meanwhile; then the check below sees its rows
+                wait_until(lambda: is_applied(self.conn, after))  # before writing: a waiter holds no row
             # Before the lock too: the operations applied (a key written meanwhile by another
             # request redoes the push, merge.push) and the rows' COPY text but for their numbers.
             self._write_applied(applied)
             prepared = self._prepare()
-            if after:  # the batch sent before this one, merged meanwhile; then the check below sees its rows
-                wait_until(lambda: is_applied(self.conn, after))
             feed = self._lock()
             if not self._still_current(start, feed, ops):
                 self._unwrite_applied(applied)  # first, or the merge would take them as done
@@ -111,7 +136,7 @@ class Merger(Loading, Membership, Writing):
             self._write_applied(applied)
             prepared = self._prepare()
         last = self._write(feed.last, prepared)
-        self.conn.execute(update(Feed).where(Feed.id == 1).values(last=last))
+        self.conn.execute(_FEED_LAST, {"last": last})
         return results, self.conflicts
 
     def _write_applied(self, applied: list[dict]) -> None:
@@ -126,9 +151,7 @@ class Merger(Loading, Membership, Writing):
 
     def _lock(self):
         """Take the feed lock until commit: (last, horizon)."""
-        return self.conn.execute(
-            update(Feed).where(Feed.id == 1).values(last=Feed.last).returning(Feed.last, Feed.horizon)
-        ).one()
+        return self.conn.execute(_LOCK).one()
 
     def _reset(self) -> None:
         self.__init__(self.conn, self.user, self.device_id, self.moment)
@@ -152,9 +175,7 @@ class Merger(Loading, Membership, Writing):
         # parent is one the merge asked the children of, and the merge must be done again.
         # (Asked of the database by id alone: a match of id only is rare and merely costs a redo.)
         ids = sorted(self.asked_children | {entity_id for _entity, entity_id in set(self.rows) | self.missing})
-        r = RECORDS.c
-        clash = select(r.seq).where(r.seq > start.last, or_(self._in(r.entity_id, ids), self._in(r.parent_id, ids)))
-        return self.conn.execute(clash.limit(1)).first() is None
+        return self.conn.execute(*queries.written_since(start.last, ids)).first() is None
 
     def _merge(self, ops: list[Op]) -> tuple[list[tuple[str, str, str]], list[dict]]:
         self.pupils = visible_pupils(self.conn, self.user)

@@ -47,6 +47,9 @@ _PG = {
     ),
     "children": select(RECORDS).where(RECORDS.c.parent_id.in_(_ids())),
     "applied": select(AppliedOp.op_id, AppliedOp.status, AppliedOp.reason).where(AppliedOp.op_id.in_(_ids())),
+    "written_since": select(RECORDS.c.seq)
+    .where(RECORDS.c.seq > bindparam("after"), or_(RECORDS.c.entity_id.in_(_ids()), RECORDS.c.parent_id.in_(_ids())))
+    .limit(1),
 }
 
 
@@ -93,3 +96,9 @@ def applied(pg: bool, op_ids: list[str]):
     if pg:
         return _PG["applied"], {"ids": text_array(op_ids)}
     return select(AppliedOp.op_id, AppliedOp.status, AppliedOp.reason).where(AppliedOp.op_id.in_(op_ids)), {}
+
+
+def written_since(after: int, ids: list[str]):
+    """A row numbered above `after` whose id or parent's id is one of `ids` (PostgreSQL only:
+    SQLite's writer holds its lock from the start, so nothing is written meanwhile)."""
+    return _PG["written_since"], {"after": after, "ids": text_array(ids)}
