@@ -424,3 +424,23 @@ def test_the_summary_pdf_names_the_figures(caseload):
     assert "Reviews overdue (2)" in text and "Plan 'Return to school' review was due 12 Nov 2026" in text
     assert "Folders not returned: 2 out, of which overdue (1)" in text
     assert "Mary Ó Súilleabháin Folder issued 13 Oct 2026 17 Nov 2026" in text
+
+
+def test_the_server_lists_folders_and_stays_as_the_laptop_does(caseload, engine):
+    """One folder list and one rule for current stays (caseload_sets), on both sides."""
+    from desktop.domain.records import Stay
+    from desktop.services import caseload_sets as sets
+    from sync.server import db
+    from sync.server.overview import ServerSource
+    from sync.server.overview import records as server_records
+
+    ann, _http = caseload
+    mary = next(p.id for p in ann.app.list_pupils() if p.forename == "Mary")
+    with db.reading(engine) as conn:
+        source = ServerSource(conn, TODAY)
+        for pupil_id, overdue in ((None, False), (None, True), (mary, False), (mary, True)):
+            served = [f.id for f in source.list_folders(pupil_id, overdue_only=overdue)]
+            assert served == [f.id for f in ann.app.list_folders(pupil_id, overdue_only=overdue)]
+            assert served  # each case names at least one folder
+        stays = sets.current_stays(server_records.live(conn, Stay))
+    assert {p: s.id for p, s in stays.items()} == {p: s.id for p, s in ann.app.current_stays().items()} != {}

@@ -2,9 +2,9 @@
 visits the summary needs, in SQL that PostgreSQL and SQLite both run.
 
 A row's `data` holds the fields as the desktop's sync port wrote them
-(desktop/store/sync_port/values.py): dates, times and datetimes as ISO text,
-enums by value, lists as lists. They are read back here by the domain record's
-own field types, as the laptop reads a pulled row back from its store.
+(sync.protocol.values): dates, times and datetimes as ISO text, enums by value,
+lists as lists. They are read back here by the domain record's own field types
+with the laptop's own reader (sync.protocol.values.decode).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, select
 from desktop.domain.enums import Outcome
 from desktop.domain.records import contact_minutes
 from desktop.store.mapping import TABLES, column_fields
+from sync.protocol import values as wire
 
 from ..tables import Record
 
@@ -36,15 +37,7 @@ class Unreadable(ValueError):
 
 
 def _iso(kind: type) -> Callable[[object], object]:
-    parse = {date: lambda v: date.fromisoformat(v[:10]), datetime: datetime.fromisoformat, time: time.fromisoformat}
-
-    def read(value: object) -> object:
-        try:  # as values.decode: a date that does not parse is no date
-            return parse[kind](value) if isinstance(value, str) else value
-        except (TypeError, ValueError):
-            return None
-
-    return read
+    return lambda value: wire.decode(kind, value)  # as a laptop reads it: a date that does not parse is none
 
 
 def _enum(kind: type[Enum]) -> Callable[[object], object]:
@@ -64,8 +57,10 @@ def _reader(hint: object) -> Callable[[object], object]:
         return _enum(kind)
     if kind in (date, datetime, time):
         return _iso(kind)
-    if kind in (bool, int, float):
-        return kind
+    if kind in (int, float):
+        return kind  # strict: "five" hours is of the wrong kind, and the record is left out
+    if kind is bool:
+        return _iso(bool)
     if kind is list:
         return list
     return lambda value: value
@@ -74,15 +69,9 @@ def _reader(hint: object) -> Callable[[object], object]:
 def _blank(hint: object) -> object:
     """A required field an older laptop never sent: the stand-in the laptop's pull gives it."""
     kind = typing.get_origin(hint) or hint
-    if kind in (bool, int, float):
-        return kind()
-    if kind is list:
-        return []
-    if kind in (date, datetime):
-        return kind(1970, 1, 1)
     if isinstance(kind, type) and issubclass(kind, Enum):
         raise Unreadable(f"no {kind.__name__}")
-    return ""
+    return wire.blank(kind)
 
 
 @cache

@@ -70,12 +70,7 @@ class ServerSource:
         return self._calendar
 
     def list_folders(self, pupil_id: str | None = None, overdue_only: bool = False) -> list[Folder]:
-        folders = sorted(self._live(Folder), key=lambda f: f.issued_on, reverse=True)
-        if pupil_id:
-            folders = [f for f in folders if f.pupil_id == pupil_id]
-        if overdue_only:
-            folders = [f for f in folders if f.returned_on is None and f.expected_back and f.expected_back < self.day]
-        return folders
+        return sets.list_folders(self._live(Folder), self.day, pupil_id, overdue_only)
 
     def overview(self, hours_week: date | None = None) -> list[PupilOverview]:
         """What the summary reads of each pupil, as `Waymark.overview` gives it on a laptop
