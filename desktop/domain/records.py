@@ -175,6 +175,14 @@ class VisitEntry:
         return f"Not seen: {self.not_seen_reason.label.lower()}" if self.not_seen_reason else "Not seen"
 
 
+def contact_minutes(start: time | None, end: time | None) -> int:
+    """Whole minutes from `start` to `end` (seconds ignored); none without both, or when
+    the end is not after the start. The LA server sums its visits by this too."""
+    if start is None or end is None:
+        return 0
+    return max((end.hour * 60 + end.minute) - (start.hour * 60 + start.minute), 0)
+
+
 @dataclass(kw_only=True)
 class Visit:
     """One teaching visit or session. What is shared (when, where, who, what
@@ -237,10 +245,9 @@ class Visit:
     @property
     def hours(self) -> float:
         """Contact time in hours; nothing when the visit did not happen."""
-        if self.outcome is not Outcome.HELD or self.start is None or self.end is None:
+        if self.outcome is not Outcome.HELD:
             return 0.0
-        minutes = (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
-        return max(minutes, 0) / 60
+        return contact_minutes(self.start, self.end) / 60
 
     def hours_for(self, pupil_id: str) -> float:
         """One child's hours: the contact time if they were seen, else nothing."""

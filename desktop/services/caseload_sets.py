@@ -88,6 +88,19 @@ def current_stays(stays: Iterable[Stay]) -> dict[str, Stay]:
     return current
 
 
+def list_folders(
+    folders: Iterable[Folder], today: date, pupil_id: str | None = None, overdue_only: bool = False
+) -> list[Folder]:
+    """Folders, the latest issued first: of one pupil when given; only those out and past
+    the day they were expected back when `overdue_only`."""
+    found = sorted(folders, key=lambda f: f.issued_on, reverse=True)
+    if pupil_id:
+        found = [f for f in found if f.pupil_id == pupil_id]
+    if overdue_only:
+        found = [f for f in found if f.returned_on is None and f.expected_back and f.expected_back < today]
+    return found
+
+
 def last_week(today: date) -> date:
     """The Monday of the last complete week: the week the hours rule reads."""
     return rules.week_start(today) - timedelta(days=7)

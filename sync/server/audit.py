@@ -11,18 +11,25 @@ Rows are idempotent by id: a row held already is acknowledged again and
 changes nothing, except that a row since blanked by an erasure on the laptop
 (same hashes, content removed) is blanked here too. A row sent again with
 different hashes is kept beside the first, as a break.
+
+The server writes rows of its own too (`record`: an LA lead fetched a report
+that carries UPNs), chained the same way in a trail of its own per user
+(`server-<user id>`), which no device may push to: they read, list and verify
+as a laptop's rows do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Connection, exists, insert, select, text, update
 
 from sync.protocol import AuditEntry, AuditPush, AuditPushResponse, AuditRow
-from sync.protocol.chain import GENESIS, content_hash, row_hash
+from sync.protocol.chain import GENESIS, at_text, content_hash, row_hash
 
 from .auth import Principal
 from .auth import now as utc_now
@@ -30,6 +37,7 @@ from .tables import AuditEvent, AuditPupil, User
 
 MAX_LIST = 10_000
 AGAIN = "#"  # joins a row's id and hash when it was sent again with other contents
+SERVER_TRAIL = "server-"  # the trails the server writes itself (one per user); no device pushes to them
 
 
 def _lock(conn: Connection, trail: str) -> None:
@@ -68,6 +76,8 @@ class NotYourTrail(Exception):
 def receive(conn: Connection, who: Principal, push: AuditPush) -> AuditPushResponse:
     """Keep the rows of one trail; answer with the ids now held and any breaks. A trail
     belongs to the user who sent its first rows: nobody else may add to it."""
+    if push.trail.startswith(SERVER_TRAIL):
+        raise NotYourTrail("That audit trail is the server's own; a laptop cannot add to it.")
     _lock(conn, push.trail)
     owner = conn.execute(
         select(AuditEvent.__table__.c.user_id).where(AuditEvent.__table__.c.trail == push.trail).limit(1)
@@ -130,20 +140,7 @@ def receive(conn: Connection, who: Principal, push: AuditPush) -> AuditPushRespo
             }
         )
         held.setdefault(row.id, row)
-    for values in new:
-        values.pop("id")
-    if new:
-        conn.execute(insert(AuditEvent), new)
-        made = dict(
-            conn.execute(
-                select(table.row_id, table.id).where(
-                    table.trail == push.trail, table.row_id.in_([v["row_id"] for v in new])
-                )
-            ).all()
-        )
-        links = [{"audit_id": made[v["row_id"]], "pupil_id": p} for v in new for p in sorted(set(v["pupil_ids"]))]
-        if links:
-            conn.execute(insert(AuditPupil), links)
+    _keep(conn, push.trail, new)
     if blank:
         conn.execute(
             update(AuditEvent)
@@ -151,6 +148,73 @@ def receive(conn: Connection, who: Principal, push: AuditPush) -> AuditPushRespo
             .values(summary="", changes={}, salt="", redacted=True)
         )
     return AuditPushResponse(held=ids, breaks=breaks)
+
+
+def _keep(conn: Connection, trail: str, new: list[dict]) -> None:
+    """Insert rows of one trail (AuditRow fields, `id` as `row_id`) and link them to their pupils."""
+    table = AuditEvent.__table__.c
+    for values in new:
+        values.pop("id")
+    if new:
+        conn.execute(insert(AuditEvent), new)
+        made = dict(
+            conn.execute(
+                select(table.row_id, table.id).where(table.trail == trail, table.row_id.in_([v["row_id"] for v in new]))
+            ).all()
+        )
+        links = [{"audit_id": made[v["row_id"]], "pupil_id": p} for v in new for p in sorted(set(v["pupil_ids"]))]
+        if links:
+            conn.execute(insert(AuditPupil), links)
+
+
+def record(
+    conn: Connection,
+    who: Principal,
+    *,
+    action: str,
+    entity: str,
+    summary: str,
+    pupil_ids: Sequence[str],
+    changes: Mapping,
+    entity_id: str = "",
+) -> AuditEntry:
+    """Write one row the server audits itself (call inside a write transaction) to the
+    user's server trail, chained as a laptop chains its own rows (sync.protocol.chain),
+    so `audit list` shows it and `audit verify` checks it."""
+    trail = f"{SERVER_TRAIL}{who.user.id}"
+    _lock(conn, trail)
+    a = AuditEvent.__table__.c
+    last = conn.execute(select(a.seq, a.hash).where(a.trail == trail).order_by(a.seq.desc()).limit(1)).first()
+    seq, before = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    salt = os.urandom(16).hex()
+    at = utc_now()
+    row = AuditRow(
+        id=str(uuid.uuid4()),
+        seq=seq,
+        at=at_text(at.replace(tzinfo=None)),  # naive UTC, as a laptop writes its rows' times
+        actor=who.user.name,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        summary=summary,
+        pupil_ids=list(pupil_ids),
+        changes=dict(changes),
+        salt=salt,
+        content_hash=content_hash(salt, summary, changes),
+        prev_hash=before,
+        hash="",
+    )
+    row.hash = row_hash(row.model_dump(), before)
+    values = row.model_dump() | {
+        "row_id": row.id,
+        "trail": trail,
+        "user_id": who.user.id,
+        "device_id": who.device.id,
+        "received_at": at,
+        "chain_break": "",
+    }
+    _keep(conn, trail, [values])
+    return _entry(conn.execute(_with_user().where(a.trail == trail, a.row_id == row.id)).mappings().one())
 
 
 def list_rows(

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sync.protocol.serving import (  # noqa: F401  (the allow-list, re-exported beside SHAPES)
+    CONFLICT,
     SERVED,
     Serving,
     conflict_served,
@@ -67,7 +68,7 @@ class Conflict:
 
 Shape = Owner | Parent | OwnerElseParent | Gathered | Shared | Conflict
 
-CONFLICT_ENTITY = "sync_conflict"
+CONFLICT_ENTITY = CONFLICT  # named once, in the protocol (sync.protocol.serving)
 
 SHAPES: dict[str, Shape] = {
     "school": Shared(),

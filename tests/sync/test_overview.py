@@ -12,11 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
 from desktop.domain.enums import ProvisionType
 from desktop.domain.records import Folder, ProvisionEpisode, Visit
 from desktop.services.reporting import caseload_summary
-from sync.protocol import PROTOCOL_HEADER
+from sync.protocol import PROTOCOL_HEADER, AuditRow
 from sync.server.overview import counts
 from tests.conftest import TODAY
 from tests.sync import helpers as h
@@ -107,6 +108,119 @@ def test_only_la_leads_see_the_overview(leads):
     assert "/v1/overview.pdf" in http.get("/openapi.json").json()["paths"]
 
 
+def test_fetching_the_summary_pdf_is_audited_naming_the_user(leads, engine):
+    """The PDF carries UPNs: each fetch is a row in the server's own audit trail (chained
+    as a laptop's, listed with the rest), as a laptop audits its printed summary. A PDF with
+    no UPN on it is not, nor are the JSON counts (they name no UPN), as on the laptop."""
+    from sync.server import audit, db
+    from sync.server.tables import AuditEvent
+
+    def rows(**where) -> list:
+        with db.reading(engine) as conn:
+            return audit.list_rows(conn, **where)
+
+    ann, http, tokens = leads
+    assert _get(http, tokens, "lead", "/v1/overview.pdf").status_code == 200
+    assert rows(user="lead") == []  # no UPN on it yet
+    levi, mary = sorted((p.id for p in ann.app.list_pupils()), key=lambda i: ann.app.get_pupil(i).forename)
+    ann.app.edit_pupil(levi, upn="R674123101121")
+    ann.sync()
+    assert _get(http, tokens, "lead", "/v1/overview").status_code == 200
+    assert rows(user="lead") == []  # the JSON counts: not audited
+    assert _get(http, tokens, "lead", "/v1/overview.pdf").status_code == 200
+    [row] = rows(user="lead")
+    assert (row.user, row.actor, row.action, row.entity) == ("lead", "lead", "export", "report")
+    assert row.summary == "summary report (UPN)" and row.changes == {"report": "summary", "carries": ["UPN"]}
+    assert sorted(row.pupil_ids) == sorted([levi, mary]) and row.chain_break == ""
+    assert row.at[:10] == row.received_at[:10] and row.trail.startswith(audit.SERVER_TRAIL)
+    assert row.id in [r.id for r in rows(pupil=mary)]  # listed against each pupil on it
+    # A second fetch continues the same chain, and the server's own check finds it whole.
+    assert _get(http, tokens, "lead", "/v1/overview.pdf").status_code == 200
+    assert [r.seq for r in rows(user="lead")] == [2, 1]
+    with db.reading(engine) as conn:
+        assert audit.verify(conn).breaks == []
+        assert conn.execute(select(func.count()).where(AuditEvent.trail == row.trail)).scalar() == 2
+    # No laptop may add to (or forge) the server's trail, not even the lead's own.
+    forged = http.post(
+        "/v1/audit",
+        json={"trail": row.trail, "rows": [row.model_dump(include=set(AuditRow.model_fields)) | {"seq": 3}]},
+        headers={"Authorization": f"Bearer {tokens['lead']}"},
+    )
+    assert forged.status_code == 403 and "server's own" in forged.json()["detail"]
+    assert len(rows(user="lead")) == 2
+
+
+def test_a_record_the_overview_cannot_read_is_left_out_counted_and_logged(leads, caplog):
+    """A laptop pushes "five" hours a week: that episode is left out of every count, and
+    the answer says one record was, and why; the server logs one line, no traceback."""
+    import logging
+
+    from sync.protocol import PushRequest
+    from sync.server.overview.counts import LEFT_OUT
+
+    ann, http, tokens = leads
+    assert _get(http, tokens, "lead", "/v1/overview").json()["left_out"] == {"count": 0, "reason": ""}
+    [episode] = ann.app.store.find(ProvisionEpisode)
+    ann.app.edit_episode(episode.id, planned_hours_per_week=6)
+    ops = ann.port.pending(100)
+    for op in ops:
+        if op.entity == "provision_episode":
+            op.fields["planned_hours_per_week"] = "five"
+    token = ann.app.store.get_setting("sync_account")["token"]
+    pushed = http.post(
+        "/v1/push",
+        content=PushRequest(ops=ops).model_dump_json(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert [r["status"] for r in pushed.json()["results"]] == ["applied"] * len(ops)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        body = _get(http, tokens, "lead", "/v1/overview").json()
+    assert body["left_out"] == {"count": 1, "reason": LEFT_OUT}
+    assert body["pupils"] == 2 and body["by_provision"] == {} and body["reviews_overdue"] == []
+    [line] = [r for r in caplog.records if r.name.startswith("sync.server")]
+    assert line.levelno == logging.WARNING and line.exc_info is None
+    message = line.getMessage()
+    assert message.startswith("LA overview: left out 1 record(s)") and "\n" not in message
+    assert f"provision_episode {episode.id}" in message and "'five'" in message
+    assert _get(http, tokens, "lead", "/v1/overview.pdf").status_code == 200  # the rest still prints
+
+
+def test_times_read_the_same_on_both_databases(leads, engine):
+    """Visits pushed with times a laptop writes otherwise: "9:00" (no ISO time: a laptop
+    reads it as none, and so does the server, on SQLite and PostgreSQL alike, where it
+    once counted two hours and failed), "09:00" to "11:30" (ISO's short form: read), and
+    the number 9 (no time). Runs on both databases (the engine fixture)."""
+    from sync.protocol import PushRequest
+    from sync.server import db
+    from sync.server.overview import ServerSource
+
+    ann, http, tokens = leads
+    levi = next(p.id for p in ann.app.list_pupils() if p.forename == "Levi")
+    pushed = {}
+    for day, (start, end) in zip((0, 1, 3), [("9:00", "11:00"), ("09:00", "11:30"), (9, "11:00:00")], strict=True):
+        visit = Visit.same_for_all(
+            date=LAST_MONDAY + timedelta(days=day), start=time(9), end=time(11), pupil_ids=[levi], work_covered="Number"
+        )
+        pushed[ann.app.log_visit(visit).id] = {"start": start, "end": end}
+    ops = ann.port.pending(100)
+    for op in ops:
+        if op.entity == "visit":
+            op.fields |= pushed[op.entity_id]
+    token = ann.app.store.get_setting("sync_account")["token"]
+    answer = http.post(
+        "/v1/push",
+        content=PushRequest(ops=ops).model_dump_json(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert [r["status"] for r in answer.json()["results"]] == ["applied"] * len(ops)
+    with db.reading(engine) as conn:
+        served = {o.pupil.forename: o.hours_last_week for o in ServerSource(conn, TODAY).overview()}
+    assert served == {"Levi": 2 + 2.5, "Mary": 0}  # the fixture's two hours, and "09:00" to "11:30"
+    body = _get(http, tokens, "lead", "/v1/overview").json()
+    assert body["by_hours_band"]["under 5"] == 1 and body["left_out"]["count"] == 0
+
+
 def test_an_empty_server_has_an_empty_overview(engine, in_process):
     add_user(engine, "lead", "la-lead")
     with httpx.Client(transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1"}) as http:
@@ -117,27 +231,19 @@ def test_an_empty_server_has_an_empty_overview(engine, in_process):
 
 
 def test_the_overview_starts_afresh_after_tombstones_are_forgotten(leads, engine):
-    """A deleted record's tombstone pruned from the feed: the overview, which reads the
-    records themselves and not the feed, counts it for nothing and answers at once (the
-    replica it replaced had to start afresh, and once waited for ever on its own lock)."""
-    import threading
-
-    from desktop.domain.records import Folder as FolderRecord
+    """A deleted record's tombstone pruned from the feed: the overview reads the records
+    themselves, not the feed, so the deleted folder counts for nothing."""
     from sync.server import admin
 
     ann, http, tokens = leads
     assert _get(http, tokens, "lead", "/v1/overview").json()["folders_out"] == 1
-    [folder] = ann.app.store.find(FolderRecord)
+    [folder] = ann.app.store.find(Folder)
     with ann.app.store.transaction("ann") as tx:
-        tx.delete(FolderRecord, folder.id)
+        tx.delete(Folder, folder.id)
     ann.sync()
     assert admin.prune_tombstones(engine, older_than_days=-1) == 1
-    answers: list = []
-    asking = threading.Thread(target=lambda: answers.append(_get(http, tokens, "lead", "/v1/overview")), daemon=True)
-    asking.start()
-    asking.join(timeout=120)
-    assert answers, "the overview did not answer after a prune"
-    assert answers[0].status_code == 200 and answers[0].json()["folders_out"] == 0
+    answer = _get(http, tokens, "lead", "/v1/overview")
+    assert answer.status_code == 200 and answer.json()["folders_out"] == 0
 
 
 # --- a whole caseload: the server's own database against the laptop's printed summary ----------
@@ -310,3 +416,23 @@ def test_the_summary_pdf_names_the_figures(caseload):
     assert "Reviews overdue (2)" in text and "Plan 'Return to school' review was due 12 Nov 2026" in text
     assert "Folders not returned: 2 out, of which overdue (1)" in text
     assert "Mary Ó Súilleabháin Folder issued 13 Oct 2026 17 Nov 2026" in text
+
+
+def test_the_server_lists_folders_and_stays_as_the_laptop_does(caseload, engine):
+    """One folder list and one rule for current stays (caseload_sets), on both sides."""
+    from desktop.domain.records import Stay
+    from desktop.services import caseload_sets as sets
+    from sync.server import db
+    from sync.server.overview import ServerSource
+    from sync.server.overview import records as server_records
+
+    ann, _http = caseload
+    mary = next(p.id for p in ann.app.list_pupils() if p.forename == "Mary")
+    with db.reading(engine) as conn:
+        source = ServerSource(conn, TODAY)
+        for pupil_id, overdue in ((None, False), (None, True), (mary, False), (mary, True)):
+            served = [f.id for f in source.list_folders(pupil_id, overdue_only=overdue)]
+            assert served == [f.id for f in ann.app.list_folders(pupil_id, overdue_only=overdue)]
+            assert served  # each case names at least one folder
+        stays = sets.current_stays(server_records.live(conn, Stay))
+    assert {p: s.id for p, s in stays.items()} == {p: s.id for p, s in ann.app.current_stays().items()} != {}

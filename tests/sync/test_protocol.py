@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -64,3 +64,52 @@ def test_a_push_is_at_most_a_thousand_ops():
     assert len(PushRequest(ops=[op] * 1000).ops) == 1000
     with pytest.raises(ValidationError):
         PushRequest(ops=[op] * 1001)
+
+
+# --- values on the wire: one reader for the laptop's pull and the LA overview ----------
+
+
+@pytest.mark.parametrize("value", ["2026-11-16", "2026-11-16T10:30:00", "09:00", "9:00", "soon", 1, 0, True, ""])
+@pytest.mark.parametrize("kind", ["date", "datetime", "time", "bool"])
+def test_the_laptop_and_the_overview_read_a_wire_value_alike(kind, value):
+    """The desktop's pull (by column) and the server's overview (by the record's field type)
+    read every value by sync.protocol.values, so a "9:00" or a "soon" is the same to both."""
+    from datetime import date, time
+
+    from sqlalchemy import Boolean, Column, Date, DateTime, Time
+
+    from desktop.store.sync_port.values import decode
+    from sync.protocol import values as wire
+    from sync.server.overview.records import _reader
+
+    python, sql = {
+        "date": (date, Date),
+        "datetime": (datetime, DateTime),
+        "time": (time, Time),
+        "bool": (bool, Boolean),
+    }[kind]
+    laptop, server, shared = (
+        decode(Column("f", sql()), value),
+        _reader(python | None)(value),
+        wire.decode(python, value),
+    )
+    assert laptop == server == shared and type(laptop) is type(server) is type(shared)
+
+
+def test_one_definition_of_the_wire_values_and_the_conflict_table():
+    """No copy of the reader in the overview, and the conflicts' table named once."""
+    from pathlib import Path
+
+    from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, String
+
+    from desktop.store.sync_port.values import _blank
+    from sync.protocol import serving
+    from sync.protocol import values as wire
+    from sync.server import shapes
+
+    here = Path(__file__).resolve().parents[2] / "sync" / "server" / "overview"
+    assert not [p.name for p in here.glob("*.py") if "fromisoformat" in p.read_text()]
+    assert shapes.CONFLICT_ENTITY is serving.CONFLICT
+    for sql, python in ((Boolean, bool), (Integer, int), (Float, float), (JSON, list), (Date, date), (String, str)):
+        assert _blank(Column("f", sql())) == wire.blank(python)
+    assert wire.blank(date) == date(1970, 1, 1) and wire.decode(date, "2026-11-16T09:00") == date(2026, 11, 16)

@@ -14,6 +14,7 @@ from desktop.domain.records import (
     WorkPack,
 )
 
+from .. import caseload_sets
 from ..errors import NotFound, ValidationError
 from ..results import Changes
 from .core import Core, _require
@@ -83,11 +84,8 @@ class FolderServices(Core):
 
     def list_folders(self, pupil_id: str | None = None, overdue_only: bool = False) -> list[Folder]:
         equals = {"pupil_id": pupil_id} if pupil_id else {}
-        folders = self.store.find(Folder, order_by=["-issued_on"], **equals)
-        if overdue_only:
-            today = self.today()
-            folders = [f for f in folders if f.returned_on is None and f.expected_back and f.expected_back < today]
-        return folders
+        found = self.store.find(Folder, order_by=["-issued_on"], **equals)
+        return caseload_sets.list_folders(found, self.today(), overdue_only=overdue_only)
 
     def get_folder(self, folder_id: str) -> Folder:
         return self._get(Folder, folder_id, "folder")

@@ -24,7 +24,7 @@ from desktop.domain.records import (
 from desktop.domain.upn import UpnError, validate_upn
 from desktop.store import queries
 
-from .. import checks
+from .. import caseload_sets, checks
 from ..errors import NotFound, ValidationError
 from ..results import Changes
 from .core import Core, _require
@@ -247,10 +247,7 @@ class PupilServices(Core):
 
     def current_stays(self) -> dict[str, Stay]:
         """Each pupil's open stay (no departure), the latest if several."""
-        current: dict[str, Stay] = {}
-        for stay in self.store.find(Stay, departed=None, order_by=["arrived"]):
-            current[stay.pupil_id] = stay
-        return current
+        return caseload_sets.current_stays(self.store.find(Stay, departed=None, order_by=["arrived"]))
 
     # --- provision -----------------------------------------------------------
 

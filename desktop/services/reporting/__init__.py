@@ -13,7 +13,7 @@ file per report (visit, progress, hours, summary) and pdf.py (`report_pdf`).
 
 from .details import pupil_details, service_details, visit_details
 from .hours import hours_statement
-from .pdf import DEFAULT_PERIOD, REPORT_KINDS, report_pdf
+from .pdf import DEFAULT_PERIOD, REPORT_KINDS, audit_summary, report_pdf, summary_carries
 from .progress import progress_record, subject_progress
 from .source import Progress, ReportSource, SummarySource
 from .summary import HOURS_BANDS, caseload_summary, summarise
@@ -26,6 +26,7 @@ __all__ = [
     "Progress",
     "ReportSource",
     "SummarySource",
+    "audit_summary",
     "caseload_summary",
     "hours_statement",
     "progress_record",
@@ -34,6 +35,7 @@ __all__ = [
     "service_details",
     "subject_progress",
     "summarise",
+    "summary_carries",
     "visit_details",
     "visit_report",
 ]

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from desktop.domain.privacy import initials
 from desktop.reports import render_caseload_summary, render_hours_statement, render_progress_record, render_visit_report
-from desktop.reports.data import PupilDetails
+from desktop.reports.data import CaseloadSummary, PupilDetails
 
 from .. import checks
 from ..errors import ValidationError
@@ -65,7 +65,7 @@ def report_pdf(
         summary = caseload_summary(app, progress)
         pdf, title = render_caseload_summary(summary), f"Caseload summary {app.today()}"
         pupil_ids = [p.id for p in app.list_pupils()]  # every UPN on it is logged against its pupil
-        carried = ["UPN"] if any(r.upn for r in summary.rows) else []
+        carried = summary_carries(summary)
     else:
         raise ValidationError(f"There is no '{kind}' report; choose one of: {', '.join(REPORT_KINDS)}.")
     if carried:
@@ -74,11 +74,22 @@ def report_pdf(
                 purpose,
                 "report",
                 record_id,
-                f"{kind} report ({', '.join(carried)})",
+                audit_summary(kind, carried),
                 pupil_ids=list(pupil_ids),
                 changes={"report": kind, "carries": carried},
             )
     return pdf, title
+
+
+def summary_carries(summary: CaseloadSummary) -> list[str]:
+    """What personal data of the audited kinds the caseload summary prints: its UPNs (the
+    LA server audits its summary PDF by this too, sync/server/overview)."""
+    return ["UPN"] if any(r.upn for r in summary.rows) else []
+
+
+def audit_summary(kind: str, carried: list[str]) -> str:
+    """The audit row's words for a report that printed personal data."""
+    return f"{kind} report ({', '.join(carried)})"
 
 
 def _carried(pupils: list[PupilDetails], notes: tuple | list, *, address: bool) -> list[str]:

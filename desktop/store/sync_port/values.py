@@ -1,5 +1,6 @@
 """What the store's sync side shares: its settings' names, the tables it leaves
-alone, and how a value goes on and comes off the wire."""
+alone, and how a value goes on and comes off the wire (sync.protocol.values, by
+the kind of value each column holds)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from sqlalchemy import (
     Numeric,
     Time,
 )
+
+from sync.protocol import values as wire
+from sync.protocol.values import encode
 
 # Natural keys the local schema holds unique: two laptops that each added the
 # same school offline end with one (the smaller id), references moved to it.
@@ -69,46 +73,27 @@ NOT_SENT = frozenset({"id", "updated_at"})
 CHUNK = 500
 
 
-def encode(value: object) -> object:
-    """A column value as JSON."""
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    return value
+def _kind(column) -> type:
+    """The Python kind of value a column holds (what sync.protocol.values reads by)."""
+    kind = column.type
+    for sql, python in _KINDS:
+        if isinstance(kind, sql):
+            return python
+    return str
+
+
+_KINDS = ((DateTime, datetime), (Date, date), (Time, time), (Boolean, bool), (Integer, int), (Float, float),
+          (Numeric, float), (JSON, list))  # fmt: skip
 
 
 def decode(column, value: object) -> object:
     """A JSON value back to what the column holds."""
-    if value is None:
-        return None
-    kind = column.type
-    try:
-        if isinstance(kind, DateTime):
-            return datetime.fromisoformat(value) if isinstance(value, str) else value
-        if isinstance(kind, Date):
-            return date.fromisoformat(value[:10]) if isinstance(value, str) else value
-        if isinstance(kind, Time):
-            return time.fromisoformat(value) if isinstance(value, str) else value
-        if isinstance(kind, Boolean):
-            return bool(value)
-    except (TypeError, ValueError):
-        return None
-    return value
+    return wire.decode(_kind(column), value)
 
 
 def _blank(column) -> object:
     """A stand-in for a required column the server did not send (an older client's record)."""
-    kind = column.type
-    if isinstance(kind, Boolean):
-        return False
-    if isinstance(kind, (Integer, Float, Numeric)):
-        return 0
-    if isinstance(kind, JSON):
-        return []
-    if isinstance(kind, DateTime):
-        return datetime(1970, 1, 1)
-    if isinstance(kind, Date):
-        return date(1970, 1, 1)
-    return ""
+    return wire.blank(_kind(column))
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:

@@ -8,13 +8,18 @@ from typing import Any
 
 from desktop.reports.data import CaseloadSummary, OverdueItem
 
+LEFT_OUT = "records holding a value this server cannot read (of the wrong kind, or a newer laptop's)"
 
-def counts(summary: CaseloadSummary | None, on: date) -> dict[str, Any]:
-    """By cohort, provision type and hours band; reviews overdue; folders not returned.
-    `summary` None: an empty caseload (counted as nothing, on `on`)."""
+
+def counts(summary: CaseloadSummary | None, on: date, left_out: int = 0) -> dict[str, Any]:
+    """By cohort, provision type and hours band; reviews overdue; folders not returned;
+    and how many records were left out of them, and why. `summary` None: an empty
+    caseload (counted as nothing, on `on`)."""
+    skipped = {"count": left_out, "reason": LEFT_OUT if left_out else ""}
     if summary is None:
         return {"on": on.isoformat(), "pupils": 0, "by_cohort": {}, "by_provision": {}, "by_hours_band": {},
-                "not_banded": 0, "reviews_overdue": [], "folders_out": 0, "folders_overdue": []}  # fmt: skip
+                "not_banded": 0, "reviews_overdue": [], "folders_out": 0, "folders_overdue": [],
+                "left_out": skipped}  # fmt: skip
 
     def items(overdue: tuple[OverdueItem, ...]) -> list[dict]:
         return [asdict(i) | {"due": i.due.isoformat() if i.due else None} for i in overdue]
@@ -30,4 +35,5 @@ def counts(summary: CaseloadSummary | None, on: date) -> dict[str, Any]:
         "reviews_overdue": items(summary.reviews_overdue),
         "folders_out": summary.folders_out,
         "folders_overdue": items(summary.folders_overdue),
+        "left_out": skipped,
     }

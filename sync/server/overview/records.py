@@ -2,9 +2,9 @@
 visits the summary needs, in SQL that PostgreSQL and SQLite both run.
 
 A row's `data` holds the fields as the desktop's sync port wrote them
-(desktop/store/sync_port/values.py): dates, times and datetimes as ISO text,
-enums by value, lists as lists. They are read back here by the domain record's
-own field types, as the laptop reads a pulled row back from its store.
+(sync.protocol.values): dates, times and datetimes as ISO text, enums by value,
+lists as lists. They are read back here by the domain record's own field types
+with the laptop's own reader (sync.protocol.values.decode).
 """
 
 from __future__ import annotations
@@ -12,16 +12,19 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, time
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Integer, and_, case, cast, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from desktop.domain.enums import Outcome
+from desktop.domain.records import contact_minutes
 from desktop.store.mapping import TABLES, column_fields
+from sync.protocol import values as wire
 
 from ..tables import Record
 
@@ -34,15 +37,7 @@ class Unreadable(ValueError):
 
 
 def _iso(kind: type) -> Callable[[object], object]:
-    parse = {date: lambda v: date.fromisoformat(v[:10]), datetime: datetime.fromisoformat, time: time.fromisoformat}
-
-    def read(value: object) -> object:
-        try:  # as values.decode: a date that does not parse is no date
-            return parse[kind](value) if isinstance(value, str) else value
-        except (TypeError, ValueError):
-            return None
-
-    return read
+    return lambda value: wire.decode(kind, value)  # as a laptop reads it: a date that does not parse is none
 
 
 def _enum(kind: type[Enum]) -> Callable[[object], object]:
@@ -62,8 +57,10 @@ def _reader(hint: object) -> Callable[[object], object]:
         return _enum(kind)
     if kind in (date, datetime, time):
         return _iso(kind)
-    if kind in (bool, int, float):
-        return kind
+    if kind in (int, float):
+        return kind  # strict: "five" hours is of the wrong kind, and the record is left out
+    if kind is bool:
+        return _iso(bool)
     if kind is list:
         return list
     return lambda value: value
@@ -72,15 +69,9 @@ def _reader(hint: object) -> Callable[[object], object]:
 def _blank(hint: object) -> object:
     """A required field an older laptop never sent: the stand-in the laptop's pull gives it."""
     kind = typing.get_origin(hint) or hint
-    if kind in (bool, int, float):
-        return kind()
-    if kind is list:
-        return []
-    if kind in (date, datetime):
-        return kind(1970, 1, 1)
     if isinstance(kind, type) and issubclass(kind, Enum):
         raise Unreadable(f"no {kind.__name__}")
-    return ""
+    return wire.blank(kind)
 
 
 @cache
@@ -118,20 +109,23 @@ def to_record(cls: type[T], entity_id: str, data: dict[str, Any]) -> T:
     return cls(**values)
 
 
-def live(conn: Connection, cls: type[T]) -> list[T]:
+def live(conn: Connection, cls: type[T], left_out: dict[tuple[str, str], str] | None = None) -> list[T]:
     """Every live (not deleted) record of a kind, in the change feed's order (the
-    order a laptop that pulled everything holds them in)."""
+    order a laptop that pulled everything holds them in). A record this version
+    cannot read is left out, and named in `left_out` ((table, id) -> why) when given."""
+    table = TABLES[cls]
     rows = conn.execute(
         select(RECORDS.c.entity_id, RECORDS.c.data)
-        .where(RECORDS.c.entity == TABLES[cls], RECORDS.c.deleted.is_(False))
+        .where(RECORDS.c.entity == table, RECORDS.c.deleted.is_(False))
         .order_by(RECORDS.c.seq)
     )
     found = []
     for entity_id, data in rows:
         try:
             found.append(to_record(cls, entity_id, data))
-        except Unreadable:
-            continue
+        except Unreadable as exc:
+            if left_out is not None:
+                left_out[(table, entity_id)] = str(exc)
     return found
 
 
@@ -148,18 +142,21 @@ _ENTRIES = _ENTRY.join(_VISIT, and_(_VISIT.c.entity == "visit", _VISIT.c.entity_
 _LIVE_ENTRY = and_(_ENTRY.c.entity == "visit_entry", _ENTRY.c.deleted.is_(False))
 
 
-def _minute_of_day(clock) -> object:
-    """'09:30:00' -> 570 (ISO times: the hour and minute are always at 1-2 and 4-5)."""
-    return cast(func.substr(clock, 1, 2), Integer) * 60 + cast(func.substr(clock, 4, 2), Integer)
+def _is_text(conn: Connection, field: str) -> ColumnElement[bool]:
+    """The visit's `field` holds a JSON string (a number is no time, on either database:
+    PostgreSQL's ->> would give it as text, SQLite's json_extract as a number)."""
+    if conn.dialect.name == "postgresql":
+        return func.json_typeof(_VISIT.c.data[field]) == "string"
+    return func.json_type(_VISIT.c.data, f"$.{field}") == "text"
 
 
 def hours_delivered(conn: Connection, start: date, end: date) -> dict[str, float]:
     """Each pupil's hours of contact from `start` to `end`, as Visit.hours_for gives
-    them: held visits with both times, the child seen; summed in the database."""
-    length = _minute_of_day(_end) - _minute_of_day(_start)
-    minutes = func.sum(case((length > 0, length), else_=0))
+    them: held visits with both times, the child seen. Counted in the database by
+    pupil and pair of times; each pair's times are read here in Python, as a laptop
+    reads them (a time neither reads, "9:00", is no time: the same on both databases)."""
     rows = conn.execute(
-        select(_ENTRY.c.owner_pupil, minutes)
+        select(_ENTRY.c.owner_pupil, _start, _end, func.count())
         .select_from(_ENTRIES)
         .where(
             _LIVE_ENTRY,
@@ -168,12 +165,17 @@ def hours_delivered(conn: Connection, start: date, end: date) -> dict[str, float
             _day >= start.isoformat(),
             _day <= end.isoformat(),
             _VISIT.c.data["outcome"].as_string() == Outcome.HELD.value,
-            _start.is_not(None),
-            _end.is_not(None),
+            _is_text(conn, "start"),
+            _is_text(conn, "end"),
         )
-        .group_by(_ENTRY.c.owner_pupil)
+        .group_by(_ENTRY.c.owner_pupil, _start, _end)
     )
-    return {pupil_id: int(total) / 60 for pupil_id, total in rows if pupil_id}
+    read = _iso(time)
+    minutes: dict[str, int] = defaultdict(int)
+    for pupil_id, begun, ended, visits in rows:
+        if pupil_id:
+            minutes[pupil_id] += contact_minutes(read(begun), read(ended)) * visits
+    return {pupil_id: total / 60 for pupil_id, total in minutes.items()}
 
 
 def latest_visits(conn: Connection) -> tuple[dict[str, date], dict[str, str]]:

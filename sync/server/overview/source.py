@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cached_property
+from typing import TypeVar
 
 from sqlalchemy import Connection
 
@@ -28,6 +29,7 @@ from desktop.services.calendars import build_calendar
 from . import records
 
 SETTINGS = Settings(service_name="Local authority overview")
+T = TypeVar("T")
 
 
 class ServerSource:
@@ -38,6 +40,10 @@ class ServerSource:
         self.conn = conn
         self.day = today
         self._settings = settings
+        self.left_out: dict[tuple[str, str], str] = {}  # (table, id) -> why: records that could not be read
+
+    def _live(self, cls: type[T]) -> list[T]:
+        return records.live(self.conn, cls, self.left_out)
 
     def today(self) -> date:
         return self.day
@@ -47,7 +53,7 @@ class ServerSource:
 
     @cached_property
     def _all_pupils(self) -> list[Pupil]:
-        return records.live(self.conn, Pupil)
+        return self._live(Pupil)
 
     def list_pupils(self) -> list[Pupil]:
         """The caseload: live pupils not archived, by surname as the laptop lists them."""
@@ -58,26 +64,21 @@ class ServerSource:
 
     @cached_property
     def _calendar(self) -> SchoolCalendar:
-        return build_calendar(records.live(self.conn, CalendarEntry))
+        return build_calendar(self._live(CalendarEntry))
 
     def school_calendar(self) -> SchoolCalendar:
         return self._calendar
 
     def list_folders(self, pupil_id: str | None = None, overdue_only: bool = False) -> list[Folder]:
-        folders = sorted(records.live(self.conn, Folder), key=lambda f: f.issued_on, reverse=True)
-        if pupil_id:
-            folders = [f for f in folders if f.pupil_id == pupil_id]
-        if overdue_only:
-            folders = [f for f in folders if f.returned_on is None and f.expected_back and f.expected_back < self.day]
-        return folders
+        return sets.list_folders(self._live(Folder), self.day, pupil_id, overdue_only)
 
     def overview(self, hours_week: date | None = None) -> list[PupilOverview]:
         """What the summary reads of each pupil, as `Waymark.overview` gives it on a laptop
         holding the same records: hours received in the week from Monday `hours_week`."""
         today, pupils = self.day, self.list_pupils()
         wanted = {p.id for p in pupils}
-        inputs = {kind: sets.by_pupil(records.live(self.conn, k.record), k, wanted) for kind, k in sets.KINDS.items()}
-        sites, stays = records.live(self.conn, Site), records.live(self.conn, Stay)
+        inputs = {kind: sets.by_pupil(self._live(k.record), k, wanted) for kind, k in sets.KINDS.items()}
+        sites, stays = self._live(Site), self._live(Stay)
         inputs["hospital_stays"] = sets.hospital_stays(stays, sites, today, wanted)
         monday = sets.last_week(today)
         last_week = records.hours_delivered(self.conn, monday, monday + timedelta(days=6))
@@ -95,7 +96,7 @@ class ServerSource:
             inputs["episodes"],
             attention,
             today=today,
-            schools={s.id: s for s in records.live(self.conn, School)},
+            schools={s.id: s for s in self._live(School)},
             sites={s.id: s for s in sites},
             stays=sets.current_stays(stays),
             last_visits=last_visits,
