@@ -110,6 +110,7 @@ def world(tmp_path_factory, profile_template):
         with serving(root / "server") as (url, where):
             made.url, made.where = url, where
             assert server_main([*where, "user", "add", "ann", "--role", "tutor"]) == 0
+            assert server_main([*where, "user", "add", "bea", "--role", "tutor"]) == 0  # takes the wrong passwords
             for name in ("mine", "theirs", "revoked"):
                 made.ok(name, "login", "--server", url, "--user", "ann", "--device-name", name)
             # Two children whose medical needs were changed on both laptops: two conflicts on "mine".
@@ -206,14 +207,24 @@ def command(draw, world: World) -> tuple[str, list[str], str | None]:
     kind = draw(st.sampled_from(["login", "logout", "sync", "list", "resolve"]))
     json_flag = draw(st.sampled_from([[], ["--json"]]))
     if kind == "login":
-        url = draw(server_url(world))
+        # A good login with none, one or all of its parts spoilt (so some succeed and each
+        # refusal has one cause). Wrong passwords go to "bea": "ann" is never locked out.
+        spoil = draw(st.sampled_from(["none", "url", "user", "password", "device", "all"]))
+        url = draw(server_url(world)) if spoil in ("url", "all") else world.url
+        user = "ann"
+        if spoil in ("user", "all"):
+            user = draw(st.one_of(st.sampled_from(["nobody", "", " ", "bea "]), ODD_TEXT))
+            user = "nobody" if user.strip().lower() == "ann" else user
+        password = PASSWORD
+        if spoil in ("password", "all"):
+            password = draw(PASSWORDS)
+            user = "bea" if spoil == "password" else user
         # --insecure only with loopback addresses: the test must never reach out to another machine.
         insecure = draw(st.booleans()) and url.startswith(("http://127.", "http://localhost", "https://127."))
-        user = draw(st.one_of(st.sampled_from(["ann", "nobody", "", " ann ", "ANN"]), ODD_TEXT))
         args = ["login", f"--server={url}", f"--user={user}"]
-        if draw(st.booleans()):
+        if spoil in ("device", "all") or draw(st.booleans()):
             args.append(f"--device-name={draw(ODD_TEXT)}")
-        return name, [*args, *(["--insecure"] if insecure else []), *json_flag], draw(PASSWORDS)
+        return name, [*args, *(["--insecure"] if insecure else []), *json_flag], password
     if kind == "logout":
         return name, ["logout", *draw(st.lists(ODD_TEXT, max_size=1))], PASSWORD
     if kind == "sync":
@@ -222,18 +233,17 @@ def command(draw, world: World) -> tuple[str, list[str], str | None]:
     if kind == "list":
         extra = draw(st.sampled_from([[], ["--all"], ["--mine"], ["resolved"]]))
         return name, ["conflicts", "list", *extra, *json_flag], PASSWORD
-    conflict = draw(st.one_of(st.sampled_from(world.conflicts), ODD_TEXT))
     keep = draw(
         st.one_of(
             st.sampled_from(["mine", "theirs", "MINE", " Theirs ", "", " ", "\n", "both", "--", "-"]),
             ODD_TEXT,
         )
     )
-    args = (
-        ["conflicts", "resolve", conflict, f"--keep={keep}"]
-        if draw(st.booleans())
-        else ["conflicts", "resolve", conflict]
-    )
+    if draw(st.booleans()):  # a real conflict where it is, so only --keep can be wrong
+        args = ["conflicts", "resolve", draw(st.sampled_from(world.conflicts)), f"--keep={keep}"]
+        return "mine", [*args, *json_flag], PASSWORD
+    conflict = draw(st.one_of(st.sampled_from(world.conflicts), ODD_TEXT))
+    args = ["conflicts", "resolve", conflict, *([f"--keep={keep}"] if draw(st.booleans()) else [])]
     return name, [*args, *json_flag], PASSWORD
 
 
@@ -276,7 +286,8 @@ def test_login_sync_and_conflicts_with_any_arguments(world):
     # The states the profiles stand for were met, and refused as documented.
     outcomes = {(name, what, status) for name, what, status in seen}
     assert ("revoked", "sync", EXIT_SYNC_FAILED) in outcomes or ("gone", "sync", EXIT_SYNC_FAILED) in outcomes, outcomes
-    assert any(status == 2 for _n, what, status in outcomes if what == "login"), outcomes
+    for what in ("login", "resolve"):
+        assert {status for _n, did, status in outcomes if did == what} == {0, 2}, outcomes
 
 
 @pytest.mark.parametrize(
