@@ -340,6 +340,9 @@ class ConflictsDialog(DraftedDialog):
         self.keep_merged.clicked.connect(lambda: self._resolve(self.merged.toPlainText()))
         self.close_button.clicked.connect(self.reject)  # as Esc: a typed merge is asked about
         for button in (self.keep_mine, self.keep_theirs, self.keep_merged, self.close_button):
+            # No default button: Enter on the list must never keep a side the user did not choose.
+            button.setAutoDefault(False)
+            button.setDefault(False)
             buttons.addWidget(button)
         right.addLayout(buttons)
         self.empty = QLabel("No conflicts: every change merged cleanly.")

@@ -15,13 +15,14 @@ from desktop.store import Store, StoreError
 FILES = ("waymark.db", "waymark.db-wal", "waymark.key")
 
 
-def profile_digest(folder: Path, passphrase: str) -> str:
+def profile_digest(folder: Path, passphrase: str, *, ignore_settings: tuple[str, ...] = ()) -> str:
+    """`ignore_settings`: meta keys a refused command may write (sync's last error, for the status bar)."""
     h = hashlib.sha256()
     key = folder / "waymark.key"
     if key.exists():
         h.update(key.read_bytes())
     try:
-        return "rows:" + _rows_digest(folder, passphrase, h)
+        return "rows:" + _rows_digest(folder, passphrase, h, ignore_settings)
     except (StoreError, OSError):  # damaged, or not a profile: its files, byte for byte
         for name in FILES:
             path = folder / name
@@ -30,7 +31,7 @@ def profile_digest(folder: Path, passphrase: str) -> str:
         return "files:" + h.hexdigest()
 
 
-def _rows_digest(folder: Path, passphrase: str, h) -> str:
+def _rows_digest(folder: Path, passphrase: str, h, ignore_settings: tuple[str, ...] = ()) -> str:
     store = Store.open(folder, passphrase)
     try:
         with store.reading() as conn:
@@ -38,6 +39,8 @@ def _rows_digest(folder: Path, passphrase: str, h) -> str:
                 query = table.select()
                 if name == "audit_event":
                     query = query.where(table.c.action != "sign-in")
+                if name == "meta" and ignore_settings:
+                    query = query.where(table.c.key.not_in(ignore_settings))
                 rows = sorted(repr(tuple(row)) for row in conn.execute(query))
                 h.update(name.encode() + "\n".join(rows).encode())
     finally:

@@ -8,7 +8,7 @@ holding any of those words. Workers and LA leads keep all of it."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 import httpx
 import pytest
@@ -344,3 +344,57 @@ def test_every_field_a_laptop_syncs_to_a_school_table_is_named_sent_or_withheld(
             assert not SCHOOL_FIELDS[table] & withheld.get(table, frozenset()), table
     finally:
         app.close()
+
+
+def test_a_school_is_sent_no_clock_of_a_field_it_is_not_sent(family):
+    """A field's clock says that, and when, it changed: a school gets the clocks of the
+    fields it is sent ("*" and "deleted" aside) and of no other, in every row, through
+    the pull endpoint (feed.pull_json) and the typed feed (feed.pull)."""
+    from sync.protocol.serving import SCHOOL_FIELDS, serving
+    from sync.server import feed
+    from sync.server.tables import User
+
+    w = family
+    # A worker changes every withheld field again (a clock of now: the records' own are
+    # newer than _op's), so each has a clock of its own on the server.
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") + "-0000-x"
+    for entity, entity_id, fields in (
+        ("pupil", w.peter, {"address": "4 Hidden Lane", "postcode": "PR1 9ZY"}),
+        ("visit", w.visit, {"place_detail": "Pitch 8", "site_id": w.site}),
+        ("planned_travel", w.travel, {"destination": "Appleby", "notes": "Lane End"}),
+    ):
+        op = _op(entity, entity_id, **fields).model_copy(update={"clock": now})
+        assert _push(w, "ann", op)["status"] == "applied"
+    withheld = serving("school").withheld
+    with w.engine.connect() as conn:
+        stored = dict(
+            conn.execute(
+                select(Record.entity, Record.clocks).where(Record.entity_id.in_([w.peter, w.visit, w.travel]))
+            ).all()
+        )
+    for entity, fields in withheld.items():  # the server holds them: the check below is not empty
+        clocks = json.loads(stored[entity]) if isinstance(stored[entity], str) else stored[entity]
+        assert set(fields) <= set(clocks), (entity, sorted(clocks))
+
+    def check(changes: list[dict]) -> None:
+        assert {c["entity"] for c in changes} >= set(withheld)
+        for change in changes:
+            entity, clocks = change["entity"], set(change["clocks"]) - {"*", "deleted"}
+            assert not clocks & withheld.get(entity, frozenset()), (entity, sorted(clocks))
+            assert clocks <= SCHOOL_FIELDS.get(entity, frozenset()), (entity, sorted(clocks))
+            assert clocks <= set(change["fields"]), (entity, sorted(clocks - set(change["fields"])))
+
+    pages, cursor = [], ""
+    while True:
+        page = w.http.get("/v1/pull", params={"cursor": cursor, "limit": 5}, headers=_auth(w, "school_a")).json()
+        pages += page["changes"]
+        cursor = page["cursor"]
+        if not page["more"]:
+            break
+    check(pages)
+    with w.engine.connect() as conn:
+        user = User.model_validate(
+            dict(conn.execute(select(User.__table__).where(User.name == "school_a")).mappings().one())
+        )
+        typed = feed.pull(conn, user, None, 10_000)
+    check([change.model_dump() for change in typed.changes])

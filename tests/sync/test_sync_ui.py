@@ -450,3 +450,27 @@ def test_the_lock_keeps_a_typed_merge_without_asking(qtbot, laptop, make_device)
     dialog.close()
     assert not dialog.isVisible() and dialog.discard_question is None
     assert list(other.app.draft("conflicts").fields.values()) == [typed]
+
+
+def test_enter_in_the_conflicts_view_resolves_nothing(qtbot, laptop, make_device):
+    """Enter on the list (or a button's neighbour) must not keep a side the user never chose:
+    no resolve button is the dialog's default; each still works by click and mnemonic."""
+    other = make_device("other", "ann")
+    _conflicting(laptop, other)
+    dialog = _conflicts_dialog(qtbot, other)
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    dialog.list.setFocus()
+    dialog.list.setCurrentRow(1)
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        QTest.keyClick(dialog.list, key)
+        QApplication.processEvents()
+    assert len(other.sync_service.conflicts()) == 4  # nothing resolved
+    assert dialog.isVisible() and dialog.list.count() == 4
+    for button in (dialog.keep_mine, dialog.keep_theirs, dialog.keep_merged):
+        assert not button.isDefault() and not button.autoDefault()
+    # The mnemonic still resolves (Alt+M: Keep &mine).
+    chosen = dialog.rows[1][0].id
+    QTest.keyClick(dialog.list, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: len(other.sync_service.conflicts()) == 3)  # Qt clicks a mnemonic 100 ms later
+    assert chosen not in {c.id for c in other.sync_service.conflicts()}
