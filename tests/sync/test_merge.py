@@ -336,3 +336,38 @@ def test_one_school_added_offline_on_two_laptops_ends_as_one_school_everywhere(e
     with engine.connect() as conn:
         live = conn.execute(select(Record.entity_id).where(Record.entity == "school", Record.deleted.is_(False))).all()
     assert [row[0] for row in live] == [survivor]  # the duplicate is a tombstone on the server
+
+
+def test_a_laptop_may_resolve_a_conflict_but_not_rewrite_or_make_one(pair, in_process):
+    """A conflict record is the server's account of words that lost a merge: a device sends
+    only its answer (resolved, resolution); rewriting what was lost, or sending a conflict of
+    its own, is refused with a reason and changes nothing."""
+    a, b, pupil_id = pair
+    a.app.edit_pupil(pupil_id, medical_needs="Asthma")
+    b.app.edit_pupil(pupil_id, medical_needs="Asthma; inhaler in bag")
+    a.sync()
+    assert b.sync().conflicts == 1
+    [conflict] = b.sync_service.conflicts()
+    token = b.app.store.get_setting("sync_account")["token"]
+    headers = {PROTOCOL_HEADER: "1", "Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    clock = b.app.store.clock.now()
+
+    def push(op_id: str, entity_id: str, fields: dict) -> dict:
+        op = Op(op_id=op_id, entity="sync_conflict", entity_id=entity_id, clock=clock, fields=fields)
+        with httpx.Client(transport=in_process, base_url=SERVER) as http:
+            answer = http.post("/v1/push", content=PushRequest(ops=[op]).model_dump_json(), headers=headers)
+        return answer.json()["results"][0]
+
+    rewrite = push("x1", conflict.id, {"other_value": "Nothing was lost", "resolved": True})
+    assert rewrite["status"] == "refused" and "not rewritten (other_value)" in rewrite["reason"]
+    forged = push("x2", "made-up", {"entity": "pupil", "entity_id": pupil_id, "field": "medical_needs"})
+    assert forged["status"] == "refused" and "made by the LA's server" in forged["reason"]
+    assert server_records(in_process._inner.app.state.engine, "sync_conflict") == 1
+    a.sync()
+    [held] = a.sync_service.conflicts()
+    assert (held.other_value, held.resolved) == (conflict.other_value, False)  # as the server wrote it
+
+    b.sync_service.resolve(conflict.id, "Asthma; inhaler in bag")  # the answer itself goes
+    assert not b.sync().refused
+    a.sync()
+    assert a.sync_service.conflicts() == [] and a.app.get_pupil(pupil_id).medical_needs == "Asthma; inhaler in bag"

@@ -245,6 +245,10 @@ class Merger(Loading, Membership, Writing):
         fields, reason = push_refusal(self.user.role, op.entity, fields, stored)  # what this role is served
         if reason:
             return reason
+        if op.entity == CONFLICT_ENTITY:
+            reason = _conflict_refusal(before, fields)
+            if reason:
+                return reason
         after_data = before.data | fields if before else fields  # read only, by the scope checks
         reason = self._refusal(op, before, after_data)
         if reason:
@@ -412,6 +416,20 @@ class Merger(Loading, Membership, Writing):
                 "professional" if target.entity in RESTRICTABLE else ""
             )
         return shapes.restriction(entity, data)
+
+
+# What a device may send of a conflict record: its answer. The rest is the server's account of
+# what was lost, which no laptop may rewrite.
+CONFLICT_ANSWER = frozenset({"resolved", "resolution"})
+
+
+def _conflict_refusal(before: Row | None, fields: dict) -> str:
+    if before is None:
+        return "Conflict records are made by the LA's server, not sent to it."
+    rewritten = sorted(name for name in fields if name not in CONFLICT_ANSWER and fields[name] != before.data.get(name))
+    if rewritten:
+        return f"A conflict can be resolved, not rewritten ({', '.join(rewritten)})."
+    return ""
 
 
 def _moves_school(op: Op, before: Row) -> bool:
