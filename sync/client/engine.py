@@ -35,6 +35,7 @@ from sync.protocol import (
     PushResponse,
     WhoAmI,
 )
+from sync.protocol.serving import CONFLICT
 
 from .port import SyncPort
 
@@ -455,9 +456,7 @@ class SyncClient:
             cursor = page.cursor
             result.pulled += len(page.changes)
             result.conflicts += sum(
-                1
-                for c in page.changes
-                if c.entity == "sync_conflict" and not c.fields.get("resolved") and not c.deleted
+                1 for c in page.changes if c.entity == CONFLICT and not c.fields.get("resolved") and not c.deleted
             )
             if progress:
                 progress("pull", result.pulled)

@@ -4,6 +4,7 @@ the kind of value each column holds)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterator
@@ -73,6 +74,7 @@ NOT_SENT = frozenset({"id", "updated_at"})
 CHUNK = 500
 
 
+@functools.cache  # asked for every field of every pulled record
 def _kind(column) -> type:
     """The Python kind of value a column holds (what sync.protocol.values reads by)."""
     kind = column.type
