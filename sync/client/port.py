@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from sync.protocol import AuditRow, Change, Op
+from sync.protocol import AuditRow, Op, Pulled
 
 
 class SyncPort(Protocol):
@@ -25,7 +25,7 @@ class SyncPort(Protocol):
         """Where the last applied pull page ended; None before the first."""
 
     def apply_page(
-        self, changes: Sequence[Change], cursor: str, tables: Sequence[str] | None = None, left: Sequence[str] = ()
+        self, changes: Sequence[Pulled], cursor: str, tables: Sequence[str] | None = None, left: Sequence[str] = ()
     ) -> None:
         """Apply pulled records and move the cursor on, in one local transaction.
         Pulled changes never go back into the outbox, and never overwrite a field
@@ -61,7 +61,7 @@ class TablesPort(SyncPort, Protocol):
     def backfill_state(self) -> tuple[Sequence[str], str] | None:
         """A back-fill under way: its tables and where it stands."""
 
-    def apply_backfill(self, changes: Sequence[Change], tables: Sequence[str], cursor: str, done: bool) -> None:
+    def apply_backfill(self, changes: Sequence[Pulled], tables: Sequence[str], cursor: str, done: bool) -> None:
         """Apply a back-fill page (as apply_page, leaving the main cursor alone) and
         note where it stands; when done, the cursor covers `tables` too. One transaction."""
 

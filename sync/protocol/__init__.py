@@ -11,6 +11,7 @@ stamps (clock.py) on every start, and should not pay for pydantic then.
 """
 
 from .clock import Stamp, clamp, format_stamp, parse_stamp, stamp_device, successor
+from .pulled import Pulled
 from .version import MIN_CLIENT_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION
 
 MODELS = (
@@ -45,6 +46,7 @@ __all__ = [
     "PROTOCOL_HEADER",
     "PROTOCOL_VERSION",
     *MODELS,
+    "Pulled",
     "Stamp",
     "clamp",
     "format_stamp",

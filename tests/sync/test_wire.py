@@ -127,3 +127,49 @@ def test_a_push_answer_that_is_not_one_is_a_plain_error(doc):
     body = b"<html>login</html>" if doc is None else json.dumps(doc).encode()
     with pytest.raises(ServerError, match="not understood"):
         _push_answer(httpx.Response(200, content=body))
+
+
+# --- the client's quick reading of a pull's answer ---------------------------------------
+
+CHANGE = {"entity": "pupil", "entity_id": "p1", "fields": {"forename": "Levi"}, "clocks": {"*": "c1"}, "seq": 4}
+PAGES_READ = [
+    {"changes": [], "cursor": "0.0.0", "more": False},
+    {"changes": [CHANGE, CHANGE | {"deleted": True, "seq": 5}], "cursor": "5.0.0", "more": True, "left": ["p2"]},
+    {"changes": [CHANGE], "cursor": "4.0.0", "more": False, "role": "school", "policy": {"review_weeks": 6}},
+]
+PAGES_REFUSED = [
+    {"changes": [CHANGE | {"seq": "four"}], "cursor": "4.0.0", "more": False},
+    {"changes": [CHANGE | {"clocks": {"*": 1}}], "cursor": "4.0.0", "more": False},
+    {"changes": [CHANGE | {"fields": ["forename"]}], "cursor": "4.0.0", "more": False},
+    {"changes": [{"entity": "pupil"}], "cursor": "4.0.0", "more": False},
+    {"changes": [CHANGE], "more": False},
+    {"changes": [CHANGE], "cursor": "4.0.0", "more": False, "left": [1]},
+    {"detail": "Welcome to the hotel's network"},
+]
+
+
+@pytest.mark.parametrize("doc", PAGES_READ, ids=range(len(PAGES_READ)))
+def test_the_client_reads_a_pull_answer_as_the_model_does(doc):
+    from sync.client.engine import _pull_page
+    from sync.protocol import Pulled, PullResponse
+
+    page = _pull_page(httpx.Response(200, content=json.dumps(doc).encode()))
+    model = PullResponse.model_validate(doc)
+    assert page.changes == [Pulled(c.entity, c.entity_id, c.fields, c.clocks, c.deleted, c.seq) for c in model.changes]
+    assert (page.cursor, page.more, page.left, page.role, page.policy) == (
+        model.cursor,
+        model.more,
+        model.left,
+        model.role,
+        model.policy,
+    )
+
+
+@pytest.mark.parametrize("doc", [*PAGES_REFUSED, None], ids=range(len(PAGES_REFUSED) + 1))
+def test_a_pull_answer_that_is_not_one_is_a_plain_error(doc):
+    from sync.client import ServerError
+    from sync.client.engine import _pull_page
+
+    body = b"<html>login</html>" if doc is None else json.dumps(doc).encode()
+    with pytest.raises(ServerError, match="not understood"):
+        _pull_page(httpx.Response(200, content=body))

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from sync.protocol import Change
+from sync.protocol import Pulled
 from sync.protocol.clock import expand
 
 from ..db import new_id
@@ -92,14 +92,14 @@ class Pulling:
                 raw.execute("PRAGMA foreign_keys = ON")
 
     def apply_page(
-        self, changes: Sequence[Change], cursor: str, tables: Sequence[str] | None = None, left: Sequence[str] = ()
+        self, changes: Sequence[Pulled], cursor: str, tables: Sequence[str] | None = None, left: Sequence[str] = ()
     ) -> None:
         settings: dict[str, object] = {CURSOR: cursor}
         if tables is not None:
             settings[CURSOR_TABLES] = sorted(tables)
         self._apply(changes, settings, left)
 
-    def apply_backfill(self, changes: Sequence[Change], tables: Sequence[str], cursor: str, done: bool) -> None:
+    def apply_backfill(self, changes: Sequence[Pulled], tables: Sequence[str], cursor: str, done: bool) -> None:
         """A page of records of tables an older version skipped; the main cursor stays where it is."""
         if done:
             covered = set(self.cursor_tables() or ()) | set(tables)
@@ -109,7 +109,7 @@ class Pulling:
         wanted = set(tables)  # a server older than `tables=` sends every table: only these are new here
         self._apply([c for c in changes if c.entity in wanted], settings)
 
-    def _apply(self, changes: Sequence[Change], settings: dict[str, object], left: Sequence[str] = ()) -> None:
+    def _apply(self, changes: Sequence[Pulled], settings: dict[str, object], left: Sequence[str] = ()) -> None:
         """Apply pulled records and write `settings` (the cursor, ...) in one transaction;
         `left`: pupils who left the user's scope, removed in it too (sync_leave.py)."""
         meta = self.tables["meta"]
@@ -118,7 +118,7 @@ class Pulling:
         merged_before = json.dumps(self._merged, sort_keys=True)
         with self._applying() as conn:
             held = self._held = self._unsent_fields(conn, [c.entity_id for c in changes])
-            by_entity: dict[str, list[Change]] = defaultdict(list)
+            by_entity: dict[str, list[Pulled]] = defaultdict(list)
             for change in changes:
                 if change.entity in self.known:
                     by_entity[change.entity].append(change)
@@ -151,7 +151,7 @@ class Pulling:
                 held[(entity, entity_id)].update(_fields(fields))
         return held
 
-    def _apply_entity(self, conn, entity: str, group: list[Change], held) -> None:
+    def _apply_entity(self, conn, entity: str, group: list[Pulled], held) -> None:
         table = self.tables[entity]
         columns = table.c
         repointed = self._follow_merges(entity, table, group)
@@ -198,7 +198,7 @@ class Pulling:
                 if kept:  # the server learns the survivor from here too
                     self._queue(conn, entity, entity_id, kept, stamp)
 
-    def _follow_merges(self, entity: str, table, group: list[Change]) -> dict[str, list[str]]:
+    def _follow_merges(self, entity: str, table, group: list[Pulled]) -> dict[str, list[str]]:
         """Point references to a duplicate merged away here at its survivor, in the
         changes as pulled; returns the fields changed, by record."""
         columns = {
@@ -217,7 +217,7 @@ class Pulling:
                 if change.fields.get(name) in self._merged[target]
             }
             if moved:
-                group[i] = change.model_copy(update={"fields": dict(change.fields) | moved})
+                group[i] = change._replace(fields=dict(change.fields) | moved)
                 repointed[change.entity_id].extend(moved)
         return repointed
 
@@ -233,7 +233,7 @@ class Pulling:
         for entity_id, values in updates:
             self._careful(conn, update(table).where(columns.id == entity_id).values(**values), entity, entity_id)
 
-    def _merge_duplicate(self, conn, entity: str, change: Change, present: set[str]) -> bool:
+    def _merge_duplicate(self, conn, entity: str, change: Pulled, present: set[str]) -> bool:
         """Whether to apply `change`. When a local record has the same natural key
         under another id, the smaller id survives on every laptop: the other is
         renamed (if it is ours) or skipped (if it is the server's), references
@@ -298,7 +298,7 @@ class Pulling:
                 )
             )
 
-    def _refresh_copies(self, conn, by_entity: Mapping[str, list[Change]]) -> None:
+    def _refresh_copies(self, conn, by_entity: Mapping[str, list[Pulled]]) -> None:
         """Columns a child row copies from its parent (visit_entry.visit_date) are made here, not sent."""
         for holders in COLLECTIONS.values():
             for holder in holders.values():
@@ -323,7 +323,7 @@ class Pulling:
                 for chunk in _chunks(children):
                     conn.execute(update(child).where(child.c.id.in_(chunk)).values(**values))
 
-    def _save_clocks(self, conn, changes: Sequence[Change], held) -> None:
+    def _save_clocks(self, conn, changes: Sequence[Pulled], held) -> None:
         """The server clock of every field applied: the base of this device's next edit to it.
         A field held back for an unsent change keeps its old base, so the server sees the race."""
         state = self.tables["sync_state"]
