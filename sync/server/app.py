@@ -84,6 +84,24 @@ def _json(model) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
+MAX_BODY = 64 * 1024 * 1024  # a push's body: far above 500 operations of the longest notes
+TOO_BIG = "That push is too big for the server to take (over 64 MB). Waymark sends smaller batches."
+
+
+async def _body(request: Request) -> bytes:
+    """The request's body, refused with 413 once it passes MAX_BODY (said or sent)."""
+    said = request.headers.get("content-length", "")
+    if said.isdigit() and int(said) > MAX_BODY:
+        raise HTTPException(413, TOO_BIG)
+    parts, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise HTTPException(413, TOO_BIG)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
 def _tables(text: str | None) -> list[str] | None:
     if text is None:
         return None
@@ -121,6 +139,15 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         # async: checked on the event loop. A plain function would be handed to a thread
         # and back, as every sync dependency is, which cost more than the check.
         return auth.check_protocol(waymark_protocol)
+
+    async def bearer(
+        _version: Annotated[int, Depends(protocol)],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> str:
+        """The Authorization header, if it is plainly a bearer token (checked on the event loop,
+        before any body is read); the token itself is checked by `authorised`, in a thread."""
+        auth.check_bearer(authorization)
+        return authorization or ""
 
     def authorised(authorization: str | None) -> auth.Principal:
         with db.reading(engine) as conn:
@@ -182,19 +209,13 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         tags=["sync"],
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": PUSH_SCHEMA}}}},
     )
-    async def push(
-        request: Request,
-        _version: Annotated[int, Depends(protocol)],
-        authorization: Annotated[str | None, Header()] = None,
-    ) -> Response:
+    async def push(request: Request, authorization: Annotated[str, Depends(bearer)]) -> Response:
         """Apply operations, each exactly once; answered per operation. The body is a PushRequest."""
-        body = await request.body()
-        # The device is known in the same thread as the push (the two sync syncs' requests make
-        # most, handed to a thread once rather than twice).
-        return await run_in_threadpool(_push, body, authorization)
+        who = await run_in_threadpool(authorised, authorization)  # before the body is read: a stranger sends none
+        body = await _body(request)
+        return await run_in_threadpool(_push, body, who)
 
-    def _push(body: bytes, authorization: str | None) -> Response:
-        who = authorised(authorization)
+    def _push(body: bytes, who: auth.Principal) -> Response:
         # Read here rather than by FastAPI: one orjson pass and plain checks (wire.py) instead of a
         # model per operation, and the answer written straight to JSON.
         try:
@@ -229,8 +250,7 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         tags=["sync"],
     )
     async def pull(
-        _version: Annotated[int, Depends(protocol)],
-        authorization: Annotated[str | None, Header()] = None,
+        authorization: Annotated[str, Depends(bearer)],
         cursor: str = "",
         limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 1000,
         tables: Annotated[str | None, Query(max_length=5000)] = None,
@@ -238,11 +258,12 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         """Records changed since `cursor` that this user may see, oldest first.
         `tables` (comma-separated): only records of these tables, the ones the
         client knows. The last page carries the LA's policy."""
-        entities = _tables(tables)
-        return await run_in_threadpool(_pull, authorization, cursor, limit, entities)
+        # The device is known in the thread that pulls: one hand-off to a thread, not two.
+        return await run_in_threadpool(_pull, authorization, cursor, limit, tables)
 
-    def _pull(authorization: str | None, cursor: str, limit: int, entities: list[str] | None) -> Response:
-        who = authorised(authorization)  # in the same thread as the pull, as for a push
+    def _pull(authorization: str, cursor: str, limit: int, tables: str | None) -> Response:
+        who = authorised(authorization)
+        entities = _tables(tables)
         try:
             with db.reading(engine) as conn:
                 answer = feed.pull_json(conn, who.user, cursor, limit, entities, lambda: policy.current(conn))

@@ -121,10 +121,16 @@ _WHO = (
 )
 
 
-def authenticate(conn: Connection, authorization: str | None) -> Principal:
+def check_bearer(authorization: str | None) -> str:
+    """The token of a plainly-formed bearer header, else 401 (no database needed)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthError(401, UNKNOWN_DEVICE, {"WWW-Authenticate": "Bearer"})
+    return token
+
+
+def authenticate(conn: Connection, authorization: str | None) -> Principal:
+    token = check_bearer(authorization)
     found = conn.execute(_WHO, {"token_hash": token_hash(token)}).first()
     if found is None:
         raise AuthError(401, UNKNOWN_DEVICE, {"WWW-Authenticate": "Bearer"})

@@ -46,7 +46,9 @@ class BadCursor(ValueError):
 
 
 class Page(NamedTuple):
-    rows: list  # (entity, entity_id, data, clocks, deleted, seq, restricted); data and clocks as stored JSON text
+    # (entity, entity_id, data, clocks, deleted, seq, restricted, withdrawn_clock); data and clocks
+    # as stored JSON text
+    rows: list
     cursor: str
     more: bool
     left: list[str]  # pupils who left the user's scope (PullResponse.left)
@@ -97,7 +99,16 @@ def _page_statement(role: str, team: bool, has_id: bool, far: bool, entities: tu
     after, last, limit = bindparam("after"), bindparam("last"), bindparam("limit")
     who = template(role, team, has_id)
     stmt = (
-        select(r.entity, r.entity_id, cast(r.data, Text), cast(r.clocks, Text), r.deleted, r.seq, r.restricted)
+        select(
+            r.entity,
+            r.entity_id,
+            cast(r.data, Text),
+            cast(r.clocks, Text),
+            r.deleted,
+            r.seq,
+            r.restricted,
+            r.withdrawn_clock,
+        )
         .order_by(r.seq)
         .limit(limit)
     )
@@ -122,9 +133,9 @@ def _served(role: str, row) -> tuple[object, object, bool] | None:
     it is when the role is served every field (the common case), else decoded and cut to
     what it is served (scope.served); None when the row must not go at all. A row withdrawn
     from the role (Record.withdrawn) goes as a deletion with its words blanked."""
-    entity, _entity_id, data, clocks, deleted, _seq, restricted = row
-    if restricted and not may_see_restricted(role, restricted):  # only withdrawn rows are found so
-        return _withdrawal(role, entity, db.loads(data), db.loads(clocks))
+    entity, _entity_id, data, clocks, deleted, _seq, restricted, withdrawn_clock = row
+    if restricted and not may_see_restricted(role, restricted):  # only rows withdrawn since are found so
+        return _withdrawal(role, entity, db.loads(data), withdrawn_clock)
     policy = serving(role)
     if entity != CONFLICT_ENTITY and policy.fields is None and not policy.withheld.get(entity):
         return data, clocks, deleted
@@ -138,11 +149,12 @@ def _served(role: str, row) -> tuple[object, object, bool] | None:
     return fields, kept, deleted
 
 
-def _withdrawal(role: str, entity: str, stored: dict, clocks: dict) -> tuple[dict, dict, bool]:
+def _withdrawal(role: str, entity: str, stored: dict, clock: str) -> tuple[dict, dict, bool]:
     """A row the role held and may no longer see: every field it was sent, blank, and deleted,
-    so the laptop keeps none of its words. Newer than anything it held of the row."""
+    so the laptop keeps none of its words. Stamped with the clock of the write that withdrew
+    it: newer than anything the role held of the row, and saying nothing of later writes."""
     fields = dict.fromkeys(served_fields(role, entity, stored))
-    return fields, {"deleted": max(clocks.values(), default="")}, True
+    return fields, {"deleted": clock}, True
 
 
 def pull(

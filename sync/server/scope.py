@@ -95,8 +95,9 @@ def visible_records(user: User | Scope, *, by_pupil: bool = True):
         clauses.append(Record.entity.in_(sorted(tables)))
     restrictions = allowed_restrictions(who.role)
     if restrictions != allowed_restrictions("la-lead"):
-        # A row withdrawn from view is found too, and sent as its withdrawal (feed._served).
-        clauses.append(or_(Record.restricted.in_(sorted(restrictions)), Record.withdrawn))
+        # A row withdrawn from view since the cursor is found too, and sent as its withdrawal
+        # (feed._served); once, at the number it was withdrawn at, not at each later write.
+        clauses.append(or_(Record.restricted.in_(sorted(restrictions)), Record.withdrawn_seq > bindparam("after")))
     pupils = visible_pupils_query(who)
     if pupils is not None and by_pupil:
         belongs = (RecordPupil.entity == Record.entity) & (RecordPupil.entity_id == Record.entity_id)

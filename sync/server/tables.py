@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
-from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 ROLES = ("tutor", "tes", "school", "la-lead")
@@ -84,9 +83,12 @@ class Record(SQLModel, table=True):
     owner_pupil: str | None = Field(default=None, max_length=64)  # the pupil a row names directly
     parent_id: str | None = Field(default=None, max_length=64)  # the row whose pupils it shares
     restricted: str = Field(default="", max_length=20)  # "", "concern" or "professional"
-    # Restricted after it was not (a family note made professional-only; migration 0007): roles
-    # that may not see it now are sent its withdrawal, so their laptops drop the words they hold.
-    withdrawn: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # Restricted after it was not (a family note made professional-only; migration 0007): the
+    # feed number and newest clock of that write. Roles that may not see it now are sent its
+    # withdrawal once, at that number (not again at each later write), so their laptops drop
+    # the words they hold.
+    withdrawn_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    withdrawn_clock: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
     # The user who made the row (users are disabled, never deleted: no foreign key, whose
     # check on every row written was a fifth of a large push's database work; migration 0005).
     created_by: int | None = None

@@ -362,6 +362,8 @@ def test_a_laptop_may_resolve_a_conflict_but_not_rewrite_or_make_one(pair, in_pr
     assert rewrite["status"] == "refused" and "not rewritten (other_value)" in rewrite["reason"]
     forged = push("x2", "made-up", {"entity": "pupil", "entity_id": pupil_id, "field": "medical_needs"})
     assert forged["status"] == "refused" and "made by the LA's server" in forged["reason"]
+    odd = push("x3", conflict.id, {"resolved": True, "resolution": "Nothing was lost"})
+    assert odd["status"] == "refused" and "mine, theirs or merged" in odd["reason"]
     assert server_records(in_process._inner.app.state.engine, "sync_conflict") == 1
     a.sync()
     [held] = a.sync_service.conflicts()

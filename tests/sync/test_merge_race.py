@@ -220,7 +220,8 @@ def test_a_record_goes_through_copy_text_exactly_as_given(pg):
         "parent_id": "p%d",
         "restricted": "",
         "created_by": None,
-        "withdrawn": False,
+        "withdrawn_seq": None,
+        "withdrawn_clock": "",
     }
     line = db.copy_line(values, RECORD_COLUMNS, SEQ_AT)
     with db.writing(pg) as conn:
@@ -279,3 +280,27 @@ def test_a_merge_worked_out_again_that_writes_more_rows_numbers_them_all_and_mov
     assert entities == ["site", "sync_conflict"]
     assert last == seqs[-1] and len(set(seqs)) == len(seqs)  # a reader's cursor reaches every row
     assert stored(pg, "site1")["notes"] == "Gate by the school"
+
+
+def test_a_conflict_whose_note_is_gone_stays_restricted_when_resolved(pg):
+    """Resolving a conflict rewrites its row; with the note it is about forgotten (a pruned
+    tombstone), its restriction comes from the kind of note it was about, not from nothing."""
+    from sqlalchemy import delete
+
+    def note(n: int, device: str, text: str) -> Op:
+        fields = {"visit_id": "v1", "text": text, "visibility": "family"}
+        return Op(op_id=f"n-{n}", entity="visit_note", entity_id="note-1", fields=fields,
+                  clock=f"2026-11-22T10:00:0{n}.000000Z-0000-{device}")  # fmt: skip
+
+    push(pg, [note(1, "laptop1", "Levi read to his gran")])
+    push(pg, [note(2, "laptop2", "Levi read to his grandmother")])
+    with db.writing(pg) as conn:
+        conflict_id = conn.execute(select(Record.entity_id).where(Record.entity == "sync_conflict")).scalar_one()
+        conn.execute(delete(Record).where(Record.entity_id == "note-1"))
+    resolve = Op(op_id="r-1", entity="sync_conflict", entity_id=conflict_id, clock="2026-11-22T10:00:09.000000Z-0000-laptop1",
+                 fields={"resolved": True, "resolution": "mine"})  # fmt: skip
+    assert push(pg, [resolve])[0] == [("r-1", "applied", "")]
+    with pg.connect() as conn:
+        assert conn.execute(select(Record.restricted).where(Record.entity_id == conflict_id)).scalar_one() == (
+            "professional"
+        )

@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 from sync.protocol import PROTOCOL_HEADER, Op, PushRequest
 from sync.server import admin, auth, cli, db
 from sync.server.merge import Merger
-from sync.server.tables import Device, Feed, User
+from sync.server.tables import Device, Feed, Record, User
 from tests.sync import helpers as h
 from tests.sync.conftest import PASSWORD, SERVER, add_user
 
@@ -158,6 +158,32 @@ def test_bad_operations_are_refused_one_by_one(engine, http):
     assert [r["status"] for r in results] == ["applied", "refused", "refused", "applied"]
     too_many = {"ops": [json.loads(_op(n).model_dump_json()) for n in range(1001)]}
     assert http.post("/v1/push", json=too_many, headers=headers).status_code == 422
+
+
+def test_a_push_too_big_is_refused_in_a_sentence_and_a_stranger_is_refused_first(engine, http, monkeypatch):
+    from sync.server import app as app_module
+
+    add_user(engine, "lead", "la-lead")
+    token = login(http, "lead").json()["token"]
+    monkeypatch.setattr(app_module, "MAX_BODY", 2000)
+    body = PushRequest(ops=[_op(n) for n in range(1, 30)]).model_dump_json()
+    assert len(body) > 2000
+    headers = {"Content-Type": "application/json"}
+    big = http.post("/v1/push", content=body, headers=headers | {"Authorization": f"Bearer {token}"})
+    assert big.status_code == 413 and "too big" in big.json()["detail"]
+    streamed = http.post(
+        "/v1/push", content=iter([body.encode()]), headers=headers | {"Authorization": f"Bearer {token}"}
+    )
+    assert streamed.status_code == 413  # sent without saying its length: counted as it comes
+    # Who is asking is checked before the body: a stranger is refused as such, a big body or not;
+    # and before the pull's own parameters.
+    for authorization in ("", "Bearer not-a-token"):
+        stranger = http.post("/v1/push", content=body, headers=headers | {"Authorization": authorization})
+        assert stranger.status_code == 401
+        odd = http.get("/v1/pull", params={"tables": "NOT A TABLE"}, headers={"Authorization": authorization})
+        assert odd.status_code == 401
+    with engine.connect() as conn:
+        assert conn.execute(select(Record.entity_id)).all() == []
 
 
 def test_a_pupil_assigned_to_a_worker_brings_their_history_in_a_fresh_snapshot(engine, make_device):

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 from sqlalchemy import select, text
 
 from desktop.domain.enums import Visibility
+from sync.protocol import PROTOCOL_HEADER
 from sync.server import feed
 from sync.server.tables import Feed, Record
 from tests.sync import helpers as h
-from tests.sync.conftest import add_user
+from tests.sync.conftest import SERVER, add_user
 
 
 def _note_row(device, note_id: str):
@@ -82,13 +84,62 @@ def test_a_note_professional_from_the_start_is_never_sent_to_a_school_not_even_w
     school.sync()
     assert _note_row(school, note) is None  # not even its id: it was never the school's to hold
     with engine.connect() as conn:
-        assert conn.execute(select(Record.withdrawn).where(Record.entity_id == note)).scalar_one() is False
+        assert conn.execute(select(Record.withdrawn_seq).where(Record.entity_id == note)).scalar_one() is None
 
 
-def test_migration_0007_withdraws_old_open_conflicts_about_notes(engine):
+def test_later_writes_to_a_withdrawn_note_are_not_sent_to_the_school_again(engine, make_device, in_process):
+    """A withdrawal goes once: a professional-only note edited again moves on in the feed, but a
+    school is not sent it again (that would tell it when, and from which laptop, it changed)."""
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "st-annes", "school", school_urn=h.URN_A)
+    ann = make_device("ann", "ann")
+    peter = h.pupil(ann.app, "Peter", h.URN_A)
+    visit = h.visit(ann.app, [peter], family="Lovely reading")
+    note = next(n.id for n in ann.app.get_visit(visit).notes)
+    ann.sync()
+    school = make_device("school", "st-annes")
+    school.sync()
+    _set_note(ann, visit, note, Visibility.PROFESSIONAL, "Lovely reading")
+    ann.sync()
+    token = school.app.store.get_setting("sync_account")["token"]
+    http = httpx.Client(transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1"})
+    http.headers["Authorization"] = f"Bearer {token}"
+    cursor = school.app.store.get_setting("sync_cursor")
+    [withdrawal] = [
+        c for c in http.get("/v1/pull", params={"cursor": cursor}).json()["changes"] if c["entity_id"] == note
+    ]
+    assert withdrawal["deleted"] and set(withdrawal["fields"].values()) == {None}
+    school.sync()
+    cursor = school.app.store.get_setting("sync_cursor")
+    for words in ("Dad drinking again", "Dad drinking again; moving on"):
+        _set_note(ann, visit, note, Visibility.PROFESSIONAL, words)
+        ann.sync()
+        page = http.get("/v1/pull", params={"cursor": cursor}).json()
+        assert [c for c in page["changes"] if c["entity_id"] == note] == []
+        cursor = page["cursor"]
+    http.close()
+    # A new laptop of the school's is told of it once (it may hold nothing of it: an id, no words).
+    again = make_device("school2", "st-annes")
+    again.sync()
+    assert _note_row(again, note) in (None, ("", True))
+
+
+def _insert(conn, entity: str, entity_id: str, data: dict, clocks: dict, seq: int, restricted: str = "") -> None:
+    conn.execute(
+        text(
+            "INSERT INTO records (entity, entity_id, data, clocks, authors, deleted, seq, restricted)"
+            " VALUES (:e, :i, :d, :c, '{}', false, :s, :r)"
+        ),
+        {"e": entity, "i": entity_id, "d": json.dumps(data), "c": json.dumps(clocks), "s": seq, "r": restricted},
+    )
+
+
+def test_migration_0007_withdraws_what_was_open_once(engine):
     """A server at 0006 holding open conflict records about a family note and a concern (as
-    written before such conflicts were restricted), and one about a school's name: after the
-    upgrade the two about notes are restricted, withdrawn and at the end of the feed."""
+    written before such conflicts were restricted), one about a school's name, a note made
+    professional-only after it was written and one professional from the start: after the
+    upgrade the two conflicts about notes and the note made professional are restricted,
+    withdrawn and at the end of the feed; the rest are as they were."""
     from alembic import command
 
     from sync.server import db
@@ -97,35 +148,35 @@ def test_migration_0007_withdraws_old_open_conflicts_about_notes(engine):
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "0006")
-    rows = [
-        ("visit_note", "note-1", {"visit_id": "v1", "text": "Read well", "visibility": "family"}, 1, ""),
-        ("sync_conflict", "c-note", {"entity": "visit_note", "entity_id": "note-1", "field": "text"}, 2, ""),
-        ("sync_conflict", "c-concern", {"entity": "concern", "entity_id": "k1", "field": "text"}, 3, ""),
-        ("sync_conflict", "c-school", {"entity": "school", "entity_id": "s1", "field": "name"}, 4, ""),
-    ]
+    c1, c2 = "2026-11-22T10:00:00.000000Z-0000-dev", "2026-11-23T10:00:00.000000Z-0000-dev"
     with engine.begin() as conn:
-        for entity, entity_id, data, seq, restricted in rows:
-            conn.execute(
-                text(
-                    "INSERT INTO records (entity, entity_id, data, clocks, authors, deleted, seq, restricted)"
-                    " VALUES (:e, :i, :d, '{}', '{}', false, :s, :r)"
-                ),
-                {"e": entity, "i": entity_id, "d": json.dumps(data), "s": seq, "r": restricted},
-            )
-        conn.execute(text("UPDATE feed SET last = 4 WHERE id = 1"))
+        _insert(
+            conn, "visit_note", "note-1", {"visit_id": "v1", "text": "Read well", "visibility": "family"}, {"*": c1}, 1
+        )
+        _insert(conn, "sync_conflict", "c-note", {"entity": "visit_note", "entity_id": "note-1"}, {"*": c1}, 2)
+        _insert(conn, "sync_conflict", "c-concern", {"entity": "concern", "entity_id": "k1"}, {"*": c2}, 3)
+        _insert(conn, "sync_conflict", "c-school", {"entity": "school", "entity_id": "s1"}, {"*": c1}, 4)
+        made_later = {"visit_id": "v1", "text": "Dad worried", "visibility": "professional"}
+        _insert(conn, "visit_note", "note-2", made_later, {"*": c1, "visibility": c2}, 5, "professional")
+        _insert(conn, "visit_note", "note-3", made_later, {"*": c1}, 6, "professional")
+        conn.execute(text("UPDATE feed SET last = 6 WHERE id = 1"))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     with engine.connect() as conn:
         found = {
-            r.entity_id: (r.restricted, r.withdrawn, r.seq)
-            for r in conn.execute(select(Record.entity_id, Record.restricted, Record.withdrawn, Record.seq))
+            r.entity_id: (r.restricted, r.withdrawn_seq, r.withdrawn_clock, r.seq)
+            for r in conn.execute(
+                select(Record.entity_id, Record.restricted, Record.withdrawn_seq, Record.withdrawn_clock, Record.seq)
+            )
         }
         last = conn.execute(select(Feed.last)).scalar_one()
     assert found == {
-        "note-1": ("", False, 1),
-        "c-note": ("professional", True, 5),
-        "c-concern": ("concern", True, 6),
-        "c-school": ("", False, 4),
+        "note-1": ("", None, "", 1),
+        "c-note": ("professional", 7, c1, 7),
+        "c-concern": ("concern", 8, c2, 8),
+        "c-school": ("", None, "", 4),
+        "note-2": ("professional", 9, c2, 9),
+        "note-3": ("professional", None, "", 6),
     }
-    assert last == 6
+    assert last == 9

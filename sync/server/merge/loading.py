@@ -55,7 +55,7 @@ class Loading:
             rec.created_by,
             rec.seq,
             restricted=rec.restricted,
-            withdrawn=rec.withdrawn,
+            withdrawn=(rec.withdrawn_seq, rec.withdrawn_clock),
         )
         self.rows[row.key] = row
         return row

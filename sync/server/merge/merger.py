@@ -245,12 +245,10 @@ class Merger(Loading, Membership, Writing):
         fields, reason = push_refusal(self.user.role, op.entity, fields, stored)  # what this role is served
         if reason:
             return reason
-        if op.entity == CONFLICT_ENTITY:
-            reason = _conflict_refusal(before, fields)
-            if reason:
-                return reason
         after_data = before.data | fields if before else fields  # read only, by the scope checks
         reason = self._refusal(op, before, after_data)
+        if not reason and op.entity == CONFLICT_ENTITY:
+            reason = _conflict_refusal(before, fields)
         if reason:
             return reason
         if before is None:
@@ -410,8 +408,9 @@ class Merger(Loading, Membership, Writing):
         fixed when it is written, and the note may be made professional-only later."""
         if entity == CONFLICT_ENTITY:
             target = self.rows.get(shapes.parent_of(entity, data) or ("", ""))
-            if target is None:
-                return ""
+            if target is None:  # gone (its tombstone forgotten): as restricted as its kind of note
+                about = data.get("entity") or ""
+                return "concern" if about == "concern" else "professional" if about in RESTRICTABLE else ""
             return self._restriction(target.entity, target.data) or (
                 "professional" if target.entity in RESTRICTABLE else ""
             )
@@ -421,6 +420,7 @@ class Merger(Loading, Membership, Writing):
 # What a device may send of a conflict record: its answer. The rest is the server's account of
 # what was lost, which no laptop may rewrite.
 CONFLICT_ANSWER = frozenset({"resolved", "resolution"})
+RESOLUTIONS = frozenset({"", "mine", "theirs", "merged"})
 
 
 def _conflict_refusal(before: Row | None, fields: dict) -> str:
@@ -429,6 +429,8 @@ def _conflict_refusal(before: Row | None, fields: dict) -> str:
     rewritten = sorted(name for name in fields if name not in CONFLICT_ANSWER and fields[name] != before.data.get(name))
     if rewritten:
         return f"A conflict can be resolved, not rewritten ({', '.join(rewritten)})."
+    if type(fields.get("resolved", False)) is not bool or fields.get("resolution", "") not in RESOLUTIONS:
+        return "A conflict is resolved by keeping mine, theirs or merged words."
     return ""
 
 

@@ -31,7 +31,7 @@ class Row:
     members: set[str] = field(default_factory=set)
     stored_members: set[str] | None = None  # as in record_pupils (None: not loaded / new)
     restricted: str = ""  # as stored
-    withdrawn: bool = False  # as stored (Record.withdrawn)
+    withdrawn: tuple[int | None, str] = (None, "")  # as stored: (withdrawn_seq, withdrawn_clock)
     dirty: bool = False
     # (clock, author) while every field was set by one operation (a record made in this push):
     # its stored clocks and authors are then one each, with nothing to count (clock.compress).

@@ -16,9 +16,10 @@ from .rows import RECORDS, Row, _chunks, _listed
 
 RECORD_COLUMNS = (
     "entity", "entity_id", "data", "clocks", "authors", "deleted", "seq", "owner_pupil", "parent_id",
-    "restricted", "created_by", "withdrawn",
+    "restricted", "created_by", "withdrawn_seq", "withdrawn_clock",
 )  # fmt: skip
 SEQ_AT = RECORD_COLUMNS.index("seq")
+WITHDRAWN_NOW = -1  # in withdrawn_seq until the row's new number is given (_write)
 
 
 class Prepared(NamedTuple):
@@ -58,9 +59,14 @@ class Writing:
                 "parent_id": row.parent[1] if row.parent else None,
                 "restricted": restricted,
                 "created_by": row.created_by,
-                # Restricted now after it was not: those it was sent to are told (Record.withdrawn).
-                "withdrawn": row.withdrawn or (row.seq is not None and not row.restricted and bool(restricted)),
+                "withdrawn_seq": row.withdrawn[0],
+                "withdrawn_clock": row.withdrawn[1],
             }
+            if row.seq is not None and not row.restricted and restricted:
+                # Restricted now after it was not: those it was sent to are told, at this write's
+                # number (Record.withdrawn_seq), with its newest clock.
+                row_values["withdrawn_seq"] = WITHDRAWN_NOW
+                row_values["withdrawn_clock"] = max(row.clocks.values(), default="")
             values.append(row_values)
             if pg and row.seq is None:
                 lines.append(db.copy_line(row_values, RECORD_COLUMNS, SEQ_AT))
@@ -75,6 +81,8 @@ class Writing:
         for row, values, line in zip(dirty, prepared.values, prepared.lines, strict=True):
             last += 1
             values["seq"] = last
+            if values["withdrawn_seq"] == WITHDRAWN_NOW:
+                values["withdrawn_seq"] = last
             if row.seq is not None:
                 old.append(values)
             elif line is not None:
@@ -97,7 +105,8 @@ class Writing:
                     owner_pupil=bindparam("owner_pupil"),
                     parent_id=bindparam("parent_id"),
                     restricted=bindparam("restricted"),
-                    withdrawn=bindparam("withdrawn"),
+                    withdrawn_seq=bindparam("withdrawn_seq"),
+                    withdrawn_clock=bindparam("withdrawn_clock"),
                 ),
                 [
                     {k: v for k, v in values.items() if k not in ("entity", "entity_id", "created_by")}
