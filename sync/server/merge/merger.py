@@ -121,12 +121,13 @@ class Merger(Loading, Membership, Writing):
         if self.conn.dialect.name == "postgresql":
             start = self.conn.execute(_FEED).one()
             results, applied = self._merge(ops)
+            # Before the lock too: the rows' COPY text but for their numbers (worked out while the
+            # batch before this one is written), and the operations applied (a key written meanwhile
+            # by another request redoes the push, merge.push).
+            prepared = self._prepare()
             if after:  # the batch sent before this one, merged meanwhile; then the check below sees its rows
                 wait_until(lambda: is_applied(self.conn, after))  # before writing: a waiter holds no row
-            # Before the lock too: the operations applied (a key written meanwhile by another
-            # request redoes the push, merge.push) and the rows' COPY text but for their numbers.
             self._write_applied(applied)
-            prepared = self._prepare()
             feed = self._lock(len(prepared.dirty))  # the numbers this push gives, taken with the lock
             if not self._still_current(start, feed, ops):
                 self._unwrite_applied(applied)  # first, or the merge would take them as done
