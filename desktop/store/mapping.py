@@ -84,7 +84,8 @@ def column_fields(cls: type) -> tuple[str, ...]:
 
 
 @cache
-def _enum_fields(cls: type) -> dict[str, type[Enum]]:
+def enum_fields(cls: type) -> dict[str, type[Enum]]:
+    """The fields of a record that hold an enum, and its type."""
     hints = typing.get_type_hints(cls)
     found = {}
     for name, hint in hints.items():
@@ -105,7 +106,7 @@ def to_row(record: object) -> dict:
 
 
 def from_row(cls: type, row: typing.Mapping) -> object:
-    enums = _enum_fields(cls)
+    enums = enum_fields(cls)
     values = {}
     for name in column_fields(cls):
         value = row[name]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
-from .mapping import _enum_fields, column_fields
+from .mapping import column_fields, enum_fields
 
 Convert = Callable[[Any], Any] | None
 
@@ -78,7 +78,7 @@ class TableReader:
         self._sql: dict[tuple, str] = {}
         self.cls = cls
         if cls is not None:
-            enums = _enum_fields(cls)
+            enums = enum_fields(cls)
             self._make = _maker(
                 cls,
                 [

@@ -18,22 +18,63 @@ def encode(value: object) -> object:
 
 
 def decode(kind: type, value: object) -> object:
-    """A wire value as `kind` (datetime, date, time, bool; any other kind comes back as
-    it came). A date or time that does not parse ("9:00", "soon") is none."""
+    """A wire value as `kind` (datetime, date, time, bool, int, float, str, list; any other
+    kind comes back as it came). A value that is not of its kind and cannot plainly be read
+    as it ("9:00" or 9 for a time, "five" for a number, a list for text) is none: one
+    laptop's odd value must not stop every other laptop's pull."""
     if value is None:
         return None
+    reader = _READERS.get(kind)
+    if reader is None:
+        return value
     try:
-        if kind is datetime:
-            return datetime.fromisoformat(value) if isinstance(value, str) else value
-        if kind is date:
-            return date.fromisoformat(value[:10]) if isinstance(value, str) else value
-        if kind is time:
-            return time.fromisoformat(value) if isinstance(value, str) else value
-        if kind is bool:
-            return bool(value)
-    except (TypeError, ValueError):
+        return reader(value)
+    except (TypeError, ValueError, OverflowError):
         return None
-    return value
+
+
+def _moment(kind: type, parse) -> object:
+    def read(value: object) -> object:
+        if type(value) is kind:
+            return value
+        return parse(value) if isinstance(value, str) else None
+
+    return read
+
+
+def _number(kind: type):
+    def read(value: object) -> object:
+        if type(value) is bool or not isinstance(value, int | float):
+            return None
+        if kind is int and value != int(value):
+            return None
+        return kind(value)
+
+    return read
+
+
+def _flag(value: object) -> object:
+    if type(value) is bool:
+        return value
+    return bool(value) if type(value) is int and value in (0, 1) else None
+
+
+def _text(value: object) -> object:
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, int | float) else None  # a number as its digits, not a list
+
+
+_READERS = {
+    datetime: _moment(datetime, datetime.fromisoformat),
+    date: _moment(date, lambda text: date.fromisoformat(text[:10])),
+    time: _moment(time, time.fromisoformat),
+    bool: _flag,
+    int: _number(int),
+    float: _number(float),
+    str: _text,
+    list: lambda value: value if isinstance(value, list) else None,
+}
 
 
 def blank(kind: type) -> object:

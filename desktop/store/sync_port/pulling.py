@@ -39,6 +39,7 @@ from .values import (
     _parent_table,
     _same_keys,
     decode,
+    known_choices,
 )
 
 
@@ -176,6 +177,7 @@ class Pulling:
             for name, value in values.items():
                 if value is None and not columns[name].nullable:  # an erased record's blanked date
                     values[name] = _blank(columns[name])
+            known_choices(entity, values)
             stamp = max(change.clocks.values(), default="")
             if change.entity_id in present:
                 if values:
