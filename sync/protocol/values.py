@@ -73,7 +73,7 @@ _READERS = {
     int: _number(int),
     float: _number(float),
     str: _text,
-    list: lambda value: value if isinstance(value, list) else None,
+    list: lambda value: value if isinstance(value, list | dict) else None,  # a JSON column: lists today
 }
 
 
