@@ -29,6 +29,9 @@ _WHY = {
 }
 
 
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT})  # errors where freeing space is the way out
+
+
 def why_not_written(exc: OSError) -> str:
     """'the disk is full', 'you do not have permission to write there', …"""
     return _WHY.get(exc.errno, (exc.strerror or "the file could not be written").lower())

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.files import why_not_written, write_private
+from desktop.services.files import FULL, why_not_written, write_private
 
 from .widgets import Banner
 
@@ -369,9 +369,10 @@ class PrintPreviewDialog(QDialog):
             write_private(path, self._pdf_bytes)  # 0600, as the CLI writes: a report can carry a UPN or an address
         except OSError as exc:
             # One sentence; the write went beside the target and was removed, so nothing is left there.
+            instead = "free some space or choose another folder" if exc.errno in FULL else "choose another folder"
             self.banner.show_message(
                 f"The report was not saved because {why_not_written(exc)}; nothing was left in that folder, "
-                "so free some space or choose another folder and save again."
+                f"so {instead} and save again."
             )
             return False
         self.banner.show_message(f"Saved as {path.name}.", "info")

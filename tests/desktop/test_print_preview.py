@@ -159,3 +159,20 @@ def test_preview_of_a_real_visit_report(app, preview):
     dialog = preview(pdf, title)
     assert dialog.page_count == 3  # the parent's, the service's and the base school's copies
     assert "EL" in dialog.windowTitle() and "Esme" not in dialog.windowTitle()  # initials only (issue 10, 1.4)
+
+
+def test_save_as_pdf_where_it_may_not_write_says_so_without_talk_of_space(preview, tmp_path: Path):
+    dialog = preview(make_pdf(1))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):  # root writes anywhere: a read-only place it cannot
+            target = Path("/proc/version.pdf")
+        else:
+            target = locked / "report.pdf"
+        assert not dialog.save_to(target)
+    finally:
+        locked.chmod(0o700)
+    assert "was not saved because" in dialog.banner.text() and "choose another folder" in dialog.banner.text()
+    assert "free some space" not in dialog.banner.text()

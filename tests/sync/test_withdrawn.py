@@ -35,18 +35,34 @@ def _set_note(device, visit_id: str, note_id: str, visibility: Visibility, words
     device.app.edit_visit(visit)
 
 
+def http_for(device, in_process) -> httpx.Client:
+    """Plain HTTP to the server as this device (to read exactly what a pull sends it)."""
+    token = device.app.store.get_setting("sync_account")["token"]
+    return httpx.Client(
+        transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1", "Authorization": f"Bearer {token}"}
+    )
+
+
+def _ann_with_a_note(engine, make_device, **note: str):
+    """Ann (a tutor) and St Anne's (Peter's school) on the server; Ann's laptop holding a
+    visit to Peter with one note (`family=` or `professional=` its words), synced.
+    Returns her device, the visit and the note."""
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "st-annes", "school", school_urn=h.URN_A)
+    ann = make_device("ann", "ann")
+    peter = h.pupil(ann.app, "Peter", h.URN_A)
+    visit = h.visit(ann.app, [peter], **note)
+    note_id = next(n.id for n in ann.app.get_visit(visit).notes)
+    ann.sync()
+    return ann, visit, note_id
+
+
 @pytest.mark.parametrize("far", [False, True], ids=["in feed order", "by pupil"])
 def test_a_family_note_made_professional_is_withdrawn_from_the_schools_laptop(engine, make_device, monkeypatch, far):
     if far:  # every pull finds the user's rows by pupil, as a first pull does (feed.SHORT_SPAN)
         monkeypatch.setattr(feed, "SHORT_SPAN", 0)
-    add_user(engine, "ann", "tutor")
-    add_user(engine, "st-annes", "school", school_urn=h.URN_A)
+    ann, visit, note = _ann_with_a_note(engine, make_device, family="Lovely reading")
     add_user(engine, "lead", "la-lead")
-    ann = make_device("ann", "ann")
-    peter = h.pupil(ann.app, "Peter", h.URN_A)
-    visit = h.visit(ann.app, [peter], family="Lovely reading")
-    note = next(n.id for n in ann.app.get_visit(visit).notes)
-    ann.sync()
     school = make_device("school", "st-annes")
     school.sync()
     assert _note_row(school, note) == ("Lovely reading", False)  # a family note: the school is sent it
@@ -71,13 +87,7 @@ def test_a_family_note_made_professional_is_withdrawn_from_the_schools_laptop(en
 
 
 def test_a_note_professional_from_the_start_is_never_sent_to_a_school_not_even_withdrawn(engine, make_device):
-    add_user(engine, "ann", "tutor")
-    add_user(engine, "st-annes", "school", school_urn=h.URN_A)
-    ann = make_device("ann", "ann")
-    peter = h.pupil(ann.app, "Peter", h.URN_A)
-    visit = h.visit(ann.app, [peter], professional="Dad mentioned moving on")
-    note = next(n.id for n in ann.app.get_visit(visit).notes)
-    ann.sync()
+    ann, visit, note = _ann_with_a_note(engine, make_device, professional="Dad mentioned moving on")
     _set_note(ann, visit, note, Visibility.PROFESSIONAL, "Dad mentioned moving on in spring")
     ann.sync()
     school = make_device("school", "st-annes")
@@ -90,25 +100,19 @@ def test_a_note_professional_from_the_start_is_never_sent_to_a_school_not_even_w
 def test_later_writes_to_a_withdrawn_note_are_not_sent_to_the_school_again(engine, make_device, in_process):
     """A withdrawal goes once: a professional-only note edited again moves on in the feed, but a
     school is not sent it again (that would tell it when, and from which laptop, it changed)."""
-    add_user(engine, "ann", "tutor")
-    add_user(engine, "st-annes", "school", school_urn=h.URN_A)
-    ann = make_device("ann", "ann")
-    peter = h.pupil(ann.app, "Peter", h.URN_A)
-    visit = h.visit(ann.app, [peter], family="Lovely reading")
-    note = next(n.id for n in ann.app.get_visit(visit).notes)
-    ann.sync()
+    ann, visit, note = _ann_with_a_note(engine, make_device, family="Lovely reading")
     school = make_device("school", "st-annes")
     school.sync()
     _set_note(ann, visit, note, Visibility.PROFESSIONAL, "Lovely reading")
     ann.sync()
-    token = school.app.store.get_setting("sync_account")["token"]
-    http = httpx.Client(transport=in_process, base_url=SERVER, headers={PROTOCOL_HEADER: "1"})
-    http.headers["Authorization"] = f"Bearer {token}"
+    http = http_for(school, in_process)
     cursor = school.app.store.get_setting("sync_cursor")
     [withdrawal] = [
         c for c in http.get("/v1/pull", params={"cursor": cursor}).json()["changes"] if c["entity_id"] == note
     ]
-    assert withdrawal["deleted"] and set(withdrawal["fields"].values()) == {None}
+    assert withdrawal["deleted"] and withdrawal["fields"] and set(withdrawal["fields"].values()) == {None}
+    stamp = withdrawal["clocks"]["deleted"]
+    assert list(withdrawal["clocks"]) == ["deleted"]  # no field's clock
     school.sync()
     cursor = school.app.store.get_setting("sync_cursor")
     for words in ("Dad drinking again", "Dad drinking again; moving on"):
@@ -118,10 +122,15 @@ def test_later_writes_to_a_withdrawn_note_are_not_sent_to_the_school_again(engin
         assert [c for c in page["changes"] if c["entity_id"] == note] == []
         cursor = page["cursor"]
     http.close()
-    # A new laptop of the school's is told of it once (it may hold nothing of it: an id, no words).
+    # A new laptop of the school's is sent the withdrawal as it was (its id, no words, the
+    # same stamp), and holds nothing of it.
     again = make_device("school2", "st-annes")
+    with http_for(again, in_process) as fresh:
+        first = fresh.get("/v1/pull", params={"cursor": ""}).json()["changes"]
+    [told] = [c for c in first if c["entity_id"] == note]
+    assert told["clocks"] == {"deleted": stamp} and set(told["fields"].values()) == {None}
     again.sync()
-    assert _note_row(again, note) in (None, ("", True))
+    assert _note_row(again, note) is None
 
 
 def _insert(conn, entity: str, entity_id: str, data: dict, clocks: dict, seq: int, restricted: str = "") -> None:
