@@ -105,3 +105,19 @@ def dump(app) -> dict:
                 query = query.where(table.c.deleted.is_(False))
             out[name] = sorted(tuple(str(v) for v in row) for row in conn.execute(query))
     return out
+
+
+def push_as(device, transport, ops) -> list[dict]:
+    """Push `ops` over plain HTTP as this device's laptop (values a laptop of another version,
+    or a tampered one, could send): the server's answer for each operation."""
+    import httpx
+
+    from sync.protocol import PROTOCOL_HEADER, PushRequest
+    from tests.sync.conftest import SERVER
+
+    token = device.app.store.get_setting("sync_account")["token"]
+    headers = {PROTOCOL_HEADER: "1", "Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with httpx.Client(transport=transport, base_url=SERVER) as http:
+        answer = http.post("/v1/push", content=PushRequest(ops=list(ops)).model_dump_json(), headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["results"]

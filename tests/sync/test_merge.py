@@ -348,15 +348,11 @@ def test_a_laptop_may_resolve_a_conflict_but_not_rewrite_or_make_one(pair, in_pr
     a.sync()
     assert b.sync().conflicts == 1
     [conflict] = b.sync_service.conflicts()
-    token = b.app.store.get_setting("sync_account")["token"]
-    headers = {PROTOCOL_HEADER: "1", "Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     clock = b.app.store.clock.now()
 
     def push(op_id: str, entity_id: str, fields: dict) -> dict:
         op = Op(op_id=op_id, entity="sync_conflict", entity_id=entity_id, clock=clock, fields=fields)
-        with httpx.Client(transport=in_process, base_url=SERVER) as http:
-            answer = http.post("/v1/push", content=PushRequest(ops=[op]).model_dump_json(), headers=headers)
-        return answer.json()["results"][0]
+        return h.push_as(b, in_process, [op])[0]
 
     rewrite = push("x1", conflict.id, {"other_value": "Nothing was lost", "resolved": True})
     assert rewrite["status"] == "refused" and "not rewritten (other_value)" in rewrite["reason"]

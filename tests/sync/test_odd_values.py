@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from datetime import date, time
 
-import httpx
-
 from desktop.domain.enums import Outcome, Sex
-from sync.protocol import PROTOCOL_HEADER, Op, PushRequest
+from sync.protocol import Op
 from tests.sync import helpers as h
-from tests.sync.conftest import SERVER, add_user
+from tests.sync.conftest import add_user
 
 
 def test_odd_values_from_another_laptop_are_read_as_blanks_and_the_pull_goes_on(engine, make_device, in_process):
@@ -28,11 +26,7 @@ def test_odd_values_from_another_laptop_are_read_as_blanks_and_the_pull_goes_on(
         Op(op_id="o2", entity="visit", entity_id=visit, clock=clock,
            fields={"start": 9, "end": "11:30:00", "outcome": "postponed by owl", "next_appointment": ["soon"]}),
     ]  # fmt: skip
-    token = a.app.store.get_setting("sync_account")["token"]
-    headers = {PROTOCOL_HEADER: "1", "Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    with httpx.Client(transport=in_process, base_url=SERVER) as http:
-        answer = http.post("/v1/push", content=PushRequest(ops=odd).model_dump_json(), headers=headers).json()
-    assert [r["status"] for r in answer["results"]] == ["applied", "applied"]  # the server is generic
+    assert [r["status"] for r in h.push_as(a, in_process, odd)] == ["applied", "applied"]  # the server is generic
 
     result = b.sync()  # would stop on the first odd value, and every sync after it
     assert result.pulled >= 3 and b.app.sync_status().last_error in (None, "")

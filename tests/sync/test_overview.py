@@ -155,7 +155,6 @@ def test_a_record_the_overview_cannot_read_is_left_out_counted_and_logged(leads,
     the answer says one record was, and why; the server logs one line, no traceback."""
     import logging
 
-    from sync.protocol import PushRequest
     from sync.server.overview.counts import LEFT_OUT
 
     ann, http, tokens = leads
@@ -166,13 +165,7 @@ def test_a_record_the_overview_cannot_read_is_left_out_counted_and_logged(leads,
     for op in ops:
         if op.entity == "provision_episode":
             op.fields["planned_hours_per_week"] = "five"
-    token = ann.app.store.get_setting("sync_account")["token"]
-    pushed = http.post(
-        "/v1/push",
-        content=PushRequest(ops=ops).model_dump_json(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    assert [r["status"] for r in pushed.json()["results"]] == ["applied"] * len(ops)
+    assert [r["status"] for r in h.push_as(ann, http._transport, ops)] == ["applied"] * len(ops)
     caplog.clear()
     with caplog.at_level(logging.WARNING):
         body = _get(http, tokens, "lead", "/v1/overview").json()
@@ -191,7 +184,6 @@ def test_times_read_the_same_on_both_databases(leads, engine):
     reads it as none, and so does the server, on SQLite and PostgreSQL alike, where it
     once counted two hours and failed), "09:00" to "11:30" (ISO's short form: read), and
     the number 9 (no time). Runs on both databases (the engine fixture)."""
-    from sync.protocol import PushRequest
     from sync.server import db
     from sync.server.overview import ServerSource
 
@@ -207,13 +199,7 @@ def test_times_read_the_same_on_both_databases(leads, engine):
     for op in ops:
         if op.entity == "visit":
             op.fields |= pushed[op.entity_id]
-    token = ann.app.store.get_setting("sync_account")["token"]
-    answer = http.post(
-        "/v1/push",
-        content=PushRequest(ops=ops).model_dump_json(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    assert [r["status"] for r in answer.json()["results"]] == ["applied"] * len(ops)
+    assert [r["status"] for r in h.push_as(ann, http._transport, ops)] == ["applied"] * len(ops)
     with db.reading(engine) as conn:
         served = {o.pupil.forename: o.hours_last_week for o in ServerSource(conn, TODAY).overview()}
     assert served == {"Levi": 2 + 2.5, "Mary": 0}  # the fixture's two hours, and "09:00" to "11:30"
