@@ -97,6 +97,21 @@ def enum_fields(cls: type) -> dict[str, type[Enum]]:
     return found
 
 
+@cache
+def enum_choices(cls: type) -> dict[str, tuple[frozenset[str], object]]:
+    """A record's enum fields: (the values this version knows, the value to hold instead of one
+    it does not: the field's default, none, or the first it knows). A newer laptop's new
+    choice, or an odd value, must not make a record unreadable on a laptop or the LA's server."""
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+    found = {}
+    for name, enum in enum_fields(cls).items():
+        default = defaults.get(name, dataclasses.MISSING)
+        if default is dataclasses.MISSING:
+            default = next(iter(enum))
+        found[name] = (frozenset(m.value for m in enum), default.value if isinstance(default, Enum) else default)
+    return found
+
+
 def to_row(record: object) -> dict:
     row = {}
     for name in column_fields(type(record)):

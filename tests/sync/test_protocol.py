@@ -69,31 +69,39 @@ def test_a_push_is_at_most_a_thousand_ops():
 # --- values on the wire: one reader for the laptop's pull and the LA overview ----------
 
 
-@pytest.mark.parametrize("value", ["2026-11-16", "2026-11-16T10:30:00", "09:00", "9:00", "soon", 1, 0, True, ""])
-@pytest.mark.parametrize("kind", ["date", "datetime", "time", "bool"])
+@pytest.mark.parametrize(
+    "value",
+    ["2026-11-16", "2026-11-16T10:30:00", "09:00", "9:00", "soon", "five", 1, 0, 2.5, True, "", ["x"], {"a": 1}],
+)
+@pytest.mark.parametrize("kind", ["date", "datetime", "time", "bool", "int", "float", "str", "list"])
 def test_the_laptop_and_the_overview_read_a_wire_value_alike(kind, value):
     """The desktop's pull (by column) and the server's overview (by the record's field type)
-    read every value by sync.protocol.values, so a "9:00" or a "soon" is the same to both."""
+    read every value by sync.protocol.values, so a "9:00", a "soon" or a "five" is the same
+    to both: none where the field may be none, the laptop's blank where it may not."""
     from datetime import date, time
 
-    from sqlalchemy import Boolean, Column, Date, DateTime, Time
+    from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Time
 
-    from desktop.store.sync_port.values import decode
+    from desktop.store.sync_port.values import _blank, decode
     from sync.protocol import values as wire
-    from sync.server.overview.records import _reader
+    from sync.server.overview.records import _value
 
     python, sql = {
         "date": (date, Date),
         "datetime": (datetime, DateTime),
         "time": (time, Time),
         "bool": (bool, Boolean),
+        "int": (int, Integer),
+        "float": (float, Float),
+        "str": (str, String),
+        "list": (list, JSON),
     }[kind]
-    laptop, server, shared = (
-        decode(Column("f", sql()), value),
-        _reader(python | None)(value),
-        wire.decode(python, value),
-    )
-    assert laptop == server == shared and type(laptop) is type(server) is type(shared)
+    column = Table("t", MetaData(), Column("f", sql(), nullable=False)).c.f
+    laptop = decode(column, value)
+    laptop = _blank(column) if laptop is None else laptop  # as the pull fills a required column
+    server = _value(python, wire.blank(python))(value)
+    assert laptop == server and type(laptop) is type(server)
+    assert _value(python, None)(value) == decode(column, value)  # a field that may be none
 
 
 def test_one_definition_of_the_wire_values_and_the_conflict_table():

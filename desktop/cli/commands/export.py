@@ -15,10 +15,9 @@ import os
 from pathlib import Path
 
 from desktop.services import ValidationError, Waymark
-from desktop.services.files import why_not_written
+from desktop.services.files import why_not_written, write_private_all
 
 from ..args import Output
-from .report import write_all_atomically
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace, app: Waymark, out: Output) -> int:
     copy = app.subject_access(args.pupil_id, include_restricted=args.include_restricted)
     paths = {"json": folder / "subject-access.json", "pdf": folder / "subject-access.pdf"}
     try:
-        write_all_atomically([(paths["json"], copy.json_bytes), (paths["pdf"], copy.pdf_bytes)])  # both or neither
+        write_private_all([(paths["json"], copy.json_bytes), (paths["pdf"], copy.pdf_bytes)])  # both or neither
     except OSError as exc:
         raise ValidationError(f"Cannot write to {folder}: {why_not_written(exc)}; neither file was written.") from None
     data = {k: str(v) for k, v in paths.items()} | {"includes_restricted": copy.includes_restricted}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from desktop.services import Waymark
 from desktop.services.errors import ValidationError
-from desktop.services.files import why_not_written, write_private, write_private_all
+from desktop.services.files import why_not_written, write_private
 
 from ..args import Output, one_line, parse_date
 
@@ -95,11 +95,6 @@ def check_writable(path: Path) -> Path:
 def write_atomically(path: Path, data: bytes) -> None:
     """Write beside the target, flush to disk, then rename over it in one step; 0600."""
     write_private(path, data)
-
-
-def write_all_atomically(files: list[tuple[Path, bytes]]) -> None:
-    """Files that belong together: all of them or none (services/files.py)."""
-    write_private_all(files)
 
 
 def run(args: argparse.Namespace, app: Waymark, _output: Output) -> int:

@@ -4,13 +4,11 @@ the kind of value each column holds)."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, time
-from enum import Enum
 
 from sqlalchemy import (
     JSON,
@@ -26,7 +24,7 @@ from sqlalchemy import (
 from sync.protocol import values as wire
 from sync.protocol.values import encode
 
-from ..mapping import RECORDS_BY_TABLE, enum_fields
+from ..mapping import RECORDS_BY_TABLE, enum_choices
 
 # Natural keys the local schema holds unique: two laptops that each added the
 # same school offline end with one (the smaller id), references moved to it.
@@ -106,26 +104,16 @@ def _blank(column) -> object:
 
 @functools.cache
 def enum_columns(table: str) -> dict[str, tuple[frozenset[str], object]]:
-    """The table's enum columns: (the values this version knows, the value to hold instead of
-    one it does not: the field's default, none, or the first it knows). A newer laptop's new
-    choice, or an odd value, must not make a record unreadable here."""
+    """The table's enum columns (mapping.enum_choices)."""
     cls = RECORDS_BY_TABLE.get(table)
-    if cls is None:
-        return {}
-    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
-    found = {}
-    for name, enum in enum_fields(cls).items():
-        default = defaults.get(name, dataclasses.MISSING)
-        if default is dataclasses.MISSING:
-            default = next(iter(enum))
-        found[name] = (frozenset(m.value for m in enum), default.value if isinstance(default, Enum) else default)
-    return found
+    return {} if cls is None else enum_choices(cls)
 
 
 def known_choices(table: str, values: dict) -> None:
     """Replace, in a pulled row's `values`, any enum value this version does not know (enum_columns)."""
     for name, (known, instead) in enum_columns(table).items():
-        if values.get(name) is not None and values[name] not in known:
+        value = values.get(name)
+        if value is not None and not (isinstance(value, str) and value in known):  # a list is not hashable
             values[name] = instead
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from desktop.reports.data import CaseloadSummary, OverdueItem
 
-LEFT_OUT = "records holding a value this server cannot read (of the wrong kind, or a newer laptop's)"
+LEFT_OUT = "records this server could not make into the desktop's records (their own rules refused them)"
 
 
 def counts(summary: CaseloadSummary | None, on: date, left_out: int = 0) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import types
 import typing
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, time
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from desktop.domain.enums import Outcome
 from desktop.domain.records import contact_minutes
-from desktop.store.mapping import TABLES, column_fields
+from desktop.store.mapping import TABLES, column_fields, enum_choices
 from sync.protocol import values as wire
 
 from ..tables import Record
@@ -33,80 +33,76 @@ T = TypeVar("T")
 
 
 class Unreadable(ValueError):
-    """A value this version cannot read (a newer laptop's kind of provision): the record is left out."""
+    """A row this version cannot make a record of (its fields break the record's own rules):
+    the record is left out."""
 
 
 def _iso(kind: type) -> Callable[[object], object]:
     return lambda value: wire.decode(kind, value)  # as a laptop reads it: a date that does not parse is none
 
 
-def _enum(kind: type[Enum]) -> Callable[[object], object]:
+def _kind(hint: object) -> tuple[type, bool]:
+    """A field's kind of value, and whether it may be none."""
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    kinds = [o for o in options if o is not type(None)]
+    kind = typing.get_origin(kinds[0]) or kinds[0]
+    return kind, len(kinds) < len(options)
+
+
+def _choice(kind: type[Enum], known: frozenset[str], instead: object) -> Callable[[object], object]:
     def read(value: object) -> object:
-        try:
-            return kind(value)
-        except ValueError:
-            raise Unreadable(f"{value!r} is not a {kind.__name__}") from None
+        value = value if isinstance(value, str) and value in known else instead
+        return None if value is None else kind(value)
 
     return read
 
 
-def _reader(hint: object) -> Callable[[object], object]:
-    options = [o for o in typing.get_args(hint) if o is not type(None)] if isinstance(hint, types.UnionType) else [hint]
-    kind = typing.get_origin(options[0]) or options[0]
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        return _enum(kind)
-    if kind in (date, datetime, time):
-        return _iso(kind)
-    if kind in (int, float):
-        return kind  # strict: "five" hours is of the wrong kind, and the record is left out
-    if kind is bool:
-        return _iso(bool)
-    if kind is list:
-        return list
-    return lambda value: value
+def _value(kind: type, blank: object) -> Callable[[object], object]:
+    def read(value: object) -> object:
+        value = wire.decode(kind, value)
+        return blank if value is None else value
 
-
-def _blank(hint: object) -> object:
-    """A required field an older laptop never sent: the stand-in the laptop's pull gives it."""
-    kind = typing.get_origin(hint) or hint
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        raise Unreadable(f"no {kind.__name__}")
-    return wire.blank(kind)
+    return read
 
 
 @cache
 def _fields(cls: type) -> tuple[tuple[str, Callable[[object], object], Callable[[], object]], ...]:
-    """(name, read a wire value, the value when the field was never sent) for each stored field."""
+    """(name, read a wire value, the value when the field was never sent) for each stored field.
+    A value is read as a laptop's pull stores it (desktop/store/sync_port): by its kind
+    (sync.protocol.values.decode), a choice this version does not know as the field's
+    default (mapping.enum_choices), and a required value that cannot be read as the blank a
+    laptop gives it. So the overview counts what the laptops show."""
     hints = typing.get_type_hints(cls)
+    choices = enum_choices(cls)
     found = []
     for f in dataclasses.fields(cls):
         if f.name not in column_fields(cls):
             continue  # a collection (a visit's entries): kept in rows of its own
+        kind, optional = _kind(hints[f.name])
+        if f.name in choices:
+            read = _choice(kind, *choices[f.name])
+        else:
+            read = _value(kind, None if optional else wire.blank(kind))
         if f.default is not dataclasses.MISSING:
             missing = lambda d=f.default: d  # noqa: E731
         elif f.default_factory is not dataclasses.MISSING:
             missing = f.default_factory
         else:
-            missing = lambda h=hints[f.name]: _blank(h)  # noqa: E731
-        found.append((f.name, _reader(hints[f.name]), missing))
+            missing = lambda r=read: r(None)  # noqa: E731
+        found.append((f.name, read, missing))
     return tuple(found)
 
 
 def to_record(cls: type[T], entity_id: str, data: dict[str, Any]) -> T:
     """The domain record a row holds; raises Unreadable for one this version cannot read."""
-    values: dict[str, object] = {}
+    values: dict[str, object] = {"id": entity_id} if "id" in column_fields(cls) else {}
     for name, read, missing in _fields(cls):
-        if name == "id":
-            values[name] = entity_id
-        elif name not in data:
-            values[name] = missing()
-        else:
-            value = data[name]
-            try:
-                values[name] = None if value is None else read(value)
-            except (TypeError, ValueError) as exc:  # a value of the wrong kind: leave the record out
-                raise Unreadable(f"{cls.__name__}.{name}: {value!r}") from exc
-    return cls(**values)
+        if name != "id":
+            values[name] = read(data[name]) if name in data else missing()
+    try:
+        return cls(**values)
+    except (TypeError, ValueError) as exc:  # the record's own rules refuse it: leave it out
+        raise Unreadable(f"{cls.__name__}: {type(exc).__name__}") from exc
 
 
 def live(conn: Connection, cls: type[T], left_out: dict[tuple[str, str], str] | None = None) -> list[T]:

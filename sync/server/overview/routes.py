@@ -71,9 +71,6 @@ class Overview:
             )
         return Reading(summary, pupil_ids, len(source.left_out))
 
-    def summary(self) -> CaseloadSummary | None:
-        return self.read().summary
-
 
 def register(app: FastAPI, engine: Engine, principal: Callable, today: Callable[[], date]) -> None:
     overview = Overview(engine, today)

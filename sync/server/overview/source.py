@@ -41,9 +41,13 @@ class ServerSource:
         self.day = today
         self._settings = settings
         self.left_out: dict[tuple[str, str], str] = {}  # (table, id) -> why: records that could not be read
+        self._read: dict[type, list] = {}
 
     def _live(self, cls: type[T]) -> list[T]:
-        return records.live(self.conn, cls, self.left_out)
+        """Each kind's records, read once per request (folders are asked for twice)."""
+        if cls not in self._read:
+            self._read[cls] = records.live(self.conn, cls, self.left_out)
+        return self._read[cls]
 
     def today(self) -> date:
         return self.day
