@@ -261,6 +261,8 @@ def login(
             return _answer(LoginResponse, _check(response))
     except httpx.TransportError as exc:
         raise Offline(f"Could not reach {base_url}: {exc}") from exc
+    except httpx.HTTPError as exc:  # an answer httpx cannot read
+        raise ServerError(f"The server's answer could not be read ({type(exc).__name__}).") from exc
 
 
 class SyncClient:
@@ -300,6 +302,8 @@ class SyncClient:
             response = (http or self._http).request(method, path, **kwargs)
         except httpx.TransportError as exc:
             raise Offline(f"The connection to the server was lost ({type(exc).__name__}). Nothing was lost.") from exc
+        except httpx.HTTPError as exc:  # an answer httpx cannot read (a body not in its stated encoding)
+            raise ServerError(f"The server's answer could not be read ({type(exc).__name__}).") from exc
         if result is not None:
             result.round_trips += 1
         return response

@@ -15,6 +15,13 @@ ENTITY = re.compile(r"[a-z][a-z0-9_]{0,62}")
 MAX_OPS = 1000
 
 
+def _no_nul(value: str | None) -> str | None:
+    """An id holds no NUL (PostgreSQL's text cannot hold one: no laptop makes such an id)."""
+    if value is not None and "\x00" in value:
+        raise ValueError("an id holds no NUL character")
+    return value
+
+
 def _valid_stamp(value: str) -> str:
     parse_stamp(value)
     return value
@@ -37,6 +44,8 @@ class Op(SQLModel):
     def _clock(cls, value: str) -> str:
         return _valid_stamp(value)
 
+    _ids = field_validator("op_id", "entity_id")(_no_nul)
+
     @field_validator("entity")
     @classmethod
     def _entity(cls, value: str) -> str:
@@ -51,6 +60,8 @@ class PushRequest(SQLModel):
     # batches without waiting for each answer: the server applies this batch only after that
     # one (409 if it never arrives). None: no batch before it is still on its way.
     after: str | None = Field(default=None, min_length=1, max_length=64)
+
+    _after = field_validator("after")(_no_nul)
 
     @field_validator("ops")
     @classmethod

@@ -299,6 +299,8 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         """Audit rows from every device, newest first, between two days when given: LA leads only."""
         if who.user.role != "la-lead":
             raise HTTPException(403, "Only LA leads can read the audit trail.")
+        if "\x00" in (user or "") + (pupil or ""):
+            raise HTTPException(400, "user and pupil: names and ids, without a NUL character.")
         with db.reading(engine) as conn:
             return audit.list_rows(conn, user=user, pupil=pupil, since=since, until=until, limit=limit)
 

@@ -235,7 +235,7 @@ def list_rows(
     # `at` is the laptop's ISO timestamp, so days compare as text.
     if since:
         stmt = stmt.where(a.at >= since.isoformat())
-    if until:
+    if until and until < date.max:  # to the last day there is: no bound
         stmt = stmt.where(a.at < (until + timedelta(days=1)).isoformat())
     if pupil:
         stmt = stmt.where(exists().where(AuditPupil.audit_id == a.id, AuditPupil.pupil_id == pupil))

@@ -61,6 +61,8 @@ def parse_cursor(text: str | None) -> tuple[int, int | None, int | None]:
         seq, epoch, horizon = (int(part) for part in text.split("."))
     except ValueError:
         raise BadCursor(f"'{text}' is not a cursor this server gave out.") from None
+    if not all(0 <= n < 2**63 for n in (seq, epoch, horizon)):  # feed numbers are bigints, never negative
+        raise BadCursor(f"'{text}' is not a cursor this server gave out.")
     return seq, epoch, horizon
 
 
@@ -151,8 +153,9 @@ def _served(role: str, row) -> tuple[object, object, bool] | None:
 
 def _withdrawal(role: str, entity: str, stored: dict, clock: str) -> tuple[dict, dict, bool]:
     """A row the role held and may no longer see: every field it was sent, blank, and deleted,
-    so the laptop keeps none of its words. Stamped with the clock of the write that withdrew
-    it: newer than anything the role held of the row, and saying nothing of later writes."""
+    so the laptop keeps none of its words. Stamped by the server just after the write that
+    withdrew it: newer than anything the role held of the row, and saying nothing of later
+    writes nor of which laptop made them."""
     fields = dict.fromkeys(served_fields(role, entity, stored))
     return fields, {"deleted": clock}, True
 

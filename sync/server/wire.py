@@ -41,7 +41,7 @@ def _quick(body: bytes) -> tuple[list[WireOp], str | None] | None:
     if type(ops) is not list or len(ops) > MAX_OPS:
         return None
     after = doc.get("after")
-    if after is not None and not (type(after) is str and 0 < len(after) <= 64):
+    if after is not None and not (type(after) is str and 0 < len(after) <= 64 and "\x00" not in after):
         return None
     entity_ok, stamp_ok = ENTITY.fullmatch, STAMP.fullmatch
     out = []
@@ -53,10 +53,12 @@ def _quick(body: bytes) -> tuple[list[WireOp], str | None] | None:
         if not (
             type(op_id) is str
             and 0 < len(op_id) <= 64
+            and "\x00" not in op_id
             and type(entity) is str
             and entity_ok(entity)
             and type(entity_id) is str
             and 0 < len(entity_id) <= 64
+            and "\x00" not in entity_id
             and type(clock) is str
             and stamp_ok(clock)
             and type(fields) is dict

@@ -308,3 +308,30 @@ def test_bad_server_options_are_one_clear_error_before_anything_runs(tmp_path, c
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and message in err and "Traceback" not in err
     assert not (tmp_path / "server").exists()  # nothing was made
+
+
+def test_odd_input_is_a_sentence_never_a_server_error(engine, http):
+    """Values no laptop sends, each answered in words (the in-process transport would raise
+    a server error): a cursor beyond a bigint or below zero, the last day there is, and a
+    NUL (which PostgreSQL's text cannot hold) in an id, in `after`, in a value, in a query."""
+    add_user(engine, "lead", "la-lead")
+    token = login(http, "lead").json()["token"]
+    auth_header = {"Authorization": f"Bearer {token}"}
+    for cursor in ("-1.0.0", f"{2**63}.0.0", "-99999999999999999999999.0.0"):
+        answer = http.get("/v1/pull", params={"cursor": cursor}, headers=auth_header)
+        assert answer.status_code == 400 and "not a cursor" in answer.json()["detail"]
+    assert http.get("/v1/audit", params={"to": "9999-12-31"}, headers=auth_header).status_code == 200
+    odd = http.get("/v1/audit", params={"user": "a\x00b"}, headers=auth_header)
+    assert odd.status_code == 400 and "NUL" in odd.json()["detail"]
+    headers = auth_header | {"Content-Type": "application/json"}
+    for spoilt in ({"op_id": "o\x001"}, {"entity_id": "s\x001"}):
+        body = {"ops": [json.loads(_op(1).model_dump_json()) | spoilt]}
+        assert http.post("/v1/push", json=body, headers=headers).status_code == 422
+    body = {"ops": [json.loads(_op(1).model_dump_json())], "after": "o\x00"}
+    assert http.post("/v1/push", json=body, headers=headers).status_code == 422
+    nul = json.loads(_op(2).model_dump_json())
+    nul["fields"] = {"name": "St\x00Anne's", "urn": "100002"}
+    [result] = http.post("/v1/push", json={"ops": [nul]}, headers=headers).json()["results"]
+    assert result["status"] == "refused" and "NUL" in result["reason"]
+    with engine.connect() as conn:
+        assert conn.execute(select(Record.entity_id)).all() == []

@@ -173,3 +173,20 @@ def test_a_pull_answer_that_is_not_one_is_a_plain_error(doc):
     body = b"<html>login</html>" if doc is None else json.dumps(doc).encode()
     with pytest.raises(ServerError, match="not understood"):
         _pull_page(httpx.Response(200, content=body))
+
+
+def test_an_answer_httpx_cannot_read_is_a_plain_error():
+    """A body not in the encoding its header states (a broken proxy): one sentence, a
+    SyncError the app and the CLI show, not httpx's own exception."""
+    from sync.client import ServerError, SyncClient, login
+    from tests.sync.test_ordered_push import ListPort
+
+    def broken(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=b"not gzip at all")
+
+    transport = httpx.MockTransport(broken)
+    with pytest.raises(ServerError, match="could not be read"):
+        login("http://127.0.0.1:9", "ann", "pw", "laptop", transport=transport)
+    client = SyncClient(ListPort([]), "http://127.0.0.1:9", "token", transport=transport)
+    with client, pytest.raises(ServerError, match="could not be read"):
+        client.whoami()  # every request goes through the one sender

@@ -112,6 +112,7 @@ def test_later_writes_to_a_withdrawn_note_are_not_sent_to_the_school_again(engin
     ]
     assert withdrawal["deleted"] and withdrawal["fields"] and set(withdrawal["fields"].values()) == {None}
     stamp = withdrawal["clocks"]["deleted"]
+    assert stamp.endswith("-server")  # when it went, not from which laptop
     assert list(withdrawal["clocks"]) == ["deleted"]  # no field's clock
     school.sync()
     cursor = school.app.store.get_setting("sync_cursor")
@@ -158,6 +159,7 @@ def test_migration_0007_withdraws_what_was_open_once(engine):
         config.attributes["connection"] = conn
         command.downgrade(config, "0006")
     c1, c2 = "2026-11-22T10:00:00.000000Z-0000-dev", "2026-11-23T10:00:00.000000Z-0000-dev"
+    s1, s2 = (c.replace("-0000-dev", "-0001-server") for c in (c1, c2))  # the server's stamps just after
     with engine.begin() as conn:
         _insert(
             conn, "visit_note", "note-1", {"visit_id": "v1", "text": "Read well", "visibility": "family"}, {"*": c1}, 1
@@ -182,10 +184,10 @@ def test_migration_0007_withdraws_what_was_open_once(engine):
         last = conn.execute(select(Feed.last)).scalar_one()
     assert found == {
         "note-1": ("", None, "", 1),
-        "c-note": ("professional", 7, c1, 7),
-        "c-concern": ("concern", 8, c2, 8),
+        "c-note": ("professional", 7, s1, 7),
+        "c-concern": ("concern", 8, s2, 8),
         "c-school": ("", None, "", 4),
-        "note-2": ("professional", 9, c2, 9),
+        "note-2": ("professional", 9, s2, 9),
         "note-3": ("professional", None, "", 6),
     }
     assert last == 9

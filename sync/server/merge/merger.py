@@ -241,6 +241,8 @@ class Merger(Loading, Membership, Writing):
             fields = {k: v for k, v in fields.items() if k not in RESERVED_FIELDS}
         if not all(map(str.isidentifier, fields)):
             return "A field name is not valid."
+        if _holds_nul(fields):  # PostgreSQL keeps no NUL in text; a laptop never types one
+            return "A value holds a character the LA's server cannot keep (NUL)."
         before = self.rows.get((op.entity, op.entity_id))
         stored = before.data if before else {}
         fields, reason = push_refusal(self.user.role, op.entity, fields, stored)  # what this role is served
@@ -433,6 +435,16 @@ def _conflict_refusal(before: Row | None, fields: dict) -> str:
     if type(fields.get("resolved", False)) is not bool or fields.get("resolution", "") not in RESOLUTIONS:
         return "A conflict is resolved by keeping mine, theirs or merged words."
     return ""
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _moves_school(op: Op, before: Row) -> bool:

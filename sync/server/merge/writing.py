@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from sync.protocol.clock import DEFAULT, compress
+from sync.protocol.clock import DEFAULT, compress, successor
 
 from .. import db
 from ..scope import record_exits
@@ -66,7 +66,8 @@ class Writing:
                 # Restricted now after it was not: those it was sent to are told, at this write's
                 # number (Record.withdrawn_seq), with its newest clock.
                 row_values["withdrawn_seq"] = WITHDRAWN_NOW
-                row_values["withdrawn_clock"] = max(row.clocks.values(), default="")
+                # The server's stamp just after it: when it went, not from which laptop.
+                row_values["withdrawn_clock"] = successor(max(row.clocks.values()), "server")
             values.append(row_values)
             if pg and row.seq is None:
                 lines.append(db.copy_line(row_values, RECORD_COLUMNS, SEQ_AT))

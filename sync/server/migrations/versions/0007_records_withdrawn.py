@@ -22,6 +22,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
+from sync.protocol.clock import successor
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -88,10 +90,11 @@ def upgrade() -> None:
         return
     last = conn.execute(sa.select(feed.c.last).where(feed.c.id == 1)).scalar_one()
     for number, (entity, entity_id, restriction, clock) in enumerate(withdraw, start=last + 1):
+        stamp = successor(clock, "server")  # when it went, not from which laptop (as merge/writing.py)
         conn.execute(
             records.update()
             .where(records.c.entity == entity, records.c.entity_id == entity_id)
-            .values(restricted=restriction, seq=number, withdrawn_seq=number, withdrawn_clock=clock)
+            .values(restricted=restriction, seq=number, withdrawn_seq=number, withdrawn_clock=stamp)
         )
     conn.execute(feed.update().where(feed.c.id == 1).values(last=last + len(withdraw)))
 
