@@ -118,9 +118,9 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         # its turn here rather than timing out in the connection pool under a burst.
         pool = engine.pool
         if hasattr(pool, "size"):
-            anyio.to_thread.current_default_thread_limiter().total_tokens = pool.size() + getattr(
-                pool, "_max_overflow", 0
-            )
+            threads = pool.size() + max(0, getattr(pool, "_max_overflow", 0))
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+            merge.cap_waiting(threads)
         yield
 
     app = FastAPI(

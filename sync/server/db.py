@@ -72,7 +72,9 @@ def text_array(values: list[str]) -> str:
     return "{" + ",".join(['"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]) + "}"
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None) -> Engine:
+    """`max_overflow`: connections opened beyond the pool when it is in use, and closed
+    when given back (default: twice the pool)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -103,7 +105,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size * 2,
+        max_overflow=pool_size * 2 if max_overflow is None else max_overflow,
         pool_pre_ping=True,
         json_serializer=dumps,
         json_deserializer=loads,

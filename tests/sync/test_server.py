@@ -20,7 +20,7 @@ from sync.server import admin, auth, cli, db
 from sync.server.merge import Merger
 from sync.server.tables import Device, Feed, Record, User
 from tests.sync import helpers as h
-from tests.sync.conftest import PASSWORD, SERVER, add_user
+from tests.sync.conftest import PASSWORD, SERVER, _empty, add_user
 
 
 @pytest.fixture
@@ -335,3 +335,59 @@ def test_odd_input_is_a_sentence_never_a_server_error(engine, http):
     assert result["status"] == "refused" and "NUL" in result["reason"]
     with engine.connect() as conn:
         assert conn.execute(select(Record.entity_id)).all() == []
+
+
+def test_a_served_process_keeps_a_few_connections_under_a_burst(pg_database, monkeypatch):
+    """`serve`'s processes open no connection beyond their few (under a burst, each one more
+    was a new PostgreSQL backend per request, closed after it), run no more request threads
+    than connections, and let at most half of those wait for a batch sent before."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from sync.server.merge import merger
+
+    setup = db.make_engine(pg_database, pool_size=1)
+    add_user(setup, "lead", "la-lead")
+    real, made = db.make_engine, []
+
+    def making(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(db, "make_engine", making)
+    monkeypatch.setenv(cli.APP_URL, pg_database)
+    app = cli.app_from_environment()
+    served = made[-1]
+    opened = []
+    event.listen(served.pool, "connect", lambda *_: opened.append(1))
+    answers = []
+    try:
+        with TestClient(app, base_url=SERVER, headers={PROTOCOL_HEADER: "1"}) as http:
+            assert merger._waiting._value == cli.CONNECTIONS // 2
+            tokens = [login(http, "lead").json()["token"] for _ in range(4)]
+
+            def sync(n: int) -> None:
+                op = Op(
+                    op_id=f"op-{n}",
+                    entity="school",
+                    entity_id=f"s{n}",
+                    clock=f"2026-11-22T10:00:00.{n:06d}Z-0000-d{n}",
+                    fields={"name": f"School {n}"},
+                )
+                headers = {"Authorization": f"Bearer {tokens[n % 4]}", "Content-Type": "application/json"}
+                pushed = http.post("/v1/push", content=PushRequest(ops=[op]).model_dump_json(), headers=headers)
+                answers.append((pushed.status_code, http.get("/v1/pull", headers=headers).status_code))
+
+            threads = [threading.Thread(target=sync, args=(n,)) for n in range(24)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert answers == [(200, 200)] * 24
+        assert 0 < len(opened) <= cli.CONNECTIONS
+        with setup.connect() as conn:
+            assert len(conn.execute(select(Record.entity_id).where(Record.entity == "school")).all()) == 24
+    finally:
+        served.dispose()
+        setup.dispose()
+        _empty(pg_database)

@@ -17,9 +17,9 @@ from sync.protocol import Op
 
 from .. import db
 from ..tables import User
-from .merger import Merger, OutOfOrder, is_applied, wait_until
+from .merger import Merger, OutOfOrder, cap_waiting, is_applied, wait_until
 
-__all__ = ["Merger", "OutOfOrder", "push"]
+__all__ = ["Merger", "OutOfOrder", "cap_waiting", "push"]
 
 ATTEMPTS = 3
 

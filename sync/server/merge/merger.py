@@ -37,6 +37,13 @@ MAX_WAITING = 8
 _waiting = threading.BoundedSemaphore(MAX_WAITING)
 
 
+def cap_waiting(threads: int) -> None:
+    """Let at most half of a process's `threads` request threads wait (at least one): the
+    rest stay free for the batches waited for. The app sets it as it starts (create_app)."""
+    global _waiting
+    _waiting = threading.BoundedSemaphore(max(1, min(MAX_WAITING, threads // 2)))
+
+
 class OutOfOrder(Exception):
     """The batch the device sent before this one has not arrived (its request failed)."""
 
