@@ -61,3 +61,11 @@ class Meters:
 
     def stop(self) -> tuple[float, ...]:
         return tuple(meter.stop() for meter in self.meters)
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine has spent busy (every core, every process) since boot:
+    /proc/stat's first line, all but idle and iowait."""
+    with open("/proc/stat") as f:
+        ticks = [int(n) for n in f.readline().split()[1:]]
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")

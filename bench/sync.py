@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from bench.cpu import Meter, Meters, tree  # noqa: E402
+from bench.cpu import Meter, Meters, machine_busy, tree  # noqa: E402
 from bench.pg import cluster, server_pids  # noqa: E402
 from sync.client import SyncClient  # noqa: E402
 from sync.protocol import Op  # noqa: E402
@@ -347,18 +347,18 @@ def many_devices(
     gate.wait()  # every device has synced before and is ready: go
     if meter is not None:
         meter.start()
-    start = time.perf_counter()
+    start, busy = time.perf_counter(), machine_busy()
     found = [out.get() for _ in procs]
-    wall = time.perf_counter() - start
+    wall, busy = time.perf_counter() - start, machine_busy() - busy
     for proc in procs:
         proc.join()
     latencies = [seconds for share, _ in found for seconds, _ in share]
     errors = [error for share, _ in found for _, error in share if error]
-    return latencies, errors, wall, sum(cpu for _, cpu in found)
+    return latencies, errors, wall, sum(cpu for _, cpu in found), busy
 
 
 def many(base: str, tokens: list[str], args, share: int, spread: float, cpu: Meters) -> None:
-    latencies, errors, wall, clients = many_devices(
+    latencies, errors, wall, clients, busy = many_devices(
         base, tokens, args.per_device, args.warm, args.client_processes, spread, cpu
     )
     ours, postgres = cpu.stop()
@@ -376,6 +376,14 @@ def many(base: str, tokens: list[str], args, share: int, spread: float, cpu: Met
     print(
         f"  mean {statistics.mean(latencies):.2f} s; CPU from the start: server {ours:.1f} s, "
         f"PostgreSQL {postgres:.1f} s, the devices' processes {clients:.1f} s"
+    )
+    # All of it, whatever the process (a PostgreSQL backend that ended is missed above): the
+    # machine's cores can do no more than their number of CPU seconds each second, so no
+    # device can finish before the work before it is done.
+    cores = os.cpu_count() or 1
+    print(
+        f"  the whole machine: {busy:.1f} CPU s busy of {cores * wall:.1f} ({cores} cores x {wall:.1f} s, "
+        f"{busy / (cores * wall):.0%}); that much work takes at least {busy / cores:.1f} s on {cores} cores"
     )
 
 
