@@ -355,6 +355,7 @@ class SyncClient:
                 try:
                     response = answer.result()
                 except OutOfOrder:  # its batch before did not arrive in time: every one before is answered now
+                    result.round_trips += 1  # the 409
                     response = self._push_batch(self._http, ops, None)
                 result.round_trips += response.round_trips
                 ordered = response.ordered
