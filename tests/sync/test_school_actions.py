@@ -151,6 +151,7 @@ def test_a_school_laptop_offers_nothing_the_server_would_refuse(laptops, make_wi
         for control in found[name]:
             assert not control.isEnabled(), name
             assert any(why in control.toolTip() for why in SAYS_WHY), (name, control.toolTip())
+    assert TAKEN - set(found) == {"Hide concerns"}  # a school has no concerns to hide; the rest are checked
     for name in TAKEN & set(found):
         for control in found[name]:
             assert not any(why in control.toolTip() for why in SAYS_WHY), (name, control.toolTip())
