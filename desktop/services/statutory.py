@@ -4,6 +4,7 @@ dates that every rule counting school days reads."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -148,10 +149,11 @@ class StatutoryRecords:
     def end_exclusion(self, exclusion_id: str, on: date) -> Changes:
         """A permanently excluded pupil starts at a new school (the clock stops)."""
         exclusion = self._get(Exclusion, exclusion_id, "exclusion")
+        opened = copy.deepcopy(exclusion)
         if on < exclusion.start:
             raise ValidationError("An exclusion cannot end before it starts.")
         exclusion.end = on
-        return self._update(exclusion)
+        return self._update(exclusion, opened=opened)
 
     def list_exclusions(self, pupil_id: str | None = None) -> list[Exclusion]:
         if pupil_id:
@@ -182,10 +184,11 @@ class StatutoryRecords:
     def agree_travel(self, travel_id: str, on: date | None = None) -> Changes:
         """The base school has agreed the dates (so the pupil stays on roll, code T)."""
         travel = self._get(PlannedTravel, travel_id, "planned travel")
+        opened = copy.deepcopy(travel)
         travel.agreed_with_school_on = on or self.today()
         if travel.agreed_with_school_on > self.today():
             raise ValidationError("The dates cannot be agreed with the school on a day still to come.")
-        return self._update(travel)
+        return self._update(travel, opened=opened)
 
     def list_travel(self, pupil_id: str) -> list[PlannedTravel]:
         self.get_pupil(pupil_id)

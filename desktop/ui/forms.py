@@ -26,6 +26,9 @@ class SaveDialog(DraftedDialog):
     `keep_drafts(kind, key, title=…)` is kept as a draft while it is typed."""
 
     saved = Signal(str)
+    # An edit form's values as it opened (`remember_opened`), sent with its values on Save so
+    # that only what the user changed is written, not a field pulled meanwhile.
+    opened: dict[str, object] | None = None
 
     def __init__(self, app: Waymark, runner: TaskRunner, title: str, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -81,6 +84,16 @@ class SaveDialog(DraftedDialog):
                 self.banner.show_message(message)
 
         self.runner.run(task, loaded, failed)
+
+    def values(self) -> dict[str, object]:
+        """An edit form's fields, named as its service takes them (overridden by edit forms)."""
+        raise NotImplementedError
+
+    def remember_opened(self) -> None:
+        """An edit form: its fields now show the record as it was read (or as a restored
+        draft's form showed it); keep them to compare with on Save."""
+        if type(self).values is not SaveDialog.values:
+            self.opened = self.values()
 
     def task(self) -> Callable[[], Changes]:  # overridden
         """Read the form here, on the UI thread; the returned call runs on the store thread."""

@@ -118,6 +118,7 @@ class EditPupilDialog(SaveDialog):
             pupil.id,
             title=f"change to {pupil.display_name}'s details",
             context={"pupil_id": pupil.id, "name": pupil.display_name},
+            edits=True,
         )
         self.load(app.list_schools, self._fill)
 
@@ -128,6 +129,7 @@ class EditPupilDialog(SaveDialog):
         self.school.setCurrentIndex(max(0, self.school.findData(self.pupil.base_school_id)))
         if not self.may_move:
             set_available(self.school, False, "", self.why_no_move)
+        self.remember_opened()  # every field now shows the record as it opened
         self.forename.setFocus()
 
     def values(self) -> dict[str, object]:
@@ -158,7 +160,7 @@ class EditPupilDialog(SaveDialog):
         return values
 
     def task(self) -> Callable[[], Changes]:
-        return partial(self.app.edit_pupil, self.pupil.id, **self.values())
+        return partial(self.app.edit_pupil, self.pupil.id, opened=self.opened, **self.values())
 
 
 class ContactDialog(SaveDialog):

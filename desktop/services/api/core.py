@@ -103,9 +103,11 @@ class Core:
             tx.insert(record, summary=summary)
         return Changes(frozenset(e for _, e, _ in tx.changed), (record.id,))
 
-    def _update(self, record: object, summary: str = "") -> Changes:
+    def _update(self, record: object, summary: str = "", *, opened: object | None = None) -> Changes:
+        """Write `record`; with `opened` (the record as the caller read it), only what the
+        caller changed from it, so a change pulled meanwhile is not written back over."""
         with self.store.transaction(self.actor) as tx:
-            fields = tx.update(record, summary=summary)
+            fields = tx.update(record, summary=summary, opened=opened)
         return Changes(frozenset(e for _, e, _ in tx.changed), (record.id,), tuple(fields))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from datetime import date
 
@@ -62,16 +63,18 @@ class FolderServices(Core):
 
     def set_item_status(self, folder_id: str, item_id: str, status: ItemStatus, comment: str | None = None) -> Changes:
         folder = self._get(Folder, folder_id, "folder")
+        opened = copy.deepcopy(folder)
         item = next((i for i in folder.items if i.id == item_id), None)
         if item is None:
             raise NotFound(f"No item with id '{item_id}' in that folder.")
         item.status = status
         if comment is not None:
             item.comment = comment
-        return self._update(folder, f"{item.title}: {status.label}")
+        return self._update(folder, f"{item.title}: {status.label}", opened=opened)
 
     def return_folder(self, folder_id: str, returned_on: date | None = None) -> Changes:
         folder = self._get(Folder, folder_id, "folder")
+        opened = copy.deepcopy(folder)
         if folder.returned_on:
             raise ValidationError(f"That folder was already returned on {folder.returned_on:%d/%m/%Y}.")
         folder.returned_on = returned_on or self.today()
@@ -80,7 +83,7 @@ class FolderServices(Core):
         for item in folder.items:
             if item.status in (ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS):
                 item.status = ItemStatus.RETURNED
-        return self._update(folder, "returned")
+        return self._update(folder, "returned", opened=opened)
 
     def list_folders(self, pupil_id: str | None = None, overdue_only: bool = False) -> list[Folder]:
         equals = {"pupil_id": pupil_id} if pupil_id else {}

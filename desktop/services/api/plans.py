@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime, timedelta
 
 from desktop.domain.records import (
@@ -48,6 +49,7 @@ class PlanServices(Core):
     def record_review(self, review: Review, *, close_plan: bool = False) -> Changes:
         """A plan reviewed: the next review falls due a cycle later, or the plan closes."""
         plan = self._get(Plan, review.plan_id, "plan")
+        opened = copy.deepcopy(plan)
         if plan.closed:
             raise ValidationError(f"The plan '{plan.title}' is closed.")
         if review.held_on > self.today():
@@ -61,7 +63,7 @@ class PlanServices(Core):
                 plan.closed, plan.next_review = True, None
             else:
                 plan.next_review = review.held_on + timedelta(weeks=plan.review_every_weeks)
-            tx.update(plan)
+            tx.update(plan, opened=opened)
         return Changes(frozenset({"review", "plan"}), (review.id, plan.id))
 
     def add_action(self, action: Action) -> Changes:
@@ -72,8 +74,9 @@ class PlanServices(Core):
 
     def complete_action(self, action_id: str) -> Changes:
         action = self._get(Action, action_id, "action")
+        opened = copy.deepcopy(action)
         action.done = True
-        return self._update(action)
+        return self._update(action, opened=opened)
 
     def add_consent(self, consent: Consent) -> Changes:
         self.get_pupil(consent.pupil_id)
@@ -97,8 +100,9 @@ class PlanServices(Core):
 
     def cancel_appointment(self, appointment_id: str) -> Changes:
         appointment = self._get(Appointment, appointment_id, "appointment")
+        opened = copy.deepcopy(appointment)
         appointment.cancelled = True
-        return self._update(appointment)
+        return self._update(appointment, opened=opened)
 
     def list_appointments(
         self,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from desktop.domain import rules
@@ -108,16 +110,35 @@ class PupilServices(Core):
             raise ValidationError("An NC year is between -2 (nursery) and 14.")
         return (taught_in - rules.nc_year(dob, self.today())) or None
 
-    def edit_pupil(self, pupil_id: str, **values: object) -> Changes:
+    def edit_pupil(self, pupil_id: str, *, opened: Mapping[str, object] | None = None, **values: object) -> Changes:
+        """Change a pupil's details. `opened`: the values a form showed when it opened, named
+        as `values` are; then only the fields changed from those are written, so a change
+        pulled (or made elsewhere) while the form was open is kept, not written back over."""
         pupil = self.get_pupil(pupil_id)
+        values = self._pupil_values(pupil, values)
+        if opened is None:
+            updated = dataclasses.replace(pupil, **values)
+            self._validate_pupil(updated)
+            return self._update(updated)
+        was = self._pupil_values(pupil, dict(opened), opened=True)
+        mine = {name: value for name, value in values.items() if name not in was or was[name] != value}
+        updated = dataclasses.replace(pupil, **mine)
+        self._validate_pupil(updated)
+        return self._update(updated, opened=dataclasses.replace(pupil, **was))
+
+    def _pupil_values(self, pupil: Pupil, values: dict[str, object], *, opened: bool = False) -> dict[str, object]:
         if "nc_year" in values:  # the year taught in now, kept as an offset from the year by age
-            values["nc_year_offset"] = self.nc_year_offset(values.get("dob", pupil.dob), values.pop("nc_year"))
+            taught_in = values.pop("nc_year")
+            try:
+                values["nc_year_offset"] = self.nc_year_offset(values.get("dob", pupil.dob), taught_in)
+            except ValidationError:
+                if not opened:
+                    raise
+                values["nc_year_offset"] = pupil.nc_year_offset  # what a form opened with is not checked
         unknown = set(values) - {f.name for f in dataclasses.fields(Pupil)} | ({"id"} & set(values))
         if unknown:
             raise ValidationError(f"Pupils have no field {', '.join(sorted(unknown))}.")
-        updated = dataclasses.replace(pupil, **values)
-        self._validate_pupil(updated)
-        return self._update(updated)
+        return values
 
     def get_pupil(self, pupil_id: str) -> Pupil:
         return self._get(Pupil, pupil_id, "pupil")
@@ -163,10 +184,11 @@ class PupilServices(Core):
 
     def record_departure(self, stay_id: str, departed: date) -> Changes:
         stay = self._get(Stay, stay_id, "stay")
+        opened = copy.deepcopy(stay)
         if departed < stay.arrived:
             raise ValidationError("A stay cannot end before it starts.")
         stay.departed = departed
-        return self._update(stay)
+        return self._update(stay, opened=opened)
 
     def move_to_site(
         self,
@@ -256,14 +278,22 @@ class PupilServices(Core):
         self._validate_episode(episode)
         return self._insert(episode, episode.provision_type.label)
 
-    def edit_episode(self, episode_id: str, **values: object) -> Changes:
+    def edit_episode(self, episode_id: str, *, opened: Mapping[str, object] | None = None, **values: object) -> Changes:
+        """Change a provision episode; `opened` as for edit_pupil (only what the form changed is written)."""
         current = self._get(ProvisionEpisode, episode_id, "provision episode")
+        named = {*values, *(opened or {})}
+        unknown = named - {f.name for f in dataclasses.fields(ProvisionEpisode)} | ({"id"} & named)
+        if unknown:
+            raise ValidationError(f"Provision episodes have no field {', '.join(sorted(unknown))}.")
+        was = None if opened is None else dataclasses.replace(current, **opened)
+        if opened is not None:
+            values = {name: value for name, value in values.items() if name not in opened or opened[name] != value}
         episode = dataclasses.replace(current, **values)
         # Ending a timetable held without consent (an older record) is always allowed.
         self._validate_episode(
             episode, review_changed=episode.review_date != current.review_date, needs_consent=episode.end is None
         )
-        return self._update(episode)
+        return self._update(episode, opened=was)
 
     def _validate_episode(
         self, episode: ProvisionEpisode, *, review_changed: bool = True, needs_consent: bool = True

@@ -24,6 +24,7 @@ from desktop.domain.records import (
 )
 from desktop.store import queries
 
+from ..edits import rebase
 from ..errors import NotFound, ValidationError
 from ..results import Changes
 from .core import Core, _require
@@ -88,10 +89,17 @@ class VisitServices(Core):
         changes = self._insert(visit, f"{visit.date:%d/%m/%Y}, {len(visit.entries)} pupil(s)")
         return changes
 
-    def edit_visit(self, visit: Visit) -> Changes:
-        self._get(Visit, visit.id, "visit")
+    def edit_visit(self, visit: Visit, *, opened: Visit | None = None) -> Changes:
+        """Write an edited visit. `opened`: the visit as the form (or caller) read it, before
+        any change; then only what was changed from it is written (each child's entry and
+        note too), so what was pulled meanwhile (another worker's note) is not undone."""
+        current = self._get(Visit, visit.id, "visit")
+        if opened is not None:
+            if opened.id != visit.id:
+                raise ValidationError("The visit opened is not the visit being saved.")
+            visit = rebase(visit, opened, current)
         self._validate_visit(visit)
-        return self._update(visit)
+        return self._update(visit, opened=opened)
 
     def get_visit(self, visit_id: str) -> Visit:
         return self._get(Visit, visit_id, "visit")

@@ -13,6 +13,7 @@ from ..mapping import COLLECTIONS, TABLES, Children, Link, column_fields, to_row
 from . import sqla
 from .base import StoreBase
 from .clock import new_id
+from .races import changed_fields, forget_bases
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -40,23 +41,31 @@ class Transaction:
         self._audit("create", TABLES[cls], record.id, summary)
         return record.id
 
-    def update(self, record: object, *, summary: str = "") -> list[str]:
-        """Write `record` over its stored version; return the fields that changed."""
+    def update(self, record: object, *, summary: str = "", opened: object | None = None) -> list[str]:
+        """Write `record` over its stored version; return the fields that changed.
+
+        `opened`: the record as the caller read it (a form as it opened). Then only the
+        fields the caller changed from it are written: one someone else changed meanwhile
+        (a pull while the form was open) and the caller did not is left as it is now. A
+        field changed both here and meanwhile is written as a concurrent edit (races.py),
+        so the server keeps both texts rather than taking this one as the later word."""
         cls = type(record)
         table = self.store.table(cls)
         current = self.conn.execute(sqla.select(table).where(table.c.id == record.id)).mappings().first()
         if current is None or current["deleted"]:
             raise StoreError(f"No {TABLES[cls].replace('_', ' ')} with id {record.id}.")
         new_row = to_row(record)
-        fields = [k for k, v in new_row.items() if current[k] != v]
+        fields, raced = changed_fields(current, new_row, None if opened is None else to_row(opened))
         changes = sqla.audit_trail.field_changes(TABLES[cls], current, new_row, fields)
         stamp = self.store.clock.now()
         if fields:
             values = {k: new_row[k] for k in fields} | {"updated_at": stamp}
             self.conn.execute(sqla.update(table).where(table.c.id == record.id).values(**values))
             self._outbox(TABLES[cls], record.id, fields, stamp)
+            forget_bases(self.conn, self.store.tables, TABLES[cls], record.id, raced)
         for name, holder in COLLECTIONS.get(cls, {}).items():
-            if self._replace_collection(record, holder, getattr(record, name), stamp):
+            was = None if opened is None else getattr(opened, name)
+            if self._replace_collection(record, holder, getattr(record, name), stamp, was):
                 fields.append(name)
             copied = {column: getattr(record, field) for column, field in holder.copies if field in fields}
             if copied:
@@ -151,8 +160,12 @@ class Transaction:
                 ],
             )
 
-    def _replace_collection(self, parent: object, holder: Link | Children, values: list, stamp: str) -> bool:
-        """Bring a collection to `values`: tombstone what went, add what came, update children."""
+    def _replace_collection(
+        self, parent: object, holder: Link | Children, values: list, stamp: str, opened: list | None = None
+    ) -> bool:
+        """Bring a collection to `values`: tombstone what went, add what came, update children.
+        With `opened` (the collection as the caller read it), only the caller's own changes:
+        a child or link added meanwhile stays, one the caller did not touch is left alone."""
         if isinstance(holder, Link):
             table = self.store.tables[holder.table]
             rows = self.conn.execute(
@@ -161,8 +174,9 @@ class Transaction:
                 )
             ).all()
             have = {value: link_id for link_id, value in rows}
-            gone = [link_id for value, link_id in have.items() if value not in values]
-            came = [v for v in values if v not in have]
+            before = set(have) if opened is None else set(opened)
+            gone = [link_id for value, link_id in have.items() if value in before and value not in values]
+            came = [v for v in values if v not in have and v not in before]
             for link_id in gone:
                 self.conn.execute(
                     sqla.update(table).where(table.c.id == link_id).values(deleted=True, updated_at=stamp)
@@ -171,34 +185,46 @@ class Transaction:
             self._write_collection(parent, holder, came, stamp)
             return bool(gone or came)
         table = self.store.table(holder.record)
-        existing = {
+        entity = TABLES[holder.record]
+        stored = {
             row["id"]: row
             for row in self.conn.execute(
-                sqla.select(table).where(table.c[holder.parent_column] == parent.id, table.c.deleted.is_(False))
+                sqla.select(table).where(table.c[holder.parent_column] == parent.id)
             ).mappings()
         }
+        existing = {child_id: row for child_id, row in stored.items() if not row["deleted"]}
+        was = None if opened is None else {child.id: to_row(child) for child in opened if child.id}
         changed = False
         keep = {child.id for child in values if child.id}
-        for child_id in existing.keys() - keep:
+        for child_id in (existing.keys() if was is None else existing.keys() & was.keys()) - keep:
             self.conn.execute(sqla.update(table).where(table.c.id == child_id).values(deleted=True, updated_at=stamp))
-            self._outbox(TABLES[holder.record], child_id, ["deleted"], stamp)
+            self._outbox(entity, child_id, ["deleted"], stamp)
             changed = True
         new_children = []
         for child in values:
             setattr(child, holder.parent_column, parent.id)
-            if child.id in existing:
-                row = to_row(child)
-                fields = [k for k, v in row.items() if existing[child.id][k] != v]
-                if fields:
-                    self.conn.execute(
-                        sqla.update(table)
-                        .where(table.c.id == child.id)
-                        .values(**{k: row[k] for k in fields}, updated_at=stamp)
-                    )
-                    self._outbox(TABLES[holder.record], child.id, fields, stamp)
-                    changed = True
+            row = to_row(child)
+            if was is not None and child.id in was:  # the caller read it: write only what the caller changed
+                current = stored.get(child.id)
+                if current is None:  # gone from this laptop meanwhile (its pupil left): nothing to write to
+                    continue
+                fields, raced = changed_fields(current, row, was[child.id])
+                if current["deleted"] and fields:  # deleted meanwhile: the edit goes, so its words are kept
+                    raced.append("deleted")
+            elif child.id in existing:
+                fields, raced = changed_fields(existing[child.id], row, None)
             else:
                 new_children.append(child)
+                continue
+            if fields:
+                self.conn.execute(
+                    sqla.update(table)
+                    .where(table.c.id == child.id)
+                    .values(**{k: row[k] for k in fields}, updated_at=stamp)
+                )
+                self._outbox(entity, child.id, fields, stamp)
+                forget_bases(self.conn, self.store.tables, entity, child.id, raced)
+                changed = True
         if new_children:
             self._write_collection(parent, holder, new_children, stamp)
             changed = True

@@ -30,14 +30,22 @@ class DraftedDialog(QDialog):
     _discard_box: QMessageBox | None = None
 
     def keep_drafts(
-        self, kind: str, key: str = "", *, title: str, context: dict | None = None, private: bool = False
+        self,
+        kind: str,
+        key: str = "",
+        *,
+        title: str,
+        context: dict | None = None,
+        private: bool = False,
+        edits: bool = False,
     ) -> DraftKeeper:
         """Keep this form as a draft of `kind` about `key` ("" for something new);
         `title` says what it is ("parent or carer for Lily Smith"); `context` holds
         what reopening it needs. A `private` form (a safeguarding concern) is never
         reopened by itself after unlocking: it waits in the bar until asked for, so it
         cannot appear on a screen a family is looking at; its title must not say
-        what it holds either."""
+        what it holds either. An `edits` form changes a stored record: its draft keeps only
+        the fields changed, with what they showed as it opened (`remember_opened`)."""
         context = dict(context or {})
         if private:
             context["private"] = True
@@ -52,6 +60,8 @@ class DraftedDialog(QDialog):
             read=self.draft_fields,
             write=self.restore_draft,
             describe=self.draft_description,
+            edits=edits,
+            rebase=self.remember_opened,
         )
         self.drafts.restored.connect(self._draft_restored)
         self.drafts.failed.connect(self._draft_failed)  # a bound method: a lambda would keep the dialog alive
@@ -65,6 +75,9 @@ class DraftedDialog(QDialog):
 
     def restore_draft(self, values: Fields) -> None:
         write_fields(self, values)
+
+    def remember_opened(self) -> None:
+        """An edit form: its fields now show the record as it was read (overridden)."""
 
     def draft_description(self) -> tuple[str, dict] | None:
         """The draft's title and context as the form now stands, for a form whose subject

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from desktop.tasks import TaskRunner
 
 SAVE_AFTER_MS = 1500  # a pause in typing this long saves the draft: a crash loses at most this much
+OPENED = "opened"  # in an edit form's draft context: what its changed fields showed when the form opened
 
 
 def _weak(method: Callable | None) -> Callable[[], Callable | None] | None:
@@ -54,6 +55,8 @@ class DraftKeeper(QObject):
         write: Callable[[Fields], None] | None = None,
         describe: Callable[[], tuple[str, dict] | None] | None = None,
         delay_ms: int = SAVE_AFTER_MS,
+        edits: bool = False,
+        rebase: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(form)  # the form is reached through parent(): no Python reference keeps it alive
         self.app, self.runner = app, runner
@@ -61,6 +64,13 @@ class DraftKeeper(QObject):
         self._read_with = _weak(read)
         self._write_with = _weak(write)
         self._describe_with = _weak(describe)  # a form whose subject changes as it is typed (a visit's pupils)
+        # A form that edits a stored record keeps only the fields changed, each with what it showed
+        # when the form opened: put back days later, it must not write the rest back over changes
+        # made meanwhile (a pull), and a field changed both here and meanwhile is saved as the race
+        # it is. `rebase` tells the form that its fields show the record as the draft's form opened.
+        self.edits = edits
+        self._rebase_with = _weak(rebase)
+        self._opened: Fields = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
@@ -100,6 +110,7 @@ class DraftKeeper(QObject):
         if self.started or self.finished:
             return
         self._baseline = self._read()
+        self._opened = dict(self._baseline)
         self.watch()
         kind, key = self.kind, self.key
         self.runner.run(lambda: self.app.draft(kind, key), self._found)
@@ -107,8 +118,15 @@ class DraftKeeper(QObject):
     def _found(self, draft: Draft | None) -> None:
         if draft is None or self.finished or not shiboken6.isValid(self.form):
             return
+        opened = draft.context.get(OPENED) if self.edits else None
         self._restoring = True
         try:
+            if isinstance(opened, dict):  # the record as the draft's form showed it, then the changes typed
+                self._write(opened)
+                self._opened |= opened
+                rebase = self._rebase_with() if self._rebase_with else None
+                if rebase:
+                    rebase()
             self._write(draft.fields)
         finally:
             self._restoring = False
@@ -161,7 +179,11 @@ class DraftKeeper(QObject):
         described = describe() if describe else None
         if described:
             self.title, self.context = described
-        draft = Draft(kind=kind, key=key, title=self.title, context=self.context, fields=fields)
+        context = self.context
+        if self.edits:
+            fields = {name: value for name, value in fields.items() if value != self._opened.get(name)}
+            context = context | {OPENED: {name: self._opened.get(name) for name in fields}}
+        draft = Draft(kind=kind, key=key, title=self.title, context=context, fields=fields)
         self._stored = True
         self.runner.run(lambda: app.save_draft(draft), lambda _none: self.saved.emit(), self._save_failed)
 
