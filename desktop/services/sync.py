@@ -7,6 +7,7 @@ that unsent changes stay on the laptop.
 
 from __future__ import annotations
 
+import copy
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -297,6 +298,7 @@ class SyncService:
         conflict = self.store.get(SyncConflict, conflict_id)
         if conflict is None:
             raise NotFound(f"No conflict with id '{conflict_id}'.")
+        opened = copy.deepcopy(conflict)  # a pull may touch it before the write: only our two fields go
         if conflict.resolved:
             raise ValidationError("That conflict is already resolved.")
         cls = RECORDS_BY_TABLE.get(conflict.entity)
@@ -319,5 +321,5 @@ class SyncService:
                 tx.update(record, summary=f"{conflict.field} chosen after a conflict")
             conflict.resolved = True
             conflict.resolution = choice if choice in KEEP_CHOICES else "merged"
-            tx.update(conflict, summary="conflict resolved")
+            tx.update(conflict, summary="conflict resolved", opened=opened)
         return conflict
