@@ -264,9 +264,15 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
     def _pull(authorization: str, cursor: str, limit: int, tables: str | None) -> Response:
         who = authorised(authorization)
         entities = _tables(tables)
+        held_from = who.device.first_pull_seq
+        if held_from is None:  # its first pull: where its holdings begin, in a short write of its own
+            with db.writing(engine) as conn:
+                held_from = auth.first_pull(conn, who, cursor)
         try:
             with db.reading(engine) as conn:
-                answer = feed.pull_json(conn, who.user, cursor, limit, entities, lambda: policy.current(conn))
+                answer = feed.pull_json(
+                    conn, who.user, cursor, limit, entities, lambda: policy.current(conn), held_from=held_from
+                )
                 return Response(answer, media_type="application/json")
         except feed.CursorGone:
             raise HTTPException(410, GONE) from None
