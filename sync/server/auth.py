@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 
 from sync.protocol import MIN_CLIENT_VERSION, PROTOCOL_VERSION
 
-from .tables import Device, Feed, User
+from .tables import Device, User
 
 FREE_TRIES = 5  # wrong passwords before the name is locked
 MAX_LOCK = timedelta(minutes=15)
@@ -152,25 +152,19 @@ def touch(conn: Connection, principal: Principal) -> None:
     conn.execute(update(Device).where(Device.id == principal.device.id).values(last_seen=now()))
 
 
-def first_pull(conn: Connection, principal: Principal, cursor: str) -> int:
-    """Where this device's holdings begin (Device.first_pull_seq), set at its first pull: the
-    feed's `last` as read now if it pulls from nothing, else 0 (a cursor at its first pull is
-    another device's of the same profile, logged in again: it may hold anything). Set once; a
-    request that loses the race to set it takes the value set."""
-    held = principal.device.first_pull_seq
-    if held is not None:
-        return held
+def first_pull(conn: Connection, principal: Principal, held_from: int) -> None:
+    """Where this device's holdings begin (Device.first_pull_seq), kept at its first pull
+    (feed.first_pull_at). Two first pulls at once keep the lower: no answer either gave
+    can then be told less than it may hold."""
     devices = Device.__table__
-    start = select(Feed.last).where(Feed.id == 1).scalar_subquery() if not cursor else 0
-    held = conn.execute(
+    conn.execute(
         update(devices)
-        .where(devices.c.id == principal.device.id, devices.c.first_pull_seq.is_(None))
-        .values(first_pull_seq=start)
-        .returning(devices.c.first_pull_seq)
-    ).scalar()
-    if held is None:
-        held = conn.execute(select(devices.c.first_pull_seq).where(devices.c.id == principal.device.id)).scalar_one()
-    return held
+        .where(
+            devices.c.id == principal.device.id,
+            or_(devices.c.first_pull_seq.is_(None), devices.c.first_pull_seq > held_from),
+        )
+        .values(first_pull_seq=held_from)
+    )
 
 
 def login(conn: Connection, name: str, password: str, device_name: str) -> tuple[User, Device, str]:

@@ -66,6 +66,14 @@ def parse_cursor(text: str | None) -> tuple[int, int | None, int | None]:
     return seq, epoch, horizon
 
 
+def first_pull_at(conn: Connection, cursor: str | None) -> int:
+    """Where a device's holdings begin, at its first pull (Device.first_pull_seq): the feed's
+    `last` as it is now when it pulls from nothing (it holds nothing pulled before), else 0 (a
+    cursor at a first pull is another device's of its profile, logged in again: it may
+    hold anything)."""
+    return 0 if cursor else conn.execute(_FEED).one().last
+
+
 def page(
     conn: Connection,
     user: User,
