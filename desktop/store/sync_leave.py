@@ -143,6 +143,7 @@ def remove_pupils(conn, tables: dict, pupils: set[str]) -> dict[str, int]:
             conn.execute(delete(state).where(state.c.entity == name, state.c.entity_id.in_(chunk)))
     return {name: len(ids) for name, ids in found.items()}
 
+
 GONE_REASON = (
     "Not sent: the LA's server no longer holds this record for you (it was deleted there, or "
     "moved to someone else, while this laptop was away), so it was removed from this laptop. "
