@@ -86,6 +86,9 @@ class Pulling:
         leave the laptop (sync_leave.remove_missing), sending nothing; none when no snapshot
         is under way. A snapshot cut short goes on from its cursor, its list kept."""
         sweep = self.tables["sync_sweep"]
+        with self.store.reading() as conn:  # most pulls: nothing under way, and no write to begin
+            if conn.execute(select(sweep.c.entity).limit(1)).first() is None:
+                return
         with self._applying() as conn:
             found: dict[str, set[str]] = defaultdict(set)
             for entity, entity_id in conn.execute(select(sweep.c.entity, sweep.c.entity_id)):
