@@ -110,6 +110,17 @@ class RecordPupil(SQLModel, table=True):
     pupil_id: str = Field(primary_key=True, max_length=64, index=True)
 
 
+class ForgottenRecord(SQLModel, table=True):
+    """A record whose tombstone was pruned (admin.prune_tombstones): its key alone, so that a
+    change to it from a laptop away that long is refused, not made a new record that holds
+    only the fields it changed (and brought back, half, on every laptop)."""
+
+    __tablename__ = "forgotten_records"
+
+    entity: str = Field(primary_key=True, max_length=63)
+    entity_id: str = Field(primary_key=True, max_length=64)
+
+
 class Caseload(SQLModel, table=True):
     """A pupil on a worker's caseload, or on a team's."""
 

@@ -5,9 +5,11 @@ bring, "Keep mine" on a record deleted since, and one school added on two laptop
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from desktop.domain.records import ProgressEntry, School
 from sync.server import admin
+from sync.server.tables import Record
 from tests.sync import helpers as h
 from tests.sync.conftest import add_user
 from tests.sync.test_faults import _client
@@ -185,3 +187,32 @@ def test_words_saved_during_a_snapshot_on_a_record_it_does_not_bring_are_kept_as
     [kept] = b.port.rejected()
     assert kept["entity_id"] == doomed and "no longer holds this record" in kept["reason"]
     assert kept["fields"]["evidence"] == "Words typed while the snapshot came in"
+
+
+def test_a_change_to_a_record_forgotten_on_the_server_is_refused_not_made_anew(engine, make_device):
+    """A laptop away longer than the server keeps tombstones sends an edit to a record deleted
+    meanwhile: the server refuses it with a reason (the words stay on the laptop, set aside),
+    rather than making a new record of the edited field alone that every laptop would then
+    bring back; a delete of it is simply done."""
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    pupil_id = h.pupil(a.app)
+    doomed = h.progress(a.app, pupil_id, evidence="entered in error")
+    also = h.progress(a.app, pupil_id, evidence="also deleted")
+    a.sync()
+    b.sync()
+    _delete(a, doomed)
+    _delete(a, also)
+    a.sync()
+    _edit(b, doomed, "Edited on the laptop away")  # B is away: its edit waits
+    _delete(b, also)
+    assert admin.prune_tombstones(engine, older_than_days=-1) == 2
+    result = b.sync()
+    assert list(result.refused) and "deleted on the LA's server long ago" in next(iter(result.refused.values()))
+    assert len(result.refused) == 1  # the delete went through
+    [kept] = b.port.rejected()
+    assert kept["entity_id"] == doomed and kept["fields"]["evidence"] == "Edited on the laptop away"
+    a.sync()
+    assert a.app.store.get(ProgressEntry, doomed) is None
+    with engine.connect() as conn:
+        assert conn.execute(select(Record.entity_id).where(Record.entity_id.in_([doomed, also]))).all() == []

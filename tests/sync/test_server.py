@@ -359,6 +359,7 @@ def test_a_served_process_keeps_a_few_connections_under_a_burst(pg_database, mon
 
     monkeypatch.setattr(db, "make_engine", making)
     monkeypatch.setenv(cli.APP_URL, pg_database)
+    monkeypatch.setattr(merger, "_waiting", merger._waiting)  # put back after: the app's start sets it
     app = cli.app_from_environment()
     served = made[-1]
     opened = []
