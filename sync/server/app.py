@@ -152,10 +152,15 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
     def authorised(authorization: str | None) -> auth.Principal:
         with db.reading(engine) as conn:
             who = auth.authenticate(conn, authorization)
-        if auth.seen_due(who):  # at most once a minute, in its own short write
+        seen(who)
+        return who
+
+    def seen(who: auth.Principal) -> None:
+        """The device's last-seen time, at most once a minute, in its own short write (never
+        while the request holds another connection: a process has no more than its pool)."""
+        if auth.seen_due(who):
             with db.writing(engine) as conn:
                 auth.touch(conn, who)
-        return who
 
     def principal(
         _version: Annotated[int, Depends(protocol)],
@@ -262,12 +267,15 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         return await run_in_threadpool(_pull, authorization, cursor, limit, tables)
 
     def _pull(authorization: str, cursor: str, limit: int, tables: str | None) -> Response:
-        who = authorised(authorization)
-        entities = _tables(tables)
         try:
+            # The device is read in the pull's own transaction: one connection and one
+            # transaction a pull, not two; its last-seen time is written once that is done.
             with db.reading(engine) as conn:
+                who = auth.authenticate(conn, authorization)
+                entities = _tables(tables)
                 answer = feed.pull_json(conn, who.user, cursor, limit, entities, lambda: policy.current(conn))
-                return Response(answer, media_type="application/json")
+            seen(who)
+            return Response(answer, media_type="application/json")
         except feed.CursorGone:
             raise HTTPException(410, GONE) from None
         except feed.BadCursor as exc:

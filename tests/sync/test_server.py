@@ -393,6 +393,31 @@ def test_a_served_process_keeps_a_few_connections_under_a_burst(pg_database, mon
         _empty(pg_database)
 
 
+def test_a_pull_marks_its_device_seen_with_one_connection_to_spare(server_url):
+    """A sync with nothing to send is a pull alone: it writes the device's last-seen time (what
+    `device list` shows), after its reading is done, so a process whose every connection is
+    taken by pulls never waits on itself for one more (a pool of one, here)."""
+    from sync.server.app import create_app
+    from tests.sync.asgi import InProcess
+
+    engine = db.make_engine(server_url, pool_size=1, max_overflow=0)
+    engine.pool._timeout = 5  # waiting on itself would fail in seconds, not the default half-minute
+    transport = InProcess(create_app(engine))
+    try:
+        add_user(engine, "ann", "tutor")
+        with httpx.Client(transport=transport, base_url=SERVER, headers={PROTOCOL_HEADER: "1"}) as http:
+            token = login(http, "ann").json()["token"]
+            with db.writing(engine) as conn:
+                conn.execute(update(Device).values(last_seen=None))
+            pulled = http.get("/v1/pull", headers={"Authorization": f"Bearer {token}"})
+        assert pulled.status_code == 200, pulled.text
+        with engine.connect() as conn:
+            assert conn.execute(select(Device.last_seen)).scalar_one() is not None
+    finally:
+        transport.shutdown()
+        engine.dispose()
+
+
 def test_a_port_in_use_is_one_line_before_anything_is_made(tmp_path, capsys):
     """A server left running on the port: said plainly, not announced as started."""
     import socket
