@@ -420,3 +420,21 @@ def test_a_pull_marks_its_device_seen_with_one_connection_to_spare(server_url):
     finally:
         transport.shutdown()
         engine.dispose()
+
+
+def test_a_port_in_use_is_one_line_before_anything_is_made(tmp_path, capsys):
+    """A server left running on the port: said plainly, not announced as started."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = cli.main(["--data-dir", str(tmp_path / "server"), "serve", "--host", "127.0.0.1", "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert code == 2 and "Waymark server on" not in out
+    assert (
+        err
+        == f"waymark-server: Cannot listen on 127.0.0.1:{port}: that port is in use (is a server already running there?); choose another with --port.\n"
+    )
+    assert not (tmp_path / "server").exists()  # nothing was made
