@@ -80,11 +80,13 @@ class SyncRuns:
         with self._changed:
             return len(self._threads)
 
-    def stop(self, wait: float = LOCK_WAIT) -> bool:
+    def stop(self, wait: float | None = None) -> bool:
         """Tell every sync to stop and wait up to `wait` seconds for those on other threads
         (one on this thread, a lock from inside a sync, cannot be waited for). True when
         none is left running elsewhere."""
         self.stopping.set()
         me = threading.get_ident()
         with self._changed:
-            return self._changed.wait_for(lambda: not (self._threads - {me}), timeout=wait)
+            return self._changed.wait_for(
+                lambda: not (self._threads - {me}), timeout=LOCK_WAIT if wait is None else wait
+            )
