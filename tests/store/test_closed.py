@@ -57,7 +57,7 @@ def test_a_closed_store_refuses_to_reconnect_and_ends_what_other_threads_held(ap
         "a new pooled connection": "StoreClosed",
     }
     # No thread, old or new, gets a connection again; the key has gone with them.
-    for call in (lambda: store.get_setting("settings"), app.list_pupils, lambda: store.engine):
+    for call in (lambda: store.get_setting("settings"), app.list_pupils, lambda: store.engine.connect()):
         with pytest.raises(StoreClosed, match="The profile is locked"):
             call()
     with ThreadPoolExecutor(1) as pool, pytest.raises(StoreClosed):

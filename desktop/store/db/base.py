@@ -114,9 +114,8 @@ class StoreBase:
 
     @property
     def engine(self) -> Engine:
-        """SQLAlchemy's engine, made (and SQLAlchemy imported) on first use."""
-        if self._closed:
-            raise StoreClosed()
+        """SQLAlchemy's engine, made (and SQLAlchemy imported) on first use. Once the store
+        is closed its pool makes no connection (_new_connection refuses)."""
         if self._engine is None:
             with self._lazy_lock:
                 if self._engine is None:
