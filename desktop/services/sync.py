@@ -340,9 +340,14 @@ class SyncService:
         text = {"mine": mine, "theirs": theirs}.get(choice, choice)
         with self.store.transaction(self.app.actor) as tx:
             dropping = conflict.kind == "deleted" and choice == "theirs"  # the delete stands
-            if conflict.kind == "deleted" and not dropping:  # keep the words: bring the record back
+            if not dropping:  # keep the words: a record deleted since (here or elsewhere) comes back with them
                 tx.restore(cls, conflict.entity_id, summary="kept after a conflict")
             record = self.store.get(cls, conflict.entity_id, conn=tx.conn)
+            if record is None and not dropping:
+                raise ValidationError(
+                    "The record this conflict is about is no longer on this laptop, so its words "
+                    "cannot be kept in it. Copy them from here if you need them."
+                )
             if record is not None and not dropping and getattr(record, conflict.field) != text:
                 setattr(record, conflict.field, text)
                 tx.update(record, summary=f"{conflict.field} chosen after a conflict")

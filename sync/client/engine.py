@@ -499,8 +499,9 @@ class SyncClient:
                 params["tables"] = ",".join(known)
             response = self._send("GET", "/v1/pull", result, params=params)
             if response.status_code == 410 and not result.snapshot:
-                # Too far behind: a fresh snapshot, applied over what we hold; the outbox stays and goes next time.
-                self.port.forget_cursor()
+                # Too far behind: a fresh snapshot, applied over what we hold; the outbox stays and goes
+                # next time. A port that can notes what it holds, so what the snapshot does not bring goes.
+                getattr(self.port, "begin_snapshot", self.port.forget_cursor)()
                 cursor, result.snapshot = None, True
                 continue
             page = _pull_page(_check(response))
@@ -520,5 +521,8 @@ class SyncClient:
             if progress:
                 progress("pull", result.pulled)
             if not page.more:
+                complete = getattr(self.port, "snapshot_complete", None)
+                if complete is not None:
+                    complete()
                 result.policy = page.policy
                 return result

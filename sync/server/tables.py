@@ -47,6 +47,12 @@ class Device(SQLModel, table=True):
     created_at: datetime
     last_seen: datetime | None = None
     revoked: bool = False
+    # The feed's `last` when this device first pulled from nothing (migration 0008): rows
+    # withdrawn at or below it were never its to hold, so their withdrawals are not sent to
+    # it (unless its user made them). 0: may hold anything (a device that first pulled with a
+    # cursor, another device's of the same profile, or one older than the column). NULL:
+    # not pulled yet.
+    first_pull_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class Record(SQLModel, table=True):

@@ -89,6 +89,9 @@ def test_a_transaction_that_commits_late_never_lands_below_a_cursor(engine, http
     auth_header = {"Authorization": f"Bearer {token}"}
     with engine.connect() as conn:
         lead = User.model_validate(dict(conn.execute(select(User.__table__)).mappings().one()))
+    # The device pulls once first: a device's first pull records where its holdings begin in a
+    # short write (auth.first_pull), which on SQLite waits for the writer held below.
+    assert http.get("/v1/pull", headers=auth_header).json()["changes"] == []
 
     first = db.make_engine(str(engine.url.render_as_string(hide_password=False)), pool_size=1)
     held = first.connect()
