@@ -1,7 +1,16 @@
 """The facade the UI and the CLI call; see api.Waymark."""
 
 from .api import Waymark
-from .errors import USER_ERRORS, NotAStore, NotFound, ServiceError, StoreError, ValidationError, WrongPassphrase
+from .errors import (
+    USER_ERRORS,
+    NotAStore,
+    NotFound,
+    ServiceError,
+    StoreClosed,
+    StoreError,
+    ValidationError,
+    WrongPassphrase,
+)
 from .results import (
     CalendarImport,
     CalendarYear,
@@ -25,6 +34,7 @@ __all__ = [
     "PupilRecord",
     "ServiceError",
     "Settings",
+    "StoreClosed",
     "StoreError",
     "SyncStatus",
     "ValidationError",

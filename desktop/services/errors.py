@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.store import NotAStore, StoreError, WrongPassphrase
+from desktop.store import NotAStore, StoreClosed, StoreError, WrongPassphrase
 
 
 class ServiceError(Exception):
@@ -19,4 +19,13 @@ class NotFound(ServiceError):
 
 USER_ERRORS = (ServiceError, StoreError, ValueError)
 
-__all__ = ["USER_ERRORS", "NotAStore", "NotFound", "ServiceError", "StoreError", "ValidationError", "WrongPassphrase"]
+__all__ = [
+    "USER_ERRORS",
+    "NotAStore",
+    "NotFound",
+    "ServiceError",
+    "StoreClosed",
+    "StoreError",
+    "ValidationError",
+    "WrongPassphrase",
+]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from desktop.domain.records import SyncConflict
+from desktop.store import StoreClosed
 from desktop.store.mapping import RECORDS_BY_TABLE
 from desktop.store.subjects import record_subject
 from desktop.store.sync_port import StoreSyncPort
@@ -22,6 +23,7 @@ from sync.client import (
     ClientTooOld,
     InsecureServer,
     Offline,
+    Stopped,
     SyncClient,
     SyncError,
     SyncResult,
@@ -31,6 +33,7 @@ from sync.protocol import stamp_device
 
 from . import la_policy as policies
 from .errors import NotFound, ValidationError
+from .sync_runs import SyncStopped
 
 __all__ = [
     "AccessRevoked",
@@ -41,6 +44,7 @@ __all__ = [
     "SyncError",
     "SyncResult",
     "SyncService",
+    "SyncStopped",
     "plain_words",
 ]
 
@@ -120,6 +124,8 @@ def plain_words(exc: SyncError) -> str:
 class SyncService:
     """Sync for one open profile (a Waymark)."""
 
+    client_options: dict | None = None  # SyncClient's batch and page sizes (tests: small pages)
+
     def __init__(self, app, transport=None) -> None:
         self.app = app
         self.store = app.store
@@ -191,22 +197,45 @@ class SyncService:
         self.store.set_setting(ACCOUNT, None)
         self.store.set_setting("sync_server", None)
 
-    def _client(self, saved: dict) -> SyncClient:
+    def _client(self, saved: dict, stop=None) -> SyncClient:
         return SyncClient(
-            self.port, saved["server"], saved["token"], insecure=saved.get("insecure", False), transport=self.transport
+            self.port,
+            saved["server"],
+            saved["token"],
+            insecure=saved.get("insecure", False),
+            transport=self.transport,
+            should_stop=stop.is_set if stop is not None else None,
+            **(self.client_options or {}),
         )
 
     # --- syncing --------------------------------------------------------------------
 
     def sync(self, progress: Callable[[str, int], None] | None = None) -> SyncResult:
         """Push, then pull. Records the outcome for the status bar; raises SyncError
-        (with plain words) when it could not finish."""
+        (with plain words) when it could not finish, and SyncStopped, having written
+        nothing more, when the profile locks during it (sync_runs.py)."""
+        runs = self.app.sync_runs
+        with runs.running() as stop:
+            try:
+                return self._sync(progress, stop)
+            except SyncStopped:
+                raise
+            except (Stopped, StoreClosed) as exc:
+                raise SyncStopped() from exc
+            except Exception as exc:
+                if stop.is_set() or self.store.closed:  # the store closed under it: a lock, not a failure
+                    raise SyncStopped() from exc
+                raise
+
+    def _sync(self, progress: Callable[[str, int], None] | None, stop) -> SyncResult:
         saved = self.store.get_setting(ACCOUNT)
         if not saved or not saved.get("token"):
             raise ValidationError("Log in to your LA's server first: waymark login --server URL --user NAME.")
         try:
-            with self._client(saved) as client:
+            with self._client(saved, stop) as client:
                 result = client.sync(progress)
+        except Stopped:
+            raise
         except SyncError as exc:
             words = plain_words(exc)
             self.store.set_setting("last_sync_error", words)
@@ -313,9 +342,14 @@ class SyncService:
         text = {"mine": mine, "theirs": theirs}.get(choice, choice)
         with self.store.transaction(self.app.actor) as tx:
             dropping = conflict.kind == "deleted" and choice == "theirs"  # the delete stands
-            if conflict.kind == "deleted" and not dropping:  # keep the words: bring the record back
+            if not dropping:  # keep the words: a record deleted since (here or elsewhere) comes back with them
                 tx.restore(cls, conflict.entity_id, summary="kept after a conflict")
             record = self.store.get(cls, conflict.entity_id, conn=tx.conn)
+            if record is None and not dropping:
+                raise ValidationError(
+                    "The record this conflict is about is no longer on this laptop, so its words "
+                    "cannot be kept in it. Copy them from here if you need them."
+                )
             if record is not None and not dropping and getattr(record, conflict.field) != text:
                 setattr(record, conflict.field, text)
                 tx.update(record, summary=f"{conflict.field} chosen after a conflict")

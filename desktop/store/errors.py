@@ -7,6 +7,14 @@ class StoreError(Exception):
     """Anything the user must be told about opening a store, in one clear line."""
 
 
+class StoreClosed(StoreError):
+    """The profile was locked or closed: nothing may read or write it any more. Work still
+    running when it closed (a background sync) gets this instead of a new connection."""
+
+    def __init__(self, message: str = "The profile is locked: unlock it to go on; nothing was changed.") -> None:
+        super().__init__(message)
+
+
 class WrongPassphrase(StoreError):
     def __init__(self, message: str = "Wrong passphrase: the profile was not unlocked.") -> None:
         super().__init__(message)

@@ -24,10 +24,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from .errors import KeyFileDamaged, NotAStore, StoreError, WrongPassphrase
+from .errors import KeyFileDamaged, NotAStore, StoreClosed, StoreError, WrongPassphrase
 from .profile import fsync_dir
 
-__all__ = ["KeyFileDamaged", "NotAStore", "StoreError", "WrappedKey", "WrongPassphrase"]
+__all__ = ["KeyFileDamaged", "NotAStore", "StoreClosed", "StoreError", "WrappedKey", "WrongPassphrase"]
 
 KEYFILE_FORMAT = "waymark-key/1"
 # OWASP's current guidance for scrypt: N=2^17, r=8, p=1 (128 MiB, about half a

@@ -362,9 +362,15 @@ V9 = [
     "CREATE INDEX ix_sync_conflict_open ON sync_conflict (resolved, deleted)",
 ]
 
+# Version 10: the records this laptop held from the server when a fresh snapshot began
+# (after a 410). Each page it brings takes its records off the list; what is left when
+# it ends, the server no longer holds for this user (deleted there and its tombstone
+# since forgotten, or no longer theirs), and leaves the laptop (sync_leave.remove_missing).
+SWEEP = ["CREATE TABLE sync_sweep (entity TEXT NOT NULL, entity_id TEXT NOT NULL, PRIMARY KEY (entity, entity_id))"]
+
 
 Step = list[str] | Callable[[object], None]
-STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory, V7, DRAFTS, V9]
+STEPS: list[Step] = [V1, V2, V3, _v4_audit_chain, _v5_entries, _v6_statutory, V7, DRAFTS, V9, SWEEP]
 LATEST = len(STEPS)
 
 

@@ -29,7 +29,9 @@ from sync.protocol.serving import RESTRICTABLE, RESTRICTED_KINDS, conflict_serve
 
 # Link tables: the gathered row goes only when no pupil still held here is linked to it.
 LINKS = {"visit_entry": ("visit", "visit_id"), "appointment_pupil": ("appointment", "appointment_id")}
-NOT_RECORDS = frozenset({"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft", "sync_conflict"})
+NOT_RECORDS = frozenset(
+    {"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft", "sync_conflict", "sync_sweep"}
+)
 CHUNK = 500
 NARROWED_REASON = (
     "Not sent: your role on the LA's server no longer holds this record (or this field), "
@@ -140,6 +142,40 @@ def remove_pupils(conn, tables: dict, pupils: set[str]) -> dict[str, int]:
             conn.execute(delete(table).where(table.c.id.in_(chunk)))
             conn.execute(delete(state).where(state.c.entity == name, state.c.entity_id.in_(chunk)))
     return {name: len(ids) for name, ids in found.items()}
+
+
+GONE_REASON = (
+    "Not sent: the LA's server no longer holds this record for you (it was deleted there, or "
+    "moved to someone else, while this laptop was away), so it was removed from this laptop. "
+    "Your change is kept here; ask your LA lead to pass it on."
+)
+
+
+def remove_missing(conn, tables: dict, found: dict[str, set[str]]) -> dict[str, int]:
+    """Remove records a fresh snapshot did not bring (sync_sweep): the server no longer holds
+    them for this user. Pupils go with what belongs only to them (as remove_pupils); other
+    rows one by one. Deleted outright, nothing queued; an unsent change to any of them is
+    kept aside with its values. How many rows, by table."""
+    removed = dict(remove_pupils(conn, tables, found["pupil"])) if found.get("pupil") else {}
+    rest: dict[str, set[str]] = {}
+    for name, ids in found.items():
+        if name == "pupil" or name not in tables or (name in NOT_RECORDS and name != "sync_conflict"):
+            continue
+        present = _present(conn, tables[name], ids)  # some went with their pupil just now
+        if present:
+            rest[name] = present
+    _keep_unsent(conn, tables, rest, GONE_REASON)
+    state = tables["sync_state"]
+    for name, ids in rest.items():
+        table = tables[name]
+        for chunk in _chunks(ids):
+            conn.execute(delete(table).where(table.c.id.in_(chunk)))
+            conn.execute(delete(state).where(state.c.entity == name, state.c.entity_id.in_(chunk)))
+        removed[name] = removed.get(name, 0) + len(ids)
+    for name, ids in found.items():  # the server's clocks of them too (a tombstone's, never held here)
+        for chunk in _chunks(ids):
+            conn.execute(delete(state).where(state.c.entity == name, state.c.entity_id.in_(chunk)))
+    return removed
 
 
 def narrow_to(conn, tables: dict, role: str) -> dict[str, int]:

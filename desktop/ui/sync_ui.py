@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import Changes
-from desktop.services.sync import AccessRevoked, ClientTooOld, Offline, SyncError, SyncService
+from desktop.services import Changes, StoreClosed
+from desktop.services.sync import AccessRevoked, ClientTooOld, Offline, SyncError, SyncService, SyncStopped
 from desktop.tasks import TaskRunner
 
 from .drafts import DraftedDialog, Fields
@@ -64,13 +64,16 @@ class Outcome:
     left: int = 0  # pupils no longer this user's, removed from the laptop
     narrowed: bool = False  # the user's role now holds less; what it may not hold was removed
     refused: int = 0  # changes the server refused, kept aside (File → Changes not sent…)
+    locked: str = ""  # the profile locked during the sync, which stopped there: the words to show
 
 
 def _run_sync(service: SyncService, progress: Callable[[str, int], None]) -> Outcome:
-    if service.account() is None:
-        return Outcome(not_connected=True)
     try:
+        if service.account() is None:
+            return Outcome(not_connected=True)
         result = service.sync(progress)
+    except (SyncStopped, StoreClosed) as exc:  # locked under it: not a failure, nothing to retry now
+        return Outcome(locked=str(exc) if isinstance(exc, SyncStopped) else str(SyncStopped()))
     except Offline as exc:
         return Outcome(error=str(exc), offline=True)
     except (AccessRevoked, ClientTooOld) as exc:
@@ -162,6 +165,10 @@ class SyncController(QObject):
     def _done(self, outcome: Outcome) -> None:
         self.running = False
         if self._stopped:
+            return
+        if outcome.locked:  # quietly: no failure counted, no retry (the next unlock starts afresh)
+            self.state_changed.emit(outcome.locked)
+            self.synced.emit(outcome)
             return
         if outcome.not_connected:
             self.state_changed.emit(NOT_CONNECTED if self._asked else "")

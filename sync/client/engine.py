@@ -5,6 +5,12 @@ outbox only after the server's answer arrives) and then pulls pages until
 the server has no more, each page applied with its cursor in one local
 transaction. Any step may fail (a dropped connection, a crash): running the
 sync again resumes it, and nothing is lost or applied twice.
+
+A sync can be told to stop (`should_stop`: the profile is being locked). It
+looks between requests: no new batch or page is asked for, a batch already
+sent is waited for and settled (its operations leave the outbox), then it
+raises Stopped. A page and its cursor are written together, so stopping
+between pages loses nothing.
 """
 
 from __future__ import annotations
@@ -67,6 +73,10 @@ class ServerError(SyncError):
 
 class OutOfOrder(ServerError):
     """409 to a batch sent before the last one's answer: that one had not arrived. Sent again."""
+
+
+class Stopped(SyncError):
+    """The sync was told to stop (the profile is being locked); what was done is kept."""
 
 
 class InsecureServer(SyncError):
@@ -279,8 +289,10 @@ class SyncClient:
         timeout: float = 60,
         push_batch: int = 500,
         page_size: int = 1000,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.port = port
+        self.should_stop = should_stop or (lambda: False)
         self.base_url = check_url(base_url, insecure=insecure)
         self.push_batch, self.page_size = push_batch, page_size
         self._http = _http(self.base_url, transport, timeout, token)
@@ -294,6 +306,11 @@ class SyncClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _check_stop(self) -> None:
+        """Between two steps: stop here if told to (nothing half-done is left behind)."""
+        if self.should_stop():
+            raise Stopped("The sync stopped: the profile was locked.")
 
     def _send(
         self, method: str, path: str, result: SyncResult | None = None, http: httpx.Client | None = None, **kwargs
@@ -340,7 +357,7 @@ class SyncClient:
         ahead: list[httpx.Client] = []
         try:
             while True:
-                while len(flying) < (PIPELINE if ordered else 1):
+                while len(flying) < (PIPELINE if ordered else 1) and not self.should_stop():
                     ops = self._next_batch(flying)
                     if not ops:
                         break
@@ -350,6 +367,7 @@ class SyncClient:
                     http = ahead[0] if after else self._http
                     flying.append((ops, pool.submit(self._push_batch, http, ops, after)))
                 if not flying:
+                    self._check_stop()  # told to stop: every batch sent was settled first
                     return result
                 ops, answer = flying.popleft()
                 try:
@@ -410,6 +428,7 @@ class SyncClient:
         if not hasattr(self.port, "audit_pending"):
             return result  # a port without an audit trail
         while True:
+            self._check_stop()
             trail, rows = self.port.audit_pending(self.push_batch)
             if not rows:
                 return result
@@ -452,6 +471,7 @@ class SyncClient:
             return
         restarted = False
         while True:
+            self._check_stop()
             params = {"cursor": cursor, "limit": self.page_size, "tables": ",".join(wanted)}
             response = self._send("GET", "/v1/pull", result, params=params)
             if response.status_code == 410 and not restarted:
@@ -473,13 +493,15 @@ class SyncClient:
             self.backfill(known, result, progress)
         cursor = self.port.cursor()
         while True:
+            self._check_stop()
             params = {"cursor": cursor or "", "limit": self.page_size}
             if known is not None:
                 params["tables"] = ",".join(known)
             response = self._send("GET", "/v1/pull", result, params=params)
             if response.status_code == 410 and not result.snapshot:
-                # Too far behind: a fresh snapshot, applied over what we hold; the outbox stays and goes next time.
-                self.port.forget_cursor()
+                # Too far behind: a fresh snapshot, applied over what we hold; the outbox stays and goes
+                # next time. A port that can notes what it holds, so what the snapshot does not bring goes.
+                getattr(self.port, "begin_snapshot", self.port.forget_cursor)()
                 cursor, result.snapshot = None, True
                 continue
             page = _pull_page(_check(response))
@@ -499,5 +521,8 @@ class SyncClient:
             if progress:
                 progress("pull", result.pulled)
             if not page.more:
+                complete = getattr(self.port, "snapshot_complete", None)
+                if complete is not None:
+                    complete()
                 result.policy = page.policy
                 return result

@@ -66,6 +66,20 @@ class TablesPort(SyncPort, Protocol):
         note where it stands; when done, the cursor covers `tables` too. One transaction."""
 
 
+class SnapshotPort(SyncPort, Protocol):
+    """A port that removes, after a fresh snapshot (410), the records it did not bring
+    (deleted on the server and their tombstones since forgotten, or no longer the
+    user's). Optional: SyncClient checks; without it a 410 calls forget_cursor."""
+
+    def begin_snapshot(self) -> None:
+        """As forget_cursor, noting the records held from the server."""
+
+    def snapshot_complete(self) -> None:
+        """A pull reached the feed's end: noted records no page brought leave the store,
+        sending no deletes, any unsent change to them kept aside. Nothing when no snapshot
+        is under way."""
+
+
 class AuditPort(SyncPort, Protocol):
     """A port with an audit trail to send. Optional: SyncClient checks."""
 

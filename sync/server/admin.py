@@ -203,7 +203,7 @@ def prune_tombstones(engine: Engine, older_than_days: float) -> int:
 
     from sync.protocol.clock import format_time, parse_stamp
 
-    from .tables import Feed, Record, RecordPupil
+    from .tables import Feed, ForgottenRecord, Record, RecordPupil
 
     cutoff = format_time(datetime.now(UTC) - timedelta(days=older_than_days))
     records = Record.__table__
@@ -221,6 +221,7 @@ def prune_tombstones(engine: Engine, older_than_days: float) -> int:
             chunk = keys[start : start + 400]
             conn.execute(delete(RecordPupil).where(tuple_(RecordPupil.entity, RecordPupil.entity_id).in_(chunk)))
             conn.execute(delete(records).where(tuple_(records.c.entity, records.c.entity_id).in_(chunk)))
+            conn.execute(ForgottenRecord.__table__.insert(), [{"entity": e, "entity_id": i} for e, i in chunk])
         horizon = max(seq for _, _, seq in gone)
         conn.execute(update(Feed).where(Feed.id == 1, Feed.horizon < horizon).values(horizon=horizon))
     return len(gone)

@@ -155,12 +155,17 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         seen(who)
         return who
 
-    def seen(who: auth.Principal) -> None:
-        """The device's last-seen time, at most once a minute, in its own short write (never
+    def seen(who: auth.Principal, first_pull: int | None = None) -> None:
+        """The device's last-seen time, at most once a minute, and where its holdings begin at its
+        first pull (`first_pull`; auth.first_pull), in one short write of their own (never
         while the request holds another connection: a process has no more than its pool)."""
-        if auth.seen_due(who):
+        due = auth.seen_due(who)
+        if due or first_pull is not None:
             with db.writing(engine) as conn:
-                auth.touch(conn, who)
+                if due:
+                    auth.touch(conn, who)
+                if first_pull is not None:
+                    auth.first_pull(conn, who, first_pull)
 
     def principal(
         _version: Annotated[int, Depends(protocol)],
@@ -267,19 +272,29 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         return await run_in_threadpool(_pull, authorization, cursor, limit, tables)
 
     def _pull(authorization: str, cursor: str, limit: int, tables: str | None) -> Response:
-        try:
-            # The device is read in the pull's own transaction: one connection and one
-            # transaction a pull, not two; its last-seen time is written once that is done.
-            with db.reading(engine) as conn:
-                who = auth.authenticate(conn, authorization)
-                entities = _tables(tables)
-                answer = feed.pull_json(conn, who.user, cursor, limit, entities, lambda: policy.current(conn))
-            seen(who)
-            return Response(answer, media_type="application/json")
-        except feed.CursorGone:
-            raise HTTPException(410, GONE) from None
-        except feed.BadCursor as exc:
-            raise HTTPException(400, str(exc)) from None
+        refused = None
+        # The device is read in the pull's own transaction: one connection and one
+        # transaction a pull, not two; its last-seen time is written once that is done.
+        with db.reading(engine) as conn:
+            who = auth.authenticate(conn, authorization)
+            entities = _tables(tables)
+            held_from, first_pull = who.device.first_pull_seq, None
+            if held_from is None:  # its first pull: its holdings begin at the feed as it is now
+                held_from = first_pull = feed.first_pull_at(conn, cursor)
+            try:
+                answer = feed.pull_json(
+                    conn, who.user, cursor, limit, entities, lambda: policy.current(conn), held_from=held_from
+                )
+            except feed.CursorGone:
+                refused = HTTPException(410, GONE)
+            except feed.BadCursor as exc:
+                refused = HTTPException(400, str(exc))
+        # Kept whatever the answer: a cursor refused at a first pull still says the device's
+        # profile may hold anything (its next pull, from nothing, must not say otherwise).
+        seen(who, first_pull)
+        if refused is not None:
+            raise refused
+        return Response(answer, media_type="application/json")
 
     @app.post("/v1/audit", response_model=AuditPushResponse, responses=ERRORS, tags=["audit"])
     def audit_push(body: AuditPush, who: Who) -> Response:

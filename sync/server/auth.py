@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 
 from sync.protocol import MIN_CLIENT_VERSION, PROTOCOL_VERSION
 
@@ -150,6 +150,21 @@ def seen_due(principal: Principal) -> bool:
 
 def touch(conn: Connection, principal: Principal) -> None:
     conn.execute(update(Device).where(Device.id == principal.device.id).values(last_seen=now()))
+
+
+def first_pull(conn: Connection, principal: Principal, held_from: int) -> None:
+    """Where this device's holdings begin (Device.first_pull_seq), kept at its first pull
+    (feed.first_pull_at). Two first pulls at once keep the lower: no answer either gave
+    can then be told less than it may hold."""
+    devices = Device.__table__
+    conn.execute(
+        update(devices)
+        .where(
+            devices.c.id == principal.device.id,
+            or_(devices.c.first_pull_seq.is_(None), devices.c.first_pull_seq > held_from),
+        )
+        .values(first_pull_seq=held_from)
+    )
 
 
 def login(conn: Connection, name: str, password: str, device_name: str) -> tuple[User, Device, str]:

@@ -6,6 +6,7 @@ Errors print one line and exit with status 2; nothing is changed.
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import json
 import os
@@ -292,6 +293,23 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def _check_can_listen(host: str, port: int) -> None:
+    """Bind as uvicorn will, before anything is made or the server is said to be on: a port
+    in use (a server left running) was a "Waymark server on …" line, then uvicorn's own
+    error and exit status 3."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # uvicorn's rule (Config.bind_socket)
+    with socket.socket(family=family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                reason = "that port is in use (is a server already running there?); choose another with --port"
+            else:
+                reason = str(exc.strerror or exc).lower()
+            raise admin.AdminError(f"Cannot listen on {host}:{port}: {reason}.") from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -299,6 +317,8 @@ def _serve(args: argparse.Namespace) -> int:
         raise admin.AdminError("Give both --ssl-certfile and --ssl-keyfile, or neither.")
     if args.workers is not None and not 1 <= args.workers <= 64:
         raise admin.AdminError("--workers must be between 1 and 64.")
+    if args.fd is None:
+        _check_can_listen(args.host, args.port)
     engine = _engine(args)  # migrates, once, before any worker starts
     url = engine.url.render_as_string(hide_password=False)
     sqlite = engine.dialect.name == "sqlite"

@@ -66,10 +66,28 @@ def parse_cursor(text: str | None) -> tuple[int, int | None, int | None]:
     return seq, epoch, horizon
 
 
-def page(conn: Connection, user: User, cursor: str | None, limit: int, entities: Collection[str] | None = None) -> Page:
+def first_pull_at(conn: Connection, cursor: str | None) -> int:
+    """Where a device's holdings begin, at its first pull (Device.first_pull_seq): the feed's
+    `last` as it is now when it pulls from nothing (it holds nothing pulled before), else 0 (a
+    cursor at a first pull is another device's of its profile, logged in again: it may
+    hold anything)."""
+    return 0 if cursor else conn.execute(_FEED).one().last
+
+
+def page(
+    conn: Connection,
+    user: User,
+    cursor: str | None,
+    limit: int,
+    entities: Collection[str] | None = None,
+    held_from: int = 0,
+) -> Page:
     """`entities`: the tables the client knows (None: all). An older client says
     which it knows, so it is not sent rows it cannot hold; once upgraded it
-    asks for the new tables' rows from the start (a back-fill)."""
+    asks for the new tables' rows from the start (a back-fill). `held_from`: the
+    device's first pull (Device.first_pull_seq; 0: it may hold anything): rows
+    withdrawn at or below it, not made by its user, were never its to hold, so
+    their withdrawals (ids and stamps) are not sent to it."""
     after, epoch, seen_horizon = parse_cursor(cursor)
     last, horizon = conn.execute(_FEED).one()
     if after > last:  # a cursor from beyond this feed (a server restored from a backup): start afresh,
@@ -84,7 +102,12 @@ def page(conn: Connection, user: User, cursor: str | None, limit: int, entities:
     far = last - after > SHORT_SPAN
     known = None if entities is None else tuple(sorted(entities))
     stmt = _page_statement(user.role, bool(user.team), bool(user.id), far, known)
-    params = scope_params(user) | {"after": after, "last": last, "limit": limit + 1}
+    params = scope_params(user) | {
+        "after": after,
+        "withheld_after": max(after, held_from),
+        "last": last,
+        "limit": limit + 1,
+    }
     rows = conn.execute(stmt, params).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -96,7 +119,7 @@ def page(conn: Connection, user: User, cursor: str | None, limit: int, entities:
 @functools.lru_cache(maxsize=64)  # keyed by what clients send (entities): bounded
 def _page_statement(role: str, team: bool, has_id: bool, far: bool, entities: tuple[str, ...] | None) -> Select:
     """A page's query for users of this kind, built once (scope.template); run with the user's
-    scope_params and `after`, `last` and `limit`."""
+    scope_params and `after`, `withheld_after` (scope.visible_records), `last` and `limit`."""
     r = RECORDS.c
     after, last, limit = bindparam("after"), bindparam("last"), bindparam("limit")
     who = template(role, team, has_id)
@@ -161,9 +184,14 @@ def _withdrawal(role: str, entity: str, stored: dict, clock: str) -> tuple[dict,
 
 
 def pull(
-    conn: Connection, user: User, cursor: str | None, limit: int, entities: Collection[str] | None = None
+    conn: Connection,
+    user: User,
+    cursor: str | None,
+    limit: int,
+    entities: Collection[str] | None = None,
+    held_from: int = 0,
 ) -> PullResponse:
-    found = page(conn, user, cursor, limit, entities)
+    found = page(conn, user, cursor, limit, entities, held_from)
     changes = []
     for row in found.rows:
         served_row = _served(user.role, row)
@@ -184,10 +212,11 @@ def pull_json(
     limit: int,
     entities: Collection[str] | None = None,
     policy: Callable[[], dict[str, Any]] | None = None,
+    held_from: int = 0,
 ) -> bytes:
     """The page as PullResponse's JSON, built around the stored JSON text;
     `policy` gives what the last page carries (PullResponse.policy)."""
-    found = page(conn, user, cursor, limit, entities)
+    found = page(conn, user, cursor, limit, entities, held_from)
     dumps = orjson.dumps
     parts = []
     for row in found.rows:

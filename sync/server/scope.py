@@ -97,7 +97,15 @@ def visible_records(user: User | Scope, *, by_pupil: bool = True):
     if restrictions != allowed_restrictions("la-lead"):
         # A row withdrawn from view since the cursor is found too, and sent as its withdrawal
         # (feed._served); once, at the number it was withdrawn at, not at each later write.
-        clauses.append(or_(Record.restricted.in_(sorted(restrictions)), Record.withdrawn_seq > bindparam("after")))
+        # Only to a device that may hold it: withdrawn after the device first pulled from
+        # nothing (`withheld_after`: the greater of that and the cursor, feed.page), or made
+        # by its user (the device may have pushed it before its first pull).
+        withdrawn = Record.withdrawn_seq > bindparam("withheld_after")
+        if who.has_id:
+            withdrawn = or_(
+                withdrawn, and_(Record.withdrawn_seq > bindparam("after"), Record.created_by == who.user_id)
+            )
+        clauses.append(or_(Record.restricted.in_(sorted(restrictions)), withdrawn))
     pupils = visible_pupils_query(who)
     if pupils is not None and by_pupil:
         belongs = (RecordPupil.entity == Record.entity) & (RecordPupil.entity_id == Record.entity_id)

@@ -47,6 +47,12 @@ class Device(SQLModel, table=True):
     created_at: datetime
     last_seen: datetime | None = None
     revoked: bool = False
+    # The feed's `last` when this device first pulled from nothing (migration 0008): rows
+    # withdrawn at or below it were never its to hold, so their withdrawals are not sent to
+    # it (unless its user made them). 0: may hold anything (a device that first pulled with a
+    # cursor, another device's of the same profile, or one older than the column). NULL:
+    # not pulled yet.
+    first_pull_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class Record(SQLModel, table=True):
@@ -102,6 +108,17 @@ class RecordPupil(SQLModel, table=True):
     entity: str = Field(primary_key=True, max_length=63)
     entity_id: str = Field(primary_key=True, max_length=64)
     pupil_id: str = Field(primary_key=True, max_length=64, index=True)
+
+
+class ForgottenRecord(SQLModel, table=True):
+    """A record whose tombstone was pruned (admin.prune_tombstones): its key alone, so that a
+    change to it from a laptop away that long is refused, not made a new record that holds
+    only the fields it changed (and brought back, half, on every laptop)."""
+
+    __tablename__ = "forgotten_records"
+
+    entity: str = Field(primary_key=True, max_length=63)
+    entity_id: str = Field(primary_key=True, max_length=64)
 
 
 class Caseload(SQLModel, table=True):

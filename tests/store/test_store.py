@@ -509,3 +509,32 @@ def test_migrating_a_populated_version_7_database_adds_drafts(tmp_path):
     assert drafts.load(store, "contact", "p1").fields == {"Name": "Rose"}
     assert (store.count("outbox"), store.count("audit_event")) == before
     store.close()
+
+
+def test_migrating_a_populated_version_9_database_keeps_sync_state_and_can_sweep(tmp_path):
+    """Step 10: a synced version-9 profile opens with its records, outbox and server clocks
+    as they were, and a list for a fresh snapshot to take records off (sync_sweep), empty."""
+    from desktop.store.sync_port import StoreSyncPort
+
+    folder = tmp_path / "v9"
+    conn = profile_at_version(folder, 9)
+    conn.execute(
+        "INSERT INTO sync_state VALUES ('pupil', 'p1', '{\"surname\": \"2026-11-01T09:00:00.000000Z-0000-dev-2\"}')"
+    )
+    conn.execute(
+        "INSERT INTO outbox (id, entity, entity_id, fields, changed_at) "
+        "VALUES ('o1', 'pupil', 'p1', '[\"forename\"]', '2026-11-02T09:00:00.000000Z-0000-dev-1')"
+    )
+    conn.close()
+
+    store = Store.open(folder, PASS)
+    assert store.schema_version() == LATEST >= 10
+    assert store.get(Pupil, "p1").surname == "Lee"
+    assert store.count("outbox") == 1 and store.count("sync_sweep") == 0
+    port = StoreSyncPort(store)
+    assert "sync_sweep" not in port.known_tables()  # the laptop's own: never sent, never pulled
+    port.begin_snapshot()
+    assert store.count("sync_sweep") == 1 and port.cursor() is None
+    [op] = port.pending(10)
+    assert (op.entity_id, op.fields) == ("p1", {"forename": "Levi"})  # the unsent change, as before
+    store.close()

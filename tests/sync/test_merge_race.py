@@ -52,9 +52,9 @@ class Interrupted(Merger):
     meanwhile = None
     merges = 0
 
-    def _merge(self, ops):
+    def _merge(self, ops, **kwargs):
         type(self).merges += 1
-        return super()._merge(ops)
+        return super()._merge(ops, **kwargs)
 
     def _write_applied(self, applied):
         if type(self).meanwhile:

@@ -89,6 +89,9 @@ def test_a_transaction_that_commits_late_never_lands_below_a_cursor(engine, http
     auth_header = {"Authorization": f"Bearer {token}"}
     with engine.connect() as conn:
         lead = User.model_validate(dict(conn.execute(select(User.__table__)).mappings().one()))
+    # The device pulls once first: a device's first pull records where its holdings begin in a
+    # short write (auth.first_pull), which on SQLite waits for the writer held below.
+    assert http.get("/v1/pull", headers=auth_header).json()["changes"] == []
 
     first = db.make_engine(str(engine.url.render_as_string(hide_password=False)), pool_size=1)
     held = first.connect()
@@ -356,6 +359,7 @@ def test_a_served_process_keeps_a_few_connections_under_a_burst(pg_database, mon
 
     monkeypatch.setattr(db, "make_engine", making)
     monkeypatch.setenv(cli.APP_URL, pg_database)
+    monkeypatch.setattr(merger, "_waiting", merger._waiting)  # put back after: the app's start sets it
     app = cli.app_from_environment()
     served = made[-1]
     opened = []
@@ -416,3 +420,21 @@ def test_a_pull_marks_its_device_seen_with_one_connection_to_spare(server_url):
     finally:
         transport.shutdown()
         engine.dispose()
+
+
+def test_a_port_in_use_is_one_line_before_anything_is_made(tmp_path, capsys):
+    """A server left running on the port: said plainly, not announced as started."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = cli.main(["--data-dir", str(tmp_path / "server"), "serve", "--host", "127.0.0.1", "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert code == 2 and "Waymark server on" not in out
+    assert (
+        err
+        == f"waymark-server: Cannot listen on 127.0.0.1:{port}: that port is in use (is a server already running there?); choose another with --port.\n"
+    )
+    assert not (tmp_path / "server").exists()  # nothing was made

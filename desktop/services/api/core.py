@@ -32,6 +32,21 @@ class Core:
         self.today = today
         self._settings: Settings | None = None  # read once; every write goes through update_settings
         self._keyring_change = False  # set only while keyring_unlock.py changes that setting
+        self._sync_runs = None  # made by the first sync (sync_runs.py loads the sync client)
+
+    @property
+    def sync_runs(self):
+        """The syncs running on this profile, which the lock stops (sync_runs.SyncRuns)."""
+        if self._sync_runs is None:
+            from ..sync_runs import SyncRuns
+
+            self._sync_runs = SyncRuns(self.store.path)
+        return self._sync_runs
+
+    def stop_syncs(self) -> bool:
+        """Tell any sync of this profile to stop and wait a little for it (sync_runs.LOCK_WAIT).
+        True when none is left running on another thread."""
+        return True if self._sync_runs is None else self._sync_runs.stop()
 
     def _audit_event(self, action: str, entity: str, entity_id: str, summary: str = "", **kw: object) -> None:
         with self.store.transaction(self.actor) as tx:

@@ -69,14 +69,20 @@ class ProfileServices(Core):
         return app
 
     def close(self) -> None:
-        self.store.close()
+        """Stop any sync first (it must not write after the close), then close the store."""
+        try:
+            self.stop_syncs()
+        finally:
+            self.store.close()
 
     def record_sign_in(self, via: str = "") -> None:
         self.store.record_event(self.actor, "sign-in", "profile", "", f"unlocked{f' ({via})' if via else ''}")
 
     def lock(self, reason: str = "") -> None:
-        """Write the lock to the audit trail, then close the profile."""
+        """Stop any sync (waiting a little for it), write the lock to the audit trail, then
+        close the profile: nothing reads or writes it after the lock's row."""
         try:
+            self.stop_syncs()
             self.store.record_event(self.actor, "lock", "profile", "", f"locked{f' ({reason})' if reason else ''}")
         finally:
             self.close()

@@ -12,7 +12,7 @@ opening, writing, reading and transaction; store.py assembles `Store`.
 
 from __future__ import annotations
 
-from ..keys import NotAStore, StoreError, WrongPassphrase
+from ..keys import NotAStore, StoreClosed, StoreError, WrongPassphrase
 from .clock import Clock, new_id
 from .files import DB_NAME, KEY_NAME, PLAIN_SQLITE_HEADER
 from .store import Store
@@ -25,6 +25,7 @@ __all__ = [
     "Clock",
     "NotAStore",
     "Store",
+    "StoreClosed",
     "StoreError",
     "Transaction",
     "WrongPassphrase",

@@ -1,5 +1,9 @@
 """What every part of `Store` builds on: the driver connections (one per thread), the
-engine and tables made on first query, closing, and the settings kept in `meta`."""
+engine and tables made on first query, closing, and the settings kept in `meta`.
+
+Once closed (the profile locked) a store stays closed: it makes no new connection, so
+work still running on another thread (a background sync) gets StoreClosed instead of
+quietly reopening the encrypted file with the key it no longer holds."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from typing import TYPE_CHECKING
 import sqlcipher3
 import sqlcipher3.dbapi2
 
-from ..keys import StoreError
+from ..keys import StoreClosed, StoreError
 from ..mapping import TABLES
 from ..reads import TableReader
 from . import sqla
@@ -44,7 +48,9 @@ class StoreBase:
         self._local = threading.local()
         self._local.conn = conn
         self._driver_conns = [conn] if conn is not None else []
-        self._driver_lock = threading.Lock()
+        self._driver_lock = threading.Lock()  # also guards _closed and _checked_out
+        self._checked_out: dict[int, sqlcipher3.Connection] = {}  # the pool's connections in use, by id
+        self._closed = False
         self._readers: dict[type | str, TableReader] = {}
         self._inserts: dict[tuple, str] = {}  # (table, columns) -> INSERT, see Transaction._insert_row
         self._engine: Engine | None = None  # made on first query, with the tables
@@ -60,11 +66,25 @@ class StoreBase:
         engine = sqla.create_engine(
             "sqlite://",
             module=sqlcipher3.dbapi2,
-            creator=self._creator,
+            creator=self._new_connection,
             poolclass=sqla.QueuePool,
             pool_size=4,
             max_overflow=4,
         )
+
+        # The pool's connections in use, so closing can end them too (a transaction cut off
+        # by the close rolls back: nothing half-written, nothing written after the lock).
+        @sqla.event.listens_for(engine, "checkout")
+        def _out(dbapi_connection, _record, _proxy) -> None:
+            with self._driver_lock:
+                if self._closed:
+                    raise StoreClosed()
+                self._checked_out[id(dbapi_connection)] = dbapi_connection
+
+        @sqla.event.listens_for(engine, "checkin")
+        def _in(dbapi_connection, _record) -> None:
+            with self._driver_lock:
+                self._checked_out.pop(id(dbapi_connection), None)
 
         # Let SQLAlchemy, not the driver, decide when transactions begin (the
         # documented recipe for pysqlite), so BEGIN IMMEDIATE takes the write lock.
@@ -75,8 +95,27 @@ class StoreBase:
         return engine
 
     @property
+    def closed(self) -> bool:
+        """True once close() has begun: the store makes no new connection."""
+        return self._closed
+
+    def _new_connection(self) -> sqlcipher3.Connection:
+        """A new driver connection (for a thread, or the pool), never once the store is closed."""
+        if self._closed:
+            raise StoreClosed()
+        conn = self._creator()
+        with self._driver_lock:
+            closed = self._closed  # closed while it was being made: it must not outlive the close
+        if closed:
+            with suppress(sqlcipher3.Error):
+                conn.close()
+            raise StoreClosed()
+        return conn
+
+    @property
     def engine(self) -> Engine:
-        """SQLAlchemy's engine, made (and SQLAlchemy imported) on first use."""
+        """SQLAlchemy's engine, made (and SQLAlchemy imported) on first use. Once the store
+        is closed its pool makes no connection (_new_connection refuses)."""
         if self._engine is None:
             with self._lazy_lock:
                 if self._engine is None:
@@ -108,14 +147,21 @@ class StoreBase:
     def _connection(self) -> sqlcipher3.Connection:
         """This thread's connection, straight through the driver (made on first use),
         or the one its batch() is writing through."""
+        if self._closed:
+            raise StoreClosed()
         batch = getattr(self._local, "batch", None)
         if batch is not None:
             return batch.connection.driver_connection
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = self._creator()
+            conn = self._new_connection()
             with self._driver_lock:
+                if self._closed:
+                    with suppress(sqlcipher3.Error):
+                        conn.close()
+                    raise StoreClosed()
                 self._driver_conns.append(conn)
+            self._local.conn = conn
         return conn
 
     @contextmanager
@@ -128,16 +174,32 @@ class StoreBase:
             raise
 
     def close(self) -> None:
-        """Fold the journal into the store and let go of the files. Never raises: a
-        failed checkpoint loses nothing (the next open folds it), and an error here
-        must not hide the result of the work just done."""
+        """Fold the journal into the store and let go of the files, for good: every
+        connection is closed, those other threads hold too (a transaction they had
+        begun rolls back), and none is made again. Never raises: a failed checkpoint
+        loses nothing (the next open folds it), and an error here must not hide the
+        result of the work just done. Closing twice does nothing more."""
+        with self._driver_lock:
+            if self._closed:
+                return
+            self._closed = True
+            # This thread's connection does the checkpoint; every other one ends first.
+            own = getattr(self._local, "conn", None)
+            others = [c for c in self._driver_conns if c is not own] + list(self._checked_out.values())
+            self._driver_conns = [own] if own is not None else []
+            self._checked_out.clear()
+        for conn in others:
+            with suppress(sqlcipher3.Error):
+                conn.close()
         try:
             if self._engine is not None:
                 self._engine.dispose()
-            with self._driver() as conn:
-                # Not the 10 s busy wait: another process writing just means a later checkpoint.
-                conn.execute("PRAGMA busy_timeout = 0")
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            conn = own or self._creator()
+            if own is None:
+                self._driver_conns.append(conn)
+            # Not the 10 s busy wait: another process writing just means a later checkpoint.
+            conn.execute("PRAGMA busy_timeout = 0")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         except (StoreError, sqlcipher3.Error, sqla.DBAPIError) as exc:
             log.warning("The journal was not checkpointed at close (%s).", exc.__class__.__name__)
         finally:
@@ -147,6 +209,8 @@ class StoreBase:
                         conn.close()
                 self._driver_conns.clear()
                 self._local = threading.local()
+            self._creator = _refuse  # the key goes with the connections
+            self._db_key = None
 
     def copy_to(self, target: sqlcipher3.Connection) -> None:
         """SQLite's online backup of the whole store into `target` (keyed alike), in one
@@ -193,3 +257,7 @@ class StoreBase:
             reader = TableReader(self.table(cls_or_name), self.engine.dialect, cls)
             self._readers[cls_or_name] = reader
         return reader
+
+
+def _refuse() -> sqlcipher3.Connection:
+    raise StoreClosed()

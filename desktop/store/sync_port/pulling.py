@@ -22,7 +22,7 @@ from sync.protocol.clock import expand
 
 from ..db import new_id
 from ..mapping import COLLECTIONS, TABLES, Link
-from ..sync_leave import narrow_to, remove_pupils
+from ..sync_leave import narrow_to, remove_missing, remove_pupils
 from .values import (
     BACKFILL,
     CLOCK,
@@ -62,8 +62,40 @@ class Pulling:
         return bool(removed)
 
     def forget_cursor(self) -> None:
-        for key in (CURSOR, CURSOR_TABLES, BACKFILL):
-            self.store.set_setting(key, None)
+        """Start again from the beginning of the feed (another server or user: nothing of a
+        snapshot under way is kept, as its list belongs to the feed it began on)."""
+        with self._applying() as conn:
+            self._forget(conn)
+
+    def begin_snapshot(self) -> None:
+        """A 410: start again from a fresh snapshot, noting every record held from the
+        server (sync_state). Each page takes what it brings off the list; what the whole
+        snapshot did not bring leaves the laptop when it ends (snapshot_complete)."""
+        sweep, state = self.tables["sync_sweep"], self.tables["sync_state"]
+        with self._applying() as conn:
+            self._forget(conn)
+            conn.execute(insert(sweep).from_select(["entity", "entity_id"], select(state.c.entity, state.c.entity_id)))
+
+    def _forget(self, conn) -> None:
+        meta = self.tables["meta"]
+        conn.execute(delete(meta).where(meta.c.key.in_([CURSOR, CURSOR_TABLES, BACKFILL])))
+        conn.execute(delete(self.tables["sync_sweep"]))
+
+    def snapshot_complete(self) -> None:
+        """The pull reached the end of the feed: records a snapshot begun here did not bring
+        leave the laptop (sync_leave.remove_missing), sending nothing; none when no snapshot
+        is under way. A snapshot cut short goes on from its cursor, its list kept."""
+        sweep = self.tables["sync_sweep"]
+        with self.store.reading() as conn:  # most pulls: nothing under way, and no write to begin
+            if conn.execute(select(sweep.c.entity).limit(1)).first() is None:
+                return
+        with self._applying() as conn:
+            found: dict[str, set[str]] = defaultdict(set)
+            for entity, entity_id in conn.execute(select(sweep.c.entity, sweep.c.entity_id)):
+                found[entity].add(entity_id)
+            if found:
+                self.removed = remove_missing(conn, self.tables, dict(found))
+                conn.execute(delete(sweep))
 
     def cursor_tables(self) -> list[str] | None:
         tables = self.store.get_setting(CURSOR_TABLES)
@@ -129,6 +161,7 @@ class Pulling:
                 self._apply_entity(conn, entity, by_entity[entity], held)
             self._refresh_copies(conn, by_entity)
             self._save_clocks(conn, [c for c in changes if c.entity in self.known], held)
+            self._brought(conn, changes)
             if left:  # after the page, so none of its rows about them stays (sync_leave.py)
                 self.removed = remove_pupils(conn, self.tables, set(left))
             if newest:
@@ -142,14 +175,29 @@ class Pulling:
         if newest:
             self.store.clock.observe(newest)
 
+    def _brought(self, conn, changes: Sequence[Pulled]) -> None:
+        """Records a snapshot under way has brought come off its list (begin_snapshot). A
+        tombstone counts as brought: the laptop keeps the record, deleted, as the server does."""
+        sweep = self.tables["sync_sweep"]
+        if not changes or conn.execute(select(sweep.c.entity).limit(1)).first() is None:
+            return
+        for chunk in _chunks([c.entity_id for c in changes]):
+            conn.execute(delete(sweep).where(sweep.c.entity_id.in_(chunk)))
+
     def _unsent_fields(self, conn, ids: list[str]) -> dict[tuple[str, str], set[str]]:
+        """The fields of each record with a change not yet sent: a pull leaves them as they are.
+        A record with any unsent change keeps its deletion state too: a delete pulled while
+        words typed here wait to go would hide them, and its clock, saved as this laptop's
+        base, would tell the server the words were typed after the delete was seen (so it
+        would keep no conflict). Once they are sent the server keeps both, and the delete
+        comes back with the conflict."""
         outbox = self.tables["outbox"]
         held: dict[tuple[str, str], set[str]] = defaultdict(set)
         for chunk in _chunks(sorted(set(ids))):
             for entity, entity_id, fields in conn.execute(
                 select(outbox.c.entity, outbox.c.entity_id, outbox.c.fields).where(outbox.c.entity_id.in_(chunk))
             ):
-                held[(entity, entity_id)].update(_fields(fields))
+                held[(entity, entity_id)].update(_fields(fields), ["deleted"])
         return held
 
     def _apply_entity(self, conn, entity: str, group: list[Pulled], held) -> None:
@@ -251,11 +299,27 @@ class Pulling:
         survivor, duplicate = sorted((local, change.entity_id))
         self._merged.setdefault(entity, {})[duplicate] = survivor
         stamp = self.store.clock.now()
+        # What was typed about it on either laptop is kept: a detail one copy has and the other
+        # left blank (a SENCO's name, a phone number) goes into the survivor, sent from here.
+        ours = dict(conn.execute(select(table).where(table.c.id == local)).mappings().one())
+        pulled = {
+            name: decode(table.c[name], value)
+            for name, value in change.fields.items()
+            if name in table.c and name not in NOT_SENT and name != "deleted"
+        }
         if survivor == change.entity_id:  # ours is the duplicate: it becomes the survivor
             conn.execute(update(table).where(table.c.id == local).values(id=survivor))
             state = self.tables["sync_state"]
             conn.execute(delete(state).where(state.c.entity == entity, state.c.entity_id == local))
             present.add(survivor)
+            mine = [name for name, value in pulled.items() if _filled(ours.get(name)) and not _filled(value)]
+            if mine:  # held: the pulled blanks do not overwrite them (_apply_entity)
+                self._queue(conn, entity, survivor, mine, stamp)
+        else:  # ours survives and the pulled copy is not written: its details join ours
+            theirs = {name: value for name, value in pulled.items() if _filled(value) and not _filled(ours.get(name))}
+            if theirs:
+                conn.execute(update(table).where(table.c.id == survivor).values(theirs | {"updated_at": stamp}))
+                self._queue(conn, entity, survivor, sorted(theirs), stamp)
         self._repoint(conn, entity, duplicate, survivor, stamp)
         self._queue(conn, entity, duplicate, ["deleted"], stamp)
         return survivor == change.entity_id
@@ -345,3 +409,8 @@ class Pulling:
             conn.execute(delete(state).where(state.c.entity_id.in_(chunk)))
         if rows:
             conn.execute(insert(state), rows)
+
+
+def _filled(value: object) -> bool:
+    """Whether a field holds something (a blank or only spaces is nothing)."""
+    return value is not None and (value.strip() != "" if isinstance(value, str) else True)

@@ -70,7 +70,7 @@ KNOWN_AT_SCHEMA_9 = frozenset(
 # that laptop has merged too) is pointed at the survivor as it arrives.
 MERGED = "sync_merged"
 LOCAL_ONLY = frozenset(
-    {"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft"}
+    {"meta", "outbox", "audit_event", "sync_state", "sync_rejected", "draft", "sync_sweep"}
 )  # never written from a pull
 NOT_SENT = frozenset({"id", "updated_at"})
 CHUNK = 500

@@ -44,6 +44,11 @@ def cap_waiting(threads: int) -> None:
     _waiting = threading.BoundedSemaphore(max(1, min(MAX_WAITING, threads // 2)))
 
 
+FORGOTTEN = (
+    "This record was deleted on the LA's server long ago, while this laptop was away; the change is kept on the laptop."
+)
+
+
 class OutOfOrder(Exception):
     """The batch the device sent before this one has not arrived (its request failed)."""
 
@@ -99,6 +104,7 @@ class Merger(Loading, Membership, Writing):
         self.clamp_limit = format_time(self.moment + CLOCK_ALLOWANCE)
         self.rows: dict[Key, Row] = {}
         self.missing: set[Key] = set()  # looked up, not in the database
+        self.forgotten: set[Key] = set()  # of those, records whose tombstones were pruned
         self.link_cache: dict[str, dict[Key, Row]] = {}  # gathered row id -> its link rows
         self.pupils: set[str] | None = None
         self.new_caseload: list[str] = []
@@ -127,7 +133,7 @@ class Merger(Loading, Membership, Writing):
         not for the merge. (SQLite's writer holds its lock from BEGIN IMMEDIATE.)"""
         if self.conn.dialect.name == "postgresql":
             start = self.conn.execute(_FEED).one()
-            results, applied = self._merge(ops)
+            results, applied = self._merge(ops, pruned=start.horizon > 0)
             # Before the lock too: the rows' COPY text but for their numbers (worked out while the
             # batch before this one is written), and the operations applied (a key written meanwhile
             # by another request redoes the push, merge.push).
@@ -139,14 +145,14 @@ class Merger(Loading, Membership, Writing):
             if not self._still_current(start, feed, ops):
                 self._unwrite_applied(applied)  # first, or the merge would take them as done
                 self._reset()
-                results, applied = self._merge(ops)
+                results, applied = self._merge(ops, pruned=feed.horizon > 0)
                 self._write_applied(applied)
                 prepared = self._prepare()
         else:
             feed = self._lock()
             if after and not is_applied(self.conn, after):  # no waiting while holding SQLite's one write lock
                 raise OutOfOrder()  # (merge.push waits for it before it begins)
-            results, applied = self._merge(ops)
+            results, applied = self._merge(ops, pruned=feed.horizon > 0)
             self._write_applied(applied)
             prepared = self._prepare()
         last = self._write(feed.last, prepared)
@@ -193,7 +199,9 @@ class Merger(Loading, Membership, Writing):
         # the push is then merged afresh (merge.push), answering them as done.
         return not written
 
-    def _merge(self, ops: list[Op]) -> tuple[list[tuple[str, str, str]], list[dict]]:
+    def _merge(self, ops: list[Op], pruned: bool = False) -> tuple[list[tuple[str, str, str]], list[dict]]:
+        """`pruned`: whether tombstones were ever pruned (the feed's horizon): only then are
+        records not found looked for among the forgotten."""
         self.pupils = visible_pupils(self.conn, self.user)
         self.pupils_read = None if self.pupils is None else set(self.pupils)
         done = self.done = self._applied([op.op_id for op in ops])
@@ -203,6 +211,8 @@ class Merger(Loading, Membership, Writing):
         parents += [shapes.parent_of(op.entity, op.fields) for op in fresh if op.entity in SHAPES]
         schools = [("school", op.fields["base_school_id"]) for op in fresh if op.fields.get("base_school_id")]
         self._load([p for p in parents if p] + schools)
+        if pruned:
+            self._find_forgotten([(op.entity, op.entity_id) for op in fresh])
 
         results: list[tuple[str, str, str]] = []
         applied: list[dict] = []
@@ -230,6 +240,11 @@ class Merger(Loading, Membership, Writing):
         self._settle_members()
         return results, applied
 
+    def _find_forgotten(self, keys: list[Key]) -> None:
+        wanted = sorted({k for k in keys if k in self.missing})
+        for chunk in self._batches(wanted):
+            self.forgotten.update((e, i) for e, i in self.conn.execute(*queries.forgotten(self._pg, chunk)))
+
     def _applied(self, op_ids: list[str]) -> dict[str, tuple[str, str]]:
         done = {}
         for chunk in self._batches(list(set(op_ids))):
@@ -251,6 +266,10 @@ class Merger(Loading, Membership, Writing):
         if _holds_nul(fields):  # PostgreSQL keeps no NUL in text; a laptop never types one
             return "A value holds a character the LA's server cannot keep (NUL)."
         before = self.rows.get((op.entity, op.entity_id))
+        if before is None and (op.entity, op.entity_id) in self.forgotten:
+            if fields.get("deleted") is True:
+                return ""  # deleted here long ago: nothing to do
+            return FORGOTTEN
         stored = before.data if before else {}
         fields, reason = push_refusal(self.user.role, op.entity, fields, stored)  # what this role is served
         if reason:

@@ -20,10 +20,11 @@ from sqlalchemy.types import NullType
 
 from ..db import text_array
 from ..scope import pupils_statement, scope_params
-from ..tables import AppliedOp, RecordPupil, User
+from ..tables import AppliedOp, ForgottenRecord, RecordPupil, User
 from .rows import RECORDS, Key
 
 MEMBERS = RecordPupil.__table__
+FORGOTTEN = ForgottenRecord.__table__
 
 
 def _array(name: str | None, values: list[str] | None = None):
@@ -79,6 +80,11 @@ def records(pg: bool, keys: list[Key]):
     if pg:
         return _PG["records"], _key_params(keys)
     return select(RECORDS).where(in_keys(False, RECORDS.c, keys)), {}
+
+
+def forgotten(pg: bool, keys: list[Key]):
+    """Which of these keys are of records whose tombstones were pruned."""
+    return select(FORGOTTEN.c.entity, FORGOTTEN.c.entity_id).where(in_keys(pg, FORGOTTEN.c, keys)), {}
 
 
 def members(pg: bool, keys: list[Key]):

@@ -1,0 +1,218 @@
+"""What a pull does to what the laptop holds, where a review found words lost: an edit saved
+while a sync runs on a record deleted elsewhere, records a fresh snapshot (410) does not
+bring, "Keep mine" on a record deleted since, and one school added on two laptops."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from desktop.domain.records import ProgressEntry, School
+from sync.server import admin
+from sync.server.tables import Record
+from tests.sync import helpers as h
+from tests.sync.conftest import add_user
+from tests.sync.test_faults import _client
+
+
+def _edit(device, entry_id: str, text: str) -> None:
+    entry = device.app.store.get(ProgressEntry, entry_id)
+    entry.evidence = text
+    with device.app.store.transaction("ann") as tx:
+        tx.update(entry)
+
+
+def _delete(device, entry_id: str) -> None:
+    with device.app.store.transaction("ann") as tx:
+        tx.delete(ProgressEntry, entry_id)
+
+
+def test_words_saved_mid_sync_on_a_record_deleted_elsewhere_are_kept_in_a_conflict(engine, make_device):
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    pupil_id = h.pupil(a.app)
+    entry_id = h.progress(a.app, pupil_id)
+    a.sync()
+    b.sync()
+    _delete(a, entry_id)
+    a.sync()
+    with _client(b) as client:
+        client.push()  # B's sync has sent what it had...
+        _edit(b, entry_id, "Read two pages aloud, fluently")  # ...the teacher saves new words...
+        client.pull()  # ...and then the pull brings A's delete
+    # The words stay in view until they are sent (the delete does not hide them meanwhile).
+    assert b.app.store.get(ProgressEntry, entry_id).evidence == "Read two pages aloud, fluently"
+    b.sync()
+    a.sync()
+    for device in (a, b):
+        texts = [c.other_value for c in device.sync_service.conflicts()]
+        assert texts == ["Read two pages aloud, fluently"], device.app.store.device
+
+
+def test_a_record_a_fresh_snapshot_does_not_bring_leaves_the_laptop(engine, make_device):
+    """Deleted on the server and its tombstone since forgotten: after a 410 the laptop holds it no
+    more (it would come back in the child's record, hours and reports); nothing is sent for it."""
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    pupil_id = h.pupil(a.app)
+    h.progress(a.app, pupil_id, evidence="keep me")
+    doomed = h.progress(a.app, pupil_id, evidence="entered in error")
+    a.sync()
+    b.sync()
+    _delete(a, doomed)
+    a.sync()
+    assert admin.prune_tombstones(engine, older_than_days=-1) == 1
+    with _client(b) as client:
+        result = client.pull()
+    assert result.snapshot
+    assert [p.evidence for p in b.app.list_progress(pupil_id)] == ["keep me"]
+    assert b.app.store.get(ProgressEntry, doomed) is None and b.port.unsent() == 0
+    assert b.app.store.count("sync_sweep") == 0
+    b.sync()
+    a.sync()
+    assert [p.evidence for p in a.app.list_progress(pupil_id)] == ["keep me"]
+
+
+def test_a_snapshot_cut_short_removes_what_it_did_not_bring_once_it_ends(engine, make_device):
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    pupil_id = h.pupil(a.app)
+    for n in range(5):
+        h.progress(a.app, pupil_id, evidence=f"entry {n}")
+    doomed = h.progress(a.app, pupil_id, evidence="entered in error")
+    a.sync()
+    b.sync()
+    _delete(a, doomed)
+    a.sync()
+    admin.prune_tombstones(engine, older_than_days=-1)
+    pages = []
+
+    def cut(stage: str, n: int) -> None:
+        pages.append(n)
+        if len(pages) == 2:
+            raise ConnectionError("signal lost")
+
+    with _client(b) as client, pytest.raises(ConnectionError):
+        client.pull(progress=cut)
+    assert b.app.store.get(ProgressEntry, doomed) is not None  # not yet: the snapshot is not complete
+    assert b.app.store.count("sync_sweep") > 0
+    b.sync()  # goes on from where it stood
+    assert b.app.store.get(ProgressEntry, doomed) is None
+    assert len(b.app.list_progress(pupil_id)) == 5
+
+
+def test_logging_in_elsewhere_never_removes_what_another_server_did_not_bring(engine, make_device):
+    """The list belongs to the feed it began on: a new server's first pull removes nothing."""
+    add_user(engine, "ann", "tutor")
+    b = make_device("b", "ann")
+    pupil_id = h.pupil(b.app)
+    b.sync()
+    b.port.begin_snapshot()  # a snapshot begun, then the laptop is logged in to another account
+    b.port.forget_cursor()
+    assert b.app.store.count("sync_sweep") == 0
+    b.sync()
+    assert b.app.get_pupil(pupil_id) is not None
+
+
+def test_keep_mine_on_a_record_deleted_since_brings_it_back_with_the_words(engine, make_device):
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    pupil_id = h.pupil(a.app)
+    entry_id = h.progress(a.app, pupil_id)
+    a.sync()
+    b.sync()
+    _edit(a, entry_id, "A's words")
+    _edit(b, entry_id, "B's words, typed at the visit")
+    a.sync()
+    b.sync()
+    a.sync()
+    [conflict] = b.sync_service.conflicts()
+    _delete(a, entry_id)  # A tidies away the entry it thinks is wrong
+    a.sync()
+    b.sync()
+    b.sync_service.resolve(conflict.id, "mine")
+    b.sync()
+    a.sync()
+    for device in (a, b):
+        kept = device.app.store.get(ProgressEntry, entry_id)
+        assert kept is not None and kept.evidence == "B's words, typed at the visit", device.app.store.device
+
+
+def test_details_typed_for_one_school_on_two_laptops_survive_the_merge(engine, make_device):
+    """One school added offline on two laptops: the smaller id survives everywhere, with what
+    either laptop typed about it (one copy's blanks do not overwrite the other's details)."""
+    add_user(engine, "ann", "la-lead")
+    add_user(engine, "carl", "la-lead")
+    ann, carl = make_device("ann", "ann"), make_device("carl", "carl")
+
+    def add(app, school_id: str, **details) -> None:
+        app.add_school(School(id=school_id, urn="119234", la_code="888", estab="9234", name="St Anne's", **details))
+
+    add(carl.app, "00000000-0000-7000-8000-000000000001", contact_email="office@stannes.example")
+    add(
+        ann.app, "0fffffff-0000-7000-8000-000000000002", contact_name="Mrs Khan (SENCO)", contact_phone="01524 555 0101"
+    )
+    for device in (ann, carl, ann, carl):
+        device.sync()
+    for device in (ann, carl):
+        [school] = device.app.list_schools()
+        assert school.id == "00000000-0000-7000-8000-000000000001"
+        assert (school.contact_name, school.contact_phone, school.contact_email) == (
+            "Mrs Khan (SENCO)",
+            "01524 555 0101",
+            "office@stannes.example",
+        ), device.app.store.device
+
+
+def test_words_saved_during_a_snapshot_on_a_record_it_does_not_bring_are_kept_aside(engine, make_device):
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    pupil_id = h.pupil(a.app)
+    doomed = h.progress(a.app, pupil_id, evidence="entered in error")
+    a.sync()
+    b.sync()
+    _delete(a, doomed)
+    a.sync()
+    admin.prune_tombstones(engine, older_than_days=-1)
+    typed = []
+
+    def typing(stage: str, n: int) -> None:
+        if not typed:  # the teacher saves words on it while the snapshot comes in
+            typed.append(True)
+            _edit(b, doomed, "Words typed while the snapshot came in")
+
+    with _client(b) as client:
+        assert client.pull(progress=typing).snapshot
+    assert b.app.store.get(ProgressEntry, doomed) is None and b.port.unsent() == 0
+    [kept] = b.port.rejected()
+    assert kept["entity_id"] == doomed and "no longer holds this record" in kept["reason"]
+    assert kept["fields"]["evidence"] == "Words typed while the snapshot came in"
+
+
+def test_a_change_to_a_record_forgotten_on_the_server_is_refused_not_made_anew(engine, make_device):
+    """A laptop away longer than the server keeps tombstones sends an edit to a record deleted
+    meanwhile: the server refuses it with a reason (the words stay on the laptop, set aside),
+    rather than making a new record of the edited field alone that every laptop would then
+    bring back; a delete of it is simply done."""
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    pupil_id = h.pupil(a.app)
+    doomed = h.progress(a.app, pupil_id, evidence="entered in error")
+    also = h.progress(a.app, pupil_id, evidence="also deleted")
+    a.sync()
+    b.sync()
+    _delete(a, doomed)
+    _delete(a, also)
+    a.sync()
+    _edit(b, doomed, "Edited on the laptop away")  # B is away: its edit waits
+    _delete(b, also)
+    assert admin.prune_tombstones(engine, older_than_days=-1) == 2
+    result = b.sync()
+    assert list(result.refused) and "deleted on the LA's server long ago" in next(iter(result.refused.values()))
+    assert len(result.refused) == 1  # the delete went through
+    [kept] = b.port.rejected()
+    assert kept["entity_id"] == doomed and kept["fields"]["evidence"] == "Edited on the laptop away"
+    a.sync()
+    assert a.app.store.get(ProgressEntry, doomed) is None
+    with engine.connect() as conn:
+        assert conn.execute(select(Record.entity_id).where(Record.entity_id.in_([doomed, also]))).all() == []
