@@ -258,3 +258,80 @@ def test_a_locked_profile_refuses_a_new_sync(ann, make_device):
     a.app.lock("by the user")
     with pytest.raises(SyncStopped):
         service.sync()
+
+
+def test_a_lock_during_a_long_page_interrupts_it_quietly_and_the_page_comes_again(
+    ann, make_device, tmp_path, monkeypatch
+):
+    """The reviewer's crash: a page being applied for longer than the lock waits (a slow
+    laptop, a big first pull). The lock does not close the connection under the running
+    statement (SQLite would crash the process): it interrupts it, the page and its cursor
+    roll back together, the sync ends with the quiet "locked" words, the lock is the last
+    row written, and after the unlock the page comes again with nothing lost."""
+    from sqlalchemy import event
+
+    a, b = _caseload(make_device, 4)
+    b.sync_service.client_options = {"page_size": 2}
+    store = b.app.store
+    inside = threading.Event()
+
+    def mark() -> int:
+        inside.set()
+        return 1
+
+    # Every insert of a pupil on the sync's connections runs a statement that would go on for
+    # many seconds: the second page is applied for as long as the lock lets it.
+    @event.listens_for(store.engine, "connect")
+    def _slow(dbapi_connection, _record) -> None:
+        dbapi_connection.create_function("mark", 0, mark)
+        dbapi_connection.execute(
+            "CREATE TEMP VIEW slow AS WITH RECURSIVE c(x) AS "
+            "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000000) SELECT count(*) FROM c"
+        )
+        dbapi_connection.execute(
+            "CREATE TEMP TRIGGER slow_pupil AFTER INSERT ON main.pupil "
+            "WHEN (SELECT count(*) FROM main.pupil) > 1 BEGIN SELECT mark(); SELECT * FROM slow; END"
+        )
+
+    store.engine.dispose()  # the pool's connections are made again, with the trigger
+    at_lock: dict = {}
+    ended: list[BaseException] = []
+
+    def progress(stage: str, n: int) -> None:
+        if stage == "pull" and not at_lock:
+            at_lock.update(cursor=b.port.cursor(), pupils=len(b.app.list_pupils()), requests=b.net.sent)
+
+    def background_sync() -> None:
+        try:
+            b.sync_service.sync(progress)
+        except BaseException as exc:
+            ended.append(exc)
+
+    sync = threading.Thread(target=background_sync)
+    sync.start()
+    assert inside.wait(60)  # the second page is being applied, inside the slow statement
+    monkeypatch.setattr(runs, "LOCK_WAIT", 0)  # a sync slower than the lock's wait
+    b.app.lock("idle")
+    sync.join()
+    assert len(ended) == 1 and isinstance(ended[0], SyncStopped)  # the quiet words, not a failure
+    assert str(ended[0]) == runs.STOPPED_WORDS
+    causes, exc = [], ended[0]
+    while exc is not None:
+        causes.append(str(exc))
+        exc = exc.__cause__ or exc.__context__
+    assert any("interrupted" in c for c in causes)  # cut off mid-statement, not stopped between pages
+    assert b.net.sent == at_lock["requests"] + 1  # the second page was asked for, and nothing after
+    app = _reopen(b, tmp_path, "b")
+    try:
+        assert _after_lock(app) == ["lock", "sign-in"]  # nothing written after the lock's row
+        assert app.store.get_setting("last_sync_error") is None  # no scary words for next time
+        assert app.store.get_setting("last_sync") is None
+        # Nothing half-written: the interrupted page and its cursor rolled back together.
+        assert app.store.get_setting("sync_cursor") == at_lock["cursor"]
+        assert len(app.list_pupils()) == at_lock["pupils"]
+        _service(app, b.net).sync()
+        assert h.dump(app) == h.dump(a.app)  # nothing lost
+        assert len(app.list_pupils()) == 4
+        assert SyncService(app).port.unsent() == 0
+    finally:
+        app.close()

@@ -79,13 +79,15 @@ class ProfileServices(Core):
         self.store.record_event(self.actor, "sign-in", "profile", "", f"unlocked{f' ({via})' if via else ''}")
 
     def lock(self, reason: str = "") -> None:
-        """Stop any sync (waiting a little for it), write the lock to the audit trail, then
-        close the profile: nothing reads or writes it after the lock's row."""
+        """Stop any sync (waiting a little for it), then close the profile with the lock as
+        its last audit row: the store shuts every other thread out (interrupting a statement
+        a sync still runs, which rolls back) before the row is written, so nothing reads or
+        writes it after the lock's row."""
+        words = f"locked{f' ({reason})' if reason else ''}"
         try:
             self.stop_syncs()
-            self.store.record_event(self.actor, "lock", "profile", "", f"locked{f' ({reason})' if reason else ''}")
         finally:
-            self.close()
+            self.store.close(last=lambda: self.store.record_event(self.actor, "lock", "profile", "", words))
 
     def change_passphrase(self, old: str, new: str) -> None:
         checks.passphrase(new, "The new passphrase")

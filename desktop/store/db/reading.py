@@ -8,6 +8,7 @@ from contextlib import contextmanager, nullcontext
 
 import sqlcipher3
 
+from ..keys import StoreClosed
 from ..mapping import COLLECTIONS, Link, from_row
 from . import sqla
 from .base import StoreBase
@@ -25,6 +26,8 @@ class Reading(StoreBase):
         except (sqla.DBAPIError, sqlcipher3.DatabaseError) as exc:
             if _is_damage(exc):
                 raise _damaged(self.path) from exc
+            if self._refused():  # interrupted by the close (the profile locked)
+                raise StoreClosed() from exc
             raise
 
     def get(self, cls: type, record_id: str, conn=None) -> object | None:

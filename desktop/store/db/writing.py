@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import sqlcipher3
 
-from ..keys import StoreError
+from ..keys import StoreClosed, StoreError
 from ..mapping import COLLECTIONS, TABLES, Link, to_row
 from . import sqla
 from .base import StoreBase
@@ -102,6 +102,8 @@ class Writing(StoreBase):
             with self._begin_write() as conn:
                 yield Transaction(self, conn, actor)
         except (sqla.DBAPIError, sqlcipher3.DatabaseError) as exc:  # through SQLAlchemy, or the driver (_insert_row)
+            if self._refused():  # interrupted by the close (the profile locked): it all rolled back
+                raise StoreClosed() from exc
             if _readonly(exc):
                 raise StoreError(
                     f"The change was not saved: the profile's files in {self.path.parent if self.path else ''} "
