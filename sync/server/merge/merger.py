@@ -186,8 +186,17 @@ class Merger(Loading, Membership, Writing):
         # parent is one the merge asked the children of, and the merge must be done again.
         # (Asked of the database by id alone: a match of id only is rare and merely costs a redo.)
         # And the user's pupils now: asked together, as the lock is held until commit.
-        ids = sorted(self.asked_children | {entity_id for _entity, entity_id in set(self.rows) | self.missing})
-        written, listed = self.conn.execute(*queries.recheck(self.user, start.last, ids)).one()
+        keys = set(self.rows) | self.missing
+        ids = sorted(self.asked_children | {entity_id for _entity, entity_id in keys})
+        # Tombstones pruned meanwhile (admin.prune_tombstones) leave no row written, and may not move
+        # the horizon: any record read, or looked for, that is forgotten now means a redo. (Those
+        # known forgotten already are left out: the merge answered them as such.)
+        unknown = None
+        if self.forgotten:
+            unknown = sorted(self.asked_children | {entity_id for _entity, entity_id in keys - self.forgotten})
+        written, forgotten, listed = self.conn.execute(*queries.recheck(self.user, start.last, ids, unknown)).one()
+        if forgotten:
+            return False
         pupils = None if self.pupils_read is None else set(listed or ())
         grew = pupils is not None and self.pupils_read is not None and pupils >= self.pupils_read
         if pupils != self.pupils_read and not (grew and not self.refused):
