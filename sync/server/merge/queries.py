@@ -110,7 +110,7 @@ def applied(pg: bool, op_ids: list[str]):
 # first column: a match of id only is rare and merely costs a redo).
 _FORGOTTEN_SINCE = (
     select(FORGOTTEN.c.entity_id)
-    .where(FORGOTTEN.c.entity_id.in_(select(func.unnest(_array("forgotten_ids")))))
+    .where(FORGOTTEN.c.entity_id.in_(select(func.unnest(_array("gone")))))
     .limit(1)
     .exists()
     .label("forgotten")
@@ -129,16 +129,11 @@ def _recheck_statement(role: str, team: bool):
     )
 
 
-def recheck(user: User, after: int, ids: list[str], forgotten_ids: list[str] | None = None):
+def recheck(user: User, after: int, ids: list[str], tombstones: list[str]):
     """In one query (under the feed lock, so in one round trip): whether a row numbered above
-    `after` has an id or parent's id among `ids`; whether a record with an id among
-    `forgotten_ids` (default: `ids`) is now forgotten (its tombstone pruned meanwhile: no row
-    is written, so only this tells); and the pupils `user` may see now (None: all).
+    `after` has an id or parent's id among `ids`; whether a record with an id among `tombstones`
+    (the ids of deleted rows the merge read) is forgotten now (its tombstone pruned meanwhile,
+    which writes no row: only this tells); and the pupils `user` may see now (None: all).
     PostgreSQL only: SQLite's writer holds its lock from the start, so nothing changes meanwhile."""
-    listed = text_array(ids)
-    params = scope_params(user) | {
-        "after": after,
-        "ids": listed,
-        "forgotten_ids": listed if forgotten_ids is None else text_array(forgotten_ids),
-    }
+    params = scope_params(user) | {"after": after, "ids": text_array(ids), "gone": text_array(tombstones)}
     return _recheck_statement(user.role, bool(user.team)), params
