@@ -30,6 +30,9 @@ import httpx
 import orjson
 
 from sync.protocol import (
+    GONE_HEADER,
+    GONE_PRUNED,
+    GONE_SCOPE,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     AuditPush,
@@ -49,6 +52,7 @@ from .port import SyncPort
 
 Progress = Callable[[str, int], None]  # (stage, records so far)
 PIPELINE = 3  # push batches on their way at once (SyncClient.push)
+SWEEPS = frozenset({GONE_PRUNED, GONE_SCOPE})  # 410s after which a snapshot may remove what it does not bring
 
 
 class SyncError(Exception):
@@ -492,16 +496,25 @@ class SyncClient:
         if known is not None:
             self.backfill(known, result, progress)
         cursor = self.port.cursor()
+        holds_nothing = getattr(self.port, "holds_nothing", None)
+        fresh = cursor is None and holds_nothing is not None and holds_nothing()
         while True:
             self._check_stop()
             params = {"cursor": cursor or "", "limit": self.page_size}
             if known is not None:
                 params["tables"] = ",".join(known)
+            if fresh and not cursor:  # a new profile: not told of what was withdrawn before it (server's pull)
+                params["fresh"] = "true"
             response = self._send("GET", "/v1/pull", result, params=params)
             if response.status_code == 410 and not result.snapshot:
                 # Too far behind: a fresh snapshot, applied over what we hold; the outbox stays and goes
-                # next time. A port that can notes what it holds, so what the snapshot does not bring goes.
-                getattr(self.port, "begin_snapshot", self.port.forget_cursor)()
+                # next time. When the server says the cursor is gone because tombstones were forgotten
+                # or the user's scope changed, a port that can notes what it holds, so what the
+                # snapshot does not bring goes. Never for a server restored from a backup (or one
+                # that does not say): it may lack what this laptop sent since, its only copy here.
+                sweep = response.headers.get(GONE_HEADER) in SWEEPS
+                begin = getattr(self.port, "begin_snapshot", None) if sweep else None
+                (begin or self.port.forget_cursor)()
                 cursor, result.snapshot = None, True
                 continue
             page = _pull_page(_check(response))

@@ -67,9 +67,15 @@ class TablesPort(SyncPort, Protocol):
 
 
 class SnapshotPort(SyncPort, Protocol):
-    """A port that removes, after a fresh snapshot (410), the records it did not bring
-    (deleted on the server and their tombstones since forgotten, or no longer the
-    user's). Optional: SyncClient checks; without it a 410 calls forget_cursor."""
+    """A port that removes, after a fresh snapshot (410 for forgotten tombstones or a
+    changed scope), the records it did not bring (deleted on the server and their
+    tombstones since forgotten, or no longer the user's), and says when it holds nothing
+    from the server (a new profile). Optional: SyncClient checks; without it a 410 calls
+    forget_cursor."""
+
+    def holds_nothing(self) -> bool:
+        """True when nothing pulled from the server is held (the first pull then says
+        `fresh`, and is not told of records withdrawn before it)."""
 
     def begin_snapshot(self) -> None:
         """As forget_cursor, noting the records held from the server."""

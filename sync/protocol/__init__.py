@@ -12,7 +12,15 @@ stamps (clock.py) on every start, and should not pay for pydantic then.
 
 from .clock import Stamp, clamp, format_stamp, parse_stamp, stamp_device, successor
 from .pulled import Pulled
-from .version import MIN_CLIENT_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION
+from .version import (
+    GONE_HEADER,
+    GONE_PRUNED,
+    GONE_RESTORED,
+    GONE_SCOPE,
+    MIN_CLIENT_VERSION,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+)
 
 MODELS = (
     "AuditEntry",
@@ -43,6 +51,10 @@ def __getattr__(name: str):
 
 __all__ = [
     "MIN_CLIENT_VERSION",
+    "GONE_HEADER",
+    "GONE_PRUNED",
+    "GONE_RESTORED",
+    "GONE_SCOPE",
     "PROTOCOL_HEADER",
     "PROTOCOL_VERSION",
     *MODELS,

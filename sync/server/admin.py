@@ -196,32 +196,81 @@ def change_user(
 
 def prune_tombstones(engine: Engine, older_than_days: float) -> int:
     """Forget tombstones deleted more than `older_than_days` ago. Cursors from
-    before the newest one forgotten get 410 and a fresh snapshot. Returns how many."""
+    before the newest one forgotten get 410 and a fresh snapshot. Returns how many.
+
+    The tombstones due are read first, outside the write transaction (so pushes are not held
+    up while every tombstone is read); then, holding the feed row's lock (which every push
+    takes before it writes a record), each is deleted only if it is still that tombstone
+    (deleted, at the number read): one restored or changed meanwhile stays. Only the keys
+    actually deleted are kept as forgotten. A push that merged before this and writes after
+    it sees them forgotten when it checks its merge under the lock (merge.Merger._still_current)."""
     from datetime import UTC, timedelta
 
-    from sqlalchemy import delete, tuple_
-
-    from sync.protocol.clock import format_time, parse_stamp
-
-    from .tables import Feed, ForgottenRecord, Record, RecordPupil
+    from sync.protocol.clock import format_time
 
     cutoff = format_time(datetime.now(UTC) - timedelta(days=older_than_days))
+    due = _tombstones_due(engine, cutoff)
+    if not due:
+        return 0
+    return _forget(engine, due)
+
+
+def _tombstones_due(engine: Engine, cutoff: str) -> list[tuple[str, str, int]]:
+    """(entity, entity_id, seq) of each tombstone deleted before `cutoff`."""
+    from sync.protocol.clock import parse_stamp
+
     records = Record.__table__
-    with db.writing(engine) as conn:
+    with db.reading(engine) as conn:
         rows = conn.execute(
             select(records.c.entity, records.c.entity_id, records.c.seq, records.c.clocks).where(records.c.deleted)
         ).all()
-        gone = [
-            (e, i, seq) for e, i, seq, clocks in rows if parse_stamp(clocks.get("deleted") or clocks["*"]).time < cutoff
-        ]
-        if not gone:
-            return 0
-        keys = [(e, i) for e, i, _ in gone]
-        for start in range(0, len(keys), 400):
-            chunk = keys[start : start + 400]
-            conn.execute(delete(RecordPupil).where(tuple_(RecordPupil.entity, RecordPupil.entity_id).in_(chunk)))
-            conn.execute(delete(records).where(tuple_(records.c.entity, records.c.entity_id).in_(chunk)))
-            conn.execute(ForgottenRecord.__table__.insert(), [{"entity": e, "entity_id": i} for e, i in chunk])
-        horizon = max(seq for _, _, seq in gone)
-        conn.execute(update(Feed).where(Feed.id == 1, Feed.horizon < horizon).values(horizon=horizon))
+    return [
+        (e, i, seq) for e, i, seq, clocks in rows if parse_stamp(clocks.get("deleted") or clocks["*"]).time < cutoff
+    ]
+
+
+def _forget(engine: Engine, due: list[tuple[str, str, int]]) -> int:
+    """Delete these tombstones, those still as read, under the feed lock; how many went."""
+    from sqlalchemy import delete, true, tuple_
+
+    from .tables import Feed, ForgottenRecord, RecordPupil
+
+    records = Record.__table__
+    forgotten = ForgottenRecord.__table__
+    with db.writing(engine) as conn:
+        # The feed lock first, as a push takes it before it writes: the prune and a push queue
+        # for it rather than each holding a row the other waits for. (SQLite: BEGIN IMMEDIATE.)
+        conn.execute(select(Feed.id).where(Feed.id == 1).with_for_update())
+        upsert = _insert_or_ignore(conn)
+        gone: list[tuple[str, str, int]] = []
+        for start in range(0, len(due), 300):
+            chunk = due[start : start + 300]
+            deleted = conn.execute(
+                delete(records)
+                .where(
+                    tuple_(records.c.entity, records.c.entity_id, records.c.seq).in_(chunk),
+                    records.c.deleted == true(),
+                )
+                .returning(records.c.entity, records.c.entity_id, records.c.seq)
+            ).all()
+            if not deleted:
+                continue
+            gone += deleted
+            keys = [(e, i) for e, i, _ in deleted]
+            conn.execute(delete(RecordPupil).where(tuple_(RecordPupil.entity, RecordPupil.entity_id).in_(keys)))
+            conn.execute(upsert(forgotten).on_conflict_do_nothing(), [{"entity": e, "entity_id": i} for e, i in keys])
+        if gone:
+            horizon = max(seq for _, _, seq in gone)
+            conn.execute(update(Feed).where(Feed.id == 1, Feed.horizon < horizon).values(horizon=horizon))
     return len(gone)
+
+
+def _insert_or_ignore(conn):
+    """The dialect's INSERT, which has on_conflict_do_nothing."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert

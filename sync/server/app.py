@@ -21,6 +21,7 @@ from sqlalchemy import Engine, update
 from starlette.background import BackgroundTask
 
 from sync.protocol import (
+    GONE_HEADER,
     PROTOCOL_VERSION,
     AuditEntry,
     AuditPush,
@@ -264,29 +265,37 @@ def create_app(engine: Engine, *, today: Callable[[], date] = date.today) -> Fas
         cursor: str = "",
         limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 1000,
         tables: Annotated[str | None, Query(max_length=5000)] = None,
+        fresh: bool = False,
     ) -> Response:
         """Records changed since `cursor` that this user may see, oldest first.
         `tables` (comma-separated): only records of these tables, the ones the
-        client knows. The last page carries the LA's policy."""
+        client knows. `fresh`: the laptop holds nothing from this server yet (a
+        new profile), so at this device's first pull it is not told of rows
+        withdrawn before then, which it never held. The last page carries the
+        LA's policy."""
         # The device is known in the thread that pulls: one hand-off to a thread, not two.
-        return await run_in_threadpool(_pull, authorization, cursor, limit, tables)
+        return await run_in_threadpool(_pull, authorization, cursor, limit, tables, fresh)
 
-    def _pull(authorization: str, cursor: str, limit: int, tables: str | None) -> Response:
+    def _pull(authorization: str, cursor: str, limit: int, tables: str | None, fresh: bool) -> Response:
         refused = None
         # The device is read in the pull's own transaction: one connection and one
         # transaction a pull, not two; its last-seen time is written once that is done.
         with db.reading(engine) as conn:
             who = auth.authenticate(conn, authorization)
             entities = _tables(tables)
+            at = feed.position(conn)
             held_from, first_pull = who.device.first_pull_seq, None
-            if held_from is None:  # its first pull: its holdings begin at the feed as it is now
-                held_from = first_pull = feed.first_pull_at(conn, cursor)
+            if held_from is None:
+                # Its first pull: a laptop that says it holds nothing from this server holds only
+                # what it is sent from now on; any other (logged in again, another user before,
+                # a back-fill of a new table) may hold anything, and is told every withdrawal.
+                held_from = first_pull = at[0] if fresh and not cursor else 0
             try:
                 answer = feed.pull_json(
-                    conn, who.user, cursor, limit, entities, lambda: policy.current(conn), held_from=held_from
+                    conn, who.user, cursor, limit, entities, lambda: policy.current(conn), held_from=held_from, at=at
                 )
-            except feed.CursorGone:
-                refused = HTTPException(410, GONE)
+            except feed.CursorGone as gone:
+                refused = HTTPException(410, GONE, headers={GONE_HEADER: gone.reason})
             except feed.BadCursor as exc:
                 refused = HTTPException(400, str(exc))
         # Kept whatever the answer: a cursor refused at a first pull still says the device's

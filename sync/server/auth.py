@@ -154,7 +154,7 @@ def touch(conn: Connection, principal: Principal) -> None:
 
 def first_pull(conn: Connection, principal: Principal, held_from: int) -> None:
     """Where this device's holdings begin (Device.first_pull_seq), kept at its first pull
-    (feed.first_pull_at). Two first pulls at once keep the lower: no answer either gave
+    (app's pull). Two first pulls at once keep the lower: no answer either gave
     can then be told less than it may hold."""
     devices = Device.__table__
     conn.execute(

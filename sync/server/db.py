@@ -150,13 +150,22 @@ def _copy(conn: Connection, table, columns) -> Iterator:
     try:
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             yield copy
-    except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected) as exc:
-        raise WrittenMeanwhile(str(exc)) from exc
+    except psycopg.Error as exc:
+        if isinstance(exc, psycopg.errors.UniqueViolation) or rolled_back(exc):
+            raise WrittenMeanwhile(str(exc)) from exc
+        raise
 
 
 class WrittenMeanwhile(Exception):
     """A row this transaction wrote was written by another meanwhile (a unique key
     clashed): the transaction is rolled back and its work done again."""
+
+
+def rolled_back(exc: BaseException) -> bool:
+    """Whether PostgreSQL aborted the transaction for another's sake (a deadlock, or a
+    serialization failure: SQLSTATE class 40), so the same work may simply be done again.
+    (By SQLSTATE: psycopg's DeadlockDetected is not a TransactionRollback.)"""
+    return (getattr(getattr(exc, "orig", exc), "sqlstate", None) or "").startswith("40")
 
 
 def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:

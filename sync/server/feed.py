@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import Connection, Select, Text, bindparam, cast, select
 
-from sync.protocol import Change, PullResponse
+from sync.protocol import GONE_PRUNED, GONE_RESTORED, GONE_SCOPE, Change, PullResponse
 from sync.protocol.serving import served_fields, serving
 
 from . import db
@@ -38,7 +38,12 @@ _FEED = select(Feed.last, Feed.horizon).where(Feed.id == 1)
 
 
 class CursorGone(Exception):
-    """The cursor is older than the tombstone horizon, or the user's scope changed: 410."""
+    """410: start again from a fresh snapshot; `reason` goes in the answer's GONE_HEADER
+    (sync.protocol.version)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class BadCursor(ValueError):
@@ -66,12 +71,10 @@ def parse_cursor(text: str | None) -> tuple[int, int | None, int | None]:
     return seq, epoch, horizon
 
 
-def first_pull_at(conn: Connection, cursor: str | None) -> int:
-    """Where a device's holdings begin, at its first pull (Device.first_pull_seq): the feed's
-    `last` as it is now when it pulls from nothing (it holds nothing pulled before), else 0 (a
-    cursor at a first pull is another device's of its profile, logged in again: it may
-    hold anything)."""
-    return 0 if cursor else conn.execute(_FEED).one().last
+def position(conn: Connection) -> tuple[int, int]:
+    """The feed as it stands: (last, horizon)."""
+    last, horizon = conn.execute(_FEED).one()
+    return last, horizon
 
 
 def page(
@@ -81,23 +84,26 @@ def page(
     limit: int,
     entities: Collection[str] | None = None,
     held_from: int = 0,
+    at: tuple[int, int] | None = None,
 ) -> Page:
     """`entities`: the tables the client knows (None: all). An older client says
     which it knows, so it is not sent rows it cannot hold; once upgraded it
     asks for the new tables' rows from the start (a back-fill). `held_from`: the
     device's first pull (Device.first_pull_seq; 0: it may hold anything): rows
     withdrawn at or below it, not made by its user, were never its to hold, so
-    their withdrawals (ids and stamps) are not sent to it."""
+    their withdrawals (ids and stamps) are not sent to it, nor are the pupils who
+    left before it. `at`: the feed's position as the caller read it in this
+    transaction (`position`), else read here."""
     after, epoch, seen_horizon = parse_cursor(cursor)
-    last, horizon = conn.execute(_FEED).one()
+    last, horizon = at or position(conn)
     if after > last:  # a cursor from beyond this feed (a server restored from a backup): start afresh,
-        raise CursorGone()  # or every laptop would skip what is written below its old cursor
+        raise CursorGone(GONE_RESTORED)  # or every laptop would skip what is written below its old cursor
     if after > 0:
         # Tombstones were forgotten since this cursor was given, above where it stands: it may have missed them.
         if seen_horizon != horizon and after < horizon:
-            raise CursorGone()
+            raise CursorGone(GONE_PRUNED)
         if epoch != user.scope_epoch:  # the user may now see pupils whose history lies below the cursor
-            raise CursorGone()
+            raise CursorGone(GONE_SCOPE)
     limit = max(1, min(limit, MAX_PAGE))
     far = last - after > SHORT_SPAN
     known = None if entities is None else tuple(sorted(entities))
@@ -112,7 +118,7 @@ def page(
     more = len(rows) > limit
     rows = rows[:limit]
     next_seq = rows[-1].seq if more else max(last, after)
-    left = left_pupils(conn, user, after, next_seq)
+    left = left_pupils(conn, user, max(after, held_from), next_seq) if next_seq > held_from else []
     return Page(rows, f"{next_seq}.{user.scope_epoch}.{horizon}", more, left)
 
 
@@ -190,8 +196,9 @@ def pull(
     limit: int,
     entities: Collection[str] | None = None,
     held_from: int = 0,
+    at: tuple[int, int] | None = None,
 ) -> PullResponse:
-    found = page(conn, user, cursor, limit, entities, held_from)
+    found = page(conn, user, cursor, limit, entities, held_from, at)
     changes = []
     for row in found.rows:
         served_row = _served(user.role, row)
@@ -213,10 +220,11 @@ def pull_json(
     entities: Collection[str] | None = None,
     policy: Callable[[], dict[str, Any]] | None = None,
     held_from: int = 0,
+    at: tuple[int, int] | None = None,
 ) -> bytes:
     """The page as PullResponse's JSON, built around the stored JSON text;
     `policy` gives what the last page carries (PullResponse.policy)."""
-    found = page(conn, user, cursor, limit, entities, held_from)
+    found = page(conn, user, cursor, limit, entities, held_from, at)
     dumps = orjson.dumps
     parts = []
     for row in found.rows:

@@ -117,8 +117,9 @@ class ForgottenRecord(SQLModel, table=True):
 
     __tablename__ = "forgotten_records"
 
-    entity: str = Field(primary_key=True, max_length=63)
+    # Keyed by id first: a push checks its ids alone under the feed lock (merge.queries.recheck).
     entity_id: str = Field(primary_key=True, max_length=64)
+    entity: str = Field(primary_key=True, max_length=63)
 
 
 class Caseload(SQLModel, table=True):

@@ -5,11 +5,11 @@ bring, "Keep mine" on a record deleted since, and one school added on two laptop
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from desktop.domain.records import ProgressEntry, School
-from sync.server import admin
-from sync.server.tables import Record
+from sync.server import admin, db
+from sync.server.tables import Feed, Record, RecordPupil
 from tests.sync import helpers as h
 from tests.sync.conftest import add_user
 from tests.sync.test_faults import _client
@@ -216,3 +216,46 @@ def test_a_change_to_a_record_forgotten_on_the_server_is_refused_not_made_anew(e
     assert a.app.store.get(ProgressEntry, doomed) is None
     with engine.connect() as conn:
         assert conn.execute(select(Record.entity_id).where(Record.entity_id.in_([doomed, also]))).all() == []
+
+
+def test_a_server_restored_from_a_backup_removes_nothing_from_the_laptop(engine, make_device):
+    """The LA puts back last night's copy of its server: a laptop's cursor is beyond its feed
+    (410, "restored"). Its fresh snapshot must not remove what the laptop sent since: here it
+    may be the only copy left. (The restore: every row written since the copy, gone.)"""
+    add_user(engine, "ann", "tutor")
+    a = make_device("a", "ann")
+    pupil_id = h.pupil(a.app)
+    h.progress(a.app, pupil_id, evidence="before the backup")
+    a.sync()
+    with engine.connect() as conn:
+        backup = conn.execute(select(Feed.last)).scalar_one()
+    today = h.progress(a.app, pupil_id, evidence="Today's visit: read two pages aloud")
+    a.sync()
+    a.sync()  # sent, answered and echoed: nothing left to send
+    assert a.port.unsent() == 0
+    with db.writing(engine) as conn:  # last night's copy put back
+        conn.execute(delete(RecordPupil).where(RecordPupil.entity_id == today))
+        conn.execute(delete(Record).where(Record.seq > backup))
+        conn.execute(update(Feed).values(last=backup))
+    assert a.sync().snapshot
+    assert a.app.store.get(ProgressEntry, today).evidence == "Today's visit: read two pages aloud"
+    assert a.app.store.count("sync_sweep") == 0
+
+
+def test_a_detail_both_laptops_typed_differently_for_one_school_is_kept_aside_not_dropped(engine, make_device):
+    add_user(engine, "ann", "la-lead")
+    add_user(engine, "carl", "la-lead")
+    ann, carl = make_device("ann", "ann"), make_device("carl", "carl")
+
+    def add(app, school_id: str, **details) -> None:
+        app.add_school(School(id=school_id, urn="119234", la_code="888", estab="9234", name="St Anne's", **details))
+
+    add(carl.app, "00000000-0000-7000-8000-000000000001", contact_name="Mr Jones (head)")
+    add(ann.app, "0fffffff-0000-7000-8000-000000000002", contact_name="Mrs Khan (SENCO)")
+    for device in (ann, carl, ann, carl):
+        device.sync()
+    assert {d.app.list_schools()[0].contact_name for d in (ann, carl)} == {"Mr Jones (head)"}  # one, everywhere
+    [kept] = ann.port.rejected()  # the laptop whose copy was merged away keeps what it typed, with why
+    assert kept["fields"] == {"contact_name": "Mrs Khan (SENCO)"} and "merged" in kept["reason"]
+    assert kept["entity_id"] == "00000000-0000-7000-8000-000000000001"
+    assert carl.port.rejected() == []

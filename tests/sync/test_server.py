@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text, update
 from sqlmodel import SQLModel
 
-from sync.protocol import PROTOCOL_HEADER, Op, PushRequest
+from sync.protocol import GONE_HEADER, PROTOCOL_HEADER, Op, PushRequest
 from sync.server import admin, auth, cli, db
 from sync.server.merge import Merger
 from sync.server.tables import Device, Feed, Record, User
@@ -438,3 +438,23 @@ def test_a_port_in_use_is_one_line_before_anything_is_made(tmp_path, capsys):
         == f"waymark-server: Cannot listen on 127.0.0.1:{port}: that port is in use (is a server already running there?); choose another with --port.\n"
     )
     assert not (tmp_path / "server").exists()  # nothing was made
+
+
+def test_a_410_says_why_so_a_laptop_knows_whether_it_may_remove_anything(engine, http):
+    """Only tombstones forgotten or a changed scope let a laptop remove what a fresh snapshot does
+    not bring; a cursor from beyond the feed (a server restored from a backup) must not."""
+    add_user(engine, "ann", "tutor")
+    token = login(http, "ann").json()["token"]
+    auth_header = {"Authorization": f"Bearer {token}"}
+    with db.writing(engine) as conn:
+        conn.execute(update(Feed).values(last=10, horizon=5))
+
+    def gone(cursor: str) -> str | None:
+        answer = http.get("/v1/pull", params={"cursor": cursor}, headers=auth_header)
+        assert answer.status_code == 410, answer.text
+        return answer.headers.get(GONE_HEADER)
+
+    assert gone("11.0.5") == "restored"  # beyond the feed
+    assert gone("3.0.0") == "pruned"  # below tombstones forgotten since it was given
+    assert gone("8.1.5") == "scope"  # given under another scope
+    assert http.get("/v1/pull", params={"cursor": "8.0.5"}, headers=auth_header).status_code == 200

@@ -19,12 +19,14 @@ from tests.sync.conftest import add_user
 from tests.sync.test_withdrawn import _ann_with_a_note, _note_row, _set_note, http_for
 
 
-def _first_pull(device, in_process) -> list[dict]:
-    """Every change the device's first pull from nothing is sent, page after page, over plain HTTP."""
+def _first_pull(device, in_process, fresh: bool = True) -> list[dict]:
+    """Every change the device's first pull from nothing is sent, page after page, over plain HTTP,
+    saying (as a new profile's laptop does) that it holds nothing from the server yet."""
     changes, cursor = [], ""
     with http_for(device, in_process) as http:
         while True:
-            page = http.get("/v1/pull", params={"cursor": cursor, "limit": 2}).json()
+            params = {"cursor": cursor, "limit": 2} | ({"fresh": "true"} if fresh and not cursor else {})
+            page = http.get("/v1/pull", params=params).json()
             changes += page["changes"]
             cursor = page["cursor"]
             if not page["more"]:
@@ -198,3 +200,63 @@ def test_migration_0008_keeps_every_withdrawal_owed_to_devices_already_there(eng
     new_id = new.app.store.get_setting("sync_account")["device_id"]
     assert {k: v for k, v in after.items() if k != new_id} == upgraded
     assert after[new_id] > 0
+
+
+def test_a_profile_logged_in_again_is_told_even_when_its_first_request_is_a_back_fill(engine, make_device):
+    """A profile that held the note open, logged in again (a new device, its cursor kept) and
+    upgraded, so its first request is a back-fill of a new table from nothing: it says it holds
+    something, so the note's withdrawal still comes."""
+    from desktop.store.sync_port import StoreSyncPort
+    from sync.client import SyncClient
+    from tests.sync.conftest import SERVER
+
+    ann, visit, note = _ann_with_a_note(engine, make_device, family="Lovely reading")
+    school = make_device("school", "st-annes")
+    older = StoreSyncPort(school.app.store, hidden=["progress_entry"])  # an older client
+    account = school.app.store.get_setting("sync_account")
+    with SyncClient(older, SERVER, account["token"], transport=school.net) as client:
+        client.sync()
+    assert _note_row(school, note) == ("Lovely reading", False)
+    school.sync_service.logout()
+    _set_note(ann, visit, note, Visibility.PROFESSIONAL, "Lovely reading; dad drinking again")
+    ann.sync()
+    school.login("st-annes")
+    assert not school.sync().snapshot  # today's client: the back-fill first (from nothing), then the pull
+    words, deleted = _note_row(school, note)
+    assert deleted and not words
+
+
+def test_a_profile_logged_in_as_another_user_is_told_what_was_withdrawn_before(engine, make_device):
+    """Another user of the same school on the same laptop (its cursor forgotten, its records
+    kept): it holds something from the server, so a note withdrawn before is withdrawn here."""
+    ann, visit, note = _ann_with_a_note(engine, make_device, family="Lovely reading")
+    add_user(engine, "st-annes-office", "school", school_urn=h.URN_A)
+    school = make_device("school", "st-annes")
+    school.sync()
+    assert _note_row(school, note) == ("Lovely reading", False)
+    school.sync_service.logout()
+    _set_note(ann, visit, note, Visibility.PROFESSIONAL, "Lovely reading; dad drinking again")
+    ann.sync()
+    school.login("st-annes-office")
+    school.sync()
+    words, deleted = _note_row(school, note)
+    assert deleted and not words
+
+
+def test_a_new_laptop_is_not_told_of_pupils_who_left_before_its_first_pull(engine, make_device, in_process):
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "st-annes", "school", school_urn=h.URN_A)
+    ann = make_device("ann", "ann")
+    peter = h.pupil(ann.app, "Peter", h.URN_A)
+    h.pupil(ann.app, "Bea", h.URN_B)
+    ann.sync()
+    old = make_device("school", "st-annes")
+    old.sync()
+    ann.app.edit_pupil(peter, base_school_id=h.school(ann.app, h.URN_B))
+    ann.sync()
+    new = make_device("school-new", "st-annes")
+    with http_for(new, in_process) as http:
+        assert peter not in http.get("/v1/pull", params={"cursor": "", "fresh": "true"}).json()["left"]
+    old_cursor = old.app.store.get_setting("sync_cursor")
+    with http_for(old, in_process) as http:  # the laptop that held him is told
+        assert peter in http.get("/v1/pull", params={"cursor": old_cursor}).json()["left"]

@@ -67,6 +67,10 @@ class Pulling:
         with self._applying() as conn:
             self._forget(conn)
 
+    def holds_nothing(self) -> bool:
+        """Whether nothing pulled from a server is held here (a new profile): no server clock kept."""
+        return self.store.count("sync_state") == 0
+
     def begin_snapshot(self) -> None:
         """A 410: start again from a fresh snapshot, noting every record held from the
         server (sync_state). Each page takes what it brings off the list; what the whole
@@ -315,6 +319,18 @@ class Pulling:
             mine = [name for name, value in pulled.items() if _filled(ours.get(name)) and not _filled(value)]
             if mine:  # held: the pulled blanks do not overwrite them (_apply_entity)
                 self._queue(conn, entity, survivor, mine, stamp)
+            # Where both copies hold something different, the survivor's stands (on every laptop
+            # alike); what was typed here is kept aside with a reason, for the user to see.
+            differ = {
+                name: ours[name]
+                for name, value in pulled.items()
+                if name not in ("id", *NATURAL_KEYS.values())
+                and _filled(ours.get(name))
+                and _filled(value)
+                and ours[name] != value
+            }
+            if differ:
+                self._set_aside_merged(conn, entity, survivor, local, differ)
         else:  # ours survives and the pulled copy is not written: its details join ours
             theirs = {name: value for name, value in pulled.items() if _filled(value) and not _filled(ours.get(name))}
             if theirs:
@@ -323,6 +339,28 @@ class Pulling:
         self._repoint(conn, entity, duplicate, survivor, stamp)
         self._queue(conn, entity, duplicate, ["deleted"], stamp)
         return survivor == change.entity_id
+
+    def _set_aside_merged(self, conn, entity: str, survivor: str, local: str, values: dict) -> None:
+        """Details typed here about a record merged into another laptop's copy, where that copy
+        holds something else: kept in sync_rejected, never silently dropped."""
+        rejected = self.tables["sync_rejected"]
+        op_id = f"merge:{entity}:{local}"
+        conn.execute(delete(rejected).where(rejected.c.op_id == op_id))
+        conn.execute(
+            insert(rejected).values(
+                op_id=op_id,
+                entity=entity,
+                entity_id=survivor,
+                fields={name: _plain(value) for name, value in values.items()},
+                changed_at="",
+                reason=(
+                    "Not kept: this record was also added on another laptop, and the two were merged; "
+                    "the other copy holds something different here. What was typed on this laptop is "
+                    "kept here: check which is right and correct the record if need be."
+                ),
+                at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        )
 
     def _repoint(self, conn, entity: str, old: str, new: str, stamp: str) -> None:
         """Move every reference to `old` onto `new`, as local changes to send."""
@@ -414,3 +452,8 @@ class Pulling:
 def _filled(value: object) -> bool:
     """Whether a field holds something (a blank or only spaces is nothing)."""
     return value is not None and (value.strip() != "" if isinstance(value, str) else True)
+
+
+def _plain(value: object) -> object:
+    """A value as JSON holds it (dates as ISO text)."""
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -12,6 +12,7 @@ a row belongs to), writing.py, merger.py (the push and each operation).
 """
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from sync.protocol import Op
 
@@ -34,7 +35,8 @@ def push(
 ) -> Merger:
     """Merge and write a push in a transaction of its own; the merger holds the answer
     (`results`, `conflicts`). A push that met rows written meanwhile that its merge did not
-    foresee (db.WrittenMeanwhile) is merged again from the start. `after`: the last operation
+    foresee (db.WrittenMeanwhile), or that PostgreSQL rolled back for another's sake (a deadlock), is
+    merged again from the start. `after`: the last operation
     of the batch the device sent before this one, applied first (OutOfOrder if it never comes).
     On PostgreSQL the merge is worked out while that batch is written; SQLite's single
     writer waits for it before it begins."""
@@ -54,4 +56,11 @@ def push(
         except db.WrittenMeanwhile:
             if attempt == ATTEMPTS:
                 raise
+        except DBAPIError as exc:
+            # A deadlock or serialization failure: PostgreSQL rolled this push back for another's
+            # sake. Merged again; after the last attempt answered as busy (503), never as a fault.
+            if not db.rolled_back(exc):
+                raise
+            if attempt == ATTEMPTS:
+                raise db.WrittenMeanwhile(str(exc.orig)) from exc
     raise AssertionError("unreachable")

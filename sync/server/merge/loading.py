@@ -58,6 +58,8 @@ class Loading:
             withdrawn=(rec.withdrawn_seq, rec.withdrawn_clock),
         )
         self.rows[row.key] = row
+        if rec.deleted:
+            self.tombstones.add(row.key)
         return row
 
     def _load_members(self, keys: list[Key]) -> None:

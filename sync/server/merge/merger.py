@@ -105,6 +105,7 @@ class Merger(Loading, Membership, Writing):
         self.rows: dict[Key, Row] = {}
         self.missing: set[Key] = set()  # looked up, not in the database
         self.forgotten: set[Key] = set()  # of those, records whose tombstones were pruned
+        self.tombstones: set[Key] = set()  # rows read that were deleted (a prune may forget them)
         self.link_cache: dict[str, dict[Key, Row]] = {}  # gathered row id -> its link rows
         self.pupils: set[str] | None = None
         self.new_caseload: list[str] = []
@@ -187,7 +188,14 @@ class Merger(Loading, Membership, Writing):
         # (Asked of the database by id alone: a match of id only is rare and merely costs a redo.)
         # And the user's pupils now: asked together, as the lock is held until commit.
         ids = sorted(self.asked_children | {entity_id for _entity, entity_id in set(self.rows) | self.missing})
-        written, listed = self.conn.execute(*queries.recheck(self.user, start.last, ids)).one()
+        # A prune meanwhile (admin.prune_tombstones) writes no row and may not move the horizon, so
+        # the tombstones the merge read are asked after too: any forgotten now means a redo. (Only
+        # they: a prune deletes nothing else, and a row written since `start` and pruned meanwhile
+        # moved the horizon above start.last, checked above.)
+        gone = sorted({entity_id for _entity, entity_id in self.tombstones})
+        written, forgotten, listed = self.conn.execute(*queries.recheck(self.user, start.last, ids, gone)).one()
+        if forgotten:
+            return False
         pupils = None if self.pupils_read is None else set(listed or ())
         grew = pupils is not None and self.pupils_read is not None and pupils >= self.pupils_read
         if pupils != self.pupils_read and not (grew and not self.refused):

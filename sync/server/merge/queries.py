@@ -106,19 +106,34 @@ def applied(pg: bool, op_ids: list[str]):
     return select(AppliedOp.op_id, AppliedOp.status, AppliedOp.reason).where(AppliedOp.op_id.in_(op_ids)), {}
 
 
+# Whether any of these ids is of a forgotten record (by entity_id alone, forgotten_records' key's
+# first column: a match of id only is rare and merely costs a redo).
+_FORGOTTEN_SINCE = (
+    select(FORGOTTEN.c.entity_id)
+    .where(FORGOTTEN.c.entity_id.in_(select(func.unnest(_array("gone")))))
+    .limit(1)
+    .exists()
+    .label("forgotten")
+)
+
+
 @functools.cache
 def _recheck_statement(role: str, team: bool):
     written = _PG["written_since"].exists().label("written")
     pupils = pupils_statement(role, team)
     if pupils is None:
-        return select(written, null().label("pupils"))
+        return select(written, _FORGOTTEN_SINCE, null().label("pupils"))
     listed = pupils.subquery()
-    return select(written, select(func.array_agg(listed.c.pupil_id)).scalar_subquery().label("pupils"))
+    return select(
+        written, _FORGOTTEN_SINCE, select(func.array_agg(listed.c.pupil_id)).scalar_subquery().label("pupils")
+    )
 
 
-def recheck(user: User, after: int, ids: list[str]) -> tuple[bool, set[str] | None]:
+def recheck(user: User, after: int, ids: list[str], tombstones: list[str]):
     """In one query (under the feed lock, so in one round trip): whether a row numbered above
-    `after` has an id or parent's id among `ids`, and the pupils `user` may see now (None: all).
+    `after` has an id or parent's id among `ids`; whether a record with an id among `tombstones`
+    (the ids of deleted rows the merge read) is forgotten now (its tombstone pruned meanwhile,
+    which writes no row: only this tells); and the pupils `user` may see now (None: all).
     PostgreSQL only: SQLite's writer holds its lock from the start, so nothing changes meanwhile."""
-    params = scope_params(user) | {"after": after, "ids": text_array(ids)}
+    params = scope_params(user) | {"after": after, "ids": text_array(ids), "gone": text_array(tombstones)}
     return _recheck_statement(user.role, bool(user.team)), params

@@ -23,9 +23,10 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "forgotten_records",
-        sa.Column("entity", sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
         sa.Column("entity_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("entity", "entity_id"),
+        sa.Column("entity", sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
+        # By id first: a push looks its ids up alone (merge.queries.recheck).
+        sa.PrimaryKeyConstraint("entity_id", "entity"),
     )
 
 
