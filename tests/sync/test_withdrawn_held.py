@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from desktop.domain.enums import Visibility
+from desktop.domain.records import Pupil
 from sync.server import feed
 from sync.server.tables import Device
 from tests.sync import helpers as h
@@ -260,3 +261,31 @@ def test_a_new_laptop_is_not_told_of_pupils_who_left_before_its_first_pull(engin
     old_cursor = old.app.store.get_setting("sync_cursor")
     with http_for(old, in_process) as http:  # the laptop that held him is told
         assert peter in http.get("/v1/pull", params={"cursor": old_cursor}).json()["left"]
+
+
+def test_a_profile_that_sent_records_but_never_pulled_is_not_fresh(engine, make_device, monkeypatch):
+    """A new profile's first sync sends its pupil, then the connection drops before the pull. It
+    holds records the server has, so its first pull does not say `fresh`: the pupil's exit from
+    the caseload meanwhile still reaches it."""
+    from sync.client import engine as client_engine
+    from sync.server import admin
+
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "bob", "tutor")
+    a = make_device("a", "ann")
+    peter = h.pupil(a.app, "Peter")
+    real_pull = client_engine.SyncClient.pull
+
+    def dropped(self, result=None, progress=None):
+        raise client_engine.Offline("dropped before the pull")
+
+    monkeypatch.setattr(client_engine.SyncClient, "pull", dropped)
+    with pytest.raises(Exception, match=r"Could not reach the LA server"):
+        a.sync()
+    monkeypatch.setattr(client_engine.SyncClient, "pull", real_pull)
+    assert a.port.unsent() == 0 and a.app.store.count("sync_state") == 0  # sent, never pulled back
+    assert not a.port.holds_nothing()
+    admin.assign(engine, peter, user="bob")
+    admin.unassign(engine, peter, user="ann")
+    assert a.sync().left == 1
+    assert a.app.store.get(Pupil, peter) is None

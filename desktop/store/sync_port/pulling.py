@@ -68,8 +68,13 @@ class Pulling:
             self._forget(conn)
 
     def holds_nothing(self) -> bool:
-        """Whether nothing pulled from a server is held here (a new profile): no server clock kept."""
-        return self.store.count("sync_state") == 0
+        """Whether this profile holds no record at all, pulled or made here (a new profile): no
+        server clock kept and every table that syncs empty. (A record made here and sent, whose
+        pull never came, is the server's too: the server may have things to say about it.)"""
+        if self.store.count("sync_state"):
+            return False
+        with self.store.reading() as conn:
+            return all(conn.execute(select(self.tables[name].c.id).limit(1)).first() is None for name in self.known)
 
     def begin_snapshot(self) -> None:
         """A 410: start again from a fresh snapshot, noting every record held from the
