@@ -32,6 +32,7 @@ import orjson
 from sync.protocol import (
     GONE_HEADER,
     GONE_PRUNED,
+    GONE_RESTORED,
     GONE_SCOPE,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
@@ -512,9 +513,14 @@ class SyncClient:
                 # or the user's scope changed, a port that can notes what it holds, so what the
                 # snapshot does not bring goes. Never for a server restored from a backup (or one
                 # that does not say): it may lack what this laptop sent since, its only copy here.
-                sweep = response.headers.get(GONE_HEADER) in SWEEPS
-                begin = getattr(self.port, "begin_snapshot", None) if sweep else None
-                (begin or self.port.forget_cursor)()
+                why = response.headers.get(GONE_HEADER)
+                begin = getattr(self.port, "begin_snapshot", None)
+                if begin is not None and why in SWEEPS:
+                    begin()
+                elif begin is not None and why == GONE_RESTORED:
+                    begin(restored=True)  # nothing removed or written over; what the server lacks goes again
+                else:
+                    self.port.forget_cursor()
                 cursor, result.snapshot = None, True
                 continue
             page = _pull_page(_check(response))

@@ -77,8 +77,10 @@ class SnapshotPort(SyncPort, Protocol):
         """True when nothing pulled from the server is held (the first pull then says
         `fresh`, and is not told of records withdrawn before it)."""
 
-    def begin_snapshot(self) -> None:
-        """As forget_cursor, noting the records held from the server."""
+    def begin_snapshot(self, restored: bool = False) -> None:
+        """As forget_cursor, noting the records held from the server. `restored` (a server
+        put back from a backup): nothing is removed or written over with an older value,
+        and what the server lacks is sent again."""
 
     def snapshot_complete(self) -> None:
         """A pull reached the feed's end: noted records no page brought leave the store,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select, update
 
-from desktop.domain.records import ProgressEntry, School
+from desktop.domain.records import ProgressEntry, Pupil, School
 from sync.server import admin, db
 from sync.server.tables import Feed, Record, RecordPupil
 from tests.sync import helpers as h
@@ -240,6 +240,37 @@ def test_a_server_restored_from_a_backup_removes_nothing_from_the_laptop(engine,
     assert a.sync().snapshot
     assert a.app.store.get(ProgressEntry, today).evidence == "Today's visit: read two pages aloud"
     assert a.app.store.count("sync_sweep") == 0
+    assert a.port.unsent() > 0  # what the restored server lacks goes again ...
+    a.sync()
+    b = make_device("b", "ann")
+    b.sync()  # ... and reaches the other laptops
+    assert b.app.store.get(ProgressEntry, today).evidence == "Today's visit: read two pages aloud"
+
+
+def test_an_edit_sent_after_the_backup_is_not_written_over_by_the_restored_server(engine, make_device):
+    """The restored server holds a pupil as before the edit; the laptop's edit, sent and answered
+    (out of the outbox, so its only copy), stays and is sent again."""
+    add_user(engine, "ann", "tutor")
+    a = make_device("a", "ann")
+    pupil_id = h.pupil(a.app, "Peter")
+    a.sync()
+    with engine.connect() as conn:
+        backup = conn.execute(select(Feed.last)).scalar_one()
+        saved = [dict(r._mapping) for r in conn.execute(select(Record.__table__))]
+    a.app.edit_pupil(pupil_id, forename="Peter-John")
+    a.sync()
+    a.sync()
+    assert a.port.unsent() == 0
+    with db.writing(engine) as conn:  # last night's copy put back
+        conn.execute(delete(Record))
+        conn.execute(Record.__table__.insert(), saved)
+        conn.execute(update(Feed).values(last=backup))
+    assert a.sync().snapshot
+    assert a.app.store.get(Pupil, pupil_id).forename == "Peter-John"
+    a.sync()
+    b = make_device("b", "ann")
+    b.sync()
+    assert b.app.store.get(Pupil, pupil_id).forename == "Peter-John"
 
 
 def test_a_detail_both_laptops_typed_differently_for_one_school_is_kept_aside_not_dropped(engine, make_device):

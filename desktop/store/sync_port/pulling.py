@@ -32,6 +32,7 @@ from .values import (
     MERGED,
     NATURAL_KEYS,
     NOT_SENT,
+    RESTORING,
     ROLE,
     _blank,
     _chunks,
@@ -76,35 +77,79 @@ class Pulling:
         with self.store.reading() as conn:
             return all(conn.execute(select(self.tables[name].c.id).limit(1)).first() is None for name in self.known)
 
-    def begin_snapshot(self) -> None:
+    def begin_snapshot(self, restored: bool = False) -> None:
         """A 410: start again from a fresh snapshot, noting every record held from the
         server (sync_state). Each page takes what it brings off the list; what the whole
-        snapshot did not bring leaves the laptop when it ends (snapshot_complete)."""
-        sweep, state = self.tables["sync_sweep"], self.tables["sync_state"]
+        snapshot did not bring leaves the laptop when it ends (snapshot_complete).
+        `restored`: the server was put back from a backup, and may lack what this laptop
+        sent since, or hold it older: then nothing leaves, nothing newer here is written
+        over, and all of that is sent again (its only copy may be here)."""
+        sweep, state, meta = self.tables["sync_sweep"], self.tables["sync_state"], self.tables["meta"]
         with self._applying() as conn:
             self._forget(conn)
             conn.execute(insert(sweep).from_select(["entity", "entity_id"], select(state.c.entity, state.c.entity_id)))
+            if restored:
+                conn.execute(insert(meta).values(key=RESTORING, value=json.dumps(True)))
 
     def _forget(self, conn) -> None:
         meta = self.tables["meta"]
-        conn.execute(delete(meta).where(meta.c.key.in_([CURSOR, CURSOR_TABLES, BACKFILL])))
+        conn.execute(delete(meta).where(meta.c.key.in_([CURSOR, CURSOR_TABLES, BACKFILL, RESTORING])))
         conn.execute(delete(self.tables["sync_sweep"]))
+
+    def _restoring(self, conn) -> bool:
+        meta = self.tables["meta"]
+        return conn.execute(select(meta.c.key).where(meta.c.key == RESTORING)).first() is not None
 
     def snapshot_complete(self) -> None:
         """The pull reached the end of the feed: records a snapshot begun here did not bring
-        leave the laptop (sync_leave.remove_missing), sending nothing; none when no snapshot
-        is under way. A snapshot cut short goes on from its cursor, its list kept."""
-        sweep = self.tables["sync_sweep"]
+        leave the laptop (sync_leave.remove_missing), sending nothing, or after a restored
+        server are sent again; none when no snapshot is under way. A snapshot cut short goes
+        on from its cursor, its list kept."""
+        sweep, meta = self.tables["sync_sweep"], self.tables["meta"]
         with self.store.reading() as conn:  # most pulls: nothing under way, and no write to begin
-            if conn.execute(select(sweep.c.entity).limit(1)).first() is None:
+            if conn.execute(select(sweep.c.entity).limit(1)).first() is None and not self._restoring(conn):
                 return
         with self._applying() as conn:
             found: dict[str, set[str]] = defaultdict(set)
             for entity, entity_id in conn.execute(select(sweep.c.entity, sweep.c.entity_id)):
                 found[entity].add(entity_id)
-            if found:
+            if self._restoring(conn):
+                self._send_again(conn, found)
+                conn.execute(delete(meta).where(meta.c.key == RESTORING))
+            elif found:
                 self.removed = remove_missing(conn, self.tables, dict(found))
-                conn.execute(delete(sweep))
+            conn.execute(delete(sweep))
+
+    def _send_again(self, conn, found: Mapping[str, set[str]]) -> None:
+        """Records a restored server lacks: every field queued to be sent, as if just written."""
+        stamp = self.store.clock.now()
+        for entity, ids in found.items():
+            table = self.tables.get(entity)
+            if table is None or entity not in self.known:
+                continue
+            fields = [c.name for c in table.columns if c.name not in NOT_SENT]
+            for chunk in _chunks(sorted(ids)):
+                for entity_id in conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars():
+                    self._queue(conn, entity, entity_id, fields, stamp)
+
+    def _keep_newer(self, conn, changes: Sequence[Pulled], held) -> None:
+        """After a restored server: a field this laptop holds at a newer server clock than the
+        one pulled (written after the backup) keeps its value, and is sent again."""
+        known = self._clocks(conn, [(c.entity, c.entity_id) for c in changes])
+        stamp = self.store.clock.now()
+        for change in changes:
+            key = (change.entity, change.entity_id)
+            mine = known.get(key)
+            if not mine or change.entity not in self.known:
+                continue
+            theirs = expand(change.clocks, [*change.fields, "deleted"])
+            newer = sorted(
+                name
+                for name, clock in mine.items()
+                if name in theirs and theirs[name] < clock and name not in NOT_SENT and name not in held.get(key, ())
+            )
+            if newer:
+                self._queue(conn, change.entity, change.entity_id, newer, stamp)
 
     def cursor_tables(self) -> list[str] | None:
         tables = self.store.get_setting(CURSOR_TABLES)
@@ -160,6 +205,8 @@ class Pulling:
         merged_before = json.dumps(self._merged, sort_keys=True)
         with self._applying() as conn:
             held = self._held = self._unsent_fields(conn, [c.entity_id for c in changes])
+            if self._restoring(conn):
+                self._keep_newer(conn, changes, held)
             by_entity: dict[str, list[Pulled]] = defaultdict(list)
             for change in changes:
                 if change.entity in self.known:
