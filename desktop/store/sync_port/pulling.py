@@ -373,11 +373,13 @@ class Pulling:
                 self._queue(conn, entity, survivor, mine, stamp)
             # Where both copies hold something different, the survivor's stands (on every laptop
             # alike); what was typed here is kept aside with a reason, for the user to see.
-            differ = {
+            differ = {  # text (not a tick, a number or a link to another record)
                 name: ours[name]
                 for name, value in pulled.items()
                 if name not in ("id", *NATURAL_KEYS.values())
-                and _filled(ours.get(name))
+                and not table.c[name].foreign_keys
+                and isinstance(ours.get(name), str)
+                and _filled(ours[name])
                 and _filled(value)
                 and ours[name] != value
             }
