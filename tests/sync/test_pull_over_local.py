@@ -290,3 +290,39 @@ def test_a_detail_both_laptops_typed_differently_for_one_school_is_kept_aside_no
     assert kept["fields"] == {"contact_name": "Mrs Khan (SENCO)"} and "merged" in kept["reason"]
     assert kept["entity_id"] == "00000000-0000-7000-8000-000000000001"
     assert carl.port.rejected() == []
+
+
+def test_after_a_restore_each_laptop_sends_again_only_its_own_work(engine, make_device):
+    """A school's laptop holds a worker's entry written after the backup: it keeps it, but sends
+    none of it (it would be refused, or sent as the school's); the worker's laptop sends it again,
+    and the school has it from the server once more."""
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "st-annes", "school", school_urn=h.URN_A)
+    ann, school = make_device("ann", "ann"), make_device("school", "st-annes")
+    pupil_id = h.pupil(ann.app, urn=h.URN_A)
+    ann.sync()
+    school.sync()
+    with engine.connect() as conn:
+        backup = conn.execute(select(Feed.last)).scalar_one()
+        saved = [dict(r._mapping) for r in conn.execute(select(Record.__table__))]
+        members = [dict(r._mapping) for r in conn.execute(select(RecordPupil.__table__))]
+    entry = h.progress(ann.app, pupil_id, evidence="Written after the backup")
+    ann.sync()
+    school.sync()
+    assert school.app.store.get(ProgressEntry, entry) is not None
+    with db.writing(engine) as conn:  # last night's copy put back
+        conn.execute(delete(RecordPupil))
+        conn.execute(delete(Record))
+        conn.execute(Record.__table__.insert(), saved)
+        if members:
+            conn.execute(RecordPupil.__table__.insert(), members)
+        conn.execute(update(Feed).values(last=backup))
+    assert school.sync().snapshot
+    assert school.app.store.get(ProgressEntry, entry).evidence == "Written after the backup"  # kept
+    assert school.port.unsent() == 0 and school.port.rejected() == []  # and not sent as the school's
+    assert ann.sync().snapshot and ann.port.unsent() > 0
+    ann.sync()  # the worker's laptop sends its own work again
+    school.sync()
+    with engine.connect() as conn:
+        assert conn.execute(select(Record.entity_id).where(Record.entity_id == entry)).first() is not None
+    assert school.app.store.get(ProgressEntry, entry).evidence == "Written after the backup"

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from sync.protocol import Pulled
-from sync.protocol.clock import expand
+from sync.protocol.clock import expand, stamp_device
 
 from ..db import new_id
 from ..mapping import COLLECTIONS, TABLES, Link
@@ -121,20 +121,27 @@ class Pulling:
             conn.execute(delete(sweep))
 
     def _send_again(self, conn, found: Mapping[str, set[str]]) -> None:
-        """Records a restored server lacks: every field queued to be sent, as if just written."""
+        """Records a restored server lacks: the fields this laptop wrote queued to be sent again,
+        as if just written. (Each laptop sends its own work again: what another laptop wrote
+        goes from there, and a school is not made to send a worker's words as its own.)"""
         stamp = self.store.clock.now()
-        for entity, ids in found.items():
+        clocks = self._clocks(conn, [(entity, entity_id) for entity, ids in found.items() for entity_id in ids])
+        for (entity, entity_id), held in sorted(clocks.items()):
             table = self.tables.get(entity)
-            if table is None or entity not in self.known:
+            if table is None or entity not in self.known or entity_id not in found.get(entity, ()):
                 continue
-            fields = [c.name for c in table.columns if c.name not in NOT_SENT]
-            for chunk in _chunks(sorted(ids)):
-                for entity_id in conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars():
-                    self._queue(conn, entity, entity_id, fields, stamp)
+            fields = sorted(
+                name
+                for name, clock in expand(held, [c.name for c in table.columns]).items()
+                if name in table.c and name not in NOT_SENT and stamp_device(clock) == self.store.device
+            )
+            present = conn.execute(select(table.c.id).where(table.c.id == entity_id)).first()
+            if fields and present is not None:
+                self._queue(conn, entity, entity_id, fields, stamp)
 
     def _keep_newer(self, conn, changes: Sequence[Pulled], held) -> None:
-        """After a restored server: a field this laptop holds at a newer server clock than the
-        one pulled (written after the backup) keeps its value, and is sent again."""
+        """After a restored server: a field this laptop wrote and holds at a newer server clock than
+        the one pulled (written after the backup) keeps its value, and is sent again."""
         known = self._clocks(conn, [(c.entity, c.entity_id) for c in changes])
         stamp = self.store.clock.now()
         for change in changes:
@@ -146,7 +153,11 @@ class Pulling:
             newer = sorted(
                 name
                 for name, clock in mine.items()
-                if name in theirs and theirs[name] < clock and name not in NOT_SENT and name not in held.get(key, ())
+                if name in theirs
+                and theirs[name] < clock
+                and stamp_device(clock) == self.store.device
+                and name not in NOT_SENT
+                and name not in held.get(key, ())
             )
             if newer:
                 self._queue(conn, change.entity, change.entity_id, newer, stamp)
