@@ -326,3 +326,78 @@ def test_after_a_restore_each_laptop_sends_again_only_its_own_work(engine, make_
     with engine.connect() as conn:
         assert conn.execute(select(Record.entity_id).where(Record.entity_id == entry)).first() is not None
     assert school.app.store.get(ProgressEntry, entry).evidence == "Written after the backup"
+
+
+def _server_copy(engine) -> dict:
+    """Every table a restore puts back, as it is now (a backup)."""
+    from sync.server.tables import AppliedOp, Caseload, ForgottenRecord, PupilSchool, ScopeExit
+
+    tables = [Record, RecordPupil, ForgottenRecord, Caseload, PupilSchool, AppliedOp, Feed, ScopeExit]
+    with engine.connect() as conn:
+        return {t.__table__: [dict(r._mapping) for r in conn.execute(select(t.__table__))] for t in tables}
+
+
+def _put_back(engine, copy: dict) -> None:
+    with db.writing(engine) as conn:
+        for table, rows in copy.items():
+            conn.execute(delete(table))
+            if rows:
+                conn.execute(table.insert(), rows)
+
+
+def test_words_sent_again_after_a_restore_raise_no_conflict(engine, make_device):
+    """B's edit made after the backup goes again as a later edit of the restored words, not as a
+    race with them: no conflict record that nobody made."""
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    entry = h.progress(a.app, h.pupil(a.app, "Peter"), evidence="old words")
+    a.sync()
+    b.sync()
+    backup = _server_copy(engine)
+    _edit(b, entry, "new words")
+    b.sync()
+    a.sync()
+    _put_back(engine, backup)
+    assert b.sync().snapshot
+    b.sync()
+    a.sync()
+    a.sync()
+    assert a.app.store.get(ProgressEntry, entry).evidence == "new words"
+    with engine.connect() as conn:
+        assert conn.execute(select(Record.entity_id).where(Record.entity == "sync_conflict")).all() == []
+
+
+def test_a_restore_snapshot_cut_short_stays_one_through_a_410_for_another_reason(engine, make_device, monkeypatch):
+    """A restore's snapshot is cut short; the LA then re-does an assignment the restore lost, so the
+    next pull is a 410 for a changed scope. It goes on as a restore's: the work only this laptop
+    holds is not swept away."""
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "bob", "tutor")
+    a, bob = make_device("a", "ann"), make_device("bob", "bob")
+    peter = h.pupil(a.app, "Peter")
+    for i in range(4):
+        h.progress(a.app, peter, evidence=f"before {i}")
+    a.sync()
+    backup = _server_copy(engine)
+    today = h.progress(a.app, peter, evidence="after the backup: only copy")
+    a.sync()
+    paul = h.pupil(bob.app, "Paul")
+    bob.sync()
+    _put_back(engine, backup)
+    pages = []
+
+    def cut(stage: str, n: int) -> None:
+        pages.append(n)
+        if stage == "pull" and len(pages) == 1:
+            raise ConnectionError("signal lost")
+
+    with _client(a) as client, pytest.raises(ConnectionError):
+        client.sync(progress=cut)
+    assert a.app.store.get_setting("sync_restoring") and a.app.store.count("sync_sweep")
+    bob.sync()  # Paul goes back to the server
+    admin.assign(engine, paul, user="ann")  # the scope changes: a's next pull is a 410 "scope"
+    assert a.sync().snapshot
+    assert a.app.store.get(ProgressEntry, today).evidence == "after the backup: only copy"
+    a.sync()
+    with engine.connect() as conn:
+        assert conn.execute(select(Record.entity_id).where(Record.entity_id == today)).first() is not None

@@ -23,6 +23,7 @@ class StoreSyncPort(Pushing, Pulling, AuditSending):
         self.tables = store.tables
         self.known = frozenset(name for name in store.tables if name not in LOCAL_ONLY) - set(hidden)
         self._held: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._resend: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.removed: dict[str, int] = {}  # rows removed by the last page's `left` pupils, by table
         self._merged: dict[str, dict[str, str]] = {}
 

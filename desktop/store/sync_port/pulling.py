@@ -86,6 +86,9 @@ class Pulling:
         over, and all of that is sent again (its only copy may be here)."""
         sweep, state, meta = self.tables["sync_sweep"], self.tables["sync_state"], self.tables["meta"]
         with self._applying() as conn:
+            # A restore's snapshot cut short stays one: a 410 for another reason on the way must
+            # not turn it into a sweep, which would remove work only this laptop still holds.
+            restored = restored or self._restoring(conn)
             self._forget(conn)
             conn.execute(insert(sweep).from_select(["entity", "entity_id"], select(state.c.entity, state.c.entity_id)))
             if restored:
@@ -128,8 +131,13 @@ class Pulling:
         clocks = self._clocks(conn, [(entity, entity_id) for entity, ids in found.items() for entity_id in ids])
         for (entity, entity_id), held in sorted(clocks.items()):
             table = self.tables.get(entity)
-            if table is None or entity not in self.known or entity_id not in found.get(entity, ()):
-                continue
+            if (
+                table is None
+                or entity not in self.known
+                or entity == "sync_conflict"
+                or entity_id not in found.get(entity, ())
+            ):
+                continue  # (conflict records are the server's to make)
             fields = sorted(
                 name
                 for name, clock in expand(held, [c.name for c in table.columns]).items()
@@ -147,7 +155,7 @@ class Pulling:
         for change in changes:
             key = (change.entity, change.entity_id)
             mine = known.get(key)
-            if not mine or change.entity not in self.known:
+            if not mine or change.entity not in self.known or change.entity == "sync_conflict":
                 continue
             theirs = expand(change.clocks, [*change.fields, "deleted"])
             newer = sorted(
@@ -160,7 +168,14 @@ class Pulling:
                 and name not in held.get(key, ())
             )
             if newer:
-                self._queue(conn, change.entity, change.entity_id, newer, stamp)
+                # Kept from this page's writes, not from its clocks: the pulled clock becomes the
+                # base, so the server takes the value sent again as a later edit, not a race.
+                self._resend[key].update(newer)
+                conn.execute(
+                    insert(self.tables["outbox"]).values(
+                        id=new_id(), entity=change.entity, entity_id=change.entity_id, fields=newer, changed_at=stamp
+                    )
+                )
 
     def cursor_tables(self) -> list[str] | None:
         tables = self.store.get_setting(CURSOR_TABLES)
@@ -216,6 +231,7 @@ class Pulling:
         merged_before = json.dumps(self._merged, sort_keys=True)
         with self._applying() as conn:
             held = self._held = self._unsent_fields(conn, [c.entity_id for c in changes])
+            self._resend = defaultdict(set)  # fields kept after a restore, sent again (_keep_newer)
             if self._restoring(conn):
                 self._keep_newer(conn, changes, held)
             by_entity: dict[str, list[Pulled]] = defaultdict(list)
@@ -282,7 +298,7 @@ class Pulling:
                 and not self._merge_duplicate(conn, entity, change, present)
             ):
                 continue  # a duplicate of a record kept here: references moved, the duplicate deleted
-            keep = held.get((entity, change.entity_id), set())
+            keep = held.get((entity, change.entity_id), set()) | self._resend.get((entity, change.entity_id), set())
             fields = dict(change.fields) | {"deleted": change.deleted}
             values = {
                 name: decode(columns[name], value)
