@@ -135,12 +135,7 @@ def remove_pupils(conn, tables: dict, pupils: set[str]) -> dict[str, int]:
     )
     who = f"{names[0]} is" if len(names) == 1 else (f"{', '.join(names)} are" if names else "this pupil is")
     _keep_unsent(conn, tables, found, LEFT_REASON.format(who=who), about=", ".join(names))
-    state = tables["sync_state"]
-    for name, ids in found.items():
-        table = tables[name]
-        for chunk in _chunks(ids):
-            conn.execute(delete(table).where(table.c.id.in_(chunk)))
-            conn.execute(delete(state).where(state.c.entity == name, state.c.entity_id.in_(chunk)))
+    _delete_rows(conn, tables, found)
     return {name: len(ids) for name, ids in found.items()}
 
 
@@ -165,13 +160,10 @@ def remove_missing(conn, tables: dict, found: dict[str, set[str]]) -> dict[str, 
         if present:
             rest[name] = present
     _keep_unsent(conn, tables, rest, GONE_REASON)
-    state = tables["sync_state"]
+    _delete_rows(conn, tables, rest)
     for name, ids in rest.items():
-        table = tables[name]
-        for chunk in _chunks(ids):
-            conn.execute(delete(table).where(table.c.id.in_(chunk)))
-            conn.execute(delete(state).where(state.c.entity == name, state.c.entity_id.in_(chunk)))
         removed[name] = removed.get(name, 0) + len(ids)
+    state = tables["sync_state"]
     for name, ids in found.items():  # the server's clocks of them too (a tombstone's, never held here)
         for chunk in _chunks(ids):
             conn.execute(delete(state).where(state.c.entity == name, state.c.entity_id.in_(chunk)))
@@ -200,12 +192,7 @@ def narrow_to(conn, tables: dict, role: str) -> dict[str, int]:
                     found[name].add(row["id"])
     found = {name: ids for name, ids in found.items() if ids}
     _keep_unsent(conn, tables, found, NARROWED_REASON)
-    state = tables["sync_state"]
-    for name, ids in found.items():
-        table = tables[name]
-        for chunk in _chunks(ids):
-            conn.execute(delete(table).where(table.c.id.in_(chunk)))
-            conn.execute(delete(state).where(state.c.entity == name, state.c.entity_id.in_(chunk)))
+    _delete_rows(conn, tables, found)
     counts = {name: len(ids) for name, ids in found.items()}
     for name, fields in serving(role).withheld.items():
         table = tables.get(name)
@@ -219,6 +206,16 @@ def narrow_to(conn, tables: dict, role: str) -> dict[str, int]:
         if changed:
             counts[name] = counts.get(name, 0) + changed
     return counts
+
+
+def _delete_rows(conn, tables: dict, found: dict[str, set[str]]) -> None:
+    """Delete these rows outright, with the server's clocks kept for them: nothing is queued."""
+    state = tables["sync_state"]
+    for name, ids in found.items():
+        table = tables[name]
+        for chunk in _chunks(ids):
+            conn.execute(delete(table).where(table.c.id.in_(chunk)))
+            conn.execute(delete(state).where(state.c.entity == name, state.c.entity_id.in_(chunk)))
 
 
 def _blank(column) -> object:

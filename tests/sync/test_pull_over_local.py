@@ -27,6 +27,13 @@ def _delete(device, entry_id: str) -> None:
         tx.delete(ProgressEntry, entry_id)
 
 
+def _deleted_and_forgotten(engine, device, entry_id: str) -> None:
+    """The entry deleted on `device` and sent; then the server forgets its tombstone."""
+    _delete(device, entry_id)
+    device.sync()
+    admin.prune_tombstones(engine, older_than_days=-1)
+
+
 def test_words_saved_mid_sync_on_a_record_deleted_elsewhere_are_kept_in_a_conflict(engine, make_device):
     add_user(engine, "ann", "tutor")
     a, b = make_device("a", "ann"), make_device("b", "ann")
@@ -82,9 +89,7 @@ def test_a_snapshot_cut_short_removes_what_it_did_not_bring_once_it_ends(engine,
     doomed = h.progress(a.app, pupil_id, evidence="entered in error")
     a.sync()
     b.sync()
-    _delete(a, doomed)
-    a.sync()
-    admin.prune_tombstones(engine, older_than_days=-1)
+    _deleted_and_forgotten(engine, a, doomed)
     pages = []
 
     def cut(stage: str, n: int) -> None:
@@ -102,16 +107,20 @@ def test_a_snapshot_cut_short_removes_what_it_did_not_bring_once_it_ends(engine,
 
 
 def test_logging_in_elsewhere_never_removes_what_another_server_did_not_bring(engine, make_device):
-    """The list belongs to the feed it began on: a new server's first pull removes nothing."""
+    """The list belongs to the feed it began on: a snapshot begun, then the laptop logged in to
+    another server that never held its pupil; that server's first pull removes nothing."""
     add_user(engine, "ann", "tutor")
     b = make_device("b", "ann")
     pupil_id = h.pupil(b.app)
     b.sync()
-    b.port.begin_snapshot()  # a snapshot begun, then the laptop is logged in to another account
-    b.port.forget_cursor()
+    b.port.begin_snapshot()
+    with db.writing(engine) as conn:  # "another server": one that has never held this pupil
+        conn.execute(delete(RecordPupil))
+        conn.execute(delete(Record))
+    b.port.forget_cursor()  # what logging in to another server or user does
     assert b.app.store.count("sync_sweep") == 0
     b.sync()
-    assert b.app.get_pupil(pupil_id) is not None
+    assert b.app.store.get(Pupil, pupil_id) is not None
 
 
 def test_keep_mine_on_a_record_deleted_since_brings_it_back_with_the_words(engine, make_device):
@@ -171,9 +180,7 @@ def test_words_saved_during_a_snapshot_on_a_record_it_does_not_bring_are_kept_as
     doomed = h.progress(a.app, pupil_id, evidence="entered in error")
     a.sync()
     b.sync()
-    _delete(a, doomed)
-    a.sync()
-    admin.prune_tombstones(engine, older_than_days=-1)
+    _deleted_and_forgotten(engine, a, doomed)
     typed = []
 
     def typing(stage: str, n: int) -> None:
