@@ -3,6 +3,7 @@ caseloads; also used by the tests to set a server up."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -198,11 +199,16 @@ def mark_restored(engine: Engine) -> int:
     """After a backup is put back: move the feed to a new timeline, so every laptop's next pull
     gets 410 "restored" (feed.page), takes a fresh copy keeping its own newer work, and sends
     again what the backup lacks. Without it a laptop whose cursor the feed has grown back past
-    would skip what lies below its cursor. Returns the new timeline."""
+    would skip what lies below its cursor. Returns the new timeline: a random number, not
+    one counted on from the restored row (the same backup put back twice would count to a
+    timeline the laptops already hold)."""
     with db.writing(engine) as conn:  # the feed row's lock: after any push under way
-        return conn.execute(
-            update(Feed).where(Feed.id == 1).values(timeline=Feed.timeline + 1).returning(Feed.timeline)
-        ).scalar_one()
+        current = conn.execute(select(Feed.timeline).where(Feed.id == 1).with_for_update()).scalar_one()
+        timeline = current
+        while timeline in (current, 0):
+            timeline = secrets.randbits(62)
+        conn.execute(update(Feed).where(Feed.id == 1).values(timeline=timeline))
+        return timeline
 
 
 def prune_tombstones(engine: Engine, older_than_days: float) -> int:

@@ -200,7 +200,9 @@ def run(args: argparse.Namespace) -> int:
             admin.mark_restored(engine)
             print(
                 "Marked as restored from a backup: at its next sync each laptop takes a fresh copy, "
-                "keeping its own work, and sends again what the backup lacks."
+                "keeping its own work, and sends again what the backup lacks. Users and devices are as the "
+                "backup holds them: revoke again any device revoked since, and disable or change again any "
+                "user disabled or changed since."
             )
         elif args.command == "db" and args.action == "prune":
             print(f"Forgot {admin.prune_tombstones(engine, args.days)} tombstones.")

@@ -408,36 +408,3 @@ def test_a_restore_snapshot_cut_short_stays_one_through_a_410_for_another_reason
     a.sync()
     with engine.connect() as conn:
         assert conn.execute(select(Record.entity_id).where(Record.entity_id == today)).first() is not None
-
-
-def test_a_restore_marked_on_the_server_is_noticed_after_the_feed_grew_back_past_a_cursor(engine, make_device):
-    """The backup is put back, and another laptop sends enough that the feed grows back past
-    this laptop's cursor before it syncs: its cursor alone cannot tell. `waymark-server db
-    restored` moves the feed to a new timeline, so it takes a fresh copy all the same: it
-    receives what was written below its old cursor since, and sends again its work the
-    backup lost."""
-    add_user(engine, "ann", "tutor")
-    a, c = make_device("a", "ann"), make_device("c", "ann")
-    peter = h.pupil(a.app, "Peter")
-    a.sync()
-    c.sync()
-    backup = _server_copy(engine)
-    lost = h.progress(a.app, peter, evidence="after the backup: only copy")
-    a.sync()
-    a.sync()
-    assert a.port.unsent() == 0
-    _put_back(engine, backup)
-    admin.mark_restored(engine)
-    written = [h.progress(c.app, peter, evidence=f"after the restore {i}") for i in range(4)]
-    assert c.sync().snapshot  # c's cursor is from before the restore too
-    with engine.connect() as conn:
-        last = conn.execute(select(Feed.last)).scalar_one()
-    assert last > int(a.app.store.get_setting("sync_cursor").split(".")[0])  # grown back past a's cursor
-    assert a.sync().snapshot
-    assert {e.evidence for e in a.app.list_progress(peter)} >= {f"after the restore {i}" for i in range(4)}
-    assert a.app.store.get(ProgressEntry, lost).evidence == "after the backup: only copy"
-    assert a.port.unsent() > 0
-    a.sync()
-    c.sync()
-    assert c.app.store.get(ProgressEntry, lost).evidence == "after the backup: only copy"
-    assert all(c.app.store.get(ProgressEntry, e) is not None for e in written)
