@@ -21,6 +21,11 @@ from tests.sync.test_pull_over_local import _edit, _put_back, _server_copy
 from tests.sync.test_upgrade import _client
 
 
+def _on_server(engine, entity_id: str):
+    with engine.connect() as conn:
+        return conn.execute(select(Record.data).where(Record.entity_id == entity_id)).scalar_one_or_none()
+
+
 def test_a_restore_marked_on_the_server_is_noticed_after_the_feed_grew_back_past_a_cursor(engine, make_device):
     """The backup is put back, and another laptop sends enough that the feed grows back past
     this laptop's cursor before it syncs: its cursor alone cannot tell. `waymark-server db
@@ -131,3 +136,48 @@ def test_an_edit_echoed_during_a_back_fill_survives_a_restore(engine, make_devic
         on_server = conn.execute(select(Record.data).where(Record.entity_id == entry)).scalar_one()["evidence"]
     here = b.app.store.get(ProgressEntry, entry).evidence
     assert (here, on_server) == ("b's words, sent after the backup",) * 2
+
+
+def test_a_record_sent_just_before_the_server_failed_reaches_the_restored_server(engine, make_device):
+    """The server failed mid-sync: the push was applied and answered (out of the outbox), the pull
+    that would echo it never came, and the server is put back from a backup taken before the
+    push. The laptop keeps a trace of what it sent (sync_state), so the restore's snapshot sends
+    it again."""
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    peter = h.pupil(a.app, "Peter")
+    a.sync()
+    a.sync()
+    backup = _server_copy(engine)  # last night's copy
+    written = h.progress(a.app, peter, evidence="sent just before the server failed")
+    with _client(a) as client:
+        client.push()  # applied and answered; the pull after it found the server gone
+    assert a.port.unsent() == 0
+    _put_back(engine, backup)
+    admin.mark_restored(engine)
+    assert a.sync().snapshot
+    a.sync()
+    b.sync()
+    assert a.app.store.get(ProgressEntry, written) is not None and a.port.unsent() == 0  # held, nothing to send
+    assert _on_server(engine, written) is not None, "only laptop a holds the entry, and it will never send it again"
+    assert b.app.store.get(ProgressEntry, written) is not None
+
+
+def test_an_edit_sent_just_before_the_server_failed_is_not_written_over_by_the_restored_server(engine, make_device):
+    add_user(engine, "ann", "tutor")
+    a = make_device("a", "ann")
+    entry = h.progress(a.app, h.pupil(a.app, "Peter"), evidence="old words")
+    a.sync()
+    a.sync()
+    backup = _server_copy(engine)
+    _edit(a, entry, "new words, sent just before the server failed")
+    with _client(a) as client:
+        client.push()
+    assert a.port.unsent() == 0
+    _put_back(engine, backup)
+    admin.mark_restored(engine)
+    assert a.sync().snapshot
+    a.sync()
+    assert (a.app.store.get(ProgressEntry, entry).evidence, _on_server(engine, entry)["evidence"]) == (
+        "new words, sent just before the server failed",
+    ) * 2

@@ -134,7 +134,30 @@ class Pushing:
         outbox = self.tables["outbox"]
         with self.store._begin_write() as conn:
             for chunk in _chunks(list(op_ids)):
+                self._note_sent(conn, conn.execute(select(outbox).where(outbox.c.id.in_(chunk))).all())
                 conn.execute(delete(outbox).where(outbox.c.id.in_(chunk)))
+
+    def _note_sent(self, conn, entries: Sequence) -> None:
+        """Each field the server answered for, at the clock it was sent with, kept as the
+        server's (sync_state) until the pull's echo says what it holds. Until then it is this
+        laptop's only trace that it wrote them: a server put back from a backup taken before
+        this push must find them this laptop's newer work, to keep and send again (the restore's
+        snapshot: begin_snapshot, _keep_newer, _send_again), not a record it never held."""
+        if not entries:
+            return
+        state = self.tables["sync_state"]
+        known = self._clocks(conn, [(e.entity, e.entity_id) for e in entries])
+        for entry in entries:
+            clocks = known.setdefault((entry.entity, entry.entity_id), {})
+            for name in _fields(entry.fields):
+                if name not in NOT_SENT and (clocks.get(name) or "") < entry.changed_at:
+                    clocks[name] = entry.changed_at
+        for chunk in _chunks(sorted({entity_id for _entity, entity_id in known})):
+            conn.execute(delete(state).where(state.c.entity_id.in_(chunk)))
+        conn.execute(
+            insert(state),
+            [{"entity": entity, "entity_id": entity_id, "clocks": c} for (entity, entity_id), c in known.items()],
+        )
 
     def reject(self, refused: Mapping[str, str]) -> None:
         outbox, rejected = self.tables["outbox"], self.tables["sync_rejected"]
