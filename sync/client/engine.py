@@ -479,6 +479,11 @@ class SyncClient:
             self._check_stop()
             params = {"cursor": cursor, "limit": self.page_size, "tables": ",".join(wanted)}
             response = self._send("GET", "/v1/pull", result, params=params)
+            if response.status_code == 410 and response.headers.get(GONE_HEADER) == GONE_RESTORED:
+                # A server put back from a backup: not a page of it applied here as an ordinary pull
+                # (its older copies would write over what this laptop sent since). The main pull
+                # meets the same 410 and takes the restore's snapshot, which brings every table.
+                return
             if response.status_code == 410 and not restarted:
                 cursor, restarted = "", True
                 continue

@@ -3,13 +3,14 @@ caseloads; also used by the tests to set a server up."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, insert, select, update
 
 from . import auth, db, scope
-from .tables import ROLES, Caseload, Device, Record, User
+from .tables import ROLES, Caseload, Device, Feed, Record, User
 
 
 class AdminError(ValueError):
@@ -194,6 +195,22 @@ def change_user(
         scope.note_changes(conn, _users(conn, User.id == user.id), before)
 
 
+def mark_restored(engine: Engine) -> int:
+    """After a backup is put back: move the feed to a new timeline, so every laptop's next pull
+    gets 410 "restored" (feed.page), takes a fresh copy keeping its own newer work, and sends
+    again what the backup lacks. Without it a laptop whose cursor the feed has grown back past
+    would skip what lies below its cursor. Returns the new timeline: a random number, not
+    one counted on from the restored row (the same backup put back twice would count to a
+    timeline the laptops already hold)."""
+    with db.writing(engine) as conn:  # the feed row's lock: after any push under way
+        current = conn.execute(select(Feed.timeline).where(Feed.id == 1).with_for_update()).scalar_one()
+        timeline = current
+        while timeline in (current, 0):
+            timeline = secrets.randbits(62)
+        conn.execute(update(Feed).where(Feed.id == 1).values(timeline=timeline))
+        return timeline
+
+
 def prune_tombstones(engine: Engine, older_than_days: float) -> int:
     """Forget tombstones deleted more than `older_than_days` ago. Cursors from
     before the newest one forgotten get 410 and a fresh snapshot. Returns how many.
@@ -233,7 +250,7 @@ def _forget(engine: Engine, due: list[tuple[str, str, int]]) -> int:
     """Delete these tombstones, those still as read, under the feed lock; how many went."""
     from sqlalchemy import delete, true, tuple_
 
-    from .tables import Feed, ForgottenRecord, RecordPupil
+    from .tables import ForgottenRecord, RecordPupil
 
     records = Record.__table__
     forgotten = ForgottenRecord.__table__

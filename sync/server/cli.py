@@ -112,6 +112,10 @@ def _parser() -> argparse.ArgumentParser:
     dbc.add_parser("upgrade", help="apply migrations (also done on first serve)")
     prune = dbc.add_parser("prune", help="forget tombstones older than --days (older cursors then get a fresh copy)")
     prune.add_argument("--days", type=_days, default=90, help="tombstones older than this many days (default 90)")
+    dbc.add_parser(
+        "restored",
+        help="after putting back a backup: every laptop takes a fresh copy at its next sync and sends again what the backup lacks",
+    )
     return p
 
 
@@ -192,6 +196,14 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{key} = {value}\t({policy.KEYS[key][0] if key in policy.KEYS else 'unknown'})")
         elif args.command == "db" and args.action == "upgrade":
             print("The database is up to date.")
+        elif args.command == "db" and args.action == "restored":
+            admin.mark_restored(engine)
+            print(
+                "Marked as restored from a backup: at its next sync each laptop takes a fresh copy, "
+                "keeping its own work, and sends again what the backup lacks. Users and devices are as the "
+                "backup holds them: revoke again any device revoked since, and disable or change again any "
+                "user disabled or changed since."
+            )
         elif args.command == "db" and args.action == "prune":
             print(f"Forgot {admin.prune_tombstones(engine, args.days)} tombstones.")
     finally:

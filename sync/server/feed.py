@@ -1,8 +1,11 @@
 """The change feed: pages of records changed since a cursor, each record as
 it is now, filtered by the user's scope in the query itself.
 
-A cursor is `<seq>.<scope epoch>.<horizon>`: the horizon as it was when the
-cursor was given, so a snapshot begun after a prune may page on below it. Rows are served only up to the feed's
+A cursor is `<seq>.<scope epoch>.<horizon>.<timeline>`: the horizon as it was when
+the cursor was given, so a snapshot begun after a prune may page on below it; the
+timeline it was given in (Feed.timeline: moved on when a backup is put back), so a
+cursor from before a restore is refused even once the feed has grown back past it
+(one of three parts, given before timelines, stands for timeline 0). Rows are served only up to the feed's
 `last` as read at the start of the request: every number at or below it
 belongs to a committed transaction (numbers are handed out under the feed
 lock), so no late commit can land below a cursor already given out.
@@ -34,7 +37,7 @@ MAX_PAGE = 5000
 # (scope.visible_seqs) rather than reading the feed in order from the cursor.
 SHORT_SPAN = 5000
 RECORDS = Record.__table__
-_FEED = select(Feed.last, Feed.horizon).where(Feed.id == 1)
+_FEED = select(Feed.last, Feed.horizon, Feed.timeline).where(Feed.id == 1)
 
 
 class CursorGone(Exception):
@@ -59,22 +62,31 @@ class Page(NamedTuple):
     left: list[str]  # pupils who left the user's scope (PullResponse.left)
 
 
-def parse_cursor(text: str | None) -> tuple[int, int | None, int | None]:
+class Cursor(NamedTuple):
+    seq: int
+    epoch: int | None  # None: no cursor (from the beginning)
+    horizon: int | None
+    timeline: int | None
+
+
+def parse_cursor(text: str | None) -> Cursor:
     if not text:
-        return 0, None, None
+        return Cursor(0, None, None, None)
+    parts = text.split(".")
     try:
-        seq, epoch, horizon = (int(part) for part in text.split("."))
+        numbers = [int(part) for part in parts] + [0] * (len(parts) == 3)  # before timelines: 0
     except ValueError:
-        raise BadCursor(f"'{text}' is not a cursor this server gave out.") from None
-    if not all(0 <= n < 2**63 for n in (seq, epoch, horizon)):  # feed numbers are bigints, never negative
+        numbers = []
+    # Feed numbers are bigints, never negative.
+    if len(numbers) != 4 or len(parts) not in (3, 4) or not all(0 <= n < 2**63 for n in numbers):
         raise BadCursor(f"'{text}' is not a cursor this server gave out.")
-    return seq, epoch, horizon
+    return Cursor(*numbers)
 
 
-def position(conn: Connection) -> tuple[int, int]:
-    """The feed as it stands: (last, horizon)."""
-    last, horizon = conn.execute(_FEED).one()
-    return last, horizon
+def position(conn: Connection) -> tuple[int, int, int]:
+    """The feed as it stands: (last, horizon, timeline)."""
+    last, horizon, timeline = conn.execute(_FEED).one()
+    return last, horizon, timeline
 
 
 def page(
@@ -84,7 +96,7 @@ def page(
     limit: int,
     entities: Collection[str] | None = None,
     held_from: int = 0,
-    at: tuple[int, int] | None = None,
+    at: tuple[int, int, int] | None = None,
 ) -> Page:
     """`entities`: the tables the client knows (None: all). An older client says
     which it knows, so it is not sent rows it cannot hold; once upgraded it
@@ -94,10 +106,13 @@ def page(
     their withdrawals (ids and stamps) are not sent to it, nor are the pupils who
     left before it. `at`: the feed's position as the caller read it in this
     transaction (`position`), else read here."""
-    after, epoch, seen_horizon = parse_cursor(cursor)
-    last, horizon = at or position(conn)
-    if after > last:  # a cursor from beyond this feed (a server restored from a backup): start afresh,
-        raise CursorGone(GONE_RESTORED)  # or every laptop would skip what is written below its old cursor
+    after, epoch, seen_horizon, seen_timeline = parse_cursor(cursor)
+    last, horizon, timeline = at or position(conn)
+    # A server restored from a backup: a cursor from beyond its feed, or from before the restore
+    # (`waymark-server db restored`). Start afresh, or every laptop would skip what is written
+    # below its old cursor, and never send again what the backup lost.
+    if after > last or (seen_timeline is not None and seen_timeline != timeline):
+        raise CursorGone(GONE_RESTORED)
     if after > 0:
         # Tombstones were forgotten since this cursor was given, above where it stands: it may have missed them.
         if seen_horizon != horizon and after < horizon:
@@ -119,7 +134,7 @@ def page(
     rows = rows[:limit]
     next_seq = rows[-1].seq if more else max(last, after)
     left = left_pupils(conn, user, max(after, held_from), next_seq) if next_seq > held_from else []
-    return Page(rows, f"{next_seq}.{user.scope_epoch}.{horizon}", more, left)
+    return Page(rows, f"{next_seq}.{user.scope_epoch}.{horizon}.{timeline}", more, left)
 
 
 @functools.lru_cache(maxsize=64)  # keyed by what clients send (entities): bounded
@@ -196,7 +211,7 @@ def pull(
     limit: int,
     entities: Collection[str] | None = None,
     held_from: int = 0,
-    at: tuple[int, int] | None = None,
+    at: tuple[int, int, int] | None = None,
 ) -> PullResponse:
     found = page(conn, user, cursor, limit, entities, held_from, at)
     changes = []
@@ -220,7 +235,7 @@ def pull_json(
     entities: Collection[str] | None = None,
     policy: Callable[[], dict[str, Any]] | None = None,
     held_from: int = 0,
-    at: tuple[int, int] | None = None,
+    at: tuple[int, int, int] | None = None,
 ) -> bytes:
     """The page as PullResponse's JSON, built around the stored JSON text;
     `policy` gives what the last page carries (PullResponse.policy)."""

@@ -158,14 +158,16 @@ class AppliedOp(SQLModel, table=True):
 
 
 class Feed(SQLModel, table=True):
-    """One row: the last sequence number given out, and the tombstone horizon
-    (tombstones at or below it were pruned, so older cursors get 410)."""
+    """One row: the last sequence number given out, the tombstone horizon
+    (tombstones at or below it were pruned, so older cursors get 410), and the
+    timeline (moved on when a backup is put back: cursors of another get 410)."""
 
     __tablename__ = "feed"
 
     id: int = Field(default=1, primary_key=True)
     last: int = Field(sa_column=Column(BigInteger, nullable=False, default=0))
     horizon: int = Field(sa_column=Column(BigInteger, nullable=False, default=0))
+    timeline: int = Field(sa_column=Column(BigInteger, nullable=False, default=0, server_default="0"))
 
 
 class AuditEvent(SQLModel, table=True):

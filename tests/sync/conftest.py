@@ -137,7 +137,7 @@ def _empty(url: str) -> None:
         # DELETE, not TRUNCATE: on a few small tables it is several times quicker.
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
-        conn.execute(text("INSERT INTO feed (id, last, horizon) VALUES (1, 0, 0)"))
+        conn.execute(text("INSERT INTO feed (id, last, horizon, timeline) VALUES (1, 0, 0, 0)"))
     engine.dispose()
 
 

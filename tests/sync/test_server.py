@@ -458,3 +458,24 @@ def test_a_410_says_why_so_a_laptop_knows_whether_it_may_remove_anything(engine,
     assert gone("3.0.0") == "pruned"  # below tombstones forgotten since it was given
     assert gone("8.1.5") == "scope"  # given under another scope
     assert http.get("/v1/pull", params={"cursor": "8.0.5"}, headers=auth_header).status_code == 200
+    assert http.get("/v1/pull", params={"cursor": "8.0.5.0"}, headers=auth_header).json()["cursor"] == "10.0.5.0"
+    timeline = admin.mark_restored(engine)  # a backup was put back: every cursor given before is from another timeline
+    assert gone("8.0.5.0") == "restored"
+    assert gone("8.0.5") == "restored"  # one given before timelines: timeline 0
+    assert gone("0.0.0.0") == "restored"  # a snapshot under way: it starts again
+    assert http.get("/v1/pull", params={"cursor": f"8.0.5.{timeline}"}, headers=auth_header).status_code == 200
+    for bad in ("8.0.5.1.1", "8.0", "8.0.5.x", "8.0.5.-1"):
+        assert http.get("/v1/pull", params={"cursor": bad}, headers=auth_header).status_code == 400
+
+
+def test_db_restored_moves_the_feed_to_a_new_timeline_each_time(server_url, engine, capsys):
+    """Never one counted on from the restored row: the same backup put back twice would reach a
+    timeline the laptops hold already (tests/sync/test_pull_over_local.py has the whole story)."""
+    seen = set()
+    for _ in range(3):
+        code, out, _err = run_cli(server_url, "db", "restored", capsys=capsys)
+        assert code == 0 and "each laptop takes a fresh copy" in out
+        with db.writing(engine) as conn:
+            seen.add(conn.execute(select(Feed.timeline)).scalar_one())
+            conn.execute(update(Feed).values(timeline=0))  # the same backup put back again
+    assert len(seen) == 3 and 0 not in seen

@@ -1,0 +1,133 @@
+"""A server put back from a backup, marked with `waymark-server db restored`: every laptop
+notices, even once the feed has grown back past its cursor, the same backup put back twice,
+or a back-fill of a new table under way; and keeps and sends again its own work."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from desktop.domain.records import ProgressEntry
+from desktop.store.sync_port import StoreSyncPort
+from sync.client import Offline
+from sync.protocol import stamp_device
+from sync.server import admin
+from sync.server.tables import Feed, Record
+from tests.sync import helpers as h
+from tests.sync.conftest import add_user
+from tests.sync.test_pull_over_local import _edit, _put_back, _server_copy
+from tests.sync.test_upgrade import _client
+
+
+def test_a_restore_marked_on_the_server_is_noticed_after_the_feed_grew_back_past_a_cursor(engine, make_device):
+    """The backup is put back, and another laptop sends enough that the feed grows back past
+    this laptop's cursor before it syncs: its cursor alone cannot tell. `waymark-server db
+    restored` moves the feed to a new timeline, so it takes a fresh copy all the same: it
+    receives what was written below its old cursor since, and sends again its work the
+    backup lost."""
+    add_user(engine, "ann", "tutor")
+    a, c = make_device("a", "ann"), make_device("c", "ann")
+    peter = h.pupil(a.app, "Peter")
+    a.sync()
+    c.sync()
+    backup = _server_copy(engine)
+    lost = h.progress(a.app, peter, evidence="after the backup: only copy")
+    a.sync()
+    a.sync()
+    assert a.port.unsent() == 0
+    _put_back(engine, backup)
+    admin.mark_restored(engine)
+    written = [h.progress(c.app, peter, evidence=f"after the restore {i}") for i in range(4)]
+    assert c.sync().snapshot  # c's cursor is from before the restore too
+    with engine.connect() as conn:
+        last = conn.execute(select(Feed.last)).scalar_one()
+    assert last > int(a.app.store.get_setting("sync_cursor").split(".")[0])  # grown back past a's cursor
+    assert a.sync().snapshot
+    assert {e.evidence for e in a.app.list_progress(peter)} >= {f"after the restore {i}" for i in range(4)}
+    assert a.app.store.get(ProgressEntry, lost).evidence == "after the backup: only copy"
+    assert a.port.unsent() > 0
+    a.sync()
+    c.sync()
+    assert c.app.store.get(ProgressEntry, lost).evidence == "after the backup: only copy"
+    assert all(c.app.store.get(ProgressEntry, e) is not None for e in written)
+
+
+def test_the_same_backup_put_back_twice_is_noticed_the_second_time(engine, make_device):
+    """The first restore went wrong and the same copy is put back again: the timeline is not
+    counted on from the restored row, or it would be the one the laptops hold already."""
+    add_user(engine, "ann", "tutor")
+    a, c = make_device("a", "ann"), make_device("c", "ann")
+    peter = h.pupil(a.app, "Peter")
+    a.sync()
+    c.sync()
+    backup = _server_copy(engine)  # last night's copy (timeline 0)
+    _put_back(engine, backup)  # first restore
+    admin.mark_restored(engine)
+    assert a.sync().snapshot and c.sync().snapshot
+    a.sync()
+    c.sync()
+    between = h.progress(a.app, peter, evidence="written between the two restores")
+    a.sync()
+    a.sync()
+    assert a.port.unsent() == 0
+    _put_back(engine, backup)  # the first restore went wrong: the same copy is put back again
+    admin.mark_restored(engine)  # run as the README says
+    written = [h.progress(c.app, peter, evidence=f"after the second restore {i}") for i in range(4)]
+    c.sync()
+    with engine.connect() as conn:
+        last = conn.execute(select(Feed.last)).scalar_one()
+    assert last >= int(a.app.store.get_setting("sync_cursor").split(".")[0])
+    a.sync()  # should be a 410 "restored": the copy the server holds lacks what a sent
+    a.sync()
+    c.sync()
+    with engine.connect() as conn:
+        on_server = conn.execute(select(Record.entity_id).where(Record.entity_id == between)).first() is not None
+    missed = [e for e in written if a.app.store.get(ProgressEntry, e) is None]
+    assert (on_server, c.app.store.get(ProgressEntry, between) is not None, missed) == (True, True, [])
+
+
+def test_an_edit_echoed_during_a_back_fill_survives_a_restore(engine, make_device):
+    """A back-fill under way at the restore meets the 410 first: it must not apply the restored
+    server's copies as an ordinary pull (they would write over an edit sent after the backup
+    and already echoed back); the main pull takes the restore's snapshot."""
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    pupil_id = h.pupil(a.app)
+    for i in range(5):
+        h.progress(a.app, pupil_id, evidence=f"entry {i}")
+    a.sync()
+    with _client(b, StoreSyncPort(b.app.store, hidden=["progress_entry"])) as client:
+        client.sync()  # b ran a version without progress entries
+    b.net.drop(2, "response")  # upgraded: its back-fill is cut short after one page
+    with pytest.raises(Offline), _client(b, page_size=2) as client:
+        client.sync()
+    backup = _server_copy(engine)  # last night's copy
+    entry = b.app.list_progress(pupil_id)[0].id  # one the back-fill brought
+    _edit(b, entry, "b's words, sent after the backup")
+    with _client(b) as client:
+        client.push()  # sent and answered (and the back-fill after it cut short again)
+    for i in range(5, 8):
+        h.progress(a.app, pupil_id, evidence=f"entry {i}")
+    a.sync()  # more after b's edit in the feed
+
+    def cut(stage: str, n: int) -> None:
+        if n >= 4:  # the back-fill's page holding b's edit, echoed, is applied; then the signal goes
+            raise ConnectionError("signal lost")
+
+    with pytest.raises(ConnectionError), _client(b, page_size=2) as client:
+        client.sync(progress=cut)  # the back-fill goes on, and brings b's edit back
+    held = b.app.store.get_setting("sync_backfill")
+    with b.app.store.reading() as conn:
+        clocks = conn.exec_driver_sql("SELECT clocks FROM sync_state WHERE entity_id = ?", (entry,)).scalar_one()
+    assert held and b.port.unsent() == 0
+    assert stamp_device(json.loads(clocks)["evidence"]) == b.app.store.device  # the echo arrived
+    _put_back(engine, backup)
+    admin.mark_restored(engine)
+    assert b.sync().snapshot
+    b.sync()
+    with engine.connect() as conn:
+        on_server = conn.execute(select(Record.data).where(Record.entity_id == entry)).scalar_one()["evidence"]
+    here = b.app.store.get(ProgressEntry, entry).evidence
+    assert (here, on_server) == ("b's words, sent after the backup",) * 2
