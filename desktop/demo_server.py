@@ -119,6 +119,8 @@ def connect_profile(profile_folder: Path, passphrase: str, url: str, *, fresh: b
             return False  # logged in to a real server on purpose
         if account is not None and account.server == url and not fresh:
             return False
+        if service.synced_as() not in (None, USER):
+            return False  # the profile synced as someone else on purpose: it is theirs now
         service.login(url, USER, PASSWORD, device_name="Demo laptop")
         if account is None or fresh:  # the caseload goes to an empty server, so its visits land on pupils it knows
             service.share_everything()

@@ -112,6 +112,17 @@ def _identity(account: dict | None) -> str:
     return f"{account['server']}|{account['user']}" if account and account.get("server") else ""
 
 
+def not_yours(owner: str) -> str:
+    """Why a profile holding `owner`'s records will not log in as anyone else. The name
+    typed is not repeated: it may hold anything (a line break would split the CLI's one line)."""
+    owner = " ".join(owner.split())
+    return (
+        f"This profile holds {owner}'s records, so it cannot log in as another user. Use a new "
+        f"profile for them (start Waymark with --data-dir and an empty folder); {owner}'s records "
+        "and unsent changes stay here."
+    )
+
+
 def plain_words(exc: SyncError) -> str:
     """What the status bar and the CLI say about a failed sync."""
     if isinstance(exc, Offline):
@@ -147,6 +158,13 @@ class SyncService:
     ) -> SyncAccount:
         if not user.strip() or not password:
             raise ValidationError("Give the user name and password your LA gave you.")
+        # A profile belongs to the user it synced as: another user would see (and send, in
+        # their name) what the server never gave them. Refused before the server is asked,
+        # so no device is registered and nothing here changes. Names compare exactly, as
+        # the server's do (users.name, sync/server/auth.py): "Ann" is not "ann".
+        owner = self.synced_as()
+        if owner is not None and owner != user.strip() and self.port.holds_anything():
+            raise ValidationError(not_yours(owner))
         try:
             answer = login(
                 server,
@@ -178,6 +196,12 @@ class SyncService:
         self.store.set_setting("last_sync_error", None)
         return self.account()
 
+    def synced_as(self) -> str | None:
+        """The user this profile last logged in as, kept after logout; None before any login."""
+        identity = self.store.get_setting(PULLED_FROM) or _identity(self.store.get_setting(ACCOUNT))
+        # "server|user": a URL holds no "|" (RFC 3986 has it percent-encoded), a user name may.
+        return (identity or "").partition("|")[2] or None
+
     def share_everything(self) -> int:
         """Send every record on this laptop at the next sync (the demo's first login to its
         own server: the demo's caseload was never a change to send). How many are queued."""
@@ -194,6 +218,8 @@ class SyncService:
                 client.logout()
         except SyncError:
             pass  # offline or already revoked: forgetting the token here is what matters
+        if not self.store.get_setting(PULLED_FROM):  # logged in before it was kept: who it was stays known
+            self.store.set_setting(PULLED_FROM, _identity(saved) or None)
         self.store.set_setting(ACCOUNT, None)
         self.store.set_setting("sync_server", None)
 

@@ -293,6 +293,7 @@ class ConnectDialog(QDialog):
         self.buttons.setEnabled(True)
         self.error.setText(message)
         self.error.show()
+        self.adjustSize()  # a refusal may run to three lines: grow to show all of it
 
 
 class ConflictsDialog(DraftedDialog):

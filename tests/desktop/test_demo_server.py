@@ -13,7 +13,7 @@ from desktop import demo_server
 from desktop.app import start_demo_server
 from desktop.domain.records import Pupil, Visit, VisitEntry
 from desktop.services import Waymark
-from desktop.services.sync import ACCOUNT, SyncService
+from desktop.services.sync import ACCOUNT, PULLED_FROM, SyncService
 from tests.conftest import FAST_SCRYPT, PASSPHRASE
 
 
@@ -95,6 +95,19 @@ def test_a_demo_profile_connected_to_a_real_server_is_left_alone(tmp_path, serve
         assert SyncService(app).account().server == real["server"]
     finally:
         app.close()
+
+
+def test_a_demo_profile_that_synced_as_someone_else_is_left_alone(tmp_path):
+    """Logged out of a server where it was ann's: the demo does not try to make it its own
+    (SyncService.login would refuse: it holds ann's records)."""
+    demo = _profile(tmp_path / "demo")
+    app = Waymark.open_profile(demo, PASSPHRASE)
+    try:
+        app.add_pupil(Pupil(forename="Levi", surname="Lee", dob=date(2014, 6, 1)))
+        app.store.set_setting(PULLED_FROM, "http://127.0.0.1:9|ann")
+    finally:
+        app.close()
+    assert not demo_server.connect_profile(demo, PASSPHRASE, "http://127.0.0.1:9", fresh=True)
 
 
 def test_the_app_starts_the_demo_server_then_opens_and_stops_it(tmp_path, qtbot, immediate_runner, monkeypatch):

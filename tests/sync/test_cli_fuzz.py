@@ -321,6 +321,22 @@ def test_each_refusal_is_one_line_and_changes_nothing(world, name, args, status,
         world.put_back(name)
 
 
+def test_logging_in_as_another_user_is_refused_in_one_line(world):
+    """ "mine" holds ann's records and an unsent change: bea (a real user, her own password)
+    is refused before the server is asked, so no device of hers is registered."""
+    before = digest(world, "mine")
+    devices = _server_out([*world.where, "device", "list", "--json"])
+    status, out, err = world.cli("mine", "login", "--server", world.url, "--user", "bea")
+    try:
+        assert (status, out, err.count("\n")) == (2, "", 1), err
+        assert err.startswith("waymark: This profile holds ann's records, so it cannot log in as another user.")
+        assert "Traceback" not in err
+        assert digest(world, "mine") == before
+        assert _server_out([*world.where, "device", "list", "--json"]) == devices
+    finally:
+        world.put_back("mine")
+
+
 def test_a_bad_keep_leaves_the_conflict_and_the_outbox_as_they_were(world):
     conflict = world.conflicts[0]
     for keep in ("", " ", "\n\t"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from sqlalchemy import select
+
 from ..db import Store
 from ..sync_audit import AuditSending
 from .pulling import Pulling
@@ -29,3 +31,16 @@ class StoreSyncPort(Pushing, Pulling, AuditSending):
 
     def known_tables(self) -> list[str]:
         return sorted(self.known)
+
+    def holds_anything(self) -> bool:
+        """Whether this profile holds anything of whoever it synced as (before it may log in
+        as someone else): a record (pulled, sent or made here) or a server clock
+        (holds_nothing), an unsent or refused change, a kept draft, or an audit row about a
+        record, which keeps old values after the record itself has left the laptop."""
+        if not self.holds_nothing():
+            return True
+        if any(self.store.count(name) for name in ("outbox", "sync_rejected", "draft")):
+            return True
+        audit = self.tables["audit_event"]  # "profile" rows: sign-ins, settings, backups
+        with self.store.reading() as conn:
+            return conn.execute(select(audit.c.id).where(audit.c.entity != "profile").limit(1)).first() is not None
