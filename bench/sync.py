@@ -331,7 +331,8 @@ def _devices_process(
 def many_devices(
     base: str, tokens: list[str], per_device: int, warm: int, processes: int, spread: float = 0.0, meter=None
 ):
-    """(latencies, errors, wall seconds, the client processes' CPU seconds). `meter` (the
+    """(latencies, errors, wall seconds, the client processes' CPU seconds, the whole machine's
+    busy CPU seconds). `meter` (the
     server's and PostgreSQL's CPU) is started at the gate, once every device has synced before."""
     context = multiprocessing.get_context("fork")
     gate = context.Barrier(len(tokens) + 1)

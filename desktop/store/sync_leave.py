@@ -209,7 +209,7 @@ def narrow_to(conn, tables: dict, role: str) -> dict[str, int]:
 
 
 def _delete_rows(conn, tables: dict, found: dict[str, set[str]]) -> None:
-    """Delete these rows outright, with the server's clocks kept for them: nothing is queued."""
+    """Delete these rows outright, and the server's clocks kept for them: nothing is queued."""
     state = tables["sync_state"]
     for name, ids in found.items():
         table = tables[name]

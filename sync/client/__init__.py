@@ -13,7 +13,7 @@ from .engine import (
     check_url,
     login,
 )
-from .port import AuditPort, SyncPort, TablesPort
+from .port import AuditPort, SnapshotPort, SyncPort, TablesPort
 
 __all__ = [
     "AccessRevoked",
@@ -22,6 +22,7 @@ __all__ = [
     "InsecureServer",
     "Offline",
     "ServerError",
+    "SnapshotPort",
     "Stopped",
     "SyncClient",
     "SyncError",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from .clock import parse_stamp
@@ -15,11 +15,37 @@ ENTITY = re.compile(r"[a-z][a-z0-9_]{0,62}")
 MAX_OPS = 1000
 
 
+NUL_REFUSED = "a text holds a NUL character, which the LA's server cannot keep"
+
+
 def _no_nul(value: str | None) -> str | None:
-    """An id holds no NUL (PostgreSQL's text cannot hold one: no laptop makes such an id)."""
+    """A text holds no NUL (PostgreSQL's text cannot hold one; no laptop types one)."""
     if value is not None and "\x00" in value:
-        raise ValueError("an id holds no NUL character")
+        raise ValueError(NUL_REFUSED)
     return value
+
+
+def holds_nul(value: object) -> bool:
+    """Whether a NUL character is anywhere in a value (its keys too): PostgreSQL's text keeps
+    none, and no laptop types one."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(v) for v in value)
+    return False
+
+
+class _NoNul:
+    """A model with no NUL in any text (its keys too), checked before anything else."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_anywhere(cls, data: Any) -> Any:
+        if holds_nul(data):
+            raise ValueError(NUL_REFUSED)
+        return data
 
 
 def _valid_stamp(value: str) -> str:
@@ -113,7 +139,7 @@ class PullResponse(SQLModel):
     policy: dict[str, Any] | None = None
 
 
-class AuditRow(SQLModel):
+class AuditRow(_NoNul, SQLModel):
     """One row of a device's audit trail, as the desktop chained it (sync.protocol.chain)."""
 
     id: str = Field(min_length=1, max_length=64)
@@ -140,6 +166,8 @@ class AuditPush(SQLModel):
 
     trail: str = Field(min_length=1, max_length=64)
     rows: list[AuditRow]
+
+    _trail = field_validator("trail")(_no_nul)
 
     @field_validator("rows")
     @classmethod
@@ -168,6 +196,9 @@ class LoginRequest(SQLModel):
     user: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000)
     device_name: str = Field(default="", max_length=200)
+
+    # Each on its own (a check of the whole body would echo the password in its answer).
+    _texts = field_validator("user", "device_name")(_no_nul)
 
 
 class LoginResponse(SQLModel):

@@ -65,8 +65,9 @@ def _inline(schema: dict) -> dict:
 
 PUSH_SCHEMA = _inline(PushRequest.model_json_schema())
 GONE = (
-    "This laptop's copy is too far behind the server to catch up change by change. Waymark will fetch "
-    "a fresh copy of your records; your unsent changes are kept and sent afterwards."
+    "This laptop's copy can no longer catch up change by change (it is too far behind, what you may see "
+    "has changed, or the server was put back from a backup). Waymark will fetch a fresh copy of your "
+    "records; your unsent changes are kept and sent afterwards."
 )
 
 

@@ -90,7 +90,7 @@ class Record(SQLModel, table=True):
     parent_id: str | None = Field(default=None, max_length=64)  # the row whose pupils it shares
     restricted: str = Field(default="", max_length=20)  # "", "concern" or "professional"
     # Restricted after it was not (a family note made professional-only; migration 0007): the
-    # feed number and newest clock of that write. Roles that may not see it now are sent its
+    # feed number of that write, and the server's stamp just after its newest clock. Roles that may not see it now are sent its
     # withdrawal once, at that number (not again at each later write), so their laptops drop
     # the words they hold.
     withdrawn_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

@@ -1,12 +1,26 @@
-"""Shared set-ups for the sync tests: a school, pupils and a visit made on a device."""
+"""Shared set-ups for the sync tests: a school, pupils and a visit made on a device; an edit
+made on one; a copy of the server's tables put back (a restore from a backup)."""
 
 from __future__ import annotations
 
 from datetime import date, time
 
+from sqlalchemy import delete, select
+
 from desktop.domain.enums import Visibility
 from desktop.domain.records import ProgressEntry, Pupil, School, Visit, VisitNote
 from desktop.store.db import Clock
+from sync.server import db
+from sync.server.tables import (
+    AppliedOp,
+    Caseload,
+    Feed,
+    ForgottenRecord,
+    PupilSchool,
+    Record,
+    RecordPupil,
+    ScopeExit,
+)
 
 URN_A, URN_B = "119234", "119235"
 
@@ -121,3 +135,27 @@ def push_as(device, transport, ops) -> list[dict]:
         answer = http.post("/v1/push", content=PushRequest(ops=list(ops)).model_dump_json(), headers=headers)
     assert answer.status_code == 200, answer.text
     return answer.json()["results"]
+
+
+def edit_evidence(device, entry_id: str, text: str) -> None:
+    """A progress entry's evidence changed on `device` (ann's laptop), not yet sent."""
+    entry = device.app.store.get(ProgressEntry, entry_id)
+    entry.evidence = text
+    with device.app.store.transaction("ann") as tx:
+        tx.update(entry)
+
+
+def server_copy(engine) -> dict:
+    """Every table a restore puts back, as it is now (a backup)."""
+    tables = [Record, RecordPupil, ForgottenRecord, Caseload, PupilSchool, AppliedOp, Feed, ScopeExit]
+    with engine.connect() as conn:
+        return {t.__table__: [dict(r._mapping) for r in conn.execute(select(t.__table__))] for t in tables}
+
+
+def put_back(engine, copy: dict) -> None:
+    """The server's tables as `copy` (server_copy) holds them: a backup put back."""
+    with db.writing(engine) as conn:
+        for table, rows in copy.items():
+            conn.execute(delete(table))
+            if rows:
+                conn.execute(table.insert(), rows)

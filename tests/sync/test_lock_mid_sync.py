@@ -40,7 +40,7 @@ def ann(engine):
     add_user(engine, "ann", "tutor")
 
 
-def _reopen(device, tmp_path, name: str) -> Waymark:
+def _reopen(tmp_path, name: str) -> Waymark:
     return Waymark.open_profile(tmp_path / name, PASSPHRASE)
 
 
@@ -81,7 +81,7 @@ def test_a_lock_from_inside_a_pull_stops_it_and_nothing_is_written_after_the_loc
     with pytest.raises(SyncStopped, match="the profile was locked"):
         b.sync_service.sync(progress)
     assert at_lock["pulled"] == 2 and b.net.sent == at_lock["requests"]  # no request after the lock
-    app = _reopen(b, tmp_path, "b")
+    app = _reopen(tmp_path, "b")
     try:
         assert _after_lock(app) == ["lock", "sign-in"]
         assert app.audit_trail(limit=2)[1].summary == "locked (auto-lock)"
@@ -126,7 +126,7 @@ def test_the_lock_waits_for_the_sync_to_stop_between_pages(ann, make_device, tmp
     assert not locker_failed
     assert isinstance(stopped.value.__cause__, Stopped)  # stopped between pages, not cut off by the close
     assert b.net.sent == at_lock["requests"] and b.app.store.closed
-    app = _reopen(b, tmp_path, "b")
+    app = _reopen(tmp_path, "b")
     try:
         assert _after_lock(app) == ["lock", "sign-in"]
         assert app.store.get_setting("sync_cursor") == at_lock["cursor"]
@@ -152,7 +152,7 @@ def test_batches_the_server_answered_leave_the_outbox_before_the_sync_stops(ann,
     def progress(stage: str, n: int) -> None:
         calls.append(stage)
         if stage == "push" and len(calls) == 2:  # the server now takes batches sent ahead: some are on their way
-            at_lock.update(pushed=n, answered=len(net.statuses))
+            at_lock["pushed"] = n
             at_lock["thread"] = threading.Thread(target=b.app.lock, args=("idle",))
             at_lock["thread"].start()
             assert b.app.sync_runs.stopping.wait(10)
@@ -162,7 +162,7 @@ def test_batches_the_server_answered_leave_the_outbox_before_the_sync_stops(ann,
     at_lock["thread"].join()
     applied = len(net.statuses)
     assert applied > at_lock["pushed"]  # batches on their way at the lock were answered ...
-    app = _reopen(b, tmp_path, "b")
+    app = _reopen(tmp_path, "b")
     try:
         port = SyncService(app).port
         assert port.unsent() == total - applied  # ... and left the outbox before the sync stopped
@@ -198,7 +198,7 @@ def test_a_lock_that_cannot_wait_leaves_answered_batches_to_be_answered_again(an
     with pytest.raises(SyncStopped):
         b.sync_service.sync(progress)
     answered = len(net.statuses)
-    app = _reopen(b, tmp_path, "b")
+    app = _reopen(tmp_path, "b")
     try:
         resumed = Answers(b.net.inner)
         _service(app, resumed, push_batch=2).sync()
@@ -236,7 +236,7 @@ def test_after_the_unlock_a_sync_waits_for_one_from_before_the_lock(ann, make_de
     monkeypatch.setattr(runs, "LOCK_WAIT", 0)  # the lock gives up waiting at once
     b.app.lock("idle")
     assert b.app.store.closed
-    app = _reopen(b, tmp_path, "b")
+    app = _reopen(tmp_path, "b")
     try:
         monkeypatch.setattr(runs, "EARLIER_WAIT", 0)
         with pytest.raises(SyncError, match="earlier sync is still finishing"):
@@ -256,8 +256,10 @@ def test_a_locked_profile_refuses_a_new_sync(ann, make_device):
     h.pupil(a.app)
     service = a.sync_service
     a.app.lock("by the user")
+    before = a.net.sent
     with pytest.raises(SyncStopped):
         service.sync()
+    assert a.net.sent == before  # nothing went to the server
 
 
 def test_a_lock_during_a_long_page_interrupts_it_quietly_and_the_page_comes_again(
@@ -321,7 +323,7 @@ def test_a_lock_during_a_long_page_interrupts_it_quietly_and_the_page_comes_agai
         exc = exc.__cause__ or exc.__context__
     assert any("interrupted" in c for c in causes)  # cut off mid-statement, not stopped between pages
     assert b.net.sent == at_lock["requests"] + 1  # the second page was asked for, and nothing after
-    app = _reopen(b, tmp_path, "b")
+    app = _reopen(tmp_path, "b")
     try:
         assert _after_lock(app) == ["lock", "sign-in"]  # nothing written after the lock's row
         assert app.store.get_setting("last_sync_error") is None  # no scary words for next time

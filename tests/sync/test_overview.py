@@ -193,9 +193,15 @@ def test_a_record_that_cannot_be_made_is_left_out_counted_and_logged_without_its
     made = records.to_record
 
     def refusing(cls, entity_id, data):
-        if entity_id == episode.id:
-            raise records.Unreadable(f"{cls.__name__}: ValueError")
-        return made(cls, entity_id, data)
+        if entity_id != episode.id:
+            return made(cls, entity_id, data)
+
+        class Refused(cls):  # its own rules refuse it, saying every value (as an error may)
+            def __init__(self, **values) -> None:
+                raise ValueError(repr(values))
+
+        Refused.__name__ = cls.__name__
+        return made(Refused, entity_id, data)  # the real to_record makes the message
 
     monkeypatch.setattr(records, "to_record", refusing)
     caplog.clear()

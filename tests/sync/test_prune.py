@@ -237,6 +237,37 @@ def _touches_feed(statement) -> bool:
     return False
 
 
+def test_a_forgotten_record_is_named_only_to_a_role_that_may_hold_it(engine):
+    """A school pushing the id of a site deleted and forgotten long ago is told what it would be
+    told of any id: its role holds no site records. That one was here once is not its to learn."""
+    user, device = lead(engine)
+    tombstone(engine, user, device, "S1", days_ago=50)
+    assert admin.prune_tombstones(engine, older_than_days=40) == 1
+    add_user(engine, "st-annes", "school", school_urn="100001")
+    with db.writing(engine) as conn:
+        _, school_device, _ = auth.login(conn, "st-annes", PASSWORD, "office")
+    with engine.connect() as conn:
+        school = User.model_validate(
+            dict(conn.execute(select(User.__table__).where(User.name == "st-annes")).mappings().one())
+        )
+
+    def answer(entity_id: str, fields: dict) -> tuple[str, str]:
+        op = Op(
+            op_id=f"{entity_id}-{len(fields)}-{fields.get('deleted')}",
+            entity="site",
+            entity_id=entity_id,
+            clock=stamp(0, 1),
+            fields=fields,
+        )
+        [(_, status, reason)] = merge.push(engine, school, school_device.id, [op]).results
+        return status, reason
+
+    for fields in ({"name": "Lay-by"}, {"deleted": True}):
+        forgotten_one, never_here = answer("S1", fields), answer("S9", fields)
+        assert forgotten_one == never_here and forgotten_one[0] == "refused" and FORGOTTEN not in forgotten_one[1]
+    assert merge.push(engine, user, device, [restore("S1", 0)]).results[0][2] == FORGOTTEN  # the lead is told
+
+
 def test_two_prunes_at_once_forget_each_record_once(engine, monkeypatch):
     """The first prune has read the tombstones; the second reads, forgets and commits; the
     first then deletes none (each is gone) and keeps none twice (before: a unique violation)."""

@@ -5,26 +5,31 @@ bring, "Keep mine" on a record deleted since, and one school added on two laptop
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from desktop.domain.records import ProgressEntry, Pupil, School
 from sync.server import admin, db
-from sync.server.tables import Feed, Record, RecordPupil
+from sync.server.tables import Record, RecordPupil
 from tests.sync import helpers as h
 from tests.sync.conftest import add_user
 from tests.sync.test_faults import _client
 
 
-def _edit(device, entry_id: str, text: str) -> None:
-    entry = device.app.store.get(ProgressEntry, entry_id)
-    entry.evidence = text
-    with device.app.store.transaction("ann") as tx:
-        tx.update(entry)
-
-
 def _delete(device, entry_id: str) -> None:
     with device.app.store.transaction("ann") as tx:
         tx.delete(ProgressEntry, entry_id)
+
+
+def _two_leads(engine, make_device):
+    """Two LA leads' laptops, ann's and carl's, each about to add St Anne's offline."""
+    add_user(engine, "ann", "la-lead")
+    add_user(engine, "carl", "la-lead")
+    return make_device("ann", "ann"), make_device("carl", "carl")
+
+
+def _add_st_annes(app, school_id: str, **details) -> None:
+    """St Anne's (one URN), added on this laptop under an id of its own."""
+    app.add_school(School(id=school_id, urn="119234", la_code="888", estab="9234", name="St Anne's", **details))
 
 
 def _deleted_and_forgotten(engine, device, entry_id: str) -> None:
@@ -45,7 +50,7 @@ def test_words_saved_mid_sync_on_a_record_deleted_elsewhere_are_kept_in_a_confli
     a.sync()
     with _client(b) as client:
         client.push()  # B's sync has sent what it had...
-        _edit(b, entry_id, "Read two pages aloud, fluently")  # ...the teacher saves new words...
+        h.edit_evidence(b, entry_id, "Read two pages aloud, fluently")  # ...the teacher saves new words...
         client.pull()  # ...and then the pull brings A's delete
     # The words stay in view until they are sent (the delete does not hide them meanwhile).
     assert b.app.store.get(ProgressEntry, entry_id).evidence == "Read two pages aloud, fluently"
@@ -130,8 +135,8 @@ def test_keep_mine_on_a_record_deleted_since_brings_it_back_with_the_words(engin
     entry_id = h.progress(a.app, pupil_id)
     a.sync()
     b.sync()
-    _edit(a, entry_id, "A's words")
-    _edit(b, entry_id, "B's words, typed at the visit")
+    h.edit_evidence(a, entry_id, "A's words")
+    h.edit_evidence(b, entry_id, "B's words, typed at the visit")
     a.sync()
     b.sync()
     a.sync()
@@ -150,15 +155,10 @@ def test_keep_mine_on_a_record_deleted_since_brings_it_back_with_the_words(engin
 def test_details_typed_for_one_school_on_two_laptops_survive_the_merge(engine, make_device):
     """One school added offline on two laptops: the smaller id survives everywhere, with what
     either laptop typed about it (one copy's blanks do not overwrite the other's details)."""
-    add_user(engine, "ann", "la-lead")
-    add_user(engine, "carl", "la-lead")
-    ann, carl = make_device("ann", "ann"), make_device("carl", "carl")
+    ann, carl = _two_leads(engine, make_device)
 
-    def add(app, school_id: str, **details) -> None:
-        app.add_school(School(id=school_id, urn="119234", la_code="888", estab="9234", name="St Anne's", **details))
-
-    add(carl.app, "00000000-0000-7000-8000-000000000001", contact_email="office@stannes.example")
-    add(
+    _add_st_annes(carl.app, "00000000-0000-7000-8000-000000000001", contact_email="office@stannes.example")
+    _add_st_annes(
         ann.app, "0fffffff-0000-7000-8000-000000000002", contact_name="Mrs Khan (SENCO)", contact_phone="01524 555 0101"
     )
     for device in (ann, carl, ann, carl):
@@ -186,7 +186,7 @@ def test_words_saved_during_a_snapshot_on_a_record_it_does_not_bring_are_kept_as
     def typing(stage: str, n: int) -> None:
         if not typed:  # the teacher saves words on it while the snapshot comes in
             typed.append(True)
-            _edit(b, doomed, "Words typed while the snapshot came in")
+            h.edit_evidence(b, doomed, "Words typed while the snapshot came in")
 
     with _client(b) as client:
         assert client.pull(progress=typing).snapshot
@@ -211,7 +211,7 @@ def test_a_change_to_a_record_forgotten_on_the_server_is_refused_not_made_anew(e
     _delete(a, doomed)
     _delete(a, also)
     a.sync()
-    _edit(b, doomed, "Edited on the laptop away")  # B is away: its edit waits
+    h.edit_evidence(b, doomed, "Edited on the laptop away")  # B is away: its edit waits
     _delete(b, also)
     assert admin.prune_tombstones(engine, older_than_days=-1) == 2
     result = b.sync()
@@ -234,16 +234,12 @@ def test_a_server_restored_from_a_backup_removes_nothing_from_the_laptop(engine,
     pupil_id = h.pupil(a.app)
     h.progress(a.app, pupil_id, evidence="before the backup")
     a.sync()
-    with engine.connect() as conn:
-        backup = conn.execute(select(Feed.last)).scalar_one()
+    backup = h.server_copy(engine)  # last night's copy
     today = h.progress(a.app, pupil_id, evidence="Today's visit: read two pages aloud")
     a.sync()
     a.sync()  # sent, answered and echoed: nothing left to send
     assert a.port.unsent() == 0
-    with db.writing(engine) as conn:  # last night's copy put back
-        conn.execute(delete(RecordPupil).where(RecordPupil.entity_id == today))
-        conn.execute(delete(Record).where(Record.seq > backup))
-        conn.execute(update(Feed).values(last=backup))
+    h.put_back(engine, backup)
     assert a.sync().snapshot
     assert a.app.store.get(ProgressEntry, today).evidence == "Today's visit: read two pages aloud"
     assert a.app.store.count("sync_sweep") == 0
@@ -261,17 +257,12 @@ def test_an_edit_sent_after_the_backup_is_not_written_over_by_the_restored_serve
     a = make_device("a", "ann")
     pupil_id = h.pupil(a.app, "Peter")
     a.sync()
-    with engine.connect() as conn:
-        backup = conn.execute(select(Feed.last)).scalar_one()
-        saved = [dict(r._mapping) for r in conn.execute(select(Record.__table__))]
+    backup = h.server_copy(engine)  # last night's copy
     a.app.edit_pupil(pupil_id, forename="Peter-John")
     a.sync()
     a.sync()
     assert a.port.unsent() == 0
-    with db.writing(engine) as conn:  # last night's copy put back
-        conn.execute(delete(Record))
-        conn.execute(Record.__table__.insert(), saved)
-        conn.execute(update(Feed).values(last=backup))
+    h.put_back(engine, backup)
     assert a.sync().snapshot
     assert a.app.store.get(Pupil, pupil_id).forename == "Peter-John"
     a.sync()
@@ -281,15 +272,10 @@ def test_an_edit_sent_after_the_backup_is_not_written_over_by_the_restored_serve
 
 
 def test_a_detail_both_laptops_typed_differently_for_one_school_is_kept_aside_not_dropped(engine, make_device):
-    add_user(engine, "ann", "la-lead")
-    add_user(engine, "carl", "la-lead")
-    ann, carl = make_device("ann", "ann"), make_device("carl", "carl")
+    ann, carl = _two_leads(engine, make_device)
 
-    def add(app, school_id: str, **details) -> None:
-        app.add_school(School(id=school_id, urn="119234", la_code="888", estab="9234", name="St Anne's", **details))
-
-    add(carl.app, "00000000-0000-7000-8000-000000000001", contact_name="Mr Jones (head)")
-    add(ann.app, "0fffffff-0000-7000-8000-000000000002", contact_name="Mrs Khan (SENCO)")
+    _add_st_annes(carl.app, "00000000-0000-7000-8000-000000000001", contact_name="Mr Jones (head)")
+    _add_st_annes(ann.app, "0fffffff-0000-7000-8000-000000000002", contact_name="Mrs Khan (SENCO)")
     for device in (ann, carl, ann, carl):
         device.sync()
     assert {d.app.list_schools()[0].contact_name for d in (ann, carl)} == {"Mr Jones (head)"}  # one, everywhere
@@ -309,21 +295,12 @@ def test_after_a_restore_each_laptop_sends_again_only_its_own_work(engine, make_
     pupil_id = h.pupil(ann.app, urn=h.URN_A)
     ann.sync()
     school.sync()
-    with engine.connect() as conn:
-        backup = conn.execute(select(Feed.last)).scalar_one()
-        saved = [dict(r._mapping) for r in conn.execute(select(Record.__table__))]
-        members = [dict(r._mapping) for r in conn.execute(select(RecordPupil.__table__))]
+    backup = h.server_copy(engine)  # last night's copy
     entry = h.progress(ann.app, pupil_id, evidence="Written after the backup")
     ann.sync()
     school.sync()
     assert school.app.store.get(ProgressEntry, entry) is not None
-    with db.writing(engine) as conn:  # last night's copy put back
-        conn.execute(delete(RecordPupil))
-        conn.execute(delete(Record))
-        conn.execute(Record.__table__.insert(), saved)
-        if members:
-            conn.execute(RecordPupil.__table__.insert(), members)
-        conn.execute(update(Feed).values(last=backup))
+    h.put_back(engine, backup)
     assert school.sync().snapshot
     assert school.app.store.get(ProgressEntry, entry).evidence == "Written after the backup"  # kept
     assert school.port.unsent() == 0 and school.port.rejected() == []  # and not sent as the school's
@@ -335,23 +312,6 @@ def test_after_a_restore_each_laptop_sends_again_only_its_own_work(engine, make_
     assert school.app.store.get(ProgressEntry, entry).evidence == "Written after the backup"
 
 
-def _server_copy(engine) -> dict:
-    """Every table a restore puts back, as it is now (a backup)."""
-    from sync.server.tables import AppliedOp, Caseload, ForgottenRecord, PupilSchool, ScopeExit
-
-    tables = [Record, RecordPupil, ForgottenRecord, Caseload, PupilSchool, AppliedOp, Feed, ScopeExit]
-    with engine.connect() as conn:
-        return {t.__table__: [dict(r._mapping) for r in conn.execute(select(t.__table__))] for t in tables}
-
-
-def _put_back(engine, copy: dict) -> None:
-    with db.writing(engine) as conn:
-        for table, rows in copy.items():
-            conn.execute(delete(table))
-            if rows:
-                conn.execute(table.insert(), rows)
-
-
 def test_words_sent_again_after_a_restore_raise_no_conflict(engine, make_device):
     """B's edit made after the backup goes again as a later edit of the restored words, not as a
     race with them: no conflict record that nobody made."""
@@ -360,11 +320,11 @@ def test_words_sent_again_after_a_restore_raise_no_conflict(engine, make_device)
     entry = h.progress(a.app, h.pupil(a.app, "Peter"), evidence="old words")
     a.sync()
     b.sync()
-    backup = _server_copy(engine)
-    _edit(b, entry, "new words")
+    backup = h.server_copy(engine)
+    h.edit_evidence(b, entry, "new words")
     b.sync()
     a.sync()
-    _put_back(engine, backup)
+    h.put_back(engine, backup)
     assert b.sync().snapshot
     b.sync()
     a.sync()
@@ -385,12 +345,12 @@ def test_a_restore_snapshot_cut_short_stays_one_through_a_410_for_another_reason
     for i in range(4):
         h.progress(a.app, peter, evidence=f"before {i}")
     a.sync()
-    backup = _server_copy(engine)
+    backup = h.server_copy(engine)
     today = h.progress(a.app, peter, evidence="after the backup: only copy")
     a.sync()
     paul = h.pupil(bob.app, "Paul")
     bob.sync()
-    _put_back(engine, backup)
+    h.put_back(engine, backup)
     pages = []
 
     def cut(stage: str, n: int) -> None:

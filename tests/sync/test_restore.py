@@ -17,7 +17,6 @@ from sync.server import admin
 from sync.server.tables import Feed, Record
 from tests.sync import helpers as h
 from tests.sync.conftest import add_user
-from tests.sync.test_pull_over_local import _edit, _put_back, _server_copy
 from tests.sync.test_upgrade import _client
 
 
@@ -37,12 +36,12 @@ def test_a_restore_marked_on_the_server_is_noticed_after_the_feed_grew_back_past
     peter = h.pupil(a.app, "Peter")
     a.sync()
     c.sync()
-    backup = _server_copy(engine)
+    backup = h.server_copy(engine)
     lost = h.progress(a.app, peter, evidence="after the backup: only copy")
     a.sync()
     a.sync()
     assert a.port.unsent() == 0
-    _put_back(engine, backup)
+    h.put_back(engine, backup)
     admin.mark_restored(engine)
     written = [h.progress(c.app, peter, evidence=f"after the restore {i}") for i in range(4)]
     assert c.sync().snapshot  # c's cursor is from before the restore too
@@ -67,8 +66,8 @@ def test_the_same_backup_put_back_twice_is_noticed_the_second_time(engine, make_
     peter = h.pupil(a.app, "Peter")
     a.sync()
     c.sync()
-    backup = _server_copy(engine)  # last night's copy (timeline 0)
-    _put_back(engine, backup)  # first restore
+    backup = h.server_copy(engine)  # last night's copy (timeline 0)
+    h.put_back(engine, backup)  # first restore
     admin.mark_restored(engine)
     assert a.sync().snapshot and c.sync().snapshot
     a.sync()
@@ -77,7 +76,7 @@ def test_the_same_backup_put_back_twice_is_noticed_the_second_time(engine, make_
     a.sync()
     a.sync()
     assert a.port.unsent() == 0
-    _put_back(engine, backup)  # the first restore went wrong: the same copy is put back again
+    h.put_back(engine, backup)  # the first restore went wrong: the same copy is put back again
     admin.mark_restored(engine)  # run as the README says
     written = [h.progress(c.app, peter, evidence=f"after the second restore {i}") for i in range(4)]
     c.sync()
@@ -108,9 +107,9 @@ def test_an_edit_echoed_during_a_back_fill_survives_a_restore(engine, make_devic
     b.net.drop(2, "response")  # upgraded: its back-fill is cut short after one page
     with pytest.raises(Offline), _client(b, page_size=2) as client:
         client.sync()
-    backup = _server_copy(engine)  # last night's copy
+    backup = h.server_copy(engine)  # last night's copy
     entry = b.app.list_progress(pupil_id)[0].id  # one the back-fill brought
-    _edit(b, entry, "b's words, sent after the backup")
+    h.edit_evidence(b, entry, "b's words, sent after the backup")
     with _client(b) as client:
         client.push()  # sent and answered (and the back-fill after it cut short again)
     for i in range(5, 8):
@@ -128,7 +127,7 @@ def test_an_edit_echoed_during_a_back_fill_survives_a_restore(engine, make_devic
         clocks = conn.exec_driver_sql("SELECT clocks FROM sync_state WHERE entity_id = ?", (entry,)).scalar_one()
     assert held and b.port.unsent() == 0
     assert stamp_device(json.loads(clocks)["evidence"]) == b.app.store.device  # the echo arrived
-    _put_back(engine, backup)
+    h.put_back(engine, backup)
     admin.mark_restored(engine)
     assert b.sync().snapshot
     b.sync()
@@ -148,12 +147,12 @@ def test_a_record_sent_just_before_the_server_failed_reaches_the_restored_server
     peter = h.pupil(a.app, "Peter")
     a.sync()
     a.sync()
-    backup = _server_copy(engine)  # last night's copy
+    backup = h.server_copy(engine)  # last night's copy
     written = h.progress(a.app, peter, evidence="sent just before the server failed")
     with _client(a) as client:
         client.push()  # applied and answered; the pull after it found the server gone
     assert a.port.unsent() == 0
-    _put_back(engine, backup)
+    h.put_back(engine, backup)
     admin.mark_restored(engine)
     assert a.sync().snapshot
     a.sync()
@@ -169,12 +168,12 @@ def test_an_edit_sent_just_before_the_server_failed_is_not_written_over_by_the_r
     entry = h.progress(a.app, h.pupil(a.app, "Peter"), evidence="old words")
     a.sync()
     a.sync()
-    backup = _server_copy(engine)
-    _edit(a, entry, "new words, sent just before the server failed")
+    backup = h.server_copy(engine)
+    h.edit_evidence(a, entry, "new words, sent just before the server failed")
     with _client(a) as client:
         client.push()
     assert a.port.unsent() == 0
-    _put_back(engine, backup)
+    h.put_back(engine, backup)
     admin.mark_restored(engine)
     assert a.sync().snapshot
     a.sync()

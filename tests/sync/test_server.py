@@ -338,6 +338,16 @@ def test_odd_input_is_a_sentence_never_a_server_error(engine, http):
     assert result["status"] == "refused" and "NUL" in result["reason"]
     with engine.connect() as conn:
         assert conn.execute(select(Record.entity_id)).all() == []
+    # In a log-in and an audit push too: each refused in words, the password never echoed.
+    for odd_login in ({"user": "lead\x00"}, {"device_name": "Ann's\x00laptop"}):
+        answer = http.post("/v1/login", json={"user": "lead", "password": PASSWORD} | odd_login)
+        assert answer.status_code == 422 and "NUL" in answer.text and PASSWORD not in answer.text
+    row = {"id": "r1", "seq": 1, "at": "2026-11-30T10:00:00", "action": "read", "content_hash": "c"}
+    row |= {"prev_hash": "", "hash": "h"}
+    for odd_audit in ({"trail": "t\x00", "rows": []}, {"trail": "t", "rows": [row | {"summary": "Read\x00"}]}):
+        answer = http.post("/v1/audit", json=odd_audit, headers=headers)
+        assert answer.status_code == 422 and "NUL" in answer.text
+    assert http.post("/v1/audit", json={"trail": "t", "rows": [row]}, headers=headers).status_code == 200
 
 
 def test_a_served_process_keeps_a_few_connections_under_a_burst(pg_database, monkeypatch):
@@ -400,11 +410,14 @@ def test_a_served_process_keeps_a_few_connections_under_a_burst(pg_database, mon
 def test_a_pull_marks_its_device_seen_with_one_connection_to_spare(server_url):
     """A sync with nothing to send is a pull alone: it writes the device's last-seen time (what
     `device list` shows), after its reading is done, so a process whose every connection is
-    taken by pulls never waits on itself for one more (a pool of one, here)."""
+    taken by pulls never waits on itself for one more (a pool of one on PostgreSQL; SQLite's
+    engine keeps its own pool, so there this shows only the last-seen time written)."""
     from sync.server.app import create_app
     from tests.sync.asgi import InProcess
 
     engine = db.make_engine(server_url, pool_size=1, max_overflow=0)
+    if engine.dialect.name == "postgresql":
+        assert (engine.pool.size(), engine.pool._max_overflow) == (1, 0)
     engine.pool._timeout = 5  # waiting on itself would fail in seconds, not the default half-minute
     transport = InProcess(create_app(engine))
     try:

@@ -40,6 +40,7 @@ from .values import (
     _parent_table,
     _same_keys,
     decode,
+    encode,
     known_choices,
 )
 
@@ -432,7 +433,7 @@ class Pulling:
                 op_id=op_id,
                 entity=entity,
                 entity_id=survivor,
-                fields={name: _plain(value) for name, value in values.items()},
+                fields={name: encode(value) for name, value in values.items()},
                 changed_at="",
                 reason=(
                     "Not kept: this record was also added on another laptop, and the two were merged; "
@@ -533,8 +534,3 @@ class Pulling:
 def _filled(value: object) -> bool:
     """Whether a field holds something (a blank or only spaces is nothing)."""
     return value is not None and (value.strip() != "" if isinstance(value, str) else True)
-
-
-def _plain(value: object) -> object:
-    """A value as JSON holds it (dates as ISO text)."""
-    return value.isoformat() if hasattr(value, "isoformat") else value

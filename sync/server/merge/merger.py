@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, Connection, bindparam, delete, select, update
 
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
 from sync.protocol.clock import format_time
+from sync.protocol.models import holds_nul
 from sync.protocol.serving import RESTRICTABLE
 
 from .. import db, shapes
@@ -87,12 +88,13 @@ def wait_until(done: Callable[[], bool]) -> None:
 
 @contextmanager
 def _waiting_slot() -> Iterator[None]:
-    if not _waiting.acquire(blocking=False):
+    slots = _waiting  # the one taken from is the one given back, should cap_waiting replace it meanwhile
+    if not slots.acquire(blocking=False):
         raise OutOfOrder()
     try:
         yield
     finally:
-        _waiting.release()
+        slots.release()
 
 
 class Merger(Loading, Membership, Writing):
@@ -271,13 +273,9 @@ class Merger(Loading, Membership, Writing):
             fields = {k: v for k, v in fields.items() if k not in RESERVED_FIELDS}
         if not all(map(str.isidentifier, fields)):
             return "A field name is not valid."
-        if _holds_nul(fields):  # PostgreSQL keeps no NUL in text; a laptop never types one
+        if holds_nul(fields):  # PostgreSQL keeps no NUL in text; a laptop never types one
             return "A value holds a character the LA's server cannot keep (NUL)."
         before = self.rows.get((op.entity, op.entity_id))
-        if before is None and (op.entity, op.entity_id) in self.forgotten:
-            if fields.get("deleted") is True:
-                return ""  # deleted here long ago: nothing to do
-            return FORGOTTEN
         stored = before.data if before else {}
         fields, reason = push_refusal(self.user.role, op.entity, fields, stored)  # what this role is served
         if reason:
@@ -288,6 +286,11 @@ class Merger(Loading, Membership, Writing):
             reason = _conflict_refusal(before, fields)
         if reason:
             return reason
+        # Only now, the role and scope checked: that a record was here once is not for every role to learn.
+        if before is None and (op.entity, op.entity_id) in self.forgotten:
+            if fields.get("deleted") is True:
+                return ""  # deleted here long ago: nothing to do
+            return FORGOTTEN
         if before is None:
             row = Row(op.entity, op.entity_id, {}, {}, {}, self.user.id)
             self.rows[row.key] = row
@@ -469,16 +472,6 @@ def _conflict_refusal(before: Row | None, fields: dict) -> str:
     if type(fields.get("resolved", False)) is not bool or fields.get("resolution", "") not in RESOLUTIONS:
         return "A conflict is resolved by keeping mine, theirs or merged words."
     return ""
-
-
-def _holds_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
 
 
 def _moves_school(op: Op, before: Row) -> bool:

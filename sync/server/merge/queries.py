@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection
 
-from sqlalchemy import Text, and_, bindparam, cast, func, null, or_, select, tuple_
+from sqlalchemy import Executable, Text, and_, bindparam, cast, func, null, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import NullType
 
@@ -22,6 +22,9 @@ from ..db import text_array
 from ..scope import pupils_statement, scope_params
 from ..tables import AppliedOp, ForgottenRecord, RecordPupil, User
 from .rows import RECORDS, Key
+
+# A statement and its parameters, for Connection.execute(*query).
+Query = tuple[Executable, dict[str, object]]
 
 MEMBERS = RecordPupil.__table__
 FORGOTTEN = ForgottenRecord.__table__
@@ -76,31 +79,31 @@ def in_keys(pg: bool, columns, keys: list[Key]):
     return or_(*(and_(columns.entity == e, columns.entity_id.in_(ids)) for e, ids in by_entity.items()))
 
 
-def records(pg: bool, keys: list[Key]):
+def records(pg: bool, keys: list[Key]) -> Query:
     if pg:
         return _PG["records"], _key_params(keys)
     return select(RECORDS).where(in_keys(False, RECORDS.c, keys)), {}
 
 
-def forgotten(pg: bool, keys: list[Key]):
+def forgotten(pg: bool, keys: list[Key]) -> Query:
     """Which of these keys are of records whose tombstones were pruned."""
     return select(FORGOTTEN.c.entity, FORGOTTEN.c.entity_id).where(in_keys(pg, FORGOTTEN.c, keys)), {}
 
 
-def members(pg: bool, keys: list[Key]):
+def members(pg: bool, keys: list[Key]) -> Query:
     if pg:
         return _PG["members"], _key_params(keys)
     m = MEMBERS.c
     return select(m.entity, m.entity_id, m.pupil_id).where(in_keys(False, m, keys)), {}
 
 
-def children(pg: bool, parent_ids: list[str]):
+def children(pg: bool, parent_ids: list[str]) -> Query:
     if pg:
         return _PG["children"], {"ids": text_array(parent_ids)}
     return select(RECORDS).where(RECORDS.c.parent_id.in_(parent_ids)), {}
 
 
-def applied(pg: bool, op_ids: list[str]):
+def applied(pg: bool, op_ids: list[str]) -> Query:
     if pg:
         return _PG["applied"], {"ids": text_array(op_ids)}
     return select(AppliedOp.op_id, AppliedOp.status, AppliedOp.reason).where(AppliedOp.op_id.in_(op_ids)), {}
@@ -129,7 +132,7 @@ def _recheck_statement(role: str, team: bool):
     )
 
 
-def recheck(user: User, after: int, ids: list[str], tombstones: list[str]):
+def recheck(user: User, after: int, ids: list[str], tombstones: list[str]) -> Query:
     """In one query (under the feed lock, so in one round trip): whether a row numbered above
     `after` has an id or parent's id among `ids`; whether a record with an id among `tombstones`
     (the ids of deleted rows the merge read) is forgotten now (its tombstone pruned meanwhile,

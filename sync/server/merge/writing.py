@@ -64,7 +64,7 @@ class Writing:
             }
             if row.seq is not None and not row.restricted and restricted:
                 # Restricted now after it was not: those it was sent to are told, at this write's
-                # number (Record.withdrawn_seq), with its newest clock.
+                # number (Record.withdrawn_seq), stamped just after its newest clock.
                 row_values["withdrawn_seq"] = WITHDRAWN_NOW
                 # The server's stamp just after it: when it went, not from which laptop.
                 row_values["withdrawn_clock"] = successor(max(row.clocks.values()), "server")

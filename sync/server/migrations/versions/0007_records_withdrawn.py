@@ -1,6 +1,6 @@
 """A row restricted after it was not (a family note made professional-only)
-keeps the feed number and newest clock of that write (`withdrawn_seq`,
-`withdrawn_clock`): roles that may not see it now are sent its withdrawal once
+keeps the feed number of that write and the server's stamp just after its
+newest clock (`withdrawn_seq`, `withdrawn_clock`): roles that may not see it now are sent its withdrawal once
 (scope.visible_records, feed._served), so their laptops drop its words.
 
 Rows already so before this version are found and withdrawn here, moved to the
