@@ -20,6 +20,18 @@ def _delete(device, entry_id: str) -> None:
         tx.delete(ProgressEntry, entry_id)
 
 
+def _entry_on_two_laptops(engine, make_device) -> tuple:
+    """ann's two laptops, a and b, each holding a pupil and a progress entry a made: (a, b,
+    pupil id, entry id)."""
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    pupil_id = h.pupil(a.app)
+    entry_id = h.progress(a.app, pupil_id)
+    a.sync()
+    b.sync()
+    return a, b, pupil_id, entry_id
+
+
 def _two_leads(engine, make_device):
     """Two LA leads' laptops, ann's and carl's, each about to add St Anne's offline."""
     add_user(engine, "ann", "la-lead")
@@ -40,12 +52,7 @@ def _deleted_and_forgotten(engine, device, entry_id: str) -> None:
 
 
 def test_words_saved_mid_sync_on_a_record_deleted_elsewhere_are_kept_in_a_conflict(engine, make_device):
-    add_user(engine, "ann", "tutor")
-    a, b = make_device("a", "ann"), make_device("b", "ann")
-    pupil_id = h.pupil(a.app)
-    entry_id = h.progress(a.app, pupil_id)
-    a.sync()
-    b.sync()
+    a, b, _pupil_id, entry_id = _entry_on_two_laptops(engine, make_device)
     _delete(a, entry_id)
     a.sync()
     with _client(b) as client:
@@ -129,12 +136,7 @@ def test_logging_in_elsewhere_never_removes_what_another_server_did_not_bring(en
 
 
 def test_keep_mine_on_a_record_deleted_since_brings_it_back_with_the_words(engine, make_device):
-    add_user(engine, "ann", "tutor")
-    a, b = make_device("a", "ann"), make_device("b", "ann")
-    pupil_id = h.pupil(a.app)
-    entry_id = h.progress(a.app, pupil_id)
-    a.sync()
-    b.sync()
+    a, b, _pupil_id, entry_id = _entry_on_two_laptops(engine, make_device)
     h.edit_evidence(a, entry_id, "A's words")
     h.edit_evidence(b, entry_id, "B's words, typed at the visit")
     a.sync()
