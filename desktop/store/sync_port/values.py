@@ -31,7 +31,7 @@ from ..mapping import RECORDS_BY_TABLE, enum_choices
 NATURAL_KEYS = {"school": "urn"}
 CURSOR = "sync_cursor"
 ROLE = "sync_role"  # the role this laptop's records are held for (sync_leave.narrow_to)
-# A snapshot under way from a server restored from a backup (Pulling.begin_snapshot): what it
+# A snapshot under way from a server restored from a backup (snapshots.py, begin_snapshot): what it
 # lacks, or holds older than this laptop, is sent again rather than removed or overwritten.
 RESTORING = "sync_restoring"
 CLOCK = "sync_clock"
