@@ -6,7 +6,7 @@ Read from the same allow-list the server serves and refuses by
 field withheld from it, nor a restricted row it may not see. The server also
 refuses a base school new pupils, removing a pupil or moving one to another school,
 and changes to the LA's reference data
-(sync/server/merge/merger.py, `_refusal`): said once here for the app.
+(sync/server/merge/refusals.py, `_refusal`): said once here for the app.
 """
 
 from __future__ import annotations

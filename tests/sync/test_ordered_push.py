@@ -18,7 +18,7 @@ from sync.client import SyncClient
 from sync.client.engine import PIPELINE
 from sync.protocol import Op
 from sync.server import merge
-from sync.server.merge import merger as merger_module
+from sync.server.merge import ordering
 from sync.server.tables import AppliedOp, Record, User
 from tests.sync.conftest import PASSWORD, SERVER, add_user
 
@@ -61,7 +61,7 @@ def test_a_batch_that_arrives_before_the_one_sent_ahead_of_it_waits_for_it(engin
     add_user(engine, "lead", "la-lead")
     lead = user(engine, "lead")
     waiting = Waiting()
-    monkeypatch.setattr(merger_module, "time", waiting)
+    monkeypatch.setattr(ordering, "time", waiting)
     first = [school_op(1, urn="100001", name="First name")]
     second = [school_op(2, name="Second name")]  # the same field, changed again later on the same laptop
     answers = {}
@@ -78,7 +78,7 @@ def test_a_batch_that_arrives_before_the_one_sent_ahead_of_it_waits_for_it(engin
 
 def test_a_batch_whose_batch_before_never_comes_is_refused_whole(engine, in_process, monkeypatch):
     add_user(engine, "lead", "la-lead")
-    monkeypatch.setattr(merger_module, "ORDER_WAIT", 0.05)
+    monkeypatch.setattr(ordering, "ORDER_WAIT", 0.05)
     with pytest.raises(merge.OutOfOrder):
         merge.push(engine, user(engine, "lead"), "laptop", [school_op(2, name="Second")], "op-1")
     with engine.connect() as conn:
@@ -248,9 +248,9 @@ def test_a_batch_that_would_wait_when_enough_wait_already_is_refused_at_once(eng
     add_user(engine, "lead", "la-lead")
     lead = user(engine, "lead")
     waiting = Waiting()
-    monkeypatch.setattr(merger_module, "time", waiting)
+    monkeypatch.setattr(ordering, "time", waiting)
     full = threading.BoundedSemaphore(1)
-    monkeypatch.setattr(merger_module, "_waiting", full)
+    monkeypatch.setattr(ordering, "_waiting", full)
     assert full.acquire(blocking=False)  # another batch is waiting in the one place
     with pytest.raises(merge.OutOfOrder):
         merge.push(engine, lead, "laptop", [school_op(2, name="Second")], "op-1")
@@ -293,7 +293,7 @@ class Holding(httpx.BaseTransport):
 
 def test_a_batch_overtaken_on_the_way_gets_the_servers_409_and_is_sent_again(engine, in_process, monkeypatch):
     add_user(engine, "lead", "la-lead")
-    monkeypatch.setattr(merger_module, "ORDER_WAIT", 0.2)
+    monkeypatch.setattr(ordering, "ORDER_WAIT", 0.2)
     holding = Holding(in_process, held="op-3")  # the second batch (op-3, op-4)
     port = ListPort([school_op(n, urn="100001", name=f"Name {n}") for n in range(1, 10)])
     with SyncClient(port, SERVER, _token(in_process), transport=holding, push_batch=2) as client:

@@ -357,7 +357,7 @@ def test_a_served_process_keeps_a_few_connections_under_a_burst(pg_database, mon
     from fastapi.testclient import TestClient
     from sqlalchemy import event
 
-    from sync.server.merge import merger
+    from sync.server.merge import ordering
 
     setup = db.make_engine(pg_database, pool_size=1)
     add_user(setup, "lead", "la-lead")
@@ -369,7 +369,7 @@ def test_a_served_process_keeps_a_few_connections_under_a_burst(pg_database, mon
 
     monkeypatch.setattr(db, "make_engine", making)
     monkeypatch.setenv(cli.APP_URL, pg_database)
-    monkeypatch.setattr(merger, "_waiting", merger._waiting)  # put back after: the app's start sets it
+    monkeypatch.setattr(ordering, "_waiting", ordering._waiting)  # put back after: the app's start sets it
     app = cli.app_from_environment()
     served = made[-1]
     opened = []
@@ -377,7 +377,7 @@ def test_a_served_process_keeps_a_few_connections_under_a_burst(pg_database, mon
     answers = []
     try:
         with TestClient(app, base_url=SERVER, headers={PROTOCOL_HEADER: "1"}) as http:
-            assert merger._waiting._value == cli.CONNECTIONS // 2
+            assert ordering._waiting._value == cli.CONNECTIONS // 2
             tokens = [login(http, "lead").json()["token"] for _ in range(4)]
 
             def sync(n: int) -> None:

@@ -1,12 +1,9 @@
-"""The push itself: Merger, one operation at a time, and the scope checks."""
+"""The push itself: Merger, one operation at a time (its refusals in refusals.py, its
+waiting for the batch before it in ordering.py)."""
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, Connection, bindparam, delete, select, update
@@ -14,47 +11,25 @@ from sqlalchemy import BigInteger, Connection, bindparam, delete, select, update
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
 from sync.protocol.clock import format_time
 from sync.protocol.models import holds_nul
-from sync.protocol.serving import RESTRICTABLE
 
 from .. import db, shapes
 from ..auth import now as utc_now
 from ..scope import push_refusal, visible_pupils
-from ..shapes import CONFLICT_ENTITY, SHAPES, Owner, OwnerElseParent, Shared
+from ..shapes import CONFLICT_ENTITY, SHAPES
 from ..tables import AppliedOp, Feed, User
 from . import queries
 from .loading import Loading
 from .membership import Membership
+from .ordering import OutOfOrder, is_applied, wait_until
+from .refusals import Refusals, conflict_refusal
 from .rows import CLOCK_ALLOWANCE, RESERVED_FIELDS, Key, Row, _text
 from .writing import Writing
-
-# How long a push waits for the batch its device sent just before it (PushRequest.after),
-# and how often it looks: soon at first, then less often (each look is a query).
-ORDER_WAIT = 10.0
-ORDER_POLL = (0.001, 0.008)
-# Batches of a process that may wait at once. A waiting batch holds a request thread (and on
-# PostgreSQL a database connection): without a cap, waiters could take every slot the batches
-# they wait for need. One beyond it is answered 409 at once and sent again in order.
-MAX_WAITING = 8
-_waiting = threading.BoundedSemaphore(MAX_WAITING)
-
-
-def cap_waiting(threads: int) -> None:
-    """Let at most half of a process's `threads` request threads wait (at least one): the
-    rest stay free for the batches waited for. The app sets it as it starts (create_app)."""
-    global _waiting
-    _waiting = threading.BoundedSemaphore(max(1, min(MAX_WAITING, threads // 2)))
-
 
 FORGOTTEN = (
     "This record was deleted on the LA's server long ago, while this laptop was away; the change is kept on the laptop."
 )
 
 
-class OutOfOrder(Exception):
-    """The batch the device sent before this one has not arrived (its request failed)."""
-
-
-_APPLIED = select(AppliedOp.op_id).where(AppliedOp.op_id == bindparam("op_id"))
 # The feed row: read, locked (until commit), and moved on; built once (each runs on every push).
 _FEED = select(Feed.last, Feed.horizon).where(Feed.id == 1)
 _TAKEN = bindparam("n", type_=BigInteger)
@@ -67,37 +42,7 @@ _LOCK = (
 _FEED_LAST = update(Feed).where(Feed.id == 1).values(last=bindparam("last"))
 
 
-def is_applied(conn: Connection, op_id: str) -> bool:
-    return conn.execute(_APPLIED, {"op_id": op_id}).first() is not None
-
-
-def wait_until(done: Callable[[], bool]) -> None:
-    """Until `done()` (each call sees what others committed since); OutOfOrder after ORDER_WAIT,
-    or at once when MAX_WAITING batches of this process are waiting already."""
-    if done():
-        return
-    with _waiting_slot():
-        deadline = time.monotonic() + ORDER_WAIT
-        pause, longest = ORDER_POLL
-        while not done():
-            if time.monotonic() > deadline:
-                raise OutOfOrder()
-            time.sleep(pause)
-            pause = min(pause * 2, longest)
-
-
-@contextmanager
-def _waiting_slot() -> Iterator[None]:
-    slots = _waiting  # the one taken from is the one given back, should cap_waiting replace it meanwhile
-    if not slots.acquire(blocking=False):
-        raise OutOfOrder()
-    try:
-        yield
-    finally:
-        slots.release()
-
-
-class Merger(Loading, Membership, Writing):
+class Merger(Loading, Membership, Refusals, Writing):
     """One push, for one user and device."""
 
     def __init__(self, conn: Connection, user: User, device_id: str, moment: datetime | None = None) -> None:
@@ -283,7 +228,7 @@ class Merger(Loading, Membership, Writing):
         after_data = before.data | fields if before else fields  # read only, by the scope checks
         reason = self._refusal(op, before, after_data)
         if not reason and op.entity == CONFLICT_ENTITY:
-            reason = _conflict_refusal(before, fields)
+            reason = conflict_refusal(before, fields)
         if reason:
             return reason
         # Only now, the role and scope checked: that a record was here once is not for every role to learn.
@@ -395,85 +340,3 @@ class Merger(Loading, Membership, Writing):
         conflict.dirty = True
         self.rows[conflict.key] = conflict
         self.conflicts += 1
-
-    # --- scope ----------------------------------------------------------------
-
-    def _visible(self, row: Row) -> bool:
-        if self.pupils is None or isinstance(SHAPES[row.entity], Shared):
-            return True
-        if row.members:
-            return bool(row.members & self.pupils)
-        return row.created_by == self.user.id
-
-    def _refusal(self, op: Op, before: Row | None, after: dict) -> str:
-        role = self.user.role
-        shape = SHAPES[op.entity]
-        if role == "school":
-            restricted = {self._restriction(op.entity, after)} | (
-                {self._restriction(before.entity, before.data)} if before else set()
-            )
-            if "concern" in restricted:
-                return "Schools cannot record or change safeguarding concerns here."
-            if "professional" in restricted:
-                return "Schools cannot record or change professional-only notes."
-            if isinstance(shape, Shared):
-                return "Schools cannot change schools, sites or work packs."
-            if op.entity == "pupil" and before is None:
-                return "Schools cannot add pupils to the LA's record."
-            if op.entity == "pupil" and op.fields.get("deleted") is True:
-                return "Schools cannot remove a pupil from the LA's record."
-            if op.entity == "pupil" and _moves_school(op, before):
-                return "Schools cannot move a pupil to another school; their worker or the LA does that."
-        if self.pupils is None:
-            return ""
-        outside = "This record is not on your caseload."
-        if before is not None and not self._visible(before):
-            return outside
-        if isinstance(shape, (Owner, OwnerElseParent)):
-            pupil = op.entity_id if shape.column == "id" else after.get(shape.column)
-            if op.entity == "pupil" and before is None and role in ("tutor", "tes"):
-                return ""
-            if pupil and pupil not in self.pupils:
-                return "That pupil is not on your caseload."
-        parent = shapes.parent_of(op.entity, after)
-        if isinstance(shape, OwnerElseParent) and after.get(shape.parent_column):
-            parent = (shape.entity, after[shape.parent_column])  # a note about one child is still on its visit
-        if parent and parent in self.rows and not self._visible(self.rows[parent]):
-            return outside
-        return ""
-
-    def _restriction(self, entity: str, data: dict) -> str:
-        """A conflict record is as restricted as the record it is about (it holds its words).
-        One about a note is professional-only whatever the note is now: its restriction is
-        fixed when it is written, and the note may be made professional-only later."""
-        if entity == CONFLICT_ENTITY:
-            target = self.rows.get(shapes.parent_of(entity, data) or ("", ""))
-            if target is None:  # gone (its tombstone forgotten): as restricted as its kind of note
-                about = data.get("entity") or ""
-                return "concern" if about == "concern" else "professional" if about in RESTRICTABLE else ""
-            return self._restriction(target.entity, target.data) or (
-                "professional" if target.entity in RESTRICTABLE else ""
-            )
-        return shapes.restriction(entity, data)
-
-
-# What a device may send of a conflict record: its answer. The rest is the server's account of
-# what was lost, which no laptop may rewrite.
-CONFLICT_ANSWER = frozenset({"resolved", "resolution"})
-RESOLUTIONS = frozenset({"", "mine", "theirs", "merged"})
-
-
-def _conflict_refusal(before: Row | None, fields: dict) -> str:
-    if before is None:
-        return "Conflict records are made by the LA's server, not sent to it."
-    rewritten = sorted(name for name in fields if name not in CONFLICT_ANSWER and fields[name] != before.data.get(name))
-    if rewritten:
-        return f"A conflict can be resolved, not rewritten ({', '.join(rewritten)})."
-    if type(fields.get("resolved", False)) is not bool or fields.get("resolution", "") not in RESOLUTIONS:
-        return "A conflict is resolved by keeping mine, theirs or merged words."
-    return ""
-
-
-def _moves_school(op: Op, before: Row) -> bool:
-    """A pupil op that names a base school other than the one the pupil has."""
-    return "base_school_id" in op.fields and op.fields["base_school_id"] != before.data.get("base_school_id")
