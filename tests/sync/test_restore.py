@@ -180,3 +180,37 @@ def test_an_edit_sent_just_before_the_server_failed_is_not_written_over_by_the_r
     assert (a.app.store.get(ProgressEntry, entry).evidence, _on_server(engine, entry)["evidence"]) == (
         "new words, sent just before the server failed",
     ) * 2
+
+
+def test_a_record_the_restored_server_lacks_is_not_left_as_one_field_sent_by_another_laptop(engine, make_device):
+    """Laptop a wrote an entry after the backup; c pulled it, and after the restore edits one
+    field of it and sends that first: the server makes a record of that one field. a's snapshot
+    then brings that record back, lacking the rest of what a wrote: a sends the rest again, so
+    the server (and every other laptop) holds the whole entry, c's edit in it."""
+    add_user(engine, "ann", "tutor")
+    a, c = make_device("a", "ann"), make_device("c", "ann")
+    peter = h.pupil(a.app, "Peter")
+    a.sync()
+    c.sync()
+    backup = h.server_copy(engine)
+    entry = h.progress(a.app, peter, evidence="a's words")
+    a.sync()
+    a.sync()
+    c.sync()
+    whole = a.app.store.get(ProgressEntry, entry)
+    h.put_back(engine, backup)
+    admin.mark_restored(engine)
+    h.edit_evidence(c, entry, "c's edit, after the restore")
+    assert c.sync().snapshot  # pushed its one field first, then noticed the restore
+    assert set(_on_server(engine, entry)) == {"evidence"}  # the server holds one field of it
+    assert a.sync().snapshot
+    a.sync()
+    c.sync()
+    kept = _on_server(engine, entry)
+    assert kept["evidence"] == "c's edit, after the restore"
+    assert (kept.get("pupil_id"), kept.get("subject")) == (peter, whole.subject), (
+        "the server keeps one field of a's entry"
+    )
+    for device in (a, c):
+        held = device.app.store.get(ProgressEntry, entry)
+        assert (held.pupil_id, held.subject, held.evidence) == (peter, whole.subject, "c's edit, after the restore")

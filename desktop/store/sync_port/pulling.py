@@ -150,7 +150,8 @@ class Pulling:
 
     def _keep_newer(self, conn, changes: Sequence[Pulled], held) -> None:
         """After a restored server: a field this laptop wrote and holds at a newer server clock than
-        the one pulled (written after the backup) keeps its value, and is sent again."""
+        the one pulled (written after the backup) keeps its value, and is sent again; so is one the
+        server's copy lacks (another laptop's edit of one field made the record there anew)."""
         known = self._clocks(conn, [(c.entity, c.entity_id) for c in changes])
         stamp = self.store.clock.now()
         for change in changes:
@@ -162,8 +163,7 @@ class Pulling:
             newer = sorted(
                 name
                 for name, clock in mine.items()
-                if name in theirs
-                and theirs[name] < clock
+                if (theirs[name] < clock if name in theirs else not change.deleted)
                 and stamp_device(clock) == self.store.device
                 and name not in NOT_SENT
                 and name not in held.get(key, ())
