@@ -194,7 +194,7 @@ def render_sync(out: Path) -> None:
     from desktop.domain.records import Pupil, School, Visit
     from desktop.services.sync import SyncService
     from desktop.ui.not_sent import NotSentDialog
-    from desktop.ui.sync_ui import ConflictsDialog, ConnectDialog
+    from desktop.ui.sync import ConflictsDialog, ConnectDialog
     from sync.server import admin, auth, db
     from sync.server.app import create_app
     from tests.sync.asgi import InProcess

@@ -1,19 +1,15 @@
-"""The desktop side of sync: push and pull over HTTP, through a port the store implements."""
+"""The desktop side of sync: push and pull over HTTP, through a port the store implements.
 
-from .engine import (
-    AccessRevoked,
-    ClientTooOld,
-    InsecureServer,
-    Offline,
-    ServerError,
-    Stopped,
-    SyncClient,
-    SyncError,
-    SyncResult,
-    check_url,
-    login,
-)
+client.py (SyncClient) with pushing.py and pulling.py; answers.py reads the server's
+answers; connection.py checks the address and makes the httpx client; logging_in.py
+registers a device; errors.py and result.py what a sync raises and returns."""
+
+from .client import SyncClient
+from .connection import check_url
+from .errors import AccessRevoked, ClientTooOld, InsecureServer, Offline, ServerError, Stopped, SyncError
+from .logging_in import login
 from .port import AuditPort, SnapshotPort, SyncPort, TablesPort
+from .result import SyncResult
 
 __all__ = [
     "AccessRevoked",

@@ -207,7 +207,7 @@ def test_every_small_form_keeps_a_draft(demo_window):
 
 
 def test_merges_of_sync_conflicts_kept_for_later_wait_in_the_bar_and_reopen_the_view(demo_window, qtbot):
-    from desktop.ui.sync_ui import ConflictsDialog
+    from desktop.ui.sync import ConflictsDialog
 
     window = demo_window
     # Kept for later from File → Sync conflicts (the merge's conflict has since gone from this laptop).

@@ -41,7 +41,7 @@ from desktop.ui.record.exclusions import ExclusionDialog
 from desktop.ui.record.reports import ReportPeriodDialog
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.subject_access import SubjectAccessDialog
-from desktop.ui.sync_ui import ConnectDialog
+from desktop.ui.sync import ConnectDialog
 from desktop.ui.visit_dialog import VisitDialog
 from tests.conftest import FAST_SCRYPT, PASSPHRASE, TODAY
 from tests.desktop.shell_helpers import unlock

@@ -115,7 +115,7 @@ def test_a_disabled_user_is_refused_on_every_device(busy, engine):
 
 def test_an_old_client_gets_426_and_a_message(busy, monkeypatch):
     a, _b, _pupil_id = busy
-    import sync.client.engine as client_engine
+    import sync.client.connection as client_connection
     import sync.server.auth as server_auth
 
     monkeypatch.setattr(server_auth, "MIN_CLIENT_VERSION", 2)  # the server moved on
@@ -123,7 +123,7 @@ def test_an_old_client_gets_426_and_a_message(busy, monkeypatch):
         a.sync()
     assert a.port.unsent() == ENTRIES + 2
     monkeypatch.setattr(server_auth, "MIN_CLIENT_VERSION", 1)
-    monkeypatch.setattr(client_engine, "PROTOCOL_VERSION", 0)  # or the client is older than any the server takes
+    monkeypatch.setattr(client_connection, "PROTOCOL_VERSION", 0)  # or the client is older than any the server takes
     with pytest.raises(ClientTooOld):
         a.sync()
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.services import sync_runs
 from desktop.services.sync import SyncService
 from desktop.tasks import ImmediateTaskRunner
-from desktop.ui.sync_ui import SyncController
+from desktop.ui.sync import SyncController
 from tests.conftest import PASSPHRASE
 from tests.desktop.conftest import immediate_runner, make_window, ui_settings  # noqa: F401  (fixtures)
 from tests.sync import helpers as h

@@ -11,7 +11,7 @@ from desktop.domain.records import Draft, Pupil
 from desktop.services import ValidationError
 from desktop.services.sync import ACCOUNT, PULLED_FROM
 from desktop.tasks import ImmediateTaskRunner
-from desktop.ui.sync_ui import ConnectDialog
+from desktop.ui.sync import ConnectDialog
 from sync.server import admin
 from tests.sync import helpers as h
 from tests.sync.conftest import PASSWORD, SERVER, add_user

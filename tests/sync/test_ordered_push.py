@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from sync.client import SyncClient
-from sync.client.engine import PIPELINE
+from sync.client.pushing import PIPELINE
 from sync.protocol import Op
 from sync.server import merge
 from sync.server.merge import ordering
@@ -220,7 +220,7 @@ class Recording(httpx.BaseTransport):
 
 
 def test_batches_sent_ahead_go_on_a_client_of_their_own_closed_when_the_push_ends(engine, in_process):
-    from sync.client.engine import _http
+    from sync.client.connection import _http
 
     add_user(engine, "lead", "la-lead")
     kept, made, token = Recording(in_process), [], _token(in_process)

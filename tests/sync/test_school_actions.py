@@ -312,7 +312,7 @@ def test_a_draft_the_server_would_refuse_is_not_reopened_on_a_school_laptop(lapt
 
 def test_the_sync_words_point_to_the_changes_not_sent(engine, make_device):
     from desktop.tasks import ImmediateTaskRunner
-    from desktop.ui.sync_ui import SyncController
+    from desktop.ui.sync import SyncController
 
     add_user(engine, "ann", "tutor")
     add_user(engine, "school", "school", school_urn=h.URN_A)

@@ -280,8 +280,8 @@ def test_the_console_script_wants_a_long_password_and_the_same_one_twice(server_
     assert code == 2 and "at least 10 characters" in err
     monkeypatch.delenv("WAYMARK_SERVER_PASSWORD")
     answers = iter(["first password!", "second password"])
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(answers))
-    monkeypatch.setattr(cli.sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     code, _, err = run_cli(server_url, "user", "add", "x", "--role", "tutor", capsys=capsys)
     assert code == 2 and "differ" in err
     assert admin.list_users(db.make_engine(db.database_url(server_url))) == []

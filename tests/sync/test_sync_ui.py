@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.services.sync import SyncService
 from desktop.tasks import ImmediateTaskRunner, TaskRunner
-from desktop.ui import sync_ui
-from desktop.ui.sync_ui import ConflictsDialog, ConnectDialog, SyncController
+from desktop.ui import sync as sync_ui
+from desktop.ui.sync import ConflictsDialog, ConnectDialog, SyncController
 from sync.server import admin, policy
 from tests.conftest import PASSPHRASE
 from tests.desktop.conftest import immediate_runner, make_window, ui_settings  # noqa: F401  (fixtures)

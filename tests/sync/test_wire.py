@@ -92,7 +92,7 @@ def test_a_body_that_is_not_json_is_the_models_error():
         wire.parse_push(b'{"ops": [')
 
 
-# --- the client's quick reading of a push's answer (sync/client/engine.py) ---------------
+# --- the client's quick reading of a push's answer (sync/client/answers.py) ---------------
 
 ANSWERS_READ = [
     {"results": [], "conflicts": 0},
@@ -111,7 +111,7 @@ ANSWERS_REFUSED = [
 
 @pytest.mark.parametrize("doc", ANSWERS_READ, ids=range(len(ANSWERS_READ)))
 def test_the_client_reads_a_push_answer_as_the_model_does(doc):
-    from sync.client.engine import _push_answer
+    from sync.client.answers import _push_answer
     from sync.protocol import PushResponse
 
     response = httpx.Response(200, content=json.dumps(doc).encode())
@@ -122,7 +122,7 @@ def test_the_client_reads_a_push_answer_as_the_model_does(doc):
 @pytest.mark.parametrize("doc", [*ANSWERS_REFUSED, None], ids=range(len(ANSWERS_REFUSED) + 1))
 def test_a_push_answer_that_is_not_one_is_a_plain_error(doc):
     from sync.client import ServerError
-    from sync.client.engine import _push_answer
+    from sync.client.answers import _push_answer
 
     body = b"<html>login</html>" if doc is None else json.dumps(doc).encode()
     with pytest.raises(ServerError, match="not understood"):
@@ -150,7 +150,7 @@ PAGES_REFUSED = [
 
 @pytest.mark.parametrize("doc", PAGES_READ, ids=range(len(PAGES_READ)))
 def test_the_client_reads_a_pull_answer_as_the_model_does(doc):
-    from sync.client.engine import _pull_page
+    from sync.client.answers import _pull_page
     from sync.protocol import Pulled, PullResponse
 
     page = _pull_page(httpx.Response(200, content=json.dumps(doc).encode()))
@@ -168,7 +168,7 @@ def test_the_client_reads_a_pull_answer_as_the_model_does(doc):
 @pytest.mark.parametrize("doc", [*PAGES_REFUSED, None], ids=range(len(PAGES_REFUSED) + 1))
 def test_a_pull_answer_that_is_not_one_is_a_plain_error(doc):
     from sync.client import ServerError
-    from sync.client.engine import _pull_page
+    from sync.client.answers import _pull_page
 
     body = b"<html>login</html>" if doc is None else json.dumps(doc).encode()
     with pytest.raises(ServerError, match="not understood"):

@@ -273,22 +273,22 @@ def test_a_profile_that_sent_records_but_never_pulled_is_not_fresh(engine, make_
     """A new profile's first sync sends its pupil, then the connection drops before the pull. It
     holds records the server has, so its first pull does not say `fresh`: the pupil's exit from
     the caseload meanwhile still reaches it."""
-    from sync.client import engine as client_engine
+    import sync.client as sync_client
     from sync.server import admin
 
     add_user(engine, "ann", "tutor")
     add_user(engine, "bob", "tutor")
     a = make_device("a", "ann")
     peter = h.pupil(a.app, "Peter")
-    real_pull = client_engine.SyncClient.pull
+    real_pull = sync_client.SyncClient.pull
 
     def dropped(self, result=None, progress=None):
-        raise client_engine.Offline("dropped before the pull")
+        raise sync_client.Offline("dropped before the pull")
 
-    monkeypatch.setattr(client_engine.SyncClient, "pull", dropped)
+    monkeypatch.setattr(sync_client.SyncClient, "pull", dropped)
     with pytest.raises(Exception, match=r"Could not reach the LA server"):
         a.sync()
-    monkeypatch.setattr(client_engine.SyncClient, "pull", real_pull)
+    monkeypatch.setattr(sync_client.SyncClient, "pull", real_pull)
     assert a.port.unsent() == 0  # sent, never pulled back (what was sent is noted as the server's)
     assert not a.port.holds_nothing()
     admin.assign(engine, peter, user="bob")

@@ -1,5 +1,5 @@
 """The status bar: messages, the busy indicator, the backup reminder and the sync
-line (`format_sync`), and syncing with the LA server (desktop/ui/sync_ui.py)."""
+line (`format_sync`), and syncing with the LA server (desktop/ui/sync/)."""
 
 from __future__ import annotations
 
@@ -83,12 +83,12 @@ class StatusAndSync:
         if self.sync_controller is not None and changes.ids != ("sync",):  # not what a pull just brought
             self.sync_controller.note_change()
 
-    # --- sync with the LA server (desktop/ui/sync_ui.py) ------------------------------------------
+    # --- sync with the LA server (desktop/ui/sync/) --------------------------------------------
 
     def _start_sync(self, app: Waymark) -> None:
         from desktop.services.sync import SyncService
 
-        from ..sync_ui import SyncController
+        from ..sync import SyncController
 
         self.sync_controller = SyncController(self.runner, SyncService(app), self)
         self.sync_controller.state_changed.connect(self._sync_state)
@@ -123,7 +123,7 @@ class StatusAndSync:
             return None
         from desktop.services.sync import SyncService
 
-        from ..sync_ui import ConnectDialog
+        from ..sync import ConnectDialog
 
         dialog = ConnectDialog(self.runner, SyncService(self.app), self, after_login=self.sync_now)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -135,7 +135,7 @@ class StatusAndSync:
             return None
         from desktop.services.sync import SyncService
 
-        from ..sync_ui import ConflictsDialog
+        from ..sync import ConflictsDialog
 
         # Under the workspace, as every drafted form: closing it refreshes the drafts bar.
         dialog = ConflictsDialog(self.runner, SyncService(self.app), self.workspace or self)
