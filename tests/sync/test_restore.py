@@ -12,7 +12,7 @@ from sqlalchemy import select
 from desktop.domain.records import ProgressEntry
 from desktop.store.sync_port import StoreSyncPort
 from sync.client import Offline
-from sync.protocol import stamp_device
+from sync.protocol import Op, stamp_device
 from sync.server import admin
 from sync.server.tables import Feed, Record
 from tests.sync import helpers as h
@@ -214,3 +214,86 @@ def test_a_record_the_restored_server_lacks_is_not_left_as_one_field_sent_by_ano
     for device in (a, c):
         held = device.app.store.get(ProgressEntry, entry)
         assert (held.pupil_id, held.subject, held.evidence) == (peter, whole.subject, "c's edit, after the restore")
+
+
+def _school_part_of_anns_entry(engine, make_device):
+    """ann wrote an entry after the backup and the school set its target; after the restore the
+    school's laptop sends again only its own field (a school does not send a worker's words as
+    its own), so the server holds a record of that one field, naming no pupil.
+    (ann's laptop, the school's, the entry's id, its pupil)"""
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "st-annes", "school", school_urn=h.URN_A)
+    ann = make_device("ann", "ann")
+    peter = h.pupil(ann.app, "Peter", h.URN_A)
+    ann.sync()
+    school = make_device("school", "st-annes")
+    school.sync()
+    backup = h.server_copy(engine)
+    entry = h.progress(ann.app, peter, evidence="ann's words")
+    ann.sync()
+    school.sync()
+    held = school.app.store.get(ProgressEntry, entry)
+    held.target = "Read a chapter a week"
+    with school.app.store.transaction("st-annes") as tx:
+        tx.update(held)
+    school.sync()
+    ann.sync()
+    assert ann.app.store.get(ProgressEntry, entry).target == "Read a chapter a week"
+    h.put_back(engine, backup)
+    admin.mark_restored(engine)
+    assert school.sync().snapshot
+    school.sync()
+    assert set(_on_server(engine, entry)) == {"target"}  # the school's one field, naming no pupil
+    return ann, school, entry, peter
+
+
+def test_a_record_a_school_sent_again_first_is_filled_in_by_the_worker_who_wrote_it(engine, make_device):
+    """ann's laptop then sends the rest of the entry: it is taken (not refused as off her
+    caseload), and both laptops end with the whole entry, the school's target in it."""
+    ann, school, entry, peter = _school_part_of_anns_entry(engine, make_device)
+    assert ann.sync().snapshot
+    result = ann.sync()
+    assert not result.refused, result.refused
+    kept = _on_server(engine, entry)
+    assert (kept.get("pupil_id"), kept.get("evidence"), kept["target"]) == (
+        peter,
+        "ann's words",
+        "Read a chapter a week",
+    )
+    school.sync()
+    for device in (ann, school):
+        whole = device.app.store.get(ProgressEntry, entry)
+        assert (whole.pupil_id, whole.evidence, whole.target) == (peter, "ann's words", "Read a chapter a week")
+
+
+def test_a_part_of_a_record_is_not_taken_by_a_worker_naming_a_pupil_its_writer_may_not_see(
+    engine, make_device, in_process
+):
+    """Only a pupil the part's writer may see too: bob, whose pupil is at another school, cannot
+    make the school's part his (and so read it), nor one naming a pupil off his caseload."""
+    _ann, _school, entry, peter = _school_part_of_anns_entry(engine, make_device)
+    add_user(engine, "bob", "tutor")
+    bob = make_device("bob", "bob")
+    zed = h.pupil(bob.app, "Zed", h.URN_B)
+    bob.sync()
+    clock = bob.app.store.clock.now()
+    fields = {"subject": "English", "level": "Year 3", "assessed_on": "2026-11-01", "evidence": "bob's words"}
+    answers = h.push_as(
+        bob,
+        in_process,
+        [
+            Op(op_id="his", entity="progress_entry", entity_id=entry, clock=clock, fields={**fields, "pupil_id": zed}),
+            Op(
+                op_id="anns",
+                entity="progress_entry",
+                entity_id=entry,
+                clock=clock,
+                fields={**fields, "pupil_id": peter},
+            ),
+        ],
+    )
+    assert [a["reason"] for a in answers if a["status"] == "refused"] == [
+        "This record is not on your caseload.",
+        "That pupil is not on your caseload.",
+    ]
+    assert _on_server(engine, entry) == {"target": "Read a chapter a week"}

@@ -3,11 +3,15 @@ operation (a part of Merger, merger.py, which holds the state these methods use)
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from sync.protocol import Op
 from sync.protocol.serving import RESTRICTABLE
 
 from .. import shapes
+from ..scope import visible_pupils
 from ..shapes import CONFLICT_ENTITY, SHAPES, Owner, OwnerElseParent, Shared
+from ..tables import User
 from .rows import Row
 
 
@@ -41,7 +45,7 @@ class Refusals:
         if self.pupils is None:
             return ""
         outside = "This record is not on your caseload."
-        if before is not None and not self._visible(before):
+        if before is not None and not self._visible(before) and not self._fills_shell(op, before):
             return outside
         if isinstance(shape, (Owner, OwnerElseParent)):
             pupil = op.entity_id if shape.column == "id" else after.get(shape.column)
@@ -55,6 +59,25 @@ class Refusals:
         if parent and parent in self.rows and not self._visible(self.rows[parent]):
             return outside
         return ""
+
+    def _fills_shell(self, op: Op, before: Row) -> bool:
+        """Whether `op` names the pupil of a record the server holds only a part of, naming no
+        pupil: after a restore, a laptop that wrote one field of it (a school's target on a
+        worker's entry) sent that field again first. The laptop that wrote the rest may then send
+        it, if the pupil it names is one the part's writer may see too (the pupil is checked
+        against this user's own caseload after)."""
+        shape = SHAPES[op.entity]
+        if not isinstance(shape, (Owner, OwnerElseParent)) or shape.column == "id" or before.members:
+            return False
+        parent_column = shape.parent_column if isinstance(shape, OwnerElseParent) else ""
+        pupil = op.fields.get(shape.column)
+        if not pupil or before.data.get(shape.column) or (parent_column and before.data.get(parent_column)):
+            return False
+        writer = self.conn.execute(select(User.__table__).where(User.id == before.created_by)).first()
+        if writer is None:
+            return False
+        theirs = visible_pupils(self.conn, writer)
+        return theirs is None or pupil in theirs
 
     def _restriction(self, entity: str, data: dict) -> str:
         """A conflict record is as restricted as the record it is about (it holds its words).
