@@ -103,7 +103,6 @@ SCHOOL_FIELDS: dict[str, frozenset[str]] = {
             "sen",
             "sex",
             "social_worker",
-            "suppress_address",
             "surname",
             "traveller_group",
             "upn",
@@ -156,8 +155,10 @@ SERVED: dict[str, Serving] = {
         tables=SCHOOL_TABLES,
         withheld={
             # The base school's copy never carries the family's address (reports/copies.py),
-            # so neither does its sync: suppressed or not, a school does not need it.
-            "pupil": frozenset({"address", "postcode"}),
+            # so neither does its sync: suppressed or not, a school does not need it. Nor
+            # whether it is suppressed: that alone says a family is in hiding, and a school
+            # that cannot see the address has no copy to keep it off (nor may it switch it off).
+            "pupil": frozenset({"address", "postcode", "suppress_address"}),
             "visit": frozenset({"site_id", "place_detail"}),  # the kind of place (place_type) stays
             "planned_travel": frozenset({"destination", "notes"}),
         },

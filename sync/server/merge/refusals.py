@@ -10,7 +10,7 @@ from sync.protocol.serving import RESTRICTABLE
 
 from .. import shapes
 from ..scope import visible_pupils
-from ..shapes import CONFLICT_ENTITY, SHAPES, Owner, OwnerElseParent, Shared
+from ..shapes import CONFLICT_ENTITY, LINKS, SHAPES, Gathered, Owner, OwnerElseParent, Parent, Shared
 from ..tables import User
 from .rows import Row
 
@@ -42,6 +42,19 @@ class Refusals:
                 return "Schools cannot remove a pupil from the LA's record."
             if op.entity == "pupil" and _moves_school(op, before):
                 return "Schools cannot move a pupil to another school; their worker or the LA does that."
+        if op.entity == "school" and before is not None and role != "la-lead" and _changes(before, after, "urn"):
+            return (
+                "Only your LA lead can change a school's URN, as it decides which school is sent which "
+                "pupils; ask them to correct it."
+            )
+        reason = self._scope_refusal(op, before, after)
+        if not reason and role == "school" and op.entity != CONFLICT_ENTITY:
+            reason = self._school_refusal(op, before, after)
+        return reason
+
+    def _scope_refusal(self, op: Op, before: Row | None, after: dict) -> str:
+        """Whether the record, and the pupil or parent it names, are on the user's caseload."""
+        role, shape = self.user.role, SHAPES[op.entity]
         if self.pupils is None:
             return ""
         outside = "This record is not on your caseload."
@@ -59,6 +72,45 @@ class Refusals:
         if parent and parent in self.rows and not self._visible(self.rows[parent]):
             return outside
         return ""
+
+    def _school_refusal(self, op: Op, before: Row | None, after: dict) -> str:
+        """What a school may not do even to its own pupils' records. A school sees the pupils of
+        every worker whose pupils attend it, so a record moved from one of its pupils to another,
+        or a child joined to a visit someone else logged, would hand one family's records to
+        another family's worker. And a visit may record another school's pupil: a school removes
+        only what a school recorded."""
+        placing = PLACING[op.entity]
+        placed = before is not None and any(before.data.get(c) for c in placing)  # not a part sent first
+        if placed and any(_changes(before, after, c) for c in placing):
+            return "Schools cannot move a record to another pupil, visit, folder or plan; ask the pupil's worker."
+        joins = JOINS.get(op.entity)
+        if joins and after.get(joins[1]) and (before is None or _changes(before, after, joins[1])):
+            key = (joins[0], after[joins[1]])
+            if key not in self.rows and key not in self.missing:
+                self._load([key])  # a note naming its child does not name its visit as its parent
+            visit = self.rows.get(key)
+            if visit is not None and not self._by_this_school(visit):
+                what = joins[0].replace("_", " ")
+                return (
+                    f"Schools can add a child or a note only to a {what} a school logged, not to one the "
+                    f"service logged; ask the worker who logged it."
+                )
+        deleting = op.fields.get("deleted") is True and before is not None and not before.deleted
+        if deleting and not self._by_this_school(before):
+            return "Schools can remove only what a school recorded; ask the pupil's worker to remove it."
+        return ""
+
+    def _by_this_school(self, row: Row) -> bool:
+        """Whether a user of this school made the record (any of its users, not only this one)."""
+        if row.created_by is None:
+            return False
+        if row.created_by == self.user.id:
+            return True
+        users = self.__dict__.get("_school_users")
+        if users is None:
+            query = select(User.id).where(User.role == "school", User.school_urn == self.user.school_urn)
+            users = self.__dict__["_school_users"] = set(self.conn.execute(query).scalars())
+        return row.created_by in users
 
     def _fills_shell(self, op: Op, before: Row) -> bool:
         """Whether `op` names the pupil of a record the server holds only a part of, naming no
@@ -109,6 +161,41 @@ def conflict_refusal(before: Row | None, fields: dict) -> str:
     if type(fields.get("resolved", False)) is not bool or fields.get("resolution", "") not in RESOLUTIONS:
         return "A conflict is resolved by keeping mine, theirs or merged words."
     return ""
+
+
+def _changes(before: Row, after: dict, column: str) -> bool:
+    """Whether the operation gives the column another value (empty and missing alike)."""
+    return (after.get(column) or None) != (before.data.get(column) or None)
+
+
+def _placing(entity: str) -> tuple[str, ...]:
+    """The columns that say which pupil, or which parent record, a row belongs to."""
+    shape = SHAPES[entity]
+    columns: list[str] = []
+    if isinstance(shape, Owner) and shape.column != "id":
+        columns.append(shape.column)
+    if isinstance(shape, OwnerElseParent):
+        columns += [shape.column, shape.parent_column]
+    if isinstance(shape, Parent):
+        columns.append(shape.column)
+    if entity in LINKS:
+        columns.append(LINKS[entity][1])
+    return tuple(dict.fromkeys(columns))
+
+
+def _joins(entity: str) -> tuple[str, str] | None:
+    """(gathered entity, column) for a row that joins a child, or a note, to a record gathering
+    several pupils (a visit): its link rows, and notes that may be about one child on it."""
+    shape = SHAPES[entity]
+    if entity in LINKS:
+        return LINKS[entity]
+    if isinstance(shape, OwnerElseParent) and isinstance(SHAPES[shape.entity], Gathered):
+        return (shape.entity, shape.parent_column)
+    return None
+
+
+PLACING = {entity: _placing(entity) for entity in SHAPES}
+JOINS = {entity: joined for entity in SHAPES if (joined := _joins(entity))}
 
 
 def _moves_school(op: Op, before: Row) -> bool:
