@@ -7,6 +7,13 @@ field withheld from it, nor a restricted row it may not see. The server also
 refuses a base school new pupils, removing a pupil or moving one to another school,
 and changes to the LA's reference data
 (sync/server/merge/refusals.py, `_refusal`): said once here for the app.
+
+It refuses a school, too, moving any record to another pupil or parent, joining a
+child or a note to a visit no school logged, and removing what no school recorded
+(`_school_refusal`); and anyone but an LA lead changing a school's URN. The app
+offers none of these (no form moves a record, edits a logged visit's children,
+removes a record or edits a school), so there is nothing to grey out for them; a
+change made all the same is kept in File → Changes not sent with the server's words.
 """
 
 from __future__ import annotations
