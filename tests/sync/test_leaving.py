@@ -299,10 +299,21 @@ def test_a_corrected_urn_moves_the_pupils_off_the_old_schools_laptop(caseload, m
     old = make_device("school_a", "school_a")
     old.sync()
     assert {c["peter"], c["quinn"]} == _ids(old.app, "pupil")
-    school = ann.app.store.get(School, ann.app.get_pupil(c["peter"]).base_school_id)
-    school.urn = "119299"  # typed wrong at first: the school's pupils belong to another URN
+    school_id = ann.app.get_pupil(c["peter"]).base_school_id
+    # Typed wrong at first: the school's pupils belong to another URN. Only the LA lead may
+    # correct it (a worker's correction could give another worker's pupils to another school).
+    school = ann.app.store.get(School, school_id)
+    school.urn = "119299"
     with ann.app.store.transaction("ann") as tx:
         tx.update(school)
-    ann.sync()
+    assert "LA lead" in next(iter(ann.sync().refused.values()))
+    assert old.sync().left == 0
+    lead = make_device("lead", "lead")
+    lead.sync()
+    school = lead.app.store.get(School, school_id)
+    school.urn = "119299"
+    with lead.app.store.transaction("lead") as tx:
+        tx.update(school)
+    assert not lead.sync().refused
     assert old.sync().left == 2
     assert _ids(old.app, "pupil") == set()
