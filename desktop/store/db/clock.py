@@ -33,7 +33,8 @@ def _uuid7() -> Callable[[], object]:
 class Clock:
     """Change stamps on a hybrid logical clock: ISO UTC time, a counter and the
     device. Stamps from one device always sort in the order the changes were
-    made, and after `observe()` they sort after every stamp seen from the server."""
+    made, and after `observe()` they sort after every stamp seen from the server
+    (every one believed: no further ahead than AHEAD)."""
 
     def __init__(self, device: str) -> None:
         self.device = device
