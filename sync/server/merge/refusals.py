@@ -16,6 +16,8 @@ from .rows import Row
 
 
 class Refusals:
+    _school_users: set[int] | None = None  # the ids of this school's users, read when first needed
+
     def _visible(self, row: Row) -> bool:
         if self.pupils is None or isinstance(SHAPES[row.entity], Shared):
             return True
@@ -106,11 +108,10 @@ class Refusals:
             return False
         if row.created_by == self.user.id:
             return True
-        users = self.__dict__.get("_school_users")
-        if users is None:
+        if self._school_users is None:
             query = select(User.id).where(User.role == "school", User.school_urn == self.user.school_urn)
-            users = self.__dict__["_school_users"] = set(self.conn.execute(query).scalars())
-        return row.created_by in users
+            self._school_users = set(self.conn.execute(query).scalars())
+        return row.created_by in self._school_users
 
     def _fills_shell(self, op: Op, before: Row) -> bool:
         """Whether `op` names the pupil of a record the server holds only a part of, naming no
