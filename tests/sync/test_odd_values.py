@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
+from sqlalchemy import select
 
 from desktop.domain.enums import Outcome, Sex
 from sync.protocol import Op
@@ -181,3 +182,29 @@ def test_a_number_no_laptop_can_keep_is_refused_per_op(engine, make_device, in_p
     assert result.pulled >= 1 and b.app.sync_status().last_error in (None, "")
     got = b.app.get_pupil(pupil)
     assert (got.forename, got.nc_year_offset, got.medical_needs) == ("Levi", 2**63 - 1, "Asthma: inhaler in bag")
+
+
+@pytest.mark.parametrize("field", ["field", "resolution"])
+def test_a_conflicts_field_or_answer_that_is_not_a_text_is_refused_per_op(engine, make_device, in_process, field):
+    """Before: a conflict's field (pushed by a school) or its resolution sent as an object was a
+    500 for the whole push (looked up in a set: unhashable type)."""
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "school_a", "school", school_urn=h.URN_A)
+    a, b, school = make_device("a", "ann"), make_device("b", "ann"), make_device("s", "school_a")
+    pupil = h.pupil(a.app, "Levi")
+    a.sync(), b.sync()
+    a.app.edit_pupil(pupil, medical_needs="Asthma")
+    b.app.edit_pupil(pupil, medical_needs="Hay fever")
+    a.sync(), b.sync()
+    with engine.connect() as conn:
+        conflict = conn.execute(select(Record.entity_id).where(Record.entity == CONFLICT_ENTITY)).scalar_one()
+    before = h.server_copy(engine)
+    for n, device in enumerate((a, school)):
+        odd = Op(op_id=f"o{n}", entity=CONFLICT_ENTITY, entity_id=conflict, clock=a.app.store.clock.now(),
+                 fields={field: {"keep": "mine"}})  # fmt: skip
+        [result] = h.push_as(device, in_process, [odd])
+        assert (result["status"], result["reason"]) == (
+            "refused",
+            f"This change's {field} is not a text, so the LA's server cannot keep it.",
+        )
+    _unchanged_but_applied(before, h.server_copy(engine))

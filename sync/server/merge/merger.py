@@ -53,6 +53,9 @@ def _id_columns() -> dict[str, tuple[str, ...]]:
 
 
 ID_COLUMNS = _id_columns()
+# Other fields the merge looks up in a set (a conflict's field among those a role is served, its
+# answer among the answers): a text, or a list or an object would fail the lookup.
+TEXT_COLUMNS = {CONFLICT_ENTITY: ("field", "resolution")}
 URN_LENGTH = PupilSchool.__table__.c.urn.type.length  # a school's URN, kept with its pupils (writing.py)
 
 
@@ -62,6 +65,10 @@ def odd_link(entity: str, fields: dict) -> str:
     for column in ID_COLUMNS.get(entity, ()):
         if not is_id(fields.get(column)):
             return f"This change's {column} is not a record's id, so the LA's server cannot keep it."
+    for column in TEXT_COLUMNS.get(entity, ()):
+        value = fields.get(column)
+        if value is not None and type(value) is not str:
+            return f"This change's {column} is not a text, so the LA's server cannot keep it."
     if entity == "school":
         urn = fields.get("urn")
         if urn is not None and not (type(urn) is str and len(urn) <= URN_LENGTH):
