@@ -8,6 +8,7 @@ that unsent changes stay on the laptop.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -366,8 +367,17 @@ class SyncService:
         if not choice:
             raise ValidationError("Say which to keep: mine, theirs, or the merged text.")
         text = {"mine": mine, "theirs": theirs}.get(choice, choice)
+        dropping = conflict.kind == "deleted" and choice == "theirs"  # the delete stands
+        if not dropping and conflict.field not in {f.name for f in dataclasses.fields(cls)}:
+            # A newer version's field, which this laptop does not hold: it cannot write either
+            # version into it, nor tell which one the server's copy holds now. Left open (both
+            # texts kept in the conflict) for a newer Waymark, here or on another laptop.
+            raise ValidationError(
+                f"This version of Waymark does not hold the field this conflict is about ({conflict.field[:60]}), "
+                "so it cannot keep either version in it. Update Waymark to resolve it; both versions are kept "
+                "until then."
+            )
         with self.store.transaction(self.app.actor) as tx:
-            dropping = conflict.kind == "deleted" and choice == "theirs"  # the delete stands
             if not dropping:  # keep the words: a record deleted since (here or elsewhere) comes back with them
                 tx.restore(cls, conflict.entity_id, summary="kept after a conflict")
             record = self.store.get(cls, conflict.entity_id, conn=tx.conn)

@@ -10,7 +10,8 @@ import httpx
 import orjson
 
 from sync.protocol import PullResponse, PushResponse
-from sync.protocol.pulled import Pulled, read_changes
+from sync.protocol.pulled import Pulled, all_stamps, read_changes
+from sync.protocol.serving import SERVED
 
 from .errors import AccessRevoked, ClientTooOld, ServerError
 
@@ -42,10 +43,27 @@ def _pull_page(response: httpx.Response) -> _Page:
         role, policy = doc.get("role", ""), doc.get("policy")
         plain = type(cursor) is str and type(more) is bool and type(role) is str and type(policy) in (dict, NoneType)
         if changes is not None and plain and type(left) is list and all(type(p) is str for p in left):
-            return _Page(changes, cursor, more, left, role, policy)
+            return _understood(_Page(changes, cursor, more, left, role, policy))
     page = _answer(PullResponse, response)
     changes = [Pulled(c.entity, c.entity_id, c.fields, c.clocks, c.deleted, c.seq) for c in page.changes]
-    return _Page(changes, page.cursor, page.more, page.left, page.role, page.policy)
+    if not all(all_stamps(c.clocks) for c in changes):  # the model reads a clock as any text
+        raise ServerError(
+            "The server's answer was not understood (a record's change time was not one), so nothing "
+            "from it was applied. Ask whoever runs the LA server to check it."
+        )
+    return _understood(_Page(changes, page.cursor, page.more, page.left, page.role, page.policy))
+
+
+def _understood(page: _Page) -> _Page:
+    """A page read, refused before anything of it is applied if it names a role this version does
+    not know: what a role is served is this version's list (sync.protocol.serving), and a role
+    it lacks would be served nothing, so every record would leave the laptop."""
+    if page.role and page.role not in SERVED:
+        raise ServerError(
+            f"The server gives you a role this version of Waymark does not know ({page.role[:40]!r}), "
+            "so nothing it sent was applied and nothing was removed. Update Waymark, then sync again."
+        )
+    return page
 
 
 def _push_answer(response: httpx.Response) -> tuple[list[tuple[str, str, str]], bool]:

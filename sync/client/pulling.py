@@ -7,7 +7,8 @@ from __future__ import annotations
 from sync.protocol import GONE_HEADER, GONE_PRUNED, GONE_RESTORED, GONE_SCOPE
 from sync.protocol.serving import CONFLICT
 
-from .answers import _check, _pull_page
+from .answers import _check, _Page, _pull_page
+from .errors import ServerError
 from .port import SyncPort
 from .result import Progress, SyncResult
 
@@ -57,6 +58,7 @@ class Pulling:
                 cursor, restarted = "", True
                 continue
             page = _pull_page(_check(response))
+            _moves_on(page, cursor)
             self.port.apply_backfill(page.changes, wanted, page.cursor, done=not page.more)
             cursor = page.cursor
             result.backfilled += len(page.changes)
@@ -98,6 +100,7 @@ class Pulling:
                 cursor, result.snapshot = None, True
                 continue
             page = _pull_page(_check(response))
+            _moves_on(page, cursor or "")
             extra: dict = {} if known is None else {"tables": known}
             if page.left:  # pupils no longer this user's: removed with the page, no deletes sent
                 extra["left"] = page.left
@@ -119,3 +122,14 @@ class Pulling:
                     complete()
                 result.policy = page.policy
                 return result
+
+
+def _moves_on(page: _Page, cursor: str) -> None:
+    """A page that says more is waiting yet gives back the cursor it was asked from would be
+    asked for again for ever (a faulty server, or a proxy answering every pull with one page):
+    the server's own pages always move it on (its next cursor is the page's last record)."""
+    if page.more and page.cursor == cursor:
+        raise ServerError(
+            "The server's answers do not move on: it keeps saying more is waiting but sends the same "
+            "page again. Ask whoever runs the LA server to check it."
+        )

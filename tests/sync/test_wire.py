@@ -131,7 +131,7 @@ def test_a_push_answer_that_is_not_one_is_a_plain_error(doc):
 
 # --- the client's quick reading of a pull's answer ---------------------------------------
 
-CHANGE = {"entity": "pupil", "entity_id": "p1", "fields": {"forename": "Levi"}, "clocks": {"*": "c1"}, "seq": 4}
+CHANGE = {"entity": "pupil", "entity_id": "p1", "fields": {"forename": "Levi"}, "clocks": {"*": CLOCK}, "seq": 4}
 PAGES_READ = [
     {"changes": [], "cursor": "0.0.0", "more": False},
     {"changes": [CHANGE, CHANGE | {"deleted": True, "seq": 5}], "cursor": "5.0.0", "more": True, "left": ["p2"]},
@@ -140,6 +140,10 @@ PAGES_READ = [
 PAGES_REFUSED = [
     {"changes": [CHANGE | {"seq": "four"}], "cursor": "4.0.0", "more": False},
     {"changes": [CHANGE | {"clocks": {"*": 1}}], "cursor": "4.0.0", "more": False},
+    {"changes": [CHANGE | {"clocks": {"*": "zz-not-a-stamp"}}], "cursor": "4.0.0", "more": False},
+    {"changes": [CHANGE | {"clocks": {"forename": CLOCK[:20]}}], "cursor": "4.0.0", "more": False},
+    # read by the model (a whole float for seq), which takes any text for a clock
+    {"changes": [CHANGE | {"seq": 4.0, "clocks": {"*": "soon"}}], "cursor": "4.0.0", "more": False},
     {"changes": [CHANGE | {"fields": ["forename"]}], "cursor": "4.0.0", "more": False},
     {"changes": [{"entity": "pupil"}], "cursor": "4.0.0", "more": False},
     {"changes": [CHANGE], "more": False},
@@ -173,6 +177,17 @@ def test_a_pull_answer_that_is_not_one_is_a_plain_error(doc):
     body = b"<html>login</html>" if doc is None else json.dumps(doc).encode()
     with pytest.raises(ServerError, match="not understood"):
         _pull_page(httpx.Response(200, content=body))
+
+
+@pytest.mark.parametrize("role", ["virtual-school-head", "Tutor", " "])
+def test_a_pull_answer_naming_a_role_this_version_does_not_know_is_refused(role):
+    """Served nothing by this version's list, every record would go (StoreSyncPort.serve_as)."""
+    from sync.client import ServerError
+    from sync.client.answers import _pull_page
+
+    doc = {"changes": [CHANGE], "cursor": "4.0.0", "more": False, "role": role}
+    with pytest.raises(ServerError, match="does not know"):
+        _pull_page(httpx.Response(200, content=json.dumps(doc).encode()))
 
 
 def test_an_answer_httpx_cannot_read_is_a_plain_error():

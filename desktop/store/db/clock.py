@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from sync.protocol.clock import TIME_FORMAT, Stamp, format_stamp, parse_stamp, tick
+
+# A clock seen from the server is believed this far ahead of ours, no further. The server
+# clamps every device's stamps to a minute ahead of its own time (sync/server/merge/rows.py),
+# so anything beyond is a fault (or a server whose answers were rewritten): adopted, a stamp
+# at the end of time would stop every later edit (tick overflows), and stay so, as the newest
+# stamp is kept in the profile (sync_clock) and seen again on opening it.
+AHEAD = timedelta(days=1)
 
 
 def new_id() -> str:
@@ -26,7 +33,8 @@ def _uuid7() -> Callable[[], object]:
 class Clock:
     """Change stamps on a hybrid logical clock: ISO UTC time, a counter and the
     device. Stamps from one device always sort in the order the changes were
-    made, and after `observe()` they sort after every stamp seen from the server."""
+    made, and after `observe()` they sort after every stamp seen from the server
+    (every one believed: no further ahead than AHEAD)."""
 
     def __init__(self, device: str) -> None:
         self.device = device
@@ -43,8 +51,19 @@ class Clock:
                 self._time, self._counter, _ = tick(self._time, self._counter, self.device)
             return format_stamp(Stamp(self._time, self._counter, self.device))
 
-    def observe(self, stamp: str) -> None:
-        """Never stamp a change below one already seen (a server clock ahead of ours)."""
+    def believable(self, stamp: object) -> bool:
+        """Whether `stamp` is a change stamp no further ahead of this laptop's time than AHEAD."""
+        try:
+            seen = parse_stamp(stamp)
+        except ValueError:
+            return False
+        return seen.time <= (datetime.now(UTC) + AHEAD).strftime(TIME_FORMAT)
+
+    def observe(self, stamp: object) -> None:
+        """Never stamp a change below one already seen (a server clock ahead of ours). A stamp
+        that is not one, or is further ahead than AHEAD, is not believed: this clock carries on."""
+        if not self.believable(stamp):
+            return
         seen = parse_stamp(stamp)
         with self._lock:
             if (seen.time, seen.counter) > (self._time, self._counter):

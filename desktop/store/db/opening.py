@@ -3,6 +3,7 @@ the migration to today's schema, and the key file."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -205,8 +206,9 @@ class Opening(StoreBase):
 
         # The opening connection stays open for settings and closing (see _driver).
         store = cls(creator, device, db_path, conn)
-        if seen:
-            store.clock.observe(json.loads(seen[0]))  # the newest server stamp applied here (sync_port/)
+        if seen:  # the newest server stamp applied here (sync_port/); one unreadable or absurd is not believed
+            with contextlib.suppress(ValueError, TypeError):
+                store.clock.observe(json.loads(seen[0]))
         store._db_key = db_key  # for backups: a copy keyed like the store
         return store
 

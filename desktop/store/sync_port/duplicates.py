@@ -31,10 +31,10 @@ class Duplicates:
         if not columns:
             return repointed
         for i, change in enumerate(group):
-            moved = {
+            moved = {  # (an odd value, a list, is no reference: it is not looked up)
                 name: self._merged[target][change.fields[name]]
                 for name, target in columns.items()
-                if change.fields.get(name) in self._merged[target]
+                if type(change.fields.get(name)) is str and change.fields[name] in self._merged[target]
             }
             if moved:
                 group[i] = change._replace(fields=dict(change.fields) | moved)
@@ -47,12 +47,14 @@ class Duplicates:
         renamed (if it is ours) or skipped (if it is the server's), references
         move to the survivor, and the duplicate is deleted on the server."""
         column = NATURAL_KEYS[entity]
-        value = change.fields.get(column)
         table = self.tables[entity]
+        value = decode(table.c[column], change.fields.get(column))  # an odd one (a list) is none: no match
+        if value is None:
+            return True
         local = conn.execute(
             select(table.c.id).where(table.c[column] == value, table.c.id != change.entity_id)
         ).scalar()
-        if value is None or local is None:
+        if local is None:
             return True
         survivor, duplicate = sorted((local, change.entity_id))
         self._merged.setdefault(entity, {})[duplicate] = survivor

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, insert
 
 from sync.protocol import Pulled
+from sync.protocol.serving import SERVED
 
 from ..sync_leave import narrow_to, remove_pupils
 from .applying import Applying
@@ -37,8 +38,10 @@ class Pulling(Snapshots, Applying, Duplicates):
         return self.store.get_setting(CURSOR)
 
     def serve_as(self, role: str) -> bool:
-        """Hold only what `role` is served; True if anything had to go (a narrower role)."""
-        if self.store.get_setting(ROLE) == role:
+        """Hold only what `role` is served; True if anything had to go (a narrower role). A role
+        this version does not know changes nothing (the sync client refuses its page first): it
+        would be served nothing here, and every record would go."""
+        if self.store.get_setting(ROLE) == role or role not in SERVED:
             return False
         meta = self.tables["meta"]
         with self._applying() as conn:
@@ -83,7 +86,13 @@ class Pulling(Snapshots, Applying, Duplicates):
         """Apply pulled records and write `settings` (the cursor, ...) in one transaction;
         `left`: pupils who left the user's scope, removed in it too (sync_leave.py)."""
         meta = self.tables["meta"]
-        newest = max((c for ch in changes for c in ch.clocks.values()), default=None)
+        clock = self.store.clock
+        # The newest clock of the records held here, the base of this laptop's clock (never one of a
+        # table it skips, nor one too far ahead: Clock.believable); an earlier one kept only if believed.
+        newest = max((c for ch in changes if ch.entity in self.known for c in ch.clocks.values()), default=None)
+        if newest and not clock.believable(newest):
+            newest = None
+        before = self.store.get_setting(CLOCK)
         self._merged = {k: dict(v) for k, v in (self.store.get_setting(MERGED) or {}).items()}
         merged_before = json.dumps(self._merged, sort_keys=True)
         with self._applying() as conn:
@@ -105,7 +114,7 @@ class Pulling(Snapshots, Applying, Duplicates):
             if left:  # after the page, so none of its rows about them stays (sync_leave.py)
                 self.removed = remove_pupils(conn, self.tables, set(left))
             if newest:
-                settings = settings | {CLOCK: max(newest, self.store.get_setting(CLOCK) or "")}
+                settings = settings | {CLOCK: max(newest, before if clock.believable(before) else "")}
             if json.dumps(self._merged, sort_keys=True) != merged_before:
                 settings = settings | {MERGED: self._merged}
             for key, value in settings.items():
@@ -113,4 +122,4 @@ class Pulling(Snapshots, Applying, Duplicates):
                 if value is not None:
                     conn.execute(insert(meta).values(key=key, value=json.dumps(value)))
         if newest:
-            self.store.clock.observe(newest)
+            clock.observe(newest)

@@ -94,8 +94,17 @@ _KINDS = ((DateTime, datetime), (Date, date), (Time, time), (Boolean, bool), (In
 
 
 def decode(column, value: object) -> object:
-    """A JSON value back to what the column holds."""
-    return wire.decode(_kind(column), value)
+    """A JSON value back to what the column holds. A whole number too large for SQLite's
+    INTEGER (64 bits) is read as none, as any other odd value is (wire.decode): written,
+    it would stop every pull at that page."""
+    kind = _kind(column)
+    read = wire.decode(kind, value)
+    if kind is int and read is not None and not INT_MIN <= read <= INT_MAX:
+        return None
+    return read
+
+
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
 def _blank(column) -> object:
