@@ -7,6 +7,7 @@ import dataclasses
 import getpass
 import json
 import os
+import re
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -129,22 +130,30 @@ class Output:
 
     def emit(self, data: object, text: str | Callable[[], str]) -> None:
         if self.as_json:
-            print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
+            print(_json(data))
         else:
-            print(text() if callable(text) else text)
+            print(no_escapes(text() if callable(text) else text))
 
     def table(self, records: list, columns: list[tuple[str, Callable[[object], object]]], data: object = None) -> None:
         if self.as_json:
-            print(json.dumps(to_jsonable(records if data is None else data), ensure_ascii=False, indent=2))
+            print(_json(records if data is None else data))
             return
         if not records:
             print("(none)")
             return
-        rows = [[str(get(r)) for _, get in columns] for r in records]
+        # A cell is one line of plain text: a record may have come from another laptop or the server.
+        rows = [[no_escapes(str(get(r)), lines=False) for _, get in columns] for r in records]
         widths = [max(len(h), *(len(row[i]) for row in rows)) for i, (h, _) in enumerate(columns)]
         print("  ".join(h.ljust(w) for (h, _), w in zip(columns, widths)).rstrip())
         for row in rows:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+def _json(data: object) -> str:
+    """JSON escapes C0 control characters itself; here the C1 ones too (\x9b is a terminal's CSI)
+    and the bidirectional controls: the same JSON, safe to print on a terminal."""
+    text = json.dumps(to_jsonable(data), ensure_ascii=False, indent=2)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def created(out: Output, what: str, changes: Changes, record: object) -> int:
@@ -153,10 +162,42 @@ def created(out: Output, what: str, changes: Changes, record: object) -> int:
     return 0
 
 
+# A terminal's escape sequences (ECMA-48), 7-bit and 8-bit: CSI (colours, clearing the
+# screen, moving the cursor), OSC (a window title, a link), DCS/SOS/PM/APC strings, and the
+# two-character ones. Printed as they came they would act on the user's terminal.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+
+# The bidirectional controls: they reorder what follows on the line (a false text made to look true).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
+
+
+def no_escapes(text: str, *, lines: bool = True) -> str:
+    """Text for the terminal: escape sequences and control characters removed (a synced
+    record, another laptop's words or the server's may hold them); line breaks and tabs
+    kept when `lines`, else every run of white space made one space."""
+    text = _ESCAPES.sub("", text)
+    if not lines:
+        text = " ".join(text.split())
+    return "".join(c for c in text if c in "\n\t" or (unicodedata.category(c) not in ("Cc", "Cs") and c not in _BIDI))
+
+
+def server_words(message: object) -> str:
+    """What the server (or a proxy between) said, as one printable line: its words may hold line
+    breaks, or escape sequences that would clear the screen or print false text in colour."""
+    return no_escapes(str(message), lines=False).strip()
+
+
 def one_line(message: object) -> str:
     """A message as one printable line: a value echoed back (an id, a file name) may hold a
-    newline or another control character, which would split an error over lines."""
-    text = str(message)
+    newline or another control character, which would split an error over lines. A terminal's
+    escape sequence (the server's words in a login's refusal) is removed, not shown."""
+    text = _ESCAPES.sub("", str(message))
     escaped = "".join(
         c if c == " " or unicodedata.category(c)[0] not in "CZ" else c.encode("unicode_escape").decode("ascii")
         for c in text

@@ -87,6 +87,7 @@ class NotSentDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.banner = Banner(self)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # a message may hold the server's words
         self.list = QListWidget()
         self.list.setAccessibleName("Changes not sent")
         self.list.setWordWrap(True)
@@ -250,6 +251,7 @@ class NotSentDialog(QDialog):
         box.button(QMessageBox.StandardButton.Yes).setText("Discard it")
         box.button(QMessageBox.StandardButton.No).setText("Keep it")
         box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the record's name may have come from another laptop
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         op_id = kept["op_id"]
         box.accepted.connect(lambda: self.discard(op_id))

@@ -1,4 +1,5 @@
-"""The server's address checked (no plain http:// beyond this machine), and the httpx
+"""The server's address checked (one httpx can read, no name or password in it, no plain
+http:// beyond this machine), and the httpx
 client every request goes on: the protocol's version header, the token, one TLS context."""
 
 from __future__ import annotations
@@ -16,15 +17,48 @@ from .errors import InsecureServer
 
 
 def check_url(url: str, *, insecure: bool = False) -> str:
-    """Refuse plain http:// except to this machine (or with insecure=True)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InsecureServer(f"'{url}' is not a server address; it looks like https://waymark.example.gov.uk")
+    """The server's address, checked before anything goes to it: one httpx can parse, with
+    a number for its port, no user name or password in it, and no plain http:// except to
+    this machine (or with insecure=True). Every refusal is one plain sentence."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unclosed [ of an IPv6 address
+        parts = None
+    if "@" in (parts.netloc if parts else text):
+        # httpx would send the name and password as Basic auth in place of the device's
+        # token on every request, and the address (password and all) would be kept and
+        # shown as the server's. Not echoed: it holds a password.
+        raise InsecureServer(
+            "The server's address holds a user name or password (the part before '@'). Give the "
+            "address without it, as in https://waymark.example.gov.uk, and your user name on its own."
+        )
+    not_an_address = InsecureServer(f"'{text}' is not a server address; it looks like https://waymark.example.gov.uk")
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise not_an_address
+    try:
+        parts.port  # noqa: B018 - reading it checks it: a number from 0 to 65535
+    except ValueError:
+        raise InsecureServer(
+            f"'{text}' is not a server address: the part after the last ':' must be a port number, "
+            "as in https://waymark.example.gov.uk:8443"
+        ) from None
+    if any(c.isspace() or not c.isprintable() for c in parts.netloc) or not _parses(text):
+        raise not_an_address
     if parts.scheme == "http" and not insecure and not _loopback(parts.hostname):
         raise InsecureServer(
-            f"{url} is not encrypted (http://). Use the server's https:// address, or --insecure on a trusted network."
+            f"{text} is not encrypted (http://). Use the server's https:// address, or --insecure on a trusted network."
         )
-    return url.strip().rstrip("/")
+    return text.rstrip("/")
+
+
+def _parses(text: str) -> bool:
+    """Whether httpx takes the address (its InvalidURL is neither a ValueError nor an
+    HTTPError, and would reach the user as an unexpected error)."""
+    try:
+        return bool(httpx.URL(text).host)
+    except (httpx.InvalidURL, ValueError):  # ValueError: a host IDNA refuses
+        return False
 
 
 def _loopback(host: str) -> bool:

@@ -32,4 +32,6 @@ class Stopped(SyncError):
 
 
 class InsecureServer(SyncError):
-    """A plain http:// address that is not this machine."""
+    """A server address refused before anything is sent: a plain http:// address that is not
+    this machine, or one that is not a server address (no host, a port that is not a number,
+    a user name or password in it)."""

@@ -106,8 +106,14 @@ class Pushing:
         return _Pushed(results, ordered, trip.round_trips)
 
     def _settle(self, ops: list[Op], results: list[tuple[str, str, str]], result: SyncResult) -> None:
-        """The outbox after a batch's answer: acknowledged operations leave it, refused ones are set aside."""
-        refused = {op_id: reason for op_id, status, reason in results if status == "refused" or reason}
+        """The outbox after a batch's answer: acknowledged operations leave it, refused ones are set aside.
+        Only the batch's own operations are settled: an answer naming others (a faulty server, a
+        proxy's answer to an earlier push) says nothing about them; they stay in the outbox and go
+        in a later batch."""
+        sent = {op.op_id for op in ops}
+        refused = {
+            op_id: reason for op_id, status, reason in results if op_id in sent and (status == "refused" or reason)
+        }
         done = [op.op_id for op in ops if op.op_id not in refused]
         self.port.acknowledge(done)
         if refused:

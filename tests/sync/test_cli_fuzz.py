@@ -307,6 +307,11 @@ def test_login_sync_and_conflicts_with_any_arguments(world):
         ("mine", ["conflicts", "resolve", "no-such-id", "--keep=mine"], 2, "No conflict"),
         ("mine", ["login", "--server=ftp://127.0.0.1:1", "--user=ann"], 2, "not a server address"),
         ("mine", ["login", "--server=http://waymark.example.gov.uk", "--user=ann"], 2, "not encrypted"),
+        # httpx cannot read these (its InvalidURL was an "unexpected error", exit 1)
+        ("mine", ["login", "--server=http://127.0.0.1:port", "--user=ann"], 2, "port number"),
+        ("fresh", ["login", "--server=https://waymark.example.gov.uk:44З", "--user=ann"], 2, "port number"),
+        # a name and password in the address: httpx's Basic auth would replace the device's token
+        ("fresh", ["login", "--server=http://ann:secret@127.0.0.1:1", "--user=ann"], 2, "user name or password"),
     ],
 )
 def test_each_refusal_is_one_line_and_changes_nothing(world, name, args, status, words):
@@ -315,10 +320,38 @@ def test_each_refusal_is_one_line_and_changes_nothing(world, name, args, status,
     got, _out, err = world.cli(name, *args)
     try:
         assert (got, len(err.strip().splitlines())) == (status, 1), err
-        assert words in err and "Traceback" not in err
+        assert words in err and "Traceback" not in err and "secret" not in err
         assert digest(world, name, but_sync_error=True) == before
     finally:
         world.put_back(name)
+
+
+SECRET = "MySecretPassphraseStart-" + "x" * 990 + "-AndItsEnd1234567890abcd"
+
+
+@pytest.mark.parametrize(
+    ("extra", "password", "words"),
+    [
+        (["--user", "a" * 101], PASSWORD, "The user name is too long: at most 100 characters."),
+        (["--user", "ann", "--device-name", "d" * 201], PASSWORD, "This laptop's name is too long"),
+        (["--user", "ann"], SECRET, "The password is too long: at most 1,000 characters."),
+    ],
+    ids=["user", "device", "password"],
+)
+def test_a_value_too_long_to_log_in_is_one_line_that_never_shows_the_password(world, extra, password, words):
+    """Refused on the laptop before anything is sent, in words: not pydantic's report, which
+    quotes the value (for a password, its first and last 24 characters)."""
+    before = digest(world, "fresh")
+    devices = _server_out([*world.where, "device", "list", "--json"])
+    status, out, err = world.cli("fresh", "login", "--server", world.url, *extra, password=password)
+    try:
+        assert (status, out, err.count("\n")) == (2, "", 1), err
+        assert err.startswith(f"waymark: {words}")
+        assert "Start-" not in err and "AndItsEnd" not in err and "validation error" not in err
+        assert digest(world, "fresh") == before
+        assert _server_out([*world.where, "device", "list", "--json"]) == devices
+    finally:
+        world.put_back("fresh")
 
 
 def test_logging_in_as_another_user_is_refused_in_one_line(world):

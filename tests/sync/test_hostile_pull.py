@@ -102,6 +102,17 @@ def test_a_stamp_at_the_end_of_time_does_not_stop_every_edit(pair, tmp_path):
         app.close()
 
 
+def test_a_laptop_whose_clock_is_years_slow_still_takes_the_servers_time():
+    """A flat clock battery: the server's stamps are years ahead of this laptop's time, and
+    are believed, so its next edit sorts after what it saw (only the absurd is not)."""
+    from desktop.store.db.clock import Clock
+
+    clock = Clock("slow-laptop")
+    server = f"{format_time(datetime.now(UTC) + timedelta(days=5 * 365))}-0000-server"
+    clock.observe(server)
+    assert clock.now() > server
+
+
 def test_a_clock_of_a_table_this_version_skips_is_not_this_laptops_clock(pair):
     _, b, _ = pair
     ahead = f"{format_time(datetime.now(UTC) + timedelta(hours=12))}-0000-newer"

@@ -11,11 +11,11 @@ import argparse
 import json
 import sys
 
-from desktop.services import Waymark
+from desktop.services import ValidationError, Waymark
 from desktop.services.sync import SyncService
 from sync.client import SyncError
 
-from ..args import COMMON, Output, read_passphrase
+from ..args import COMMON, Output, read_passphrase, server_words
 
 EXIT_SYNC_FAILED = 1
 
@@ -42,10 +42,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def login(args: argparse.Namespace, app: Waymark, out: Output) -> int:
     password = read_passphrase("WAYMARK_SERVER_PASSWORD", f"Password for {args.user}: ")
-    account = SyncService(app).login(
-        args.server, args.user, password, device_name=args.device_name, insecure=args.insecure
-    )
-    out.emit(account.to_json(), f"Logged in to {account.server} as {account.user} ({account.role}).")
+    try:
+        account = SyncService(app).login(
+            args.server, args.user, password, device_name=args.device_name, insecure=args.insecure
+        )
+    except ValidationError as exc:  # a refusal may be the server's words (a 401's detail): one plain line
+        raise ValidationError(server_words(exc)) from None
+    said = f"{server_words(account.user)} ({server_words(account.role)})"  # the server's answer
+    out.emit(account.to_json(), f"Logged in to {account.server} as {said}.")
     return 0
 
 
@@ -65,7 +69,7 @@ def sync(args: argparse.Namespace, app: Waymark, out: Output) -> int:
                 ("When", lambda r: r["at"]),
                 ("Record", lambda r: r["about"]),
                 ("Change", lambda r: r["change"]),
-                ("Why", lambda r: r["reason"]),
+                ("Why", lambda r: server_words(r["reason"])),
             ],
         )
         return 0
@@ -75,7 +79,7 @@ def sync(args: argparse.Namespace, app: Waymark, out: Output) -> int:
         if out.as_json:
             print(json.dumps({"error": str(exc), "unsent": service.port.unsent()}, indent=2))
         else:
-            print(f"waymark: {exc}", file=sys.stderr)
+            print(f"waymark: {server_words(exc)}", file=sys.stderr)  # the server's words, as one plain line
         return EXIT_SYNC_FAILED
     data = result.to_json() | {"unsent": service.port.unsent()}
     out.emit(data, lambda: describe(result))
@@ -92,7 +96,7 @@ def describe(result) -> str:
     if result.conflicts:
         words += f" {n(result.conflicts, 'conflict')} to look at: waymark conflicts list."
     if result.refused:
-        reasons = "; ".join(sorted(set(result.refused.values())))
+        reasons = "; ".join(sorted({server_words(reason) for reason in result.refused.values()}))
         words += f" The server refused {n(len(result.refused), 'change')}: {reasons}"
     if result.left:
         words += f" {n(result.left, 'pupil')} no longer yours on the server: their records left this laptop."
@@ -103,5 +107,5 @@ def describe(result) -> str:
     if result.backfilled:
         words += f" Fetched {n(result.backfilled, 'record')} this version of Waymark can now keep."
     if result.audit_error:
-        words += f" The audit trail could not be sent ({result.audit_error}); it is kept and sent later."
+        words += f" The audit trail could not be sent ({server_words(result.audit_error)}); it is kept and sent later."
     return words

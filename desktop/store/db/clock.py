@@ -9,12 +9,13 @@ from functools import cache
 
 from sync.protocol.clock import TIME_FORMAT, Stamp, format_stamp, parse_stamp, tick
 
-# A clock seen from the server is believed this far ahead of ours, no further. The server
-# clamps every device's stamps to a minute ahead of its own time (sync/server/merge/rows.py),
-# so anything beyond is a fault (or a server whose answers were rewritten): adopted, a stamp
+# A clock seen from the server is believed this far ahead of ours, no further. Adopted, a stamp
 # at the end of time would stop every later edit (tick overflows), and stay so, as the newest
-# stamp is kept in the profile (sync_clock) and seen again on opening it.
-AHEAD = timedelta(days=1)
+# stamp is kept in the profile (sync_clock) and seen again on opening it. The bound is wide on
+# purpose: a laptop whose clock is years slow (a flat clock battery) must still adopt the
+# server's time, so that its edits sort after what it saw; a stamp far ahead does no harm on
+# the server, which clamps every device's stamps to a minute past its own time.
+AHEAD = timedelta(days=100 * 365)
 
 
 def new_id() -> str:

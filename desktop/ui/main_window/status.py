@@ -46,6 +46,9 @@ class StatusAndSync:
         self.sync_label.setAccessibleName("Sync status")
         self.sync_error = label("", "syncError")
         self.sync_error.setAccessibleName("Sync error")
+        # The server's words (a refusal's reason, an error's detail) and the address typed: text, never HTML.
+        self.sync_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.sync_error.setTextFormat(Qt.TextFormat.PlainText)
         self.sync_error.hide()
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # indeterminate: "working"

@@ -49,6 +49,7 @@ class ConflictsDialog(DraftedDialog):
         self._showing = False
         outer = QVBoxLayout(self)
         self.banner = Banner(self)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # a message may hold the server's words
         outer.addWidget(self.banner)
         layout = QHBoxLayout()
         outer.addLayout(layout)
@@ -63,6 +64,9 @@ class ConflictsDialog(DraftedDialog):
         layout.addLayout(right, 3)
         self.heading = QLabel("")
         self.heading.setWordWrap(True)
+        # Rich text always, everything in it escaped: left to guess, Qt drew an escaped message
+        # with no tag in it as plain text, its &#x27; and all.
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
         right.addWidget(self.heading)
         self.mine = self._text("Mine (this laptop's user)", right)
         self.theirs = self._text("Theirs", right)

@@ -6,7 +6,7 @@ import socket
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from desktop.services.sync import SyncService
@@ -55,6 +55,9 @@ class ConnectDialog(QDialog):
         form.addRow("", self.insecure)
         self.error = QLabel("")
         self.error.setObjectName("formError")
+        # A refusal may be the server's words (a 401's detail), or a proxy's or portal's: shown
+        # as text, never drawn as HTML (a heading, a link to somewhere else).
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
         self.error.hide()
         form.addRow(self.error)
