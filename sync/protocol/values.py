@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+# The whole numbers a laptop's SQLite INTEGER (and PostgreSQL's bigint) holds: signed 64 bits.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+_FLOAT_MIN, _FLOAT_MAX = float(INT_MIN), float(2**63)  # both exact as floats
+MAX_ID = 64  # the longest id: an operation's entity_id, and every id column on the server
+
 
 def encode(value: object) -> object:
     """A value as JSON."""
@@ -86,3 +91,38 @@ def blank(kind: type) -> object:
     if kind in (datetime, date):
         return kind(1970, 1, 1)
     return ""
+
+
+def unkeepable(value: object) -> str:
+    """What in a value (a record's fields, their lists and keys too) neither the LA's server
+    nor a laptop can keep: "NUL" (a NUL character in a text: PostgreSQL's text holds none,
+    and no laptop types one), "number" (a whole number past signed 64 bits: SQLite's INTEGER
+    holds none, and every other laptop's pull would stop on it; a float as large, an infinity
+    or NaN too), or "". Checked for every operation of every push: exact types (JSON's own),
+    no model built."""
+    kind = type(value)
+    if kind is str:
+        return "NUL" if "\x00" in value else ""
+    if kind is int:  # bool is not int here (type, not isinstance): True is kept
+        return "" if INT_MIN <= value <= INT_MAX else "number"
+    if kind is float:  # a JSON reader (orjson) gives a whole number past 64 bits as a float, which
+        # may round to either bound: both are out; so are infinities and NaN (never in range)
+        return "" if _FLOAT_MIN < value < _FLOAT_MAX else "number"
+    if kind is dict:
+        for key, item in value.items():
+            found = unkeepable(key) or unkeepable(item)
+            if found:
+                return found
+    elif kind is list:
+        for item in value:
+            found = unkeepable(item)
+            if found:
+                return found
+    return ""
+
+
+def is_id(value: object) -> bool:
+    """Whether a value can be a record's id in a field that names another record (a pupil_id,
+    a visit_id): none, or a text of at most MAX_ID characters. A list or an object there
+    cannot name a record, and the server looks records up by it."""
+    return value is None or (type(value) is str and len(value) <= MAX_ID)

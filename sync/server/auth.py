@@ -3,19 +3,24 @@
 Passwords are hashed with Argon2id (argon2-cffi). A device token is 256
 random bits shown once at login; the server keeps only its SHA-256. Repeated
 wrong passwords lock the name for a growing while (429 with Retry-After),
-rather than holding a worker thread asleep.
+rather than holding a worker thread asleep. A name no user has is locked just
+the same (kept in memory, not in the database), so the answers never tell which
+names exist.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, or_, select, update
 
 from sync.protocol import MIN_CLIENT_VERSION, PROTOCOL_VERSION
 
@@ -24,6 +29,7 @@ from .tables import Device, User
 FREE_TRIES = 5  # wrong passwords before the name is locked
 MAX_LOCK = timedelta(minutes=15)
 SEEN_EVERY = timedelta(minutes=1)  # last_seen is written at most this often
+UNKNOWN_NAMES = 10_000  # names no user has whose wrong tries are kept (in memory; the oldest go first)
 
 _hasher = PasswordHasher()
 _DUMMY = None
@@ -167,24 +173,77 @@ def first_pull(conn: Connection, principal: Principal, held_from: int) -> None:
     )
 
 
+NO_MATCH = "That user name and password do not match."
+
+
+def _check_lock(locked_until: datetime | None, moment: datetime) -> None:
+    """429 while a name is locked."""
+    if locked_until and locked_until > moment:
+        wait = int((locked_until - moment).total_seconds()) + 1
+        raise AuthError(429, f"Too many wrong passwords. Try again in {wait} seconds.", {"Retry-After": str(wait)})
+
+
+def _lock_after(failed: int, moment: datetime) -> datetime | None:
+    """Until when a name with `failed` wrong passwords in a row is locked (None: not)."""
+    if failed < FREE_TRIES:
+        return None
+    return moment + min(timedelta(seconds=2 ** (failed - FREE_TRIES + 1)), MAX_LOCK)
+
+
+class _UnknownNames:
+    """Wrong tries at names no user has, counted as a user's are: else a name that gets 429
+    after FREE_TRIES wrong passwords is one that exists. In memory, never in the database, and
+    bounded (the least recently tried name is forgotten first), so no one can fill either.
+    One per database (its engine) and server process: with several workers, a name's tries are
+    counted by whichever answers."""
+
+    def __init__(self, size: int = UNKNOWN_NAMES) -> None:
+        self.size = size
+        self.tries: OrderedDict[str, tuple[int, datetime | None]] = OrderedDict()
+        self.lock = threading.Lock()  # requests are answered on several threads
+
+    def check(self, name: str, moment: datetime) -> None:
+        with self.lock:
+            _failed, locked = self.tries.get(name, (0, None))
+        _check_lock(locked, moment)
+
+    def failed(self, name: str, moment: datetime) -> None:
+        with self.lock:
+            count = self.tries.pop(name, (0, None))[0] + 1
+            self.tries[name] = (count, _lock_after(count, moment))
+            while len(self.tries) > self.size:
+                self.tries.popitem(last=False)
+
+
+_unknown: weakref.WeakKeyDictionary[Engine, _UnknownNames] = weakref.WeakKeyDictionary()
+_unknown_lock = threading.Lock()
+
+
+def unknown_names(engine: Engine) -> _UnknownNames:
+    with _unknown_lock:
+        found = _unknown.get(engine)
+        if found is None:
+            found = _unknown[engine] = _UnknownNames()
+        return found
+
+
 def login(conn: Connection, name: str, password: str, device_name: str) -> tuple[User, Device, str]:
     """Check the password and register a device; its token is returned once."""
     row = conn.execute(select(User.__table__).where(User.name == name)).mappings().first()
     user = User.model_validate(dict(row)) if row else None
     moment = now()
     if user is None:
+        unknown = unknown_names(conn.engine)
+        unknown.check(name, moment)  # locked as a user's name would be
         burn_time(password)
-        raise AuthError(401, "That user name and password do not match.")
-    if user.locked_until and user.locked_until > moment:
-        wait = int((user.locked_until - moment).total_seconds()) + 1
-        raise AuthError(429, f"Too many wrong passwords. Try again in {wait} seconds.", {"Retry-After": str(wait)})
+        unknown.failed(name, moment)
+        raise AuthError(401, NO_MATCH)
+    _check_lock(user.locked_until, moment)
     if not verify_password(user.password_hash, password):
         failed = user.failed_logins + 1
-        locked = None
-        if failed >= FREE_TRIES:
-            locked = moment + min(timedelta(seconds=2 ** (failed - FREE_TRIES + 1)), MAX_LOCK)
+        locked = _lock_after(failed, moment)
         conn.execute(update(User).where(User.id == user.id).values(failed_logins=failed, locked_until=locked))
-        raise AuthError(401, "That user name and password do not match.")
+        raise AuthError(401, NO_MATCH)
     if user.disabled:
         raise AuthError(401, DISABLED)
     if user.failed_logins or user.locked_until:

@@ -121,3 +121,34 @@ def test_one_definition_of_the_wire_values_and_the_conflict_table():
     for sql, python in ((Boolean, bool), (Integer, int), (Float, float), (JSON, list), (Date, date), (String, str)):
         assert _blank(Column("f", sql())) == wire.blank(python)
     assert wire.blank(date) == date(1970, 1, 1) and wire.decode(date, "2026-11-16T09:00") == date(2026, 11, 16)
+
+
+# --- values no laptop and no server can keep --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,found",
+    [
+        ({"a": "text", "n": 2**63 - 1, "m": -(2**63), "f": 2.5, "b": True, "l": [1, "x"], "o": {"k": None}}, ""),
+        ({"n": 2**63}, "number"),
+        ({"n": -(2**63) - 1}, "number"),
+        ({"l": [1, [10**30]]}, "number"),
+        ({"o": {"k": 1e19}}, "number"),  # a reader's float for a whole number past 64 bits
+        ({"f": float("inf")}, "number"),
+        ({"f": float("nan")}, "number"),
+        ({"t": "a\x00b"}, "NUL"),
+        ({"o": {"k\x00": 1}}, "NUL"),
+    ],
+)
+def test_a_value_past_what_a_laptop_or_the_server_keeps_is_found(value, found):
+    from sync.protocol.values import unkeepable
+
+    assert unkeepable(value) == found
+
+
+@pytest.mark.parametrize("value,ok", [(None, True), ("", True), ("x" * 64, True), ("x" * 65, False), (7, False),
+                                      (True, False), (["x"], False), ({"id": "x"}, False)])  # fmt: skip
+def test_an_id_is_none_or_a_short_text(value, ok):
+    from sync.protocol.values import is_id
+
+    assert is_id(value) is ok

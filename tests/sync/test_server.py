@@ -492,3 +492,34 @@ def test_db_restored_moves_the_feed_to_a_new_timeline_each_time(server_url, engi
             seen.add(conn.execute(select(Feed.timeline)).scalar_one())
             conn.execute(update(Feed).values(timeline=0))  # the same backup put back again
     assert len(seen) == 3 and 0 not in seen
+
+
+def test_wrong_passwords_lock_a_name_no_user_has_as_they_lock_a_users_name(engine, http):
+    """Before: a name that exists was locked after five wrong passwords (429) and an unknown one
+    never was (401 for ever), so anyone could tell which user names exist."""
+    add_user(engine, "ann", "tutor")
+    answers = {}
+    for name in ("ann", "no.such.user"):
+        answers[name] = [login(http, name, "wrong password") for _ in range(auth.FREE_TRIES + 1)]
+    codes = {name: [a.status_code for a in got] for name, got in answers.items()}
+    assert codes["ann"] == codes["no.such.user"] == [401] * auth.FREE_TRIES + [429]
+    assert [a.json() for a in answers["ann"][:-1]] == [a.json() for a in answers["no.such.user"][:-1]]
+    assert "Try again in" in answers["no.such.user"][-1].json()["detail"]
+    assert "Retry-After" in answers["no.such.user"][-1].headers
+    with engine.connect() as conn:  # nothing kept in the database of a name no user has
+        assert conn.execute(select(User.name)).scalars().all() == ["ann"]
+
+
+def test_the_names_no_user_has_are_kept_in_a_bounded_record():
+    """The oldest tried name is forgotten first: no one can fill the server's memory with names."""
+    names = auth._UnknownNames(size=3)
+    moment = auth.now()
+    for name in ("a", "b", "c", "d"):
+        names.failed(name, moment)
+    assert list(names.tries) == ["b", "c", "d"]
+    for _ in range(auth.FREE_TRIES - 1):
+        names.failed("b", moment)
+    with pytest.raises(auth.AuthError) as locked:
+        names.check("b", moment)
+    assert locked.value.status == 429 and list(names.tries) == ["c", "d", "b"]
+    names.check("c", moment)  # one wrong try: not locked

@@ -10,13 +10,13 @@ from sqlalchemy import BigInteger, Connection, bindparam, delete, select, update
 
 from sync.protocol import Op, OpResult, PushResponse, clamp, stamp_device, successor
 from sync.protocol.clock import format_time
-from sync.protocol.models import holds_nul
+from sync.protocol.values import is_id, unkeepable
 
 from .. import db, shapes
 from ..auth import now as utc_now
 from ..scope import push_refusal, visible_pupils
-from ..shapes import CONFLICT_ENTITY, SHAPES
-from ..tables import AppliedOp, Feed, User
+from ..shapes import CONFLICT_ENTITY, LINKS, SHAPES, Conflict, Owner, OwnerElseParent, Parent
+from ..tables import AppliedOp, Feed, PupilSchool, User
 from . import queries
 from .loading import Loading
 from .membership import Membership
@@ -28,6 +28,52 @@ from .writing import Writing
 FORGOTTEN = (
     "This record was deleted on the LA's server long ago, while this laptop was away; the change is kept on the laptop."
 )
+
+UNKEEPABLE = {
+    "NUL": "A value holds a character the LA's server cannot keep (NUL).",
+    "number": "A number in this change is too large for the LA's server and the laptops to keep.",
+}
+
+
+def _id_columns() -> dict[str, tuple[str, ...]]:
+    """The fields of each kind of record that name another record (its pupil, its parent, the
+    row a link gathers it into, a pupil's school): the merge looks records up by them."""
+    columns: dict[str, set[str]] = {entity: set() for entity in SHAPES}
+    for entity, shape in SHAPES.items():
+        if (isinstance(shape, Owner) and shape.column != "id") or isinstance(shape, Parent):
+            columns[entity].add(shape.column)
+        elif isinstance(shape, OwnerElseParent):
+            columns[entity].update((shape.column, shape.parent_column))
+        elif isinstance(shape, Conflict):
+            columns[entity].update(("entity", "entity_id"))  # the record it is about
+    for link, (_gathered, column) in LINKS.items():
+        columns[link].add(column)
+    columns["pupil"].add("base_school_id")  # writing.py keeps each pupil's school by it
+    return {entity: tuple(sorted(names)) for entity, names in columns.items() if names}
+
+
+ID_COLUMNS = _id_columns()
+# Other fields the merge looks up in a set (a conflict's field among those a role is served, its
+# answer among the answers): a text, or a list or an object would fail the lookup.
+TEXT_COLUMNS = {CONFLICT_ENTITY: ("field", "resolution")}
+URN_LENGTH = PupilSchool.__table__.c.urn.type.length  # a school's URN, kept with its pupils (writing.py)
+
+
+def odd_link(entity: str, fields: dict) -> str:
+    """Why a field naming another record (or a school's URN) cannot be kept, or "": a list or an
+    object there cannot name one, and is refused before anything looks records up by it."""
+    for column in ID_COLUMNS.get(entity, ()):
+        if not is_id(fields.get(column)):
+            return f"This change's {column} is not a record's id, so the LA's server cannot keep it."
+    for column in TEXT_COLUMNS.get(entity, ()):
+        value = fields.get(column)
+        if value is not None and type(value) is not str:
+            return f"This change's {column} is not a text, so the LA's server cannot keep it."
+    if entity == "school":
+        urn = fields.get("urn")
+        if urn is not None and not (type(urn) is str and len(urn) <= URN_LENGTH):
+            return f"A school's URN is {URN_LENGTH} digits; this change's is not, so the LA's server cannot keep it."
+    return ""
 
 
 # The feed row: read, locked (until commit), and moved on; built once (each runs on every push).
@@ -161,10 +207,12 @@ class Merger(Loading, Membership, Refusals, Writing):
         self.pupils_read = None if self.pupils is None else set(self.pupils)
         done = self.done = self._applied([op.op_id for op in ops])
         fresh = [op for op in ops if op.op_id not in done]
-        self._load((op.entity, op.entity_id) for op in fresh if op.entity in SHAPES)
+        # Only operations whose links are ids are looked up (the others are refused in _apply).
+        sound = [op for op in fresh if op.entity in SHAPES and not odd_link(op.entity, op.fields)]
+        self._load((op.entity, op.entity_id) for op in sound)
         parents = [self.rows[k].parent for k in list(self.rows)]
-        parents += [shapes.parent_of(op.entity, op.fields) for op in fresh if op.entity in SHAPES]
-        schools = [("school", op.fields["base_school_id"]) for op in fresh if op.fields.get("base_school_id")]
+        parents += [shapes.parent_of(op.entity, op.fields) for op in sound]
+        schools = [("school", op.fields["base_school_id"]) for op in sound if op.fields.get("base_school_id")]
         self._load([p for p in parents if p] + schools)
         if pruned:
             self._find_forgotten([(op.entity, op.entity_id) for op in fresh])
@@ -218,8 +266,12 @@ class Merger(Loading, Membership, Refusals, Writing):
             fields = {k: v for k, v in fields.items() if k not in RESERVED_FIELDS}
         if not all(map(str.isidentifier, fields)):
             return "A field name is not valid."
-        if holds_nul(fields):  # PostgreSQL keeps no NUL in text; a laptop never types one
-            return "A value holds a character the LA's server cannot keep (NUL)."
+        odd = unkeepable(fields)  # a NUL (PostgreSQL keeps none), a number past 64 bits (SQLite keeps none)
+        if odd:
+            return UNKEEPABLE[odd]
+        odd = odd_link(op.entity, fields)  # before anything looks a record up by it
+        if odd:
+            return odd
         before = self.rows.get((op.entity, op.entity_id))
         stored = before.data if before else {}
         fields, reason = push_refusal(self.user.role, op.entity, fields, stored)  # what this role is served
