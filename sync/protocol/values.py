@@ -93,31 +93,44 @@ def blank(kind: type) -> object:
     return ""
 
 
+# How deep a record's value may nest (a list of objects holding lists is three): no laptop nests
+# further, and JSON writers and readers stop not far past a few hundred (orjson writes 255).
+MAX_DEPTH = 32
+
+
 def unkeepable(value: object) -> str:
     """What in a value (a record's fields, their lists and keys too) neither the LA's server
     nor a laptop can keep: "NUL" (a NUL character in a text: PostgreSQL's text holds none,
     and no laptop types one), "number" (a whole number past signed 64 bits: SQLite's INTEGER
     holds none, and every other laptop's pull would stop on it; a float as large, an infinity
-    or NaN too), or "". Checked for every operation of every push: exact types (JSON's own),
-    no model built."""
-    kind = type(value)
-    if kind is str:
-        return "NUL" if "\x00" in value else ""
-    if kind is int:  # bool is not int here (type, not isinstance): True is kept
-        return "" if INT_MIN <= value <= INT_MAX else "number"
-    if kind is float:  # a JSON reader (orjson) gives a whole number past 64 bits as a float, which
-        # may round to either bound: both are out; so are infinities and NaN (never in range)
-        return "" if _FLOAT_MIN < value < _FLOAT_MAX else "number"
-    if kind is dict:
-        for key, item in value.items():
-            found = unkeepable(key) or unkeepable(item)
-            if found:
-                return found
-    elif kind is list:
-        for item in value:
-            found = unkeepable(item)
-            if found:
-                return found
+    or NaN too), "depth" (lists or objects nested past MAX_DEPTH), or "". Checked for every
+    operation of every push: exact types (JSON's own), no model built, and level by level
+    rather than by recursion (a reader gives values nested a thousand deep)."""
+    level, depth = [value], 0
+    while level:
+        inner: list = []
+        for item in level:
+            kind = type(item)
+            if kind is str:
+                if "\x00" in item:
+                    return "NUL"
+            elif kind is int:  # bool is not int here (type, not isinstance): True is kept
+                if not INT_MIN <= item <= INT_MAX:
+                    return "number"
+            elif kind is float:  # a JSON reader (orjson) gives a whole number past 64 bits as a
+                # float, which may round to either bound: both are out; so are infinities and NaN
+                if not _FLOAT_MIN < item < _FLOAT_MAX:
+                    return "number"
+            elif kind is dict:
+                inner.extend(item)
+                inner.extend(item.values())
+            elif kind is list:
+                inner.extend(item)
+        if inner:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return "depth"
+        level = inner
     return ""
 
 

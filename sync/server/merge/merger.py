@@ -21,7 +21,7 @@ from . import queries
 from .loading import Loading
 from .membership import Membership
 from .ordering import OutOfOrder, is_applied, wait_until
-from .refusals import Refusals, conflict_refusal
+from .refusals import JOINS, Refusals, conflict_refusal
 from .rows import CLOCK_ALLOWANCE, RESERVED_FIELDS, Key, Row, _text
 from .writing import Writing
 
@@ -32,7 +32,11 @@ FORGOTTEN = (
 UNKEEPABLE = {
     "NUL": "A value holds a character the LA's server cannot keep (NUL).",
     "number": "A number in this change is too large for the LA's server and the laptops to keep.",
+    "depth": "A value in this change is nested too deeply for the LA's server and the laptops to keep.",
 }
+# `deleted` says whether a record is removed: true or false, nothing else (a 1 or a "yes" would be
+# read as removing it by some checks and not by others).
+NOT_A_FLAG = "This change neither removes a record nor keeps it (its deleted is not true or false)."
 
 
 def _id_columns() -> dict[str, tuple[str, ...]]:
@@ -108,6 +112,9 @@ class Merger(Loading, Membership, Refusals, Writing):
         self.asked_children: set[str] = set()  # ids whose children were looked up
         self.refused = False  # whether the merge refused any operation
         self.written: dict[str, int] = {}  # rows inserted per table (stats.note_written)
+        # Read once a push, when first needed (refusals.py); again on a redo (_reset).
+        self._school_users: set[int] | None = None  # the ids of this school's users
+        self._writers: dict[int, frozenset[str] | set[str] | None] = {}  # a part's writer -> their pupils
 
     # --- the push -------------------------------------------------------------
 
@@ -212,6 +219,8 @@ class Merger(Loading, Membership, Refusals, Writing):
         self._load((op.entity, op.entity_id) for op in sound)
         parents = [self.rows[k].parent for k in list(self.rows)]
         parents += [shapes.parent_of(op.entity, op.fields) for op in sound]
+        if self.user.role == "school":  # the visit a note about one child names (refusals.py), all at once
+            parents += [(JOINS[op.entity][0], op.fields.get(JOINS[op.entity][1])) for op in sound if op.entity in JOINS]
         schools = [("school", op.fields["base_school_id"]) for op in sound if op.fields.get("base_school_id")]
         self._load([p for p in parents if p] + schools)
         if pruned:
@@ -266,6 +275,8 @@ class Merger(Loading, Membership, Refusals, Writing):
             fields = {k: v for k, v in fields.items() if k not in RESERVED_FIELDS}
         if not all(map(str.isidentifier, fields)):
             return "A field name is not valid."
+        if type(fields.get("deleted", False)) is not bool:  # before anything reads it
+            return NOT_A_FLAG
         odd = unkeepable(fields)  # a NUL (PostgreSQL keeps none), a number past 64 bits (SQLite keeps none)
         if odd:
             return UNKEEPABLE[odd]
@@ -297,6 +308,10 @@ class Merger(Loading, Membership, Refusals, Writing):
                 self.new_caseload.append(op.entity_id)
         else:
             row = before
+            if self.pupils is not None and not self._visible(row) and self._fills_shell(op, row):
+                # The part another laptop sent first is this user's record, filled in (after a
+                # restore): theirs now, so the part's writer (a school) may not remove it as its own.
+                row.created_by = self.user.id
         clock = clamp(op.clock, self.moment, limit=self.clamp_limit)
         author = stamp_device(op.clock)
         if self._merge_fields(row, op, fields, clock, author):

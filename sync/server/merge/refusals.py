@@ -16,7 +16,9 @@ from .rows import Row
 
 
 class Refusals:
-    _school_users: set[int] | None = None  # the ids of this school's users, read when first needed
+    # Read when first needed, once a push (set in Merger.__init__, so again on its redo):
+    _school_users: set[int] | None  # the ids of this school's users
+    _writers: dict[int, frozenset[str] | set[str] | None]  # a part's writer -> the pupils they see
 
     def _visible(self, row: Row) -> bool:
         if self.pupils is None or isinstance(SHAPES[row.entity], Shared):
@@ -42,6 +44,8 @@ class Refusals:
                 return "Schools cannot add pupils to the LA's record."
             if op.entity == "pupil" and op.fields.get("deleted") is True:
                 return "Schools cannot remove a pupil from the LA's record."
+            if op.entity == "pupil" and _brings_back(op, before):
+                return "Schools cannot bring a pupil back to the LA's record; their worker or the LA does that."
             if op.entity == "pupil" and _moves_school(op, before):
                 return "Schools cannot move a pupil to another school; their worker or the LA does that."
         if op.entity == "school" and before is not None and role != "la-lead" and _changes(before, after, "urn"):
@@ -79,8 +83,8 @@ class Refusals:
         """What a school may not do even to its own pupils' records. A school sees the pupils of
         every worker whose pupils attend it, so a record moved from one of its pupils to another,
         or a child joined to a visit someone else logged, would hand one family's records to
-        another family's worker. And a visit may record another school's pupil: a school removes
-        only what a school recorded."""
+        another family's worker. And a visit may record another school's pupil: a school removes,
+        or brings back, only what a user of this school recorded."""
         placing = PLACING[op.entity]
         placed = before is not None and any(before.data.get(c) for c in placing)  # not a part sent first
         if placed and any(_changes(before, after, c) for c in placing):
@@ -93,13 +97,12 @@ class Refusals:
             visit = self.rows.get(key)
             if visit is not None and not self._by_this_school(visit):
                 what = joins[0].replace("_", " ")
-                return (
-                    f"Schools can add a child or a note only to a {what} a school logged, not to one the "
-                    f"service logged; ask the worker who logged it."
-                )
+                return f"Schools can add a child or a note only to a {what} your school logged; ask whoever logged it."
         deleting = op.fields.get("deleted") is True and before is not None and not before.deleted
         if deleting and not self._by_this_school(before):
-            return "Schools can remove only what a school recorded; ask the pupil's worker to remove it."
+            return "Schools can remove only what your school recorded; ask the pupil's worker to remove it."
+        if _brings_back(op, before) and not self._by_this_school(before):
+            return "Schools can bring back only what your school recorded; ask the pupil's worker to restore it."
         return ""
 
     def _by_this_school(self, row: Row) -> bool:
@@ -118,7 +121,7 @@ class Refusals:
         pupil: after a restore, a laptop that wrote one field of it (a school's target on a
         worker's entry) sent that field again first. The laptop that wrote the rest may then send
         it, if the pupil it names is one the part's writer may see too (the pupil is checked
-        against this user's own caseload after)."""
+        against this user's own caseload after). Each writer's pupils are read once a push."""
         shape = SHAPES[op.entity]
         if not isinstance(shape, (Owner, OwnerElseParent)) or shape.column == "id" or before.members:
             return False
@@ -126,10 +129,12 @@ class Refusals:
         pupil = op.fields.get(shape.column)
         if not pupil or before.data.get(shape.column) or (parent_column and before.data.get(parent_column)):
             return False
-        writer = self.conn.execute(select(User.__table__).where(User.id == before.created_by)).first()
-        if writer is None:
+        if before.created_by is None:
             return False
-        theirs = visible_pupils(self.conn, writer)
+        if before.created_by not in self._writers:
+            writer = self.conn.execute(select(User.__table__).where(User.id == before.created_by)).first()
+            self._writers[before.created_by] = frozenset() if writer is None else visible_pupils(self.conn, writer)
+        theirs = self._writers[before.created_by]
         return theirs is None or pupil in theirs
 
     def _restriction(self, entity: str, data: dict) -> str:
@@ -197,6 +202,11 @@ def _joins(entity: str) -> tuple[str, str] | None:
 
 PLACING = {entity: _placing(entity) for entity in SHAPES}
 JOINS = {entity: joined for entity in SHAPES if (joined := _joins(entity))}
+
+
+def _brings_back(op: Op, before: Row | None) -> bool:
+    """Whether the operation undoes a record's removal (`deleted` is a true or false by now: merger.py)."""
+    return op.fields.get("deleted") is False and before is not None and before.deleted
 
 
 def _moves_school(op: Op, before: Row) -> bool:

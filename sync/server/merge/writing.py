@@ -108,9 +108,10 @@ class Writing:
                     restricted=bindparam("restricted"),
                     withdrawn_seq=bindparam("withdrawn_seq"),
                     withdrawn_clock=bindparam("withdrawn_clock"),
+                    created_by=bindparam("created_by"),  # a part filled in becomes its filler's (merger.py)
                 ),
                 [
-                    {k: v for k, v in values.items() if k not in ("entity", "entity_id", "created_by")}
+                    {k: v for k, v in values.items() if k not in ("entity", "entity_id")}
                     | {"b_entity": values["entity"], "b_id": values["entity_id"]}
                     for values in old
                 ],
