@@ -208,3 +208,60 @@ def test_a_conflicts_field_or_answer_that_is_not_a_text_is_refused_per_op(engine
             f"This change's {field} is not a text, so the LA's server cannot keep it.",
         )
     _unchanged_but_applied(before, h.server_copy(engine))
+
+
+def test_a_value_nested_past_what_a_laptop_keeps_is_refused_per_op(engine, make_device, in_process):
+    """Before: a field nested a thousand deep (orjson reads up to 1024 levels) recursed the
+    server's check past Python's limit, and the whole push was a 500."""
+    from sync.protocol.values import MAX_DEPTH
+
+    add_user(engine, "ann", "tutor")
+    a = make_device("a", "ann")
+    pupil = h.pupil(a.app, "Levi")
+    a.sync()
+    before = h.server_copy(engine)
+    clock = a.app.store.clock.now().encode()
+
+    def op(n: int, value: bytes) -> bytes:
+        return b'{"op_id": "d%d", "entity": "pupil", "entity_id": "%s", "clock": "%s", "fields": {"notes": %s}}' % (
+            n,
+            pupil.encode(),
+            clock,
+            value,
+        )
+
+    deep = [
+        b"[" * 1015 + b"]" * 1015,
+        b'{"a":' * 1015 + b"1" + b"}" * 1015,
+        b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1),
+    ]
+    results = _push_raw(a, in_process, b'{"ops": [' + b", ".join(op(n, v) for n, v in enumerate(deep)) + b"]}")
+    assert [r["status"] for r in results] == ["refused"] * len(deep)
+    assert {r["reason"] for r in results} == {
+        "A value in this change is nested too deeply for the LA's server and the laptops to keep."
+    }
+    _unchanged_but_applied(before, h.server_copy(engine))
+    # As deep as allowed is kept (the server is generic: the laptop reads it as none)
+    kept = _push_raw(a, in_process, b'{"ops": [' + op(9, b"[" * MAX_DEPTH + b"]" * MAX_DEPTH) + b"]}")
+    assert [r["status"] for r in kept] == ["applied"]
+
+
+@pytest.mark.parametrize("value", [1, 0, "yes", "false", None, [True]], ids=["1", "0", "yes", "false", "null", "list"])
+def test_a_deleted_that_is_not_true_or_false_is_refused_per_op(engine, make_device, in_process, value):
+    """Before: `deleted: 1` removed the record (the stored flag is read as truthy) while the checks
+    that look for a removal (a school's limits, a delete under another laptop's edits, which keeps
+    their words as a conflict) saw none; b's words typed meanwhile went without a conflict."""
+    add_user(engine, "ann", "tutor")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    pupil = h.pupil(a.app, "Levi")
+    a.sync(), b.sync()
+    b.app.edit_pupil(pupil, medical_needs="Asthma: inhaler in bag")
+    b.sync()
+    before = h.server_copy(engine)
+    odd = Op(op_id="o", entity="pupil", entity_id=pupil, clock=a.app.store.clock.now(), fields={"deleted": value})
+    [result] = h.push_as(a, in_process, [odd])
+    assert result["status"] == "refused", result
+    assert "deleted is not true or false" in result["reason"]
+    _unchanged_but_applied(before, h.server_copy(engine))
+    b.sync()
+    assert b.app.get_pupil(pupil).medical_needs == "Asthma: inhaler in bag"

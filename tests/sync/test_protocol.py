@@ -126,6 +126,14 @@ def test_one_definition_of_the_wire_values_and_the_conflict_table():
 # --- values no laptop and no server can keep --------------------------------------------------
 
 
+def _nested(levels: int, kind: type) -> object:
+    """An empty list, or an object holding one, inside `levels` more of the same."""
+    value: object = [] if kind is list else {"k": None}
+    for _ in range(levels):
+        value = [value] if kind is list else {"k": value}
+    return value
+
+
 @pytest.mark.parametrize(
     "value,found",
     [
@@ -138,6 +146,9 @@ def test_one_definition_of_the_wire_values_and_the_conflict_table():
         ({"f": float("nan")}, "number"),
         ({"t": "a\x00b"}, "NUL"),
         ({"o": {"k\x00": 1}}, "NUL"),
+        ({"l": _nested(31, list)}, ""),  # a field 32 lists deep: kept
+        ({"l": _nested(32, list)}, "depth"),  # 33: refused
+        ({"o": _nested(100_000, dict)}, "depth"),  # no recursion: a reader gives a thousand levels
     ],
 )
 def test_a_value_past_what_a_laptop_or_the_server_keeps_is_found(value, found):

@@ -266,6 +266,20 @@ def test_a_record_a_school_sent_again_first_is_filled_in_by_the_worker_who_wrote
         assert (whole.pupil_id, whole.evidence, whole.target) == (peter, "ann's words", "Read a chapter a week")
 
 
+def test_a_record_a_worker_filled_in_is_theirs_and_not_the_schools_to_remove(engine, make_device, in_process):
+    """Before: the part the school sent first left the school as the record's maker once ann's
+    laptop had filled it in, and a school may remove what a school made: ann's whole entry."""
+    ann, school, entry, peter = _school_part_of_anns_entry(engine, make_device)
+    assert ann.sync().snapshot
+    assert not ann.sync().refused
+    gone = Op(op_id="gone", entity="progress_entry", entity_id=entry, clock=school.app.store.clock.now(),
+              fields={"deleted": True})  # fmt: skip
+    [answer] = h.push_as(school, in_process, [gone])
+    assert answer["status"] == "refused" and "Schools can remove only what your school recorded" in answer["reason"]
+    kept = _on_server(engine, entry)
+    assert not kept.get("deleted") and (kept["pupil_id"], kept["evidence"]) == (peter, "ann's words")
+
+
 def test_a_part_of_a_record_is_not_taken_by_a_worker_naming_a_pupil_its_writer_may_not_see(
     engine, make_device, in_process
 ):

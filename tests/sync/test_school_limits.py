@@ -2,7 +2,8 @@
 (sync/server/merge/refusals.py). A school sees the pupils of every worker whose pupils
 attend it: a record moved from one of them to another, or a child joined to a visit
 someone else logged, would hand one family's records to another family's worker. A
-visit may record another school's pupil: a school removes only what a school recorded.
+visit may record another school's pupil: a school removes, or brings back, only what
+a user of that school recorded.
 It is not sent whether an address is suppressed, so cannot switch it off. And only an
 LA lead changes a school's URN, which decides which school is sent which pupils.
 
@@ -14,6 +15,7 @@ import dataclasses
 import uuid
 from datetime import UTC, date, datetime, time
 
+import pytest
 from sqlalchemy import select
 
 from desktop.domain.enums import Visibility
@@ -27,8 +29,9 @@ from tests.sync.conftest import add_user
 from tests.sync.test_scope import _auth, world  # noqa: F401  (world: a fixture)
 
 MOVED = "Schools cannot move a record to another pupil"
-JOINED = "only to a visit a school logged"
-REMOVED = "Schools can remove only what a school recorded"
+JOINED = "only to a visit your school logged"
+REMOVED = "Schools can remove only what your school recorded"
+BROUGHT_BACK = "Schools can bring back only what your school recorded"
 
 
 def op(entity: str, entity_id: str, **fields) -> Op:
@@ -106,7 +109,7 @@ def test_a_school_cannot_join_its_pupil_or_a_note_to_a_visit_a_worker_logged(wor
         "school_a",
         op("visit_note", "01a2-peter-note", visit_id=w.visit, pupil_id=w.peter, text="x", visibility="family"),
     )
-    assert refused(answer, JOINED) and "ask the worker who logged it" in answer["reason"], answer
+    assert refused(answer, JOINED) and "ask whoever logged it" in answer["reason"], answer
 
     carl = pulled(w, "carl")
     assert ("visit", w.visit) not in carl and ("visit_note", w.prof_note) not in carl
@@ -280,3 +283,57 @@ def test_a_workers_laptop_keeps_a_refused_urn_with_words_for_the_teacher(world):
     with w.engine.connect() as conn:
         urns = set(conn.execute(select(PupilSchool.urn).where(PupilSchool.school_id == mine.id)).scalars())
     assert urns == {h.URN_A}
+
+
+def test_a_note_on_a_visit_another_school_logged_is_refused_in_true_words(world):  # noqa: F811
+    """School A logs a visit for Peter; Peter moves to school B (his worker's edit). School B
+    may not add a note about him to school A's visit, and is not told the *service* logged it."""
+    w = world
+    v, e = "01a2-school-a-visit", "01a2-school-a-entry"
+    assert push(w, "school_a", op("visit", v, date="2026-11-21", place_type="school"))["status"] == "applied"
+    assert push(w, "school_a", op("visit_entry", e, visit_id=v, pupil_id=w.peter, seen=True))["status"] == "applied"
+    school_b_id = next(s.id for s in w.ann.app.list_schools() if s.urn == h.URN_B)
+    w.ann.sync()
+    w.ann.app.edit_pupil(w.peter, base_school_id=school_b_id)
+    assert not w.ann.sync().refused
+    assert ("visit", v) in pulled(w, "school_b")
+    note = op("visit_note", "01a2-note-b", visit_id=v, pupil_id=w.peter, text="Settled in", visibility="family")
+    answer = push(w, "school_b", note)
+    assert refused(answer, JOINED), answer
+    assert "service" not in answer["reason"], answer["reason"]
+
+
+@pytest.mark.parametrize("value", [1, "yes"])
+def test_a_school_removes_nothing_with_a_deleted_that_is_not_true(world, value):  # noqa: F811
+    """Before: `deleted: 1` passed the school's limits (which looked for true) and removed Ann's
+    visit and her pupil Peter all the same (the stored flag is read as truthy)."""
+    w = world
+    for entity, entity_id in (("visit", w.visit), ("pupil", w.peter)):
+        answer = push(w, "school_a", op(entity, entity_id, deleted=value))
+        assert answer["status"] == "refused" and "not true or false" in answer["reason"], (entity, answer)
+    lead = pulled(w, "lead")
+    assert not lead[("visit", w.visit)].get("deleted") and not lead[("pupil", w.peter)].get("deleted")
+    w.ann.sync()
+    assert w.peter in {p.id for p in w.ann.app.list_pupils()}
+    assert w.ann.app.get_visit(w.visit) is not None
+
+
+def test_a_school_brings_back_only_what_your_school_recorded(world):  # noqa: F811
+    """Ann removes her note about the whole visit, and her pupil Peter; schools that see them
+    may not undo it (as they may not remove them). A school's own record it may bring back."""
+    w = world
+    assert push(w, "ann", op("visit_note", w.family_note, deleted=True))["status"] == "applied"
+    assert push(w, "ann", op("pupil", w.peter, deleted=True))["status"] == "applied"
+    answer = push(w, "school_b", op("visit_note", w.family_note, deleted=False))
+    assert refused(answer, BROUGHT_BACK) and "ask the pupil's worker" in answer["reason"], answer
+    answer = push(w, "school_a", op("pupil", w.peter, deleted=False))
+    assert answer["status"] == "refused" and "Schools cannot bring a pupil back" in answer["reason"], answer
+    w.ann.sync()
+    assert w.peter not in {p.id for p in w.ann.app.list_pupils()}
+    assert w.family_note not in {n.id for n in w.ann.app.get_visit(w.visit).notes}
+
+    own = "01a2-school-progress"
+    for fields in ({"pupil_id": w.polly, "subject": "Maths"}, {"deleted": True}, {"deleted": False}):
+        answer = push(w, "school_b", op("progress_entry", own, **fields))
+        assert answer["status"] == "applied", (fields, answer)
+    assert pulled(w, "ann")[("progress_entry", own)]["subject"] == "Maths"
