@@ -277,7 +277,7 @@ class Merger(Loading, Membership, Refusals, Writing):
             return "A field name is not valid."
         if type(fields.get("deleted", False)) is not bool:  # before anything reads it
             return NOT_A_FLAG
-        odd = unkeepable(fields)  # a NUL (PostgreSQL keeps none), a number past 64 bits (SQLite keeps none)
+        odd = unkeepable(fields)  # a NUL (PostgreSQL keeps none), a number past 64 bits (SQLite none), deep nesting
         if odd:
             return UNKEEPABLE[odd]
         odd = odd_link(op.entity, fields)  # before anything looks a record up by it
@@ -308,7 +308,13 @@ class Merger(Loading, Membership, Refusals, Writing):
                 self.new_caseload.append(op.entity_id)
         else:
             row = before
-            if self.pupils is not None and not self._visible(row) and self._fills_shell(op, row):
+            # (not visible to this user: no pupils, made by another; as _visible, cheaply, per op)
+            if (
+                self.pupils is not None
+                and not row.members
+                and row.created_by != self.user.id
+                and self._fills_shell(op, row)
+            ):
                 # The part another laptop sent first is this user's record, filled in (after a
                 # restore): theirs now, so the part's writer (a school) may not remove it as its own.
                 row.created_by = self.user.id
