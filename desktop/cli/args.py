@@ -162,14 +162,17 @@ def created(out: Output, what: str, changes: Changes, record: object) -> int:
     return 0
 
 
-# A terminal's escape sequences (ECMA-48), 7-bit and 8-bit: CSI (colours, clearing the
+# A terminal's escape sequences (ECMA-48) that start with ESC: CSI (colours, clearing the
 # screen, moving the cursor), OSC (a window title, a link), DCS/SOS/PM/APC strings, and the
 # two-character ones. Printed as they came they would act on the user's terminal.
 _ESCAPES = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # colours, cursor moves, clearing the screen
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # a title or link: only whole, when ended
     r"|\x1b[ -/]*[0-~]?"
 )
+# Their 8-bit forms start with a C1 control (U+009B and the like), which is dropped alone as a
+# control character: what follows it then starts nothing, and is kept (UTF-8 read as Latin-1
+# leaves such characters in real names and notes: "ş" becomes "Å" and U+009F).
 
 # The bidirectional controls: they reorder what follows on the line (a false text made to look true).
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -110,4 +110,5 @@ def test_a_refused_logins_words_from_the_server_are_one_printable_line(laptop, t
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and printable(err), repr(err)
     assert "[2J" not in err and "\\n" not in err  # the sequences gone, not shown escaped
-    assert "Forbidden All your records were deleted from this laptop. Call 0800 000000" in err
+    # An 8-bit sequence's introducer goes alone: what followed it is plain text, and kept.
+    assert "Forbidden All your records were deleted from this laptop. 1mCall 0800 000000" in err

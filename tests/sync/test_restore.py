@@ -311,3 +311,48 @@ def test_a_part_of_a_record_is_not_taken_by_a_worker_naming_a_pupil_its_writer_m
         "That pupil is not on your caseload.",
     ]
     assert _on_server(engine, entry) == {"target": "Read a chapter a week"}
+
+
+def _queued(device) -> list[tuple[str, list[str]]]:
+    outbox = device.app.store.tables["outbox"]
+    with device.app.store.reading() as conn:
+        rows = conn.execute(select(outbox.c.entity, outbox.c.fields)).all()
+    return [(entity, sorted(json.loads(fields) if isinstance(fields, str) else fields)) for entity, fields in rows]
+
+
+def test_a_school_laptop_sends_again_no_field_a_school_is_not_served(engine, make_device):
+    """A school's new visit named every field, its place too (never served to a school, so never
+    in its pulled copy): after a restore that lost nothing, nothing of it is sent again."""
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "st-annes", "school", school_urn=h.URN_A)
+    ann = make_device("ann", "ann")
+    peter = h.pupil(ann.app, "Peter", h.URN_A)
+    ann.sync()
+    school = make_device("school", "st-annes")
+    school.sync()
+    h.visit(school.app, [peter], family="Read well together")
+    school.sync()
+    school.sync()
+    admin.mark_restored(engine)  # put back from a backup made just now: the server lacks nothing
+    assert school.sync().snapshot
+    assert [entry for entry in _queued(school) if entry[0].startswith("visit")] == []
+
+
+def test_after_a_role_narrowed_a_restore_sends_again_nothing_the_server_refuses(engine, make_device):
+    """ann wrote a pupil's address as a tutor, then became a school user (her laptop blanked what a
+    school is not sent). A restore then sends none of those fields again: they would be refused,
+    and she would find changes she never made in Changes not sent."""
+    add_user(engine, "ann", "tutor")
+    ann = make_device("ann", "ann")
+    peter = h.pupil(ann.app, "Peter", h.URN_A)
+    ann.app.edit_pupil(peter, address="12 Hidden Lane", postcode="PR1 1AA")
+    ann.sync()
+    ann.sync()
+    admin.change_user(engine, "ann", role="school", school_urn=h.URN_A)
+    ann.sync()
+    ann.sync()
+    before = ann.port.rejected()
+    admin.mark_restored(engine)
+    assert ann.sync().snapshot
+    result = ann.sync()
+    assert (result.refused, ann.port.rejected()) == ({}, before)

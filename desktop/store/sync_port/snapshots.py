@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select
 
 from sync.protocol import Pulled
 from sync.protocol.clock import expand, stamp_device
+from sync.protocol.serving import field_served
 
 from ..db import new_id
 from ..sync_leave import remove_missing
@@ -21,6 +22,7 @@ from .values import (
     CURSOR_TABLES,
     NOT_SENT,
     RESTORING,
+    ROLE,
     _chunks,
 )
 
@@ -116,9 +118,14 @@ class Snapshots:
     def _keep_newer(self, conn, changes: Sequence[Pulled], held) -> None:
         """After a restored server: a field this laptop wrote and holds at a newer server clock than
         the one pulled (written after the backup) keeps its value, and is sent again; so is one the
-        server's copy lacks (another laptop's edit of one field made the record there anew)."""
+        server's copy lacks (another laptop's edit of one field made the record there anew), if
+        this laptop's role is served it (a pull never brings one it is not: a school's visit
+        carries no place, and a user whose role narrowed holds fields it may no longer send)."""
         known = self._clocks(conn, [(c.entity, c.entity_id) for c in changes])
         stamp = self.store.clock.now()
+        meta = self.tables["meta"]
+        role = conn.execute(select(meta.c.value).where(meta.c.key == ROLE)).scalar()
+        role = json.loads(role) if role else None
         for change in changes:
             key = (change.entity, change.entity_id)
             mine = known.get(key)
@@ -128,7 +135,11 @@ class Snapshots:
             newer = sorted(
                 name
                 for name, clock in mine.items()
-                if (theirs[name] < clock if name in theirs else not change.deleted)
+                if (
+                    theirs[name] < clock
+                    if name in theirs
+                    else not change.deleted and (role is None or field_served(role, change.entity, name))
+                )
                 and stamp_device(clock) == self.store.device
                 and name not in NOT_SENT
                 and name not in held.get(key, ())
