@@ -8,9 +8,9 @@ number below it (merger.Merger.apply). The whole batch is worked in memory
 (rows loaded a few queries at a time), then written in bulk.
 
 Parts: rows.py (the rows in memory), loading.py, membership.py (which pupils
-a row belongs to), refusals.py (role and scope, per operation), ordering.py
-(a device's batches in the order sent), writing.py, merger.py (the push and
-each operation).
+a row belongs to), refusals.py (role and scope, per operation), checks.py
+(values that cannot be kept), ordering.py (a device's batches in the order
+sent), writing.py, merger.py (the push and each operation).
 """
 
 from sqlalchemy import Engine
