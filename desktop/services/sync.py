@@ -34,6 +34,7 @@ from sync.protocol import stamp_device
 
 from . import la_policy as policies
 from .errors import NotFound, ValidationError
+from .role_limits import limits_for
 from .sync_runs import SyncStopped
 
 __all__ = [
@@ -368,6 +369,13 @@ class SyncService:
             raise ValidationError("Say which to keep: mine, theirs, or the merged text.")
         text = {"mine": mine, "theirs": theirs}.get(choice, choice)
         dropping = conflict.kind == "deleted" and choice == "theirs"  # the delete stands
+        if conflict.kind == "deleted" and not dropping and limits_for(self.app.sync_role()).limited:
+            # The LA's server lets a school bring back only what its school recorded, and this
+            # laptop cannot tell whose the record was: the worker who removed it decides.
+            raise ValidationError(
+                "A school cannot bring back a record the pupil's worker removed: keep theirs, and ask the "
+                "worker to restore it if it is still needed (copy the words from here first)."
+            )
         if not dropping and conflict.field not in {f.name for f in dataclasses.fields(cls)}:
             # A newer version's field, which this laptop does not hold: it cannot write either
             # version into it, nor tell which one the server's copy holds now. Left open (both

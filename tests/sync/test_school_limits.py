@@ -337,3 +337,69 @@ def test_a_school_brings_back_only_what_your_school_recorded(world):  # noqa: F8
         answer = push(w, "school_b", op("progress_entry", own, **fields))
         assert answer["status"] == "applied", (fields, answer)
     assert pulled(w, "ann")[("progress_entry", own)]["subject"] == "Maths"
+
+
+def _maker(w, entity: str, entity_id: str) -> str:
+    from sync.server.merge.rows import RECORDS
+    from sync.server.tables import User
+
+    with w.engine.connect() as conn:
+        who = conn.execute(
+            select(RECORDS.c.created_by).where(RECORDS.c.entity == entity, RECORDS.c.entity_id == entity_id)
+        ).scalar()
+        return conn.execute(select(User.name).where(User.id == who)).scalar()
+
+
+def test_a_school_filling_in_a_part_of_a_workers_record_does_not_take_it_over(world):  # noqa: F811
+    """ann's laptop sent one field of her entry first (after a restore); the school naming its
+    pupil does not make the entry the school's, so the school may not then remove it."""
+    w = world
+    entry = str(uuid.uuid4())
+    assert push(w, "ann", op("progress_entry", entry, evidence="Read aloud to me"))["status"] == "applied"
+    filled = push(w, "school_a", op("progress_entry", entry, pupil_id=w.peter, target="A chapter book"))
+    assert (filled["status"], _maker(w, "progress_entry", entry)) == ("applied", "ann")
+    assert push(w, "school_a", op("progress_entry", entry, deleted=True))["status"] == "refused"
+
+
+def test_an_la_lead_filling_in_a_schools_part_takes_it_over(world):  # noqa: F811
+    """The school's part, filled in by the LA lead, is the lead's: the school may not remove it."""
+    w = world
+    entry = str(uuid.uuid4())
+    assert push(w, "school_a", op("progress_entry", entry, target="A chapter book"))["status"] == "applied"
+    fill = op("progress_entry", entry, pupil_id=w.peter, subject="English", evidence="Reads well")
+    assert push(w, "lead", fill)["status"] == "applied"
+    assert _maker(w, "progress_entry", entry) == "lead"
+    assert push(w, "school_a", op("progress_entry", entry, deleted=True))["status"] == "refused"
+
+
+def test_a_schools_laptop_says_it_cannot_bring_back_what_a_worker_removed(engine, make_device):
+    """The school's words on a progress entry its worker removed meanwhile are kept in a conflict;
+    keeping them would bring the entry back, which the server takes only from the worker: the
+    school's laptop says so (nothing changes, nothing is queued) and "keep theirs" still works."""
+    from desktop.domain.records import ProgressEntry
+    from desktop.services import ValidationError
+
+    add_user(engine, "ann", "tutor")
+    add_user(engine, "st-annes", "school", school_urn=h.URN_A)
+    ann = make_device("ann", "ann")
+    peter = h.pupil(ann.app, "Peter", h.URN_A)
+    entry = h.progress(ann.app, peter)
+    ann.sync()
+    school = make_device("school", "st-annes")
+    school.sync()
+    with ann.app.store.transaction("ann") as tx:
+        tx.delete(ProgressEntry, entry)
+    ann.sync()
+    held = school.app.store.get(ProgressEntry, entry)
+    held.evidence = "Reads chapter books now"
+    with school.app.store.transaction("st-annes") as tx:
+        tx.update(held)
+    school.sync()
+    school.sync()
+    [conflict] = school.sync_service.conflicts()
+    assert conflict.kind == "deleted"
+    with pytest.raises(ValidationError, match="cannot bring back a record the pupil's worker removed"):
+        school.sync_service.resolve(conflict.id, "mine")
+    assert (school.app.store.get(ProgressEntry, entry), school.port.unsent()) == (None, 0)
+    school.sync_service.resolve(conflict.id, "theirs")
+    assert not school.sync().refused and school.sync_service.conflicts() == []

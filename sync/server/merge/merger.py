@@ -260,13 +260,14 @@ class Merger(Loading, Membership, Refusals, Writing):
             row = before
             # (not visible to this user: no pupils, made by another; as _visible, cheaply, per op)
             if (
-                self.pupils is not None
+                self.user.role != "school"
                 and not row.members
                 and row.created_by != self.user.id
                 and self._fills_shell(op, row)
             ):
-                # The part another laptop sent first is this user's record, filled in (after a
-                # restore): theirs now, so the part's writer (a school) may not remove it as its own.
+                # The part another laptop sent first is this worker's (or lead's) record, filled in
+                # (after a restore): theirs now, so the part's writer (a school) may not remove it as
+                # its own. A school filling a part never takes a record over.
                 row.created_by = self.user.id
         clock = clamp(op.clock, self.moment, limit=self.clamp_limit)
         author = stamp_device(op.clock)
