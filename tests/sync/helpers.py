@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from desktop.domain.enums import Visibility
 from desktop.domain.records import ProgressEntry, Pupil, School, Visit, VisitNote
 from desktop.store.db import Clock
-from sync.server import db
+from sync.server import admin, db
 from sync.server.tables import (
     AppliedOp,
     Caseload,
@@ -137,11 +137,12 @@ def push_as(device, transport, ops) -> list[dict]:
     return answer.json()["results"]
 
 
-def edit_evidence(device, entry_id: str, text: str) -> None:
-    """A progress entry's evidence changed on `device` (ann's laptop), not yet sent."""
+def edit_progress(device, entry_id: str, user: str = "ann", **values: object) -> None:
+    """A progress entry changed on `device` by `user` (evidence=..., target=...), not yet sent."""
     entry = device.app.store.get(ProgressEntry, entry_id)
-    entry.evidence = text
-    with device.app.store.transaction("ann") as tx:
+    for name, value in values.items():
+        setattr(entry, name, value)
+    with device.app.store.transaction(user) as tx:
         tx.update(entry)
 
 
@@ -159,3 +160,9 @@ def put_back(engine, copy: dict) -> None:
             conn.execute(delete(table))
             if rows:
                 conn.execute(table.insert(), rows)
+
+
+def restore(engine, copy: dict) -> None:
+    """The backup `copy` put back, and marked so as the README says (`waymark-server db restored`)."""
+    put_back(engine, copy)
+    admin.mark_restored(engine)

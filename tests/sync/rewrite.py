@@ -21,10 +21,16 @@ class Rewriting(httpx.BaseTransport):
         times: int = 1,
     ) -> None:
         self.inner, self.path, self.rewrite, self.times = inner, path, rewrite, times
+        self.asked = 0  # answers to `path`, rewritten or not
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
-        if request.url.path != self.path or not self.times or response.status_code != 200:
+        if request.url.path != self.path or response.status_code != 200:
+            return response
+        self.asked += 1
+        if self.asked > 200:  # a client that would go on for ever is stopped here
+            raise AssertionError(f"asked {self.path} 200 times")
+        if not self.times:
             return response
         self.times -= 1
         answer = self.rewrite(json.loads(response.read()), request)

@@ -22,6 +22,7 @@ from sync.protocol.clock import format_time
 from tests.conftest import PASSPHRASE
 from tests.sync import helpers as h
 from tests.sync.conftest import add_user
+from tests.sync.rewrite import Rewriting
 
 END_OF_TIME = "9999-12-31T23:59:59.999999Z-9999-evil"
 
@@ -34,31 +35,22 @@ def server_url(request, tmp_path):
     return f"sqlite:///{path}"
 
 
-class Tamper(httpx.BaseTransport):
-    """Between a device and the server: rewrites the server's answers to `path` (`times` of them)."""
-
-    def __init__(self, inner: httpx.BaseTransport, path: str, rewrite: Callable[[dict], dict], times: int = 1):
-        self.inner, self.path, self.rewrite, self.times = inner, path, rewrite, times
-        self.asked = 0
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
-        if request.url.path != self.path or response.status_code != 200:
-            return response
-        self.asked += 1
-        if self.asked > 200:  # a client that would go on for ever is stopped here
-            raise AssertionError("asked 200 times for the same page")
-        if not self.times:
-            return response
-        self.times -= 1
-        body = json.dumps(self.rewrite(json.loads(response.content))).encode()
-        return httpx.Response(200, headers={"content-type": "application/json"}, content=body)
-
-
-def _every_clock(stamp: str) -> Callable[[dict], dict]:
-    def rewrite(doc: dict) -> dict:
+def _every_clock(stamp: str) -> Callable[[dict, httpx.Request], dict]:
+    def rewrite(doc: dict, _request: httpx.Request) -> dict:
         for change in doc["changes"]:
             change["clocks"] = {"*": stamp}
+        return doc
+
+    return rewrite
+
+
+def _every_field(entity: str, name: str, value: object) -> Callable[[dict, httpx.Request], dict]:
+    """A pull answer with `name` of every `entity` record pulled set to `value`."""
+
+    def rewrite(doc: dict, _request: httpx.Request) -> dict:
+        for change in doc["changes"]:
+            if change["entity"] == entity:
+                change["fields"][name] = value
         return doc
 
     return rewrite
@@ -75,7 +67,7 @@ def pair(engine, make_device):
 
 def test_a_page_whose_clock_is_not_a_change_stamp_is_not_understood(pair, tmp_path):
     _, b, _ = pair
-    b.sync_service.transport = Tamper(b.net, "/v1/pull", _every_clock("zz-not-a-stamp"))
+    b.sync_service.transport = Rewriting(b.net, "/v1/pull", _every_clock("zz-not-a-stamp"))
     with pytest.raises(ServerError, match="not understood"):
         b.sync()
     assert (b.app.list_pupils(), b.app.store.get_setting(CURSOR), b.app.store.get_setting(CLOCK)) == ([], None, None)
@@ -88,7 +80,7 @@ def test_a_page_whose_clock_is_not_a_change_stamp_is_not_understood(pair, tmp_pa
 
 def test_a_stamp_at_the_end_of_time_does_not_stop_every_edit(pair, tmp_path):
     _, b, pupil = pair
-    b.sync_service.transport = Tamper(b.net, "/v1/pull", _every_clock(END_OF_TIME))
+    b.sync_service.transport = Rewriting(b.net, "/v1/pull", _every_clock(END_OF_TIME))
     b.sync()
     b.app.edit_pupil(pupil, medical_needs="Asthma: inhaler in bag")  # before: OverflowError, every edit
     assert b.app.get_pupil(pupil).medical_needs == "Asthma: inhaler in bag"
@@ -117,7 +109,7 @@ def test_a_clock_of_a_table_this_version_skips_is_not_this_laptops_clock(pair):
     _, b, _ = pair
     ahead = f"{format_time(datetime.now(UTC) + timedelta(hours=12))}-0000-newer"
 
-    def newer_table(doc: dict) -> dict:
+    def newer_table(doc: dict, _request: httpx.Request) -> dict:
         doc["changes"].append(
             {
                 "entity": "newer_table",
@@ -130,7 +122,7 @@ def test_a_clock_of_a_table_this_version_skips_is_not_this_laptops_clock(pair):
         )
         return doc
 
-    b.sync_service.transport = Tamper(b.net, "/v1/pull", newer_table)
+    b.sync_service.transport = Rewriting(b.net, "/v1/pull", newer_table)
     b.sync()
     assert [p.forename for p in b.app.list_pupils()] == ["Levi"]
     assert b.app.store.get_setting(CLOCK) < ahead and b.app.store.clock.now() < ahead
@@ -163,10 +155,10 @@ def test_a_role_this_version_does_not_know_removes_nothing(engine, make_device):
     a.app.edit_pupil(pupil, medical_needs="Asthma: inhaler in bag")  # typed, not yet sent
     cursor = a.app.store.get_setting(CURSOR)
 
-    def new_role(doc: dict) -> dict:
+    def new_role(doc: dict, _request: httpx.Request) -> dict:
         return doc | {"role": "virtual-school-head"}
 
-    a.sync_service.transport = Tamper(a.net, "/v1/pull", new_role)
+    a.sync_service.transport = Rewriting(a.net, "/v1/pull", new_role)
     with pytest.raises(ServerError, match="Update Waymark"):
         a.sync()  # (the edit was pushed before the pull was refused)
     assert [p.forename for p in a.app.list_pupils()] == ["Levi"]
@@ -180,13 +172,13 @@ def test_a_role_this_version_does_not_know_removes_nothing(engine, make_device):
 def test_a_server_that_never_ends_its_pull_is_told_apart(pair):
     a, _, _ = pair
 
-    def same_page(_doc: dict) -> dict:
+    def same_page(_doc: dict, _request: httpx.Request) -> dict:
         return {"changes": [], "cursor": "0.0.0", "more": True, "left": [], "role": "tutor", "policy": None}
 
-    tamper = Tamper(a.net, "/v1/pull", same_page, times=10**9)
+    tamper = Rewriting(a.net, "/v1/pull", same_page, times=10**9)
     a.sync_service.transport = tamper
     with pytest.raises(SyncError, match="do not move on"):
-        a.sync()  # before: asked for ever (here stopped at 200 by Tamper)
+        a.sync()  # before: asked for ever (here stopped at 200 by Rewriting)
     assert tamper.asked == 2
 
 
@@ -195,13 +187,7 @@ def test_an_odd_urn_in_a_pulled_school_does_not_stop_the_pull(pair, urn):
     _, b, pupil = pair
     h.school(b.app)  # B holds the school too (added offline): the natural-key check runs
 
-    def odd_urn(doc: dict) -> dict:
-        for change in doc["changes"]:
-            if change["entity"] == "school":
-                change["fields"]["urn"] = urn
-        return doc
-
-    b.sync_service.transport = Tamper(b.net, "/v1/pull", odd_urn, times=10)
+    b.sync_service.transport = Rewriting(b.net, "/v1/pull", _every_field("school", "urn", urn), times=10)
     result = b.sync()  # before: the driver could not bind the list, at every sync
     assert result.pulled >= 2
     assert [p.id for p in b.app.list_pupils()] == [pupil]
@@ -212,7 +198,7 @@ def test_a_conflict_about_a_field_this_version_lacks_is_a_plain_refusal(pair):
     stamp = a.app.store.clock.now()
     conflict_id = str(uuid.uuid4())
 
-    def add_conflict(doc: dict) -> dict:
+    def add_conflict(doc: dict, _request: httpx.Request) -> dict:
         data = {
             "entity": "pupil", "entity_id": pupil, "field": "preferred_name", "kind": "edit",
             "kept_value": "Lev", "kept_by": "ann", "kept_clock": stamp,
@@ -223,7 +209,7 @@ def test_a_conflict_about_a_field_this_version_lacks_is_a_plain_refusal(pair):
         doc["changes"].append(change | {"deleted": False, "seq": 10**6})
         return doc
 
-    b.sync_service.transport = Tamper(b.net, "/v1/pull", add_conflict)
+    b.sync_service.transport = Rewriting(b.net, "/v1/pull", add_conflict)
     assert b.sync().conflicts == 1
     unsent = b.port.unsent()
     for keep in ("mine", "theirs", "Levi"):
@@ -242,13 +228,7 @@ def test_a_number_too_large_for_the_laptop_is_read_as_none_and_the_pull_goes_on(
     a.app.edit_pupil(pupil, medical_needs="Asthma: inhaler in bag")
     a.sync()
 
-    def huge_number(doc: dict) -> dict:
-        for change in doc["changes"]:
-            if change["entity"] == "pupil":
-                change["fields"]["nc_year_offset"] = huge
-        return doc
-
-    b.sync_service.transport = Tamper(b.net, "/v1/pull", huge_number, times=10)
+    b.sync_service.transport = Rewriting(b.net, "/v1/pull", _every_field("pupil", "nc_year_offset", huge), times=10)
     result = b.sync()  # before: OverflowError (not a SyncError: 'unexpected error'), at every sync
     got = b.app.get_pupil(pupil)
     assert result.pulled >= 1 and (got.forename, got.medical_needs, got.nc_year_offset) == (

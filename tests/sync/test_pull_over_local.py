@@ -57,7 +57,7 @@ def test_words_saved_mid_sync_on_a_record_deleted_elsewhere_are_kept_in_a_confli
     a.sync()
     with _client(b) as client:
         client.push()  # B's sync has sent what it had...
-        h.edit_evidence(b, entry_id, "Read two pages aloud, fluently")  # ...the teacher saves new words...
+        h.edit_progress(b, entry_id, evidence="Read two pages aloud, fluently")  # ...the teacher saves new words...
         client.pull()  # ...and then the pull brings A's delete
     # The words stay in view until they are sent (the delete does not hide them meanwhile).
     assert b.app.store.get(ProgressEntry, entry_id).evidence == "Read two pages aloud, fluently"
@@ -137,8 +137,8 @@ def test_logging_in_elsewhere_never_removes_what_another_server_did_not_bring(en
 
 def test_keep_mine_on_a_record_deleted_since_brings_it_back_with_the_words(engine, make_device):
     a, b, _pupil_id, entry_id = _entry_on_two_laptops(engine, make_device)
-    h.edit_evidence(a, entry_id, "A's words")
-    h.edit_evidence(b, entry_id, "B's words, typed at the visit")
+    h.edit_progress(a, entry_id, evidence="A's words")
+    h.edit_progress(b, entry_id, evidence="B's words, typed at the visit")
     a.sync()
     b.sync()
     a.sync()
@@ -188,7 +188,7 @@ def test_words_saved_during_a_snapshot_on_a_record_it_does_not_bring_are_kept_as
     def typing(stage: str, n: int) -> None:
         if not typed:  # the teacher saves words on it while the snapshot comes in
             typed.append(True)
-            h.edit_evidence(b, doomed, "Words typed while the snapshot came in")
+            h.edit_progress(b, doomed, evidence="Words typed while the snapshot came in")
 
     with _client(b) as client:
         assert client.pull(progress=typing).snapshot
@@ -213,7 +213,7 @@ def test_a_change_to_a_record_forgotten_on_the_server_is_refused_not_made_anew(e
     _delete(a, doomed)
     _delete(a, also)
     a.sync()
-    h.edit_evidence(b, doomed, "Edited on the laptop away")  # B is away: its edit waits
+    h.edit_progress(b, doomed, evidence="Edited on the laptop away")  # B is away: its edit waits
     _delete(b, also)
     assert admin.prune_tombstones(engine, older_than_days=-1) == 2
     result = b.sync()
@@ -323,7 +323,7 @@ def test_words_sent_again_after_a_restore_raise_no_conflict(engine, make_device)
     a.sync()
     b.sync()
     backup = h.server_copy(engine)
-    h.edit_evidence(b, entry, "new words")
+    h.edit_progress(b, entry, evidence="new words")
     b.sync()
     a.sync()
     h.put_back(engine, backup)

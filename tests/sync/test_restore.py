@@ -25,24 +25,29 @@ def _on_server(engine, entity_id: str):
         return conn.execute(select(Record.data).where(Record.entity_id == entity_id)).scalar_one_or_none()
 
 
+def _anns_two_laptops(engine, make_device):
+    """ann's laptops a and c, each synced with her pupil Peter: (a, c, Peter's id)."""
+    add_user(engine, "ann", "tutor")
+    a, c = make_device("a", "ann"), make_device("c", "ann")
+    peter = h.pupil(a.app, "Peter")
+    a.sync()
+    c.sync()
+    return a, c, peter
+
+
 def test_a_restore_marked_on_the_server_is_noticed_after_the_feed_grew_back_past_a_cursor(engine, make_device):
     """The backup is put back, and another laptop sends enough that the feed grows back past
     this laptop's cursor before it syncs: its cursor alone cannot tell. `waymark-server db
     restored` moves the feed to a new timeline, so it takes a fresh copy all the same: it
     receives what was written below its old cursor since, and sends again its work the
     backup lost."""
-    add_user(engine, "ann", "tutor")
-    a, c = make_device("a", "ann"), make_device("c", "ann")
-    peter = h.pupil(a.app, "Peter")
-    a.sync()
-    c.sync()
+    a, c, peter = _anns_two_laptops(engine, make_device)
     backup = h.server_copy(engine)
     lost = h.progress(a.app, peter, evidence="after the backup: only copy")
     a.sync()
     a.sync()
     assert a.port.unsent() == 0
-    h.put_back(engine, backup)
-    admin.mark_restored(engine)
+    h.restore(engine, backup)
     written = [h.progress(c.app, peter, evidence=f"after the restore {i}") for i in range(4)]
     assert c.sync().snapshot  # c's cursor is from before the restore too
     with engine.connect() as conn:
@@ -61,14 +66,9 @@ def test_a_restore_marked_on_the_server_is_noticed_after_the_feed_grew_back_past
 def test_the_same_backup_put_back_twice_is_noticed_the_second_time(engine, make_device):
     """The first restore went wrong and the same copy is put back again: the timeline is not
     counted on from the restored row, or it would be the one the laptops hold already."""
-    add_user(engine, "ann", "tutor")
-    a, c = make_device("a", "ann"), make_device("c", "ann")
-    peter = h.pupil(a.app, "Peter")
-    a.sync()
-    c.sync()
+    a, c, peter = _anns_two_laptops(engine, make_device)
     backup = h.server_copy(engine)  # last night's copy (timeline 0)
-    h.put_back(engine, backup)  # first restore
-    admin.mark_restored(engine)
+    h.restore(engine, backup)  # first restore
     assert a.sync().snapshot and c.sync().snapshot
     a.sync()
     c.sync()
@@ -76,8 +76,7 @@ def test_the_same_backup_put_back_twice_is_noticed_the_second_time(engine, make_
     a.sync()
     a.sync()
     assert a.port.unsent() == 0
-    h.put_back(engine, backup)  # the first restore went wrong: the same copy is put back again
-    admin.mark_restored(engine)  # run as the README says
+    h.restore(engine, backup)  # the first restore went wrong: the same copy is put back again
     written = [h.progress(c.app, peter, evidence=f"after the second restore {i}") for i in range(4)]
     c.sync()
     with engine.connect() as conn:
@@ -109,7 +108,7 @@ def test_an_edit_echoed_during_a_back_fill_survives_a_restore(engine, make_devic
         client.sync()
     backup = h.server_copy(engine)  # last night's copy
     entry = b.app.list_progress(pupil_id)[0].id  # one the back-fill brought
-    h.edit_evidence(b, entry, "b's words, sent after the backup")
+    h.edit_progress(b, entry, evidence="b's words, sent after the backup")
     with _client(b) as client:
         client.push()  # sent and answered (and the back-fill after it cut short again)
     for i in range(5, 8):
@@ -127,8 +126,7 @@ def test_an_edit_echoed_during_a_back_fill_survives_a_restore(engine, make_devic
         clocks = conn.exec_driver_sql("SELECT clocks FROM sync_state WHERE entity_id = ?", (entry,)).scalar_one()
     assert held and b.port.unsent() == 0
     assert stamp_device(json.loads(clocks)["evidence"]) == b.app.store.device  # the echo arrived
-    h.put_back(engine, backup)
-    admin.mark_restored(engine)
+    h.restore(engine, backup)
     assert b.sync().snapshot
     b.sync()
     with engine.connect() as conn:
@@ -152,8 +150,7 @@ def test_a_record_sent_just_before_the_server_failed_reaches_the_restored_server
     with _client(a) as client:
         client.push()  # applied and answered; the pull after it found the server gone
     assert a.port.unsent() == 0
-    h.put_back(engine, backup)
-    admin.mark_restored(engine)
+    h.restore(engine, backup)
     assert a.sync().snapshot
     a.sync()
     b.sync()
@@ -169,12 +166,11 @@ def test_an_edit_sent_just_before_the_server_failed_is_not_written_over_by_the_r
     a.sync()
     a.sync()
     backup = h.server_copy(engine)
-    h.edit_evidence(a, entry, "new words, sent just before the server failed")
+    h.edit_progress(a, entry, evidence="new words, sent just before the server failed")
     with _client(a) as client:
         client.push()
     assert a.port.unsent() == 0
-    h.put_back(engine, backup)
-    admin.mark_restored(engine)
+    h.restore(engine, backup)
     assert a.sync().snapshot
     a.sync()
     assert (a.app.store.get(ProgressEntry, entry).evidence, _on_server(engine, entry)["evidence"]) == (
@@ -187,20 +183,15 @@ def test_a_record_the_restored_server_lacks_is_not_left_as_one_field_sent_by_ano
     field of it and sends that first: the server makes a record of that one field. a's snapshot
     then brings that record back, lacking the rest of what a wrote: a sends the rest again, so
     the server (and every other laptop) holds the whole entry, c's edit in it."""
-    add_user(engine, "ann", "tutor")
-    a, c = make_device("a", "ann"), make_device("c", "ann")
-    peter = h.pupil(a.app, "Peter")
-    a.sync()
-    c.sync()
+    a, c, peter = _anns_two_laptops(engine, make_device)
     backup = h.server_copy(engine)
     entry = h.progress(a.app, peter, evidence="a's words")
     a.sync()
     a.sync()
     c.sync()
     whole = a.app.store.get(ProgressEntry, entry)
-    h.put_back(engine, backup)
-    admin.mark_restored(engine)
-    h.edit_evidence(c, entry, "c's edit, after the restore")
+    h.restore(engine, backup)
+    h.edit_progress(c, entry, evidence="c's edit, after the restore")
     assert c.sync().snapshot  # pushed its one field first, then noticed the restore
     assert set(_on_server(engine, entry)) == {"evidence"}  # the server holds one field of it
     assert a.sync().snapshot
@@ -232,15 +223,11 @@ def _school_part_of_anns_entry(engine, make_device):
     entry = h.progress(ann.app, peter, evidence="ann's words")
     ann.sync()
     school.sync()
-    held = school.app.store.get(ProgressEntry, entry)
-    held.target = "Read a chapter a week"
-    with school.app.store.transaction("st-annes") as tx:
-        tx.update(held)
+    h.edit_progress(school, entry, "st-annes", target="Read a chapter a week")
     school.sync()
     ann.sync()
     assert ann.app.store.get(ProgressEntry, entry).target == "Read a chapter a week"
-    h.put_back(engine, backup)
-    admin.mark_restored(engine)
+    h.restore(engine, backup)
     assert school.sync().snapshot
     school.sync()
     assert set(_on_server(engine, entry)) == {"target"}  # the school's one field, naming no pupil

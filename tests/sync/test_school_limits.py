@@ -390,10 +390,7 @@ def test_a_schools_laptop_says_it_cannot_bring_back_what_a_worker_removed(engine
     with ann.app.store.transaction("ann") as tx:
         tx.delete(ProgressEntry, entry)
     ann.sync()
-    held = school.app.store.get(ProgressEntry, entry)
-    held.evidence = "Reads chapter books now"
-    with school.app.store.transaction("st-annes") as tx:
-        tx.update(held)
+    h.edit_progress(school, entry, "st-annes", evidence="Reads chapter books now")
     school.sync()
     school.sync()
     [conflict] = school.sync_service.conflicts()
