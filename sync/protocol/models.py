@@ -10,12 +10,17 @@ from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from .clock import parse_stamp
+from .values import unkeepable
 
 ENTITY = re.compile(r"[a-z][a-z0-9_]{0,62}")
 MAX_OPS = 1000
 
 
 NUL_REFUSED = "a text holds a NUL character, which the LA's server cannot keep"
+UNKEEPABLE_REFUSED = {
+    "number": "a number is too large for the LA's server to keep",
+    "depth": "a value is nested too deeply for the LA's server to keep",
+}
 
 
 def _no_nul(value: str | None) -> str | None:
@@ -25,26 +30,19 @@ def _no_nul(value: str | None) -> str | None:
     return value
 
 
-def holds_nul(value: object) -> bool:
-    """Whether a NUL character is anywhere in a value (its keys too): PostgreSQL's text keeps
-    none, and no laptop types one."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(holds_nul(v) for v in value)
-    return False
-
-
 class _NoNul:
-    """A model with no NUL in any text (its keys too), checked before anything else."""
+    """A model whose values (their keys too) hold nothing the LA's server cannot keep: no NUL in
+    any text, no number past 64 bits, no nesting past MAX_DEPTH (values.unkeepable, which reads
+    level by level: a body nested a thousand deep is refused, not a recursion error)."""
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul_anywhere(cls, data: Any) -> Any:
-        if holds_nul(data):
+    def _keepable(cls, data: Any) -> Any:
+        odd = unkeepable(data)
+        if odd == "NUL":
             raise ValueError(NUL_REFUSED)
+        if odd:
+            raise ValueError(UNKEEPABLE_REFUSED[odd])
         return data
 
 

@@ -328,6 +328,9 @@ def test_a_school_brings_back_only_what_your_school_recorded(world):  # noqa: F8
     assert refused(answer, BROUGHT_BACK) and "ask the pupil's worker" in answer["reason"], answer
     answer = push(w, "school_a", op("pupil", w.peter, deleted=False))
     assert answer["status"] == "refused" and "Schools cannot bring a pupil back" in answer["reason"], answer
+    # Another school's pupil: told only that he is not its pupil, not whether he was removed.
+    answer = push(w, "school_b", op("pupil", w.peter, deleted=False))
+    assert refused(answer, "not on your caseload"), answer
     w.ann.sync()
     assert w.peter not in {p.id for p in w.ann.app.list_pupils()}
     assert w.family_note not in {n.id for n in w.ann.app.get_visit(w.visit).notes}

@@ -347,6 +347,11 @@ def test_odd_input_is_a_sentence_never_a_server_error(engine, http):
     for odd_audit in ({"trail": "t\x00", "rows": []}, {"trail": "t", "rows": [row | {"summary": "Read\x00"}]}):
         answer = http.post("/v1/audit", json=odd_audit, headers=headers)
         assert answer.status_code == 422 and "NUL" in answer.text
+    deep: object = "x"
+    for _ in range(500):  # a recursion error (a 500) before; a depth any reader takes
+        deep = [deep]
+    answer = http.post("/v1/audit", json={"trail": "t", "rows": [row | {"changes": {"a": deep}}]}, headers=headers)
+    assert answer.status_code == 422 and "nested too deeply" in answer.text
     assert http.post("/v1/audit", json={"trail": "t", "rows": [row]}, headers=headers).status_code == 200
 
 

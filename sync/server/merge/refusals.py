@@ -42,21 +42,23 @@ class Refusals:
                 return "Schools cannot change schools, sites or work packs."
             if op.entity == "pupil" and before is None:
                 return "Schools cannot add pupils to the LA's record."
-            if op.entity == "pupil" and op.fields.get("deleted") is True:
-                return "Schools cannot remove a pupil from the LA's record."
-            if op.entity == "pupil" and _brings_back(op, before):
-                return "Schools cannot bring a pupil back to the LA's record; their worker or the LA does that."
-            if op.entity == "pupil" and _moves_school(op, before):
-                return "Schools cannot move a pupil to another school; their worker or the LA does that."
         if op.entity == "school" and before is not None and role != "la-lead" and _changes(before, after, "urn"):
             return (
                 "Only your LA lead can change a school's URN, as it decides which school is sent which "
                 "pupils; ask them to correct it."
             )
         reason = self._scope_refusal(op, before, after)
-        if not reason and role == "school" and op.entity != CONFLICT_ENTITY:
-            reason = self._school_refusal(op, before, after)
-        return reason
+        if reason or role != "school" or op.entity == CONFLICT_ENTITY:
+            return reason
+        # Only now, the pupil known to be the school's: what became of one it may not see is not
+        # for it to learn from the reason (removed, or not).
+        if op.entity == "pupil" and op.fields.get("deleted") is True:
+            return "Schools cannot remove a pupil from the LA's record."
+        if op.entity == "pupil" and _brings_back(op, before):
+            return "Schools cannot bring a pupil back to the LA's record; their worker or the LA does that."
+        if op.entity == "pupil" and _moves_school(op, before):
+            return "Schools cannot move a pupil to another school; their worker or the LA does that."
+        return self._school_refusal(op, before, after)
 
     def _scope_refusal(self, op: Op, before: Row | None, after: dict) -> str:
         """Whether the record, and the pupil or parent it names, are on the user's caseload."""
