@@ -193,7 +193,7 @@ def no_escapes(text: str, *, lines: bool = True) -> str:
 def server_words(message: object) -> str:
     """What the server (or a proxy between) said, as one printable line: its words may hold line
     breaks, or escape sequences that would clear the screen or print false text in colour."""
-    return no_escapes(str(message), lines=False).strip()
+    return no_escapes(str(message), lines=False).strip() or "(the server gave no words a terminal can show)"
 
 
 def one_line(message: object) -> str:

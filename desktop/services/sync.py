@@ -28,6 +28,7 @@ from sync.client import (
     SyncClient,
     SyncError,
     SyncResult,
+    check_url,
     login,
 )
 from sync.protocol import stamp_device
@@ -179,7 +180,7 @@ class SyncService:
         except SyncError as exc:
             raise ValidationError(str(exc)) from None
         saved = {
-            "server": server.strip().rstrip("/"),
+            "server": check_url(server, insecure=insecure),  # as login sent it ("|" percent-encoded)
             "user": answer.user,
             "role": answer.role,
             "device_id": answer.device_id,

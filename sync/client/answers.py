@@ -96,7 +96,9 @@ def _detail(response: httpx.Response) -> str:
         detail = response.json().get("detail")
     except (ValueError, AttributeError):  # not JSON, or not an object
         detail = None
-    return detail if isinstance(detail, str) else f"The server answered {response.status_code}."
+    if isinstance(detail, str) and "".join(c for c in detail if c.isprintable()).strip():
+        return detail
+    return f"The server answered {response.status_code}."  # no words, or none a user can read
 
 
 def _answer(model, response: httpx.Response):

@@ -49,7 +49,9 @@ def check_url(url: str, *, insecure: bool = False) -> str:
         raise InsecureServer(
             f"{text} is not encrypted (http://). Use the server's https:// address, or --insecure on a trusted network."
         )
-    return text.rstrip("/")
+    # "|" percent-encoded, as RFC 3986 has it (the same address to the server): the profile keeps
+    # "server|user" as who it synced as (desktop/services/sync.py), split at the first "|".
+    return text.rstrip("/").replace("|", "%7C")
 
 
 def _parses(text: str) -> bool:

@@ -72,12 +72,12 @@ def test_a_failed_syncs_words_from_the_server_are_one_printable_line(laptop, tmp
     code, out, err = waymark(monkeypatch, tmp_path / "laptop", hostile, "sync")
     assert (code, out) == (1, "")
     assert err.count("\n") == 1 and printable(err), repr(err)
-    assert err.startswith("waymark: ")
+    assert err.startswith("waymark: ") and "All your records were deleted from this laptop." in err  # its words
 
     code, out, err = waymark(monkeypatch, tmp_path / "laptop", hostile, "sync", "--json")
     assert (code, err) == (1, "")
     assert printable(out.replace("\n", " ")), repr(out)  # JSON escapes them itself
-    assert json.loads(out)["unsent"] >= 1
+    assert json.loads(out)["unsent"] >= 1 and "All your records were deleted" in json.loads(out)["error"]
 
 
 def test_refusals_after_a_sync_are_one_printable_line_and_so_is_the_not_sent_list(laptop, tmp_path, monkeypatch):
@@ -112,3 +112,11 @@ def test_a_refused_logins_words_from_the_server_are_one_printable_line(laptop, t
     assert "[2J" not in err and "\\n" not in err  # the sequences gone, not shown escaped
     # An 8-bit sequence's introducer goes alone: what followed it is plain text, and kept.
     assert "Forbidden All your records were deleted from this laptop. 1mCall 0800 000000" in err
+
+
+@pytest.mark.parametrize("detail", ["", "   ", "\x1b[2J\x1b[0m"])
+def test_a_refusal_with_no_words_a_user_can_read_still_says_something(laptop, tmp_path, monkeypatch, detail):
+    hostile = httpx.MockTransport(lambda request: httpx.Response(401, json={"detail": detail}))
+    code, out, err = waymark(monkeypatch, tmp_path / "laptop", hostile, "sync")
+    assert (code, out) == (1, "") and err.count("\n") == 1
+    assert len(err.removeprefix("waymark:").strip()) > 10, repr(err)  # before: "waymark: " and nothing

@@ -78,6 +78,23 @@ def test_a_page_whose_clock_is_not_a_change_stamp_is_not_understood(pair, tmp_pa
     assert [p.forename for p in b.app.list_pupils()] == ["Levi"]
 
 
+def test_a_stamp_at_the_end_of_time_does_not_hide_the_real_ones_beside_it(pair):
+    """One absurd stamp on a page is not believed; the real stamps beside it still are, so this
+    laptop's next edit sorts after what it has just seen."""
+    _, b, _ = pair
+    ahead = f"{format_time(datetime.now(UTC) + timedelta(hours=1))}-0000-server"
+
+    def one_absurd(doc: dict, _request: httpx.Request) -> dict:
+        [real] = [c for c in doc["changes"] if c["entity"] == "pupil"]
+        real["clocks"] = {"*": ahead}
+        doc["changes"].append(real | {"entity_id": str(uuid.uuid4()), "clocks": {"*": END_OF_TIME}})
+        return doc
+
+    b.sync_service.transport = Rewriting(b.net, "/v1/pull", one_absurd)
+    b.sync()
+    assert ahead < b.app.store.clock.now() < END_OF_TIME
+
+
 def test_a_stamp_at_the_end_of_time_does_not_stop_every_edit(pair, tmp_path):
     _, b, pupil = pair
     b.sync_service.transport = Rewriting(b.net, "/v1/pull", _every_clock(END_OF_TIME))

@@ -207,3 +207,28 @@ def test_the_connect_dialog_shows_the_refusal_in_words(qtbot, engine, anns):
     dialog.user.setText("ann")
     dialog._connect()
     assert connected and laptop.sync_service.account().user == "ann"
+
+
+def test_an_address_with_a_bar_in_it_does_not_lock_its_user_out(engine, make_device):
+    """A reverse proxy serves the LA's server under /la|north: ann logs in again after a sync,
+    and is not taken for "north|ann" (the profile keeps "server|user" as who it synced as)."""
+    import httpx
+
+    class UnderAPath(httpx.BaseTransport):
+        def __init__(self, inner: httpx.BaseTransport) -> None:
+            self.inner = inner
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            path = request.url.raw_path.decode().replace("/la%7Cnorth", "")
+            request.url = request.url.copy_with(raw_path=path.encode())
+            return self.inner.handle_request(request)
+
+    add_user(engine, "ann", "tutor")
+    laptop = make_device("laptop")
+    laptop.sync_service.transport = UnderAPath(laptop.net)
+    laptop.sync_service.login("http://127.0.0.1:9/la|north", "ann", PASSWORD)
+    h.pupil(laptop.app)
+    laptop.sync()
+    assert laptop.sync_service.synced_as() == "ann"
+    laptop.sync_service.login("http://127.0.0.1:9/la|north", "ann", PASSWORD)  # before: refused as another user
+    assert laptop.sync_service.account().server == "http://127.0.0.1:9/la%7Cnorth"

@@ -50,6 +50,12 @@ def test_a_good_address_still_passes(url):
     assert check_url(url) == url.rstrip("/")
 
 
+def test_a_bar_in_an_address_is_percent_encoded():
+    """The profile keeps "server|user" as who it synced as: an address's "|" (the same to the
+    server as %7C) would have made ann "north|ann" to her own profile, and locked her out."""
+    assert check_url("https://waymark.example.gov.uk/la|north") == "https://waymark.example.gov.uk/la%7Cnorth"
+
+
 SQLITE_ONLY = pytest.mark.parametrize("server_url", ["sqlite"], indirect=True)
 
 

@@ -89,9 +89,10 @@ class Pulling(Snapshots, Applying, Duplicates):
         clock = self.store.clock
         # The newest clock of the records held here, the base of this laptop's clock (never one of a
         # table it skips, nor one too far ahead: Clock.believable); an earlier one kept only if believed.
-        newest = max((c for ch in changes if ch.entity in self.known for c in ch.clocks.values()), default=None)
-        if newest and not clock.believable(newest):
-            newest = None
+        newest = max(
+            (c for ch in changes if ch.entity in self.known for c in ch.clocks.values() if clock.believable(c)),
+            default=None,
+        )
         before = self.store.get_setting(CLOCK)
         self._merged = {k: dict(v) for k, v in (self.store.get_setting(MERGED) or {}).items()}
         merged_before = json.dumps(self._merged, sort_keys=True)
